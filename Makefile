@@ -1,0 +1,33 @@
+# The two commands a fresh machine needs:
+#   make demo   creates .venv, installs perfaudit, evaluates facts/2024 with rules/ and prints the findings
+#   make test   creates .venv, installs perfaudit with test extras, runs the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	$(BIN)/perfaudit check
+	$(BIN)/perfaudit evaluate facts/2024
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+check: $(VENV)/.installed
+	$(BIN)/perfaudit check facts
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

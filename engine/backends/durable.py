@@ -1,0 +1,241 @@
+"""durable_rules adapter: the only module that touches durable_rules.
+
+Guards for the traps measured on this machine (shared/research/engines-bench.md and anchors.md §6):
+- one fact per session, asserted alone and deleted at once: no assert_facts/post batches, whose
+  actions run later on a timer thread and lose findings; never more than one live session;
+- no timer threads at all (our Host does not start them), so every action runs inside assert_fact;
+- a warm-up fact that matches a rule is asserted first (delete_state after an unmatched first fact
+  can abort the process);
+- actions take one argument (two-argument actions are treated as async) and cannot raise; if one
+  ever did, durable_rules would swallow it, so the action records its own failure;
+- numbers cross as plain finite floats written without exponents (the C JSON parser rejects
+  1e-07 and Infinity), encoded pairwise so that float rounding can never change a comparison;
+- every comparison is guarded by $ex, because durable_rules treats a missing property as equal
+  to a present one in some rule combinations.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from decimal import Decimal
+
+from ..catalog import SUBJECT_SCOPES
+from ..compile import And, Leaf, Not, Or
+from ..expr.evaluate import compare
+from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
+
+MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
+_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_counter = itertools.count()
+
+
+class EngineError(RuntimeError):
+    """durable_rules misbehaved in a way we refuse to hide."""
+
+
+def _make_host():
+    from durable.engine import Host
+
+    class QuietHost(Host):
+        def _run(self):  # no background dispatch threads: actions must run inside assert_fact
+            pass
+
+    return QuietHost()
+
+
+def _cmp(op, left_key, right_key):
+    guard = [{"$ex": {left_key: 1}}, {"$ex": {right_key: 1}}]
+    if op == "==":
+        test = {left_key: {"$m": right_key}}
+    else:
+        test = {_OPS[op]: {left_key: {"$m": right_key}}}
+    return {"$and": guard + [test]}
+
+
+class _Keys:
+    def __init__(self, rule_no):
+        self.prefix = f"r{rule_no}_"
+
+    def left(self, leaf):
+        return f"{self.prefix}{leaf.index}l"
+
+    def right(self, leaf):
+        return f"{self.prefix}{leaf.index}r"
+
+    def truth(self, leaf):
+        return f"{self.prefix}{leaf.index}t"
+
+
+def _true(tree, keys):
+    if isinstance(tree, Leaf):
+        if tree.op is None:
+            return {keys.truth(tree): True}
+        return _cmp(tree.op, keys.left(tree), keys.right(tree))
+    if isinstance(tree, Not):
+        return _false(tree.item, keys)
+    parts = [_true(i, keys) for i in tree.items]
+    return {"$and": parts} if isinstance(tree, And) else {"$or": parts}
+
+
+def _false(tree, keys):
+    if isinstance(tree, Leaf):
+        if tree.op is None:
+            return {keys.truth(tree): False}
+        return _cmp(_NEG[tree.op], keys.left(tree), keys.right(tree))
+    if isinstance(tree, Not):
+        return _true(tree.item, keys)
+    parts = [_false(i, keys) for i in tree.items]
+    return {"$or": parts} if isinstance(tree, And) else {"$and": parts}
+
+
+def encode_pair(left, right):
+    """Floats for durable_rules whose order is exactly the Decimals' order."""
+    if isinstance(left, Decimal) and isinstance(right, Decimal):
+        fl, fr = float(left), float(right)
+        if not (math.isfinite(fl) and math.isfinite(fr)):
+            raise EngineError(f"number out of range for durable_rules: {left}, {right}")
+        if left == right:
+            fr = fl
+        elif left < right and not fl < fr:
+            fr = math.nextafter(fl, math.inf)
+        elif left > right and not fl > fr:
+            fr = math.nextafter(fl, -math.inf)
+        return fl, fr
+    if isinstance(left, str) and isinstance(right, str):
+        return left, right
+    # mixed or boolean operands: the checker allows them only for == and !=
+    return (0, 0) if compare("==", left, right) else (0, 1)
+
+
+def _json_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fact_json(fact: dict) -> str:
+    return "{" + ",".join(json.dumps(k) + ":" + _json_value(v) for k, v in fact.items()) + "}"
+
+
+class DurableBackend:
+    name = "durable_rules"
+
+    def __init__(self, program):
+        from durable.engine import MessageNotHandledException
+
+        self._not_handled = MessageNotHandledException
+        self.program = program
+        self.host = _make_host()
+        self.ruleset_name = f"perfaudit_{next(_counter)}"
+        self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
+        self.rule_keys: dict = {}
+        self.fired: list = []
+        self.failures: list = []
+        definition = {"warmup": {"all": [{"m": {"g": "__warmup__"}}], "run": self._action(("warmup", None))}}
+        for kind in SUBJECT_SCOPES:
+            self.groups[kind] = []
+            size, current = 0, []
+            for rule_no, compiled in enumerate(program.rules):
+                if compiled.rule.subject != kind:
+                    continue
+                cost = 2 * len(compiled.leaves) + 1
+                if current and size + cost > MAX_PROPERTIES:
+                    self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
+                    size, current = 0, []
+                current.append((rule_no, compiled))
+                size += cost
+            if current:
+                self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
+            for group, members in self.groups[kind]:
+                for rule_no, compiled in members:
+                    keys = _Keys(rule_no)
+                    self.rule_keys[compiled.rule.id] = keys
+                    selector = {"g": group}
+                    when_t = [_true(compiled.when, keys)] if compiled.when is not None else []
+                    outcomes = {FIRED: when_t + [_true(compiled.condition, keys)],
+                                PASSED: when_t + [_false(compiled.condition, keys)]}
+                    if compiled.when is not None:
+                        outcomes[NOT_APPLICABLE] = [_false(compiled.when, keys)]
+                    for outcome, tests in outcomes.items():
+                        definition[f"r{rule_no}_{outcome}"] = {
+                            "all": [{"m": {"$and": [selector] + tests}}],
+                            "run": self._action((compiled.rule.id, outcome))}
+        self.host.set_rulesets({self.ruleset_name: definition})
+        self._ruleset = self.host.get_ruleset(self.ruleset_name)
+        self._sid = itertools.count()
+        self._assert({"g": "__warmup__"})
+        self.fired.clear()
+
+    def _action(self, tag):
+        fired, failures = self.fired, self.failures
+
+        def action(c):  # exactly one parameter: two would make durable_rules treat it as async
+            try:
+                fired.append(tag)
+            except BaseException as exc:  # durable_rules would swallow it; we keep it
+                failures.append(exc)
+
+        return action
+
+    def _assert(self, fact: dict):
+        from durable import engine as durable_engine_module
+
+        sid = str(next(self._sid))
+        fact = {"sid": sid, **fact}
+        text = fact_json(fact)
+        native = durable_engine_module.durable_rules_engine
+        ruleset = self._ruleset
+
+        def assert_one(_):
+            return ruleset._handle_result(native.assert_fact(ruleset._handle, text), text)
+
+        try:
+            self.host._handle_function(ruleset, assert_one, None, None)
+        except self._not_handled:
+            pass
+        except Exception as exc:
+            raise EngineError(f"durable_rules rejected a fact: {exc}") from exc
+        finally:
+            self.host.delete_state(self.ruleset_name, sid)
+        if self.failures:
+            raise EngineError(f"an action failed inside durable_rules: {self.failures[0]!r}")
+
+    def outcomes(self, subject, items) -> dict:
+        values = {compiled.rule.id: leaf_values for compiled, leaf_values in items}
+        out = {}
+        for group, members in self.groups[subject.kind]:
+            present = [(no, c) for no, c in members if c.rule.id in values]
+            if not present:
+                continue
+            fact = {"g": group}
+            for _, compiled in present:
+                keys = self.rule_keys[compiled.rule.id]
+                for leaf in compiled.leaves:
+                    pair = values[compiled.rule.id][leaf.index]
+                    if leaf.op is None:
+                        if pair[0] is not None:
+                            fact[keys.truth(leaf)] = bool(pair[0])
+                    elif pair[0] is not None and pair[1] is not None:
+                        fact[keys.left(leaf)], fact[keys.right(leaf)] = encode_pair(*pair)
+            self.fired.clear()
+            self._assert(fact)
+            seen: dict = {}
+            for rule_id, outcome in self.fired:
+                if rule_id in seen and seen[rule_id] != outcome:
+                    raise EngineError(f"durable_rules gave {rule_id} two outcomes: {seen[rule_id]}, {outcome}")
+                seen[rule_id] = outcome
+            for _, compiled in present:
+                out[compiled.rule.id] = seen.get(compiled.rule.id, UNKNOWN)
+        return out
+
+    def close(self):
+        pass

@@ -1,0 +1,128 @@
+"""What a rule expression may refer to: record fields with their types and Chinese labels.
+
+The static checker resolves every field path against this catalog, so a misspelt
+field fails when the rules are checked, not silently at evaluation time.
+"""
+from __future__ import annotations
+
+NUM, STR, BOOL, ANY = "num", "str", "bool", "any"
+
+
+def list_of(item: str) -> str:
+    return f"list[{item}]"
+
+
+def item_type(list_type: str) -> str | None:
+    if list_type.startswith("list[") and list_type.endswith("]"):
+        return list_type[5:-1]
+    return None
+
+
+RECORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "Report": {
+        "department": (STR, "部门"),
+        "year": (NUM, "年度"),
+        "projects": (list_of("Project"), "项目"),
+        "totals": ("Totals", "合计"),
+        "claims": (list_of("Claim"), "正文数据"),
+        "commitments": (list_of("Commitment"), "整改承诺"),
+    },
+    "Totals": {
+        "initial": (NUM, "年初预算合计(万元)"),
+        "full_year": (NUM, "全年预算合计(万元)"),
+        "executed": (NUM, "全年执行合计(万元)"),
+        "rate": (NUM, "合计执行率"),
+    },
+    "Project": {
+        "name": (STR, "项目"),
+        "aliases": (list_of(STR), "曾用名"),
+        "budget": ("Budget", "预算执行"),
+        "score": ("Score", "自评得分"),
+        "indicators": (list_of("Indicator"), "绩效指标"),
+        "departments_involved": (list_of(STR), "协同部门"),
+        "approvals": (list_of("Approval"), "协同审批/备忘录"),
+    },
+    "Budget": {
+        "initial": (NUM, "年初预算(万元)"),
+        "full_year": (NUM, "全年预算(万元)"),
+        "executed": (NUM, "全年执行(万元)"),
+        "rate": (NUM, "报告执行率"),
+        "explanation": (STR, "执行偏差说明"),
+    },
+    "Score": {
+        "total": (NUM, "总分"),
+        "grade": (STR, "报告等级"),
+    },
+    "Indicator": {
+        "name": (STR, "指标"),
+        "kind": (STR, "指标类别"),
+        "category": (STR, "一级指标"),
+        "target": ("Quantity", "年度指标值"),
+        "actual": ("Quantity", "实际完成值"),
+        "deviation_reason": (STR, "偏差原因"),
+        "includes_tasks_of": (list_of(STR), "包含其他部门任务"),
+    },
+    "Quantity": {
+        "op": (STR, "比较符"),
+        "value": (NUM, "数值"),
+        "unit": (STR, "单位"),
+        "text": (STR, "原文"),
+    },
+    "Approval": {
+        "kind": (STR, "文件类型"),
+        "counterpart": (STR, "对方部门"),
+        "year": (NUM, "年度"),
+        "document": (STR, "文件名称"),
+    },
+    "Claim": {
+        "id": (STR, "编号"),
+        "order": (NUM, "序号"),
+        "text": (STR, "原文"),
+        "measure": (STR, "口径"),
+        "value": (NUM, "所述数值"),
+        "unit": (STR, "单位"),
+        "project": (STR, "项目"),
+        "topic": (STR, "主题"),
+        "scope": (STR, "范围"),
+        "members": (list_of(STR), "列举的项目"),
+        "where": ("Filter", "条件"),
+        "complements": (STR, "互补断言"),
+    },
+    "Filter": {
+        "field": (STR, "字段"),
+        "op": (STR, "比较符"),
+        "value": (NUM, "数值"),
+    },
+    "Commitment": {
+        "id": (STR, "编号"),
+        "text": (STR, "原文"),
+        "kind": (STR, "承诺类型"),
+        "project": (STR, "项目"),
+        "due_year": (NUM, "完成年度"),
+        "counterpart": (STR, "对方部门"),
+    },
+}
+
+# Names visible in a rule, by subject.
+SUBJECT_SCOPES: dict[str, dict[str, str]] = {
+    "report": {"report": "Report"},
+    "project": {"project": "Project", "report": "Report"},
+    "indicator": {"indicator": "Indicator", "project": "Project", "report": "Report"},
+    "claim": {"claim": "Claim", "report": "Report"},
+}
+
+SUBJECT_LABELS = {"report": "报告", "project": "项目", "indicator": "指标", "claim": "正文数据"}
+
+PARAMETER_TYPES = {"number": NUM, "ratio": NUM, "bands": "bands", "map": "map", "list": list_of(STR)}
+
+
+def label_of(root_type: str, parts: tuple[str, ...]) -> str:
+    """Chinese label for a field path, for explanations: project.budget.executed -> 全年执行(万元)."""
+    current = root_type
+    label = ""
+    for part in parts:
+        fields = RECORDS.get(current)
+        if not fields or part not in fields:
+            return ".".join(parts)
+        current, label = fields[part]
+    return label

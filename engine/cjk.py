@@ -1,0 +1,31 @@
+"""Terminal width of CJK text, so tables line up in a terminal."""
+from __future__ import annotations
+
+import unicodedata
+
+
+def display_width(text: str) -> int:
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\u200b\u200c\u200d\u2060\ufeff":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def table(rows: list[list[str]], header: list[str] | None = None) -> str:
+    """Left-aligned columns separated by two spaces, widths measured in terminal cells."""
+    all_rows = ([header] if header else []) + rows
+    if not all_rows:
+        return ""
+    widths = [max(display_width(r[i]) for r in all_rows) for i in range(len(all_rows[0]))]
+    lines = []
+    for n, row in enumerate(all_rows):
+        lines.append("  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip())
+        if header and n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""The `perfaudit` command: thin click commands over the library (engine.api).
+
+One module per command; each is registered in COMMANDS below.
+"""
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+import click
+
+from ..version import VERSION
+from .common import EXIT_INTERNAL
+
+# command name -> module under engine.cli that defines a click command of that name
+COMMANDS = {
+    "check": "check",
+    "evaluate": "evaluate",
+    "schema": "schema",
+}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(VERSION, prog_name="perfaudit")
+def cli():
+    """perfaudit:预算绩效自评报告的政策核查引擎(规则即数据)。"""
+
+
+for _name, _module in COMMANDS.items():
+    cli.add_command(getattr(import_module(f"{__name__}.{_module}"), _name.replace("-", "_")), _name)
+
+
+def main():
+    try:
+        cli(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a traceback is a bug: say so plainly
+        click.echo(f"perfaudit 内部错误: {type(exc).__name__}: {exc}\n"
+                   "这是 perfaudit 的缺陷,请连同命令和输入文件一起报告。", err=True)
+        sys.exit(EXIT_INTERNAL)

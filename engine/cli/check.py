@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import click
+
+from ..errors import InputError
+from .common import InputProblem, rules_option
+
+
+@click.command()
+@rules_option
+@click.argument("facts", nargs=-1, type=click.Path())
+def check(rules_dir, facts):
+    """检查规则文件(以及给出的事实文件)是否有效。"""
+    from .. import api
+    from ..evaluate import check_years
+
+    try:
+        ruleset = api.load_rules(rules_dir)
+        program = api.compile(ruleset)
+        reports = api.load_facts(facts) if facts else []
+        check_years(program, reports)
+    except InputError as error:
+        raise InputProblem(error) from None
+    parts = [f"规则 {len(ruleset.rules)} 条、参数 {len(ruleset.parameters)} 个、政策来源 {len(ruleset.sources)} 个"]
+    if facts:
+        parts.append(f"事实文件 {len(reports)} 份")
+    unverified = sorted({f"{s.id}/{c.id}" for s in ruleset.sources.values() for c in s.clauses.values()
+                         if c.verification == "unverified"})
+    click.echo("检查通过: " + ",".join(parts) + "。")
+    if unverified:
+        click.echo(f"注意: 以下 {len(unverified)} 个条款的原文尚未核实,引用时会标注“未核实”: " + "、".join(unverified))

@@ -1,0 +1,64 @@
+"""Shared pieces of the CLI: exit codes, error display, atomic output, common options."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 70
+SEVERITIES = ("error", "warning", "info")
+
+
+class InputProblem(click.ClickException):
+    """Invalid user input: every diagnostic, exit code 2, nothing written."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, error: InputError):
+        super().__init__(error.render())
+        self.error = error
+
+    def show(self, file=None):
+        count = len(self.error.diagnostics)
+        click.echo(self.error.render() + f"\n共 {count} 个错误,未产生任何输出。", err=True)
+
+
+def input_problem(diagnostics) -> InputProblem:
+    return InputProblem(InputError(list(diagnostics)))
+
+
+def write_output(data, output: str | None) -> None:
+    """Write all at once (temp file + rename), so a failure never leaves partial output."""
+    if output is None or output == "-":
+        if isinstance(data, bytes):
+            click.get_binary_stream("stdout").write(data)
+        else:
+            click.echo(data, nl=False)
+        return
+    target = Path(output)
+    parent = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".perfaudit-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def rules_option(f):
+    return click.option("--rules", "rules_dir", default="rules", show_default=True,
+                        type=click.Path(file_okay=False), help="规则目录")(f)
+
+
+def backend_option(f):
+    return click.option("--backend", type=click.Choice(["auto", "durable", "python"]), default="auto",
+                        show_default=True, help="求值后端:auto 优先 durable_rules,无法导入时用纯 Python")(f)

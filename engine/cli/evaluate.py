@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import InputError
+from ..render import FORMATS, RenderOptions, render
+from .common import EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, rules_option, write_output
+
+
+@click.command()
+@click.argument("facts", nargs=-1, required=True, type=click.Path())
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+              help="输出格式")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="有该级别或更严重的发现时以退出码 1 结束")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@click.option("-v", "--verbose", is_flag=True, help="文本输出中列出全部依据和数据来源")
+@backend_option
+def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend):
+    """按规则核查事实文件(可给出多个文件或目录)。"""
+    from .. import api
+
+    try:
+        ruleset = api.load_rules(rules_dir)
+        reports = api.load_facts(facts)
+        result = api.evaluate(ruleset, reports, backend=backend, facts_hash=api.facts_digest(facts))
+    except InputError as error:
+        raise InputProblem(error) from None
+    if result.notice:
+        click.echo(result.notice, err=True)
+    write_output(render(fmt, result, RenderOptions(verbose=verbose)), output)
+    if fail_on:
+        threshold = SEVERITIES.index(fail_on)
+        if any(SEVERITIES.index(f.severity) <= threshold for f in result.findings):
+            sys.exit(EXIT_FINDINGS)

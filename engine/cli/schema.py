@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command()
+@click.argument("which", type=click.Choice(["rules", "facts"]))
+def schema(which):
+    """打印规则文件或事实文件的 JSON Schema(供编辑器自动补全)。"""
+    from ..validate import schema as load_schema
+
+    click.echo(json.dumps(load_schema(which), ensure_ascii=False, indent=2))

@@ -1,0 +1,105 @@
+"""Compile stage: checked rules -> a backend-neutral program (the IR both backends run).
+
+A rule's `when` and `condition` become a boolean tree whose leaves are comparisons
+(or boolean-valued sub-expressions). The leaves' operands are ordinary expressions,
+computed exactly in Python; the boolean tree itself is what a backend decides.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import NUM, PARAMETER_TYPES, STR, SUBJECT_SCOPES
+from .expr import ast as A
+from .expr import parse
+from .expr.check import Checker
+from .model import Rule, RuleSet
+
+ORDERING = ("==", "!=", "<", "<=", ">", ">=")
+NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    index: int
+    node: A.Node  # the comparison (or boolean expression) as written
+    op: str | None  # comparison operator, or None for a boolean-valued expression
+    left: A.Node | None
+    right: A.Node | None
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    item: object
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    when: object | None  # boolean tree, or None when the rule always applies
+    condition: object
+    leaves: tuple  # every Leaf of when and condition, indexed by Leaf.index
+    evidence: tuple  # (label, node)
+    params_used: tuple
+
+
+@dataclass(frozen=True)
+class Program:
+    ruleset: RuleSet
+    rules: tuple  # CompiledRule, in rule id order
+
+    def for_subject(self, subject: str, year: int) -> list:
+        return [r for r in self.rules if r.rule.subject == subject and r.rule.in_force(year)]
+
+
+def compile_rules(ruleset: RuleSet) -> Program:
+    param_types = {name: PARAMETER_TYPES[p.kind] for name, p in ruleset.parameters.items()}
+    return Program(ruleset, tuple(_compile_rule(rule, param_types) for rule in ruleset.rules))
+
+
+def _compile_rule(rule: Rule, param_types) -> CompiledRule:
+    checker = Checker(SUBJECT_SCOPES[rule.subject], param_types)
+    leaves: list[Leaf] = []
+
+    def tree(node):
+        if isinstance(node, A.Logic):
+            kind = And if node.op == "and" else Or
+            return kind(tuple(tree(i) for i in node.items))
+        if isinstance(node, A.Not):
+            return Not(tree(node.operand))
+        if isinstance(node, A.Compare) and node.op in ORDERING:
+            types = {checker.check(node.left), checker.check(node.right)}
+            if types <= {NUM, STR, "any"}:
+                leaf = Leaf(len(leaves), node, node.op, node.left, node.right)
+                leaves.append(leaf)
+                return leaf
+        leaf = Leaf(len(leaves), node, None, None, None)
+        leaves.append(leaf)
+        return leaf
+
+    when = tree(parse(rule.when)) if rule.when else None
+    condition = tree(parse(rule.condition))
+    evidence = tuple((label, parse(text)) for label, text in rule.evidence)
+    for _, node in evidence:
+        checker.check(node)
+    checker.check(parse(rule.condition))
+    if rule.when:
+        checker.check(parse(rule.when))
+    return CompiledRule(rule, when, condition, tuple(leaves), evidence, tuple(sorted(checker.params_used)))
+
+
+def leaves_of(tree) -> list:
+    if isinstance(tree, Leaf):
+        return [tree]
+    if isinstance(tree, Not):
+        return leaves_of(tree.item)
+    return [leaf for item in tree.items for leaf in leaves_of(item)]

@@ -1,0 +1,172 @@
+"""Evaluate stage: run a compiled program over reports on a backend and produce findings."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from .backends import FIRED, UNKNOWN, durable_available, make_backend
+from .catalog import SUBJECT_SCOPES, label_of
+from .compile import Program
+from .errors import Collector, Diagnostic
+from .expr.evaluate import Evaluator, Trace
+from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message
+from .model import Report, RuleSet
+from .subjects import Subject, subjects_of
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    findings: tuple
+    backend: str
+    rules_hash: str
+    facts_hash: str
+    reports: tuple  # (department, year, file, number of projects)
+    rules_evaluated: int
+    notice: str = ""
+
+
+def choose_backend(requested: str) -> tuple[str, str]:
+    """'auto' uses durable_rules where it imports, else the pure-Python evaluator with a notice."""
+    if requested in ("python", "durable"):
+        if requested == "durable":
+            ok, why = durable_available()
+            if not ok:
+                raise RuntimeError(f"durable_rules 无法导入({why})")
+        return requested, ""
+    ok, why = durable_available()
+    if ok:
+        return "durable", ""
+    return "python", f"提示: durable_rules 无法导入({why}),改用等价的纯 Python 求值器。"
+
+
+def check_years(program: Program, reports) -> None:
+    """Every parameter a rule uses must have a value in force for every year being evaluated."""
+    collector = Collector()
+    for year in sorted({r.year for r in reports}):
+        for compiled in program.rules:
+            if not compiled.rule.in_force(year):
+                continue
+            for name in compiled.params_used:
+                parameter = program.ruleset.parameters[name]
+                if parameter.value_for(year) is None:
+                    loc = compiled.rule.location
+                    years = ", ".join(str(v.year) for v in parameter.values)
+                    collector.add(Diagnostic(loc.file, loc.line, 0, f"{compiled.rule.id}",
+                                             f"参数 “{name}” 在 {year} 年没有生效的取值(规则 {compiled.rule.id} 使用了它)",
+                                             f"在 {parameter.location.file} 中为 {year} 年或更早年份给出取值",
+                                             f"已有取值的年份: {years}"))
+    collector.raise_if_any()
+
+
+def params_for(ruleset: RuleSet, year: int) -> dict:
+    out = {}
+    for name, parameter in ruleset.parameters.items():
+        entry = parameter.value_for(year)
+        out[name] = entry.value if entry else None
+    return out
+
+
+def leaf_values(compiled, evaluator: Evaluator) -> list:
+    values = []
+    for leaf in compiled.leaves:
+        if leaf.op is None:
+            values.append((evaluator.eval(leaf.node),))
+        else:
+            values.append((evaluator.eval(leaf.left), evaluator.eval(leaf.right)))
+    return values
+
+
+def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "") -> Evaluation:
+    check_years(program, reports)
+    name, notice = choose_backend(backend)
+    engine = make_backend(name, program)
+    findings = []
+    try:
+        for report in reports:
+            params = params_for(program.ruleset, report.year)
+            for subject in subjects_of(report):
+                rules = program.for_subject(subject.kind, report.year)
+                if not rules:
+                    continue
+                evaluator = Evaluator(subject.scope, params, report.year)
+                items = [(compiled, leaf_values(compiled, evaluator)) for compiled in rules]
+                outcomes = engine.outcomes(subject, items)
+                for compiled in rules:
+                    outcome = outcomes[compiled.rule.id]
+                    if outcome in (FIRED, UNKNOWN):
+                        findings.append(make_finding(program.ruleset, compiled, subject, params, outcome))
+    finally:
+        engine.close()
+    findings.sort(key=Finding.sort_key)
+    return Evaluation(tuple(findings), engine.name, program.ruleset.digest, facts_hash,
+                      tuple((r.department, r.year, r.file, len(r.projects)) for r in reports),
+                      len(program.rules), notice)
+
+
+def policy_citations(ruleset: RuleSet, refs) -> tuple:
+    out = []
+    for ref in refs:
+        source = ruleset.sources[ref.source]
+        clause = source.clauses[ref.clause]
+        out.append(PolicyCitation(source.id, source.doc_no, source.title, clause.id, clause.title,
+                                  clause.verification, clause.quote, source.url))
+    return tuple(out)
+
+
+def parameter_uses(ruleset: RuleSet, names, year: int) -> tuple:
+    out = []
+    for name in names:
+        parameter = ruleset.parameters[name]
+        entry = parameter.value_for(year)
+        if entry is None:
+            continue
+        out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
+                                policy_citations(ruleset, entry.citations)))
+    return tuple(out)
+
+
+def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str) -> Finding:
+    rule = compiled.rule
+    report = subject.report
+    trace = Trace()
+    evaluator = Evaluator(subject.scope, params, report.year, trace)
+    for leaf in compiled.leaves:
+        evaluator.eval(leaf.node)
+    evidence = tuple((label, evaluator.eval(node)) for label, node in compiled.evidence)
+    values = dict(evidence)
+    values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
+                   "指标": subject.label if subject.kind == "indicator" else None, "规则": rule.title})
+    if outcome == FIRED:
+        message = render_message(rule.message, values)
+        severity = rule.severity
+    else:
+        missing = sorted({label_for(subject, use) for use in trace.facts if use.value is None})
+        missing_params = sorted(name for name in trace.params if params.get(name) is None)
+        parts = missing + [f"参数 {p}" for p in missing_params]
+        what = "、".join(parts) if parts else "数据不足或除数为零"
+        message = f"无法评估「{rule.title}」: 缺少 {what}"
+        severity = "info"
+    facts = {}
+    for use in trace.facts:
+        if use.source is not None:
+            key = (use.source.file, use.source.line, use.source.section)
+            facts.setdefault(key, label_for(subject, use))
+    fact_citations = tuple(FactCitation(f, line, section, label) for (f, line, section), label in sorted(facts.items()))
+    return Finding(
+        rule=rule.id, title=rule.title, family=rule.family, severity=severity, outcome=outcome,
+        department=report.department, year=report.year, project=subject.project, subject_kind=subject.kind,
+        subject=subject.label, message=message, evidence=evidence,
+        citations=policy_citations(ruleset, rule.citations) + fact_citations,
+        parameters=parameter_uses(ruleset, compiled.params_used, report.year))
+
+
+def label_for(subject: Subject, use) -> str:
+    parts = tuple(use.path.split("."))
+    scope = SUBJECT_SCOPES[subject.kind]
+    root = scope.get(parts[0]) or use.root_type
+    return label_of(root, parts[1:]) if root else use.path
+
+
+def notice_to_stderr(evaluation: Evaluation) -> None:
+    if evaluation.notice:
+        print(evaluation.notice, file=sys.stderr)

@@ -1,0 +1,102 @@
+"""Findings: what is wrong, with which values, citing the policy clause and the facts used."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+FAMILY_LABELS = {"grading": "等级评定", "execution-rate": "预算执行率", "indicator-review": "指标合理性",
+                 "cross-department": "跨部门协同", "consistency": "数据一致性", "follow-up": "整改跟踪"}
+_FIELD = re.compile(r"\{([^{}:]+)(?::([a-z]+))?\}")
+
+
+@dataclass(frozen=True)
+class PolicyCitation:
+    source: str
+    doc_no: str | None
+    title: str
+    clause: str
+    clause_title: str
+    verification: str
+    quote: str | None
+    url: str | None
+    kind: str = "policy"
+
+
+@dataclass(frozen=True)
+class FactCitation:
+    file: str
+    line: int
+    section: str
+    field: str
+    kind: str = "fact"
+
+
+@dataclass(frozen=True)
+class ParameterUse:
+    name: str
+    title: str
+    value: object
+    from_year: int
+    citations: tuple  # PolicyCitation
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    title: str
+    family: str
+    severity: str
+    outcome: str  # fired / cannot-evaluate
+    department: str
+    year: int
+    project: str | None
+    subject_kind: str
+    subject: str
+    message: str
+    evidence: tuple  # (label, value)
+    citations: tuple  # PolicyCitation then FactCitation
+    parameters: tuple = field(default=())  # ParameterUse
+
+    def sort_key(self):
+        return (self.year, self.department, self.project or "", SEVERITY_ORDER[self.severity], self.rule,
+                self.subject)
+
+
+def template_fields(template: str):
+    return [(m.group(1), m.group(2) or "") for m in _FIELD.finditer(template)]
+
+
+def format_value(value, fmt: str = "") -> str:
+    if value is None:
+        return "(缺失)"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(format_value(v) for v in value) if value else "(无)"
+    if isinstance(value, Decimal):
+        if fmt == "pct":
+            scaled = value.scaleb(2)
+            if scaled.as_tuple().exponent < -2:
+                scaled = scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            return f"{format(scaled, 'f')}%"
+        text = plain_number(value)
+        return text + "万元" if fmt == "wan" else text
+    return str(value)
+
+
+def plain_number(value: Decimal) -> str:
+    """Exact where short, rounded to 4 places where a division made it long; never exponent form."""
+    if value.as_tuple().exponent < -4:
+        value = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return format(value, "f")
+
+
+def render_message(template: str, values: dict) -> str:
+    def replace(match):
+        name, fmt = match.group(1), match.group(2) or ""
+        return format_value(values.get(name), fmt)
+
+    return _FIELD.sub(replace, template)

@@ -1,0 +1,228 @@
+"""Typed data shared by the stages: facts, rules, parameters and sources.
+
+Fact records carry, for each field, where the value came from (facts file, line and
+the report section), so that every finding can cite the facts it used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class FactSource:
+    file: str
+    line: int
+    section: str  # report section, e.g. "二(一) 表 第1行"
+
+
+@dataclass
+class Record:
+    """Base of fact records: `sources` maps a field name to where its value came from."""
+
+    sources: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass
+class Quantity(Record):
+    op: str | None = None  # one of = ≤ ≥ < > or None when stated without comparison
+    value: Decimal | None = None
+    unit: str = ""
+    text: str = ""
+
+
+@dataclass
+class Budget(Record):
+    initial: Decimal | None = None
+    full_year: Decimal | None = None
+    executed: Decimal | None = None
+    rate: Decimal | None = None  # the reported 执行率 as a fraction, printed precision kept
+    explanation: str | None = None
+
+
+@dataclass
+class Score(Record):
+    total: Decimal | None = None
+    grade: str | None = None
+
+
+@dataclass
+class Indicator(Record):
+    name: str = ""
+    kind: str = ""  # e.g. 产出-数量
+    category: str = ""  # 产出 / 效益 / 满意度
+    target: Quantity | None = None
+    actual: Quantity | None = None
+    deviation_reason: str | None = None
+    includes_tasks_of: list = field(default_factory=list)
+
+
+@dataclass
+class Approval(Record):
+    kind: str = ""
+    counterpart: str = ""
+    year: int | None = None
+    document: str = ""
+
+
+@dataclass
+class Project(Record):
+    name: str = ""
+    aliases: list = field(default_factory=list)
+    budget: Budget = field(default_factory=Budget)
+    score: Score = field(default_factory=Score)
+    indicators: list = field(default_factory=list)
+    departments_involved: list = field(default_factory=list)
+    approvals: list = field(default_factory=list)
+
+
+@dataclass
+class Totals(Record):
+    initial: Decimal | None = None
+    full_year: Decimal | None = None
+    executed: Decimal | None = None
+    rate: Decimal | None = None
+
+
+@dataclass
+class Filter(Record):
+    field: str = ""
+    op: str = ""
+    value: Decimal | None = None
+
+
+@dataclass
+class Claim(Record):
+    id: str = ""
+    order: int = 0
+    text: str = ""
+    measure: str = ""
+    value: Decimal | None = None
+    unit: str = ""
+    project: str | None = None
+    topic: str | None = None
+    scope: str | None = None  # "全部" for claims about every project
+    members: list = field(default_factory=list)
+    where: Filter | None = None
+    complements: str | None = None
+
+
+@dataclass
+class Commitment(Record):
+    id: str = ""
+    text: str = ""
+    kind: str = ""
+    project: str | None = None
+    due_year: int | None = None
+    counterpart: str | None = None
+
+
+@dataclass
+class Report(Record):
+    """One department's self-evaluation report for one year."""
+
+    department: str = ""
+    year: int = 0
+    document: str = ""
+    file: str = ""
+    projects: list = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+    claims: list = field(default_factory=list)
+    commitments: list = field(default_factory=list)
+
+
+# ---- rules side ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    title: str
+    verification: str  # primary / secondary / local / unverified
+    quote: str | None
+    seen_at: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    doc_no: str | None
+    issuer: str | None
+    date: str | None
+    url: str | None
+    clauses: dict  # clause id -> Clause
+
+
+@dataclass(frozen=True)
+class CitationRef:
+    source: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    year: int
+    value: object
+    citations: tuple  # of CitationRef
+    location: Location
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    title: str
+    kind: str  # number / ratio / bands / map / list
+    values: tuple  # ParameterValue sorted by year
+    location: Location
+
+    def value_for(self, year: int) -> ParameterValue | None:
+        current = None
+        for entry in self.values:
+            if entry.year <= year:
+                current = entry
+        if current is not None and current.value is None:
+            return None  # an explicit null ends the parameter
+        return current
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    family: str
+    severity: str  # error / warning / info
+    subject: str  # report / project / indicator / claim
+    when: str | None
+    condition: str
+    message: str
+    evidence: tuple  # of (label, expression text)
+    citations: tuple  # of CitationRef
+    effective_from: int | None
+    effective_to: int | None
+    location: Location
+    field_locations: dict  # "condition" / "when" / "evidence.<label>" -> Location
+
+    def in_force(self, year: int) -> bool:
+        if self.effective_from is not None and year < self.effective_from:
+            return False
+        if self.effective_to is not None and year > self.effective_to:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple  # of Rule, sorted by id
+    parameters: dict  # name -> Parameter
+    sources: dict  # id -> Source
+    vocabulary: dict  # extra: file-level data such as measure names
+    digest: str  # content hash of the rule files

@@ -1,0 +1,76 @@
+"""Render stage: findings as stable, deterministic JSON (same input, same bytes)."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from ..findings import FactCitation, Finding, PolicyCitation, SEVERITY_ORDER
+from ..version import VERSION
+
+
+def json_value(value):
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.as_tuple().exponent >= -12 else format(
+            value.quantize(Decimal(1).scaleb(-12)), "f")
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return value
+
+
+def citation_dict(citation) -> dict:
+    if isinstance(citation, PolicyCitation):
+        out = {"kind": "policy", "source": citation.source, "doc_no": citation.doc_no, "title": citation.title,
+               "clause": citation.clause, "clause_title": citation.clause_title,
+               "verification": citation.verification}
+        if citation.quote:
+            out["quote"] = citation.quote
+        if citation.url:
+            out["url"] = citation.url
+        return out
+    assert isinstance(citation, FactCitation)
+    return {"kind": "fact", "file": citation.file, "line": citation.line, "section": citation.section,
+            "field": citation.field}
+
+
+def finding_dict(f: Finding) -> dict:
+    return {
+        "rule": f.rule, "title": f.title, "family": f.family, "severity": f.severity, "outcome": f.outcome,
+        "department": f.department, "year": f.year, "project": f.project,
+        "subject": {"kind": f.subject_kind, "name": f.subject},
+        "message": f.message,
+        "evidence": {label: json_value(value) for label, value in f.evidence},
+        "parameters": [{"name": p.name, "title": p.title, "value": json_value(p.value), "from_year": p.from_year,
+                        "citations": [citation_dict(c) for c in p.citations]} for p in f.parameters],
+        "citations": [citation_dict(c) for c in f.citations],
+    }
+
+
+def summary_dict(evaluation) -> dict:
+    by_severity = {s: 0 for s in SEVERITY_ORDER}
+    by_family: dict = {}
+    by_outcome: dict = {}
+    for f in evaluation.findings:
+        by_severity[f.severity] += 1
+        by_family[f.family] = by_family.get(f.family, 0) + 1
+        by_outcome[f.outcome] = by_outcome.get(f.outcome, 0) + 1
+    return {"findings": len(evaluation.findings), "by_severity": by_severity,
+            "by_family": dict(sorted(by_family.items())), "by_outcome": dict(sorted(by_outcome.items())),
+            "reports": [{"department": d, "year": y, "file": file, "projects": n}
+                        for d, y, file, n in evaluation.reports],
+            "rules": evaluation.rules_evaluated}
+
+
+def render_json(evaluation) -> str:
+    # the backend is deliberately not in the output: both backends must give the same bytes
+    document = {
+        "findings": [finding_dict(f) for f in evaluation.findings],
+        "summary": summary_dict(evaluation),
+        "run": {"rules_hash": evaluation.rules_hash, "facts_hash": evaluation.facts_hash, "version": VERSION},
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def render(evaluation, options) -> str:
+    return render_json(evaluation)

@@ -1,0 +1,67 @@
+"""Render stage: findings for a terminal, grouped by department and project, CJK-aligned."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from ..cjk import table
+from ..findings import FAMILY_LABELS, SEVERITY_LABELS, FactCitation, PolicyCitation
+from .json_report import summary_dict
+
+VERIFICATION_LABELS = {"primary": "已核实原文", "secondary": "转述来源", "local": "地方文件",
+                       "unverified": "未核实"}
+
+
+def policy_line(c: PolicyCitation) -> str:
+    name = c.doc_no or c.title
+    if c.doc_no:
+        name = f"{c.title}({c.doc_no})"
+    text = f"依据: {name} {c.clause}"
+    if c.clause_title:
+        text += f"「{c.clause_title}」"
+    return text + f" [{VERIFICATION_LABELS.get(c.verification, c.verification)}]"
+
+
+def fact_line(c: FactCitation) -> str:
+    return f"数据: {c.file}:{c.line}  {c.section}  ({c.field})"
+
+
+def render_text(evaluation, verbose: bool = False) -> str:
+    out = []
+    findings = evaluation.findings
+    for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):
+        group = list(group)
+        out.append(f"{department}  {year} 年度  共 {len(group)} 项发现")
+        out.append("=" * 60)
+        for project, items in groupby(group, key=lambda f: f.project or ""):
+            out.append(f"\n【{project or '报告整体'}】")
+            for f in items:
+                severity = SEVERITY_LABELS[f.severity]
+                out.append(f"  [{severity}] {f.title}  ({f.rule})")
+                out.append(f"      {f.message}")
+                policies = [c for c in f.citations if isinstance(c, PolicyCitation)]
+                facts = [c for c in f.citations if isinstance(c, FactCitation)]
+                shown = policies if verbose else policies[:2]
+                for c in shown:
+                    out.append("      " + policy_line(c))
+                if len(policies) > len(shown):
+                    out.append(f"      (另有 {len(policies) - len(shown)} 条依据,见 --format json)")
+                limit = len(facts) if verbose else 3
+                for c in facts[:limit]:
+                    out.append("      " + fact_line(c))
+                if len(facts) > limit:
+                    out.append(f"      (另有 {len(facts) - limit} 处数据,见 --verbose)")
+        out.append("")
+    summary = summary_dict(evaluation)
+    out.append("汇总")
+    rows = [[FAMILY_LABELS.get(family, family), family, str(n)] for family, n in summary["by_family"].items()]
+    out.append(table(rows, ["类别", "family", "发现数"]))
+    severity = summary["by_severity"]
+    out.append(f"错误 {severity['error']} 项,警告 {severity['warning']} 项,提示 {severity['info']} 项;"
+               f"共评估报告 {len(summary['reports'])} 份,规则 {summary['rules']} 条。")
+    if not findings:
+        out.insert(0, "未发现问题。")
+    return "\n".join(out) + "\n"
+
+
+def render(evaluation, options) -> str:
+    return render_text(evaluation, options.verbose)

@@ -1,0 +1,250 @@
+"""Load and validate stage for rules: rules/*.yaml -> a checked RuleSet.
+
+Static checks beyond the schema: duplicate ids, unknown sources and clauses,
+expressions that do not parse or refer to unknown fields and parameters.
+"""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+from .catalog import PARAMETER_TYPES, SUBJECT_SCOPES
+from .errors import Collector, Diagnostic, did_you_mean
+from .expr import ExprSyntaxError, parse
+from .expr.check import Checker
+from .facts import display_path, expand_paths
+from .model import CitationRef, Clause, Location, Parameter, ParameterValue, Rule, RuleSet, Source
+from .validate import validate_document
+from .yamlsrc import Document, load_yaml_file, render_path
+
+DEFAULT_RULES_DIR = "rules"
+TESTS_DIR = "tests"
+
+
+def rule_files(rules_dir) -> tuple[list[Path], list[Diagnostic]]:
+    root = Path(rules_dir)
+    if not root.is_dir():
+        return [], [Diagnostic(str(rules_dir), 0, 0, "", "规则目录不存在")]
+    files, problems = expand_paths([root])
+    # rule tests live beside the rules but are not rules
+    files = [f for f in files if TESTS_DIR not in f.relative_to(root.resolve()).parts[:-1]]
+    return files, problems
+
+
+def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
+    collector = Collector()
+    files, problems = rule_files(rules_dir)
+    collector.extend(problems)
+    docs: list[Document] = []
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        doc, problems = load_yaml_file(path, display_path(path))
+        collector.extend(problems)
+        if doc is None:
+            continue
+        schema_problems = validate_document(doc, "rules")
+        collector.extend(schema_problems)
+        if not schema_problems:
+            docs.append(doc)
+    collector.raise_if_any()
+    builder = _Builder(collector)
+    for doc in docs:
+        builder.sources(doc)
+    for doc in docs:
+        builder.parameters(doc)
+    for doc in docs:
+        builder.rules(doc)
+    builder.check_citations()
+    builder.check_expressions()
+    collector.raise_if_any()
+    rules = tuple(sorted(builder.rule_map.values(), key=lambda r: r.id))
+    return RuleSet(rules, dict(sorted(builder.param_map.items())), dict(sorted(builder.source_map.items())), {},
+                   digest.hexdigest()[:16])
+
+
+class _Builder:
+    def __init__(self, collector: Collector):
+        self.c = collector
+        self.source_map: dict[str, Source] = {}
+        self.param_map: dict[str, Parameter] = {}
+        self.rule_map: dict[str, Rule] = {}
+        self.first_seen: dict = {}
+        self.citations: list = []  # (CitationRef, Location, field path)
+
+    def problem(self, doc, path, message, expected="", suggestion="", key=False):
+        line, col = doc.key_where(path) if key else doc.where(path)
+        self.c.add(Diagnostic(doc.file, line, col, render_path(path), message, expected, suggestion))
+
+    def unique(self, kind, ident, doc, path) -> bool:
+        key = (kind, ident)
+        if key in self.first_seen:
+            where = self.first_seen[key]
+            self.problem(doc, path, f"{kind} “{ident}” 重复(第一次定义于 {where.file}:{where.line})")
+            return False
+        self.first_seen[key] = Location(doc.file, doc.line(path))
+        return True
+
+    def sources(self, doc):
+        for i, s in enumerate(doc.data.get("sources", [])):
+            path = ("sources", i, "id")
+            if not self.unique("来源", s["id"], doc, path):
+                continue
+            clauses = {}
+            for j, c in enumerate(s["clauses"]):
+                if c["id"] in clauses:
+                    self.problem(doc, ("sources", i, "clauses", j, "id"), f"条款 “{c['id']}” 重复")
+                clauses[c["id"]] = Clause(c["id"], c.get("title") or "", c["verification"], c.get("quote"),
+                                          c.get("seen_at"), c.get("note"))
+            self.source_map[s["id"]] = Source(s["id"], s["title"], s.get("doc_no"), s.get("issuer"),
+                                              s.get("date"), s.get("url"), clauses)
+
+    def cites(self, doc, items, path) -> tuple:
+        refs = []
+        for k, item in enumerate(items):
+            ref = CitationRef(item["source"], item["clause"])
+            self.citations.append((ref, doc, path + (k,)))
+            refs.append(ref)
+        return tuple(refs)
+
+    def parameters(self, doc):
+        for name, p in doc.data.get("parameters", {}).items():
+            path = ("parameters", name)
+            if not self.unique("参数", name, doc, path):
+                continue
+            values = []
+            for year_text, entry in sorted(p["values"].items()):
+                vpath = path + ("values", year_text)
+                value = self.parameter_value(doc, p["kind"], entry["value"], vpath + ("value",))
+                values.append(ParameterValue(int(year_text), value, self.cites(doc, entry["cite"], vpath + ("cite",)),
+                                             Location(doc.file, doc.line(vpath))))
+            self.param_map[name] = Parameter(name, p["title"], p["kind"], tuple(values),
+                                             Location(doc.file, doc.line(path)))
+
+    def parameter_value(self, doc, kind, value, path):
+        if value is None:
+            return None  # ends the parameter from this year on
+        if kind in ("number", "ratio"):
+            if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+                self.problem(doc, path, f"参数值应为数字,实际为 {value!r}")
+                return None
+            if kind == "ratio" and not (0 <= value <= 10):
+                self.problem(doc, path, f"比例参数 {value} 超出合理范围", "0 到 10 之间的小数,如 0.70")
+            return Decimal(value)
+        if kind == "map":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                self.problem(doc, path, "参数值应为“文字: 文字”的映射")
+                return None
+            return dict(value)
+        if kind == "list":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                self.problem(doc, path, "参数值应为文字列表")
+                return None
+            return list(value)
+        return self.bands(doc, value, path)
+
+    def bands(self, doc, value, path):
+        if not isinstance(value, list) or not value:
+            self.problem(doc, path, "等级档次应为列表,每项含 grade、min、max")
+            return None
+        bands = []
+        for i, band in enumerate(value):
+            if (not isinstance(band, dict) or set(band) - {"grade", "min", "max", "include_max"}
+                    or not {"grade", "min", "max"} <= set(band)):
+                self.problem(doc, path + (i,), "档次应写成 {grade: 优, min: 90, max: 100, include_max: true}")
+                return None
+            bands.append({"grade": str(band["grade"]), "min": Decimal(band["min"]), "max": Decimal(band["max"]),
+                          "include_max": bool(band.get("include_max", False))})
+        ordered = sorted(bands, key=lambda b: b["min"])
+        for low, high in zip(ordered, ordered[1:]):
+            if low["max"] != high["min"]:
+                self.problem(doc, path, f"等级档次不连续: {low['grade']} 的上限 {low['max']} 与 "
+                                        f"{high['grade']} 的下限 {high['min']} 之间有空档或重叠")
+        return tuple(bands)
+
+    def rules(self, doc):
+        for i, r in enumerate(doc.data.get("rules", [])):
+            path = ("rules", i)
+            if not self.unique("规则", r["id"], doc, path + ("id",)):
+                continue
+            effective = r.get("effective", {})
+            fields = {name: Location(doc.file, *doc.where(path + (name,))) for name in ("condition", "when", "message")}
+            for label in r.get("evidence", {}):
+                fields["evidence." + label] = Location(doc.file, *doc.where(path + ("evidence", label)))
+            self.rule_map[r["id"]] = Rule(
+                id=r["id"], title=r["title"], family=r["family"], severity=r["severity"], subject=r["subject"],
+                when=r.get("when"), condition=r["condition"], message=r["message"],
+                evidence=tuple(r.get("evidence", {}).items()),
+                citations=self.cites(doc, r["cite"], path + ("cite",)),
+                effective_from=effective.get("from"), effective_to=effective.get("to"),
+                location=Location(doc.file, doc.line(path)), field_locations=fields)
+
+    def check_citations(self):
+        for ref, doc, path in self.citations:
+            source = self.source_map.get(ref.source)
+            if source is None:
+                self.problem(doc, path + ("source",), f"未登记的政策来源 “{ref.source}”",
+                             "rules/sources.yaml 中登记的来源 id", did_you_mean(ref.source, self.source_map))
+            elif ref.clause not in source.clauses:
+                self.problem(doc, path + ("clause",), f"来源 “{ref.source}” 没有条款 “{ref.clause}”",
+                             "已登记的条款: " + ", ".join(source.clauses), did_you_mean(ref.clause, source.clauses))
+
+    def check_expressions(self):
+        param_types = {name: PARAMETER_TYPES[p.kind] for name, p in self.param_map.items()}
+        for rule in self.rule_map.values():
+            scope = SUBJECT_SCOPES[rule.subject]
+            for field, text, want_bool in _expressions_of(rule):
+                check_expression(self.c, rule, field, text, scope, param_types, want_bool)
+            check_message(self.c, rule)
+
+
+def _expressions_of(rule: Rule):
+    if rule.when:
+        yield "when", rule.when, True
+    yield "condition", rule.condition, True
+    for label, text in rule.evidence:
+        yield "evidence." + label, text, False
+
+
+def expression_problem(rule: Rule, field: str, text: str, pos: int, message: str, suggestion="") -> Diagnostic:
+    loc = rule.field_locations.get(field, rule.location)
+    caret = f"{text}\n        {' ' * _display_width(text[:pos])}^"
+    return Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.{field}", message,
+                      expected="表达式:\n        " + caret, suggestion=suggestion)
+
+
+def _display_width(text: str) -> int:
+    from .cjk import display_width
+
+    return display_width(text)
+
+
+def check_expression(collector, rule, field, text, scope, param_types, want_bool):
+    try:
+        node = parse(text)
+    except ExprSyntaxError as exc:
+        collector.add(expression_problem(rule, field, text, exc.pos, "表达式语法错误: " + exc.message, exc.suggestion))
+        return
+    checker = Checker(scope, param_types)
+    result = checker.check(node)
+    for p in checker.problems:
+        collector.add(expression_problem(rule, field, text, p.pos, p.message, p.suggestion))
+    if want_bool and not checker.problems and result not in ("bool", "any"):
+        collector.add(expression_problem(rule, field, text, 0, f"{field} 应是一个条件(真/假),实际类型为 {result}"))
+
+
+def check_message(collector, rule):
+    from .findings import template_fields
+
+    labels = {label for label, _ in rule.evidence} | {"项目", "部门", "年度", "指标", "规则"}
+    loc = rule.field_locations["message"]
+    for name, fmt in template_fields(rule.message):
+        if name not in labels:
+            collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.message",
+                                     f"消息模板引用了未定义的证据 “{name}”",
+                                     "evidence 中定义的名称,或 项目/部门/年度/指标/规则",
+                                     did_you_mean(name, labels)))
+        if fmt not in ("", "pct", "wan", "num", "list"):
+            collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.message",
+                                     f"未知的格式 “{fmt}”", "pct(百分数) / wan(万元) / num / list"))

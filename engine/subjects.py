@@ -1,0 +1,32 @@
+"""What a rule is evaluated on: the report, each project, each indicator, each prose claim."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Report
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str  # report / project / indicator / claim
+    key: str  # stable and unique across a run
+    report: Report
+    scope: dict  # names visible to the rule's expressions
+    project: str | None  # project name, None for report-level subjects
+    label: str  # what the finding is about, for people (indicator name, claim id ...)
+
+
+def subjects_of(report: Report) -> list[Subject]:
+    base = f"{report.year}|{report.department}"
+    out = [Subject("report", f"{base}|report", report, {"report": report}, None, "报告")]
+    for i, project in enumerate(report.projects):
+        out.append(Subject("project", f"{base}|p{i}", report, {"project": project, "report": report},
+                           project.name, project.name))
+        for j, indicator in enumerate(project.indicators):
+            out.append(Subject("indicator", f"{base}|p{i}|i{j}", report,
+                               {"indicator": indicator, "project": project, "report": report},
+                               project.name, indicator.name))
+    for claim in report.claims:
+        out.append(Subject("claim", f"{base}|c{claim.id}", report, {"claim": claim, "report": report},
+                           claim.project, f"正文 {claim.id}"))
+    return out

@@ -1,0 +1,119 @@
+"""Validate stage, part one: JSON Schema (draft 2020-12) with errors located in the YAML source."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import jsonschema
+from jsonschema.exceptions import best_match
+
+from .errors import Diagnostic, did_you_mean
+from .yamlsrc import Document, render_path
+
+_TYPE_NAMES = {"string": "文本", "number": "数字", "integer": "整数", "object": "映射(键: 值)",
+               "array": "列表", "boolean": "true/false", "null": "空(null)"}
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    """The shipped schema `rules` or `facts` (also printed by `perfaudit schema`)."""
+    text = resources.files("engine.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str):
+    return jsonschema.Draft202012Validator(schema(name))
+
+
+def validate_document(doc: Document, schema_name: str) -> list[Diagnostic]:
+    validator = _validator(schema_name)
+    out = []
+    for error in validator.iter_errors(doc.data):
+        if error.validator in ("oneOf", "anyOf") and error.context:
+            error = best_match(error.context)
+        out.extend(_diagnose(doc, error))
+    return out
+
+
+def _type_name(t) -> str:
+    if isinstance(t, list):
+        return " 或 ".join(_TYPE_NAMES.get(x, x) for x in t)
+    return _TYPE_NAMES.get(t, str(t))
+
+
+def _properties_at(error) -> list[str]:
+    props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    return list(props)
+
+
+def _diagnose(doc: Document, error) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    line, col = doc.where(path)
+    field = render_path(path)
+    v = error.validator
+    value = error.instance
+
+    def diag(message, expected="", suggestion="", at=None, field_path=None):
+        ln, cl = at if at else (line, col)
+        return Diagnostic(doc.file, ln, cl, field_path if field_path is not None else field, message, expected, suggestion)
+
+    if v == "additionalProperties":
+        known = _properties_at(error)
+        extras = [k for k in value if k not in known] if isinstance(value, dict) else []
+        return [diag(f"未知字段 “{k}”", "可用字段: " + ", ".join(known), did_you_mean(k, known),
+                     at=doc.key_where(path + (k,)), field_path=render_path(path + (k,))) for k in extras]
+    if v == "required":
+        missing = error.validator_value
+        absent = [k for k in missing if isinstance(value, dict) and k not in value]
+        return [diag(f"缺少必填字段 “{k}”", f"在此处添加 {k}: ...") for k in absent]
+    if v == "type":
+        return [diag(f"类型错误: 值 {_show(value)} 不是{_type_name(error.validator_value)}",
+                     _type_name(error.validator_value), _type_hint(value, error.validator_value))]
+    if v == "enum":
+        options = error.validator_value
+        return [diag(f"取值 {_show(value)} 不在允许范围内", " / ".join(map(str, options)),
+                     did_you_mean(str(value), [str(o) for o in options]))]
+    if v == "const":
+        return [diag(f"取值 {_show(value)} 不正确", str(error.validator_value))]
+    if v == "pattern":
+        return [diag(f"格式不正确: {_show(value)}", _pattern_hint(error.validator_value))]
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        word = {"minimum": "不能小于", "maximum": "不能大于", "exclusiveMinimum": "必须大于",
+                "exclusiveMaximum": "必须小于"}[v]
+        return [diag(f"数值 {_show(value)} 超出范围", f"{word} {error.validator_value}")]
+    if v in ("minLength", "minItems", "minProperties"):
+        return [diag("内容不能为空", f"至少 {error.validator_value} 项")]
+    if v == "propertyNames":
+        bad = error.instance
+        return [diag(f"名称 {_show(bad)} 不合规", _pattern_hint(error.validator_value.get("pattern", "")))]
+    return [diag(f"不符合规范: {error.message}")]
+
+
+def _show(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_hint(value, wanted) -> str:
+    if isinstance(value, str) and ("number" in (wanted if isinstance(wanted, list) else [wanted])):
+        stripped = value.strip()
+        if any(u in stripped for u in ("万元", "元", "万")):
+            return "去掉单位,只写数字(金额统一以万元为单位,见文件顶部 unit)"
+        if any(ch in stripped for ch in "０１２３４５６７８９．"):
+            return "请使用半角数字"
+        return "去掉引号,写成数字"
+    return ""
+
+
+def _pattern_hint(pattern: str) -> str:
+    if "%" in pattern:
+        return "百分数,按报告原样书写,如 \"65.66%\"(半角 %)"
+    if pattern.startswith("^(19|20)"):
+        return "四位年份,如 2024"
+    if pattern.startswith("^[a-z][a-z0-9-]*(\\."):
+        return "小写英文,以点分隔,如 execution.below-warning-line"
+    if pattern.startswith("^[a-z]"):
+        return "小写英文、数字、下划线或连字符"
+    return f"符合正则 {pattern}"

@@ -1,0 +1,225 @@
+"""Load stage: YAML text -> plain data plus the line and column of every node.
+
+PyYAML's SafeLoader is used only to *compose* the node tree; we construct values
+ourselves so that duplicate keys, anchors, exotic tags and lossy numbers become
+diagnostics instead of silent surprises.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from .errors import Diagnostic
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+
+PathKey = tuple  # tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+_PLAIN_DECIMAL = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?$|^[-+]?\.[0-9]+$")
+_PLAIN_INT = re.compile(r"^[-+]?[0-9]+$")
+
+
+def render_path(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: the data and where each value was written."""
+
+    file: str
+    data: object
+    marks: dict = field(default_factory=dict)  # path -> (line, column) of the value
+    key_marks: dict = field(default_factory=dict)  # path -> (line, column) of the key
+
+    def where(self, path: PathKey) -> tuple[int, int]:
+        """Line and column of the value at path, or of its nearest written ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (1, 1))
+
+    def key_where(self, path: PathKey) -> tuple[int, int]:
+        return self.key_marks.get(tuple(path)) or self.where(path)
+
+    def line(self, path: PathKey) -> int:
+        return self.where(path)[0]
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """Read a UTF-8 file; name the encoding when it is not UTF-8 rather than show mojibake."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}")]
+    if size > MAX_FILE_BYTES:
+        return None, [Diagnostic(
+            display, 0, 0, "",
+            f"文件过大({size / 1048576:.1f} MiB),超过上限 {MAX_FILE_BYTES // 1048576} MiB",
+            suggestion="按部门拆分为多个文件")]
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 BOM is what Windows editors add; the content is still UTF-8
+    if b"\x00" in raw:
+        return None, [Diagnostic(display, 0, 0, "", "文件含有 NUL 字节,不是文本文件(可能是 UTF-16 编码或二进制文件)",
+                                 expected="UTF-8 编码的 YAML 文本")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+            hint = "文件看起来是 GBK/GB18030 编码"
+        except UnicodeDecodeError:
+            hint = "文件不是 UTF-8 编码"
+        return None, [Diagnostic(display, line, 0, "", f"{hint},无法按 UTF-8 读取",
+                                 expected="UTF-8 编码",
+                                 suggestion="用编辑器“另存为 UTF-8”,或运行 iconv -f GBK -t UTF-8")]
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    display = display or str(path)
+    text, problems = read_text(path, display)
+    if text is None:
+        return None, problems
+    return load_yaml_text(text, display)
+
+
+def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
+    if not text.strip():
+        return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        message = f"YAML 语法错误: {exc.problem or exc.context}"
+        lines = text.splitlines()
+        bad_line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+        suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else ""
+        return None, [Diagnostic(display, line, col, "", message, suggestion=suggestion)]
+    except yaml.YAMLError as exc:  # composer errors without marks
+        return None, [Diagnostic(display, 0, 0, "", f"YAML 错误: {exc}")]
+    except RecursionError:
+        return None, [Diagnostic(display, 0, 0, "", f"嵌套层数过深(上限 {MAX_DEPTH} 层)")]
+    if node is None:
+        return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
+    builder = _Builder(display)
+    data = builder.build(node, (), 0)
+    doc = Document(display, data, builder.marks, builder.key_marks)
+    return (doc if not builder.problems else None), builder.problems
+
+
+class _Builder:
+    def __init__(self, display: str):
+        self.display = display
+        self.marks: dict = {}
+        self.key_marks: dict = {}
+        self.problems: list[Diagnostic] = []
+        self._seen: set[int] = set()
+
+    def _problem(self, node, path, message, expected="", suggestion=""):
+        self.problems.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
+                                        render_path(path), message, expected, suggestion))
+
+    def build(self, node, path: PathKey, depth: int):
+        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if id(node) in self._seen:
+            # compose() resolves aliases to shared nodes; sharing is how alias bombs explode
+            self._problem(node, path, "不支持 YAML 锚点/别名(& 和 *)", suggestion="把内容直接写出来")
+            return None
+        self._seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self._problem(node, path, f"嵌套层数过深(上限 {MAX_DEPTH} 层)")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag not in (_SEQ,):
+                self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
+                return None
+            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node, path, depth):
+        if node.tag != _MAP:
+            self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
+            return None
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem(key_node, path, "映射的键必须是简单文本")
+                continue
+            key = key_node.value
+            if key == "<<":
+                self._problem(key_node, path, "不支持 YAML 合并键(<<)", suggestion="把内容直接写出来")
+                continue
+            child = path + (key,)
+            if key in out:
+                first = self.key_marks[child]
+                self._problem(key_node, child, f"重复的键 “{key}”(第一次出现在第 {first[0]} 行)",
+                              suggestion="删除或合并其中一个;YAML 会静默丢弃前一个值")
+                continue
+            self.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child, depth + 1)
+        return out
+
+    def _scalar(self, node, path):
+        tag, text = node.tag, node.value
+        if tag == _STR or tag == _TIMESTAMP:
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() in ("true", "yes", "on", "y")
+        if tag == _INT:
+            cleaned = text.replace("_", "")
+            if not _PLAIN_INT.match(cleaned):
+                self._problem(node, path, f"不支持的整数写法 “{text}”", expected="十进制数字,如 100")
+                return None
+            return int(cleaned)
+        if tag == _FLOAT:
+            return self._decimal(node, path, text)
+        self._problem(node, path, f"不支持的 YAML 标签 {tag}", expected="文本、数字、true/false、列表或映射")
+        return None
+
+    def _decimal(self, node, path, text):
+        cleaned = text.replace("_", "")
+        lowered = cleaned.lower()
+        if "inf" in lowered or "nan" in lowered:
+            self._problem(node, path, f"不接受非有限数 “{text}”", expected="有限的十进制数")
+            return None
+        if "e" in lowered:
+            self._problem(node, path, f"不接受科学计数法 “{text}”", expected="按报告原样书写的十进制数,如 170.35")
+            return None
+        if not _PLAIN_DECIMAL.match(cleaned):
+            self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数,如 170.35")
+            return None
+        try:
+            # Decimal keeps the printed precision: 50.00 stays 50.00, not 50.0
+            return Decimal(cleaned)
+        except InvalidOperation:
+            self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数")
+            return None

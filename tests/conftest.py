@@ -1,0 +1,31 @@
+"""Shared fixtures: paths to the shipped rules and facts, and a CLI runner."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+FACTS_2024 = ROOT / "facts" / "2024"
+SEED = ROOT.parent / "shared" / "seed" / "000_519b10c662a560ab.txt"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    from engine import load_rules
+
+    return load_rules(RULES)
+
+
+@pytest.fixture(scope="session")
+def seed_reports():
+    from engine import load_facts
+
+    return load_facts([FACTS_2024])
