@@ -41,6 +41,8 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "indicators": (list_of("Indicator"), "绩效指标"),
         "departments_involved": (list_of(STR), "协同部门"),
         "approvals": (list_of("Approval"), "协同审批/备忘录"),
+        "renamed_from": (list_of(STR), "原项目名称(更名前)"),
+        "previous": ("Project", "上年同一项目"),
     },
     "Budget": {
         "initial": (NUM, "年初预算(万元)"),
@@ -100,6 +102,15 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "project": (STR, "项目"),
         "due_year": (NUM, "完成年度"),
         "counterpart": (STR, "对方部门"),
+        "budget_increase": (list_of(STR), "承诺增加预算的项目"),
+        "budget_decrease": (list_of(STR), "承诺压缩预算的项目"),
+        "targets": (list_of("CommitmentTarget"), "承诺所涉项目"),
+    },
+    "CommitmentTarget": {
+        "name": (STR, "承诺所列项目"),
+        "direction": (STR, "承诺的预算调整方向"),
+        "project": ("Project", "承诺年度的该项目"),
+        "followup_project": ("Project", "跟踪年度的该项目"),
     },
 }
 
@@ -109,9 +120,11 @@ SUBJECT_SCOPES: dict[str, dict[str, str]] = {
     "project": {"project": "Project", "report": "Report"},
     "indicator": {"indicator": "Indicator", "project": "Project", "report": "Report"},
     "claim": {"claim": "Claim", "report": "Report"},
+    # a commitment made in `report`, checked against `followup`, the same department's report for the year it is due
+    "commitment": {"commitment": "Commitment", "target": "CommitmentTarget", "report": "Report", "followup": "Report"},
 }
 
-SUBJECT_LABELS = {"report": "报告", "project": "项目", "indicator": "指标", "claim": "正文数据"}
+SUBJECT_LABELS = {"report": "报告", "project": "项目", "indicator": "指标", "claim": "正文数据", "commitment": "整改承诺"}
 
 PARAMETER_TYPES = {"number": NUM, "ratio": NUM, "bands": "bands", "map": "map", "list": list_of(STR)}
 

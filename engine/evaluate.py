@@ -1,7 +1,6 @@
 """Evaluate stage: run a compiled program over reports on a backend and produce findings."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from .backends import FIRED, UNKNOWN, durable_available, make_backend
@@ -9,7 +8,7 @@ from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
 from .errors import Collector, Diagnostic
 from .expr.evaluate import Evaluator, Trace
-from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message
+from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from .model import Report, RuleSet
 from .subjects import Subject, subjects_of
 
@@ -23,6 +22,46 @@ class Evaluation:
     reports: tuple  # (department, year, file, number of projects)
     rules_evaluated: int
     notice: str = ""
+    project_metrics: tuple = ()  # ProjectMetrics per project, for charts (issue 4)
+    parameters: tuple = ()  # (year, {parameter name: value in force}) per evaluated year
+    evidence_formats: tuple = ()  # (rule id, ((evidence label, format such as pct/wan), ...)) from the messages
+
+
+# Parameters whose meaning the charts rely on; a rule set without them simply gets charts without those marks.
+WARNING_LINE, GRADE_BANDS, GRADE_VOCABULARY = "exec_warning_line", "grade_bands", "grade_vocabulary"
+
+
+@dataclass(frozen=True)
+class ProjectMetrics:
+    """One project's table numbers as the rules see them, computed once so renderers never re-derive them."""
+
+    department: str
+    year: int
+    name: str
+    full_year: object  # Decimal | None
+    executed: object
+    rate: object  # executed / full_year, exact; None when unknown or full_year is 0
+    reported_rate: object
+    score: object
+    reported_grade: str | None
+    reported_band: str | None  # the reported grade word through grade_vocabulary
+    band: str | None  # the band of the score under grade_bands
+
+
+def project_metrics(ruleset: RuleSet, reports) -> tuple:
+    from .expr.functions import FUNCTIONS
+
+    band, lookup = FUNCTIONS["band"][2], FUNCTIONS["lookup"][2]
+    out = []
+    for report in reports:
+        params = params_for(ruleset, report.year)
+        for p in report.projects:
+            b, s = p.budget, p.score
+            rate = b.executed / b.full_year if b.executed is not None and b.full_year else None
+            out.append(ProjectMetrics(report.department, report.year, p.name, b.full_year, b.executed, rate, b.rate,
+                                      s.total, s.grade, lookup(params.get(GRADE_VOCABULARY), s.grade),
+                                      band(s.total, params.get(GRADE_BANDS))))
+    return tuple(out)
 
 
 def choose_backend(requested: str) -> tuple[str, str]:
@@ -100,7 +139,9 @@ def evaluate(program: Program, reports: list[Report], backend: str = "auto", fac
     findings.sort(key=Finding.sort_key)
     return Evaluation(tuple(findings), engine.name, program.ruleset.digest, facts_hash,
                       tuple((r.department, r.year, r.file, len(r.projects)) for r in reports),
-                      len(program.rules), notice)
+                      len(program.rules), notice, project_metrics(program.ruleset, reports),
+                      tuple((year, params_for(program.ruleset, year)) for year in sorted({r.year for r in reports})),
+                      tuple((c.rule.id, tuple(template_fields(c.rule.message))) for c in program.rules))
 
 
 def policy_citations(ruleset: RuleSet, refs) -> tuple:
@@ -165,8 +206,3 @@ def label_for(subject: Subject, use) -> str:
     scope = SUBJECT_SCOPES[subject.kind]
     root = scope.get(parts[0]) or use.root_type
     return label_of(root, parts[1:]) if root else use.path
-
-
-def notice_to_stderr(evaluation: Evaluation) -> None:
-    if evaluation.notice:
-        print(evaluation.notice, file=sys.stderr)

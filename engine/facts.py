@@ -11,6 +11,7 @@ from .model import (Approval, Budget, Claim, Commitment, FactSource, Filter, Ind
                     Report, Score, Totals)
 from .validate import validate_document
 from .yamlsrc import Document, load_yaml_file, render_path
+from .years import link_years
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _QUANTITY = re.compile(r"^\s*(?P<op>≤|≥|<=|>=|<|>|=)?\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>.*?)\s*$")
@@ -71,8 +72,10 @@ def load_facts(paths) -> list[Report]:
                                      suggestion="同一部门同一年度的事实只能放在一个文件里"))
         else:
             seen[key] = report.file
+    reports = sorted(reports, key=lambda r: (r.year, r.department))
+    collector.extend(link_years(reports))
     collector.raise_if_any()
-    return sorted(reports, key=lambda r: (r.year, r.department))
+    return reports
 
 
 def parse_rate(text: str) -> Decimal:
@@ -151,6 +154,9 @@ class _Builder:
             project.sources["departments_involved"] = self.src(path + ("departments_involved",),
                                                                p.get("departments_section", p["budget"]["section"]))
         project.approvals = [self.approval(a, path + ("approvals", i)) for i, a in enumerate(p.get("approvals", []))]
+        if "renamed_from" in p:
+            project.renamed_from = [self.name(n, path + ("renamed_from", i)) for i, n in enumerate(p["renamed_from"])]
+            project.sources["renamed_from"] = self.src(path + ("renamed_from",), p["budget"]["section"])
         return project
 
     def indicator(self, x: dict, path) -> Indicator:
@@ -224,8 +230,10 @@ class _Builder:
 
     def commitment(self, c: dict, path) -> Commitment:
         item = Commitment(id=c["id"], text=c["text"], kind=c["kind"], project=c.get("project"),
-                          due_year=c.get("due_year"), counterpart=c.get("counterpart"))
-        for name in ("id", "text", "kind", "project", "due_year", "counterpart"):
+                          due_year=c.get("due_year"), counterpart=c.get("counterpart"),
+                          budget_increase=list(c.get("budget_increase", [])),
+                          budget_decrease=list(c.get("budget_decrease", [])))
+        for name in ("id", "text", "kind", "project", "due_year", "counterpart", "budget_increase", "budget_decrease"):
             item.sources[name] = self.src(path + (name if name in c else "kind",), c["section"])
         return item
 

@@ -74,6 +74,9 @@ class Project(Record):
     indicators: list = field(default_factory=list)
     departments_involved: list = field(default_factory=list)
     approvals: list = field(default_factory=list)
+    renamed_from: list = field(default_factory=list)  # names this project had in earlier years' reports
+    # linked by engine/years.py: the same project in the department's previous-year report, when loaded
+    previous: Project | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -115,6 +118,20 @@ class Commitment(Record):
     project: str | None = None
     due_year: int | None = None
     counterpart: str | None = None
+    budget_increase: list = field(default_factory=list)  # projects whose budget is committed to go up
+    budget_decrease: list = field(default_factory=list)  # projects whose budget is committed to go down
+    # linked by engine/years.py: one CommitmentTarget per project the commitment names
+    targets: list = field(default_factory=list, repr=False, compare=False)
+
+
+@dataclass
+class CommitmentTarget(Record):
+    """One project a commitment names, resolved in the commitment's year and in the year it is due."""
+
+    name: str = ""  # as written in the commitment
+    direction: str = ""  # 增加 / 压缩 for budget commitments, "" otherwise
+    project: Project | None = field(default=None, repr=False, compare=False)
+    followup_project: Project | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -129,6 +146,8 @@ class Report(Record):
     totals: Totals = field(default_factory=Totals)
     claims: list = field(default_factory=list)
     commitments: list = field(default_factory=list)
+    # linked by engine/years.py: (earlier Report, Commitment) pairs due in this report's year
+    commitments_due: list = field(default_factory=list, repr=False, compare=False)
 
 
 # ---- rules side ---------------------------------------------------------------
@@ -200,7 +219,7 @@ class Rule:
     title: str
     family: str
     severity: str  # error / warning / info
-    subject: str  # report / project / indicator / claim
+    subject: str  # report / project / indicator / claim / commitment
     when: str | None
     condition: str
     message: str

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
-import jsonschema
-from jsonschema.exceptions import best_match
-
 from .errors import Diagnostic, did_you_mean
+from .fastschema import compile_schema
 from .yamlsrc import Document, render_path
 
 _TYPE_NAMES = {"string": "文本", "number": "数字", "integer": "整数", "object": "映射(键: 值)",
@@ -24,17 +23,31 @@ def schema(name: str) -> dict:
 
 @lru_cache(maxsize=None)
 def _validator(name: str):
+    import jsonschema  # imported only when a document is invalid: it costs more start-up than the whole check
+
     return jsonschema.Draft202012Validator(schema(name))
 
 
+@lru_cache(maxsize=None)
+def _is_valid(name: str):
+    return compile_schema(schema(name))
+
+
 def validate_document(doc: Document, schema_name: str) -> list[Diagnostic]:
+    is_valid = _is_valid(schema_name)
+    if is_valid is not None and is_valid(doc.data):
+        return []  # the fast check agrees with jsonschema (tests/test_fast_paths.py); it only explains failures
+    from jsonschema.exceptions import best_match
+
     validator = _validator(schema_name)
     out = []
     for error in validator.iter_errors(doc.data):
         if error.validator in ("oneOf", "anyOf") and error.context:
-            error = best_match(error.context)
+            # best_match over the parent prefers the branch whose type fits: -3 is "below 0", not "not text"
+            error = best_match([error])
         out.extend(_diagnose(doc, error))
-    return out
+    # jsonschema yields one `required` error per missing key, each naming the whole list
+    return list(dict.fromkeys(out))
 
 
 def _type_name(t) -> str:
@@ -78,7 +91,8 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
     if v == "const":
         return [diag(f"取值 {_show(value)} 不正确", str(error.validator_value))]
     if v == "pattern":
-        return [diag(f"格式不正确: {_show(value)}", _pattern_hint(error.validator_value))]
+        return [diag(f"格式不正确: {_show(value)}", _pattern_hint(error.validator_value),
+                     _text_fix(value) if isinstance(value, str) else "")]
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = {"minimum": "不能小于", "maximum": "不能大于", "exclusiveMinimum": "必须大于",
                 "exclusiveMaximum": "必须小于"}[v]
@@ -96,14 +110,36 @@ def _show(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％，＋－", "0123456789.%,+-")
+_EXPONENT = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+%?$")
+_THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?%?$")
+
+
+def _text_fix(value: str, number: bool = False) -> str:
+    """The corrected text for numbers typed the way Word and Excel print them, or "".
+
+    number: the field wants a YAML number, so the correction is written without quotes.
+    """
+    stripped = value.strip()
+    fixed = stripped.translate(_FULLWIDTH)
+    if _EXPONENT.match(fixed):
+        return "不接受科学计数法,请按报告原样写成十进制数"
+    if _THOUSANDS.match(fixed):
+        fixed = fixed.replace(",", "")
+    elif fixed == stripped:
+        return ""
+    shown = f"{fixed}(不加引号)" if number else f"“{fixed}”"
+    if "," in stripped or "，" in stripped:
+        return f"去掉千位分隔符,使用半角数字,改为 {shown}"
+    return f"请使用半角数字和符号,改为 {shown}"
+
+
 def _type_hint(value, wanted) -> str:
     if isinstance(value, str) and ("number" in (wanted if isinstance(wanted, list) else [wanted])):
         stripped = value.strip()
         if any(u in stripped for u in ("万元", "元", "万")):
             return "去掉单位,只写数字(金额统一以万元为单位,见文件顶部 unit)"
-        if any(ch in stripped for ch in "０１２３４５６７８９．"):
-            return "请使用半角数字"
-        return "去掉引号,写成数字"
+        return _text_fix(value, number=True) or "去掉引号,写成数字"
     return ""
 
 

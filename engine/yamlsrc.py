@@ -17,6 +17,8 @@ from .errors import Diagnostic
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_DIGITS = 20  # no printed figure needs more; longer ones would be rounded by 34-digit arithmetic
+MAX_ALIAS_PROBLEMS = 10  # an alias bomb must not turn into a million diagnostics
 
 PathKey = tuple  # tuple[str | int, ...]
 
@@ -31,6 +33,26 @@ _SEQ = "tag:yaml.org,2002:seq"
 
 _PLAIN_DECIMAL = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?$|^[-+]?\.[0-9]+$")
 _PLAIN_INT = re.compile(r"^[-+]?[0-9]+$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ALIAS = "!perfaudit/alias"  # what our composer puts where the file wrote *name
+
+# PyYAML's problem texts, in the words an auditor needs (the first match wins)
+_YAML_PROBLEMS = (
+    ("found character '\\t'", "此处有 Tab 字符"),
+    ("found a tab character", "此处有 Tab 字符"),
+    ("mapping values are not allowed here",
+     "此处不能出现“键: 值”(检查缩进是否对齐、冒号后是否有空格;文字本身含“: ”时请给整段文字加引号)"),
+    ("could not find expected ':'", "缺少冒号“:”(每行应写成 键: 值)"),
+    ("expected <block end>", "缩进不一致(同一层的键或列表项应左对齐)"),
+    ("sequence entries are not allowed here", "此处不能出现列表项“- ”(检查缩进)"),
+    ("found unexpected end of stream", "文件在引号或括号闭合之前就结束了(检查引号是否成对)"),
+    ("expected ',' or ']'", "方括号 [ ] 没有闭合,或元素之间缺少逗号"),
+    ("expected ',' or '}'", "花括号 { } 没有闭合,或元素之间缺少逗号"),
+    ("but found another document", "一个文件只能有一个 YAML 文档(删除多余的“---”)"),
+    ("found unknown escape character", "双引号中的反斜杠转义无效(含“\\”的文字请改用单引号)"),
+    ("that cannot start any token", "这个字符不能作为值的开头(请给整段文字加引号)"),
+    ("found duplicate anchor", "不支持 YAML 锚点/别名(& 和 *)"),
+)
 
 
 def render_path(path: PathKey) -> str:
@@ -107,24 +129,124 @@ def load_yaml_file(path: Path, display: str | None = None) -> tuple[Document | N
     return load_yaml_text(text, display)
 
 
+class _TooDeep(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose composer never shares nodes and refuses deep nesting where it happens.
+
+    An alias (*name) becomes a placeholder node at the alias's own position, so a billion-laughs
+    file costs one node per alias written, and the builder reports each one with its path.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.get_event()
+            return yaml.ScalarNode(_ALIAS, event.anchor, event.start_mark, event.end_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                raise _TooDeep(None, None, f"嵌套层数过深(上限 {MAX_DEPTH} 层)", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _problem_text(problem: str) -> str:
+    for english, chinese in _YAML_PROBLEMS:
+        if english in problem:
+            return chinese
+    return problem
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
+# Where libyaml and PyYAML differ (tabs, BOM/NEL/LS/PS, control characters) or `_Loader` differs
+# from both (anchors and aliases), the text takes the pure-Python path.
+_NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f&*\u2028\u2029\ufeff]")
+
+
+def _fast_document(text: str, display: str) -> Document | None:
+    """The happy path through libyaml's composer, several times faster than the pure-Python one.
+
+    Taken only by documents that come out clean: no anchors or aliases (which `_Loader` composes
+    specially), no error from libyaml, no problem found by the builder (which also catches the
+    nesting `_Loader` refuses). Anything else returns None and goes through the pure-Python path,
+    which produces the diagnostics. tests/test_fast_paths.py checks that both paths give the same
+    data and positions.
+    """
+    if _FAST_LOADER is None or _NOT_FAST.search(text):
+        return None
+    try:
+        loader = _FAST_LOADER(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except Exception:  # noqa: BLE001 - whatever libyaml refuses, the pure-Python path explains
+        return None
+    if node is None or isinstance(node, yaml.ScalarNode) or not _same_positions(node):
+        return None
+    builder = _Builder(display)
+    data = builder.build(node, (), 0)
+    if builder.problems:
+        return None
+    return Document(display, data, builder.marks, builder.key_marks)
+
+
+def _same_positions(root) -> bool:
+    """False where libyaml places or reads a node differently: empty plain scalars (an implicit null's
+    position), block scalars (libyaml accepts headers PyYAML refuses)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if (not node.style and node.value == "") or node.style in ("|", ">"):
+                return False
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        else:
+            stack.extend(node.value)
+    return True
+
+
 def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
     if not text.strip():
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
+    fast = _fast_document(text, display)
+    if fast is not None:
+        return fast, []
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+    except _TooDeep as exc:
+        mark = exc.problem_mark
+        return None, [Diagnostic(display, mark.line + 1, mark.column + 1, "", exc.problem)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = f"YAML 语法错误: {exc.problem or exc.context}"
+        message = f"YAML 语法错误: {_problem_text(exc.problem or exc.context or '')}"
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
         suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else ""
         return None, [Diagnostic(display, line, col, "", message, suggestion=suggestion)]
+    except yaml.reader.ReaderError as exc:  # a control character: located by offset, not by mark
+        pos = exc.position
+        line, col = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [Diagnostic(display, line, col, "", f"文件含有不允许的控制字符 U+{code:04X}",
+                                 suggestion="删除该字符(常见于从 Word、网页复制的文字)")]
     except yaml.YAMLError as exc:  # composer errors without marks
         return None, [Diagnostic(display, 0, 0, "", f"YAML 错误: {exc}")]
     except RecursionError:
         return None, [Diagnostic(display, 0, 0, "", f"嵌套层数过深(上限 {MAX_DEPTH} 层)")]
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and node.value == ""):
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
     builder = _Builder(display)
     data = builder.build(node, (), 0)
@@ -139,6 +261,7 @@ class _Builder:
         self.key_marks: dict = {}
         self.problems: list[Diagnostic] = []
         self._seen: set[int] = set()
+        self._aliases = 0
 
     def _problem(self, node, path, message, expected="", suggestion=""):
         self.problems.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
@@ -146,6 +269,9 @@ class _Builder:
 
     def build(self, node, path: PathKey, depth: int):
         self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag == _ALIAS:
+            self._alias(node, path)
+            return None
         if id(node) in self._seen:
             # compose() resolves aliases to shared nodes; sharing is how alias bombs explode
             self._problem(node, path, "不支持 YAML 锚点/别名(& 和 *)", suggestion="把内容直接写出来")
@@ -163,6 +289,21 @@ class _Builder:
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
         return self._scalar(node, path)
 
+    def _alias(self, node, path):
+        self._aliases += 1
+        if self._aliases <= MAX_ALIAS_PROBLEMS:
+            self._problem(node, path, "不支持 YAML 锚点/别名(& 和 *)", suggestion="把内容直接写出来")
+        elif self._aliases == MAX_ALIAS_PROBLEMS + 1:
+            self._problem(node, path, f"不支持 YAML 锚点/别名(& 和 *);此后的别名不再逐一列出",
+                          suggestion="把内容直接写出来")
+
+    def _text(self, node, path, text):
+        if _SURROGATE.search(text):
+            self._problem(node, path, "文本含有无效的 Unicode 代理字符(如 \\ud800)",
+                          expected="有效的 UTF-8 文本", suggestion="删除双引号中的 \\uD800—\\uDFFF 转义")
+            return False
+        return True
+
     def _mapping(self, node, path, depth):
         if node.tag != _MAP:
             self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
@@ -173,6 +314,11 @@ class _Builder:
                 self._problem(key_node, path, "映射的键必须是简单文本")
                 continue
             key = key_node.value
+            if key_node.tag == _ALIAS:
+                self._alias(key_node, path)
+                continue
+            if not self._text(key_node, path, key):
+                continue
             if key == "<<":
                 self._problem(key_node, path, "不支持 YAML 合并键(<<)", suggestion="把内容直接写出来")
                 continue
@@ -189,7 +335,7 @@ class _Builder:
     def _scalar(self, node, path):
         tag, text = node.tag, node.value
         if tag == _STR or tag == _TIMESTAMP:
-            return text
+            return text if self._text(node, path, text) else None
         if tag == _NULL:
             return None
         if tag == _BOOL:
@@ -198,6 +344,8 @@ class _Builder:
             cleaned = text.replace("_", "")
             if not _PLAIN_INT.match(cleaned):
                 self._problem(node, path, f"不支持的整数写法 “{text}”", expected="十进制数字,如 100")
+                return None
+            if not self._digits_ok(node, path, text, cleaned):
                 return None
             return int(cleaned)
         if tag == _FLOAT:
@@ -217,9 +365,18 @@ class _Builder:
         if not _PLAIN_DECIMAL.match(cleaned):
             self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数,如 170.35")
             return None
+        if not self._digits_ok(node, path, text, cleaned):
+            return None
         try:
             # Decimal keeps the printed precision: 50.00 stays 50.00, not 50.0
             return Decimal(cleaned)
         except InvalidOperation:
             self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数")
             return None
+
+    def _digits_ok(self, node, path, text, cleaned) -> bool:
+        if sum(ch.isdigit() for ch in cleaned) > MAX_DIGITS:
+            self._problem(node, path, f"数字位数过多 “{text[:40]}{'…' if len(text) > 40 else ''}”(超过 {MAX_DIGITS} 位)",
+                          expected="按报告原样书写的数字,如 170.35")
+            return False
+        return True

@@ -17,6 +17,7 @@ COMMANDS = {
     "check": "check",
     "evaluate": "evaluate",
     "schema": "schema",
+    "explain": "explain",
 }
 
 

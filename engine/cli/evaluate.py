@@ -5,7 +5,7 @@ import sys
 import click
 
 from ..errors import InputError
-from ..render import FORMATS, RenderOptions, render
+from ..render import FORMATS, RenderOptions, is_binary, render
 from .common import EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, rules_option, write_output
 
 
@@ -23,6 +23,8 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend):
     """按规则核查事实文件(可给出多个文件或目录)。"""
     from .. import api
 
+    if is_binary(fmt) and output in (None, "-") and stdout_is_terminal():
+        raise click.UsageError(f"--format {fmt} 是二进制文件,不能输出到终端;请用 -o 指定文件,如 -o 整改台账.{fmt}")
     try:
         ruleset = api.load_rules(rules_dir)
         reports = api.load_facts(facts)
@@ -36,3 +38,7 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend):
         threshold = SEVERITIES.index(fail_on)
         if any(SEVERITIES.index(f.severity) <= threshold for f in result.findings):
             sys.exit(EXIT_FINDINGS)
+
+
+def stdout_is_terminal() -> bool:
+    return click.get_text_stream("stdout").isatty()

@@ -19,6 +19,10 @@ class RenderOptions:
 FORMATS: dict[str, tuple[str, str, bool]] = {
     "text": ("engine.render.text_report", "render", False),
     "json": ("engine.render.json_report", "render", False),
+    "html": ("engine.render.html_report", "render", False),
+    "md": ("engine.render.markdown_report", "render", False),
+    "csv": ("engine.render.csv_report", "render", False),
+    "xlsx": ("engine.render.xlsx_report", "render", True),
 }
 
 

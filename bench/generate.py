@@ -1,0 +1,314 @@
+"""Deterministic synthetic self-evaluation reports in the real facts format (facts/<year>/<department>.yaml).
+
+Used by bench/run.py and by tests that need many departments. The same (projects, seed, years)
+always gives the same files, byte for byte. Each department has about 20 projects with 6
+indicators each, totals, prose claims and commitments; a seeded RNG plants realistic rates of
+each kind of finding (low execution rates, grades outside their band, indicator targets above
+the budget, totals that do not add up, contradicting claims ...).
+
+    python bench/generate.py --projects 1000 --out /tmp/facts
+"""
+from __future__ import annotations
+
+import argparse
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+PROJECTS_PER_DEPARTMENT = 20
+INDICATORS_PER_PROJECT = 6
+CENT = Decimal("0.01")
+
+BUREAUS = ("城市管理局", "教育局", "卫生健康委员会", "交通运输局", "农业农村局", "民政局", "文化旅游局",
+           "生态环境分局", "水利局", "住房和城乡建设局", "市场监督管理局", "人力资源和社会保障局")
+PROJECT_NAMES = ("智慧城管", "文明创建", "垃圾分类", "城管进社区", "执法车辆维护", "农村环境卫生", "执法人员培训",
+                 "市政道路养护", "路灯照明维护", "园林绿化管护", "公厕运营维护", "环卫保洁外包", "违建治理",
+                 "户外广告整治", "渣土运输监管", "数字化平台运维", "餐厨垃圾处理", "排水设施维护", "桥梁检测",
+                 "城市防汛", "老旧小区改造", "背街小巷整治", "农贸市场提升", "停车秩序管理", "燃气安全检查",
+                 "河道保洁", "绿道建设", "便民服务点运营", "犬类管理", "夜市规范管理", "校园周边整治",
+                 "建筑垃圾消纳", "城市家具维护", "数字档案建设", "应急物资储备", "志愿服务补助", "乡村公路养护",
+                 "饮水安全巩固", "公共文化服务", "社区养老服务")
+OTHER_DEPARTMENTS = ("宣传部", "住建局", "交通局", "公安分局", "街道办")
+GRADE_WORDS = {"优": ("优", "优秀"), "良": ("良", "良好"), "中": ("中", "合格", "中等"), "差": ("差", "不合格")}
+LOWER = {"优": "良", "良": "中", "中": "差", "差": "差"}
+UNKNOWN_GRADE_WORDS = ("较好", "基本合格", "A")
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def pct(numerator: Decimal, denominator: Decimal, places: str = "0.01") -> str:
+    """A rate as printed in reports: 65.66%."""
+    return f"{(numerator / denominator * 100).quantize(Decimal(places), rounding=ROUND_HALF_UP)}%"
+
+
+def band(score: Decimal) -> str:
+    if score >= 90:
+        return "优"
+    if score >= 80:
+        return "良"
+    if score >= 60:
+        return "中"
+    return "差"
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar (our names never need escapes beyond these two)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _Department:
+    def __init__(self, rng: random.Random, name: str, year: int, n_projects: int):
+        self.rng = rng
+        self.name = name
+        self.year = year
+        self.n = n_projects
+        self.lines: list[str] = []
+
+    def emit(self, text: str = "") -> None:
+        self.lines.append(text)
+
+    def project_names(self) -> list[str]:
+        if self.n <= len(PROJECT_NAMES):
+            return self.rng.sample(PROJECT_NAMES, self.n)
+        return [f"{PROJECT_NAMES[i % len(PROJECT_NAMES)]}{i // len(PROJECT_NAMES) + 1}" for i in range(self.n)]
+
+    def budget(self):
+        rng = self.rng
+        full_year = money(rng.uniform(5, 500))
+        initial = full_year if rng.random() < 0.8 else money(full_year * Decimal(rng.uniform(0.8, 1.1)))
+        roll = rng.random()
+        if roll < 0.15:
+            ratio = rng.uniform(0.30, 0.6999)  # below the warning line
+        elif roll < 0.35:
+            ratio = rng.uniform(0.70, 0.8999)  # below the explanation line
+        elif roll < 0.50:
+            ratio = 1.0
+        elif roll < 0.51:
+            ratio = rng.uniform(1.001, 1.10)  # over budget
+        else:
+            ratio = rng.uniform(0.90, 0.9999)
+        executed = full_year if ratio == 1.0 else money(full_year * Decimal(ratio))
+        rate = pct(executed, full_year)
+        if rng.random() < 0.03:  # a typo in the printed rate
+            rate = pct(executed + money(rng.uniform(1, 5)), full_year)
+        return initial, full_year, executed, rate
+
+    def project(self, i: int, name: str, stats: dict) -> None:
+        rng = self.rng
+        initial, full_year, executed, rate = self.budget()
+        stats["initial"] += initial
+        stats["full_year"] += full_year
+        stats["executed"] += executed
+        self.emit(f"  - name: {name}")
+        self.emit(f"    aliases: [{name}项目]")
+        self.emit("    budget:")
+        self.emit(f"      section: 二(一) 表 第{i + 1}行")
+        self.emit(f"      initial: {initial}")
+        self.emit(f"      full_year: {full_year}")
+        self.emit(f"      executed: {executed}")
+        self.emit(f"      rate: {q(rate)}")
+        if executed < full_year * Decimal("0.9") and rng.random() < 0.8:
+            self.emit("      explanation: 受项目进度影响,部分资金未能按期支付")
+            self.emit("      explanation_section: 三(三)3 正文")
+        score = money(rng.uniform(60, 100)) if rng.random() < 0.9 else money(rng.uniform(30, 60))
+        correct = band(score)
+        roll = rng.random()
+        if roll < 0.08:
+            grade = rng.choice(GRADE_WORDS[LOWER[correct]]) if correct != "差" else "良好"
+        elif roll < 0.09:
+            grade = rng.choice(UNKNOWN_GRADE_WORDS)
+        else:
+            grade = rng.choice(GRADE_WORDS[correct])
+        if rng.random() < 0.005:
+            score = money(rng.uniform(100.5, 110))
+        stats["scores"].append(score)
+        self.emit("    score:")
+        self.emit(f"      section: 三(一) 表 第{i + 1}行")
+        self.emit(f"      total: {score}")
+        self.emit(f"      grade: {grade}")
+        self.emit("    indicators:")
+        for k in range(INDICATORS_PER_PROJECT):
+            self.indicator(k, full_year, executed)
+        if rng.random() < 0.10:
+            other = rng.choice(OTHER_DEPARTMENTS)
+            self.emit(f"    departments_involved: [{other}]")
+            self.emit("    departments_section: 四(一)3 正文")
+            if rng.random() < 0.6:
+                year = self.year if rng.random() < 0.8 else self.year + 1
+                self.emit("    approvals:")
+                self.emit(f"      - {{kind: 协同备忘录, counterpart: {other}, year: {year}, section: 四(二)3 正文}}")
+        stats["rates"].append((name, executed, full_year))
+
+    def indicator(self, k: int, full_year: Decimal, executed: Decimal) -> None:
+        rng = self.rng
+        sections = ("三(二)1 数量指标 正文", "三(二)1 质量指标 正文", "三(二)1 时效指标 正文",
+                    "三(二)1 成本指标 正文", "三(二)2 效益指标 正文", "三(二)3 满意度指标 正文")
+        section = sections[k % len(sections)]
+        if k % 6 == 0:
+            ratio = rng.uniform(0.6, 1.02)  # about one target in twenty above the budget
+            self.emit("      - name: 投入金额")
+            self.emit("        kind: 产出-数量")
+            self.emit(f"        section: {section}")
+            self.emit(f"        target: \"≤{money(full_year * Decimal(ratio)).normalize():f}万元\"")
+            self.emit(f"        actual: \"{executed.normalize():f}万元\"")
+            if executed < full_year:
+                self.emit("        deviation_reason: 部分子项目未按期启动")
+        elif k % 6 == 1:
+            self.emit("      - name: 验收合格率")
+            self.emit("        kind: 产出-质量")
+            self.emit(f"        section: {section}")
+            self.emit("        target: \"≥95%\"")
+            self.emit(f"        actual: \"{rng.randint(90, 100)}%\"")
+        elif k % 6 == 2:
+            self.emit("      - name: 完成及时率")
+            self.emit("        kind: 产出-时效")
+            self.emit(f"        section: {section}")
+            self.emit("        target: \"100%\"")
+            self.emit(f"        actual: \"{rng.randint(85, 100)}%\"")
+        elif k % 6 == 3:
+            unit, scale = ("元", Decimal(10000)) if rng.random() < 0.1 else ("万元", Decimal(1))
+            self.emit("      - name: 成本控制")
+            self.emit("        kind: 产出-成本")
+            self.emit(f"        section: {section}")
+            self.emit(f"        target: \"≤{money(full_year * scale * Decimal(rng.uniform(0.5, 0.99))).normalize():f}{unit}\"")
+        elif k % 6 == 4:
+            self.emit("      - name: 群众投诉处理率")
+            self.emit("        kind: 效益-社会效益")
+            self.emit(f"        section: {section}")
+            self.emit("        target: \"≥90%\"")
+            self.emit(f"        actual: \"{rng.randint(85, 100)}%\"")
+            if rng.random() < 0.03:
+                self.emit(f"        includes_tasks_of: [{rng.choice(OTHER_DEPARTMENTS)}]")
+        else:
+            self.emit("      - name: 公众满意度")
+            self.emit("        kind: 满意度-服务对象满意度")
+            self.emit(f"        section: {section}")
+            self.emit("        target: \"≥90%\"")
+            self.emit(f"        actual: \"{rng.randint(88, 100)}%\"")
+
+    def claims(self, stats: dict) -> None:
+        rng = self.rng
+
+        def off(value: Decimal, chance: float) -> Decimal:
+            return value + money(rng.uniform(1, 20)) if rng.random() < chance else value
+
+        count = self.n if rng.random() > 0.05 else self.n - 1
+        high = sum(1 for s in stats["scores"] if s >= 90)
+        avg = (sum(stats["scores"]) / len(stats["scores"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        name, executed, full_year = rng.choice(stats["rates"])
+        overall = pct(stats["executed"], stats["full_year"])
+        if rng.random() < 0.05:
+            overall = pct(stats["executed"] + 10, stats["full_year"])
+        deviating = sum(1 for _, e, f in stats["rates"] if e < f)
+        claims = [
+            ("c01", "一(一) 正文", f"统筹推进{count}个项目实施", "项目个数", str(count), "个", {}),
+            ("c02", "二(一) 正文", "部门预算总额", "预算总额", str(off(stats["full_year"], 0.05)), "万元", {}),
+            ("c03", "二(一) 正文", "全年实际执行额", "执行总额", str(off(stats["executed"], 0.05)), "万元", {}),
+            ("c04", "二(一) 正文", "总体执行率", "总体执行率", q(overall), None, {}),
+            ("c05", "三(一) 正文", "项目平均自评分", "平均得分", str(avg if rng.random() > 0.05 else avg + 2), "分", {}),
+            ("c06", "三(一) 正文", "得分在90分以上的项目", "项目个数",
+             str(high if rng.random() > 0.05 else high + 1), "个", {"where": "{field: 得分, op: \">=\", value: 90}"}),
+            ("c07", "一(一) 正文", "部分指标存在偏差的项目", "项目个数", str(deviating), "个",
+             {"topic": "指标存在偏差的项目"}),
+            ("c08", "三(一) 正文", "存在指标偏差的项目", "项目个数",
+             str(deviating if rng.random() > 0.05 else deviating + 1), "个", {"topic": "指标存在偏差的项目"}),
+            ("c09", "三(三)2 正文", f"{name}执行率", "项目执行率",
+             q(pct(executed, full_year) if rng.random() > 0.05 else pct(executed + 3, full_year)), None,
+             {"project": name}),
+            ("c10", "三(二)1 数量指标 正文", f"{name}投入", "项目执行", str(executed),
+             "万元" if rng.random() > 0.03 else "元", {"project": name}),
+        ]
+        if rng.random() < 0.1:
+            claims.append(("c11", "三(二)3 满意度指标 正文", "所有项目服务对象满意度均达100%", "满意度", q("100%"), None,
+                           {"scope": "全部"}))
+            claims.append(("c12", "三(二)3 满意度指标 正文", f"{name}满意度达98%", "满意度", q("98%"), None,
+                           {"project": name}))
+        self.emit("claims:")
+        for cid, section, text, measure, value, unit, extra in claims:
+            self.emit(f"  - id: {cid}")
+            self.emit(f"    section: {section}")
+            self.emit(f"    text: {q(text)}")
+            self.emit(f"    measure: {measure}")
+            self.emit(f"    value: {value}")
+            if unit:
+                self.emit(f"    unit: {unit}")
+            for key, val in extra.items():
+                self.emit(f"    {key}: {val}")
+
+    def render(self) -> str:
+        rng = self.rng
+        self.emit(f"# {self.name} {self.year} 年度部门绩效自评报告(合成数据,bench/generate.py)")
+        self.emit(f"department: {self.name}")
+        self.emit(f"year: {self.year}")
+        self.emit("unit: 万元")
+        self.emit("document:")
+        self.emit(f"  title: {self.name}{self.year}年度部门绩效自评报告")
+        self.emit("  example: true")
+        body_start = len(self.lines)
+        stats = {"initial": Decimal(0), "full_year": Decimal(0), "executed": Decimal(0), "scores": [], "rates": []}
+        self.emit("projects:")
+        for i, name in enumerate(self.project_names()):
+            self.project(i, name, stats)
+        projects = self.lines[body_start:]
+        del self.lines[body_start:]
+        executed = stats["executed"] if rng.random() > 0.05 else stats["executed"] + money(rng.uniform(1, 30))
+        self.emit("totals:")
+        self.emit("  section: 二(一) 表 合计行")
+        self.emit(f"  initial: {stats['initial'] if rng.random() > 0.03 else stats['initial'] + 1}")
+        self.emit(f"  full_year: {stats['full_year']}")
+        self.emit(f"  executed: {executed}")
+        self.emit(f"  rate: {q(pct(executed, stats['full_year'], '0.1'))}")
+        self.lines.extend(projects)
+        self.claims(stats)
+        self.emit("commitments:")
+        self.emit("  - id: k01")
+        self.emit("    section: 四(二)2 正文")
+        self.emit("    text: 对执行率低于70%的项目启动预警")
+        self.emit("    kind: 执行率预警")
+        self.emit(f"    due_year: {self.year + 1}")
+        return "\n".join(self.lines) + "\n"
+
+
+def department_name(index: int) -> str:
+    return f"样本市第{index + 1:05d}区{BUREAUS[index % len(BUREAUS)]}"
+
+
+def generate(projects: int, seed: int = 2024, years=(2024,), per_department: int = PROJECTS_PER_DEPARTMENT):
+    """Yield (relative path, YAML text) for `projects` projects per year, about `per_department` per department."""
+    departments = max(1, (projects + per_department - 1) // per_department)
+    for year in years:
+        for d in range(departments):
+            n = min(per_department, projects - d * per_department) if projects > d * per_department else 1
+            rng = random.Random(f"{seed}/{year}/{d}")
+            name = department_name(d)
+            yield f"{year}/{name}.yaml", _Department(rng, name, year, n).render()
+
+
+def write_corpus(directory, projects: int, seed: int = 2024, years=(2024,),
+                 per_department: int = PROJECTS_PER_DEPARTMENT) -> list[Path]:
+    """Write the generated facts files under directory; returns their paths in order."""
+    root = Path(directory)
+    paths = []
+    for relative, text in generate(projects, seed, years, per_department):
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--years", type=int, nargs="+", default=[2024])
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    paths = write_corpus(args.out, args.projects, args.seed, tuple(args.years))
+    print(f"wrote {len(paths)} facts files under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

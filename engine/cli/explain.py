@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import click
+
+from ..errors import InputError
+from .common import InputProblem, backend_option, rules_option, write_output
+
+
+@click.command()
+@click.argument("facts", nargs=-1, required=True, type=click.Path())
+@click.option("--project", "-p", "project", required=True, help="项目名称(也可用报告中的别称)")
+@click.option("--rule", "rule_ids", multiple=True, help="只解释这条规则(可重复);报告整体的规则也会详细列出")
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@backend_option
+def explain(facts, project, rule_ids, rules_dir, fmt, output, backend):
+    """解释某个项目为什么被(或没有被)各条规则标记:逐项列出条件的实际取值、差距、参数和数据来源。"""
+    from .. import api
+    from ..explain import explain_project
+
+    try:
+        ruleset = api.load_rules(rules_dir)
+        reports = api.load_facts(facts)
+        explanation = explain_project(api.compile(ruleset), reports, project, tuple(rule_ids), backend)
+    except InputError as error:
+        raise InputProblem(error) from None
+    if explanation.notice:
+        click.echo(explanation.notice, err=True)
+    if fmt == "json":
+        from ..render.explain_json import render_explanation_json
+
+        text = render_explanation_json(explanation)
+    else:
+        from ..render.explain_text import render_explanation
+
+        text = render_explanation(explanation)
+    write_output(text, output)

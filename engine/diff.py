@@ -1,0 +1,189 @@
+"""Compare findings: the same facts under two rule sets, or one department's findings in two years.
+
+- Rule-change impact: findings keyed by (rule, department, year, project, subject); a finding present
+  under both rule sets is "changed" when its severity, message or evidence differ.
+- Year over year: findings matched by rule and project, the project followed across years only through
+  what the facts declare (name, aliases, renamed_from; engine/years.py), never by similarity. Findings
+  about prose claims or commitments are matched by rule and project alone, since their ids are per report.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .findings import Finding
+from .model import Report, RuleSet
+from .years import find_project, predecessors
+
+CHANGE_FIELDS = ("severity", "message", "evidence")
+# subject kinds whose label names the same thing in every year (indicator names); others match by rule + project
+_STABLE_SUBJECTS = ("indicator",)
+
+
+# ---- rule-change impact ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changed:
+    before: Finding
+    after: Finding
+    fields: tuple  # which of CHANGE_FIELDS differ
+
+
+@dataclass(frozen=True)
+class ParameterChange:
+    name: str
+    title: str
+    before: tuple  # ((year, value), ...) under the old rules; () when the parameter is absent
+    after: tuple
+
+
+@dataclass(frozen=True)
+class RuleImpact:
+    old_label: str
+    new_label: str
+    added: tuple  # Finding, only under the new rules
+    removed: tuple  # Finding, only under the old rules
+    changed: tuple  # Changed
+    unchanged: int
+    rules_added: tuple  # rule ids
+    rules_removed: tuple
+    rules_edited: tuple  # rule ids whose definition differs
+    parameters: tuple  # ParameterChange
+
+
+def finding_key(finding: Finding) -> tuple:
+    return (finding.rule, finding.department, finding.year, finding.project or "", finding.subject)
+
+
+def _keyed(findings) -> dict:
+    """Findings by key; a key seen twice (two indicators with one name) gets a running number."""
+    out: dict = {}
+    for finding in sorted(findings, key=Finding.sort_key):
+        key = finding_key(finding)
+        n = 1
+        while key + (n,) in out:
+            n += 1
+        out[key + (n,)] = finding
+    return out
+
+
+def _differences(before: Finding, after: Finding) -> tuple:
+    return tuple(name for name in CHANGE_FIELDS if getattr(before, name) != getattr(after, name))
+
+
+def _rule_definition(rule) -> tuple:
+    # locations are left out: the same rule read from another folder is the same rule
+    return (rule.title, rule.family, rule.severity, rule.subject, rule.when, rule.condition, rule.message,
+            rule.evidence, rule.citations, rule.effective_from, rule.effective_to)
+
+
+def _parameter_values(parameter) -> tuple:
+    return tuple((entry.year, entry.value) for entry in parameter.values) if parameter is not None else ()
+
+
+def rule_impact(old, new, old_rules: RuleSet, new_rules: RuleSet, old_label: str, new_label: str) -> RuleImpact:
+    """old/new: Evaluations of the same facts under old_rules and new_rules."""
+    before, after = _keyed(old.findings), _keyed(new.findings)
+    added = tuple(after[k] for k in after if k not in before)
+    removed = tuple(before[k] for k in before if k not in after)
+    changed, unchanged = [], 0
+    for key in before.keys() & after.keys():
+        fields = _differences(before[key], after[key])
+        if fields:
+            changed.append(Changed(before[key], after[key], fields))
+        else:
+            unchanged += 1
+    old_ids = {r.id: r for r in old_rules.rules}
+    new_ids = {r.id: r for r in new_rules.rules}
+    parameters = []
+    for name in sorted(old_rules.parameters.keys() | new_rules.parameters.keys()):
+        a, b = old_rules.parameters.get(name), new_rules.parameters.get(name)
+        if _parameter_values(a) != _parameter_values(b):
+            parameters.append(ParameterChange(name, (b or a).title, _parameter_values(a), _parameter_values(b)))
+    return RuleImpact(
+        old_label, new_label,
+        tuple(sorted(added, key=Finding.sort_key)), tuple(sorted(removed, key=Finding.sort_key)),
+        tuple(sorted(changed, key=lambda c: c.after.sort_key())), unchanged,
+        tuple(sorted(new_ids.keys() - old_ids.keys())), tuple(sorted(old_ids.keys() - new_ids.keys())),
+        tuple(sorted(i for i in old_ids.keys() & new_ids.keys()
+                     if _rule_definition(old_ids[i]) != _rule_definition(new_ids[i]))),
+        tuple(parameters))
+
+
+# ---- year over year ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Persisting:
+    before: Finding
+    after: Finding
+
+
+@dataclass(frozen=True)
+class DepartmentYears:
+    department: str
+    year_a: int
+    year_b: int
+    new: tuple  # Finding in year_b only
+    resolved: tuple  # Finding in year_a only
+    persisting: tuple  # Persisting
+    renamed: tuple  # (name in year_a, name in year_b) for projects matched under another name
+
+
+@dataclass(frozen=True)
+class YearDiff:
+    year_a: int
+    year_b: int
+    departments: tuple  # DepartmentYears, by department
+    only_a: tuple  # departments with a report in year_a only
+    only_b: tuple
+
+
+def _project_identity(finding: Finding, report: Report, earlier: Report | None) -> str:
+    """The project's name in the earlier year when the facts link it there, else its own name."""
+    if finding.project is None:
+        return ""
+    project = find_project(finding.project, report)
+    if project is None:
+        return finding.project
+    if earlier is None:
+        return project.name
+    matches = predecessors(project, earlier)
+    return matches[0].name if len(matches) == 1 else f"{project.name}@{report.year}"
+
+
+def _match_key(finding: Finding, report: Report, earlier: Report | None) -> tuple:
+    subject = finding.subject if finding.subject_kind in _STABLE_SUBJECTS else ""
+    return (finding.rule, _project_identity(finding, report, earlier), subject)
+
+
+def year_over_year(findings, reports, year_a: int, year_b: int) -> YearDiff:
+    """Findings of the reports of year_a against those of year_b, department by department."""
+    by_key = {(r.department, r.year): r for r in reports}
+    departments_a = {d for d, y in by_key if y == year_a}
+    departments_b = {d for d, y in by_key if y == year_b}
+    out = []
+    for department in sorted(departments_a & departments_b):
+        report_a, report_b = by_key[(department, year_a)], by_key[(department, year_b)]
+        groups_a, groups_b = defaultdict(list), defaultdict(list)
+        for f in sorted(findings, key=Finding.sort_key):
+            if f.department != department:
+                continue
+            if f.year == year_a:
+                groups_a[_match_key(f, report_a, None)].append(f)
+            elif f.year == year_b:
+                groups_b[_match_key(f, report_b, report_a)].append(f)
+        new, resolved, persisting = [], [], []
+        for key in groups_a.keys() | groups_b.keys():
+            a, b = groups_a.get(key, []), groups_b.get(key, [])
+            persisting += [Persisting(x, y) for x, y in zip(a, b)]
+            resolved += a[len(b):]
+            new += b[len(a):]
+        renamed = sorted({(m[0].name, p.name) for p in report_b.projects for m in [predecessors(p, report_a)]
+                          if len(m) == 1 and m[0].name != p.name})
+        out.append(DepartmentYears(department, year_a, year_b, tuple(sorted(new, key=Finding.sort_key)),
+                                   tuple(sorted(resolved, key=Finding.sort_key)),
+                                   tuple(sorted(persisting, key=lambda p: p.after.sort_key())), tuple(renamed)))
+    return YearDiff(year_a, year_b, tuple(out), tuple(sorted(departments_a - departments_b)),
+                    tuple(sorted(departments_b - departments_a)))

@@ -1,0 +1,230 @@
+"""A fast yes/no JSON Schema check for the keyword subset our schemas use.
+
+jsonschema explains *why* a document is invalid, but walking a province's facts files
+through it costs more than parsing them. Almost every document is valid, so
+`validate.validate_document` asks this checker first and calls jsonschema only when the
+answer is "invalid" (to produce the diagnostics). The checker follows jsonschema's
+draft 2020-12 semantics exactly for the keywords below; a schema that uses any other
+keyword is not compiled (`compile_schema` returns None) and everything goes to jsonschema.
+tests/test_fast_paths.py compares the two on mutated documents.
+"""
+from __future__ import annotations
+
+import numbers
+import re
+
+_ANNOTATIONS = {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples",
+                "deprecated", "readOnly", "writeOnly"}
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword this checker does not implement."""
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Number) and not isinstance(x, bool)
+
+
+_TYPES = {
+    "string": lambda x: isinstance(x, str),
+    "object": lambda x: isinstance(x, dict),
+    "array": lambda x: isinstance(x, list),
+    "boolean": lambda x: isinstance(x, bool),
+    "null": lambda x: x is None,
+    "number": _is_number,
+    # draft 6+: an integral float is an integer too
+    "integer": lambda x: (isinstance(x, int) and not isinstance(x, bool)) or (isinstance(x, float) and x.is_integer()),
+}
+
+
+def _unbool(x):
+    return ("bool", x) if isinstance(x, bool) else x
+
+
+def _equal(one, two) -> bool:
+    """jsonschema's `equal`: True is not 1, recursively."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return one == two
+    if isinstance(one, (list, tuple)) and isinstance(two, (list, tuple)):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two))
+    if isinstance(one, dict) and isinstance(two, dict):
+        return len(one) == len(two) and all(k in two and _equal(v, two[k]) for k, v in one.items())
+    return _unbool(one) == _unbool(two)
+
+
+class _Compiler:
+    def __init__(self, root: dict):
+        self.root = root
+        self.refs: dict = {}  # "#/$defs/x" -> [checker], filled lazily so recursive schemas work
+
+    def ref(self, pointer: str):
+        if not pointer.startswith("#/"):
+            raise Unsupported(pointer)
+        if pointer not in self.refs:
+            cell: list = []
+            self.refs[pointer] = cell
+            target = self.root
+            for part in pointer[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or part not in target:
+                    raise Unsupported(pointer)
+                target = target[part]
+            cell.append(self.compile(target))
+        cell = self.refs[pointer]
+        return lambda x: cell[0](x)
+
+    def compile(self, schema):
+        if schema is True:
+            return lambda x: True
+        if schema is False:
+            return lambda x: False
+        if not isinstance(schema, dict):
+            raise Unsupported(repr(schema))
+        checks = []
+        for key, value in schema.items():
+            if key in _ANNOTATIONS:
+                continue
+            method = getattr(self, "kw_dollar_ref" if key == "$ref" else "kw_" + key, None)
+            if method is None or (key.startswith("$") and key != "$ref"):
+                raise Unsupported(key)
+            check = method(value, schema)
+            if check is not None:
+                checks.append(check)
+        if not checks:
+            return lambda x: True
+        if len(checks) == 1:
+            return checks[0]
+        checks = tuple(checks)
+        return lambda x: all(check(x) for check in checks)
+
+    def kw_dollar_ref(self, value, schema):
+        return self.ref(value)
+
+    def kw_type(self, value, schema):
+        names = value if isinstance(value, list) else [value]
+        tests = tuple(_TYPES[n] for n in names)
+        if len(tests) == 1:
+            return tests[0]
+        return lambda x: any(t(x) for t in tests)
+
+    def kw_properties(self, value, schema):
+        subs = {name: self.compile(sub) for name, sub in value.items()}
+
+        def check(x):
+            if not isinstance(x, dict):
+                return True
+            for name, item in x.items():
+                sub = subs.get(name)
+                if sub is not None and not sub(item):
+                    return False
+            return True
+
+        return check
+
+    def kw_additionalProperties(self, value, schema):
+        known = frozenset(schema.get("properties", {}))
+        patterns = "|".join(schema.get("patternProperties", {}))
+        regex = re.compile(patterns) if patterns else None
+
+        def extras(x):
+            return [k for k in x if k not in known and not (regex is not None and regex.search(k))]
+
+        if value is False:
+            return lambda x: not isinstance(x, dict) or not extras(x)
+        sub = self.compile(value)
+        return lambda x: not isinstance(x, dict) or all(sub(x[k]) for k in extras(x))
+
+    def kw_patternProperties(self, value, schema):
+        subs = tuple((re.compile(p), self.compile(s)) for p, s in value.items())
+        return lambda x: not isinstance(x, dict) or all(
+            sub(v) for regex, sub in subs for k, v in x.items() if regex.search(k))
+
+    def kw_propertyNames(self, value, schema):
+        sub = self.compile(value)
+        return lambda x: not isinstance(x, dict) or all(sub(k) for k in x)
+
+    def kw_required(self, value, schema):
+        names = tuple(value)
+        return lambda x: not isinstance(x, dict) or all(n in x for n in names)
+
+    def kw_minProperties(self, value, schema):
+        return lambda x: not isinstance(x, dict) or len(x) >= value
+
+    def kw_items(self, value, schema):
+        if "prefixItems" in schema:
+            raise Unsupported("prefixItems")
+        sub = self.compile(value)
+        return lambda x: not isinstance(x, list) or all(sub(i) for i in x)
+
+    def kw_minItems(self, value, schema):
+        return lambda x: not isinstance(x, list) or len(x) >= value
+
+    def kw_enum(self, value, schema):
+        options = tuple(value)
+        if all(isinstance(o, str) for o in options):
+            strings = frozenset(options)
+            return lambda x: (x in strings) if isinstance(x, str) else False
+        return lambda x: any(_equal(o, x) for o in options)
+
+    def kw_const(self, value, schema):
+        return lambda x: _equal(x, value)
+
+    def kw_pattern(self, value, schema):
+        regex = re.compile(value)
+        return lambda x: not isinstance(x, str) or regex.search(x) is not None
+
+    def kw_minLength(self, value, schema):
+        return lambda x: not isinstance(x, str) or len(x) >= value
+
+    def kw_maxLength(self, value, schema):
+        return lambda x: not isinstance(x, str) or len(x) <= value
+
+    def kw_minimum(self, value, schema):
+        return lambda x: not _is_number(x) or not x < value
+
+    def kw_maximum(self, value, schema):
+        return lambda x: not _is_number(x) or not x > value
+
+    def kw_exclusiveMinimum(self, value, schema):
+        return lambda x: not _is_number(x) or x > value
+
+    def kw_exclusiveMaximum(self, value, schema):
+        return lambda x: not _is_number(x) or x < value
+
+    def kw_oneOf(self, value, schema):
+        subs = tuple(self.compile(s) for s in value)
+        return lambda x: sum(1 for sub in subs if sub(x)) == 1
+
+    def kw_anyOf(self, value, schema):
+        subs = tuple(self.compile(s) for s in value)
+        return lambda x: any(sub(x) for sub in subs)
+
+    def kw_allOf(self, value, schema):
+        subs = tuple(self.compile(s) for s in value)
+        return lambda x: all(sub(x) for sub in subs)
+
+    def kw_not(self, value, schema):
+        sub = self.compile(value)
+        return lambda x: not sub(x)
+
+    def kw_if(self, value, schema):
+        test = self.compile(value)
+        then = self.compile(schema["then"]) if "then" in schema else (lambda x: True)
+        otherwise = self.compile(schema["else"]) if "else" in schema else (lambda x: True)
+        return lambda x: then(x) if test(x) else otherwise(x)
+
+    def kw_then(self, value, schema):
+        return None  # applied by kw_if; without an `if` it has no effect
+
+    def kw_else(self, value, schema):
+        return None
+
+
+def compile_schema(schema: dict):
+    """A function instance -> bool, or None when the schema uses a keyword we do not implement."""
+    try:
+        return _Compiler(schema).compile(schema)
+    except (Unsupported, KeyError, re.error, TypeError):
+        return None

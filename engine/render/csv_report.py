@@ -1,0 +1,61 @@
+"""Render stage: the 整改台账 (rectification ledger) as CSV, UTF-8 with BOM so Excel opens it as UTF-8.
+
+One row per finding; the last three columns are left empty for the department to fill in.
+The same rows feed the xlsx ledger (xlsx_report.py).
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from ..findings import SEVERITY_LABELS, FactCitation, PolicyCitation
+from .text_report import VERIFICATION_LABELS
+
+LEDGER_COLUMNS = ("序号", "部门", "年度", "项目", "问题", "规则", "严重程度", "依据", "数据来源",
+                  "整改措施", "责任科室", "完成时限")
+FILL_IN = 3  # the trailing columns the department fills in
+
+
+def policy_text(c: PolicyCitation) -> str:
+    text = f"《{c.title}》" + (f"({c.doc_no})" if c.doc_no else "") + f" {c.clause}"
+    if c.clause_title:
+        text += f"「{c.clause_title}」"
+    text += f"〔{VERIFICATION_LABELS.get(c.verification, c.verification)}〕"
+    if c.quote:
+        text += f"\n原文:{c.quote}"
+    return text
+
+
+def fact_text(c: FactCitation) -> str:
+    return f"{c.section} {c.field} — {c.file}:{c.line}"
+
+
+def ledger_rows(evaluation) -> list[list]:
+    rows = []
+    for n, f in enumerate(evaluation.findings, start=1):
+        policies = [policy_text(c) for c in f.citations if isinstance(c, PolicyCitation)]
+        facts = [fact_text(c) for c in f.citations if isinstance(c, FactCitation)]
+        severity = SEVERITY_LABELS[f.severity] + ("(无法评估)" if f.outcome != "fired" else "")
+        rows.append([n, f.department, f.year, f.project or "报告整体", f.message, f"{f.title}({f.rule})", severity,
+                     "\n".join(policies), "\n".join(facts)] + [""] * FILL_IN)
+    return rows
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text with a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render_csv(evaluation) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(LEDGER_COLUMNS)
+    for row in ledger_rows(evaluation):
+        writer.writerow([safe_cell(v) for v in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def render(evaluation, options) -> str:
+    return render_csv(evaluation)

@@ -1,0 +1,138 @@
+"""Render an Explanation for a terminal: per rule the outcome, the when/condition trees with each
+sub-expression's value, why (or why not), the near miss, the parameters and the facts used."""
+from __future__ import annotations
+
+from ..catalog import SUBJECT_LABELS
+from ..explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
+from ..findings import SEVERITY_LABELS
+from ..formula import truth
+from ..model import Location
+from .text_report import VERIFICATION_LABELS, policy_line
+
+MAX_FACTS = 12
+
+
+def step_line(step: Step) -> str:
+    """A leaf (or a negated leaf) as one line ending in its truth value."""
+    if step.kind == "not" and step.children and step.children[0].kind == "leaf":
+        child = step.children[0]
+        return f"not({child.line} → {truth(child.value)}) → {truth(step.value)}"
+    return f"{step.line} → {truth(step.value)}"
+
+
+def tree_lines(step: Step, indent: str) -> list[str]:
+    if step.kind == "leaf":
+        return [indent + step_line(step)]
+    out = [f"{indent}{step.line} → {truth(step.value)}"]
+    for child in step.children:
+        lines = tree_lines(child, indent + "    ")
+        lines[0] = indent + "  · " + lines[0].lstrip()
+        out.extend(lines)
+    return out
+
+
+def where(location: Location) -> str:
+    return f"{location.file}:{location.line}"
+
+
+def rule_header(e: RuleExplanation) -> str:
+    subject = SUBJECT_LABELS.get(e.subject_kind, e.subject_kind)
+    if e.subject_kind == "claim":
+        subject = e.subject  # already reads 正文 c05
+    elif e.subject_kind not in ("project", "report"):
+        subject += f" {e.subject}"
+    return (f"[{OUTCOME_LABELS[e.outcome]}] {e.rule}  {e.title}  "
+            f"({SEVERITY_LABELS[e.severity]} · {subject})")
+
+
+def reason_lines(e: RuleExplanation, indent: str) -> list[str]:
+    if not e.deciding:
+        return []
+    heading = {"fired": "成立的子条件", "passed": "不成立的子条件", "not-applicable": "不成立的适用条件",
+               "cannot-evaluate": "无法判断的子条件"}[e.outcome]
+    out = [f"{indent}{heading}:"]
+    for step in e.deciding:
+        out.append(f"{indent}  - {step_line(step)}")
+        margin = step.margin or (step.children[0].margin if step.children else None)
+        if margin is not None and e.outcome in ("passed", "not-applicable", "fired"):
+            word = "差距" if e.outcome != "fired" else "余量"
+            out.append(f"{indent}    {word}: {margin.text}")
+    return out
+
+
+def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True) -> list[str]:
+    body = indent + "  "
+    if not full or e.outcome == "not-applicable":
+        why = ";".join(step_line(s) for s in e.deciding)
+        return [f"{indent}{rule_header(e)}: {why}"]
+    out = [indent + rule_header(e)]
+    out.append(f"{body}结论: {e.message or e.summary}")
+    out.append(f"{body}规则: {where(e.location)}")
+    if e.when is None:
+        out.append(f"{body}适用条件(when): 无,总是适用")
+    else:
+        out.append(f"{body}适用条件(when): {truth(e.when.value)}")
+        out.extend(tree_lines(e.when, body + "  "))
+    out.append(f"{body}判定条件(condition): {truth(e.condition.value)}")
+    out.extend(tree_lines(e.condition, body + "  "))
+    out.extend(reason_lines(e, body))
+    for p in e.parameters:
+        out.append(f"{body}参数: {p.title}({p.name})= {p.text},自 {p.from_year} 年起生效  {where(p.location)}")
+        for c in p.citations:
+            out.append(f"{body}  {policy_line(c)}")
+    shown = e.facts[:MAX_FACTS]
+    for f in shown:
+        out.append(f"{body}数据: {f.label} = {f.text}  {f.file}:{f.line}  {f.section}")
+    if len(e.facts) > len(shown):
+        out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,见 --format json)")
+    for c in e.citations:
+        out.append(f"{body}{policy_line(c)}")
+    return out
+
+
+def counts(explanations) -> str:
+    tally = {label: 0 for label in OUTCOME_LABELS.values()}
+    for e in explanations:
+        tally[OUTCOME_LABELS[e.outcome]] += 1
+    return ",".join(f"{label} {n}" for label, n in tally.items())
+
+
+def project_lines(p: ProjectExplanation, detailed_report_rules: bool) -> list[str]:
+    aliases = f"(又称 {'、'.join(p.aliases)})" if p.aliases else ""
+    out = [f"项目【{p.project}】{aliases}  {p.department} {p.year} 年度  {p.file}:{p.line}",
+           f"适用于本项目的规则判定 {len(p.rules)} 项: {counts(p.rules)}", "=" * 60]
+    if not p.rules:
+        out.append("  (没有适用于本项目的规则)")
+    for e in p.rules:
+        if e.outcome != "not-applicable":
+            out.append("")
+        elif not out[-1].lstrip().startswith("[不适用]"):
+            out.extend(["", "  适用条件不成立的规则:"])
+        out.extend(rule_lines(e, "    " if e.outcome == "not-applicable" else "  "))
+    if p.report_rules:
+        out.append("")
+        out.append(f"报告整体(不针对单个项目)的规则判定 {len(p.report_rules)} 项: {counts(p.report_rules)}")
+        out.append("-" * 60)
+        if detailed_report_rules:
+            for e in p.report_rules:
+                out.append("")
+                out.extend(rule_lines(e))
+        else:
+            for e in p.report_rules:
+                if e.outcome in ("fired", "cannot-evaluate"):
+                    out.append(f"  {rule_header(e)}")
+                    out.append(f"      {e.message}")
+            out.append("  (其余未触发或不适用;用 --rule 规则编号 查看任一规则的详细判定)")
+    return out
+
+
+def render_explanation(explanation: Explanation) -> str:
+    out = []
+    for i, project in enumerate(explanation.projects):
+        if i:
+            out.append("")
+        out.extend(project_lines(project, bool(explanation.rule_filter)))
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["render_explanation", "rule_lines", "step_line", "VERIFICATION_LABELS"]

@@ -1,0 +1,131 @@
+"""Render stage: the HTML report's content as Markdown (GFM tables), for pasting into documents.
+
+The charts become a table with the same numbers, the warning line and the grade bands in force.
+Every piece of text from rules or facts is escaped, so a `*` or `|` in a message cannot change
+the layout.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from itertools import groupby
+
+from ..evaluate import GRADE_BANDS, WARNING_LINE
+from ..findings import FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, FactCitation, PolicyCitation, format_value
+from ..version import VERSION
+from .html_report import evidence_text, parameter_text
+from .text_report import VERIFICATION_LABELS
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def md(value) -> str:
+    """Escape Markdown punctuation and fold line breaks, so text stays text (and table cells stay cells)."""
+    return _SPECIAL.sub(r"\\\1", str(value)).replace("\r", " ").replace("\n", " ")
+
+
+def table(header, rows) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out.extend("| " + " | ".join(row) + " |" for row in rows)
+    return out + [""]
+
+
+def policy_line(c: PolicyCitation) -> list[str]:
+    name = f"《{c.title}》" + (f"({c.doc_no})" if c.doc_no else "")
+    text = f"{md(name)} {md(c.clause)}"
+    if c.clause_title:
+        text += f"「{md(c.clause_title)}」"
+    text += f" 〔{md(VERIFICATION_LABELS.get(c.verification, c.verification))}〕"
+    lines = [f"  - {text}"]
+    if c.quote:
+        lines.append(f"    > {md(c.quote)}")
+    return lines
+
+
+def summary(evaluation) -> list[str]:
+    severities = list(SEVERITY_ORDER)
+    counts: dict = {}
+    for f in evaluation.findings:
+        counts.setdefault(f.family, {s: 0 for s in severities})[f.severity] += 1
+    totals = {s: sum(1 for f in evaluation.findings if f.severity == s) for s in severities}
+    rows = [[md(FAMILY_LABELS.get(fam, fam)), md(fam)] + [str(counts[fam][s]) for s in severities]
+            + [str(sum(counts[fam].values()))] for fam in sorted(counts)]
+    rows.append(["**合计**", ""] + [f"**{totals[s]}**" for s in severities] + [f"**{len(evaluation.findings)}**"])
+    out = ["## 核查结果汇总", "",
+           "，".join(f"{SEVERITY_LABELS[s]} {totals[s]} 项" for s in severities) + "。", ""]
+    out += table(["类别", "代码"] + [SEVERITY_LABELS[s] for s in severities] + ["合计"], rows)
+    out += table(["部门", "年度", "项目数", "事实文件"],
+                 [[md(d), str(y), str(n), md(file)] for d, y, file, n in evaluation.reports])
+    return out
+
+
+def metrics(evaluation, department: str, year: int) -> list[str]:
+    rows = [m for m in evaluation.project_metrics if m.department == department and m.year == year]
+    if not rows:
+        return []
+    params = dict(evaluation.parameters).get(year, {})
+    line = params.get(WARNING_LINE)
+    bands = params.get(GRADE_BANDS)
+    out = ["### 项目数据(万元)", ""]
+    out += table(["项目", "全年预算", "全年执行", "执行率(计算)", "执行率(报告)", "低于预警线", "总分", "报告等级", "应评等级"],
+                 [[md(m.name), format_value(m.full_year), format_value(m.executed), format_value(m.rate, "pct"),
+                   format_value(m.reported_rate, "pct"),
+                   ("是" if m.rate < line else "否") if isinstance(line, Decimal) and m.rate is not None else "—",
+                   format_value(m.score), md(m.reported_grade or "—"),
+                   md(m.band or "—") + (f"(报告为“{md(m.reported_band)}”)" if m.reported_band and m.band
+                                        and m.reported_band != m.band else "")] for m in rows])
+    if isinstance(line, Decimal):
+        out += [f"预算执行率预警线({WARNING_LINE}):{format_value(line, 'pct')}。", ""]
+    if bands:
+        out += [f"等级档次({GRADE_BANDS}):{md(parameter_text(bands))}。", ""]
+    return out
+
+
+def finding(f, formats: dict) -> list[str]:
+    fmt = formats.get(f.rule, {})
+    head = f"##### 〔{SEVERITY_LABELS[f.severity]}〕{md(f.title)}"
+    if f.subject_kind in ("indicator", "claim"):
+        head += f"({md(f.subject)})"
+    out = [head, "", md(f.message), "", f"- 规则: `{f.rule}`" + ("(无法评估)" if f.outcome != "fired" else "")]
+    if f.evidence:
+        out.append("- 数值: " + ";".join(f"{md(label)} = {md(evidence_text(v, fmt.get(label, '')))}"
+                                          for label, v in f.evidence))
+    policies = [c for c in f.citations if isinstance(c, PolicyCitation)]
+    if policies:
+        out.append("- 政策依据:")
+        for c in policies:
+            out += policy_line(c)
+    if f.parameters:
+        out.append("- 参数: " + ";".join(f"{md(p.title)}({md(p.name)})取 {md(parameter_text(p.value))},"
+                                          f"自 {p.from_year} 年起" for p in f.parameters))
+    facts = [c for c in f.citations if isinstance(c, FactCitation)]
+    if facts:
+        out.append("- 数据来源:")
+        out += [f"  - {md(c.section)} {md(c.field)} — `{c.file}:{c.line}`" for c in facts]
+    return out + [""]
+
+
+def render_markdown(evaluation) -> str:
+    formats = {rule: dict(pairs) for rule, pairs in evaluation.evidence_formats}
+    scope = "、".join(f"{d} {y} 年度" for d, y, _f, _n in evaluation.reports) or "(无报告)"
+    out = ["# 预算绩效自评核查报告", "", f"**{md(scope)}**", "",
+           f"perfaudit {VERSION} · 规则 {evaluation.rules_evaluated} 条 · 规则版本 {evaluation.rules_hash[:16]} · "
+           f"事实版本 {evaluation.facts_hash or '—'}", ""]
+    out += summary(evaluation)
+    by_report = {(y, d): [] for d, y, _f, _n in evaluation.reports}
+    for key, group in groupby(evaluation.findings, key=lambda f: (f.year, f.department)):
+        by_report[key] = list(group)
+    for (year, department), group in sorted(by_report.items()):
+        out += [f"## {md(department)} {year} 年度", ""]
+        out += metrics(evaluation, department, year)
+        out += [f"### 发现的问题(共 {len(group)} 项)" if group else "未发现问题。", ""]
+        for project, items in groupby(group, key=lambda f: f.project or ""):
+            out += [f"#### 【{md(project or '报告整体')}】", ""]
+            for f in items:
+                out += finding(f, formats)
+    out += ["---", "", "本报告由 perfaudit 依据 rules/ 中的规则自动生成;“未核实”的条款引用前须查证原文。", ""]
+    return "\n".join(out)
+
+
+def render(evaluation, options) -> str:
+    return render_markdown(evaluation)

@@ -1,0 +1,167 @@
+"""Read a filled-in xlsx or csv into plain grids of cells, and read numbers the way people type them.
+
+A grid maps (row, column) to a Cell that remembers where its value was written: for a merged
+range every covered position carries the top-left cell's value and reference, so a project name
+merged over five indicator rows applies to all five and is cited at the cell that holds it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_HALF = str.maketrans("０１２３４５６７８９．％，－＋：　", "0123456789.%,-+: ")
+_OPS = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "=<": "≤", "=>": "≥"}
+_THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+EXCEL_DIGITS = 15  # what Excel keeps and shows of a double
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: object  # str / int / float / datetime, never None (absent cells are not stored)
+    ref: str  # A1-style reference of the cell holding the value (top-left of a merged range)
+    fmt: str = "General"  # Excel number format, "General" for csv
+    formula: bool = False  # a formula whose cached result is missing
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict = field(default_factory=dict)  # (row, column) -> Cell, both 1-based
+    rows: int = 0
+    columns: int = 0
+
+    def get(self, row: int, column: int) -> Cell | None:
+        return self.cells.get((row, column))
+
+
+def column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def ref(row: int, column: int) -> str:
+    return f"{column_letter(column)}{row}"
+
+
+def read_xlsx(path: Path) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    values = load_workbook(path, data_only=True)  # cached results of formulas
+    formulas = load_workbook(path, data_only=False)
+    sheets = []
+    for ws in values.worksheets:
+        fws = formulas[ws.title]
+        sheet = Sheet(ws.title, rows=ws.max_row, columns=ws.max_column)
+        for row in ws.iter_rows():
+            for c in row:
+                raw = c.value
+                source = fws.cell(row=c.row, column=c.column).value
+                is_formula = isinstance(source, str) and source.startswith("=")
+                if raw is None and not is_formula:
+                    continue
+                if isinstance(raw, str) and not _INVISIBLE.sub("", raw).strip() and not is_formula:
+                    continue
+                sheet.cells[(c.row, c.column)] = Cell(raw if raw is not None else "", ref(c.row, c.column),
+                                                      c.number_format or "General", is_formula and raw is None)
+        for merged in ws.merged_cells.ranges:
+            top = sheet.cells.get((merged.min_row, merged.min_col))
+            if top is None:
+                continue
+            for r in range(merged.min_row, merged.max_row + 1):
+                for col in range(merged.min_col, merged.max_col + 1):
+                    sheet.cells[(r, col)] = top
+        sheets.append(sheet)
+    return sheets
+
+
+def decode_csv(raw: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) or, as Excel on Chinese Windows saves it, GB18030; returns (text, note)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), ""
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return raw.decode("gb18030"), "CSV 文件不是 UTF-8 编码,已按 GB18030(GBK)读取"
+
+
+def read_csv(path: Path) -> tuple[list[Sheet], str]:
+    text, note = decode_csv(path.read_bytes())
+    sheet = Sheet(path.stem)
+    for r, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        sheet.rows = r
+        for col, value in enumerate(row, start=1):
+            sheet.columns = max(sheet.columns, col)
+            if _INVISIBLE.sub("", value).strip():
+                sheet.cells[(r, col)] = Cell(value, ref(r, col))
+    return [sheet], note
+
+
+# ---- reading values -------------------------------------------------------------
+
+
+def clean_text(value) -> str:
+    """Text as written, without invisible characters or surrounding (full-width) spaces."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return _INVISIBLE.sub("", str(value)).replace("\u00a0", " ").strip(" \t\r\n\u3000")
+
+
+def half_width(text: str) -> str:
+    return text.translate(_HALF)
+
+
+def normalise_ops(text: str) -> str:
+    for alias, op in _OPS.items():
+        text = text.replace(alias, op)
+    return text
+
+
+def format_decimals(fmt: str) -> tuple[int, bool]:
+    """Decimals shown by an Excel number format and whether it is a percentage: '0.00%' -> (2, True)."""
+    section = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", (fmt or "General").split(";")[0])
+    percent = "%" in section
+    match = re.search(r"\.([0#?]+)", section)
+    return (len(match.group(1).replace("#", "").replace("?", "")) if match else 0), percent
+
+
+def float_decimal(value: float) -> Decimal:
+    """A double from a spreadsheet as the decimal Excel shows: at most 15 significant digits."""
+    d = Decimal(repr(value))
+    if d.adjusted() - d.as_tuple().exponent + 1 > EXCEL_DIGITS:
+        d = round(d, EXCEL_DIGITS - 1 - d.adjusted()).normalize()
+        if d.as_tuple().exponent > 0:
+            d = d.quantize(Decimal(1))
+    return d
+
+
+def with_decimals(d: Decimal, places: int) -> Decimal:
+    """Show at least `places` decimals (the cell's format), never dropping digits the value has."""
+    if -d.as_tuple().exponent >= places:
+        return d
+    return d.quantize(Decimal(1).scaleb(-places))
+
+
+def parse_number_text(text: str) -> Decimal | None:
+    text = half_width(text).strip().replace(" ", "")
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

@@ -1,0 +1,47 @@
+"""Per-rule outcomes for every rule x subject, on a chosen backend.
+
+Findings only show rules that fired or could not be evaluated; tests that must tell `passed`
+from `not-applicable`, or compare backends rule by rule, drive the backend the way
+engine.evaluate.evaluate does and keep every outcome.
+"""
+from __future__ import annotations
+
+from engine.backends import durable_available, make_backend
+from engine.evaluate import leaf_values, params_for
+from engine.expr.evaluate import Evaluator
+from engine.subjects import subjects_of
+
+BACKENDS = ["python"] + (["durable"] if durable_available()[0] else [])
+
+
+def rule_outcomes(program, reports, backend: str) -> dict:
+    """{(rule id, subject key): outcome} for every rule in force on every subject."""
+    engine = make_backend(backend, program)
+    out = {}
+    try:
+        for report in reports:
+            params = params_for(program.ruleset, report.year)
+            for subject in subjects_of(report):
+                rules = program.for_subject(subject.kind, report.year)
+                if not rules:
+                    continue
+                evaluator = Evaluator(subject.scope, params, report.year)
+                items = [(compiled, leaf_values(compiled, evaluator)) for compiled in rules]
+                for rule_id, outcome in engine.outcomes(subject, items).items():
+                    out[(rule_id, subject.key)] = outcome
+    finally:
+        engine.close()
+    return out
+
+
+def outcome_for(outcomes: dict, rule_id: str, project_index: int | None = None, indicator: int | None = None):
+    """The outcome of one rule on the report (no index), a project, or a project's indicator."""
+    matches = {key: value for key, value in outcomes.items() if key[0] == rule_id}
+    for (_, subject_key), value in matches.items():
+        parts = subject_key.split("|")[2:]
+        wanted = ["report"] if project_index is None else [f"p{project_index}"]
+        if indicator is not None:
+            wanted.append(f"i{indicator}")
+        if parts == wanted:
+            return value
+    raise KeyError((rule_id, project_index, indicator, sorted(matches)))
