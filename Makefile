@@ -1,6 +1,7 @@
 # The two commands a fresh machine needs:
 #   make demo   creates .venv, installs perfaudit, evaluates facts/2024 with rules/ and prints the findings
 #   make test   creates .venv, installs perfaudit with test extras, runs the whole test suite
+#               (first installing headless Chromium + CJK fonts for the browser test where missing and root)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -24,6 +25,7 @@ demo: $(VENV)/.installed
 	$(BIN)/perfaudit evaluate facts/2024
 
 test: $(VENV)/.installed-test
+	sh tools/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 check: $(VENV)/.installed

@@ -103,3 +103,23 @@ def leaves_of(tree) -> list:
     if isinstance(tree, Not):
         return leaves_of(tree.item)
     return [leaf for item in tree.items for leaf in leaves_of(item)]
+
+
+# The tightest limit of any backend on one rule: durable_rules keeps at most 31 entries in a rule's
+# expression sequence (MAX_SEQUENCE_EXPRESSIONS 32; error 113 when the ruleset is created). The
+# encoding in backends/durable.py spends 2 entries on every and/or (its own and the rule's
+# top-level $and) and 2 on every comparison (the $and around its $ex guards); a boolean leaf is
+# a constant test and costs nothing. Rules over the limit are refused for every backend, so the
+# backends cannot disagree; tests/test_durable_failures.py pins both sides of the limit.
+MAX_RULE_COST = 31
+
+
+def rule_cost(compiled: CompiledRule) -> int:
+    def cost(tree) -> int:
+        if isinstance(tree, Leaf):
+            return 0 if tree.op is None else 2
+        if isinstance(tree, Not):
+            return cost(tree.item)
+        return 2 + sum(cost(item) for item in tree.items)
+
+    return 2 + (cost(compiled.when) if compiled.when is not None else 0) + cost(compiled.condition)

@@ -8,6 +8,7 @@ expectation checks is not tested. A leaf of `condition` counts only where the ru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 
 from .backends.python import decide
 from .compile import Program, leaves_of
@@ -36,7 +37,7 @@ class RuleCoverage:
     rule: str
     title: str
     location: Location
-    tests: tuple  # "file: case name" of the tests naming the rule
+    tests: tuple  # (file, case name) of the tests naming the rule
     leaves: tuple  # LeafCoverage
 
     @property
@@ -73,7 +74,7 @@ def coverage(program: Program, results) -> tuple:
     for result in results:
         for rule in result.case.rules:
             if rule in tests:
-                tests[rule].append(result.case.label)
+                tests[rule].append((result.case.file, result.case.name))
         seen |= result.observed
     out = []
     for compiled in program.rules:
@@ -96,7 +97,9 @@ def render_coverage(report: tuple) -> str:
             continue
         lines.append("")
         lines.append(f"{r.rule}  {r.title}")
-        lines.append(f"  测试({len(r.tests)} 个): " + ";".join(r.tests))
+        lines.append(f"  测试({len(r.tests)} 个):")
+        for file, group in groupby(r.tests, key=lambda t: t[0]):
+            lines.append(f"    {file}: " + ";".join(name for _, name in group))
         if not r.gaps:
             lines.append(f"  分支全部覆盖: {len(r.leaves)} 个分支都被测到成立和不成立")
             continue

@@ -187,3 +187,44 @@ def year_over_year(findings, reports, year_a: int, year_b: int) -> YearDiff:
                                    tuple(sorted(persisting, key=lambda p: p.after.sort_key())), tuple(renamed)))
     return YearDiff(year_a, year_b, tuple(out), tuple(sorted(departments_a - departments_b)),
                     tuple(sorted(departments_b - departments_a)))
+
+
+# ---- rules at a git revision --------------------------------------------------------
+
+GIT_PREFIX = "git:"
+
+
+def rules_from_git(spec: str, into) -> str:
+    """`git:REV` (the rules/ folder at REV) or `git:REV:PATH`: extract it under `into`; return the folder."""
+    import io
+    import subprocess
+    import tarfile
+    from pathlib import Path
+
+    from .errors import Diagnostic, InputError
+
+    rev, _, path = spec[len(GIT_PREFIX):].partition(":")
+    path = (path or "rules").strip("/")
+
+    def fail(message: str, suggestion: str = "") -> InputError:
+        return InputError([Diagnostic(spec, 0, 0, "--rules", message, "git:修订版本(如 git:HEAD、git:HEAD~1)"
+                                      "或 git:修订版本:规则目录", suggestion)])
+
+    if not rev:
+        raise fail("没有给出 git 修订版本")
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise fail(f"无法运行 git: {exc}") from None
+    if top.returncode != 0:
+        raise fail("当前目录不在 git 仓库中", "在规则所在的仓库目录下运行,或用两个规则目录代替 git:")
+    archive = subprocess.run(["git", "-C", top.stdout.strip(), "archive", "--format=tar", rev, "--", path],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        message = archive.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise fail(f"无法从 git 取出 {rev} 的 {path}/: " + (message[-1] if message else "git archive 失败"),
+                   "检查修订版本是否存在(git log),以及该版本中是否有这个目录")
+    target = Path(into)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    return str(target / path)

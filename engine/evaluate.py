@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 
 from .backends import FIRED, UNKNOWN, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
@@ -52,15 +53,20 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
     from .expr.functions import FUNCTIONS
 
     band, lookup = FUNCTIONS["band"][2], FUNCTIONS["lookup"][2]
+
+    def num(x):  # YAML integers (100) arrive as int; keep the arithmetic in Decimal
+        return Decimal(x) if isinstance(x, int) and not isinstance(x, bool) else x
+
     out = []
     for report in reports:
         params = params_for(ruleset, report.year)
         for p in report.projects:
             b, s = p.budget, p.score
-            rate = b.executed / b.full_year if b.executed is not None and b.full_year else None
-            out.append(ProjectMetrics(report.department, report.year, p.name, b.full_year, b.executed, rate, b.rate,
-                                      s.total, s.grade, lookup(params.get(GRADE_VOCABULARY), s.grade),
-                                      band(s.total, params.get(GRADE_BANDS))))
+            full_year, executed, total = num(b.full_year), num(b.executed), num(s.total)
+            rate = executed / full_year if executed is not None and full_year else None
+            out.append(ProjectMetrics(report.department, report.year, p.name, full_year, executed, rate, num(b.rate),
+                                      total, s.grade, lookup(params.get(GRADE_VOCABULARY), s.grade),
+                                      band(total, params.get(GRADE_BANDS))))
     return tuple(out)
 
 
@@ -115,29 +121,55 @@ def leaf_values(compiled, evaluator: Evaluator) -> list:
     return values
 
 
-def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "") -> Evaluation:
+def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "",
+             progress=None) -> Evaluation:
+    """progress: optional callable, called with each report once it has been evaluated."""
     check_years(program, reports)
     name, notice = choose_backend(backend)
     engine = make_backend(name, program)
-    findings = []
     try:
-        for report in reports:
-            params = params_for(program.ruleset, report.year)
-            for subject in subjects_of(report):
-                rules = program.for_subject(subject.kind, report.year)
-                if not rules:
-                    continue
-                evaluator = Evaluator(subject.scope, params, report.year)
-                items = [(compiled, leaf_values(compiled, evaluator)) for compiled in rules]
-                outcomes = engine.outcomes(subject, items)
-                for compiled in rules:
-                    outcome = outcomes[compiled.rule.id]
-                    if outcome in (FIRED, UNKNOWN):
-                        findings.append(make_finding(program.ruleset, compiled, subject, params, outcome))
+        findings = evaluate_reports(program, reports, engine, progress)
     finally:
         engine.close()
+    return assemble(program, reports, findings, engine.name, notice, facts_hash)
+
+
+def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
+    """Findings of `reports` (unsorted) on an open backend; parallel workers keep one backend for many calls."""
+    from .operands import operand_plan
+    from .expr.closures import scope_for
+
+    plan = operand_plan(program)
+    findings = []
+    for report in reports:
+        params = params_for(program.ruleset, report.year)
+        year = Decimal(report.year)
+        by_kind: dict = {}
+        decided = []
+        with localcontext() as ctx:
+            ctx.prec = 34  # as Evaluator.eval; findings below are explained outside it, as before
+            for subject in subjects_of(report):
+                rules = by_kind.get(subject.kind)
+                if rules is None:
+                    rules = by_kind[subject.kind] = [plan[id(c)] for c in program.for_subject(subject.kind, report.year)]
+                if not rules:
+                    continue
+                scope = scope_for(subject.scope, params, year)
+                outcomes = engine.outcomes(subject, [(r.compiled, r.values(scope)) for r in rules])
+                for r in rules:
+                    outcome = outcomes[r.compiled.rule.id]
+                    if outcome in (FIRED, UNKNOWN):
+                        decided.append((r.compiled, subject, outcome))
+        findings.extend(make_finding(program.ruleset, compiled, subject, params, outcome)
+                        for compiled, subject, outcome in decided)
+        if progress is not None:
+            progress(report)
+    return findings
+
+
+def assemble(program: Program, reports, findings: list, backend_name: str, notice: str, facts_hash: str) -> Evaluation:
     findings.sort(key=Finding.sort_key)
-    return Evaluation(tuple(findings), engine.name, program.ruleset.digest, facts_hash,
+    return Evaluation(tuple(findings), backend_name, program.ruleset.digest, facts_hash,
                       tuple((r.department, r.year, r.file, len(r.projects)) for r in reports),
                       len(program.rules), notice, project_metrics(program.ruleset, reports),
                       tuple((year, params_for(program.ruleset, year)) for year in sorted({r.year for r in reports})),

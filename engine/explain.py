@@ -19,7 +19,6 @@ from .evaluate import (check_years, choose_backend, label_for, leaf_values, make
                        policy_citations)
 from .expr.ast import to_source
 from .expr.evaluate import Evaluator, Trace
-from .findings import PolicyCitation
 from .formula import Formula, Margin, parameter_text, show
 from .model import Location, Report
 from .subjects import Subject, subjects_of
@@ -163,7 +162,7 @@ class Explainer:
         """Explain every rule of the subject's kind in force (or those in rule_ids)."""
         report = subject.report
         rules = self.program.for_subject(subject.kind, report.year)
-        if not rules:
+        if not rules or (rule_ids is not None and not any(c.rule.id in rule_ids for c in rules)):
             return []
         params = params_for(self.program.ruleset, report.year)
         plain = Evaluator(subject.scope, params, report.year)
@@ -217,9 +216,9 @@ class Explainer:
         known = set(project_names(report))
         own, report_level = [], []
         for subject in subjects_of(report):
-            if subject.scope.get("project") is project or (subject.kind == "claim" and subject.project in names):
+            if subject.scope.get("project") is project or subject.project in names:
                 own.extend(self.subject(subject, rule_ids))
-            elif subject.project is None or (subject.kind == "claim" and subject.project not in known):
+            elif subject.project is None or subject.project not in known:
                 report_level.extend(self.subject(subject, rule_ids))
         line = project.sources["name"].line if "name" in project.sources else 0
         return ProjectExplanation(report.department, report.year, report.file, line, project.name,
@@ -319,4 +318,4 @@ def _ordered(explanations) -> tuple:
 
 
 __all__ = ["Explainer", "Explanation", "ProjectExplanation", "RuleExplanation", "Step", "ParameterFact",
-           "FactUsed", "OUTCOME_LABELS", "explain_project", "find_projects", "PolicyCitation"]
+           "FactUsed", "OUTCOME_LABELS", "explain_project", "find_projects"]

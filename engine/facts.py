@@ -6,18 +6,27 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import Collector, Diagnostic, InputError
+from .errors import Collector, Diagnostic, InputError, did_you_mean
+from .expr.functions import MONEY_TO_WAN
 from .model import (Approval, Budget, Claim, Commitment, FactSource, Filter, Indicator, Project, Quantity,
                     Report, Score, Totals)
 from .validate import validate_document
-from .yamlsrc import Document, load_yaml_file, render_path
+from .yamlsrc import MAX_DIGITS, Document, load_yaml_file, render_path
 from .years import link_years
 
 YAML_SUFFIXES = (".yaml", ".yml")
-_QUANTITY = re.compile(r"^\s*(?P<op>≤|≥|<=|>=|<|>|=)?\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>.*?)\s*$")
+# applied to stripped text, with a greedy DOTALL unit: no backtracking, linear on any input
+_QUANTITY = re.compile(r"(?P<op>≤|≥|<=|>=|<|>|=)?\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>.*)", re.DOTALL)
+# a unit that starts like the rest of a number: "1e3万元", "1,000万元", "100.万元" must not become 1 / 100
+_NUMBER_TAIL = re.compile(r"[.,，0-9]|[eE][-+]?[0-9]")
+_COMPARISON_WORDS = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤"}
+_PER_UNIT = re.compile(r"(万元|亿元|元)\s*(/|每)")  # 元/人 is a unit cost, not an amount
+MAX_UNIT_LENGTH = 12  # 万元/公里, 人次, 平方米 ...; anything longer is a sentence, not a unit
+_TRADITIONAL_MONEY = {"萬元": "万元", "億元": "亿元", "圆": "元", "万圆": "万元"}
 _OP_ALIASES = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "═": "="}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")  # look like a space, never equal to one
 
 
 def display_path(path: Path) -> str:
@@ -34,7 +43,11 @@ def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagno
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in suffixes and p.is_file())
+            named = sorted(p for p in path.rglob("*") if p.suffix in suffixes)
+            found = [p for p in named if p.is_file()]
+            # a dangling link would otherwise be skipped without a word
+            problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在")
+                            for p in named if p.is_symlink() and not p.exists())
             if not found:
                 problems.append(Diagnostic(str(raw), 0, 0, "", "目录中没有 YAML 文件"))
             files.extend(found)
@@ -67,7 +80,7 @@ def load_facts(paths) -> list[Report]:
     for report in reports:
         key = (report.department, report.year)
         if key in seen:
-            collector.add(Diagnostic(report.file, 1, 1, "department",
+            collector.add(Diagnostic(report.file, report.sources["department"].line, 1, "department",
                                      f"{report.department} {report.year} 年度的事实已在 {seen[key]} 中给出",
                                      suggestion="同一部门同一年度的事实只能放在一个文件里"))
         else:
@@ -96,18 +109,31 @@ class _Builder:
             if name in data:
                 value = data[name]
                 if name in rates and value is not None:
-                    value = parse_rate(value)
+                    value = self.rate(value, path + (name,))
                 setattr(record, name, value)
                 record.sources[name] = self.src(path + (name,), section)
         return record
 
+    def problem(self, path, message, expected="", suggestion=""):
+        line, col = self.doc.where(path)
+        self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path), message, expected, suggestion))
+
+    def rate(self, text: str, path) -> Decimal | None:
+        if sum(ch.isdigit() for ch in text) > MAX_DIGITS:
+            self.problem(path, f"百分数 “{text[:40]}” 位数过多(超过 {MAX_DIGITS} 位)", "按报告原样书写,如 65.66%")
+            return None
+        return parse_rate(text)
+
     def name(self, value: str, path) -> str:
-        if _INVISIBLE.search(value) or value != value.strip():
-            line, col = self.doc.where(path)
-            self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path),
-                                          f"名称 “{value}” 含有首尾空格或不可见字符(零宽空格等)",
-                                          suggestion=f"改为 “{_INVISIBLE.sub('', value).strip()}”"))
+        """Names are matched exactly across the report, so a name that only looks right is an error."""
+        if _INVISIBLE.search(value) or _ODD_SPACE.search(value) or value != value.strip():
+            fixed = _ODD_SPACE.sub(" ", _INVISIBLE.sub("", value)).strip()
+            self.problem(path, f"名称 “{value}” 含有首尾空格、不可见字符(零宽空格等)或特殊空格",
+                         suggestion=f"改为 “{fixed}”")
         return value
+
+    def names(self, values, path) -> list:
+        return [self.name(v, path + (i,)) for i, v in enumerate(values)]
 
     def report(self) -> Report:
         d = self.doc.data
@@ -136,7 +162,8 @@ class _Builder:
         return report
 
     def project(self, p: dict, path) -> Project:
-        project = Project(name=self.name(p["name"], path + ("name",)), aliases=list(p.get("aliases", [])))
+        project = Project(name=self.name(p["name"], path + ("name",)),
+                          aliases=self.names(p.get("aliases", []), path + ("aliases",)))
         project.sources["name"] = self.src(path + ("name",), p["budget"]["section"])
         b = p["budget"]
         project.budget = self.fill(Budget(), b, path + ("budget",), b["section"],
@@ -150,7 +177,7 @@ class _Builder:
             project.score = self.fill(Score(), s, path + ("score",), s["section"], ("total", "grade"))
         project.indicators = [self.indicator(x, path + ("indicators", i)) for i, x in enumerate(p.get("indicators", []))]
         if "departments_involved" in p:
-            project.departments_involved = list(p["departments_involved"])
+            project.departments_involved = self.names(p["departments_involved"], path + ("departments_involved",))
             project.sources["departments_involved"] = self.src(path + ("departments_involved",),
                                                                p.get("departments_section", p["budget"]["section"]))
         project.approvals = [self.approval(a, path + ("approvals", i)) for i, a in enumerate(p.get("approvals", []))]
@@ -173,7 +200,7 @@ class _Builder:
             ind.deviation_reason = x["deviation_reason"]
             ind.sources["deviation_reason"] = self.src(path + ("deviation_reason",), section)
         if "includes_tasks_of" in x:
-            ind.includes_tasks_of = list(x["includes_tasks_of"])
+            ind.includes_tasks_of = self.names(x["includes_tasks_of"], path + ("includes_tasks_of",))
             ind.sources["includes_tasks_of"] = self.src(path + ("includes_tasks_of",), section)
         return ind
 
@@ -188,23 +215,48 @@ class _Builder:
                                           expected="半角数字,如 ≤102.5万元",
                                           suggestion=f"改为 “{normalised.translate(_FULLWIDTH)}”"))
             return None
-        match = _QUANTITY.match(normalised)
+        expected = "[比较符]数值[单位],如 ≤102.5万元、≥95%、100%、12.41万元"
+        match = _QUANTITY.fullmatch(normalised.strip())
         if not match:
-            line, col = self.doc.where(path)
-            self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path),
-                                          f"无法识别的指标值 “{text}”",
-                                          expected="[比较符]数值[单位],如 ≤102.5万元、≥95%、100%、12.41万元"))
+            self.problem(path, f"无法识别的指标值 “{text}”", expected)
             return None
-        op = match.group("op")
+        op, number, unit = match.group("op"), match.group("num"), match.group("unit")
         if op in ("<=", ">="):
             op = {"<=": "≤", ">=": "≥"}[op]
-        q = Quantity(op=op, value=Decimal(match.group("num")), unit=match.group("unit"), text=text)
+        if _NUMBER_TAIL.match(unit):
+            hint = ("不接受科学计数法,请按报告原样写成十进制数" if unit[0] in "eE"
+                    else "去掉千位分隔符" if unit[0] in ",，"
+                    else "小数点后面缺少数字" if unit[0] == "." else "数字中间不能有空格")
+            self.problem(path, f"无法识别的指标值 “{text}”", expected, hint)
+            return None
+        if sum(ch.isdigit() for ch in number) > MAX_DIGITS:
+            self.problem(path, f"指标值 “{text[:40]}” 位数过多(超过 {MAX_DIGITS} 位)", expected)
+            return None
+        if len(unit) > MAX_UNIT_LENGTH:
+            self.problem(path, f"指标值 “{text[:40]}…” 的单位过长,无法识别", expected,
+                         "指标值只写比较符、数值和单位,说明文字请写在 deviation_reason 或报告原文中")
+            return None
+        for word, symbol in _COMPARISON_WORDS.items():
+            if unit.endswith(word) and op is None:
+                fixed = f"{symbol}{number}{unit[:-len(word)].strip()}"
+                self.problem(path, f"指标值 “{text}” 把比较写在了数字后面", expected,
+                             f"改为 “{fixed}”(“{word}”包括本数)")
+                return None
+        if ("元" in unit or "圆" in unit) and unit not in MONEY_TO_WAN and not _PER_UNIT.match(unit):
+            known = _TRADITIONAL_MONEY.get(unit)
+            self.problem(path, f"无法识别的金额单位 “{unit}”(在 “{text}” 中)",
+                         "万元、元 或 亿元,比较符写在数字前面,如 ≤200万元",
+                         f"改为 “{known}”" if known else did_you_mean(unit, MONEY_TO_WAN)
+                         or "金额单位不明时规则无法换算,会跳过此指标;请改为 万元、元 或 亿元")
+            return None
+        q = Quantity(op=op, value=Decimal(number), unit=unit, text=text)
         for name in ("op", "value", "unit", "text"):
             q.sources[name] = self.src(path, section)
         return q
 
     def approval(self, a: dict, path) -> Approval:
-        approval = Approval(kind=a["kind"], counterpart=a["counterpart"], year=a["year"], document=a.get("document", ""))
+        approval = Approval(kind=a["kind"], counterpart=self.name(a["counterpart"], path + ("counterpart",)),
+                            year=a["year"], document=a.get("document", ""))
         for name in ("kind", "counterpart", "year", "document"):
             approval.sources[name] = self.src(path + (name if name in a else "kind",), a["section"])
         return approval
@@ -214,10 +266,13 @@ class _Builder:
         value = c["value"]
         unit = c.get("unit", "")
         if isinstance(value, str):
-            value, unit = parse_rate(value), "%"
+            value, unit = self.rate(value, path + ("value",)), "%"
+        project = c.get("project")
         claim = Claim(id=c["id"], order=order, text=c["text"], measure=c["measure"], value=value, unit=unit,
-                      project=c.get("project"), topic=c.get("topic", ""), scope=c.get("scope", ""),
-                      members=list(c.get("members", [])), complements=c.get("complements", ""))
+                      project=project if project is None else self.name(project, path + ("project",)),
+                      topic=c.get("topic", ""), scope=c.get("scope", ""),
+                      members=self.names(c.get("members", []), path + ("members",)),
+                      complements=c.get("complements", ""))
         if "where" in c:
             w = c["where"]
             claim.where = Filter(field=w["field"], op=w["op"], value=w["value"])

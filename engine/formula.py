@@ -21,9 +21,10 @@ OP_TEXT = {"==": "==", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"
 TRUTH_TEXT = {True: "成立", False: "不成立", None: "无法判断"}
 _RATE_FIELDS = {("Budget", "rate"), ("Totals", "rate")}
 _SAME_UNIT_CALLS = {"abs", "round", "unit", "coalesce"}
-_SAME_UNIT_AGGREGATES = {"first", "min", "max", "avg", "sum"}
+_SAME_UNIT_AGGREGATES = {"first", "min", "max", "avg"}
 _COLLECTION_KINDS = {"bands", "map", "list"}
 _MISSING = object()
+_ENTITIES = {"Report", "Project", "Indicator", "Claim", "Commitment", "CommitmentTarget", "Approval"}
 MAX_TEXT = 30
 
 
@@ -64,7 +65,8 @@ def show(value, pct: bool = False) -> str:
     if isinstance(value, Quantity):
         return f"“{value.text}”"
     if isinstance(value, Record):
-        return f"({type(value).__name__})"
+        name = getattr(value, "name", "")
+        return f"“{name}”" if name else f"({type(value).__name__})"
     if isinstance(value, dict):
         return "{" + "、".join(f"{k}→{v}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
@@ -171,7 +173,7 @@ class Formula:
             if node.name == "choose" and len(node.args) == 3:
                 return self.is_ratio(node.args[1], env) or self.is_ratio(node.args[2], env)
             return False
-        if isinstance(node, A.Comprehension) and node.name in _SAME_UNIT_AGGREGATES and node.name != "sum":
+        if isinstance(node, A.Comprehension) and node.name in _SAME_UNIT_AGGREGATES:
             return self.is_ratio(node.element, self._inner_env(node, env))
         return False
 
@@ -304,9 +306,22 @@ class Formula:
             label = label_of(root, tuple(rest))
             if label == ".".join(rest):
                 return to_source(node)
+            label = "".join(hop + "的" for hop in self._hops(root, rest)) + label
             # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
             return label if head in self.env else f"{head}.{label}"
         return to_source(node)
+
+    @staticmethod
+    def _hops(root: str, rest) -> list:
+        """Labels of the other records a path passes through: project.previous.budget.full_year is
+        上年同一项目的全年预算, not the project's own 全年预算."""
+        hops, current = [], root
+        for part in rest[:-1]:
+            kind, label = RECORDS.get(current, {}).get(part, (None, ""))
+            if kind in _ENTITIES:
+                hops.append(label)
+            current = kind
+        return hops
 
     def _literal_text(self, node, pct) -> str:
         if isinstance(node, A.Num):

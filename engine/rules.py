@@ -39,7 +39,10 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
     docs: list[Document] = []
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            pass  # load_yaml_file below reports the file as unreadable
         doc, problems = load_yaml_file(path, display_path(path))
         collector.extend(problems)
         if doc is None:
@@ -127,7 +130,9 @@ class _Builder:
             return None  # ends the parameter from this year on
         if kind in ("number", "ratio"):
             if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-                self.problem(doc, path, f"参数值应为数字,实际为 {value!r}")
+                hint = "比例写成小数,如 70% 写成 0.70" if kind == "ratio" and isinstance(value, str) and (
+                    "%" in value or "％" in value) else ""
+                self.problem(doc, path, f"参数值应为数字,实际为 {value!r}", suggestion=hint)
                 return None
             if kind == "ratio" and not (0 <= value <= 10):
                 self.problem(doc, path, f"比例参数 {value} 超出合理范围", "0 到 10 之间的小数,如 0.70")
@@ -154,8 +159,22 @@ class _Builder:
                     or not {"grade", "min", "max"} <= set(band)):
                 self.problem(doc, path + (i,), "档次应写成 {grade: 优, min: 90, max: 100, include_max: true}")
                 return None
-            bands.append({"grade": str(band["grade"]), "min": Decimal(band["min"]), "max": Decimal(band["max"]),
-                          "include_max": bool(band.get("include_max", False))})
+            bad = [k for k in ("min", "max") if isinstance(band[k], bool) or not isinstance(band[k], (int, Decimal))]
+            for k in bad:
+                self.problem(doc, path + (i, k), f"档次的 {k} 应为数字,实际为 {band[k]!r}")
+            if not isinstance(band["grade"], str) or not band["grade"].strip():
+                self.problem(doc, path + (i, "grade"), f"档次的 grade 应为等级文字,实际为 {band['grade']!r}")
+                bad.append("grade")
+            if not isinstance(band.get("include_max", False), bool):
+                self.problem(doc, path + (i, "include_max"), "include_max 应为 true 或 false")
+                bad.append("include_max")
+            if bad:
+                return None
+            if band["min"] >= band["max"]:
+                self.problem(doc, path + (i,), f"档次 {band['grade']} 的下限 {band['min']} 不小于上限 {band['max']}")
+                return None
+            bands.append({"grade": band["grade"], "min": Decimal(band["min"]), "max": Decimal(band["max"]),
+                          "include_max": band.get("include_max", False)})
         ordered = sorted(bands, key=lambda b: b["min"])
         for low, high in zip(ordered, ordered[1:]):
             if low["max"] != high["min"]:
@@ -169,6 +188,9 @@ class _Builder:
             if not self.unique("规则", r["id"], doc, path + ("id",)):
                 continue
             effective = r.get("effective", {})
+            if effective.get("from", 0) > effective.get("to", 9999):
+                # such a rule would silently never run
+                self.problem(doc, path + ("effective",), f"生效年度 from {effective['from']} 晚于 to {effective['to']}")
             fields = {name: Location(doc.file, *doc.where(path + (name,))) for name in ("condition", "when", "message")}
             for label in r.get("evidence", {}):
                 fields["evidence." + label] = Location(doc.file, *doc.where(path + ("evidence", label)))
@@ -194,9 +216,12 @@ class _Builder:
         param_types = {name: PARAMETER_TYPES[p.kind] for name, p in self.param_map.items()}
         for rule in self.rule_map.values():
             scope = SUBJECT_SCOPES[rule.subject]
+            before = len(self.c.diagnostics)
             for field, text, want_bool in _expressions_of(rule):
                 check_expression(self.c, rule, field, text, scope, param_types, want_bool)
             check_message(self.c, rule)
+            if len(self.c.diagnostics) == before:
+                check_complexity(self.c, rule, param_types)
 
 
 def _expressions_of(rule: Rule):
@@ -232,6 +257,19 @@ def check_expression(collector, rule, field, text, scope, param_types, want_bool
         collector.add(expression_problem(rule, field, text, p.pos, p.message, p.suggestion))
     if want_bool and not checker.problems and result not in ("bool", "any"):
         collector.add(expression_problem(rule, field, text, 0, f"{field} 应是一个条件(真/假),实际类型为 {result}"))
+
+
+def check_complexity(collector, rule, param_types):
+    from .compile import MAX_RULE_COST, _compile_rule, rule_cost
+
+    cost = rule_cost(_compile_rule(rule, param_types))
+    if cost > MAX_RULE_COST:
+        loc = rule.field_locations.get("condition", rule.location)
+        collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.condition",
+                                 f"条件过于复杂: 复杂度 {cost},上限 {MAX_RULE_COST}"
+                                 "(每个比较和每个 and/or 各计 2,when 与 condition 合计)",
+                                 expected="不超过约 13 个比较的条件",
+                                 suggestion="拆成几条规则,或把几个比较合并为一个计算(如 max(...)、any(... for ...))"))
 
 
 def check_message(collector, rule):

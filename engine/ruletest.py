@@ -110,14 +110,10 @@ class CaseResult:
 # ---- loading ------------------------------------------------------------------------
 
 
-def test_files(paths) -> tuple[list[Path], list[Diagnostic]]:
-    return expand_paths(paths)
-
-
 def load_tests(paths, program: Program) -> list[Case]:
     """Load and check every test file under paths; raises InputError listing every problem."""
     collector = Collector()
-    files, problems = test_files(paths)
+    files, problems = expand_paths(paths)
     collector.extend(problems)
     cases: list[Case] = []
     for path in files:
@@ -137,7 +133,7 @@ def _load_file(path: Path, program: Program, collector: Collector) -> list[Case]
         return []
     cases, names = [], {}
     for i, raw in enumerate(doc.data):
-        where = _at(doc, (i, "name"))
+        where = doc.where((i, "name"))
         if raw["name"] in names:
             collector.add(Diagnostic(doc.file, *where, render_path((i, "name")),
                                      f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)"))
@@ -146,10 +142,6 @@ def _load_file(path: Path, program: Program, collector: Collector) -> list[Case]
         if case is not None:
             cases.append(case)
     return cases
-
-
-def _at(doc: Document, path) -> tuple[int, int]:
-    return doc.where(path)
 
 
 def _problem(collector, doc, path, message, expected="", suggestion=""):
@@ -174,7 +166,8 @@ def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, c
         _problem(local, doc, (i, "year"), f"事实中没有 {raw['year']} 年度的报告(事实的年度: {years})")
     expect = tuple(_expectation(doc, (i, "expect", k), item) for k, item in enumerate(raw.get("expect", [])))
     expect_not = tuple(_expectation(doc, (i, "expect_not", k), item) for k, item in enumerate(raw.get("expect_not", [])))
-    _check_expectations(doc, i, raw, expect + expect_not, reports, program, local)
+    # project names are checked only against facts that loaded completely
+    _check_expectations(doc, i, raw, reports if not local.diagnostics else [], program, local)
     if reports and not local.diagnostics:
         try:
             check_years(program, reports)
@@ -196,7 +189,7 @@ def _expectation(doc: Document, path, item: dict) -> Expectation:
                        tuple(item.get("evidence", {}).items()), doc.file, doc.line(path))
 
 
-def _check_expectations(doc, i, raw, expectations, reports, program: Program, collector):
+def _check_expectations(doc, i, raw, reports, program: Program, collector):
     rules = {c.rule.id: c for c in program.rules}
     names = _names(reports)
     for kind in ("expect", "expect_not"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -82,8 +83,11 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
         absent = [k for k in missing if isinstance(value, dict) and k not in value]
         return [diag(f"缺少必填字段 “{k}”", f"在此处添加 {k}: ...") for k in absent]
     if v == "type":
+        hint = _type_hint(value, error.validator_value)
+        if not hint and "%" in str(error.schema.get("pattern", "")) and isinstance(value, (int, Decimal)):
+            hint = "百分数按报告原样写成带 % 的文本,如 \"65.66%\""
         return [diag(f"类型错误: 值 {_show(value)} 不是{_type_name(error.validator_value)}",
-                     _type_name(error.validator_value), _type_hint(value, error.validator_value))]
+                     _type_name(error.validator_value), hint)]
     if v == "enum":
         options = error.validator_value
         return [diag(f"取值 {_show(value)} 不在允许范围内", " / ".join(map(str, options)),
@@ -106,7 +110,8 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
 
 
 def _show(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    # a YAML number is shown as a number: quotes around 0.6566 would suggest it was written as text
+    text = str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -43,6 +43,7 @@ _YAML_PROBLEMS = (
     ("mapping values are not allowed here",
      "此处不能出现“键: 值”(检查缩进是否对齐、冒号后是否有空格;文字本身含“: ”时请给整段文字加引号)"),
     ("could not find expected ':'", "缺少冒号“:”(每行应写成 键: 值)"),
+    ("expected <block end>, but found '<scalar>'", "此处多出一段文字(常见原因: 前面的引号没有闭合,或缩进不一致)"),
     ("expected <block end>", "缩进不一致(同一层的键或列表项应左对齐)"),
     ("sequence entries are not allowed here", "此处不能出现列表项“- ”(检查缩进)"),
     ("found unexpected end of stream", "文件在引号或括号闭合之前就结束了(检查引号是否成对)"),
@@ -87,7 +88,8 @@ class Document:
         return self.key_marks.get(tuple(path)) or self.where(path)
 
     def line(self, path: PathKey) -> int:
-        return self.where(path)[0]
+        mark = self.marks.get(path) if type(path) is tuple else None  # the common case, without the walk
+        return mark[0] if mark is not None else self.where(path)[0]
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
@@ -101,7 +103,10 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
             display, 0, 0, "",
             f"文件过大({size / 1048576:.1f} MiB),超过上限 {MAX_FILE_BYTES // 1048576} MiB",
             suggestion="按部门拆分为多个文件")]
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # permission denied, a directory named *.yaml, a vanished file
+        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}")]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 BOM is what Windows editors add; the content is still UTF-8
     if b"\x00" in raw:
@@ -165,10 +170,33 @@ def _problem_text(problem: str) -> str:
     return problem
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
-# Where libyaml and PyYAML differ (tabs, BOM/NEL/LS/PS, control characters) or `_Loader` differs
-# from both (anchors and aliases), the text takes the pure-Python path.
-_NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f&*\u2028\u2029\ufeff]")
+def _fast_loader():
+    """libyaml's composer (when PyYAML was built with it) with a per-document cache of implicit tags."""
+    base = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return None
+
+    class FastLoader(base):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._tags: dict = {}
+
+        def resolve(self, kind, value, implicit):
+            # for a plain scalar the tag depends on its text alone (SafeLoader has no path resolvers)
+            if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+                tag = self._tags.get(value)
+                if tag is None:
+                    tag = self._tags[value] = super().resolve(kind, value, implicit)
+                return tag
+            return super().resolve(kind, value, implicit)
+
+    return FastLoader
+
+
+_FAST_LOADER = _fast_loader()
+# Where libyaml and PyYAML differ (tabs, BOM/NEL/LS/PS, control characters, "?" inside flow
+# collections) or `_Loader` differs from both (anchors and aliases), the text takes the pure-Python path.
+_NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f&*?\u2028\u2029\ufeff]")
 
 
 def _fast_document(text: str, display: str) -> Document | None:
@@ -232,6 +260,11 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = f"YAML 语法错误: {_problem_text(exc.problem or exc.context or '')}"
+        opened = exc.context_mark
+        if exc.problem_mark and opened and ("flow" in (exc.context or "") or "quoted" in (exc.context or "")) \
+                and opened.line != exc.problem_mark.line:
+            # an unclosed bracket or quote is found lines later; say where it was opened
+            message += f"(括号或引号开始于第 {opened.line + 1} 行第 {opened.column + 1} 列)"
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
         suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else ""

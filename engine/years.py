@@ -69,14 +69,16 @@ def _link_projects(report: Report, previous: Report) -> list:
     known = sorted({n for p in previous.projects for n in project_names(p)})
     claimed: dict = {}  # id(previous project) -> current project names that claim it
     for i, project in enumerate(report.projects):
-        for j, old in enumerate(project.renamed_from):
-            if old not in known:
-                file, line = _where(project, "renamed_from", report)
-                problems.append(Diagnostic(
-                    file, line, 0, f"projects[{i}].renamed_from[{j}]",
-                    f"原项目名称 “{old}” 在 {previous.year} 年报告中找不到({previous.file})",
-                    f"{previous.year} 年报告中的项目名称或曾用名", did_you_mean(old, known)))
         matches = predecessors(project, previous)
+        if project.renamed_from and not matches:
+            # a declared rename that links to nothing is a typo; names from older years may stay in the list
+            file, line = _where(project, "renamed_from", report)
+            names = "、".join(f"“{n}”" for n in project.renamed_from)
+            hints = [did_you_mean(n, known) for n in project.renamed_from]
+            problems.append(Diagnostic(
+                file, line, 0, f"projects[{i}].renamed_from",
+                f"原项目名称 {names} 在 {previous.year} 年报告中找不到({previous.file})",
+                f"{previous.year} 年报告中的项目名称或曾用名", " ".join(h for h in hints if h)))
         if len(matches) > 1:
             file, line = _where(project, "name", report)
             problems.append(Diagnostic(

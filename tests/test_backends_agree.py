@@ -197,3 +197,39 @@ def test_strings_with_quotes_and_escapes_compare_alike(string_program, left, rig
         reports = load_facts([folder])
     expected = "fired" if left == right else "passed"
     assert set(assert_agree(string_program, reports).values()) == {expected}
+
+
+def many_rules(count: int) -> str:
+    """`count` project rules, each firing for executed above its own threshold (0, 1, 2 ...)."""
+    return "rules:\n" + "".join(f"""  - id: probe.above-{i}
+    title: 执行超过 {i}
+    family: consistency
+    severity: info
+    subject: project
+    when: present(project.budget.executed)
+    condition: project.budget.executed > {i} and project.budget.full_year >= 0
+    message: "{{项目}} > {i}"
+    cite:
+      - {{source: mof-self-eval-notice, clause: 数据准确}}
+""" for i in range(count))
+
+
+@needs_durable
+def test_rule_sets_larger_than_one_durable_fact_are_split_and_still_agree(tmp_path):
+    from engine.backends.durable import MAX_PROPERTIES, DurableBackend
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(RULES / "sources.yaml", rules / "sources.yaml")
+    (rules / "many.yaml").write_text(many_rules(150), encoding="utf-8")
+    program = compile(load_rules(rules))
+    backend = DurableBackend(program)
+    assert len(backend.groups["project"]) >= 2  # 150 rules x 5 properties cannot fit in one fact
+    assert all(sum(2 * len(c.leaves) + 1 for _, c in members) <= MAX_PROPERTIES
+               for _, members in backend.groups["project"])
+    write_facts(tmp_path / "facts", [project("甲", full_year=D("200"), executed=D("99.5")), project("乙", full_year=D("1"))])
+    reports = load_facts([tmp_path / "facts"])
+    outcomes = assert_agree(program, reports)
+    fired = sorted(int(rule.rsplit("-", 1)[1]) for (rule, key), o in outcomes.items() if o == "fired")
+    assert fired == list(range(100))  # 99.5 > 0 ... 99.5 > 99
+    assert sum(o == "not-applicable" for o in outcomes.values()) == 150  # 乙 has no executed amount

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -198,3 +199,16 @@ def test_python_dash_m_engine_exit_code_on_invalid_input(tmp_path):
     assert completed.returncode == 2
     assert "YAML 语法错误" in completed.stderr and "Traceback" not in completed.stderr
     assert completed.stdout == ""
+
+
+@pytest.mark.parametrize("which", ["facts", "rules"])
+def test_output_may_not_overwrite_an_input(runner, tmp_path, which):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    facts = write_facts(tmp_path / "facts", [project(full_year=D("10"), executed=D("6"))])
+    victim = facts if which == "facts" else rules / "grading.yaml"
+    before = victim.read_bytes()
+    result = runner.invoke(cli, ["evaluate", str(tmp_path / "facts"), "--rules", str(rules), "-o", str(victim)])
+    assert result.exit_code == 2
+    assert "拒绝覆盖" in result.stderr
+    assert victim.read_bytes() == before

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 
 import pytest
@@ -298,6 +299,16 @@ def test_comprehensions(text, value):
     assert ev(text) == value
 
 
+def test_first_is_unknown_when_an_undecided_item_comes_before_the_first_match():
+    unknown_first = Report(department="测试局", year=2024,
+                           projects=[REPORT.projects[2], REPORT.projects[0], REPORT.projects[1]])
+    evaluator = Evaluator({"report": unknown_first}, PARAMS, 2024)
+    assert evaluator.eval(parse("first(p.name for p in report.projects if p.budget.executed > 5)")) is None
+    assert evaluator.eval(parse("first(p.name for p in report.projects if p.budget.full_year > 9)")) == "丙"
+    # an undecided item after the first match does not matter
+    assert ev("first(p.name for p in report.projects if p.budget.executed > 5)") == "甲"
+
+
 def test_functions():
     assert ev("band(project.score.total, param.grade_bands)") == "优"  # exactly 90
     assert ev("band(project.score.total, param.grade_bands)", project=1) == "良"  # 89.99
@@ -362,3 +373,25 @@ def test_claims_are_records_too():
     claim = Claim(id="c1", text="7个项目", measure="项目个数", value=D(7))
     scope = {"claim": claim, "report": REPORT}
     assert Evaluator(scope, PARAMS, 2024).eval(parse("claim.value != len(report.projects)")) is True
+
+
+# ---- the auditors' reference stays complete -----------------------------------
+
+def test_rules_format_doc_lists_every_field_and_builtin():
+    from engine.catalog import RECORDS
+    from engine.expr.parser import COMPREHENSION_FUNCS
+
+    from .conftest import ROOT
+
+    doc = (ROOT / "docs" / "rules-format.md").read_text(encoding="utf-8")
+    sections = {}
+    for chunk in doc.split("\n#### ")[1:]:
+        heading, _, body = chunk.partition("\n")
+        record = next((word for word in re.findall(r"[A-Za-z]+", heading) if word in RECORDS), None)
+        if record:
+            sections[record] = body.split("\n## ")[0]
+    missing = [f"{record}.{name}" for record, fields in RECORDS.items() for name in fields
+               if f"| `{name}` |" not in sections.get(record, "")]
+    assert missing == [], "document these fields in docs/rules-format.md section 5.4"
+    undocumented = [name for name in list(FUNCTIONS) + sorted(COMPREHENSION_FUNCS) if f"`{name}(" not in doc]
+    assert undocumented == [], "document these functions in docs/rules-format.md section 5.3"

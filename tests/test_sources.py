@@ -27,7 +27,6 @@ def test_verified_clauses_have_a_quote_and_where_it_was_seen(ruleset):
 
 def test_unverified_clauses_have_no_quote(ruleset):
     unverified = [(s, c) for s, c in all_clauses(ruleset) if c.verification == "unverified"]
-    assert unverified, "the registry is expected to list clauses still awaiting verification"
     for source, clause in unverified:
         assert clause.quote is None, (source.id, clause.id)
 

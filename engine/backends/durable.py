@@ -7,9 +7,13 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
 - a warm-up fact that matches a rule is asserted first (delete_state after an unmatched first fact
   can abort the process);
 - actions take one argument (two-argument actions are treated as async) and cannot raise; if one
-  ever did, durable_rules would swallow it, so the action records its own failure;
+  ever did, durable_rules would swallow it into the session state, so the action records its own
+  failure and the state returned by each assert is checked for a swallowed exception;
 - numbers cross as plain finite floats written without exponents (the C JSON parser rejects
-  1e-07 and Infinity), encoded pairwise so that float rounding can never change a comparison;
+  1e-07 and Infinity), encoded pairwise so that float rounding can never change a comparison
+  (beyond float range, stand-ins in the same order);
+- a rule's condition stays within durable_rules' 31 expression entries (compile.MAX_RULE_COST,
+  checked when the rules are loaded), and a ruleset durable_rules cannot build is an EngineError;
 - every comparison is guarded by $ex, because durable_rules treats a missing property as equal
   to a present one in some rule combinations.
 """
@@ -33,6 +37,15 @@ _counter = itertools.count()
 
 class EngineError(RuntimeError):
     """durable_rules misbehaved in a way we refuse to hide."""
+
+
+# durable_rules' ruleset-creation error codes (src/rules/rules.h) that rule authors can reach
+_CREATE_ERRORS = {
+    "106": "规则总数超过 durable_rules 的上限",
+    "107": "同一字段上的条件过多,超过 durable_rules 的上限",
+    "108": "同一字段上的条件过多,超过 durable_rules 的上限",
+    "113": "单条规则的条件过于复杂,超过 durable_rules 的上限(每条规则 31 项)",
+}
 
 
 def _make_host():
@@ -94,14 +107,17 @@ def encode_pair(left, right):
     """Floats for durable_rules whose order is exactly the Decimals' order."""
     if isinstance(left, Decimal) and isinstance(right, Decimal):
         fl, fr = float(left), float(right)
+        if math.isfinite(fl) and math.isfinite(fr):
+            if left == right:
+                fr = fl
+            elif left < right and not fl < fr:
+                fr = math.nextafter(fl, math.inf)
+            elif left > right and not fl > fr:
+                fr = math.nextafter(fl, -math.inf)
         if not (math.isfinite(fl) and math.isfinite(fr)):
-            raise EngineError(f"number out of range for durable_rules: {left}, {right}")
-        if left == right:
-            fr = fl
-        elif left < right and not fl < fr:
-            fr = math.nextafter(fl, math.inf)
-        elif left > right and not fl > fr:
-            fr = math.nextafter(fl, -math.inf)
+            # beyond float range (the C parser rejects Infinity): only the pair's order matters to the
+            # comparison, so stand-ins in the same order keep durable_rules deciding it exactly
+            return (0.0, 0.0) if left == right else (0.0, 1.0) if left < right else (1.0, 0.0)
         return fl, fr
     if isinstance(left, str) and isinstance(right, str):
         return left, right
@@ -169,7 +185,13 @@ class DurableBackend:
                         definition[f"r{rule_no}_{outcome}"] = {
                             "all": [{"m": {"$and": [selector] + tests}}],
                             "run": self._action((compiled.rule.id, outcome))}
-        self.host.set_rulesets({self.ruleset_name: definition})
+        try:
+            self.host.set_rulesets({self.ruleset_name: definition})
+        except Exception as exc:  # the C extension raises a bare `error` carrying a code
+            code = str(exc).rsplit(" ", 1)[-1]
+            why = _CREATE_ERRORS.get(code, "")
+            raise EngineError(f"durable_rules 无法建立规则网络({why or '未知原因'}): {exc};"
+                              "可改用 --backend python") from exc
         self._ruleset = self.host.get_ruleset(self.ruleset_name)
         self._sid = itertools.count()
         self._assert({"g": "__warmup__"})
@@ -198,16 +220,27 @@ class DurableBackend:
         def assert_one(_):
             return ruleset._handle_result(native.assert_fact(ruleset._handle, text), text)
 
+        state = None
         try:
-            self.host._handle_function(ruleset, assert_one, None, None)
+            state = self.host._handle_function(ruleset, assert_one, None, None)
         except self._not_handled:
             pass
         except Exception as exc:
-            raise EngineError(f"durable_rules rejected a fact: {exc}") from exc
-        finally:
+            try:  # a rejected fact left no session (error 309 on delete): the rejection is the news
+                self.host.delete_state(self.ruleset_name, sid)
+            except Exception:  # noqa: BLE001
+                pass
+            raise EngineError(f"durable_rules rejected a fact: {type(exc).__name__}: {exc}") from exc
+        try:
             self.host.delete_state(self.ruleset_name, sid)
+        except Exception as exc:
+            raise EngineError(f"durable_rules could not delete a session: {type(exc).__name__}: {exc}") from exc
         if self.failures:
             raise EngineError(f"an action failed inside durable_rules: {self.failures[0]!r}")
+        if isinstance(state, dict) and "exception" in state:
+            # durable_rules stores an exception raised by an action in the session state and carries on;
+            # the findings of that fact would silently become "cannot evaluate"
+            raise EngineError(f"durable_rules 中的动作抛出了异常(已被 durable_rules 吞掉): {state['exception'][:300]}")
 
     def outcomes(self, subject, items) -> dict:
         values = {compiled.rule.id: leaf_values for compiled, leaf_values in items}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
+from keyword import iskeyword
 
 import click
 
@@ -18,6 +19,11 @@ COMMANDS = {
     "evaluate": "evaluate",
     "schema": "schema",
     "explain": "explain",
+    "template": "template",
+    "import": "import_cmd",
+    "test": "test_cmd",
+    "diff": "diff",
+    "new-year": "new_year",
 }
 
 
@@ -28,7 +34,9 @@ def cli():
 
 
 for _name, _module in COMMANDS.items():
-    cli.add_command(getattr(import_module(f"{__name__}.{_module}"), _name.replace("-", "_")), _name)
+    # a command named like a Python keyword is defined with a trailing underscore (import -> import_)
+    _attr = _name.replace("-", "_") + ("_" if iskeyword(_name) else "")
+    cli.add_command(getattr(import_module(f"{__name__}.{_module}"), _attr), _name)
 
 
 def main():

@@ -33,6 +33,18 @@ def input_problem(diagnostics) -> InputProblem:
     return InputProblem(InputError(list(diagnostics)))
 
 
+def refuse_overwriting_inputs(output: str | None, inputs) -> None:
+    """-o naming one of the files just read would replace the user's facts or rules with a report."""
+    if output is None or output == "-":
+        return
+    target = Path(output).resolve()
+    if any(target == Path(path).resolve() for path in inputs):
+        from ..errors import Diagnostic
+
+        raise input_problem([Diagnostic(output, 0, 0, "", "输出文件是本次读取的输入文件之一,拒绝覆盖",
+                                        suggestion="用 -o 指定另一个文件名")])
+
+
 def write_output(data, output: str | None) -> None:
     """Write all at once (temp file + rename), so a failure never leaves partial output."""
     if output is None or output == "-":
@@ -43,7 +55,13 @@ def write_output(data, output: str | None) -> None:
         return
     target = Path(output)
     parent = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".perfaudit-")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".perfaudit-")
+    except OSError as exc:  # a missing or read-only folder is the user's to fix, not a crash
+        from ..errors import Diagnostic
+
+        raise input_problem([Diagnostic(output, 0, 0, "", f"无法写入输出文件: {exc.strerror}",
+                                        suggestion="检查 -o 给出的目录是否存在、是否可写")]) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))

@@ -6,7 +6,8 @@ import click
 
 from ..errors import InputError
 from ..render import FORMATS, RenderOptions, is_binary, render
-from .common import EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, rules_option, write_output
+from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, refuse_overwriting_inputs,
+                     rules_option, write_output)
 
 
 @click.command()
@@ -31,6 +32,7 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend):
         result = api.evaluate(ruleset, reports, backend=backend, facts_hash=api.facts_digest(facts))
     except InputError as error:
         raise InputProblem(error) from None
+    refuse_overwriting_inputs(output, [r.file for r in reports] + list(ruleset_files(rules_dir)))
     if result.notice:
         click.echo(result.notice, err=True)
     write_output(render(fmt, result, RenderOptions(verbose=verbose)), output)
@@ -38,6 +40,12 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend):
         threshold = SEVERITIES.index(fail_on)
         if any(SEVERITIES.index(f.severity) <= threshold for f in result.findings):
             sys.exit(EXIT_FINDINGS)
+
+
+def ruleset_files(rules_dir):
+    from ..rules import rule_files
+
+    return rule_files(rules_dir)[0]
 
 
 def stdout_is_terminal() -> bool:

@@ -7,7 +7,7 @@ from ..catalog import ANY, BOOL, NUM, RECORDS, STR, item_type, list_of
 from ..errors import did_you_mean
 from . import ast as A
 from .functions import FUNCTIONS
-from .parser import COMPREHENSION_FUNCS
+from .parser import COMPREHENSION_FUNCS, REGEX_HINT, REGEX_WORDS
 
 
 @dataclass
@@ -83,7 +83,9 @@ class Checker:
             return self.fail(node, f"{node.name}() 需要写成 {node.name}(表达式 for 变量 in 列表)")
         spec = FUNCTIONS.get(node.name)
         if spec is None:
-            return self.fail(node, f"未知函数 “{node.name}”", did_you_mean(node.name, list(FUNCTIONS) + list(COMPREHENSION_FUNCS)))
+            hint = REGEX_HINT if node.name.lower() in REGEX_WORDS else ""
+            return self.fail(node, f"未知函数 “{node.name}”",
+                             hint or did_you_mean(node.name, list(FUNCTIONS) + list(COMPREHENSION_FUNCS)))
         arg_types, result, _ = spec
         if len(node.args) != len(arg_types):
             return self.fail(node, f"{node.name}() 需要 {len(arg_types)} 个参数,实际 {len(node.args)} 个")

@@ -129,6 +129,8 @@ class Evaluator:
                     keep = self._eval(node.condition)
                     if keep is None:
                         unknown = True
+                        if node.name == "first" and not results:
+                            break  # an item that may or may not match comes first: the first match is unknown
                     if not keep:
                         self._forget(mark)  # items filtered out are not facts the result rests on
                         continue

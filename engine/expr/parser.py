@@ -9,7 +9,12 @@ from . import ast as A
 KEYWORDS = {"and", "or", "not", "in", "for", "if", "true", "false", "null"}
 COMPREHENSION_FUNCS = {"sum", "count", "avg", "min", "max", "any", "all", "first", "list"}
 MAX_LENGTH = 4000
-MAX_DEPTH = 40
+MAX_DEPTH = 40  # nested parentheses, calls and lists while parsing
+MAX_TREE_DEPTH = 100  # the finished tree, which the checker, evaluator and printer walk recursively
+MAX_NUMBER_DIGITS = 20  # as for numbers in YAML: a longer literal would be rounded, or overflow a float
+REGEX_HINT = "规则表达式不支持正则表达式和模糊匹配;请用 == 或 in [...] 比较完整的文字,或在事实文件中增加分类字段"
+REGEX_WORDS = {"matches", "match", "like", "regex", "re", "search", "contains", "startswith", "endswith"}
+_HALF_WIDTH = str.maketrans("＜＞＝（）≦≧％０１２３４５６７８９．，＋－＊／［］！", "<>=()≤≥%0123456789.,+-*/[]!")
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -38,8 +43,10 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         if not match:
             char = text[pos]
             hint = ""
-            if char in "＜＞＝（）":
-                hint = "请使用半角符号"
+            if char.translate(_HALF_WIDTH) != char:
+                hint = f"请使用半角符号,改为 “{char.translate(_HALF_WIDTH)}”"
+            elif text.startswith("=~", pos) or char == "~":
+                raise ExprSyntaxError("不支持正则匹配 “=~”", pos, REGEX_HINT)
             elif char == "=":
                 hint = "比较相等请写 =="
             raise ExprSyntaxError(f"无法识别的字符 “{char}”", pos, hint)
@@ -49,6 +56,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
             value = _NORMALISE.get(value, value)
         if kind == "name" and value in KEYWORDS:
             kind = "kw"
+        if kind == "num" and sum(ch.isdigit() for ch in value) > MAX_NUMBER_DIGITS:
+            raise ExprSyntaxError(f"数字位数过多(上限 {MAX_NUMBER_DIGITS} 位)", pos)
         if kind != "ws":
             tokens.append((kind, value, pos))
         pos = match.end()
@@ -59,12 +68,33 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
 def parse(text: str) -> A.Node:
     if len(text) > MAX_LENGTH:
         raise ExprSyntaxError(f"表达式过长(上限 {MAX_LENGTH} 个字符)", 0)
-    parser = _Parser(tokenize(text))
+    tokens = tokenize(text)
+    parser = _Parser(tokens)
     node = parser.expression()
     kind, value, pos = parser.peek()
     if kind != "end":
+        previous = tokens[parser.i - 1] if parser.i else None
+        touching = previous is not None and previous[0] == "num" and previous[2] + len(previous[1]) == pos
+        if touching and kind == "name" and re.fullmatch(r"[eE][0-9]*", value):
+            raise ExprSyntaxError("不支持科学计数法", previous[2], "写成十进制数,如 1000 或 0.001")
+        if touching and value == ",":
+            raise ExprSyntaxError("数字中不能有千位分隔符", pos, "去掉逗号,如 1000")
+        if kind == "name" and value.lower() in REGEX_WORDS:
+            raise ExprSyntaxError(f"不支持 “{value}” 匹配", pos, REGEX_HINT)
         raise ExprSyntaxError(f"多余的内容 “{value}”", pos, "检查是否缺少 and / or 或运算符")
+    _check_depth(node)
     return node
+
+
+def _check_depth(root: A.Node) -> None:
+    """Iteratively, so that a 2,000-term sum is an error message rather than a RecursionError."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            raise ExprSyntaxError(f"表达式嵌套过深(上限 {MAX_TREE_DEPTH} 层;很长的连加、连乘、连续 not 也算)",
+                                  node.pos, "拆成几条规则,或把一部分写成证据(evidence)")
+        stack.extend((child, depth + 1) for child in A.children(node))
 
 
 class _Parser:
@@ -118,10 +148,13 @@ class _Parser:
         return first if len(items) == 1 else A.Logic(first.pos, "and", tuple(items))
 
     def not_expr(self):
-        if self.at("kw", "not"):
-            _, _, pos = self.take()
-            return A.Not(pos, self.not_expr())
-        return self.comparison()
+        positions = []  # a loop, not recursion: "not not not ..." must not exhaust the Python stack
+        while self.at("kw", "not"):
+            positions.append(self.take()[2])
+        node = self.comparison()
+        for pos in reversed(positions):
+            node = A.Not(pos, node)
+        return node
 
     def comparison(self):
         left = self.additive()
@@ -159,10 +192,13 @@ class _Parser:
         return node
 
     def unary(self):
-        if self.at("op", "-"):
-            _, _, pos = self.take()
-            return A.Unary(pos, "-", self.unary())
-        return self.primary()
+        positions = []
+        while self.at("op", "-"):
+            positions.append(self.take()[2])
+        node = self.primary()
+        for pos in reversed(positions):
+            node = A.Unary(pos, "-", node)
+        return node
 
     def primary(self):
         kind, value, pos = self.peek()

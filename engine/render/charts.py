@@ -162,10 +162,10 @@ def score_band_chart(rows, bands, caption: str) -> str:
         mismatch = reported_band is not None and band is not None and reported_band != band
         for b in marked:
             x1, x2 = x(max(b["min"], low)), x(b["max"])
-            stroke = "#a8322d" if mismatch else "#333"
+            paint = ('fill="#a8322d" fill-opacity="0.16" stroke="#a8322d" stroke-width="1.2"' if mismatch else
+                     'fill="none" stroke="#333" stroke-width="1.2" stroke-dasharray="4 2"')
             body.append(f'<rect class="reported-grade{" mismatch" if mismatch else ""}" x="{_n(x1 + 1)}" '
-                        f'y="{_n(y + 2)}" width="{_n(x2 - x1 - 2)}" height="{ROW - 4}" fill="none" '
-                        f'stroke="{stroke}" stroke-width="1.6" stroke-dasharray="4 2">'
+                        f'y="{_n(y + 2)}" width="{_n(x2 - x1 - 2)}" height="{ROW - 4}" {paint}>'
                         f"<title>报告所填等级“{escape(reported_band)}”所在档次</title></rect>")
         if score is None:
             body.append(_text(left + 4, y + ROW / 2 + 4, "(缺失)", "missing"))
@@ -183,7 +183,10 @@ def score_band_chart(rows, bands, caption: str) -> str:
     ly = height - 12
     body.append(f'<rect x="{_n(left)}" y="{_n(ly - 9)}" width="22" height="11" fill="none" stroke="#333" '
                 f'stroke-dasharray="4 2"/>')
-    body.append(_text(left + 28, ly, "报告所填等级所在档次(红色表示与得分不符)", "legend"))
+    body.append(_text(left + 28, ly, "报告所填等级的档次", "legend"))
+    body.append(f'<rect x="{_n(left + 160)}" y="{_n(ly - 9)}" width="22" height="11" fill="#a8322d" '
+                f'fill-opacity="0.16" stroke="#a8322d" stroke-width="1.2"/>')
+    body.append(_text(left + 188, ly, "与得分所在档次不符", "legend"))
     body.append(f'<circle cx="{_n(left + 330)}" cy="{_n(ly - 4)}" r="5" fill="#1f2d3d"/>')
     body.append(_text(left + 340, ly, "自评得分", "legend"))
     return _svg(height, "chart-grades", caption, body)

@@ -7,7 +7,7 @@ from ..explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExpla
 from ..findings import SEVERITY_LABELS
 from ..formula import truth
 from ..model import Location
-from .text_report import VERIFICATION_LABELS, policy_line
+from .text_report import policy_line
 
 MAX_FACTS = 12
 
@@ -60,7 +60,8 @@ def reason_lines(e: RuleExplanation, indent: str) -> list[str]:
     return out
 
 
-def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True) -> list[str]:
+def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True, citations: bool = True) -> list[str]:
+    """One rule's explanation; full=False gives one line, citations=False leaves out the policy lines."""
     body = indent + "  "
     if not full or e.outcome == "not-applicable":
         why = ";".join(step_line(s) for s in e.deciding)
@@ -78,15 +79,13 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True) -> lis
     out.extend(reason_lines(e, body))
     for p in e.parameters:
         out.append(f"{body}参数: {p.title}({p.name})= {p.text},自 {p.from_year} 年起生效  {where(p.location)}")
-        for c in p.citations:
-            out.append(f"{body}  {policy_line(c)}")
+        out.extend(f"{body}  {policy_line(c)}" for c in (p.citations if citations else ()))
     shown = e.facts[:MAX_FACTS]
     for f in shown:
         out.append(f"{body}数据: {f.label} = {f.text}  {f.file}:{f.line}  {f.section}")
     if len(e.facts) > len(shown):
         out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,见 --format json)")
-    for c in e.citations:
-        out.append(f"{body}{policy_line(c)}")
+    out.extend(f"{body}{policy_line(c)}" for c in (e.citations if citations else ()))
     return out
 
 
@@ -133,6 +132,3 @@ def render_explanation(explanation: Explanation) -> str:
             out.append("")
         out.extend(project_lines(project, bool(explanation.rule_filter)))
     return "\n".join(out) + "\n"
-
-
-__all__ = ["render_explanation", "rule_lines", "step_line", "VERIFICATION_LABELS"]

@@ -49,10 +49,11 @@ svg.chart { display: block; max-width: 100%; height: auto;
   font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; }
 svg .tick, svg .band-label, svg .legend { fill: #444; font-size: 10px; }
 svg .label { fill: #1a1a1a; } svg .value { fill: #1a1a1a; font-size: 11px; }
-svg .below, svg .warning-label, svg .mismatch { fill: #a8322d; } svg .warning-label { font-size: 10.5px; }
 svg .missing { fill: #777; font-style: italic; } svg .note { fill: #1a1a1a; font-size: 11px; }
-article.finding { border: 1px solid #b9b9b9; border-left-width: 4px; padding: 2mm 3mm 2.5mm; margin: 0 0 3mm;
-  break-inside: avoid; page-break-inside: avoid; }
+svg text.below, svg text.warning-label, svg text.mismatch { fill: #a8322d; } svg .warning-label { font-size: 10.5px; }
+article.finding { border: 1px solid #b9b9b9; border-left-width: 4px; padding: 2mm 3mm 2.5mm; margin: 0 0 3mm; }
+.finding header, .finding .message { break-after: avoid; page-break-after: avoid; }
+table.evidence, table.facts tr, ol.policy li { break-inside: avoid; page-break-inside: avoid; }
 article.sev-error { border-left-color: #9b1c1c; } article.sev-warning { border-left-color: #b07800; }
 article.sev-info { border-left-color: #777; }
 .finding header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2mm; }
@@ -67,6 +68,7 @@ table.evidence th { text-align: left; width: 9em; background: #f5f6f8; font-weig
 ol.policy { margin: 0; padding-left: 5mm; font-size: 9pt; }
 ol.policy li { margin: 0.4mm 0; }
 table.facts { width: auto; margin: 0.5mm 0 0; font-size: 8.5pt; }
+table.facts caption { font-weight: normal; padding: 0 0 0.5mm; }
 table.facts th { background: #f5f6f8; font-weight: normal; text-align: left; }
 table.facts td, table.facts th { padding: 0.3mm 2mm; border-color: #c4c4c4; }
 .ver { font-size: 8pt; border: 1px solid #888; padding: 0 1mm; margin-left: 1mm; white-space: nowrap; }
@@ -117,12 +119,19 @@ def policy_item(c: PolicyCitation) -> str:
 
 
 def facts_html(facts) -> str:
-    """Fact citations grouped by facts file: report section, field, file:line on one row each."""
+    """Fact citations per facts file; the fields read from one report section share a row."""
     out = []
     for file, group in groupby(sorted(facts, key=lambda c: (c.file, c.line, c.section, c.field)), key=lambda c: c.file):
-        rows = "".join(f'<tr><td>{e(c.section)}</td><td>{e(c.field)}</td><td class="file">{e(file)}:{c.line}</td></tr>'
-                       for c in group)
-        out.append(f'<table class="facts"><tr><th>报告位置</th><th>数据</th><th>事实文件:行</th></tr>{rows}</table>')
+        rows: dict = {}
+        for c in group:
+            fields, lines = rows.setdefault(c.section, ([], []))
+            if c.field not in fields:
+                fields.append(c.field)
+            lines.append(str(c.line))
+        body = "".join(f"<tr><td>{e(section)}</td><td>{e('、'.join(fields))}</td><td class=\"num\">{e('、'.join(lines))}</td></tr>"
+                       for section, (fields, lines) in rows.items())
+        out.append(f'<table class="facts"><caption class="file">{e(file)}</caption>'
+                   f"<tr><th>报告位置</th><th>数据</th><th>行</th></tr>{body}</table>")
     return "".join(out)
 
 
@@ -197,7 +206,7 @@ def charts_html(evaluation, department: str, year: int) -> str:
     return (f'<figure class="execution"><figcaption>图 1 各项目预算执行率(全年执行 ÷ 全年预算)</figcaption>'
             f'{chart1}<p class="note">{e(line_note)}深红色条表示低于预警线。</p></figure>'
             f'<figure class="grades"><figcaption>图 2 各项目自评得分与等级档次</figcaption>{chart2}'
-            f'<p class="note">底色为 {year} 年生效的等级档次(参数 {GRADE_BANDS});虚线框为报告所填等级对应的档次,'
+            f'<p class="note">底色为 {year} 年生效的等级档次(参数 {GRADE_BANDS});框出的是报告所填等级对应的档次,'
             f"红色表示报告等级与得分所在档次不符。</p></figure>")
 
 

@@ -75,9 +75,9 @@ def metrics(evaluation, department: str, year: int) -> list[str]:
                    md(m.band or "—") + (f"(报告为“{md(m.reported_band)}”)" if m.reported_band and m.band
                                         and m.reported_band != m.band else "")] for m in rows])
     if isinstance(line, Decimal):
-        out += [f"预算执行率预警线({WARNING_LINE}):{format_value(line, 'pct')}。", ""]
+        out += [f"预算执行率预警线({md(WARNING_LINE)}):{format_value(line, 'pct')}。", ""]
     if bands:
-        out += [f"等级档次({GRADE_BANDS}):{md(parameter_text(bands))}。", ""]
+        out += [f"等级档次({md(GRADE_BANDS)}):{md(parameter_text(bands))}。", ""]
     return out
 
 

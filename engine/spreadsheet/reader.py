@@ -140,6 +140,8 @@ def format_decimals(fmt: str) -> tuple[int, bool]:
 
 def float_decimal(value: float) -> Decimal:
     """A double from a spreadsheet as the decimal Excel shows: at most 15 significant digits."""
+    if value.is_integer():
+        return Decimal(int(value))
     d = Decimal(repr(value))
     if d.adjusted() - d.as_tuple().exponent + 1 > EXCEL_DIGITS:
         d = round(d, EXCEL_DIGITS - 1 - d.adjusted()).normalize()

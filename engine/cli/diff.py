@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import tempfile
+
+import click
+
+from ..errors import Diagnostic, InputError
+from .common import InputProblem, backend_option, input_problem, write_output
+
+
+@click.command()
+@click.argument("facts", nargs=-1, required=True, type=click.Path())
+@click.option("--rules", "rules", multiple=True, metavar="DIR|git:REV",
+              help="规则目录,或 git:修订版本(该版本的 rules/)。给两次(旧、新)时对比规则变更的影响;"
+                   "给一次或不给时对比两个年度,默认 rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="输出格式(html 仅用于年度对比)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@backend_option
+def diff(facts, rules, fmt, output, backend):
+    """对比核查结果。
+
+    \b
+    规则变更影响: perfaudit diff --rules 旧目录 --rules 新目录 FACTS...
+                  (也可写 --rules git:HEAD,取该版本的 rules/)
+    年度对比:     perfaudit diff FACTS_A FACTS_B [--rules DIR]
+                  (FACTS_A、FACTS_B 各为一个年度的事实文件或目录)
+    """
+    if len(rules) > 2:
+        raise click.UsageError("--rules 最多给两次(旧规则、新规则)")
+    try:
+        with tempfile.TemporaryDirectory(prefix="perfaudit-rules-") as scratch:
+            if len(rules) == 2:
+                if fmt == "html":
+                    raise click.UsageError("规则变更影响只支持 --format text 或 json")
+                text = _rule_impact(rules, facts, fmt, backend, scratch)
+            else:
+                text = _years(rules[0] if rules else "rules", facts, fmt, backend, scratch)
+    except InputError as error:
+        raise InputProblem(error) from None
+    write_output(text, output)
+
+
+def _load_rules(spec: str, scratch: str, n: int):
+    from .. import api
+    from ..diff import GIT_PREFIX, rules_from_git
+
+    folder = rules_from_git(spec, f"{scratch}/{n}") if spec.startswith(GIT_PREFIX) else spec
+    return api.load_rules(folder)
+
+
+def _rule_impact(rules, facts, fmt, backend, scratch) -> str:
+    from .. import api
+    from ..diff import rule_impact
+    from ..render.diff_report import evidence_formats, impact_json, impact_text
+
+    old_rules, new_rules = _load_rules(rules[0], scratch, 0), _load_rules(rules[1], scratch, 1)
+    reports = api.load_facts(facts)
+    digest = api.facts_digest(facts)
+    old = api.evaluate(old_rules, reports, backend=backend, facts_hash=digest)
+    new = api.evaluate(new_rules, reports, backend=backend, facts_hash=digest)
+    if new.notice:
+        click.echo(new.notice, err=True)
+    impact = rule_impact(old, new, old_rules, new_rules, rules[0], rules[1])
+    return impact_json(impact) if fmt == "json" else impact_text(impact, evidence_formats(old_rules, new_rules))
+
+
+def _single_year(path: str) -> int:
+    from .. import api
+
+    years = sorted({r.year for r in api.load_facts([path])})
+    if len(years) != 1:
+        raise input_problem([Diagnostic(path, 0, 0, "", f"应只包含一个年度的报告,实际包含 {'、'.join(map(str, years))} 年",
+                                        "年度对比时 FACTS_A、FACTS_B 各给一个年度的文件或目录")])
+    return years[0]
+
+
+def _years(rules_spec, facts, fmt, backend, scratch) -> str:
+    from .. import api
+    from ..diff import year_over_year
+    from ..render.diff_report import evidence_formats, years_html, years_json, years_text
+
+    if len(facts) != 2:
+        raise click.UsageError(f"年度对比需要两组事实(FACTS_A FACTS_B),实际给了 {len(facts)} 组;"
+                               "对比两套规则时请给两次 --rules")
+    year_a, year_b = _single_year(facts[0]), _single_year(facts[1])
+    if year_a >= year_b:
+        raise input_problem([Diagnostic(facts[1], 0, 0, "", f"FACTS_B 的年度 {year_b} 应晚于 FACTS_A 的年度 {year_a}",
+                                        suggestion="按时间先后给出: perfaudit diff 较早年度 较晚年度")])
+    ruleset = _load_rules(rules_spec, scratch, 0)
+    reports = api.load_facts(facts)
+    result = api.evaluate(ruleset, reports, backend=backend, facts_hash=api.facts_digest(facts))
+    if result.notice:
+        click.echo(result.notice, err=True)
+    diff = year_over_year(result.findings, reports, year_a, year_b)
+    if fmt == "json":
+        return years_json(diff)
+    if fmt == "html":
+        return years_html(diff, evidence_formats(ruleset))
+    return years_text(diff)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import Diagnostic, InputError
+from .common import InputProblem, input_problem, write_output
+
+
+@click.command("new-year")
+@click.argument("year", type=click.IntRange(1990, 2100))
+@click.option("--from", "source", required=True, type=click.Path(), help="上一年度的事实目录或文件,如 facts/2025")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="草稿写入的目录(默认: 与 --from 目录同级、以年度命名,如 facts/2026)")
+def new_year(year, source, out_dir):
+    """开始新的年度:按上一年度的事实生成本年度事实文件草稿。
+
+    项目、曾用名、指标和年度指标值沿用上年;预算金额、执行率、实际完成值和得分清空;
+    上年报告中本年到期的整改承诺列在文件开头,供核对。已有同名文件时不覆盖(退出码 2)。
+    """
+    from .. import api
+    from ..scaffold import drafts_for
+
+    try:
+        reports = api.load_facts([source])
+    except InputError as error:
+        raise InputProblem(error) from None
+    later = sorted({r.year for r in reports if r.year >= year})
+    if later:
+        raise input_problem([Diagnostic(source, 0, 0, "", f"--from 中已有 {'、'.join(map(str, later))} 年的报告,"
+                                        f"不能据此开始 {year} 年", f"早于 {year} 年的事实",
+                                        f"例如 perfaudit new-year {max(later) + 1} --from {source}")])
+    target = Path(out_dir) if out_dir else _default_dir(Path(source), year)
+    drafts = drafts_for(reports, year)
+    existing = [target / d.filename for d in drafts if (target / d.filename).exists()]
+    if existing:
+        raise input_problem([Diagnostic(str(path), 0, 0, "", "文件已存在,new-year 不会覆盖",
+                                        suggestion="删除或改名后重试,或用 -o 指定其他目录") for path in existing])
+    target.mkdir(parents=True, exist_ok=True)
+    for d in drafts:
+        write_output(d.text, str(target / d.filename))
+        click.echo(f"已生成 {target / d.filename}(据 {d.source})")
+    click.echo(f"共 {len(drafts)} 份草稿。填写后运行: perfaudit evaluate {source} {target}")
+
+
+def _default_dir(source: Path, year: int) -> Path:
+    folder = source if source.is_dir() else source.parent
+    return folder.parent / str(year)

@@ -1,0 +1,71 @@
+"""Operands of compiled rules for the evaluate stage: closures built once per program.
+
+For each rule, the leaves of its `when` tree are computed first. When they decide `when` is
+false, the rule is not applicable whatever its condition says, so the condition's operands
+(often sums and counts over every project of the report) are not computed: those leaves get
+unknown values, which every backend reads as "no value" (the durable adapter leaves the keys
+out of the fact; it still decides "not applicable" itself, from the `when` keys). Otherwise
+every leaf is computed, exactly as `evaluate.leaf_values` would.
+"""
+from __future__ import annotations
+
+from .backends.python import decide
+from .compile import leaves_of
+from .expr.closures import NotCompiled, PARAMS, YEAR, compile_expr
+from .expr.evaluate import Evaluator
+
+
+def _fallback(node):
+    """Evaluator for a node the closure compiler does not handle (none of the shipped rules has one)."""
+    def evaluate(scope):
+        names = {k: v for k, v in scope.items() if k not in (PARAMS, YEAR)}
+        return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
+
+    return evaluate
+
+
+def _closure(node):
+    try:
+        return compile_expr(node)
+    except NotCompiled:
+        return _fallback(node)
+
+
+def _leaf(leaf):
+    """(index, closure computing the leaf's value tuple, the tuple that stands for "not computed")."""
+    if leaf.op is None:
+        node = _closure(leaf.node)
+        return leaf.index, (lambda scope: (node(scope),)), (None,)
+    left, right = _closure(leaf.left), _closure(leaf.right)
+    return leaf.index, (lambda scope: (left(scope), right(scope))), (None, None)
+
+
+class RuleOperands:
+    __slots__ = ("compiled", "size", "when", "when_leaves", "condition_leaves")
+
+    def __init__(self, compiled):
+        self.compiled = compiled
+        self.size = len(compiled.leaves)
+        self.when = compiled.when
+        when_leaves = leaves_of(compiled.when) if compiled.when is not None else []
+        in_when = {leaf.index for leaf in when_leaves}
+        self.when_leaves = tuple(_leaf(leaf) for leaf in when_leaves)
+        self.condition_leaves = tuple(_leaf(leaf) for leaf in compiled.leaves if leaf.index not in in_when)
+
+    def values(self, scope) -> list:
+        """The leaf values list a backend's `outcomes` expects, indexed by Leaf.index."""
+        values = [None] * self.size
+        for index, compute, _ in self.when_leaves:
+            values[index] = compute(scope)
+        if self.when is not None and decide(self.when, values) is False:
+            for index, _, absent in self.condition_leaves:
+                values[index] = absent
+        else:
+            for index, compute, _ in self.condition_leaves:
+                values[index] = compute(scope)
+        return values
+
+
+def operand_plan(program) -> dict:
+    """id(CompiledRule) -> RuleOperands, for every rule of the program."""
+    return {id(compiled): RuleOperands(compiled) for compiled in program.rules}

@@ -1,0 +1,64 @@
+"""Render rule-test results: one line per case, and for each failure the expected and actual findings
+and the explanation of the rule involved. The last line is always `N passed, N failed`."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from ..explain import OUTCOME_LABELS, Explainer
+from ..findings import format_value, template_fields
+from ..ruletest import Failure
+from .explain_text import rule_lines
+
+
+def finding_line(f, formats: dict) -> str:
+    """formats: evidence label -> the format its rule's message prints it with (pct, wan ...)."""
+    evidence = ",".join(f"{label}={format_value(value, formats.get(label, ''))}" for label, value in f.evidence)
+    where = f.project or "报告整体"
+    if f.subject not in (f.project, "报告"):
+        where += f" / {f.subject}"
+    return f"[{OUTCOME_LABELS[f.outcome]}] {f.rule} ({where}) {f.message}" + (f"  证据: {evidence}" if evidence else "")
+
+
+def failure_lines(failure: Failure, explainer: Explainer, case) -> list[str]:
+    e = failure.expectation
+    out = []
+    if failure.unwanted:
+        out.append(f"      不应出现: {e.describe()}  ({e.file}:{e.line})")
+        out.append("      实际出现:")
+    else:
+        out.append(f"      应当出现: {e.describe()}  ({e.file}:{e.line})")
+        out.append("      实际该规则的发现:" if failure.findings else "      实际该规则的发现: (无)")
+    rules = {r.id: r for r in explainer.program.ruleset.rules}
+    for f in failure.findings:
+        formats = dict(template_fields(rules[f.rule].message)) if f.rule in rules else {}
+        out.append(f"        {finding_line(f, formats)}")
+    explanations = [x for report in case.reports
+                    for x in explainer.rule_on(report, e.rule, e.project, e.subject)]
+    if any(x.outcome != "not-applicable" for x in explanations):
+        explanations = [x for x in explanations if x.outcome != "not-applicable"]
+    if explanations:
+        out.append("      规则的判定过程:")
+        for x in explanations:
+            out.extend(rule_lines(x, "        ", citations=False))
+    else:
+        out.append("      规则的判定过程: 该规则没有适用的对象(检查项目名称、对象和事实)")
+    return out
+
+
+def render_results(program, results: list, backend: str = "auto", skipped: int = 0, coverage_text: str = "") -> str:
+    out = []
+    failed = [r for r in results if not r.passed]
+    with Explainer(program, backend) as explainer:
+        for file, group in groupby(results, key=lambda r: r.case.file):
+            out.append(file)
+            for result in group:
+                out.append(f"  {'通过' if result.passed else '失败'}  {result.case.name}")
+                for failure in result.failures:
+                    out.extend(failure_lines(failure, explainer, result.case))
+    if skipped:
+        out.append(f"(按 -k 筛选,跳过 {skipped} 个用例)")
+    if coverage_text:
+        out.append("")
+        out.append(coverage_text.rstrip("\n"))
+    out.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return "\n".join(out) + "\n"
