@@ -70,8 +70,9 @@ class _Department:
         self.lines.append(text)
 
     def project_names(self) -> list[str]:
+        # the same projects every year (drawn per department, not per year), so that years link up
         if self.n <= len(PROJECT_NAMES):
-            return self.rng.sample(PROJECT_NAMES, self.n)
+            return random.Random(f"names/{self.name}").sample(PROJECT_NAMES, self.n)
         return [f"{PROJECT_NAMES[i % len(PROJECT_NAMES)]}{i // len(PROJECT_NAMES) + 1}" for i in range(self.n)]
 
     def budget(self):
@@ -280,7 +281,7 @@ def generate(projects: int, seed: int = 2024, years=(2024,), per_department: int
     departments = max(1, (projects + per_department - 1) // per_department)
     for year in years:
         for d in range(departments):
-            n = min(per_department, projects - d * per_department) if projects > d * per_department else 1
+            n = min(per_department, projects - d * per_department)
             rng = random.Random(f"{seed}/{year}/{d}")
             name = department_name(d)
             yield f"{year}/{name}.yaml", _Department(rng, name, year, n).render()

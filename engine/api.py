@@ -14,6 +14,7 @@ from .evaluate import Evaluation
 from .evaluate import evaluate as _evaluate
 from .facts import expand_paths
 from .facts import load_facts as _load_facts
+from .gcpause import paused_gc
 from .model import Report, RuleSet
 from .rules import load_rules as _load_rules
 
@@ -23,9 +24,12 @@ def load_rules(rules_dir="rules") -> RuleSet:
     return _load_rules(rules_dir)
 
 
-def load_facts(paths) -> list[Report]:
-    """Load and validate facts files or folders; raises InputError."""
-    return _load_facts(paths)
+def load_facts(paths, progress=None) -> list[Report]:
+    """Load and validate facts files or folders; raises InputError.
+
+    progress: optional callable, called with each file's path as it is read."""
+    with paused_gc():
+        return _load_facts(paths, progress)
 
 
 def facts_digest(paths) -> str:
@@ -38,7 +42,37 @@ def compile(ruleset: RuleSet) -> Program:  # noqa: A001 - the stage's name
     return compile_rules(ruleset)
 
 
-def evaluate(ruleset: RuleSet | Program, reports, backend: str = "auto", facts_hash: str = "") -> Evaluation:
-    """Evaluate reports; backend is 'auto' (durable_rules where it imports), 'durable' or 'python'."""
+def evaluate(ruleset: RuleSet | Program, reports, backend: str = "auto", facts_hash: str = "",
+             progress=None) -> Evaluation:
+    """Evaluate reports; backend is 'auto' (durable_rules where it imports), 'durable' or 'python'.
+
+    progress: optional callable, called with each report once it has been evaluated."""
     program = ruleset if isinstance(ruleset, Program) else compile_rules(ruleset)
-    return _evaluate(program, list(reports), backend, facts_hash)
+    with paused_gc():
+        return _evaluate(program, list(reports), backend, facts_hash, progress)
+
+
+def count_facts_files(paths) -> int:
+    """How many facts files `paths` (files or folders) name; progress bars count in files."""
+    return len(expand_paths(paths)[0])
+
+
+def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", jobs: int = 1,
+                   progress=None) -> Evaluation:
+    """Load the facts files under `paths` and evaluate them: what `perfaudit evaluate` does.
+
+    jobs > 1 evaluates departments in that many processes (engine/parallel.py) with the same result;
+    input errors are raised exactly as with jobs=1. progress: optional callable, called with a number
+    of units done, two per facts file (read, evaluated)."""
+    program = ruleset if isinstance(ruleset, Program) else compile_rules(ruleset)
+    digest = facts_digest(paths)
+    if jobs > 1:
+        from .parallel import evaluate_in_parallel
+
+        result = evaluate_in_parallel(program, paths, backend, jobs, digest,
+                                      None if progress is None else (lambda files: progress(2 * files)))
+        if result is not None:
+            return result
+    step = None if progress is None else (lambda _: progress(1))
+    reports = load_facts(paths, step)
+    return evaluate(program, reports, backend, digest, step)

@@ -66,7 +66,8 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "Quantity": {
         "op": (STR, "比较符"),
-        "value": (NUM, "数值"),
+        "value": (NUM, "数值(区间为上限)"),
+        "low": (NUM, "区间下限"),
         "unit": (STR, "单位"),
         "text": (STR, "原文"),
     },

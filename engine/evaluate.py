@@ -176,6 +176,32 @@ def assemble(program: Program, reports, findings: list, backend_name: str, notic
                       tuple((c.rule.id, tuple(template_fields(c.rule.message))) for c in program.rules))
 
 
+def merge(parts: list, facts_hash: str) -> Evaluation:
+    """One Evaluation from evaluations of disjoint sets of departments (engine/parallel.py), equal to what
+    `assemble` gives for all their reports at once. A field added to Evaluation needs a line here;
+    tests/test_jobs.py compares --jobs 1 and --jobs 2 output byte for byte."""
+    by_report = lambda item: (item[1], item[0])  # noqa: E731 - reports are sorted by (year, department)
+    merged = {
+        "findings": tuple(sorted((f for p in parts for f in p.findings), key=Finding.sort_key)),
+        "facts_hash": facts_hash,
+        "reports": tuple(sorted((r for p in parts for r in p.reports), key=by_report)),
+        "project_metrics": tuple(sorted((m for p in parts for m in p.project_metrics),
+                                        key=lambda m: (m.year, m.department))),
+        "parameters": tuple(sorted({year: values for p in parts for year, values in p.parameters}.items(),
+                                   key=lambda item: item[0])),
+    }
+    first = parts[0]
+    fields = {}
+    for name in first.__dataclass_fields__:
+        if name in merged:
+            fields[name] = merged[name]
+        elif all(getattr(p, name) == getattr(first, name) for p in parts):
+            fields[name] = getattr(first, name)  # the same in every part: backend, rules, notice ...
+        else:
+            raise ValueError(f"merge() does not know how to combine Evaluation.{name}")
+    return Evaluation(**fields)
+
+
 def policy_citations(ruleset: RuleSet, refs) -> tuple:
     out = []
     for ref in refs:

@@ -17,6 +17,7 @@ from .years import link_years
 YAML_SUFFIXES = (".yaml", ".yml")
 # applied to stripped text, with a greedy DOTALL unit: no backtracking, linear on any input
 _QUANTITY = re.compile(r"(?P<op>≤|≥|<=|>=|<|>|=)?\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>.*)", re.DOTALL)
+_RANGE = re.compile(r"(?P<low>[0-9]+(?:\.[0-9]+)?)\s*[-~～—–至到]\s*(?P<rest>[0-9].*)", re.DOTALL)
 # a unit that starts like the rest of a number: "1e3万元", "1,000万元", "100.万元" must not become 1 / 100
 _NUMBER_TAIL = re.compile(r"[.,，0-9]|[eE][-+]?[0-9]")
 _COMPARISON_WORDS = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤"}
@@ -59,13 +60,17 @@ def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagno
     return unique, problems
 
 
-def load_facts(paths) -> list[Report]:
-    """Load every facts file under paths; raises InputError listing all problems."""
+def load_facts(paths, progress=None) -> list[Report]:
+    """Load every facts file under paths; raises InputError listing all problems.
+
+    progress: optional callable, called with each file's path as it is read (for a progress bar)."""
     collector = Collector()
     files, problems = expand_paths(paths)
     collector.extend(problems)
     reports: list[Report] = []
     for path in files:
+        if progress is not None:
+            progress(path)
         doc, problems = load_yaml_file(path, display_path(path))
         collector.extend(problems)
         if doc is None:
@@ -74,8 +79,7 @@ def load_facts(paths) -> list[Report]:
         if schema_problems:
             collector.extend(schema_problems)
             continue
-        report = _Builder(doc, collector).report()
-        reports.append(report)
+        reports.append(report_from_document(doc, collector))
     seen: dict = {}
     for report in reports:
         key = (report.department, report.year)
@@ -89,6 +93,11 @@ def load_facts(paths) -> list[Report]:
     collector.extend(link_years(reports))
     collector.raise_if_any()
     return reports
+
+
+def report_from_document(doc: Document, collector: Collector) -> Report:
+    """Build one Report from a schema-valid facts document; problems go to collector."""
+    return _Builder(doc, collector).report()
 
 
 def parse_rate(text: str) -> Decimal:
@@ -216,6 +225,13 @@ class _Builder:
                                           suggestion=f"改为 “{normalised.translate(_FULLWIDTH)}”"))
             return None
         expected = "[比较符]数值[单位],如 ≤102.5万元、≥95%、100%、12.41万元"
+        low = None
+        ranged = _RANGE.fullmatch(normalised.strip())
+        if ranged:  # "20-40万元": a range target, as the seed's own remedies propose
+            low, normalised = Decimal(ranged.group("low")), ranged.group("rest")
+            if Decimal(_QUANTITY.fullmatch(normalised).group("num")) < low:
+                self.problem(path, f"区间 “{text}” 的下限大于上限", "下限-上限,如 20-40万元")
+                return None
         match = _QUANTITY.fullmatch(normalised.strip())
         if not match:
             self.problem(path, f"无法识别的指标值 “{text}”", expected)
@@ -249,9 +265,13 @@ class _Builder:
                          f"改为 “{known}”" if known else did_you_mean(unit, MONEY_TO_WAN)
                          or "金额单位不明时规则无法换算,会跳过此指标;请改为 万元、元 或 亿元")
             return None
-        q = Quantity(op=op, value=Decimal(number), unit=unit, text=text)
-        for name in ("op", "value", "unit", "text"):
-            q.sources[name] = self.src(path, section)
+        if low is not None and op is not None:
+            self.problem(path, f"区间 “{text}” 前面不能再写比较符", "下限-上限,如 20-40万元")
+            return None
+        q = Quantity(op=op, value=Decimal(number), unit=unit, text=text, low=low)
+        source = self.src(path, section)  # one written value: one (immutable) source for all its parts
+        for name in ("op", "value", "unit", "text", "low"):
+            q.sources[name] = source
         return q
 
     def approval(self, a: dict, path) -> Approval:

@@ -17,6 +17,10 @@ _ANNOTATIONS = {"$schema", "$id", "$comment", "$defs", "title", "description", "
                 "deprecated", "readOnly", "writeOnly"}
 
 
+_OBJECT_KEYWORDS = {"type", "properties", "required", "additionalProperties"}
+_ARRAY_KEYWORDS = {"type", "items", "minItems"}
+
+
 class Unsupported(Exception):
     """The schema uses a keyword this checker does not implement."""
 
@@ -62,18 +66,21 @@ class _Compiler:
     def ref(self, pointer: str):
         if not pointer.startswith("#/"):
             raise Unsupported(pointer)
-        if pointer not in self.refs:
-            cell: list = []
-            self.refs[pointer] = cell
-            target = self.root
-            for part in pointer[2:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
-                if not isinstance(target, dict) or part not in target:
-                    raise Unsupported(pointer)
-                target = target[part]
-            cell.append(self.compile(target))
-        cell = self.refs[pointer]
-        return lambda x: cell[0](x)
+        if pointer in self.refs:
+            cell = self.refs[pointer]
+            if cell:
+                return cell[0]
+            return lambda x: cell[0](x)  # a reference to a schema still being compiled (recursion)
+        cell: list = []
+        self.refs[pointer] = cell
+        target = self.root
+        for part in pointer[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, dict) or part not in target:
+                raise Unsupported(pointer)
+            target = target[part]
+        cell.append(self.compile(target))
+        return cell[0]
 
     def compile(self, schema):
         if schema is True:
@@ -82,6 +89,12 @@ class _Compiler:
             return lambda x: False
         if not isinstance(schema, dict):
             raise Unsupported(repr(schema))
+        keywords = set(schema) - _ANNOTATIONS
+        if (keywords and keywords <= _OBJECT_KEYWORDS and schema.get("type") == "object"
+                and schema.get("additionalProperties", True) in (True, False)):
+            return self.closed_object(schema)
+        if keywords and keywords <= _ARRAY_KEYWORDS and schema.get("type") == "array":
+            return self.array(schema)
         checks = []
         for key, value in schema.items():
             if key in _ANNOTATIONS:
@@ -96,8 +109,55 @@ class _Compiler:
             return lambda x: True
         if len(checks) == 1:
             return checks[0]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda x: first(x) and second(x)
         checks = tuple(checks)
-        return lambda x: all(check(x) for check in checks)
+
+        def every(x):
+            for check in checks:
+                if not check(x):
+                    return False
+            return True
+
+        return every
+
+    def closed_object(self, schema):
+        """type object with properties, required and additionalProperties true/false, in one pass."""
+        subs = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
+        required = tuple(schema.get("required", ()))
+        closed = schema.get("additionalProperties", True) is False
+
+        def check(x):
+            if not isinstance(x, dict):
+                return False
+            for name, item in x.items():
+                sub = subs.get(name)
+                if sub is None:
+                    if closed:
+                        return False
+                elif not sub(item):
+                    return False
+            for name in required:
+                if name not in x:
+                    return False
+            return True
+
+        return check
+
+    def array(self, schema):
+        item = self.compile(schema["items"]) if "items" in schema else (lambda x: True)
+        least = schema.get("minItems", 0)
+
+        def check(x):
+            if not isinstance(x, list) or len(x) < least:
+                return False
+            for value in x:
+                if not item(value):
+                    return False
+            return True
+
+        return check
 
     def kw_dollar_ref(self, value, schema):
         return self.ref(value)

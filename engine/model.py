@@ -26,9 +26,10 @@ class Record:
 @dataclass
 class Quantity(Record):
     op: str | None = None  # one of = ≤ ≥ < > or None when stated without comparison
-    value: Decimal | None = None
+    value: Decimal | None = None  # for a range "20-40万元", the upper bound
     unit: str = ""
     text: str = ""
+    low: Decimal | None = None  # lower bound of a range, else None
 
 
 @dataclass

@@ -235,11 +235,10 @@ def _inline_reports(doc: Document, i: int, raw: dict, collector: Collector) -> l
             continue
         local = Collector()
         # the facts loader's document builder: the same provenance (file:line) as a facts file
-        reports.append(facts_stage._Builder(sub, local).report())
+        reports.append(facts_stage.report_from_document(sub, local))
         collector.extend(_rebased(local.diagnostics, prefix))
-    link = getattr(facts_stage, "link_years", None)  # cross-year links, where the facts stage has them
-    if link is not None and reports and not collector.diagnostics:
-        collector.extend(link(sorted(reports, key=lambda r: (r.year, r.department))))
+    if reports and not collector.diagnostics:
+        collector.extend(facts_stage.link_years(sorted(reports, key=lambda r: (r.year, r.department))))
     return reports
 
 

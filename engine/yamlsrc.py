@@ -171,24 +171,33 @@ def _problem_text(problem: str) -> str:
 
 
 def _fast_loader():
-    """libyaml's composer (when PyYAML was built with it) with a per-document cache of implicit tags."""
+    """libyaml's composer (when PyYAML was built with it), with a per-document cache of implicit tags."""
     base = getattr(yaml, "CSafeLoader", None)
     if base is None:
         return None
+    scalar, base_resolve = yaml.ScalarNode, base.resolve
 
     class FastLoader(base):
         def __init__(self, stream):
             super().__init__(stream)
-            self._tags: dict = {}
+            tags: dict = {}
+            if self.yaml_path_resolvers:
+                return  # someone registered path resolvers: keep PyYAML's resolution as it is
 
-        def resolve(self, kind, value, implicit):
-            # for a plain scalar the tag depends on its text alone (SafeLoader has no path resolvers)
-            if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
-                tag = self._tags.get(value)
-                if tag is None:
-                    tag = self._tags[value] = super().resolve(kind, value, implicit)
-                return tag
-            return super().resolve(kind, value, implicit)
+            # libyaml calls these three for every node; SafeLoader has no path resolvers, so the first two
+            # do nothing, and a plain scalar's tag depends on its text alone
+            self.descend_resolver = {}.get  # (node, index) -> ignored, in C
+            self.ascend_resolver = int  # () -> ignored, in C
+
+            def resolve(kind, value, implicit, self=self):
+                if kind is scalar and implicit[0]:
+                    tag = tags.get(value)
+                    if tag is None:
+                        tag = tags[value] = base_resolve(self, kind, value, implicit)
+                    return tag
+                return base_resolve(self, kind, value, implicit)
+
+            self.resolve = resolve
 
     return FastLoader
 
@@ -327,7 +336,7 @@ class _Builder:
         if self._aliases <= MAX_ALIAS_PROBLEMS:
             self._problem(node, path, "不支持 YAML 锚点/别名(& 和 *)", suggestion="把内容直接写出来")
         elif self._aliases == MAX_ALIAS_PROBLEMS + 1:
-            self._problem(node, path, f"不支持 YAML 锚点/别名(& 和 *);此后的别名不再逐一列出",
+            self._problem(node, path, "不支持 YAML 锚点/别名(& 和 *);此后的别名不再逐一列出",
                           suggestion="把内容直接写出来")
 
     def _text(self, node, path, text):

@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from engine import compile, evaluate, load_facts
-from engine.backends import FIRED, UNKNOWN, durable_available
+from engine.backends import UNKNOWN, durable_available
 from engine.compile import MAX_RULE_COST, rule_cost
 from engine.model import RuleSet
 from engine.render import render

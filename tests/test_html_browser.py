@@ -135,7 +135,8 @@ def test_chinese_text_renders_as_real_glyphs(tmp_path):
     for i, text in enumerate(("预算绩效", "核查报告")):
         page = tmp_path / f"glyphs{i}.html"
         page.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>{CSS}'
-                        f"body{{margin:0;padding:4px;font-size:40px}}</style></head><body>{text}</body></html>", "utf-8")
+                        f"body{{margin:0;padding:4px;font-size:40px}}</style></head><body>{text}</body></html>",
+                        "utf-8")
         shot = tmp_path / f"glyphs{i}.png"
         chromium(tmp_path, "--window-size=220,70", f"--screenshot={shot}", page.as_uri())
         _w, _h, bpp, rows = png_rows(shot.read_bytes())

@@ -51,7 +51,8 @@ def test_xlsx_to_a_terminal_is_refused(runner, monkeypatch, tmp_path):
     assert out.exit_code == 2
     assert "-o" in out.output and "二进制" in out.output
     written = tmp_path / "台账.xlsx"
-    ok = runner.invoke(cli, ["evaluate", str(FACTS_2024), "--rules", str(RULES), "--format", "xlsx", "-o", str(written)])
+    ok = runner.invoke(cli, ["evaluate", str(FACTS_2024), "--rules", str(RULES), "--format", "xlsx",
+                             "-o", str(written)])
     assert ok.exit_code == 0, ok.output
     assert zipfile.is_zipfile(written)
 
@@ -98,7 +99,7 @@ def test_html_findings_grouped_with_evidence_and_both_citations(result):
     assert "<th>执行率</th><td>65.66%</td>" in finding  # evidence in the rule's own format, not 0.6565…
     assert "<th>预警线</th><td>70%</td>" in finding
     assert 'class="ver ver-' in finding  # verification status shown with each policy clause
-    assert re.search(r'<caption class="file">[^<]*facts/2024/杜集区城市管理局\.yaml</caption>', finding)
+    assert re.search(r'<p class="file fact-file">[^<]*facts/2024/杜集区城市管理局\.yaml</p>', finding)
     assert re.search(r"<td>二\(一\) 表 第1行</td><td>全年预算\(万元\)、全年执行\(万元\)</td><td class=\"num\">\d+、\d+</td>",
                      finding)
 
@@ -166,8 +167,8 @@ def test_markdown_has_the_same_content(result):
 def test_markdown_table_cells_cannot_break_out(tmp_path, ruleset):
     folder = tmp_path / "2024"
     folder.mkdir()
-    (folder / "x.yaml").write_text(facts_text([project("甲|乙*丙", initial=D("10"), full_year=D("10"),
-                                                       executed=D("1"), rate="10%", total=D("95"), grade="良")]), "utf-8")
+    (folder / "x.yaml").write_text(facts_text([project("甲|乙*丙", initial=D("10"), full_year=D("10"), executed=D("1"),
+                                                       rate="10%", total=D("95"), grade="良")]), "utf-8")
     md = render("md", evaluate(ruleset, load_facts([folder]), backend="python"))
     row = [line for line in md.splitlines() if line.startswith("| 甲")][0]
     assert row.startswith("| 甲\\|乙\\*丙 |")

@@ -1,6 +1,8 @@
 """Static checks on rule files beyond the schema, run on edited copies of the shipped rules."""
 from __future__ import annotations
 
+import json
+
 import shutil
 
 import pytest
@@ -210,12 +212,24 @@ def test_parameter_ended_with_null_has_no_value_for_later_years(rules_dir, tmp_p
 
 
 def test_parameter_before_its_first_year_is_reported_by_check(runner, rules_dir, tmp_path):
+    # a rule in force in every year that uses a parameter whose first value is 2024
+    path = rules_dir / "execution-rate.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    effective: {from: 2024}", "", 1), encoding="utf-8")
     facts = write_facts(tmp_path / "facts", [project(full_year=D("1"), executed=D("1"))], year=2023)
     result = runner.invoke(cli, ["check", "--rules", str(rules_dir), str(facts)])
     assert result.exit_code == 2
     assert "参数 “exec_warning_line” 在 2023 年没有生效的取值" in result.stderr
     assert "已有取值的年份: 2024" in result.stderr
     assert result.stdout == ""
+
+
+def test_shipped_rules_not_yet_in_force_skip_an_earlier_year(runner, tmp_path):
+    facts = write_facts(tmp_path / "facts", [project(full_year=D("10"), executed=D("1"))], year=2023)
+    result = runner.invoke(cli, ["evaluate", "--rules", str(RULES), "--format", "json", str(facts)])
+    assert result.exit_code == 0, result.output
+    rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
+    assert "execution.below-warning-line" not in rules  # in force from 2024 only
+    assert "execution.explanation-missing" in rules  # its parameter has a 2023 value
 
 
 def test_check_with_facts_passes_when_parameters_are_in_force(runner, tmp_path):

@@ -121,6 +121,8 @@ def test_imported_values_cite_their_cells(runner, tmp_path):
     imported = tmp_path / "2024" / "x.yaml"
     assert run_import(runner, sheet, imported).exit_code == 0
     text = imported.read_text("utf-8")
+    assert run_import(runner, sheet, tmp_path / "2024" / "y.yaml").exit_code == 0
+    assert (tmp_path / "2024" / "y.yaml").read_text("utf-8") == text  # same workbook, same facts file
     lines = text.splitlines()
     report = load_facts([imported])[0]
     smart = report.projects[0]
@@ -153,7 +155,8 @@ def test_people_typing_is_understood(runner, tmp_path):
     assert "“按时完成” 不是数值型指标值" in out.output  # said, not silently dropped
     report = load_facts([out_file])[0]
     a, b = report.projects
-    assert (a.budget.initial, a.budget.full_year, a.budget.executed) == (Decimal("170.3500"),) * 2 + (Decimal("111.8500"),)
+    assert (a.budget.initial, a.budget.full_year) == (Decimal("170.3500"),) * 2
+    assert a.budget.executed == Decimal("111.8500")
     assert str(a.budget.initial) == "170.3500"  # exact: 元 -> 万元 keeps every digit
     assert a.budget.rate == Decimal("0.6566") and b.budget.rate == Decimal("0.6205")
     assert b.budget.full_year == Decimal("20.0000") and a.score.total == Decimal("93.14")
@@ -232,6 +235,9 @@ def test_existing_output_is_never_overwritten_without_force(runner, tmp_path):
     forced = run_import(runner, source, target, "--force")
     assert forced.exit_code == 0, forced.output
     assert load_facts([target])[0].projects[0].name == "甲"
+    before = source.read_bytes()
+    onto_input = run_import(runner, source, source, "--force")  # never the user's own workbook
+    assert onto_input.exit_code == 2 and source.read_bytes() == before
 
 
 def test_default_output_is_facts_year_department(runner, tmp_path, monkeypatch):

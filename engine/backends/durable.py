@@ -6,9 +6,9 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
 - no timer threads at all (our Host does not start them), so every action runs inside assert_fact;
 - a warm-up fact that matches a rule is asserted first (delete_state after an unmatched first fact
   can abort the process);
-- actions take one argument (two-argument actions are treated as async) and cannot raise; if one
-  ever did, durable_rules would swallow it into the session state, so the action records its own
-  failure and the state returned by each assert is checked for a swallowed exception;
+- actions take one argument (two-argument actions are treated as async) and only record which rule
+  matched; we take them from durable_rules' native action queue ourselves (`_run_actions`), so an
+  action that raised would be an EngineError here, never an exception swallowed into session state;
 - numbers cross as plain finite floats written without exponents (the C JSON parser rejects
   1e-07 and Infinity), encoded pairwise so that float rounding can never change a comparison
   (beyond float range, stand-ins in the same order);
@@ -126,6 +126,11 @@ def encode_pair(left, right):
 
 
 def _json_value(value) -> str:
+    if type(value) is float:  # the common case first
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -146,17 +151,20 @@ class DurableBackend:
     name = "durable_rules"
 
     def __init__(self, program):
-        from durable.engine import MessageNotHandledException
+        from durable import engine as durable_engine
 
-        self._not_handled = MessageNotHandledException
+        self._not_handled = durable_engine.MessageNotHandledException
+        self._native = durable_engine.durable_rules_engine
         self.program = program
         self.host = _make_host()
         self.ruleset_name = f"perfaudit_{next(_counter)}"
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
         self.rule_keys: dict = {}
+        self._plans: dict = {}  # subject kind -> _fact_plan
         self.fired: list = []
         self.failures: list = []
-        definition = {"warmup": {"all": [{"m": {"g": "__warmup__"}}], "run": self._action(("warmup", None))}}
+        self._actions: dict = {}  # durable rule name -> our action
+        definition = {"warmup": {"all": [{"m": {"g": "__warmup__"}}], "run": self._register("warmup", ("warmup", None))}}
         for kind in SUBJECT_SCOPES:
             self.groups[kind] = []
             size, current = 0, []
@@ -184,7 +192,7 @@ class DurableBackend:
                     for outcome, tests in outcomes.items():
                         definition[f"r{rule_no}_{outcome}"] = {
                             "all": [{"m": {"$and": [selector] + tests}}],
-                            "run": self._action((compiled.rule.id, outcome))}
+                            "run": self._register(f"r{rule_no}_{outcome}", (compiled.rule.id, outcome))}
         try:
             self.host.set_rulesets({self.ruleset_name: definition})
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
@@ -196,6 +204,10 @@ class DurableBackend:
         self._sid = itertools.count()
         self._assert({"g": "__warmup__"})
         self.fired.clear()
+
+    def _register(self, name: str, tag):
+        action = self._actions[name] = self._action(tag)
+        return action
 
     def _action(self, tag):
         fired, failures = self.fired, self.failures
@@ -209,27 +221,32 @@ class DurableBackend:
         return action
 
     def _assert(self, fact: dict):
-        from durable import engine as durable_engine_module
-
         sid = str(next(self._sid))
-        fact = {"sid": sid, **fact}
-        text = fact_json(fact)
-        native = durable_engine_module.durable_rules_engine
-        ruleset = self._ruleset
+        self._assert_text(sid, fact_json({"sid": sid, **fact}))
 
-        def assert_one(_):
-            return ruleset._handle_result(native.assert_fact(ruleset._handle, text), text)
+    def _assert_text(self, sid: str, text: str):
+        """Assert one fact (a JSON object carrying `sid`), run the actions of the rules it matched, delete it.
 
-        state = None
+        The actions are taken from durable_rules' native queue one by one, in this thread, the way
+        `Ruleset.do_actions` does, minus the per-action session state round trip (JSON decode, Closure,
+        update_state) that we never use: our actions only record which rule matched.
+        """
+        ruleset, native = self._ruleset, self._native
         try:
-            state = self.host._handle_function(ruleset, assert_one, None, None)
-        except self._not_handled:
-            pass
+            result = native.assert_fact(ruleset._handle, text)
+            try:
+                ruleset._handle_result(result, text)  # not handled / observed become exceptions here
+            except self._not_handled:
+                result = None
+            if result is not None:
+                if result[0] != 0:
+                    raise EngineError(f"durable_rules deferred a fact (code {result[0]}); sessions must never overlap")
+                self._run_actions(result[1])
+        except EngineError:
+            self._delete_quietly(sid)
+            raise
         except Exception as exc:
-            try:  # a rejected fact left no session (error 309 on delete): the rejection is the news
-                self.host.delete_state(self.ruleset_name, sid)
-            except Exception:  # noqa: BLE001
-                pass
+            self._delete_quietly(sid)  # a rejected fact left no session (error 309 on delete): the rejection is the news
             raise EngineError(f"durable_rules rejected a fact: {type(exc).__name__}: {exc}") from exc
         try:
             self.host.delete_state(self.ruleset_name, sid)
@@ -237,37 +254,72 @@ class DurableBackend:
             raise EngineError(f"durable_rules could not delete a session: {type(exc).__name__}: {exc}") from exc
         if self.failures:
             raise EngineError(f"an action failed inside durable_rules: {self.failures[0]!r}")
-        if isinstance(state, dict) and "exception" in state:
-            # durable_rules stores an exception raised by an action in the session state and carries on;
-            # the findings of that fact would silently become "cannot evaluate"
-            raise EngineError(f"durable_rules 中的动作抛出了异常(已被 durable_rules 吞掉): {state['exception'][:300]}")
+
+    def _run_actions(self, state_offset: int):
+        handle, native = self._ruleset._handle, self._native
+        started = native.start_action_for_state(handle, state_offset)
+        message = started[1] if started else None
+        while message is not None:
+            name = message[2:message.index('"', 2)]  # serialised by durable_rules as {"<rule name>":{...}}
+            try:
+                self._actions[name](self)
+            except Exception as exc:  # durable_rules would have swallowed it into the session state
+                raise EngineError(f"durable_rules 中的动作抛出了异常: {type(exc).__name__}: {exc}") from exc
+            message = native.complete_and_start_action(handle, state_offset)
+
+    def _delete_quietly(self, sid: str):
+        try:
+            self.host.delete_state(self.ruleset_name, sid)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _fact_plan(self, kind: str) -> list:
+        """Per group of `kind`: (group, its JSON prefix, [(rule id, [(leaf index, bool leaf?, key, key)])])."""
+        plan = self._plans.get(kind)
+        if plan is None:
+            plan = self._plans[kind] = []
+            for group, members in self.groups[kind]:
+                rules = []
+                for _, compiled in members:
+                    keys = self.rule_keys[compiled.rule.id]
+                    rules.append((compiled.rule.id, [
+                        (leaf.index, True, json.dumps(keys.truth(leaf)) + ":", "") if leaf.op is None else
+                        (leaf.index, False, json.dumps(keys.left(leaf)) + ":", json.dumps(keys.right(leaf)) + ":")
+                        for leaf in compiled.leaves]))
+                plan.append((group, ',"g":' + json.dumps(group), rules))
+        return plan
 
     def outcomes(self, subject, items) -> dict:
         values = {compiled.rule.id: leaf_values for compiled, leaf_values in items}
         out = {}
-        for group, members in self.groups[subject.kind]:
-            present = [(no, c) for no, c in members if c.rule.id in values]
+        for group, group_json, members in self._fact_plan(subject.kind):
+            present = []
+            parts = [group_json]
+            for rule_id, leaves in members:
+                rule_values = values.get(rule_id)
+                if rule_values is None:
+                    continue
+                present.append(rule_id)
+                for index, is_truth, key, right_key in leaves:
+                    pair = rule_values[index]
+                    if is_truth:
+                        if pair[0] is not None:
+                            parts.append(f",{key}{'true' if pair[0] else 'false'}")
+                    elif pair[0] is not None and pair[1] is not None:
+                        left, right = encode_pair(*pair)
+                        parts.append(f",{key}{_json_value(left)},{right_key}{_json_value(right)}")
             if not present:
                 continue
-            fact = {"g": group}
-            for _, compiled in present:
-                keys = self.rule_keys[compiled.rule.id]
-                for leaf in compiled.leaves:
-                    pair = values[compiled.rule.id][leaf.index]
-                    if leaf.op is None:
-                        if pair[0] is not None:
-                            fact[keys.truth(leaf)] = bool(pair[0])
-                    elif pair[0] is not None and pair[1] is not None:
-                        fact[keys.left(leaf)], fact[keys.right(leaf)] = encode_pair(*pair)
+            sid = str(next(self._sid))
             self.fired.clear()
-            self._assert(fact)
+            self._assert_text(sid, '{"sid":"' + sid + '"' + "".join(parts) + "}")
             seen: dict = {}
             for rule_id, outcome in self.fired:
                 if rule_id in seen and seen[rule_id] != outcome:
                     raise EngineError(f"durable_rules gave {rule_id} two outcomes: {seen[rule_id]}, {outcome}")
                 seen[rule_id] = outcome
-            for _, compiled in present:
-                out[compiled.rule.id] = seen.get(compiled.rule.id, UNKNOWN)
+            for rule_id in present:
+                out[rule_id] = seen.get(rule_id, UNKNOWN)
         return out
 
     def close(self):

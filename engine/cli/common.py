@@ -65,11 +65,18 @@ def write_output(data, output: str | None) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report should get the user's usual mode
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def rules_option(f):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import Diagnostic, InputError
-from .common import InputProblem, input_problem, write_output
+from .common import InputProblem, input_problem, refuse_overwriting_inputs, write_output
 
 
 def default_output(department: str, year: int) -> Path:
@@ -32,6 +32,7 @@ def import_(file, year, output, force, unit):
     except InputError as error:
         raise InputProblem(error) from None
     target = Path(output) if output else default_output(result.department, year)
+    refuse_overwriting_inputs(str(target) if output != "-" else "-", [file])  # even with --force
     if output != "-" and target.exists() and not force:
         raise input_problem([Diagnostic(str(target), 0, 0, "", "事实文件已存在,未覆盖",
                                         suggestion="核对后删除旧文件、用 -o 换一个文件名,或加 --force 覆盖")])

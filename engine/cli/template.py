@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from ..errors import Diagnostic, InputError
-from .common import InputProblem, input_problem, write_output
+from .common import InputProblem, input_problem, refuse_overwriting_inputs, write_output
 
 
 @click.command()
@@ -18,6 +18,7 @@ from .common import InputProblem, input_problem, write_output
 def template(kind, output, source, force):
     """生成预算绩效自评表模板(部门表、项目表、指标表),部门填写后用 perfaudit import 导入。"""
     output = output or f"自评表模板.{kind}"
+    refuse_overwriting_inputs(output, [source] if source else [])  # even with --force
     if output != "-" and Path(output).exists() and not force:
         raise input_problem([Diagnostic(output, 0, 0, "", "文件已存在,未覆盖", suggestion="换一个文件名,或加 --force 覆盖")])
     if output == "-" and kind == "xlsx" and click.get_binary_stream("stdout").isatty():

@@ -86,8 +86,8 @@ def execution_rate_chart(rows, warning_line, caption: str) -> str:
     for i, (name, rate) in enumerate(rows):
         y = TOP + i * ROW
         body.append(_text(left - 8, y + ROW / 2 + 4, _clip(name, left - 12), "label", "end", name))
-        if rate is None:
-            body.append(_text(left + 4, y + ROW / 2 + 4, "(缺失)", "missing"))
+        if rate is None:  # an amount is missing or the full-year budget is zero
+            body.append(_text(left + 4, y + ROW / 2 + 4, "(无法计算)", "missing"))
             continue
         below = warning_line is not None and rate < warning_line
         cls = "bar below" if below else "bar"
@@ -117,8 +117,9 @@ def _axis_floor(rows, bands) -> int:
                 lows.append(b["min"])
         if score is not None and score < min(b["min"] for b in bands):
             lows.append(Decimal(0))
-    floor = min(lows) if lows else min(b["min"] for b in bands)
-    return int(floor)
+    if not lows:  # no score falls in a band: show the top two bands for context
+        lows = [sorted(b["min"] for b in bands)[-2 if len(bands) > 1 else 0]]
+    return int(min(lows))
 
 
 def score_band_chart(rows, bands, caption: str) -> str:
@@ -150,8 +151,8 @@ def score_band_chart(rows, bands, caption: str) -> str:
         fill = BAND_FILLS[min(len(bands) - 1 - i, len(BAND_FILLS) - 1)]
         body.append(f'<rect class="band" x="{_n(x1)}" y="{TOP - 8}" width="{_n(x2 - x1)}" '
                     f'height="{_n(bottom - TOP + 8)}" fill="{fill}"/>')
-        body.append(_text((x1 + x2) / 2, TOP - 14, f"{b['grade']} [{b['min']}, {b['max']}"
-                          + ("]" if b.get("include_max") else ")"), "band-label", "middle"))
+        label = f"{b['grade']} [{b['min']}, {b['max']}" + ("]" if b.get("include_max") else ")")
+        body.append(_text((x1 + x2) / 2, TOP - 14, label if x2 - x1 >= 72 else b["grade"], "band-label", "middle"))
     for tick in sorted({low, high} | {int(b["min"]) for b in bands if b["min"] > low}):
         tx = left + (tick - low) * scale
         body.append(_text(tx, bottom + 16, str(tick), "tick", "middle"))

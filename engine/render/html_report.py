@@ -68,7 +68,7 @@ table.evidence th { text-align: left; width: 9em; background: #f5f6f8; font-weig
 ol.policy { margin: 0; padding-left: 5mm; font-size: 9pt; }
 ol.policy li { margin: 0.4mm 0; }
 table.facts { width: auto; margin: 0.5mm 0 0; font-size: 8.5pt; }
-table.facts caption { font-weight: normal; padding: 0 0 0.5mm; }
+.fact-file { margin: 0.5mm 0 0; }
 table.facts th { background: #f5f6f8; font-weight: normal; text-align: left; }
 table.facts td, table.facts th { padding: 0.3mm 2mm; border-color: #c4c4c4; }
 .ver { font-size: 8pt; border: 1px solid #888; padding: 0 1mm; margin-left: 1mm; white-space: nowrap; }
@@ -128,9 +128,9 @@ def facts_html(facts) -> str:
             if c.field not in fields:
                 fields.append(c.field)
             lines.append(str(c.line))
-        body = "".join(f"<tr><td>{e(section)}</td><td>{e('、'.join(fields))}</td><td class=\"num\">{e('、'.join(lines))}</td></tr>"
-                       for section, (fields, lines) in rows.items())
-        out.append(f'<table class="facts"><caption class="file">{e(file)}</caption>'
+        body = "".join(f"<tr><td>{e(section)}</td><td>{e('、'.join(fields))}</td>"
+                       f"<td class=\"num\">{e('、'.join(lines))}</td></tr>" for section, (fields, lines) in rows.items())
+        out.append(f'<p class="file fact-file">{e(file)}</p><table class="facts">'
                    f"<tr><th>报告位置</th><th>数据</th><th>行</th></tr>{body}</table>")
     return "".join(out)
 
@@ -138,10 +138,10 @@ def facts_html(facts) -> str:
 def finding_html(f, formats: dict) -> str:
     fmt = formats.get(f.rule, {})
     subject = ""
-    if f.subject_kind == "claim":
-        subject = f'<span class="meta">{e(f.subject)}</span>'
-    elif f.subject_kind == "indicator":
+    if f.subject_kind == "indicator":
         subject = f'<span class="meta">{e(SUBJECT_LABELS["indicator"])}“{e(f.subject)}”</span>'
+    elif f.subject_kind not in ("project", "report"):  # a prose claim, a commitment ...
+        subject = f'<span class="meta">{e(f.subject)}</span>'
     outcome = '<span class="meta">无法评估</span>' if f.outcome != "fired" else ""
     parts = [f'<article class="finding sev-{e(f.severity)}" data-rule="{e(f.rule)}">',
              f'<header><span class="badge sev-{e(f.severity)}">{e(SEVERITY_LABELS[f.severity])}</span>'
@@ -217,7 +217,8 @@ def metrics_table(evaluation, department: str, year: int) -> str:
     rows = "".join(
         f"<tr><td>{e(m.name)}</td><td class=\"num\">{e(format_value(m.full_year))}</td>"
         f"<td class=\"num\">{e(format_value(m.executed))}</td><td class=\"num\">{e(format_value(m.rate, 'pct'))}</td>"
-        f"<td class=\"num\">{e(format_value(m.reported_rate, 'pct'))}</td><td class=\"num\">{e(format_value(m.score))}</td>"
+        f"<td class=\"num\">{e(format_value(m.reported_rate, 'pct'))}</td>"
+        f"<td class=\"num\">{e(format_value(m.score))}</td>"
         f"<td>{e(m.reported_grade or '')}</td><td>{e(m.band or '')}</td></tr>" for m in metrics)
     return ('<table class="metrics"><caption>项目数据(万元)</caption><tr><th>项目</th><th>全年预算</th><th>全年执行</th>'
             '<th>执行率(计算)</th><th>执行率(报告)</th><th>总分</th><th>报告等级</th><th>应评等级</th></tr>'

@@ -84,7 +84,7 @@ def metrics(evaluation, department: str, year: int) -> list[str]:
 def finding(f, formats: dict) -> list[str]:
     fmt = formats.get(f.rule, {})
     head = f"##### 〔{SEVERITY_LABELS[f.severity]}〕{md(f.title)}"
-    if f.subject_kind in ("indicator", "claim"):
+    if f.subject_kind not in ("project", "report"):
         head += f"({md(f.subject)})"
     out = [head, "", md(f.message), "", f"- 规则: `{f.rule}`" + ("(无法评估)" if f.outcome != "fired" else "")]
     if f.evidence:

@@ -22,10 +22,14 @@ def _section(record, name: str) -> str | None:
     return source.section if source else None
 
 
+def approval_text(a) -> str:
+    """One 协同文件 line: 类型/对方部门/年度[/文件名]."""
+    return "/".join(str(x) for x in (a.kind, a.counterpart, a.year) + ((a.document,) if a.document else ()))
+
+
 def project_row(n: int, p) -> dict:
     b, s = p.budget, p.score
-    approvals = "\n".join("/".join(str(x) for x in (a.kind, a.counterpart, a.year) + ((a.document,) if a.document else ()))
-                          for a in p.approvals)
+    approvals = "\n".join(approval_text(a) for a in p.approvals)
     return {"seq": n, "name": p.name, "initial": b.initial, "full_year": b.full_year, "executed": b.executed,
             "rate": b.rate, "total": s.total, "grade": s.grade, "explanation": b.explanation,
             "departments_involved": _join(p.departments_involved), "approvals": approvals or None,

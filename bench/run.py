@@ -1,0 +1,290 @@
+"""Benchmark: perfaudit's stages at province scale, and a plain-Python loop over the same data.
+
+    .venv/bin/python bench/run.py --projects 1000 10000 100000
+    .venv/bin/python bench/run.py --projects 10000 --repeat 3 --jobs 2
+
+For each size it generates deterministic reports in the real facts format (bench/generate.py) and
+prints a table: load + validate, compile, evaluate on each backend (full shipped rule packs, and the
+execution-rate / grading / indicator-review rules alone), render JSON, the CLI end to end, and peak
+memory. Every measurement that reports memory runs in its own process (peak RSS from wait4). The
+plain loop implements the same eight rules by hand over the same loaded records; its findings are
+compared with the engine's. The start-up of `perfaudit evaluate facts/2024` and the CLI's import
+time are measured once. Numbers are wall-clock seconds, median of --repeat runs. Results and how to
+read them: docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LOOP_FAMILIES = ("execution-rate", "grading", "indicator-review")
+
+
+# ---- the hand-written loop -----------------------------------------------------------------------
+
+def plain_loop(reports, params_by_year: dict) -> set:
+    """The execution-rate, grading and indicator-review rules written out by hand, exact Decimal arithmetic.
+
+    Returns {(rule, department, project, subject, outcome)} like the engine's findings. It handles the
+    generated data (every amount present), not the engine's general "cannot evaluate" logic.
+    """
+    from decimal import Decimal, localcontext
+
+    to_wan = {"万元": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000)}
+    found = set()
+    with localcontext() as ctx:
+        ctx.prec = 34
+        for report in reports:
+            p = params_by_year[report.year]
+            warning, explain, ratio = p["exec_warning_line"], p["exec_explain_line"], p["indicator_budget_ratio"]
+            bands, vocabulary = p["grade_bands"], p["grade_vocabulary"]
+            department = report.department
+            for project in report.projects:
+                name, budget, score = project.name, project.budget, project.score
+                full_year, executed = budget.full_year, budget.executed
+                if full_year > 0:
+                    rate = executed / full_year
+                    if rate < warning:
+                        found.add(("execution.below-warning-line", department, name, name, "fired"))
+                    if rate < explain and not budget.explanation:
+                        found.add(("execution.explanation-missing", department, name, name, "fired"))
+                if executed > full_year:
+                    found.add(("execution.over-budget", department, name, name, "fired"))
+                total, grade = score.total, score.grade
+                if grade in vocabulary:
+                    band = next((b["grade"] for b in bands if b["min"] <= total < b["max"]
+                                 or (b.get("include_max") and total == b["max"])), None)
+                    if band is None:
+                        found.add(("grading.band-mismatch", department, name, name, "cannot-evaluate"))
+                    elif band != vocabulary[grade]:
+                        found.add(("grading.band-mismatch", department, name, name, "fired"))
+                else:
+                    found.add(("grading.unknown-grade-word", department, name, name, "fired"))
+                if total < 0 or total > 100:
+                    found.add(("grading.score-out-of-range", department, name, name, "fired"))
+                for indicator in project.indicators:
+                    target = indicator.target
+                    if target is not None and target.value is not None:
+                        factor = to_wan.get(target.unit)
+                        if factor is not None and target.value * factor > full_year * ratio:
+                            found.add(("indicator-review.target-exceeds-budget", department, name, indicator.name,
+                                       "fired"))
+                    if indicator.includes_tasks_of:
+                        found.add(("indicator-review.includes-other-departments", department, name, indicator.name,
+                                   "fired"))
+    return found
+
+
+# ---- measurements inside one worker process -----------------------------------------------------
+
+def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dict:
+    """Time each stage in this process; the parent reads our peak RSS."""
+    import dataclasses
+
+    from engine import api
+    from engine.evaluate import params_for
+    from engine.render import render
+
+    out = {}
+    t = time.perf_counter()
+    ruleset = api.load_rules(rules_dir)
+    out["load_rules"] = time.perf_counter() - t
+    t = time.perf_counter()
+    reports = api.load_facts([facts_dir])
+    out["load_validate"] = time.perf_counter() - t
+    t = time.perf_counter()
+    program = api.compile(ruleset)
+    out["compile"] = time.perf_counter() - t
+    t = time.perf_counter()
+    evaluation = api.evaluate(program, reports, backend=backend)
+    out["evaluate"] = time.perf_counter() - t
+    out["backend"] = evaluation.backend
+    out["findings"] = len(evaluation.findings)
+    out["rules"] = len(program.rules)
+    t = time.perf_counter()
+    text = render("json", evaluation)
+    out["render_json"] = time.perf_counter() - t
+    out["json_bytes"] = len(text.encode())
+    del text
+    subset = dataclasses.replace(ruleset, rules=tuple(r for r in ruleset.rules if r.family in LOOP_FAMILIES))
+    sub_program = api.compile(subset)
+    t = time.perf_counter()
+    sub = api.evaluate(sub_program, reports, backend=backend)
+    out["evaluate_3_families"] = time.perf_counter() - t
+    out["rules_3_families"] = len(sub_program.rules)
+    if with_loop:
+        params = {year: params_for(ruleset, year) for year in {r.year for r in reports}}
+        t = time.perf_counter()
+        found = plain_loop(reports, params)
+        out["plain_loop"] = time.perf_counter() - t
+        engine_found = {(f.rule, f.department, f.project, f.subject, f.outcome) for f in sub.findings}
+        out["loop_findings"] = len(found)
+        out["loop_agrees"] = found == engine_found
+    out["projects"] = sum(len(r.projects) for r in reports)
+    return out
+
+
+# ---- running and timing child processes ------------------------------------------------------------
+
+def run_measured(argv, cwd=ROOT) -> tuple[float, int, str, int]:
+    """(wall seconds, peak RSS in MiB, stdout, exit code) of one child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(map(str, argv))} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    return wall, usage.ru_maxrss // 1024, stdout, proc.returncode
+
+
+def median_runs(argv, repeat: int) -> tuple[float, int, str]:
+    runs = [run_measured(argv) for _ in range(repeat)]
+    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2])
+
+
+def stage_worker(facts_dir, backend, rules_dir, with_loop, repeat) -> dict:
+    argv = [sys.executable, __file__, "--worker", facts_dir, backend, rules_dir] + (["--with-loop"] if with_loop else [])
+    results = []
+    peak = 0
+    for _ in range(repeat):
+        _, rss, stdout, _ = run_measured(argv)
+        results.append(json.loads(stdout))
+        peak = max(peak, rss)
+    merged = {}
+    for key, value in results[0].items():
+        if isinstance(value, float):
+            merged[key] = statistics.median(r[key] for r in results)
+        else:
+            merged[key] = value
+    merged["peak_rss_mib"] = peak
+    return merged
+
+
+def cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir) -> tuple[float, int]:
+    out = Path(workdir) / f"findings-{backend}-{jobs}.json"
+    argv = [sys.executable, "-m", "engine", "evaluate", facts_dir, "--rules", rules_dir, "--backend", backend,
+            "--format", "json", "-o", str(out), "--jobs", str(jobs)]
+    wall, rss, _ = median_runs(argv, repeat)
+    return wall, rss
+
+
+def startup(rules_dir: str, runs: int) -> dict:
+    perfaudit = Path(sys.executable).parent / "perfaudit"
+    command = [str(perfaudit)] if perfaudit.exists() else [sys.executable, "-m", "engine"]
+    argv = command + ["evaluate", str(ROOT / "facts" / "2024"), "--rules", rules_dir]
+    walls = [run_measured(argv)[0] for _ in range(runs)]
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import engine.cli"], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    rows = []
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), parts[2].rstrip()))
+    total = next((us for us, name in rows if name.strip() == "engine.cli"), 0)
+    heavy = {name.strip(): us for us, name in rows if name.strip() in ("jsonschema", "durable.engine", "yaml", "click")}
+    return {"wall_median": statistics.median(walls), "wall_min": min(walls), "runs": runs,
+            "import_engine_cli_ms": total / 1000, "heavy_imports_ms": {k: v / 1000 for k, v in heavy.items()}}
+
+
+# ---- report ------------------------------------------------------------------------------------
+
+def fmt_s(seconds) -> str:
+    return f"{seconds:.3f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def rate(projects, seconds) -> str:
+    return f"{projects / seconds:,.0f}" if seconds > 0 else "-"
+
+
+def table(rows) -> str:
+    header = ("measurement", "time", "projects/s", "peak RSS")
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(4)]
+    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
+
+
+def bench_size(projects: int, args, workdir: Path) -> str:
+    from bench.generate import write_corpus
+
+    facts_dir = workdir / f"facts-{projects}"
+    t = time.perf_counter()
+    paths = write_corpus(facts_dir, projects, seed=args.seed)
+    generated = time.perf_counter() - t
+    size = sum(p.stat().st_size for p in paths)
+    rules_dir = str(args.rules)
+    py = stage_worker(str(facts_dir), "python", rules_dir, True, args.repeat)
+    du = stage_worker(str(facts_dir), "durable", rules_dir, False, args.repeat)
+    n = py["projects"]
+    mib = lambda r: f"{r['peak_rss_mib']:,} MiB"  # noqa: E731
+    rows = [
+        ("load + validate (facts files -> records)", fmt_s(py["load_validate"]), rate(n, py["load_validate"]), ""),
+        ("load rules + compile", fmt_s(py["load_rules"] + py["compile"]), "", ""),
+        (f"evaluate, python backend, {py['rules']} rules", fmt_s(py["evaluate"]), rate(n, py["evaluate"]), ""),
+        (f"evaluate, {du['backend']} backend, {du['rules']} rules", fmt_s(du["evaluate"]), rate(n, du["evaluate"]), ""),
+        (f"evaluate, python backend, {py['rules_3_families']} rules (3 families)", fmt_s(py["evaluate_3_families"]),
+         rate(n, py["evaluate_3_families"]), ""),
+        (f"evaluate, {du['backend']} backend, {du['rules_3_families']} rules (3 families)",
+         fmt_s(du["evaluate_3_families"]), rate(n, du["evaluate_3_families"]), ""),
+        (f"plain-Python loop, same {py['rules_3_families']} rules", fmt_s(py["plain_loop"]), rate(n, py["plain_loop"]), ""),
+        ("render JSON", fmt_s(py["render_json"]), "", ""),
+        ("all stages in one process, python backend", "", "", mib(py)),
+        (f"all stages in one process, {du['backend']} backend", "", "", mib(du)),
+    ]
+    for jobs in sorted({1, args.jobs}):
+        for backend in ("durable", "python") if args.e2e_python else ("durable",):
+            wall, rss = cli_end_to_end(str(facts_dir), rules_dir, backend, jobs, args.repeat, workdir)
+            label = f"end to end: perfaudit evaluate --format json --backend {backend} --jobs {jobs}"
+            rows.append((label, fmt_s(wall), rate(n, wall), f"{rss:,} MiB" + (" (parent)" if jobs > 1 else "")))
+    loop = py["plain_loop"]
+    ratios = (f"engine / plain loop on the same rules: python backend {py['evaluate_3_families'] / loop:,.0f}x, "
+              f"{du['backend']} {du['evaluate_3_families'] / loop:,.0f}x slower; "
+              f"loop findings {py['loop_findings']:,}, same as the engine's: {'yes' if py['loop_agrees'] else 'NO'}")
+    head = (f"== {n:,} projects: {len(paths):,} facts files, {size / 1048576:,.1f} MiB of YAML "
+            f"(generated in {generated:.1f} s); {py['findings']:,} findings, JSON {py['json_bytes'] / 1048576:,.1f} MiB ==")
+    return "\n".join([head, table(rows), ratios, ""])
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="perfaudit benchmark (docs/performance.md)")
+    parser.add_argument("--projects", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is shown")
+    parser.add_argument("--jobs", type=int, default=2, help="also run the CLI end to end with --jobs N")
+    parser.add_argument("--e2e-python", action="store_true", help="also run the CLI end to end on the python backend")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules")
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the generated facts here")
+    parser.add_argument("--worker", nargs=3, metavar=("FACTS", "BACKEND", "RULES"), help=argparse.SUPPRESS)
+    parser.add_argument("--with-loop", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(*args.worker, with_loop=args.with_loop)))
+        return
+    print(f"perfaudit benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, repeat {args.repeat}\n")
+    if args.startup_runs:
+        s = startup(str(args.rules), args.startup_runs)
+        heavy = ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(s["heavy_imports_ms"].items())) or "none"
+        print(f"start-up: perfaudit evaluate facts/2024: median {s['wall_median']:.3f} s, best {s['wall_min']:.3f} s "
+              f"over {s['runs']} runs; import engine.cli {s['import_engine_cli_ms']:.0f} ms "
+              f"(python -X importtime); heavy modules imported at start-up: {heavy}\n")
+    with tempfile.TemporaryDirectory(prefix="perfaudit-bench-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for projects in args.projects:
+            print(bench_size(projects, args, workdir), flush=True)
+
+
+if __name__ == "__main__":
+    main()

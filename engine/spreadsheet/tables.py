@@ -1,0 +1,128 @@
+"""Finding the tables in a workbook by their header rows, and the department's key-value rows.
+
+Header rows are recognised by their column names (and the aliases people use), so title rows,
+notes such as “单位:万元”, inserted rows and renamed sheets do not matter. A title or a note
+(注:…, 填表说明…) closes the table above it; blank rows do not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .cells import CellReader
+from .reader import Cell, Sheet, clean_text, half_width
+from .template import CLAIMS, COMMITMENTS, DEPARTMENT_FIELDS, INDICATORS, PROJECTS, TABLES, TITLES
+
+_UNIT_IN_HEADER = re.compile(r"[((]\s*(万元|元)\s*[))]")
+_NOTE_PREFIXES = ("注", "说明", "填表", "备注:", "备注:")
+_DEPARTMENT_LABELS = {label: key for label, key, _ in DEPARTMENT_FIELDS} | {"部门名称": "department", "单位": "unit",
+                                                                           "主管部门": "department"}
+
+
+@dataclass
+class Table:
+    name: str  # PROJECTS / INDICATORS / CLAIMS / COMMITMENTS
+    sheet: Sheet
+    header_row: int
+    columns: dict  # Column.key -> column index
+    rows: list = field(default_factory=list)
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s*※]", "", _UNIT_IN_HEADER.sub("", half_width(text)))
+
+
+def _match_header(name: str, cells: dict) -> dict | None:
+    """Column key -> index when this row is the header row of table `name`."""
+    found = {}
+    for col, text in cells.items():
+        key = _header_key(text)
+        for column in TABLES[name]:
+            if key == column.header or key in column.aliases:
+                found.setdefault(column.key, col)
+    required = {PROJECTS: ({"name"}, {"full_year", "executed", "initial"}), INDICATORS: ({"name", "level1"}, set()),
+                CLAIMS: ({"text", "measure"}, set()), COMMITMENTS: ({"text", "kind"}, set())}[name]
+    must, any_of = required
+    if must <= set(found) and (not any_of or any_of & set(found)):
+        return found
+    return None
+
+
+class TableScanner(CellReader):
+    def __init__(self, display: str):
+        super().__init__(display)
+        self.unit_declarations: list = []  # (unit, where) from the department sheet and table headers
+
+    # ---- finding the tables -----------------------------------------------------
+
+    def scan(self, sheets: list[Sheet]) -> tuple[dict, dict]:
+        department: dict = {}
+        tables: dict = {}
+        for sheet in sheets:
+            current: Table | None = None
+            by_row: dict = {}
+            for (r, c), cell in sorted(sheet.cells.items()):
+                by_row.setdefault(r, {})[c] = cell
+            for r, row in sorted(by_row.items()):
+                texts = {c: clean_text(cell.value) for c, cell in row.items() if isinstance(cell.value, str)}
+                header = None
+                for name in TABLES:
+                    columns = _match_header(name, texts)
+                    if columns:
+                        header = (name, columns)
+                        break
+                if header:
+                    name, columns = header
+                    self.header_units(sheet, r, row)
+                    if name in tables:
+                        first = tables[name]
+                        self.problem(f"{sheet.name}!A{r}", f"第二张{name[:2]}表(第一张在 {first.sheet.name} 第 "
+                                                          f"{first.header_row} 行)", suggestion="合并为一张表后再导入")
+                    current = Table(name, sheet, r, columns)
+                    tables.setdefault(name, current)
+                    self.unknown_columns(sheet, r, texts, columns)
+                    continue
+                if self.department_row(sheet, row, department, current is None):
+                    continue
+                first_col = min(row)
+                only = clean_text(row[first_col].value) if len(row) == 1 else None
+                if only is not None and (only in TITLES.values() or only.startswith(_NOTE_PREFIXES)):
+                    current = None  # a title or a note closes the table above it
+                    continue
+                if current is not None:
+                    current.rows.append((r, row))
+        return department, tables
+
+    def header_units(self, sheet: Sheet, r: int, row: dict) -> None:
+        for cell in row.values():
+            match = _UNIT_IN_HEADER.search(half_width(clean_text(cell.value)))
+            if match:
+                self.unit_declarations.append((match.group(1), f"{sheet.name}!{cell.ref}(表头)"))
+
+    def unknown_columns(self, sheet: Sheet, r: int, texts: dict, columns: dict) -> None:
+        known = set(columns.values())
+        for col, text in sorted(texts.items()):
+            if col not in known and _header_key(text) not in ("", "项目资金", "自评结果"):
+                self.notices.append(f"{sheet.name}!{sheet.get(r, col).ref} 的列“{text}”不在模板中,已忽略")
+
+    def department_row(self, sheet: Sheet, row: dict, department: dict, outside_table: bool) -> bool:
+        first_col = min(row)
+        label_cell = row[first_col]
+        text = clean_text(label_cell.value)
+        label, value_cell = text.rstrip("::"), None
+        inline = re.match(r"^([^::]+)[::]\s*(.+)$", half_width(text))
+        if inline and inline.group(1).strip() in _DEPARTMENT_LABELS:
+            label = inline.group(1).strip()
+            value_cell = Cell(inline.group(2).strip(), label_cell.ref, label_cell.fmt)
+        if label not in _DEPARTMENT_LABELS or (not outside_table and len(row) > 2):
+            return False
+        if value_cell is None:
+            value_cell = row.get(first_col + 1)  # the value sits right of its label; further right are notes
+            if value_cell is None:
+                return True  # the label with nothing filled in: an empty template row
+        key = _DEPARTMENT_LABELS[label]
+        if key in department and department[key][1].ref != value_cell.ref:
+            self.problem(f"{sheet.name}!{value_cell.ref}", f"“{label}”填写了两次(另一处在 "
+                                                          f"{department[key][0].name}!{department[key][1].ref})")
+        department.setdefault(key, (sheet, value_cell))
+        return True

@@ -1,0 +1,237 @@
+"""The speed-ups of docs/performance.md change nothing but speed.
+
+Each fast path is compared with the reference it replaces, on the shipped facts and rules, on
+generated reports, and on thousands of deterministic mutations of them:
+- libyaml composing (yamlsrc._fast_document) against the pure-Python composer: same data, same
+  line and column for every value and key, and never "fast" where the slow path reports a problem;
+- the compiled yes/no schema check (engine/fastschema.py) against jsonschema;
+- rule expressions compiled into closures (engine/expr/closures.py) against Evaluator;
+- the evaluate stage's operands (engine/operands.py) against leaf_values, through both backends.
+"""
+from __future__ import annotations
+
+import copy
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import engine.yamlsrc as Y
+from bench.generate import generate
+from engine import compile, evaluate, load_facts
+from engine.expr.closures import compile_expr, scope_for
+from engine.expr.evaluate import Evaluator
+from engine.fastschema import compile_schema
+from engine.render import render
+from engine.subjects import subjects_of
+from engine.validate import schema
+
+from .conftest import FACTS_2024, ROOT, RULES
+
+GENERATED = [text for _, text in generate(60, seed=11, years=(2023, 2024))]
+SHIPPED = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "facts").rglob("*.yaml"))]
+RULE_FILES = [p.read_text(encoding="utf-8") for p in sorted(RULES.glob("*.yaml"))]
+PIECES = [" ", "  ", "\n", ":", ": ", "- ", "'", '"', "#", "[", "]", "{", "}", ",", "?", "|", ">", "-", "!", "%",
+          "@", "`", "\\", "中", "，", "\t", "\r\n", "\r", "...", "\n---\n", "0o17", "1_000", "+1", ".5", "1.", "yes",
+          "~", "2024-01-01", "'a''b'", '"\\u4e2d"', "!!int ", "&a ", "*a", "<<: ", "\ufeff", "\x85", "\u2028",
+          "[a, b]", "{k: v}", "x: [1, {y: z}]\n", "k:\n", "- \n", "|-\n  t\n", "\x07"]
+
+
+def slow_document(text):
+    saved, Y._FAST_LOADER = Y._FAST_LOADER, None
+    try:
+        return Y.load_yaml_text(text, "f.yaml")
+    finally:
+        Y._FAST_LOADER = saved
+
+
+def mutations(texts, count, seed):
+    rng = random.Random(seed)
+    for _ in range(count):
+        text = rng.choice(texts)
+        start = rng.randrange(max(1, len(text) - 1500))
+        text = text[start:start + 1500] if rng.random() < 0.5 else text
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(text))
+            roll = rng.random()
+            if roll < 0.45:
+                text = text[:pos] + rng.choice(PIECES) + text[pos:]
+            elif roll < 0.75:
+                text = text[:pos] + text[pos + rng.randint(1, 6):]
+            else:
+                lines = text.split("\n")
+                i = rng.randrange(len(lines))
+                lines[i] = " " * rng.randint(0, 3) + lines[i].lstrip()
+                text = "\n".join(lines)
+        yield text
+
+
+def test_libyaml_takes_the_shipped_and_generated_files():
+    # the fast path must actually be taken where it matters, or the benchmark measures nothing
+    if Y._FAST_LOADER is None:
+        pytest.skip("PyYAML was built without libyaml")
+    for text in SHIPPED + GENERATED:
+        fast = Y._fast_document(text, "f.yaml")
+        slow, problems = slow_document(text)
+        assert problems == [] and fast is not None
+        assert (fast.data, fast.marks, fast.key_marks) == (slow.data, slow.marks, slow.key_marks)
+    # rule files mostly contain "*" (multiplication), which the fast path leaves to PyYAML with aliases
+    for text in RULE_FILES:
+        fast = Y._fast_document(text, "f.yaml")
+        if fast is not None:
+            slow = slow_document(text)[0]
+            assert (fast.data, fast.marks, fast.key_marks) == (slow.data, slow.marks, slow.key_marks)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_libyaml_agrees_with_pure_python_on_mutated_files(seed):
+    fast_taken = 0
+    for text in mutations(SHIPPED + GENERATED + RULE_FILES, 600, seed):
+        if not text.strip():
+            continue
+        fast = Y._fast_document(text, "f.yaml")
+        if fast is None:
+            continue
+        fast_taken += 1
+        slow, problems = slow_document(text)
+        assert problems == [], repr(text[:300])
+        assert fast.data == slow.data and repr(fast.data) == repr(slow.data), repr(text[:300])
+        assert fast.marks == slow.marks and fast.key_marks == slow.key_marks, repr(text[:300])
+    assert fast_taken > 50
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\tb\n", "a:\n  - x\n  -\n", "? \n", "k: |#\n  t\n", "k: [a?b]\n", "\ufeffk: v\n", "k: v\x85w\n",
+    "k: &a v\nj: *a\n", "k: v\u2028w\n", "k:\n", "- \n",
+])
+def test_texts_libyaml_reads_differently_take_the_slow_path(text):
+    assert Y._fast_document(text, "f.yaml") is None
+
+
+def schema_mutations(document, count, seed):
+    rng = random.Random(seed)
+    values = [None, True, 0, -1, 1.5, Decimal("-3"), Decimal("1e10"), "", "x", "75.5%", "７５％", [], {}, ["a"], {"k": 1},
+              2024, 1900, "优", "产出-数量", "万元", Decimal("99.99")]
+
+    def containers(node, out):
+        if isinstance(node, dict):
+            out.append(node)
+            for v in node.values():
+                containers(v, out)
+        elif isinstance(node, list):
+            out.append(node)
+            for v in node:
+                containers(v, out)
+        return out
+
+    for _ in range(count):
+        doc = copy.deepcopy(document)
+        for _ in range(rng.randint(1, 3)):
+            target = rng.choice(containers(doc, []))
+            if isinstance(target, dict) and target:
+                key = rng.choice(sorted(target))
+                roll = rng.random()
+                if roll < 0.3:
+                    del target[key]
+                elif roll < 0.5:
+                    target[key + rng.choice(["x", "_", "s"])] = copy.deepcopy(target[key])
+                else:
+                    target[key] = copy.deepcopy(rng.choice(values))
+            elif isinstance(target, list):
+                if target and rng.random() < 0.5:
+                    target[rng.randrange(len(target))] = copy.deepcopy(rng.choice(values))
+                else:
+                    target.append(copy.deepcopy(rng.choice(values)))
+        yield doc
+
+
+@pytest.mark.parametrize("name, texts", [("facts", SHIPPED + GENERATED[:6]), ("rules", RULE_FILES)])
+def test_fast_schema_check_agrees_with_jsonschema(name, texts):
+    check = compile_schema(schema(name))
+    assert check is not None, "the shipped schema uses a keyword engine/fastschema.py does not implement"
+    validator = jsonschema.Draft202012Validator(schema(name))
+    valid = invalid = 0
+    for text in texts:
+        document = slow_document(text)[0].data
+        assert check(document) and validator.is_valid(document)
+        for mutated in schema_mutations(document, 150, len(text)):
+            expected = validator.is_valid(mutated)
+            assert check(mutated) == expected, mutated
+            valid += expected
+            invalid += not expected
+    assert valid > 20 and invalid > 200
+
+
+def test_unknown_keywords_are_left_to_jsonschema():
+    assert compile_schema({"type": "object", "unevaluatedProperties": False}) is None
+    assert compile_schema({"$dynamicRef": "#x"}) is None
+    assert compile_schema({"type": "string", "format": "date"}) is None
+
+
+@pytest.fixture(scope="module")
+def all_reports(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fast-paths")
+    for relative, text in generate(200, seed=13, years=(2023, 2024)):
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return load_facts([FACTS_2024]) + load_facts([root])
+
+
+def test_closures_compute_what_evaluator_computes(ruleset, all_reports):
+    program = compile(ruleset)
+    from engine.evaluate import params_for
+
+    checked = 0
+    for report in all_reports:
+        params = params_for(ruleset, report.year)
+        for subject in subjects_of(report):
+            scope = scope_for(subject.scope, params, Decimal(report.year))
+            for compiled in program.for_subject(subject.kind, report.year):
+                nodes = [leaf.node for leaf in compiled.leaves]
+                nodes += [n for leaf in compiled.leaves if leaf.op is not None for n in (leaf.left, leaf.right)]
+                nodes += [node for _, node in compiled.evidence]
+                for node in nodes:
+                    expected = Evaluator(subject.scope, params, report.year).eval(node)
+                    with __import__("decimal").localcontext() as ctx:
+                        ctx.prec = 34
+                        got = compile_expr(node)(scope)
+                    assert repr(got) == repr(expected), (compiled.rule.id, node)
+                    checked += 1
+    assert checked > 10000
+
+
+def test_both_backends_give_the_reference_bytes(ruleset, all_reports):
+    """evaluate() with closures and skipped conditions renders exactly what the Evaluator loop renders."""
+    import sys
+
+    from engine.backends import FIRED, UNKNOWN, make_backend
+
+    E = sys.modules["engine.evaluate"]
+    program = compile(ruleset)
+    engine = make_backend("python", program)
+    findings = []
+    for report in all_reports:
+        params = E.params_for(ruleset, report.year)
+        for subject in subjects_of(report):
+            rules = program.for_subject(subject.kind, report.year)
+            if rules:
+                evaluator = Evaluator(subject.scope, params, report.year)
+                outcomes = engine.outcomes(subject, [(c, E.leaf_values(c, evaluator)) for c in rules])
+                findings += [E.make_finding(ruleset, c, subject, params, outcomes[c.rule.id]) for c in rules
+                             if outcomes[c.rule.id] in (FIRED, UNKNOWN)]
+    reference = render("json", E.assemble(program, all_reports, findings, "python", "", ""))
+    for backend in ("python", "durable"):
+        assert render("json", evaluate(program, all_reports, backend=backend)) == reference, backend
+
+
+def test_generated_reports_are_schema_valid_facts(tmp_path):
+    for relative, text in generate(45, seed=1):
+        path = Path(tmp_path) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    reports = load_facts([tmp_path])
+    assert [len(r.projects) for r in reports] == [20, 20, 5]
+    assert all(len(p.indicators) == 6 for r in reports for p in r.projects)

@@ -1,0 +1,105 @@
+"""`perfaudit evaluate --jobs N`: the same bytes as one process, for every department and year."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.generate import write_corpus
+from engine import parallel
+from engine.cli import cli
+
+from .conftest import FACTS_2024, RULES
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Nine departments over two years (follow-up rules link 2023 commitments to 2024 reports)."""
+    root = tmp_path_factory.mktemp("jobs-facts")
+    write_corpus(root, 170, seed=7, years=(2023, 2024))
+    return root
+
+
+def run(runner, *args):
+    result = runner.invoke(cli, ["evaluate", *map(str, args), "--rules", str(RULES)])
+    return result
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_jobs_2_gives_the_bytes_of_jobs_1(runner, corpus, fmt):
+    one = run(runner, corpus, "--format", fmt, "--jobs", "1")
+    two = run(runner, corpus, "--format", fmt, "--jobs", "2")
+    assert one.exit_code == 0, one.output
+    assert two.exit_code == 0, two.output
+    assert two.stdout == one.stdout
+    if fmt == "json":
+        document = json.loads(one.stdout)
+        assert {r["year"] for r in document["summary"]["reports"]} == {2023, 2024}
+        assert len(document["summary"]["reports"]) == 18
+        # cross-year rules fired, so a department's two years met in the same worker
+        assert any(f["family"] == "follow-up" for f in document["findings"])
+
+
+def test_more_jobs_than_departments_and_both_backends(runner, corpus):
+    outputs = {run(runner, corpus, "--format", "json", "--jobs", jobs, "--backend", backend).stdout
+               for jobs in ("1", "3", "16") for backend in ("python", "durable")}
+    assert len(outputs) == 1
+
+
+def test_a_wrong_department_guess_is_repaired(runner, corpus, monkeypatch):
+    # every file alone in its partition: each department's two years start in different workers and
+    # must be evaluated again together (follow-up findings need both years)
+    monkeypatch.setattr(parallel, "department_of", lambda text: None)
+    assert len(parallel.partition(sorted(corpus.rglob("*.yaml")), 2)) == 8  # 18 files, 2 jobs x 4 tasks
+    rejoin, sizes = parallel._rejoin_split_departments, []
+
+    def spy(pool, tasks, results):
+        joined = rejoin(pool, tasks, results)
+        sizes.append((len(results), len(joined)))
+        return joined
+
+    monkeypatch.setattr(parallel, "_rejoin_split_departments", spy)
+    one = run(runner, corpus, "--format", "json", "--jobs", "1")
+    two = run(runner, corpus, "--format", "json", "--jobs", "2")
+    assert two.exit_code == 0, two.output
+    assert sizes and sizes[0][1] < sizes[0][0]  # some partitions were evaluated again together
+    assert two.stdout == one.stdout
+
+
+def test_partitions_keep_each_department_whole(corpus):
+    tasks = parallel.partition(sorted(corpus.rglob("*.yaml")), 2)
+    owner = {}
+    for i, task in enumerate(tasks):
+        for path in task:
+            assert owner.setdefault(path.name, i) == i  # 2023/X.yaml and 2024/X.yaml together
+    assert sorted(p for task in tasks for p in task) == sorted(corpus.rglob("*.yaml"))
+
+
+def test_department_of_reads_the_header_line():
+    assert parallel.department_of("# 注释\ndepartment: 某区城市管理局\nyear: 2024\n") == "某区城市管理局"
+    assert parallel.department_of('department: "某局"  # 引号\n') == "某局"
+    assert parallel.department_of("year: 2024\n  department: 缩进的不算\n") is None
+
+
+def test_input_errors_are_reported_exactly_as_with_one_job(runner, corpus, tmp_path):
+    broken = tmp_path / "facts"
+    write_corpus(broken, 60, seed=3)
+    victim = sorted(broken.rglob("*.yaml"))[1]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("full_year: ", "full_yaer: ", 1), encoding="utf-8")
+    one = run(runner, broken, "--format", "json", "--jobs", "1")
+    two = run(runner, broken, "--format", "json", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 2
+    assert "full_yaer" in one.stderr
+    assert two.stderr == one.stderr and two.stdout == one.stdout == ""
+
+
+def test_a_single_file_runs_in_process(runner):
+    one = run(runner, FACTS_2024, "--format", "json")
+    two = run(runner, FACTS_2024, "--format", "json", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0
+    assert two.stdout == one.stdout
+
+
+def test_jobs_0_means_one_per_cpu(runner, corpus):
+    assert run(runner, corpus, "--format", "json", "--jobs", "0").stdout == run(
+        runner, corpus, "--format", "json").stdout
