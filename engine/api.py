@@ -61,18 +61,18 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
                    progress=None) -> Evaluation:
     """Load the facts files under `paths` and evaluate them: what `perfaudit evaluate` does.
 
-    jobs > 1 evaluates departments in that many processes (engine/parallel.py) with the same result;
-    input errors are raised exactly as with jobs=1. progress: optional callable, called with a number
-    of units done, two per facts file (read, evaluated)."""
+    Departments are loaded and evaluated one partition at a time, in `jobs` processes
+    (engine/parallel.py); the result equals evaluate(load_facts(paths)), and input errors are raised
+    exactly as load_facts raises them. progress: optional callable, called with a number of units
+    done, two per facts file (read, evaluated)."""
+    from .parallel import evaluate_by_department
+
     program = ruleset if isinstance(ruleset, Program) else compile_rules(ruleset)
     digest = facts_digest(paths)
-    if jobs > 1:
-        from .parallel import evaluate_in_parallel
-
-        result = evaluate_in_parallel(program, paths, backend, jobs, digest,
-                                      None if progress is None else (lambda files: progress(2 * files)))
-        if result is not None:
-            return result
+    result = evaluate_by_department(program, paths, backend, jobs, digest,
+                                    None if progress is None else (lambda files: progress(2 * files)))
+    if result is not None:
+        return result
     step = None if progress is None else (lambda _: progress(1))
-    reports = load_facts(paths, step)
+    reports = load_facts(paths, step)  # the input has an error: this raises it, with every other one
     return evaluate(program, reports, backend, digest, step)

@@ -140,7 +140,9 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
     from .expr.closures import scope_for
 
     plan = operand_plan(program)
+    many = getattr(engine, "outcomes_many", None)  # a backend may decide a report's subjects together
     findings = []
+    cited: dict = {}
     for report in reports:
         params = params_for(program.ruleset, report.year)
         year = Decimal(report.year)
@@ -148,19 +150,22 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
         decided = []
         with localcontext() as ctx:
             ctx.prec = 34  # as Evaluator.eval; findings below are explained outside it, as before
+            batch = []
             for subject in subjects_of(report):
                 rules = by_kind.get(subject.kind)
                 if rules is None:
                     rules = by_kind[subject.kind] = [plan[id(c)] for c in program.for_subject(subject.kind, report.year)]
-                if not rules:
-                    continue
-                scope = scope_for(subject.scope, params, year)
-                outcomes = engine.outcomes(subject, [(r.compiled, r.values(scope)) for r in rules])
+                if rules:
+                    scope = scope_for(subject.scope, params, year)
+                    batch.append((subject, rules, [(r.compiled, r.values(scope)) for r in rules]))
+            pairs = [(subject, items) for subject, _, items in batch]
+            decisions = many(pairs) if many is not None else [engine.outcomes(s, items) for s, items in pairs]
+            for (subject, rules, _), outcomes in zip(batch, decisions):
                 for r in rules:
                     outcome = outcomes[r.compiled.rule.id]
                     if outcome in (FIRED, UNKNOWN):
                         decided.append((r.compiled, subject, outcome))
-        findings.extend(make_finding(program.ruleset, compiled, subject, params, outcome)
+        findings.extend(make_finding(program.ruleset, compiled, subject, params, outcome, cited)
                         for compiled, subject, outcome in decided)
         if progress is not None:
             progress(report)
@@ -224,7 +229,10 @@ def parameter_uses(ruleset: RuleSet, names, year: int) -> tuple:
     return tuple(out)
 
 
-def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str) -> Finding:
+def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
+                 cited: dict | None = None) -> Finding:
+    """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
+    same for all its findings, so they are built once (and shared, which also saves memory)."""
     rule = compiled.rule
     report = subject.report
     trace = Trace()
@@ -251,12 +259,17 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
             key = (use.source.file, use.source.line, use.source.section)
             facts.setdefault(key, label_for(subject, use))
     fact_citations = tuple(FactCitation(f, line, section, label) for (f, line, section), label in sorted(facts.items()))
+    shared = cited.get((rule.id, report.year)) if cited is not None else None
+    if shared is None:
+        shared = (policy_citations(ruleset, rule.citations), parameter_uses(ruleset, compiled.params_used, report.year))
+        if cited is not None:
+            cited[(rule.id, report.year)] = shared
+    policies, parameters = shared
     return Finding(
         rule=rule.id, title=rule.title, family=rule.family, severity=severity, outcome=outcome,
         department=report.department, year=report.year, project=subject.project, subject_kind=subject.kind,
         subject=subject.label, message=message, evidence=evidence,
-        citations=policy_citations(ruleset, rule.citations) + fact_citations,
-        parameters=parameter_uses(ruleset, compiled.params_used, report.year))
+        citations=policies + fact_citations, parameters=parameters)
 
 
 def label_for(subject: Subject, use) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -198,7 +199,7 @@ class _Builder:
     def indicator(self, x: dict, path) -> Indicator:
         section = x["section"]
         kind = x["kind"]
-        ind = Indicator(name=x["name"], kind=kind, category=kind.split("-")[0])
+        ind = Indicator(name=x["name"], kind=kind, category=sys.intern(kind.split("-")[0]))
         for name in ("name", "kind", "category"):
             ind.sources[name] = self.src(path + (name if name != "category" else "kind",), section)
         for name in ("target", "actual"):
@@ -268,7 +269,7 @@ class _Builder:
         if low is not None and op is not None:
             self.problem(path, f"区间 “{text}” 前面不能再写比较符", "下限-上限,如 20-40万元")
             return None
-        q = Quantity(op=op, value=Decimal(number), unit=unit, text=text, low=low)
+        q = Quantity(op=op and sys.intern(op), value=Decimal(number), unit=sys.intern(unit), text=text, low=low)
         source = self.src(path, section)  # one written value: one (immutable) source for all its parts
         for name in ("op", "value", "unit", "text", "low"):
             q.sources[name] = source

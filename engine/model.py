@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a province's facts hold millions of these (docs/performance.md)
 class FactSource:
     file: str
     line: int

@@ -66,6 +66,13 @@ class RuleOperands:
         return values
 
 
+_last = (None, None)  # (program, plan): evaluating department after department reuses one plan
+
+
 def operand_plan(program) -> dict:
     """id(CompiledRule) -> RuleOperands, for every rule of the program."""
-    return {id(compiled): RuleOperands(compiled) for compiled in program.rules}
+    global _last
+    entry = _last
+    if entry[0] is not program:
+        entry = _last = (program, {id(compiled): RuleOperands(compiled) for compiled in program.rules})
+    return entry[1]

@@ -1,16 +1,18 @@
-"""`perfaudit evaluate --jobs N`: department-year reports evaluated in N worker processes.
+"""`perfaudit evaluate`: facts evaluated department by department, in this process or in N workers (--jobs).
 
-The result is the one a single process gives, byte for byte once rendered:
-- files are partitioned by department, never split: engine/years.py links a department's reports
-  across years, and a duplicate department-year must meet its twin in the same worker. The
-  department is read from each file's `department:` line; that guess only balances the work. What
-  the workers actually loaded is checked afterwards, and a department found in two partitions has
-  them evaluated again together;
+Loading a province's facts whole would hold every record in memory at once (about 2 GiB for
+100,000 projects). Instead the files are partitioned by department and each partition is loaded,
+evaluated and dropped in turn, keeping only its findings; with --jobs N the partitions go to N
+worker processes. The result is the one of loading everything at once, byte for byte once rendered:
+- a department is never split: engine/years.py links a department's reports across years, and a
+  duplicate department-year must meet its twin. The department is read from each file's
+  `department:` line; that guess only groups the work. What was actually loaded is checked
+  afterwards, and partitions that turn out to share a department are evaluated again together;
 - each worker receives the compiled rules once (when it starts) and keeps one backend open for all
   its partitions;
 - findings are sorted after merging (evaluate.merge), and findings of different reports never tie;
-- when anything is wrong with the input, the parent runs the single-process path instead, so the
-  error messages are exactly those of --jobs 1.
+- when anything is wrong with the input, the caller loads everything at once instead
+  (api.evaluate_paths), so error messages are exactly those of the whole-load path.
 """
 from __future__ import annotations
 
@@ -25,8 +27,7 @@ from .gcpause import paused_gc
 
 _DEPARTMENT = re.compile(r"^department:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 TASKS_PER_JOB = 4  # several partitions per worker, so that one large department does not leave a core idle
-
-_worker: dict = {}
+TASK_BYTES = 4 << 20  # at most about this much YAML per partition (about 3,000 projects): bounds the memory
 
 
 def department_of(text: str) -> str | None:
@@ -43,7 +44,8 @@ def department_of(text: str) -> str | None:
 
 
 def partition(files, jobs: int) -> list[list]:
-    """Files grouped by department, the groups packed into about jobs * TASKS_PER_JOB tasks of similar size."""
+    """Files grouped by department, the groups packed into tasks of similar size: at least jobs * TASKS_PER_JOB
+    tasks when there are several jobs, and none much larger than TASK_BYTES."""
     groups: dict = {}
     sizes: dict = {}
     for path in files:
@@ -55,74 +57,106 @@ def partition(files, jobs: int) -> list[list]:
         key = key if key is not None else f"\0{path}"  # unreadable or unusual: on its own
         groups.setdefault(key, []).append(path)
         sizes[key] = sizes.get(key, 0) + len(data)
-    count = max(1, min(len(groups), jobs * TASKS_PER_JOB))
+    wanted = -(-sum(sizes.values()) // TASK_BYTES)
+    if jobs > 1:
+        wanted = max(wanted, jobs * TASKS_PER_JOB)
+    count = max(1, min(len(groups), wanted))
     tasks: list[list] = [[] for _ in range(count)]
     loads = [0] * count
-    for key in sorted(groups, key=lambda k: (-sizes[k], k)):  # largest first, then the least loaded task
+    for key in sorted(groups, key=lambda k: (-sizes[k], k)):  # largest first, into the least loaded task
         i = loads.index(min(loads))
         tasks[i].extend(groups[key])
         loads[i] += sizes[key]
     return [sorted(task) for task in tasks if task]
 
 
+class _Partitions:
+    """Evaluates partitions with one backend kept open: in this process, or as a worker's state."""
+
+    def __init__(self, program, backend: str):
+        self.program, self.backend = program, backend
+        self.engine = self.notice = None
+
+    def evaluate(self, files):
+        """A partial Evaluation and the departments it covers, or None when the input has an error."""
+        from .backends import make_backend
+
+        with paused_gc():
+            try:
+                reports = load_facts(files)
+                check_years(self.program, reports)
+            except InputError:
+                return None
+            if self.engine is None:
+                name, self.notice = choose_backend(self.backend)
+                self.engine = make_backend(name, self.program)
+            findings = evaluate_reports(self.program, reports, self.engine)
+            part = assemble(self.program, reports, findings, self.engine.name, self.notice, "")
+        return part, sorted({r.department for r in reports})
+
+    def close(self):
+        if self.engine is not None:
+            self.engine.close()
+
+
+_worker: list = []  # a worker process's _Partitions
+
+
 def _start_worker(program, backend: str) -> None:
-    _worker.clear()
-    _worker.update(program=program, backend=backend, engine=None)
+    _worker[:] = [_Partitions(program, backend)]
 
 
-def _engine():
-    from .backends import make_backend
-
-    if _worker["engine"] is None:
-        name, notice = choose_backend(_worker["backend"])
-        _worker["engine"] = make_backend(name, _worker["program"])
-        _worker["notice"] = notice
-    return _worker["engine"], _worker["notice"]
-
-
-def _evaluate_task(files):
-    """A partial Evaluation and the departments it covers, or None when the input has an error."""
-    program = _worker["program"]
-    with paused_gc():
-        try:
-            reports = load_facts(files)
-            check_years(program, reports)
-        except InputError:
-            return None
-        engine, notice = _engine()
-        findings = evaluate_reports(program, reports, engine)
-        part = assemble(program, reports, findings, engine.name, notice, "")
-    return part, sorted({r.department for r in reports})
+def _evaluate_in_worker(files):
+    return _worker[0].evaluate(files)
 
 
 def _context():
     # fork starts workers in milliseconds and hands them the compiled program without pickling;
-    # where it does not exist (Windows, macOS default) the platform's method is used
+    # where it does not exist (Windows) the platform's method is used
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def evaluate_in_parallel(program, paths, backend: str, jobs: int, facts_hash: str, progress=None):
-    """The Evaluation of the facts under `paths`, or None when the caller must take the single-process path
-    (input errors, or fewer than two files). progress: optional callable, called with a number of files done."""
+def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: str, progress=None):
+    """The Evaluation of the facts under `paths`, or None when the caller must load everything at once
+    (the input has an error). progress: optional callable, called with a number of files done."""
     files, problems = expand_paths(paths)
-    if problems or len(files) < 2:
+    if problems or not files:
         return None
-    choose_backend(backend)  # an unavailable backend fails here, as it would in one process
+    choose_backend(backend)  # an unavailable backend fails here, as it would in the whole-load path
     tasks = partition(files, jobs)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
-                             initializer=_start_worker, initargs=(program, backend)) as pool:
-        results = _run(pool, tasks, progress)
-        if results is None:
-            return None
-        results = _rejoin_split_departments(pool, tasks, results)
-        if results is None:
-            return None
+    if jobs <= 1 or len(tasks) == 1:
+        partitions = _Partitions(program, backend)
+        try:
+            results = _run(partitions.evaluate, tasks, progress)
+            results = _rejoin_split_departments(partitions.evaluate, tasks, results)
+        finally:
+            partitions.close()
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
+                                 initializer=_start_worker, initargs=(program, backend)) as pool:
+            results = _run_in_pool(pool, tasks, progress)
+            results = _rejoin_split_departments(lambda task: pool.submit(_evaluate_in_worker, task).result(),
+                                                tasks, results)
+    if results is None:
+        return None
     return merge([part for part, _ in results], facts_hash)
 
 
-def _run(pool, tasks, progress):
-    futures = {pool.submit(_evaluate_task, task): i for i, task in enumerate(tasks)}
+def _run(evaluate, tasks, progress):
+    results = []
+    for task in tasks:
+        result = evaluate(task)
+        if result is None:
+            return None
+        results.append(result)
+        if progress is not None:
+            progress(len(task))
+    return results
+
+
+def _run_in_pool(pool, tasks, progress):
+    futures = {pool.submit(_evaluate_in_worker, task): i for i, task in enumerate(tasks)}
     results: list = [None] * len(tasks)
     for future in as_completed(futures):
         result = future.result()
@@ -136,8 +170,10 @@ def _run(pool, tasks, progress):
     return results
 
 
-def _rejoin_split_departments(pool, tasks, results):
-    """Tasks that turned out to share a department, evaluated again as one (the header guess was wrong)."""
+def _rejoin_split_departments(evaluate, tasks, results):
+    """Partitions that turned out to share a department, evaluated again as one (the header guess was wrong)."""
+    if results is None:
+        return None
     owner: dict = {}
     parent = list(range(len(tasks)))
 
@@ -162,7 +198,7 @@ def _rejoin_split_departments(pool, tasks, results):
         if len(members) == 1:
             out.append(results[members[0]])
             continue
-        result = pool.submit(_evaluate_task, sorted(f for i in members for f in tasks[i])).result()
+        result = evaluate(sorted(f for i in members for f in tasks[i]))
         if result is None:
             return None
         out.append(result)

@@ -7,6 +7,7 @@ diagnostics instead of silent surprises.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -377,7 +378,8 @@ class _Builder:
     def _scalar(self, node, path):
         tag, text = node.tag, node.value
         if tag == _STR or tag == _TIMESTAMP:
-            return text if self._text(node, path, text) else None
+            # interned: section names, units and kinds repeat in every record of a province's facts
+            return sys.intern(text) if self._text(node, path, text) else None
         if tag == _NULL:
             return None
         if tag == _BOOL:

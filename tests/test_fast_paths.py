@@ -235,3 +235,81 @@ def test_generated_reports_are_schema_valid_facts(tmp_path):
     reports = load_facts([tmp_path])
     assert [len(r.projects) for r in reports] == [20, 20, 5]
     assert all(len(p.indicators) == 6 for r in reports for p in r.projects)
+
+
+@pytest.mark.skipif(not __import__("engine.backends", fromlist=["x"]).durable_available()[0],
+                    reason="durable_rules cannot be imported here")
+def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_path):
+    """Slots: 0, 1, 7 and 12 indicators per project, some without a target or with other departments' tasks,
+    so that facts are full, partly filled and single; every subject's outcomes equal its own fact's."""
+    from engine.backends.durable import DurableBackend
+    from engine.backends.python import PythonBackend
+    from engine.evaluate import leaf_values, params_for
+
+    from .factsfile import D, indicator, project, write_facts
+
+    def indicators(n):
+        return [indicator(f"指标{i}", target=None if i % 4 == 3 else f"≤{5 + 10 * i}万元",
+                          includes_tasks_of=["宣传部"] if i % 5 == 1 else ()) for i in range(n)]
+
+    write_facts(tmp_path, [project(f"项目{n}", full_year=D("50.00"), executed=D("40.00"), total=D("91"), grade="优",
+                                   indicators=indicators(n)) for n in (0, 1, 7, 12)])
+    [report] = load_facts([tmp_path])
+    program = compile(ruleset)
+    backend = DurableBackend(program)
+    assert backend.slots["indicator#0"] > 1
+    params = params_for(ruleset, report.year)
+    pairs = []
+    for subject in subjects_of(report):
+        rules = program.for_subject(subject.kind, report.year)
+        if rules:
+            pairs.append((subject, [(c, leaf_values(c, Evaluator(subject.scope, params, report.year))) for c in rules]))
+    together = backend.outcomes_many(pairs)
+    alone = [backend.outcomes(subject, items) for subject, items in pairs]
+    python = [PythonBackend(program).outcomes(subject, items) for subject, items in pairs]
+    assert together == alone == python
+    indicator_outcomes = [o for (s, _), o in zip(pairs, together) if s.kind == "indicator"]
+    assert len(indicator_outcomes) == 20
+    assert {"fired", "passed", "not-applicable"} <= {v for o in indicator_outcomes for v in o.values()}
+
+
+def random_json(rng, depth=0):
+    roll = rng.random()
+    if depth > 4 or roll < 0.45:
+        return rng.choice([None, True, False, 0, -7, 10 ** 20, 1.5, -0.0, 1e-7, 1e300, float("inf"), float("nan"),
+                           "", "中文“引号”", 'quote " and \\ backslash', "tab\tnew\nline\u2028", "\x00\x1f\x7f",
+                           "emoji 😀", "ascii"])
+    if roll < 0.7:
+        return [random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    if roll < 0.8:
+        return tuple(random_json(rng, depth + 1) for _ in range(rng.randint(0, 3)))
+    keys = ["k", "键", "", 'q"', 1, 2.5, True, False, None]
+    return {rng.choice(keys): random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def test_jsontext_writes_what_json_dumps_writes():
+    import json
+
+    from engine.render.jsontext import Items, dumps
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        value = random_json(rng)
+        assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)
+        listed = [random_json(rng) for _ in range(rng.randint(0, 3))]
+        assert dumps({"a": Items(len(listed), iter(listed)), "b": 1}) == json.dumps(
+            {"a": listed, "b": 1}, ensure_ascii=False, indent=2)
+    with pytest.raises(TypeError):
+        dumps({"x": Decimal(1)})
+
+
+def test_json_report_is_json_dumps_of_the_findings(ruleset, all_reports):
+    import json
+
+    from engine.render.json_report import finding_dict, summary_dict
+    from engine.version import VERSION
+
+    evaluation = evaluate(compile(ruleset), all_reports, backend="python", facts_hash="abc")
+    document = {"findings": [finding_dict(f) for f in evaluation.findings], "summary": summary_dict(evaluation),
+                "run": {"rules_hash": evaluation.rules_hash, "facts_hash": "abc", "version": VERSION}}
+    assert render("json", evaluation) == json.dumps(document, ensure_ascii=False, indent=2) + "\n"

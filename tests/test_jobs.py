@@ -40,30 +40,51 @@ def test_jobs_2_gives_the_bytes_of_jobs_1(runner, corpus, fmt):
         assert any(f["family"] == "follow-up" for f in document["findings"])
 
 
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_partitions_give_the_bytes_of_loading_everything_at_once(runner, corpus, ruleset, monkeypatch, fmt):
+    from engine import evaluate, facts_digest, load_facts
+    from engine.render import render
+
+    whole = render(fmt, evaluate(ruleset, load_facts([corpus]), facts_hash=facts_digest([corpus])))
+    monkeypatch.setattr(parallel, "TASK_BYTES", 20_000)  # several partitions even in one process
+    assert len(parallel.partition(sorted(corpus.rglob("*.yaml")), 1)) > 3
+    for jobs in ("1", "2"):
+        assert run(runner, corpus, "--format", fmt, "--jobs", jobs).stdout == whole
+
+
 def test_more_jobs_than_departments_and_both_backends(runner, corpus):
     outputs = {run(runner, corpus, "--format", "json", "--jobs", jobs, "--backend", backend).stdout
                for jobs in ("1", "3", "16") for backend in ("python", "durable")}
     assert len(outputs) == 1
 
 
-def test_a_wrong_department_guess_is_repaired(runner, corpus, monkeypatch):
-    # every file alone in its partition: each department's two years start in different workers and
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_wrong_department_guess_is_repaired(runner, corpus, monkeypatch, jobs):
+    reference = run(runner, corpus, "--format", "json").stdout
+    # every file alone in its partition: each department's two years are evaluated apart at first and
     # must be evaluated again together (follow-up findings need both years)
     monkeypatch.setattr(parallel, "department_of", lambda text: None)
-    assert len(parallel.partition(sorted(corpus.rglob("*.yaml")), 2)) == 8  # 18 files, 2 jobs x 4 tasks
+    monkeypatch.setattr(parallel, "TASK_BYTES", 1)
+    assert len(parallel.partition(sorted(corpus.rglob("*.yaml")), int(jobs))) == 18
     rejoin, sizes = parallel._rejoin_split_departments, []
 
-    def spy(pool, tasks, results):
-        joined = rejoin(pool, tasks, results)
+    def spy(evaluate, tasks, results):
+        joined = rejoin(evaluate, tasks, results)
         sizes.append((len(results), len(joined)))
         return joined
 
     monkeypatch.setattr(parallel, "_rejoin_split_departments", spy)
-    one = run(runner, corpus, "--format", "json", "--jobs", "1")
-    two = run(runner, corpus, "--format", "json", "--jobs", "2")
-    assert two.exit_code == 0, two.output
-    assert sizes and sizes[0][1] < sizes[0][0]  # some partitions were evaluated again together
-    assert two.stdout == one.stdout
+    result = run(runner, corpus, "--format", "json", "--jobs", jobs)
+    assert result.exit_code == 0, result.output
+    assert sizes == [(18, 9)]  # 18 files, 9 departments
+    assert result.stdout == reference
+
+
+def test_partitions_are_bounded_in_size(corpus, monkeypatch):
+    files = sorted(corpus.rglob("*.yaml"))
+    assert len(parallel.partition(files, 1)) == 1  # a small corpus: one partition
+    monkeypatch.setattr(parallel, "TASK_BYTES", sum(f.stat().st_size for f in files) // 3)
+    assert len(parallel.partition(files, 1)) >= 3
 
 
 def test_partitions_keep_each_department_whole(corpus):

@@ -23,6 +23,7 @@ import itertools
 import json
 import math
 from decimal import Decimal
+from json.encoder import encode_basestring
 
 from ..catalog import SUBJECT_SCOPES
 from ..compile import And, Leaf, Not, Or
@@ -30,6 +31,11 @@ from ..expr.evaluate import compare
 from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
+# Subjects whose rules need few properties (indicators) share one fact, each in its own slot with its
+# own keys and rules, up to this many properties per fact: fewer asserts, while each action still
+# re-serialises a small fact (docs/performance.md). Larger subjects keep one fact each.
+SLOT_BUDGET = 40
+MAX_SLOTS = 8
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _counter = itertools.count()
@@ -68,8 +74,8 @@ def _cmp(op, left_key, right_key):
 
 
 class _Keys:
-    def __init__(self, rule_no):
-        self.prefix = f"r{rule_no}_"
+    def __init__(self, rule_no, slot=0):
+        self.prefix = f"r{rule_no}_" if slot == 0 else f"s{slot}r{rule_no}_"
 
     def left(self, leaf):
         return f"{self.prefix}{leaf.index}l"
@@ -126,11 +132,13 @@ def encode_pair(left, right):
 
 
 def _json_value(value) -> str:
-    if type(value) is float:  # the common case first
+    if type(value) is float:  # the common cases first
         text = repr(value)
         if "e" in text or "E" in text:
             text = format(Decimal(text), "f")
         return text
+    if type(value) is str:
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -161,6 +169,8 @@ class DurableBackend:
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
         self.rule_keys: dict = {}
         self._plans: dict = {}  # subject kind -> _fact_plan
+        self.slots: dict = {}  # group name -> how many subjects share one fact
+        self._slot_plans: dict = {}  # (group, slot) -> _slot_plan
         self.fired: list = []
         self.failures: list = []
         self._actions: dict = {}  # durable rule name -> our action
@@ -180,19 +190,24 @@ class DurableBackend:
             if current:
                 self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
             for group, members in self.groups[kind]:
-                for rule_no, compiled in members:
-                    keys = _Keys(rule_no)
-                    self.rule_keys[compiled.rule.id] = keys
-                    selector = {"g": group}
-                    when_t = [_true(compiled.when, keys)] if compiled.when is not None else []
-                    outcomes = {FIRED: when_t + [_true(compiled.condition, keys)],
-                                PASSED: when_t + [_false(compiled.condition, keys)]}
-                    if compiled.when is not None:
-                        outcomes[NOT_APPLICABLE] = [_false(compiled.when, keys)]
-                    for outcome, tests in outcomes.items():
-                        definition[f"r{rule_no}_{outcome}"] = {
-                            "all": [{"m": {"$and": [selector] + tests}}],
-                            "run": self._register(f"r{rule_no}_{outcome}", (compiled.rule.id, outcome))}
+                size = sum(2 * len(compiled.leaves) + 1 for _, compiled in members)
+                self.slots[group] = min(MAX_SLOTS, max(1, SLOT_BUDGET // size))
+                for slot in range(self.slots[group]):
+                    for rule_no, compiled in members:
+                        keys = _Keys(rule_no, slot)
+                        if slot == 0:
+                            self.rule_keys[compiled.rule.id] = keys
+                        selector = {"g": group}
+                        when_t = [_true(compiled.when, keys)] if compiled.when is not None else []
+                        outcomes = {FIRED: when_t + [_true(compiled.condition, keys)],
+                                    PASSED: when_t + [_false(compiled.condition, keys)]}
+                        if compiled.when is not None:
+                            outcomes[NOT_APPLICABLE] = [_false(compiled.when, keys)]
+                        for outcome, tests in outcomes.items():
+                            name = f"{keys.prefix}{outcome}"
+                            tag = (compiled.rule.id, outcome) if slot == 0 else (compiled.rule.id, outcome, slot)
+                            definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
+                                                "run": self._register(name, tag)}
         try:
             self.host.set_rulesets({self.ruleset_name: definition})
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
@@ -321,6 +336,64 @@ class DurableBackend:
             for rule_id in present:
                 out[rule_id] = seen.get(rule_id, UNKNOWN)
         return out
+
+    def _slot_plan(self, group: str, members, slot: int) -> list:
+        """[(rule id, [(leaf index, bool leaf?, key, key)])] with the keys of one slot of a group."""
+        plan = self._slot_plans.get((group, slot))
+        if plan is None:
+            plan = self._slot_plans[(group, slot)] = []
+            for rule_no, compiled in members:
+                keys = _Keys(rule_no, slot)
+                plan.append((compiled.rule.id, [
+                    (leaf.index, True, json.dumps(keys.truth(leaf)) + ":", "") if leaf.op is None else
+                    (leaf.index, False, json.dumps(keys.left(leaf)) + ":", json.dumps(keys.right(leaf)) + ":")
+                    for leaf in compiled.leaves]))
+        return plan
+
+    def outcomes_many(self, pairs) -> list:
+        """[(subject, items)] -> [{rule id: outcome}], as `outcomes` for each, with small subjects of one kind
+        sharing facts (SLOT_BUDGET)."""
+        results = [{} for _ in pairs]
+        by_kind: dict = {}
+        for index, (subject, _) in enumerate(pairs):
+            by_kind.setdefault(subject.kind, []).append(index)
+        for kind, indexes in by_kind.items():
+            for group, members in self.groups[kind]:
+                slots = self.slots[group]
+                for start in range(0, len(indexes), slots):
+                    self._decide_slots(group, members, indexes[start:start + slots], pairs, results)
+        return results
+
+    def _decide_slots(self, group, members, indexes, pairs, results) -> None:
+        parts = [',"g":' + json.dumps(group)]
+        present = []  # (slot, subject index, rule id)
+        for slot, index in enumerate(indexes):
+            values = {compiled.rule.id: leaf_values for compiled, leaf_values in pairs[index][1]}
+            for rule_id, leaves in self._slot_plan(group, members, slot):
+                rule_values = values.get(rule_id)
+                if rule_values is None:
+                    continue
+                present.append((slot, index, rule_id))
+                for leaf_index, is_truth, key, right_key in leaves:
+                    pair = rule_values[leaf_index]
+                    if is_truth:
+                        if pair[0] is not None:
+                            parts.append(f",{key}{'true' if pair[0] else 'false'}")
+                    elif pair[0] is not None and pair[1] is not None:
+                        left, right = encode_pair(*pair)
+                        parts.append(f",{key}{_json_value(left)},{right_key}{_json_value(right)}")
+        if not present:
+            return
+        sid = str(next(self._sid))
+        self.fired.clear()
+        self._assert_text(sid, '{"sid":"' + sid + '"' + "".join(parts) + "}")
+        seen: dict = {}
+        for tag in self.fired:
+            rule_id, outcome, slot = tag if len(tag) == 3 else (*tag, 0)
+            if seen.setdefault((rule_id, slot), outcome) != outcome:
+                raise EngineError(f"durable_rules gave {rule_id} two outcomes: {seen[(rule_id, slot)]}, {outcome}")
+        for slot, index, rule_id in present:
+            results[index][rule_id] = seen.get((rule_id, slot), UNKNOWN)
 
     def close(self):
         pass

@@ -1,11 +1,11 @@
 """Render stage: findings as stable, deterministic JSON (same input, same bytes)."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from ..findings import FactCitation, Finding, PolicyCitation, SEVERITY_ORDER
 from ..version import VERSION
+from .jsontext import Items, dumps
 
 
 def json_value(value):
@@ -65,11 +65,13 @@ def summary_dict(evaluation) -> dict:
 def render_json(evaluation) -> str:
     # the backend is deliberately not in the output: both backends must give the same bytes
     document = {
-        "findings": [finding_dict(f) for f in evaluation.findings],
+        # written one finding at a time: the same text as json.dumps(indent=2), in a fraction of the
+        # time and memory for a province's findings (jsontext.py)
+        "findings": Items(len(evaluation.findings), (finding_dict(f) for f in evaluation.findings)),
         "summary": summary_dict(evaluation),
         "run": {"rules_hash": evaluation.rules_hash, "facts_hash": evaluation.facts_hash, "version": VERSION},
     }
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return dumps(document) + "\n"
 
 
 def render(evaluation, options) -> str:
