@@ -87,6 +87,24 @@ def plain_loop(reports, params_by_year: dict) -> set:
 
 # ---- measurements inside one worker process -----------------------------------------------------
 
+class Clock:
+    """`with clock(name):` stores wall seconds as name and CPU seconds of this process as name_cpu."""
+
+    def __init__(self, out: dict):
+        self.out = out
+
+    def __call__(self, name: str):
+        self.name = name
+        return self
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc):
+        self.out[self.name] = time.perf_counter() - self.wall
+        self.out[self.name + "_cpu"] = time.process_time() - self.cpu
+
+
 def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dict:
     """Time each stage in this process; the parent reads our peak RSS."""
     import dataclasses
@@ -97,38 +115,31 @@ def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dic
     from engine.render import render
 
     out = {}
-    t = time.perf_counter()
-    ruleset = api.load_rules(rules_dir)
-    out["load_rules"] = time.perf_counter() - t
-    t = time.perf_counter()
-    reports = api.load_facts([facts_dir])
-    out["load_validate"] = time.perf_counter() - t
-    t = time.perf_counter()
-    program = api.compile(ruleset)
-    out["compile"] = time.perf_counter() - t
-    t = time.perf_counter()
-    evaluation = api.evaluate(program, reports, backend=backend)
-    out["evaluate"] = time.perf_counter() - t
+    clock = Clock(out)
+    with clock("load_rules"):
+        ruleset = api.load_rules(rules_dir)
+    with clock("load_validate"):
+        reports = api.load_facts([facts_dir])
+    with clock("compile"):
+        program = api.compile(ruleset)
+    with clock("evaluate"):
+        evaluation = api.evaluate(program, reports, backend=backend)
     out["backend"] = evaluation.backend
     out["findings"] = len(evaluation.findings)
     out["rules"] = len(program.rules)
-    t = time.perf_counter()
-    with paused_gc():  # as the CLI renders
+    with clock("render_json"), paused_gc():  # as the CLI renders
         text = render("json", evaluation)
-    out["render_json"] = time.perf_counter() - t
     out["json_bytes"] = len(text.encode())
     del text
     subset = dataclasses.replace(ruleset, rules=tuple(r for r in ruleset.rules if r.family in LOOP_FAMILIES))
     sub_program = api.compile(subset)
-    t = time.perf_counter()
-    sub = api.evaluate(sub_program, reports, backend=backend)
-    out["evaluate_3_families"] = time.perf_counter() - t
+    with clock("evaluate_3_families"):
+        sub = api.evaluate(sub_program, reports, backend=backend)
     out["rules_3_families"] = len(sub_program.rules)
     if with_loop:
         params = {year: params_for(ruleset, year) for year in {r.year for r in reports}}
-        t = time.perf_counter()
-        found = plain_loop(reports, params)
-        out["plain_loop"] = time.perf_counter() - t
+        with clock("plain_loop"):
+            found = plain_loop(reports, params)
         engine_found = {(f.rule, f.department, f.project, f.subject, f.outcome) for f in sub.findings}
         out["loop_findings"] = len(found)
         out["loop_agrees"] = found == engine_found
@@ -138,8 +149,8 @@ def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dic
 
 # ---- running and timing child processes ------------------------------------------------------------
 
-def run_measured(argv, cwd=ROOT) -> tuple[float, int, str, int]:
-    """(wall seconds, peak RSS in MiB, stdout, exit code) of one child process."""
+def run_measured(argv, cwd=ROOT) -> tuple[float, int, str, float]:
+    """(wall seconds, peak RSS in MiB, stdout, CPU seconds) of one child process."""
     t = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = proc.stdout.read(), proc.stderr.read()
@@ -148,12 +159,13 @@ def run_measured(argv, cwd=ROOT) -> tuple[float, int, str, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(map(str, argv))} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return wall, usage.ru_maxrss // 1024, stdout, proc.returncode
+    return wall, usage.ru_maxrss // 1024, stdout, usage.ru_utime + usage.ru_stime
 
 
-def median_runs(argv, repeat: int) -> tuple[float, int, str]:
+def median_runs(argv, repeat: int) -> tuple[float, int, str, float]:
     runs = [run_measured(argv) for _ in range(repeat)]
-    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2])
+    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2],
+            statistics.median(r[3] for r in runs))
 
 
 def stage_worker(facts_dir, backend, rules_dir, with_loop, repeat) -> dict:
@@ -182,17 +194,19 @@ sys.argv = ["perfaudit"] + sys.argv[1:]
 try:
     main()
 finally:
-    print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stdout)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(workers.ru_maxrss // 1024, workers.ru_utime + workers.ru_stime, file=sys.stdout)
 """
 
 
-def cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir) -> tuple[float, int, int]:
-    """(median wall seconds, peak RSS of the CLI process, peak RSS of its largest worker) in MiB."""
+def cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir) -> tuple[float, int, int, float]:
+    """(median wall seconds, peak RSS of the CLI process and of its largest worker in MiB, CPU seconds of all)."""
     out = Path(workdir) / f"findings-{backend}-{jobs}.json"
     argv = [sys.executable, "-c", CLI_WITH_WORKER_RSS, "evaluate", facts_dir, "--rules", rules_dir,
             "--backend", backend, "--format", "json", "-o", str(out), "--jobs", str(jobs)]
-    wall, rss, stdout = median_runs(argv, repeat)
-    return wall, rss, int(stdout.split()[-1])
+    wall, rss, stdout, cpu = median_runs(argv, repeat)
+    worker_rss, worker_cpu = stdout.split()[-2:]
+    return wall, rss, int(worker_rss), cpu + float(worker_cpu)
 
 
 def startup(rules_dir: str, runs: int) -> dict:
@@ -224,8 +238,8 @@ def rate(projects, seconds) -> str:
 
 
 def table(rows) -> str:
-    header = ("measurement", "time", "projects/s", "peak RSS")
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(4)]
+    header = ("measurement", "wall", "CPU", "projects/s", "peak RSS")
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(5)]
     line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
 
@@ -243,29 +257,33 @@ def bench_size(projects: int, args, workdir: Path) -> str:
     du = stage_worker(str(facts_dir), "durable", rules_dir, False, args.repeat)
     n = py["projects"]
     mib = lambda r: f"{r['peak_rss_mib']:,} MiB"  # noqa: E731
+
+    def stage(label, r, key, per_project=True):
+        return (label, fmt_s(r[key]), fmt_s(r[key + "_cpu"]), rate(n, r[key]) if per_project else "", "")
+
     rows = [
-        ("load + validate (facts files -> records)", fmt_s(py["load_validate"]), rate(n, py["load_validate"]), ""),
-        ("load rules + compile", fmt_s(py["load_rules"] + py["compile"]), "", ""),
-        (f"evaluate, python backend, {py['rules']} rules", fmt_s(py["evaluate"]), rate(n, py["evaluate"]), ""),
-        (f"evaluate, {du['backend']} backend, {du['rules']} rules", fmt_s(du["evaluate"]), rate(n, du["evaluate"]), ""),
-        (f"evaluate, python backend, {py['rules_3_families']} rules (3 families)", fmt_s(py["evaluate_3_families"]),
-         rate(n, py["evaluate_3_families"]), ""),
-        (f"evaluate, {du['backend']} backend, {du['rules_3_families']} rules (3 families)",
-         fmt_s(du["evaluate_3_families"]), rate(n, du["evaluate_3_families"]), ""),
-        (f"plain-Python loop, same {py['rules_3_families']} rules", fmt_s(py["plain_loop"]), rate(n, py["plain_loop"]), ""),
-        ("render JSON", fmt_s(py["render_json"]), "", ""),
-        ("all stages in one process, python backend", "", "", mib(py)),
-        (f"all stages in one process, {du['backend']} backend", "", "", mib(du)),
+        stage("load + validate (facts files -> records)", py, "load_validate"),
+        ("load rules + compile", fmt_s(py["load_rules"] + py["compile"]),
+         fmt_s(py["load_rules_cpu"] + py["compile_cpu"]), "", ""),
+        stage(f"evaluate, python backend, {py['rules']} rules", py, "evaluate"),
+        stage(f"evaluate, {du['backend']} backend, {du['rules']} rules", du, "evaluate"),
+        stage(f"evaluate, python backend, {py['rules_3_families']} rules (3 families)", py, "evaluate_3_families"),
+        stage(f"evaluate, {du['backend']} backend, {du['rules_3_families']} rules (3 families)", du,
+              "evaluate_3_families"),
+        stage(f"plain-Python loop, same {py['rules_3_families']} rules", py, "plain_loop"),
+        stage("render JSON", py, "render_json", per_project=False),
+        ("all stages in one process, python backend", "", "", "", mib(py)),
+        (f"all stages in one process, {du['backend']} backend", "", "", "", mib(du)),
     ]
     for jobs in sorted({1, args.jobs}):
         for backend in ("durable", "python") if args.e2e_python else ("durable",):
-            wall, rss, worker = cli_end_to_end(str(facts_dir), rules_dir, backend, jobs, args.repeat, workdir)
+            wall, rss, worker, cpu = cli_end_to_end(str(facts_dir), rules_dir, backend, jobs, args.repeat, workdir)
             label = f"end to end: perfaudit evaluate --format json --backend {backend} --jobs {jobs}"
             memory = f"{rss:,} MiB" if jobs == 1 else f"{rss:,} MiB + {jobs} x {worker:,} MiB"
-            rows.append((label, fmt_s(wall), rate(n, wall), memory))
-    loop = py["plain_loop"]
-    ratios = (f"engine / plain loop on the same rules: python backend {py['evaluate_3_families'] / loop:,.0f}x, "
-              f"{du['backend']} {du['evaluate_3_families'] / loop:,.0f}x slower; "
+            rows.append((label, fmt_s(wall), fmt_s(cpu), rate(n, wall), memory))
+    loop = py["plain_loop_cpu"]
+    ratios = (f"engine / plain loop on the same rules (CPU): python backend {py['evaluate_3_families_cpu'] / loop:,.0f}x, "
+              f"{du['backend']} {du['evaluate_3_families_cpu'] / loop:,.0f}x slower; "
               f"loop findings {py['loop_findings']:,}, same as the engine's: {'yes' if py['loop_agrees'] else 'NO'}")
     head = (f"== {n:,} projects: {len(paths):,} facts files, {size / 1048576:,.1f} MiB of YAML "
             f"(generated in {generated:.1f} s); {py['findings']:,} findings, JSON {py['json_bytes'] / 1048576:,.1f} MiB ==")
@@ -288,7 +306,8 @@ def main(argv=None) -> None:
     if args.worker:
         print(json.dumps(worker(*args.worker, with_loop=args.with_loop)))
         return
-    print(f"perfaudit benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, repeat {args.repeat}\n")
+    print(f"perfaudit benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, repeat {args.repeat}; "
+          f"wall and CPU seconds (CPU includes --jobs workers), median of the repeats\n")
     if args.startup_runs:
         s = startup(str(args.rules), args.startup_runs)
         heavy = ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(s["heavy_imports_ms"].items())) or "none"
