@@ -31,5 +31,8 @@ test: $(VENV)/.installed-test
 check: $(VENV)/.installed
 	$(BIN)/perfaudit check facts
 
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py --projects 1000 10000
+
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

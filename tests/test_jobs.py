@@ -124,3 +124,16 @@ def test_a_single_file_runs_in_process(runner):
 def test_jobs_0_means_one_per_cpu(runner, corpus):
     assert run(runner, corpus, "--format", "json", "--jobs", "0").stdout == run(
         runner, corpus, "--format", "json").stdout
+
+
+def test_every_format_is_the_same_with_jobs(runner, corpus, tmp_path):
+    from engine.render import FORMATS
+
+    for fmt in sorted(FORMATS):
+        written = []
+        for jobs in ("1", "2"):
+            out = tmp_path / f"{jobs}.{fmt}"
+            result = run(runner, corpus, "--format", fmt, "--jobs", jobs, "-o", out)
+            assert result.exit_code == 0, (fmt, result.output)
+            written.append(out.read_bytes())
+        assert written[0] == written[1], fmt
