@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from .backends import FIRED, UNKNOWN, durable_available, make_backend
+from .backends import FIRED, UNKNOWN, EngineError, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
-from .errors import Collector, Diagnostic
+from .errors import Collector, Diagnostic, InputError
 from .expr.evaluate import Evaluator, Trace
 from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from .model import Report, RuleSet
@@ -71,17 +71,31 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
 
 
 def choose_backend(requested: str) -> tuple[str, str]:
-    """'auto' uses durable_rules where it imports, else the pure-Python evaluator with a notice."""
-    if requested in ("python", "durable"):
-        if requested == "durable":
-            ok, why = durable_available()
-            if not ok:
-                raise RuntimeError(f"durable_rules 无法导入({why})")
-        return requested, ""
-    ok, why = durable_available()
-    if ok:
-        return "durable", ""
-    return "python", f"提示: durable_rules 无法导入({why}),改用等价的纯 Python 求值器。"
+    """'auto' uses durable_rules where it imports, else the pure-Python evaluator with a notice.
+
+    Asking for durable_rules where it cannot be imported is the user's input to correct (exit 2)."""
+    ok, why = durable_available() if requested in ("auto", "durable") else (True, "")
+    if requested == "durable" and not ok:
+        raise InputError([Diagnostic("--backend", 0, 0, "", f"durable_rules 无法导入({why})",
+                                     suggestion="改用 --backend python(与 durable_rules 结果一致)或 --backend auto")])
+    if requested == "auto":
+        return ("durable", "") if ok else (
+            "python", f"提示: durable_rules 无法导入({why}),改用等价的纯 Python 求值器。")
+    return requested, ""
+
+
+def open_backend(requested: str, program):
+    """A ready backend and a notice for the user (empty when there is nothing to say).
+
+    With 'auto', a rule set durable_rules refuses to build (its fixed limits on rules and
+    expressions) falls back to the Python backend, which computes the same findings."""
+    name, notice = choose_backend(requested)
+    try:
+        return make_backend(name, program), notice
+    except EngineError as exc:
+        if requested != "auto":
+            raise
+        return make_backend("python", program), f"提示: {exc};改用等价的纯 Python 求值器。"
 
 
 def check_years(program: Program, reports) -> None:
@@ -125,8 +139,7 @@ def evaluate(program: Program, reports: list[Report], backend: str = "auto", fac
              progress=None) -> Evaluation:
     """progress: optional callable, called with each report once it has been evaluated."""
     check_years(program, reports)
-    name, notice = choose_backend(backend)
-    engine = make_backend(name, program)
+    engine, notice = open_backend(backend, program)
     try:
         findings = evaluate_reports(program, reports, engine, progress)
     finally:

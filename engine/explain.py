@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, make_backend, outcome_of
+from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, outcome_of
 from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
-from .evaluate import (check_years, choose_backend, label_for, leaf_values, make_finding, params_for,
+from .evaluate import (check_years, open_backend, label_for, leaf_values, make_finding, params_for,
                        policy_citations)
 from .expr.ast import to_source
 from .expr.evaluate import Evaluator, Trace
@@ -146,8 +146,8 @@ class Explainer:
 
     def __init__(self, program: Program, backend: str = "auto"):
         self.program = program
-        self.backend_name, self.notice = choose_backend(backend)
-        self.engine = make_backend(self.backend_name, program)
+        self.engine, self.notice = open_backend(backend, program)
+        self.backend_name = self.engine.name
 
     def __enter__(self):
         return self

@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import Collector, Diagnostic, InputError, did_you_mean
+from .errors import Collector, Diagnostic, did_you_mean
 from .expr.functions import MONEY_TO_WAN
 from .model import (Approval, Budget, Claim, Commitment, FactSource, Filter, Indicator, Project, Quantity,
                     Report, Score, Totals)

@@ -21,7 +21,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from .errors import InputError
-from .evaluate import assemble, check_years, choose_backend, evaluate_reports, merge
+from .evaluate import assemble, check_years, choose_backend, evaluate_reports, merge, open_backend
 from .facts import expand_paths, load_facts
 from .gcpause import paused_gc
 
@@ -79,8 +79,6 @@ class _Partitions:
 
     def evaluate(self, files):
         """A partial Evaluation and the departments it covers, or None when the input has an error."""
-        from .backends import make_backend
-
         with paused_gc():
             try:
                 reports = load_facts(files)
@@ -88,8 +86,7 @@ class _Partitions:
             except InputError:
                 return None
             if self.engine is None:
-                name, self.notice = choose_backend(self.backend)
-                self.engine = make_backend(name, self.program)
+                self.engine, self.notice = open_backend(self.backend, self.program)
             findings = evaluate_reports(self.program, reports, self.engine)
             part = assemble(self.program, reports, findings, self.engine.name, self.notice, "")
         return part, sorted({r.department for r in reports})

@@ -28,6 +28,10 @@ def durable_available() -> tuple[bool, str]:
     return True, ""
 
 
+class EngineError(RuntimeError):
+    """durable_rules misbehaved in a way we refuse to hide."""
+
+
 def make_backend(name: str, program):
     if name == "python":
         from .python import PythonBackend

@@ -26,9 +26,9 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 
 from ..catalog import SUBJECT_SCOPES
-from ..compile import And, Leaf, Not, Or
+from ..compile import And, Leaf, Not
 from ..expr.evaluate import compare
-from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
+from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
 # Subjects whose rules need few properties (indicators) share one fact, each in its own slot with its
@@ -39,10 +39,6 @@ MAX_SLOTS = 8
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _counter = itertools.count()
-
-
-class EngineError(RuntimeError):
-    """durable_rules misbehaved in a way we refuse to hide."""
 
 
 # durable_rules' ruleset-creation error codes (src/rules/rules.h) that rule authors can reach

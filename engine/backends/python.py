@@ -1,7 +1,7 @@
 """Pure-Python backend: decides the boolean trees with exact comparisons and Kleene logic."""
 from __future__ import annotations
 
-from ..compile import And, Leaf, Not, Or
+from ..compile import Leaf, Not, Or
 from ..expr.evaluate import compare
 from . import outcome_of
 
