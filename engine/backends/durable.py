@@ -151,6 +151,18 @@ def fact_json(fact: dict) -> str:
     return "{" + ",".join(json.dumps(k) + ":" + _json_value(v) for k, v in fact.items()) + "}"
 
 
+def _encode_leaves(parts: list, leaves, rule_values) -> None:
+    """Append one rule's leaf values as JSON members; an unknown value is left out (no key: no T/F match)."""
+    for index, is_truth, key, right_key in leaves:
+        pair = rule_values[index]
+        if is_truth:
+            if pair[0] is not None:
+                parts.append(f",{key}{'true' if pair[0] else 'false'}")
+        elif pair[0] is not None and pair[1] is not None:
+            left, right = encode_pair(*pair)
+            parts.append(f",{key}{_json_value(left)},{right_key}{_json_value(right)}")
+
+
 class DurableBackend:
     name = "durable_rules"
 
@@ -311,14 +323,7 @@ class DurableBackend:
                 if rule_values is None:
                     continue
                 present.append(rule_id)
-                for index, is_truth, key, right_key in leaves:
-                    pair = rule_values[index]
-                    if is_truth:
-                        if pair[0] is not None:
-                            parts.append(f",{key}{'true' if pair[0] else 'false'}")
-                    elif pair[0] is not None and pair[1] is not None:
-                        left, right = encode_pair(*pair)
-                        parts.append(f",{key}{_json_value(left)},{right_key}{_json_value(right)}")
+                _encode_leaves(parts, leaves, rule_values)
             if not present:
                 continue
             sid = str(next(self._sid))
@@ -370,14 +375,7 @@ class DurableBackend:
                 if rule_values is None:
                     continue
                 present.append((slot, index, rule_id))
-                for leaf_index, is_truth, key, right_key in leaves:
-                    pair = rule_values[leaf_index]
-                    if is_truth:
-                        if pair[0] is not None:
-                            parts.append(f",{key}{'true' if pair[0] else 'false'}")
-                    elif pair[0] is not None and pair[1] is not None:
-                        left, right = encode_pair(*pair)
-                        parts.append(f",{key}{_json_value(left)},{right_key}{_json_value(right)}")
+                _encode_leaves(parts, leaves, rule_values)
         if not present:
             return
         sid = str(next(self._sid))
