@@ -55,6 +55,8 @@ def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagno
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a device, socket or pipe: nothing a facts file can be read from twice
+            problems.append(Diagnostic(str(raw), 0, 0, "", "不是普通文件或目录", expected="YAML 文件或包含 YAML 文件的目录"))
         else:
             problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在"))
     unique = sorted(set(p.resolve() for p in files))

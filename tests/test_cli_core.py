@@ -212,3 +212,9 @@ def test_output_may_not_overwrite_an_input(runner, tmp_path, which):
     assert result.exit_code == 2
     assert "拒绝覆盖" in result.stderr
     assert victim.read_bytes() == before
+
+
+def test_a_device_is_named_as_not_a_regular_file(runner):
+    result = runner.invoke(cli, ["evaluate", "/dev/null", "--rules", str(RULES)])
+    assert result.exit_code == 2
+    assert "/dev/null: 不是普通文件或目录" in result.stderr
