@@ -1,7 +1,6 @@
 """The rule expression language: parser, printer, static type checker and exact three-valued evaluator."""
 from __future__ import annotations
 
-import dataclasses
 import re
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from engine.catalog import SUBJECT_SCOPES
 from engine.expr import ExprSyntaxError, parse, to_source
 from engine.expr import ast as A
+from engine.expr.ast import without_positions
 from engine.expr.check import Checker
 from engine.expr.evaluate import Evaluator, Trace
 from engine.expr.functions import FUNCTIONS
@@ -20,18 +20,6 @@ from engine.model import Budget, Claim, FactSource, Filter, Project, Quantity, R
 D = Decimal
 PARAM_TYPES = {"exec_warning_line": "num", "grade_bands": "bands", "grade_vocabulary": "map",
                "collaboration_documents": "list[str]"}
-
-
-def strip(node):
-    """The node with every position zeroed, to compare trees up to positions."""
-    changes = {"pos": 0}
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, A.Node):
-            changes[f.name] = strip(value)
-        elif isinstance(value, tuple):
-            changes[f.name] = tuple(strip(v) if isinstance(v, A.Node) else v for v in value)
-    return dataclasses.replace(node, **changes)
 
 
 # ---- parse and print -----------------------------------------------------------
@@ -48,7 +36,7 @@ def strip(node):
 def test_round_trip_of_written_expressions(text):
     node = parse(text)
     printed = to_source(node)
-    assert strip(parse(printed)) == strip(node)
+    assert without_positions(parse(printed)) == without_positions(node)
     assert to_source(parse(printed)) == printed
 
 
@@ -103,7 +91,7 @@ def nodes():
 @given(nodes())
 def test_round_trip_property(node):
     printed = to_source(node)
-    assert strip(parse(printed)) == strip(node), printed
+    assert without_positions(parse(printed)) == without_positions(node), printed
 
 
 # ---- syntax errors --------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Expression syntax tree. Nodes are immutable and know how to print themselves."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -162,3 +163,15 @@ def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, Logic):
         return node.items
     return ()
+
+
+def without_positions(node: Node) -> Node:
+    """The tree with every position zeroed: two parses of the same expression compare equal."""
+    changes = {"pos": 0}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            changes[f.name] = without_positions(value)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(without_positions(v) if isinstance(v, Node) else v for v in value)
+    return dataclasses.replace(node, **changes)

@@ -190,8 +190,12 @@ def summary_html(evaluation) -> str:
             f"<th>事实文件</th></tr>{reports}</table></section>")
 
 
+def _metrics_of(evaluation, department: str, year: int) -> list:
+    return [m for m in evaluation.project_metrics if m.department == department and m.year == year]
+
+
 def charts_html(evaluation, department: str, year: int) -> str:
-    metrics = [m for m in evaluation.project_metrics if m.department == department and m.year == year]
+    metrics = _metrics_of(evaluation, department, year)
     if not metrics:
         return ""
     params = dict(evaluation.parameters).get(year, {})
@@ -211,7 +215,7 @@ def charts_html(evaluation, department: str, year: int) -> str:
 
 
 def metrics_table(evaluation, department: str, year: int) -> str:
-    metrics = [m for m in evaluation.project_metrics if m.department == department and m.year == year]
+    metrics = _metrics_of(evaluation, department, year)
     if not metrics:
         return ""
     rows = "".join(
