@@ -4,14 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from .backends import FIRED, UNKNOWN, EngineError, durable_available, make_backend
+from .backends import FIRED, EngineError, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
 from .errors import Collector, Diagnostic, InputError
 from .expr.evaluate import Evaluator, Trace
 from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from .model import Report, RuleSet
-from .subjects import Subject, subjects_of
+from .subjects import Subject
 
 
 @dataclass(frozen=True)
@@ -149,40 +149,28 @@ def evaluate(program: Program, reports: list[Report], backend: str = "auto", fac
 
 def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
     """Findings of `reports` (unsorted) on an open backend; parallel workers keep one backend for many calls."""
-    from .operands import operand_plan
-    from .expr.closures import scope_for
+    from .operands import rule_batches
 
-    plan = operand_plan(program)
-    many = getattr(engine, "outcomes_many", None)  # a backend may decide a report's subjects together
     findings = []
     cited: dict = {}
-    for report in reports:
-        params = params_for(program.ruleset, report.year)
-        year = Decimal(report.year)
-        by_kind: dict = {}
-        decided = []
-        with localcontext() as ctx:
-            ctx.prec = 34  # as Evaluator.eval; findings below are explained outside it, as before
-            batch = []
-            for subject in subjects_of(report):
-                rules = by_kind.get(subject.kind)
-                if rules is None:
-                    rules = by_kind[subject.kind] = [plan[id(c)] for c in program.for_subject(subject.kind, report.year)]
-                if rules:
-                    scope = scope_for(subject.scope, params, year)
-                    batch.append((subject, rules, [(r.compiled, r.values(scope)) for r in rules]))
-            pairs = [(subject, items) for subject, _, items in batch]
-            decisions = many(pairs) if many is not None else [engine.outcomes(s, items) for s, items in pairs]
-            for (subject, rules, _), outcomes in zip(batch, decisions):
-                for r in rules:
-                    outcome = outcomes[r.compiled.rule.id]
-                    if outcome in (FIRED, UNKNOWN):
-                        decided.append((r.compiled, subject, outcome))
-        findings.extend(make_finding(program.ruleset, compiled, subject, params, outcome, cited)
-                        for compiled, subject, outcome in decided)
-        if progress is not None:
-            progress(report)
+    for year in sorted({r.year for r in reports}):
+        group = [r for r in reports if r.year == year]
+        params = params_for(program.ruleset, year)
+        for start in range(0, len(group), REPORTS_PER_BATCH):
+            chunk = group[start:start + REPORTS_PER_BATCH]
+            with localcontext() as ctx:
+                ctx.prec = 34  # as Evaluator.eval; findings below are explained outside it, as before
+                batches = rule_batches(program, chunk, params, year)
+                decisions = engine.decide_batches(batches)
+            findings.extend(make_finding(program.ruleset, batches[d.batch].compiled, batches[d.batch].subjects[d.row],
+                                         params, d.outcome, cited) for d in decisions)
+            if progress is not None:
+                for report in chunk:
+                    progress(report)
     return findings
+
+
+REPORTS_PER_BATCH = 64  # reports whose subjects share columns: long enough columns, bounded memory
 
 
 def assemble(program: Program, reports, findings: list, backend_name: str, notice: str, facts_hash: str) -> Evaluation:

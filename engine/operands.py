@@ -76,3 +76,32 @@ def operand_plan(program) -> dict:
     if entry[0] is not program:
         entry = _last = (program, {id(compiled): RuleOperands(compiled) for compiled in program.rules})
     return entry[1]
+
+
+def rule_batches(program, reports, params: dict, year: int) -> list:
+    """RuleBatch per rule in force in `year` and subject kind, over the subjects of `reports` (all of `year`)."""
+    from decimal import Decimal
+
+    from .batch import RuleBatch
+    from .expr.closures import scope_for
+    from .subjects import subjects_of
+
+    plan = operand_plan(program)
+    by_kind: dict = {}
+    for report in reports:
+        for subject in subjects_of(report):
+            by_kind.setdefault(subject.kind, []).append(subject)
+    year_decimal = Decimal(year)
+    batches = []
+    for kind, subjects in by_kind.items():
+        rules = program.for_subject(kind, year)
+        if not rules:
+            continue
+        scopes = [scope_for(s.scope, params, year_decimal) for s in subjects]
+        for compiled in rules:
+            operands = plan[id(compiled)]
+            rows = [operands.values(scope) for scope in scopes]
+            columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows)))
+                       for leaf in compiled.leaves]
+            batches.append(RuleBatch(compiled, subjects, columns))
+    return batches

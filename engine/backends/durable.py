@@ -389,5 +389,24 @@ class DurableBackend:
         for slot, index, rule_id in present:
             results[index][rule_id] = seen.get((rule_id, slot), UNKNOWN)
 
+    def decide_batches(self, batches) -> list:
+        """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate."""
+        from ..batch import Decision
+
+        by_subjects: dict = {}  # batches of one kind share their subjects list
+        for b, batch in enumerate(batches):
+            by_subjects.setdefault(id(batch.subjects), []).append(b)
+        out = []
+        for members in by_subjects.values():
+            subjects = batches[members[0]].subjects
+            pairs = [(subject, [(batches[b].compiled, batches[b].row(i)) for b in members])
+                     for i, subject in enumerate(subjects)]
+            for i, outcomes in enumerate(self.outcomes_many(pairs)):
+                for b in members:
+                    outcome = outcomes[batches[b].compiled.rule.id]
+                    if outcome in (FIRED, UNKNOWN):
+                        out.append(Decision(b, i, outcome))
+        return out
+
     def close(self):
         pass

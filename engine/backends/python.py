@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..compile import Leaf, Not, Or
 from ..expr.evaluate import compare
-from . import outcome_of
+from ..batch import Decision
+from . import FIRED, UNKNOWN, outcome_of
 
 
 def decide(tree, leaf_values):
@@ -34,6 +35,19 @@ class PythonBackend:
         for compiled, values in items:
             when = decide(compiled.when, values) if compiled.when is not None else True
             out[compiled.rule.id] = outcome_of(when, decide(compiled.condition, values))
+        return out
+
+    def decide_batches(self, batches) -> list:
+        """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate."""
+        out = []
+        for b, batch in enumerate(batches):
+            compiled = batch.compiled
+            when, condition = compiled.when, compiled.condition
+            for i in range(len(batch.subjects)):
+                values = batch.row(i)
+                outcome = outcome_of(decide(when, values) if when is not None else True, decide(condition, values))
+                if outcome in (FIRED, UNKNOWN):
+                    out.append(Decision(b, i, outcome))
         return out
 
     def close(self):

@@ -1,0 +1,33 @@
+"""The evaluate stage's unit of work between operands and backends: one rule over many subjects.
+
+The operand stage computes, for every rule in force and every subject of the rule's kind in one
+report year, the values of the rule's leaves, column by column; a backend decides the boolean
+trees on those columns and names the subjects for which the rule fired or cannot be evaluated.
+Columns (rather than one dict per subject) let both sides work a whole column in one pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RuleBatch:
+    compiled: object  # compile.CompiledRule
+    subjects: list  # subjects.Subject, all of the rule's kind and one year; shared by that kind's batches
+    # Indexed by Leaf.index: (values,) for a boolean leaf, (lefts, rights) for a comparison; each list
+    # has one entry per subject, None meaning unknown. Where a rule's `when` is false the condition's
+    # leaves may be None: the outcome is "not applicable" whatever they hold.
+    columns: list
+
+    def row(self, i: int) -> list:
+        """Subject i's leaf values as `backends.python.decide` reads them: [(value,) | (left, right)]."""
+        return [tuple(column[i] for column in leaf) for leaf in self.columns]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A subject for which a rule fired or cannot be evaluated; the other outcomes make no finding."""
+
+    batch: int  # index into the batches given to the backend
+    row: int  # index into that batch's subjects
+    outcome: str  # backends.FIRED or backends.UNKNOWN
