@@ -290,12 +290,15 @@ def random_json(rng, depth=0):
 def test_jsontext_writes_what_json_dumps_writes():
     import json
 
-    from engine.render.jsontext import Items, dumps
+    from engine.render.jsontext import Items, Shared, dumps
 
     rng = random.Random(5)
     for _ in range(3000):
         value = random_json(rng)
         assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)
+        shared = Shared(value)  # one object met at two depths and twice at one: the text of each depth
+        assert dumps([shared, {"x": [shared, shared]}]) == json.dumps(
+            [value, {"x": [value, value]}], ensure_ascii=False, indent=2)
         listed = [random_json(rng) for _ in range(rng.randint(0, 3))]
         assert dumps({"a": Items(len(listed), iter(listed)), "b": 1}) == json.dumps(
             {"a": listed, "b": 1}, ensure_ascii=False, indent=2)
