@@ -57,12 +57,12 @@ def count_facts_files(paths) -> int:
     return len(expand_paths(paths)[0])
 
 
-def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", jobs: int = 1,
+def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", jobs: int = 0,
                    progress=None) -> Evaluation:
     """Load the facts files under `paths` and evaluate them: what `perfaudit evaluate` does.
 
-    Departments are loaded and evaluated one partition at a time, in `jobs` processes
-    (engine/parallel.py); the result equals evaluate(load_facts(paths)), and input errors are raised
+    Departments are loaded and evaluated one partition at a time, in `jobs` processes (engine/parallel.py;
+    0: one per available CPU, or one in all for a small input); the result equals evaluate(load_facts(paths)), and input errors are raised
     exactly as load_facts raises them. progress: optional callable, called with a number of units
     done, two per facts file (read, evaluated)."""
     from .parallel import evaluate_by_department

@@ -28,6 +28,30 @@ from .gcpause import paused_gc
 _DEPARTMENT = re.compile(r"^department:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 TASKS_PER_JOB = 4  # several partitions per worker, so that one large department does not leave a core idle
 TASK_BYTES = 4 << 20  # at most about this much YAML per partition (about 3,000 projects): bounds the memory
+# With the job count left to us (--jobs 0, the default), smaller inputs stay in one process: starting
+# workers and sending findings back costs more than a second core saves below about 200 projects.
+AUTO_PARALLEL_BYTES = 256 << 10
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (a container's or taskset's limit, not the machine's count)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_jobs(files) -> int:
+    """--jobs 0: one process per available CPU, or one in all for a small input."""
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return available_cpus() if total >= AUTO_PARALLEL_BYTES else 1
 
 
 def department_of(text: str) -> str | None:
@@ -121,6 +145,8 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
     if problems or not files:
         return None
     choose_backend(backend)  # an unavailable backend fails here, as it would in the whole-load path
+    if jobs <= 0:
+        jobs = auto_jobs(files)
     tasks = partition(files, jobs)
     if jobs <= 1 or len(tasks) == 1:
         partitions = _Partitions(program, backend)

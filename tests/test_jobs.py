@@ -123,7 +123,28 @@ def test_a_single_file_runs_in_process(runner):
 
 def test_jobs_0_means_one_per_cpu(runner, corpus):
     assert run(runner, corpus, "--format", "json", "--jobs", "0").stdout == run(
-        runner, corpus, "--format", "json").stdout
+        runner, corpus, "--format", "json", "--jobs", "1").stdout
+
+
+def test_automatic_jobs_stay_in_one_process_for_a_small_input(corpus, monkeypatch):
+    files = sorted(corpus.rglob("*.yaml"))
+    size = sum(f.stat().st_size for f in files)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 3)
+    monkeypatch.setattr(parallel, "AUTO_PARALLEL_BYTES", size + 1)
+    assert parallel.auto_jobs(files) == 1
+    monkeypatch.setattr(parallel, "AUTO_PARALLEL_BYTES", size)
+    assert parallel.auto_jobs(files) == 3
+    assert parallel.auto_jobs([FACTS_2024 / "杜集区城市管理局.yaml"]) == 1  # a real report is far below the line
+
+
+def test_automatic_jobs_by_default_use_workers_for_a_large_input(runner, corpus, monkeypatch):
+    started = []
+    monkeypatch.setattr(parallel, "AUTO_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
+    real = parallel._run_in_pool
+    monkeypatch.setattr(parallel, "_run_in_pool", lambda *a: started.append(1) or real(*a))
+    assert run(runner, corpus, "--format", "json").stdout == run(runner, corpus, "--format", "json", "--jobs", "1").stdout
+    assert started  # no --jobs given: the pool was used
 
 
 def test_every_format_is_the_same_with_jobs(runner, corpus, tmp_path):

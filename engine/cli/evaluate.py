@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -22,8 +21,8 @@ from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, re
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
 @click.option("-v", "--verbose", is_flag=True, help="文本输出中列出全部依据和数据来源")
 @backend_option
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="并行进程数:按部门分到多个进程核查,结果与单进程完全相同;0 表示按 CPU 核数")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="并行进程数:按部门分到多个进程核查,结果与单进程完全相同;0 表示自动(按可用 CPU 核数,输入很小时单进程)")
 def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend, jobs):
     """按规则核查事实文件(可给出多个文件或目录)。"""
     from .. import api
@@ -31,7 +30,6 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend, jobs):
 
     if is_binary(fmt) and output in (None, "-") and stdout_is_terminal():
         raise click.UsageError(f"--format {fmt} 是二进制文件,不能输出到终端;请用 -o 指定文件,如 -o 整改台账.{fmt}")
-    jobs = jobs or os.cpu_count() or 1
     with paused_gc():  # from the first record to the last byte written (engine/gcpause.py)
         try:
             ruleset = api.load_rules(rules_dir)
