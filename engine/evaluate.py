@@ -8,6 +8,7 @@ from .backends import FIRED, EngineError, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
 from .errors import Collector, Diagnostic, InputError
+from .expr.closures import MEMO, PARAMS, YEAR, NotCompiled, compile_traced
 from .expr.evaluate import Evaluator, Trace
 from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from .model import Report, RuleSet
@@ -58,15 +59,25 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
         return Decimal(x) if isinstance(x, int) and not isinstance(x, bool) else x
 
     out = []
+    by_year: dict = {}
+    new, set_dict = object.__new__, object.__setattr__
     for report in reports:
-        params = params_for(ruleset, report.year)
+        params = by_year.get(report.year)
+        if params is None:
+            params = by_year[report.year] = params_for(ruleset, report.year)
+        vocabulary, bands = params.get(GRADE_VOCABULARY), params.get(GRADE_BANDS)
+        department, year = report.department, report.year
         for p in report.projects:
             b, s = p.budget, p.score
             full_year, executed, total = num(b.full_year), num(b.executed), num(s.total)
             rate = executed / full_year if executed is not None and full_year else None
-            out.append(ProjectMetrics(report.department, report.year, p.name, full_year, executed, rate, num(b.rate),
-                                      total, s.grade, lookup(params.get(GRADE_VOCABULARY), s.grade),
-                                      band(total, params.get(GRADE_BANDS))))
+            # ProjectMetrics(...) without the frozen __init__'s eleven object.__setattr__ calls (one per project)
+            metrics = new(ProjectMetrics)
+            set_dict(metrics, "__dict__", {
+                "department": department, "year": year, "name": p.name, "full_year": full_year,
+                "executed": executed, "rate": rate, "reported_rate": num(b.rate), "score": total,
+                "reported_grade": s.grade, "reported_band": lookup(vocabulary, s.grade), "band": band(total, bands)})
+            out.append(metrics)
     return tuple(out)
 
 
@@ -233,7 +244,133 @@ def parameter_uses(ruleset: RuleSet, names, year: int) -> tuple:
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
                  cited: dict | None = None) -> Finding:
     """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
-    same for all its findings, so they are built once (and shared, which also saves memory)."""
+    same for all its findings, so they are built once (and shared, which also saves memory).
+
+    The leaves and evidence are re-run with traced closures (expr/closures.py), which record what
+    Evaluator's Trace records; make_finding_reference is the same with Evaluator."""
+    plan = _finding_plan(compiled)
+    if plan is None:
+        return make_finding_reference(ruleset, compiled, subject, params, outcome, cited)
+    steps, evidence_plan = plan
+    rule = compiled.rule
+    report = subject.report
+    kind = subject.kind
+    facts: list = []  # (path, value, source, root type) per FactUse
+    used: list = []
+    scope = dict(subject.scope)
+    scope[PARAMS] = params
+    scope[YEAR] = Decimal(report.year)
+    scope[MEMO] = {}
+    with localcontext() as ctx:
+        ctx.prec = 34  # as Evaluator.eval
+        values = [step(scope, facts, used) for step in steps]
+        evidence = tuple((label, values[index] if index is not None else value(scope))
+                         for label, index, value in evidence_plan)
+    if outcome == FIRED:
+        values = dict(evidence)
+        values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
+                       "指标": subject.label if kind == "indicator" else None, "规则": rule.title})
+        message = render_message(rule.message, values)
+        severity = rule.severity
+    else:
+        missing = sorted({_label(kind, path, root) for path, value, _, root in facts if value is None})
+        missing_params = sorted(name for name in used if params.get(name) is None)
+        parts = missing + [f"参数 {p}" for p in missing_params]
+        what = "、".join(parts) if parts else "数据不足或除数为零"
+        message = f"无法评估「{rule.title}」: 缺少 {what}"
+        severity = "info"
+    cites = {}
+    for path, _, source, root in facts:
+        if source is not None:
+            key = (source.file, source.line, source.section)
+            if key not in cites:
+                cites[key] = _label(kind, path, root)
+    if cited is None:
+        fact_citations = tuple(FactCitation(f, line, section, label)
+                               for (f, line, section), label in sorted(cites.items()))
+    else:  # a project's facts are cited by several of its findings: one FactCitation each per run
+        fact_citations = tuple(_fact_citation(cited, item) for item in sorted(cites.items()))
+    shared = cited.get((rule.id, report.year)) if cited is not None else None
+    if shared is None:
+        shared = (policy_citations(ruleset, rule.citations), parameter_uses(ruleset, compiled.params_used, report.year))
+        if cited is not None:
+            cited[(rule.id, report.year)] = shared
+    policies, parameters = shared
+    return Finding(
+        rule=rule.id, title=rule.title, family=rule.family, severity=severity, outcome=outcome,
+        department=report.department, year=report.year, project=subject.project, subject_kind=kind,
+        subject=subject.label, message=message, evidence=evidence,
+        citations=policies + fact_citations, parameters=parameters)
+
+
+def _fact_citation(cited: dict, item) -> FactCitation:
+    citation = cited.get(item)  # ((file, line, section), label): no clash with the (rule id, year) keys
+    if citation is None:
+        (file, line, section), label = item
+        citation = cited[item] = FactCitation(file, line, section, label)
+    return citation
+
+
+_finding_plans: dict = {}  # id(CompiledRule) -> (CompiledRule, plan)
+
+
+def _finding_plan(compiled):
+    """(traced steps, ((label, index of its step or None, closure computing its value) per evidence)), or None.
+
+    What Evaluator's Trace records for an expression without comprehensions is the trace of its paths,
+    left to right, whatever their values (our evaluator never short-circuits); a path traced again adds
+    the same fact, which changes neither the missing facts nor the first label of a citation. So such
+    expressions are traced as their paths, each once per finding, and evidence values come from untraced
+    closures; an expression with a comprehension (which may drop facts of filtered items) is traced whole."""
+    entry = _finding_plans.get(id(compiled))
+    if entry is None or entry[0] is not compiled:
+        try:
+            plan = _build_finding_plan(compiled)
+        except NotCompiled:
+            plan = None
+        entry = _finding_plans[id(compiled)] = (compiled, plan)
+    return entry[1]
+
+
+def _build_finding_plan(compiled):
+    from .expr import ast as A
+    from .expr.closures import compile_expr
+
+    steps, seen, evidence = [], set(), []
+    nodes = [(leaf.node, None) for leaf in compiled.leaves] + [(node, label) for label, node in compiled.evidence]
+    for node, label in nodes:
+        parts = list(A.walk(node))
+        if any(isinstance(n, A.Comprehension) for n in parts):
+            if label is not None:
+                evidence.append((label, len(steps), None))
+            steps.append(compile_traced(node))
+            continue
+        for path in parts:
+            if isinstance(path, A.Path) and len(path.parts) > 1 and path.parts not in seen:
+                seen.add(path.parts)  # a one-part path (a record, or year) records nothing
+                steps.append(compile_traced(path))
+        if label is not None:
+            evidence.append((label, None, compile_expr(node)))
+    return tuple(steps), tuple(evidence)
+
+
+_labels: dict = {}
+
+
+def _label(kind: str, path: str, root_type: str) -> str:
+    """label_for, for a use given as its parts; the label depends on nothing else."""
+    key = (kind, path, root_type)
+    label = _labels.get(key)
+    if label is None:
+        parts = tuple(path.split("."))
+        root = SUBJECT_SCOPES[kind].get(parts[0]) or root_type
+        label = _labels[key] = label_of(root, parts[1:]) if root else path
+    return label
+
+
+def make_finding_reference(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
+                 cited: dict | None = None) -> Finding:
+    """make_finding with Evaluator and a Trace: the reference the traced closures are tested against."""
     rule = compiled.rule
     report = subject.report
     trace = Trace()

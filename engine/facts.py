@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import Collector, Diagnostic, did_you_mean
 from .expr.functions import MONEY_TO_WAN
 from .model import (Approval, Budget, Claim, Commitment, FactSource, Filter, Indicator, Project, Quantity,
-                    Report, Score, Totals)
+                    Report, Score, Totals, fact_source)
 from .validate import validate_document
 from .yamlsrc import MAX_DIGITS, Document, load_yaml_file, render_path
 from .years import link_years
@@ -108,22 +108,43 @@ def parse_rate(text: str) -> Decimal:
     return Decimal(text.strip().rstrip("%")).scaleb(-2)
 
 
+# the usual indicator value: one comparison sign, a plain number, % or a money unit; nothing to normalise or report
+_SIMPLE_QUANTITY = re.compile(r"([≤≥<>=]?)([0-9]+(?:\.[0-9]+)?)(%|万元|元|亿元)")
+_CACHE_LIMIT = 100_000
+# parses that depend on the text alone and are repeated all over a province's facts ("≥90%", "100%" ...);
+# only texts that parse without a problem are remembered, so diagnostics always come from the full path
+_quantities: dict = {}  # text -> (op, value, unit, low)
+_rates: dict = {}  # text -> Decimal
+_clean_names: set = set()  # names without odd spaces or invisible characters
+_categories: dict = {}  # indicator kind -> category
+
+
+def _remember(cache, key, value):
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
 class _Builder:
+    """Records from a schema-valid document. Each mapping's value lines are asked for once
+    (`Document.value_lines`), and a FactSource is shared by fields that cite the same line and section."""
+
     def __init__(self, doc: Document, collector: Collector):
         self.doc = doc
+        self.file = doc.file
         self.collector = collector
 
-    def src(self, path, section) -> FactSource:
-        return FactSource(self.doc.file, self.doc.line(path), section)
-
     def fill(self, record, data: dict, path, section, fields, rates=()):
+        lines = self.doc.value_lines(path, data)
+        sources = record.sources
+        file = self.file
         for name in fields:
             if name in data:
                 value = data[name]
                 if name in rates and value is not None:
                     value = self.rate(value, path + (name,))
                 setattr(record, name, value)
-                record.sources[name] = self.src(path + (name,), section)
+                sources[name] = fact_source(file, lines[name], section)
         return record
 
     def problem(self, path, message, expected="", suggestion=""):
@@ -131,17 +152,26 @@ class _Builder:
         self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path), message, expected, suggestion))
 
     def rate(self, text: str, path) -> Decimal | None:
+        known = _rates.get(text)
+        if known is not None:
+            return known
         if sum(ch.isdigit() for ch in text) > MAX_DIGITS:
             self.problem(path, f"百分数 “{text[:40]}” 位数过多(超过 {MAX_DIGITS} 位)", "按报告原样书写,如 65.66%")
             return None
-        return parse_rate(text)
+        value = parse_rate(text)
+        _remember(_rates, text, value)
+        return value
 
     def name(self, value: str, path) -> str:
         """Names are matched exactly across the report, so a name that only looks right is an error."""
+        if value in _clean_names:
+            return value
         if _INVISIBLE.search(value) or _ODD_SPACE.search(value) or value != value.strip():
             fixed = _ODD_SPACE.sub(" ", _INVISIBLE.sub("", value)).strip()
             self.problem(path, f"名称 “{value}” 含有首尾空格、不可见字符(零宽空格等)或特殊空格",
                          suggestion=f"改为 “{fixed}”")
+        elif len(_clean_names) < _CACHE_LIMIT:
+            _clean_names.add(value)
         return value
 
     def names(self, values, path) -> list:
@@ -149,10 +179,12 @@ class _Builder:
 
     def report(self) -> Report:
         d = self.doc.data
+        lines = self.doc.value_lines((), d)
+        file = self.file
         report = Report(department=self.name(d["department"], ("department",)), year=d["year"],
-                        document=d["document"]["title"], file=self.doc.file)
-        report.sources["department"] = self.src(("department",), "报告标题")
-        report.sources["year"] = self.src(("year",), "报告标题")
+                        document=d["document"]["title"], file=file)
+        report.sources["department"] = fact_source(file, lines["department"], "报告标题")
+        report.sources["year"] = fact_source(file, lines["year"], "报告标题")
         if "totals" in d:
             t = d["totals"]
             report.totals = self.fill(Totals(), t, ("totals",), t["section"],
@@ -166,7 +198,9 @@ class _Builder:
                     self.collector.add(Diagnostic(self.doc.file, line, col, f"projects[{i}].name",
                                                   f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复"))
                 names[label] = i
-        report.claims = [self.claim(c, ("claims", i), i) for i, c in enumerate(d.get("claims", []))]
+        claims = d.get("claims", [])
+        claim_lines = self.doc.value_lines(("claims",), claims) if claims else ()
+        report.claims = [self.claim(c, ("claims", i), i, claim_lines[i]) for i, c in enumerate(claims)]
         report.commitments = [self.commitment(c, ("commitments", i)) for i, c in enumerate(d.get("commitments", []))]
         ids = [c.id for c in report.claims] + [c.id for c in report.commitments]
         for dup in sorted({x for x in ids if ids.count(x) > 1}):
@@ -174,49 +208,80 @@ class _Builder:
         return report
 
     def project(self, p: dict, path) -> Project:
-        project = Project(name=self.name(p["name"], path + ("name",)),
-                          aliases=self.names(p.get("aliases", []), path + ("aliases",)))
-        project.sources["name"] = self.src(path + ("name",), p["budget"]["section"])
+        lines = self.doc.value_lines(path, p)
+        file = self.file
         b = p["budget"]
-        project.budget = self.fill(Budget(), b, path + ("budget",), b["section"],
-                                   ("initial", "full_year", "executed", "rate"), rates=("rate",))
+        budget_section = b["section"]
+        name = self.name(p["name"], path + ("name",))
+        aliases = self.names(p["aliases"], path + ("aliases",)) if "aliases" in p else []
+        budget = self.fill(Budget(), b, path + ("budget",), budget_section,
+                           ("initial", "full_year", "executed", "rate"), rates=("rate",))
         if "explanation" in b:
-            project.budget.explanation = b["explanation"]
-            project.budget.sources["explanation"] = self.src(path + ("budget", "explanation"),
-                                                             b.get("explanation_section", b["section"]))
+            budget.explanation = b["explanation"]
+            budget.sources["explanation"] = fact_source(
+                file, self.doc.value_lines(path + ("budget",), b)["explanation"],
+                b.get("explanation_section", budget_section))
+        project = Project(name=name, aliases=aliases, budget=budget)
+        project.sources["name"] = fact_source(file, lines["name"], budget_section)
         if "score" in p:
             s = p["score"]
             project.score = self.fill(Score(), s, path + ("score",), s["section"], ("total", "grade"))
-        project.indicators = [self.indicator(x, path + ("indicators", i)) for i, x in enumerate(p.get("indicators", []))]
+        if "indicators" in p:
+            project.indicators = [self.indicator(x, path + ("indicators", i)) for i, x in enumerate(p["indicators"])]
         if "departments_involved" in p:
             project.departments_involved = self.names(p["departments_involved"], path + ("departments_involved",))
-            project.sources["departments_involved"] = self.src(path + ("departments_involved",),
-                                                               p.get("departments_section", p["budget"]["section"]))
-        project.approvals = [self.approval(a, path + ("approvals", i)) for i, a in enumerate(p.get("approvals", []))]
+            project.sources["departments_involved"] = fact_source(
+                file, lines["departments_involved"], p.get("departments_section", budget_section))
+        if "approvals" in p:
+            project.approvals = [self.approval(a, path + ("approvals", i)) for i, a in enumerate(p["approvals"])]
         if "renamed_from" in p:
             project.renamed_from = [self.name(n, path + ("renamed_from", i)) for i, n in enumerate(p["renamed_from"])]
-            project.sources["renamed_from"] = self.src(path + ("renamed_from",), p["budget"]["section"])
+            project.sources["renamed_from"] = fact_source(file, lines["renamed_from"], budget_section)
         return project
 
     def indicator(self, x: dict, path) -> Indicator:
+        lines = self.doc.value_lines(path, x)
+        file = self.file
         section = x["section"]
         kind = x["kind"]
-        ind = Indicator(name=x["name"], kind=kind, category=sys.intern(kind.split("-")[0]))
-        for name in ("name", "kind", "category"):
-            ind.sources[name] = self.src(path + (name if name != "category" else "kind",), section)
+        category = _categories.get(kind)
+        if category is None:
+            category = sys.intern(kind.split("-")[0])
+            _remember(_categories, kind, category)
+        kind_source = fact_source(file, lines["kind"], section)  # category is read from kind
+        sources = {"name": fact_source(file, lines["name"], section), "kind": kind_source, "category": kind_source}
+        values = {}
         for name in ("target", "actual"):
             if name in x:
-                setattr(ind, name, self.quantity(x[name], path + (name,), section))
-                ind.sources[name] = self.src(path + (name,), section)
+                # one written value: one (immutable) source for the field and all the quantity's parts
+                source = sources[name] = fact_source(file, lines[name], section)
+                values[name] = self.quantity(x[name], path, name, source)
+        ind = Indicator(sources=sources, name=x["name"], kind=kind, category=category, **values)
         if "deviation_reason" in x:
             ind.deviation_reason = x["deviation_reason"]
-            ind.sources["deviation_reason"] = self.src(path + ("deviation_reason",), section)
+            sources["deviation_reason"] = fact_source(file, lines["deviation_reason"], section)
         if "includes_tasks_of" in x:
             ind.includes_tasks_of = self.names(x["includes_tasks_of"], path + ("includes_tasks_of",))
-            ind.sources["includes_tasks_of"] = self.src(path + ("includes_tasks_of",), section)
+            sources["includes_tasks_of"] = fact_source(file, lines["includes_tasks_of"], section)
         return ind
 
-    def quantity(self, text: str, path, section) -> Quantity | None:
+    def quantity(self, text: str, path, name: str, source: FactSource) -> Quantity | None:
+        known = _quantities.get(text)
+        if known is None:
+            known = self._parse_quantity(text, path + (name,))
+            if known is None:
+                return None
+            _remember(_quantities, text, known)
+        op, value, unit, low = known
+        return Quantity(sources={"op": source, "value": source, "unit": source, "text": source, "low": source},
+                        op=op, value=value, unit=unit, text=text, low=low)
+
+    def _parse_quantity(self, text: str, path) -> tuple | None:
+        """(op, value, unit, low) of an indicator value, or None after reporting why it is not one."""
+        simple = _SIMPLE_QUANTITY.fullmatch(text)
+        if simple and len(simple.group(2)) <= MAX_DIGITS:  # what the checks below conclude for this form
+            op, number, unit = simple.groups()
+            return (sys.intern(op) if op else None, Decimal(number), sys.intern(unit), None)
         normalised = text
         for alias, op in _OP_ALIASES.items():
             normalised = normalised.replace(alias, op)
@@ -271,20 +336,24 @@ class _Builder:
         if low is not None and op is not None:
             self.problem(path, f"区间 “{text}” 前面不能再写比较符", "下限-上限,如 20-40万元")
             return None
-        q = Quantity(op=op and sys.intern(op), value=Decimal(number), unit=sys.intern(unit), text=text, low=low)
-        source = self.src(path, section)  # one written value: one (immutable) source for all its parts
-        for name in ("op", "value", "unit", "text", "low"):
-            q.sources[name] = source
-        return q
+        return (op and sys.intern(op), Decimal(number), sys.intern(unit), low)
 
     def approval(self, a: dict, path) -> Approval:
+        lines = self.doc.value_lines(path, a)
+        file = self.file
+        section = a["section"]
         approval = Approval(kind=a["kind"], counterpart=self.name(a["counterpart"], path + ("counterpart",)),
                             year=a["year"], document=a.get("document", ""))
-        for name in ("kind", "counterpart", "year", "document"):
-            approval.sources[name] = self.src(path + (name if name in a else "kind",), a["section"])
+        kind_source = fact_source(file, lines["kind"], section)
+        sources = approval.sources
+        sources["kind"] = kind_source
+        for name in ("counterpart", "year", "document"):
+            sources[name] = fact_source(file, lines[name], section) if name in a else kind_source
         return approval
 
-    def claim(self, c: dict, path, order: int) -> Claim:
+    def claim(self, c: dict, path, order: int, line: int) -> Claim:
+        lines = self.doc.value_lines(path, c)
+        file = self.file
         section = c["section"]
         value = c["value"]
         unit = c.get("unit", "")
@@ -299,20 +368,26 @@ class _Builder:
         if "where" in c:
             w = c["where"]
             claim.where = Filter(field=w["field"], op=w["op"], value=w["value"])
+            where_lines = self.doc.value_lines(path + ("where",), w)
             for name in ("field", "op", "value"):
-                claim.where.sources[name] = self.src(path + ("where", name), section)
+                claim.where.sources[name] = fact_source(file, where_lines[name], section)
+        value_source = fact_source(file, lines["value"], section)
+        sources = claim.sources
         for name in ("id", "text", "measure", "value", "unit", "project", "topic", "scope", "members", "complements"):
-            claim.sources[name] = self.src(path + (name if name in c else "value",), section)
-        claim.sources["order"] = self.src(path, section)
+            sources[name] = fact_source(file, lines[name], section) if name in c and name != "value" else value_source
+        sources["order"] = fact_source(file, line, section)
         return claim
 
     def commitment(self, c: dict, path) -> Commitment:
+        lines = self.doc.value_lines(path, c)
+        file = self.file
+        section = c["section"]
         item = Commitment(id=c["id"], text=c["text"], kind=c["kind"], project=c.get("project"),
                           due_year=c.get("due_year"), counterpart=c.get("counterpart"),
                           budget_increase=list(c.get("budget_increase", [])),
                           budget_decrease=list(c.get("budget_decrease", [])))
+        kind_source = fact_source(file, lines["kind"], section)
+        sources = item.sources
         for name in ("id", "text", "kind", "project", "due_year", "counterpart", "budget_increase", "budget_decrease"):
-            item.sources[name] = self.src(path + (name if name in c else "kind",), c["section"])
+            sources[name] = fact_source(file, lines[name], section) if name in c and name != "kind" else kind_source
         return item
-
-

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from decimal import Decimal
 
 _ANNOTATIONS = {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples",
                 "deprecated", "readOnly", "writeOnly"}
@@ -19,14 +20,20 @@ _ANNOTATIONS = {"$schema", "$id", "$comment", "$defs", "title", "description", "
 
 _OBJECT_KEYWORDS = {"type", "properties", "required", "additionalProperties"}
 _ARRAY_KEYWORDS = {"type", "items", "minItems"}
+_STRING_KEYWORDS = {"type", "minLength", "maxLength", "pattern"}
+_NUMBER_KEYWORDS = {"type", "minimum", "maximum"}
 
 
 class Unsupported(Exception):
     """The schema uses a keyword this checker does not implement."""
 
 
+_NUMBER_TYPES = frozenset((int, float, Decimal))
+
+
 def _is_number(x) -> bool:
-    return isinstance(x, numbers.Number) and not isinstance(x, bool)
+    # the exact types YAML gives first: isinstance against the numbers ABC is slow
+    return type(x) in _NUMBER_TYPES or (isinstance(x, numbers.Number) and not isinstance(x, bool))
 
 
 _TYPES = {
@@ -95,6 +102,13 @@ class _Compiler:
             return self.closed_object(schema)
         if keywords and keywords <= _ARRAY_KEYWORDS and schema.get("type") == "array":
             return self.array(schema)
+        fused = None
+        if schema.get("type") == "string" and keywords <= _STRING_KEYWORDS:
+            fused = self.string(schema)
+        elif schema.get("type") == "number" and keywords <= _NUMBER_KEYWORDS:
+            fused = self.number(schema)
+        if fused is not None:
+            return fused
         checks = []
         for key, value in schema.items():
             if key in _ANNOTATIONS:
@@ -125,23 +139,61 @@ class _Compiler:
     def closed_object(self, schema):
         """type object with properties, required and additionalProperties true/false, in one pass."""
         subs = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
-        required = tuple(schema.get("required", ()))
+        required = frozenset(schema.get("required", ()))
         closed = schema.get("additionalProperties", True) is False
+        known = frozenset(subs)
+
+        if closed:
+            def check(x):  # the key sets are compared in C first; then every value has a check
+                if not isinstance(x, dict) or not (known >= x.keys() >= required):
+                    return False
+                for name, item in x.items():
+                    if not subs[name](item):
+                        return False
+                return True
+
+            return check
 
         def check(x):
-            if not isinstance(x, dict):
+            if not isinstance(x, dict) or not x.keys() >= required:
                 return False
             for name, item in x.items():
                 sub = subs.get(name)
-                if sub is None:
-                    if closed:
-                        return False
-                elif not sub(item):
-                    return False
-            for name in required:
-                if name not in x:
+                if sub is not None and not sub(item):
                     return False
             return True
+
+        return check
+
+    def string(self, schema):
+        """type string with minLength / maxLength / pattern, in one function."""
+        least = schema.get("minLength", 0)
+        most = schema.get("maxLength")
+        search = re.compile(schema["pattern"]).search if "pattern" in schema else None
+        if type(least) is not int or not (most is None or type(most) is int):
+            return None  # left to the keyword-by-keyword checks
+
+        def check(x):
+            if not isinstance(x, str) or len(x) < least:
+                return False
+            if most is not None and len(x) > most:
+                return False
+            return search is None or search(x) is not None
+
+        return check
+
+    def number(self, schema):
+        """type number with minimum / maximum, in one function."""
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if not all(bound is None or _is_number(bound) for bound in (low, high)):
+            return None  # left to the keyword-by-keyword checks
+
+        def check(x):
+            if not _is_number(x):
+                return False
+            if low is not None and x < low:
+                return False
+            return high is None or not x > high
 
         return check
 

@@ -1,15 +1,23 @@
-"""Operands of compiled rules for the evaluate stage: closures built once per program.
+"""Operands of compiled rules for the evaluate stage: column functions (expr/columns.py) built once per program.
+
+`rule_batches` computes each leaf over all subjects of a kind at once (RuleColumns);
+`rule_batches_by_row` is the former subject-by-subject computation with scalar closures
+(RuleOperands), kept as the reference tests/test_columns.py compares it with.
 
 For each rule, the leaves of its `when` tree are computed first. When they decide `when` is
 false, the rule is not applicable whatever its condition says, so the condition's operands
 (often sums and counts over every project of the report) are not computed: those leaves get
 unknown values, which every backend reads as "no value" (the durable adapter leaves the keys
 out of the fact; it still decides "not applicable" itself, from the `when` keys). Otherwise
-every leaf is computed, exactly as `evaluate.leaf_values` would.
+every leaf is computed, exactly as `evaluate.leaf_values` would. Column-wise, the condition
+is computed on the frame of the rows whose `when` is not false and scattered back (None elsewhere).
 """
 from __future__ import annotations
 
-from .backends.python import decide
+from itertools import compress, count, repeat
+from operator import is_not
+
+from .backends.python import decide, decide_column
 from .compile import leaves_of
 from .expr.closures import NotCompiled, PARAMS, YEAR, compile_expr
 from .expr.evaluate import Evaluator
@@ -78,8 +86,8 @@ def operand_plan(program) -> dict:
     return entry[1]
 
 
-def rule_batches(program, reports, params: dict, year: int) -> list:
-    """RuleBatch per rule in force in `year` and subject kind, over the subjects of `reports` (all of `year`)."""
+def rule_batches_by_row(program, reports, params: dict, year: int) -> list:
+    """The reference for rule_batches: RuleOperands subject by subject, then transposed (tests/test_columns.py)."""
     from decimal import Decimal
 
     from .batch import RuleBatch
@@ -104,4 +112,86 @@ def rule_batches(program, reports, params: dict, year: int) -> list:
             columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows)))
                        for leaf in compiled.leaves]
             batches.append(RuleBatch(compiled, subjects, columns))
+    return batches
+
+
+class RuleColumns:
+    """A rule's leaves as column functions (expr/columns.py): `when` leaves, then the others."""
+
+    __slots__ = ("compiled", "when_leaves", "condition_leaves")
+
+    def __init__(self, compiled):
+        from .expr.columns import compile_column
+
+        def sides(leaf):
+            nodes = (leaf.node,) if leaf.op is None else (leaf.left, leaf.right)
+            return leaf.index, tuple(compile_column(node) for node in nodes)
+
+        self.compiled = compiled
+        when_leaves = leaves_of(compiled.when) if compiled.when is not None else []
+        in_when = {leaf.index for leaf in when_leaves}
+        self.when_leaves = tuple(sides(leaf) for leaf in when_leaves)
+        self.condition_leaves = tuple(sides(leaf) for leaf in compiled.leaves if leaf.index not in in_when)
+
+    def columns(self, frame) -> list:
+        """RuleBatch.columns over the frame's subjects; a condition is computed only where `when` is not false."""
+        columns = [None] * len(self.compiled.leaves)
+        for index, functions in self.when_leaves:
+            columns[index] = tuple(list(f(frame)) for f in functions)
+        n = frame.n
+        if self.compiled.when is None:
+            rows = None
+        else:
+            when = decide_column(self.compiled.when, columns)
+            rows = list(compress(count(), map(is_not, when, repeat(False))))
+            if len(rows) == n:
+                rows = None
+        if rows is None:
+            for index, functions in self.condition_leaves:
+                columns[index] = tuple(list(f(frame)) for f in functions)
+        elif not rows:
+            for index, functions in self.condition_leaves:
+                columns[index] = tuple([None] * n for _ in functions)
+        else:
+            from .expr.columns import scatter
+
+            subset = frame.subset(rows)
+            for index, functions in self.condition_leaves:
+                columns[index] = tuple(scatter(f(subset), rows, n) for f in functions)
+        return columns
+
+
+_last_columns = (None, None)
+
+
+def column_plan(program) -> dict:
+    """id(CompiledRule) -> RuleColumns, for every rule of the program."""
+    global _last_columns
+    entry = _last_columns
+    if entry[0] is not program:
+        entry = _last_columns = (program, {id(compiled): RuleColumns(compiled) for compiled in program.rules})
+    return entry[1]
+
+
+def rule_batches(program, reports, params: dict, year: int) -> list:
+    """RuleBatch per rule in force in `year` and subject kind, over the subjects of `reports` (all of `year`).
+
+    Columns are computed a node at a time over all subjects of a kind (expr/columns.py); the lists
+    handed out are the batch's own (the frame's cached columns are shared by rules)."""
+    from decimal import Decimal
+
+    from .batch import RuleBatch
+    from .expr.columns import Frame
+    from .subjects import subjects_by_kind
+
+    plan = column_plan(program)
+    year_decimal = Decimal(year)
+    batches = []
+    for kind, (subjects, roots) in subjects_by_kind(reports).items():
+        rules = program.for_subject(kind, year)
+        if not rules:
+            continue
+        frame = Frame.of_subjects(subjects, params, year_decimal, roots)
+        for compiled in rules:
+            batches.append(RuleBatch(compiled, subjects, plan[id(compiled)].columns(frame)))
     return batches

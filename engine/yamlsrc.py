@@ -92,6 +92,13 @@ class Document:
         mark = self.marks.get(path) if type(path) is tuple else None  # the common case, without the walk
         return mark[0] if mark is not None else self.where(path)[0]
 
+    def value_lines(self, path: PathKey, node) -> dict | list:
+        """For the mapping or list `node` at path: key (or index) -> line of that value, all at once
+        (yamlscan's documents answer from their tables, without building path keys)."""
+        if type(node) is dict:
+            return {key: self.line(path + (key,)) for key in node}
+        return [self.line(path + (i,)) for i in range(len(node))]
+
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     """Read a UTF-8 file; name the encoding when it is not UTF-8 rather than show mojibake."""
@@ -204,6 +211,7 @@ def _fast_loader():
 
 
 _FAST_LOADER = _fast_loader()
+SCAN = True  # try engine/yamlscan.py first (tests turn it off to compare)
 # Where libyaml and PyYAML differ (tabs, BOM/NEL/LS/PS, control characters, "?" inside flow
 # collections) or `_Loader` differs from both (anchors and aliases), the text takes the pure-Python path.
 _NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f&*?\u2028\u2029\ufeff]")
@@ -258,6 +266,12 @@ def _same_positions(root) -> bool:
 def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
     if not text.strip():
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
+    if _FAST_LOADER is not None and SCAN:  # _FAST_LOADER = None turns every fast path off (the tests' reference)
+        from .yamlscan import scan
+
+        scanned = scan(text, display)
+        if scanned is not None:
+            return scanned, []
     fast = _fast_document(text, display)
     if fast is not None:
         return fast, []

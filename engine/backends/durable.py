@@ -15,7 +15,11 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
 - a rule's condition stays within durable_rules' 31 expression entries (compile.MAX_RULE_COST,
   checked when the rules are loaded), and a ruleset durable_rules cannot build is an EngineError;
 - every comparison is guarded by $ex, because durable_rules treats a missing property as equal
-  to a present one in some rule combinations.
+  to a present one in some rule combinations (the findings rules, durable_findings.py, instead
+  never write one operand of a comparison without the other).
+`outcomes` (explain) uses the three-outcome ruleset below; `decide_batches` uses the findings
+rulesets of durable_findings.py (one per group of rules, several subjects per fact), whose
+rules match only findings. Each has its own warm-up.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from ..catalog import SUBJECT_SCOPES
 from ..compile import And, Leaf, Not
 from ..expr.evaluate import compare
 from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
+from .durable_findings import plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
 # Subjects whose rules need few properties (indicators) share one fact, each in its own slot with its
@@ -151,6 +156,60 @@ def fact_json(fact: dict) -> str:
     return "{" + ",".join(json.dumps(k) + ":" + _json_value(v) for k, v in fact.items()) + "}"
 
 
+def _pair_text(left_key: str, right_key: str, left, right) -> str:
+    """One comparison leaf's members (leading commas) for a fact, or "" when an operand is unknown."""
+    if left is None or right is None:
+        return ""
+    if type(left) is str and type(right) is str:
+        return left_key + encode_basestring(left) + right_key + encode_basestring(right)
+    if type(left) is Decimal and type(right) is Decimal:
+        fl, fr = float(left), float(right)
+        # float() rounds monotonically, so distinct floats keep the Decimals' order and equal Decimals
+        # give equal floats: only a collision of unequal Decimals needs encode_pair
+        if fl != fr or left == right:
+            lt, rt = repr(fl), repr(fr)
+            if "e" not in lt and "n" not in lt and "e" not in rt and "n" not in rt:  # no exponent, inf or nan
+                return left_key + lt + right_key + rt
+    a, b = encode_pair(left, right)
+    return left_key + _json_value(a) + right_key + _json_value(b)
+
+
+def _column_texts(slot_keys, column, is_bool: bool) -> list:
+    """A leaf column as one string per subject (its members in its slot's keys, or "")."""
+    if is_bool:
+        (values,) = column
+        return ["" if v is None else (k + "true" if v else k + "false")
+                for k, v in zip(itertools.cycle(slot_keys[0]), values)]
+    lefts, rights = column
+    out = []
+    append = out.append
+    last = fr = rt = None  # the right operand is often one parameter for the whole column
+    for left_key, right_key, left, right in zip(itertools.cycle(slot_keys[0]), itertools.cycle(slot_keys[1]),
+                                                lefts, rights):
+        if left is None or right is None:
+            append("")
+            continue
+        if type(left) is Decimal and type(right) is Decimal:
+            if right is not last:
+                last, fr = right, float(right)
+                rt = repr(fr)
+            fl = float(left)
+            if fl != fr or left == right:  # as _pair_text
+                lt = repr(fl)
+                both = lt + rt
+                if "e" not in both and "n" not in both:
+                    append(left_key + lt + right_key + rt)
+                    continue
+        elif type(left) is str and type(right) is str:
+            if right is not last:
+                last, fr = right, None
+                rt = encode_basestring(right)
+            append(left_key + encode_basestring(left) + right_key + rt)
+            continue
+        append(_pair_text(left_key, right_key, left, right))
+    return out
+
+
 def _encode_leaves(parts: list, leaves, rule_values) -> None:
     """Append one rule's leaf values as JSON members; an unknown value is left out (no key: no T/F match)."""
     for index, is_truth, key, right_key in leaves:
@@ -216,16 +275,35 @@ class DurableBackend:
                             tag = (compiled.rule.id, outcome) if slot == 0 else (compiled.rule.id, outcome, slot)
                             definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
                                                 "run": self._register(name, tag)}
+        # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
+        # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
+        self.finding_groups = plan_groups(program)  # kind -> [durable_findings.Group]
+        self._finding_plan: dict = {}  # id(CompiledRule) -> (Group, position in it)
+        self._slot_keys: dict = {}
+        self.findings_names: dict = {}  # group name -> its ruleset's name
+        definitions = {self.ruleset_name: definition}
+        for kind_groups in self.finding_groups.values():
+            for group in kind_groups:
+                for position, (compiled, _, _) in enumerate(group.rules):
+                    self._finding_plan[id(compiled)] = (group, position)
+                name = self.findings_names[group.name] = f"{self.ruleset_name}_{group.name}"
+                definitions[name] = {"warmup": {"all": [{"m": {"g": "__warmup__"}}],
+                                                "run": self._register("warmup", ("warmup", None))},
+                                     **rule_definitions(group, self._register)}
         try:
-            self.host.set_rulesets({self.ruleset_name: definition})
+            self.host.set_rulesets(definitions)
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
             code = str(exc).rsplit(" ", 1)[-1]
             why = _CREATE_ERRORS.get(code, "")
             raise EngineError(f"durable_rules 无法建立规则网络({why or '未知原因'}): {exc};"
                               "可改用 --backend python") from exc
         self._ruleset = self.host.get_ruleset(self.ruleset_name)
+        self.findings_rulesets = {group: (self.host.get_ruleset(name), name) for group, name in self.findings_names.items()}
         self._sid = itertools.count()
         self._assert({"g": "__warmup__"})
+        for ruleset, name in self.findings_rulesets.values():  # every ruleset has the trap the warm-up avoids
+            sid = str(next(self._sid))
+            self._assert_text(sid, '{"sid":"' + sid + '","g":"__warmup__"}', ruleset, name)
         self.fired.clear()
 
     def _register(self, name: str, tag):
@@ -247,14 +325,16 @@ class DurableBackend:
         sid = str(next(self._sid))
         self._assert_text(sid, fact_json({"sid": sid, **fact}))
 
-    def _assert_text(self, sid: str, text: str):
+    def _assert_text(self, sid: str, text: str, ruleset=None, ruleset_name=None):
         """Assert one fact (a JSON object carrying `sid`), run the actions of the rules it matched, delete it.
 
         The actions are taken from durable_rules' native queue one by one, in this thread, the way
         `Ruleset.do_actions` does, minus the per-action session state round trip (JSON decode, Closure,
         update_state) that we never use: our actions only record which rule matched.
         """
-        ruleset, native = self._ruleset, self._native
+        if ruleset is None:
+            ruleset, ruleset_name = self._ruleset, self.ruleset_name
+        native = self._native
         try:
             result = native.assert_fact(ruleset._handle, text)
             try:
@@ -264,22 +344,22 @@ class DurableBackend:
             if result is not None:
                 if result[0] != 0:
                     raise EngineError(f"durable_rules deferred a fact (code {result[0]}); sessions must never overlap")
-                self._run_actions(result[1])
+                self._run_actions(result[1], ruleset)
         except EngineError:
-            self._delete_quietly(sid)
+            self._delete_quietly(sid, ruleset_name)
             raise
         except Exception as exc:
-            self._delete_quietly(sid)  # a rejected fact left no session (error 309 on delete): the rejection is the news
+            self._delete_quietly(sid, ruleset_name)  # a rejected fact left no session (error 309 on delete): the rejection is the news
             raise EngineError(f"durable_rules rejected a fact: {type(exc).__name__}: {exc}") from exc
         try:
-            self.host.delete_state(self.ruleset_name, sid)
+            self.host.delete_state(ruleset_name, sid)
         except Exception as exc:
             raise EngineError(f"durable_rules could not delete a session: {type(exc).__name__}: {exc}") from exc
         if self.failures:
             raise EngineError(f"an action failed inside durable_rules: {self.failures[0]!r}")
 
-    def _run_actions(self, state_offset: int):
-        handle, native = self._ruleset._handle, self._native
+    def _run_actions(self, state_offset: int, ruleset):
+        handle, native = ruleset._handle, self._native
         started = native.start_action_for_state(handle, state_offset)
         message = started[1] if started else None
         while message is not None:
@@ -290,9 +370,9 @@ class DurableBackend:
                 raise EngineError(f"durable_rules 中的动作抛出了异常: {type(exc).__name__}: {exc}") from exc
             message = native.complete_and_start_action(handle, state_offset)
 
-    def _delete_quietly(self, sid: str):
+    def _delete_quietly(self, sid: str, ruleset_name: str):
         try:
-            self.host.delete_state(self.ruleset_name, sid)
+            self.host.delete_state(ruleset_name, sid)
         except Exception:  # noqa: BLE001
             pass
 
@@ -390,23 +470,103 @@ class DurableBackend:
             results[index][rule_id] = seen.get((rule_id, slot), UNKNOWN)
 
     def decide_batches(self, batches) -> list:
-        """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate."""
+        """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate.
+
+        The batches of one kind share their subjects; each group of their rules (durable_findings)
+        is decided on facts of `group.slots` consecutive subjects, the findings ruleset's actions
+        naming the findings. Decisions come in (batch, row) order, as the Python backend's."""
         from ..batch import Decision
 
-        by_subjects: dict = {}  # batches of one kind share their subjects list
+        by_subjects: dict = {}
         for b, batch in enumerate(batches):
             by_subjects.setdefault(id(batch.subjects), []).append(b)
-        out = []
+        decided: dict = {}
+        plan = self._finding_plan
         for members in by_subjects.values():
-            subjects = batches[members[0]].subjects
-            pairs = [(subject, [(batches[b].compiled, batches[b].row(i)) for b in members])
-                     for i, subject in enumerate(subjects)]
-            for i, outcomes in enumerate(self.outcomes_many(pairs)):
-                for b in members:
-                    outcome = outcomes[batches[b].compiled.rule.id]
-                    if outcome in (FIRED, UNKNOWN):
-                        out.append(Decision(b, i, outcome))
-        return out
+            count = len(batches[members[0]].subjects)
+            if not count:
+                continue
+            by_group: dict = {}
+            for b in members:
+                group, position = plan[id(batches[b].compiled)]
+                by_group.setdefault(group, {})[position] = b
+            for group, present in by_group.items():
+                self._decide_group(group, present, batches, count, decided)
+        return [Decision(b, row, outcome) for (b, row), outcome in sorted(decided.items())]
+
+    def _keys(self, group, position: int, leaf) -> tuple:
+        """([member prefix per slot], [right member prefix per slot]) of one leaf of one rule of a group."""
+        entry = self._slot_keys.get((group.name, position, leaf.index))
+        if entry is None:
+            sides = ("t",) if leaf.op is None else ("l", "r")
+            entry = self._slot_keys[(group.name, position, leaf.index)] = tuple(
+                [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
+                for side in sides)
+        return entry
+
+    def _decide_group(self, group, present: dict, batches, count: int, decided: dict) -> None:
+        slots = group.slots
+        anchors = [f',"{group.prefix(slot)}":1' for slot in range(slots)]
+        columns = []
+        for position, b in present.items():
+            batch = batches[b]
+            for leaf in batch.compiled.leaves:
+                columns.append(_column_texts(self._keys(group, position, leaf), batch.columns[leaf.index],
+                                             leaf.op is None))
+        fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
+        ruleset, ruleset_name = self.findings_rulesets[group.name]
+        three_outcome = group.three_outcome
+        for start in range(0, count, slots):
+            end = start + slots
+            parts = anchors[:count - start] if end > count else anchors[:]
+            for column in columns:
+                parts += column[start:end]
+            sid = str(next(sid_counter))
+            fired.clear()
+            try:
+                assert_text(sid, '{"sid":"' + sid + '"' + "".join(parts) + "}", ruleset, ruleset_name)
+            except EngineError as error:
+                if "error code: 303" not in str(error) or len(parts) == len(columns) + 1:
+                    raise
+                # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
+                # them one per fact, in slot 0's keys
+                fired.clear()
+                self._one_by_one(group, parts, start, min(end, count))
+            if three_outcome:
+                self._three_outcome_decisions(fired, present, start, min(end, count), decided)
+                continue
+            for slot, position, outcome in fired:
+                b = present.get(position)
+                if b is None:  # a rule not in force this year: its $nex tests saw no keys
+                    continue
+                if decided.setdefault((b, start + slot), outcome) != outcome:
+                    raise EngineError(f"durable_rules gave {batches[b].compiled.rule.id} two outcomes: "
+                                      f"{decided[(b, start + slot)]}, {outcome}")
+
+    def _one_by_one(self, group, parts: list, start: int, end: int) -> None:
+        """Assert each subject of a fact alone (keys renamed to slot 0); `fired` gets its tags as slot
+        numbers of the original fact."""
+        first = group.prefix(0)
+        for slot in range(end - start):
+            prefix = group.prefix(slot)
+            own = [p for p in parts if p.startswith(f',"{prefix}_') or p.startswith(f',"{prefix}":')]
+            text = "".join(own).replace(f',"{prefix}', f',"{first}')
+            before = len(self.fired)
+            sid = str(next(self._sid))
+            self._assert_text(sid, '{"sid":"' + sid + '"' + text + "}", *self.findings_rulesets[group.name])
+            self.fired[before:] = [(slot, position, outcome) for _, position, outcome in self.fired[before:]]
+
+    @staticmethod
+    def _three_outcome_decisions(fired, present: dict, start: int, end: int, decided: dict) -> None:
+        seen: dict = {}
+        for slot, position, outcome in fired:
+            if seen.setdefault((slot, position), outcome) != outcome:
+                raise EngineError(f"durable_rules gave a rule two outcomes: {seen[(slot, position)]}, {outcome}")
+        for position, b in present.items():
+            for row in range(start, end):
+                outcome = seen.get((row - start, position), UNKNOWN)
+                if outcome in (FIRED, UNKNOWN):
+                    decided[(b, row)] = outcome
 
     def close(self):
         pass

@@ -20,6 +20,8 @@ from .evaluate import Evaluator, compare
 from .functions import FUNCTIONS
 
 PARAMS, YEAR = " params", " year"
+MEMO = " memo"  # in a traced scope: {(node shape, ids of its free names' values): (value, facts it added)}
+_SHAPES: dict = {}
 
 
 class NotCompiled(Exception):
@@ -216,4 +218,261 @@ _COMPILERS = {
     A.Num: _constant, A.Str: _constant, A.Const: _constant, A.ListLit: _listlit, A.Path: _path, A.Call: _call,
     A.Comprehension: _comprehension, A.Unary: _unary, A.Binary: _binary, A.Compare: _compare, A.Logic: _logic,
     A.Not: _not,
+}
+
+
+# Traced closures: the same values, and the facts and parameters Evaluator's Trace records.
+# make_finding explains a few thousand subjects per run with them; Evaluator with a Trace stays the
+# reference (and what explain uses). A traced closure takes (scope, facts, params): facts gets one
+# (path, value, source, root type) tuple per FactUse Evaluator would record, params the parameter
+# names in first-use order.
+
+def compile_traced(node: A.Node):
+    """A closure (scope, facts, params) -> value, equal to Evaluator(..., trace).eval(node) and its trace."""
+    method = _TRACERS.get(type(node))
+    if method is None:
+        raise NotCompiled(type(node).__name__)
+    return method(node)
+
+
+def _t_constant(node):
+    value = node.value
+    return lambda scope, facts, params: value
+
+
+def _t_listlit(node):
+    items = tuple(compile_traced(i) for i in node.items)
+    return lambda scope, facts, params: [f(scope, facts, params) for f in items]
+
+
+def _t_path(node):
+    from ..model import Record
+    from .evaluate import _is_record_or_records
+
+    head, rest = node.parts[0], node.parts[1:]
+    if head == "param":
+        if not rest:
+            raise NotCompiled("param")
+        name = rest[0]
+
+        def param(scope, facts, params):
+            if name not in params:
+                params.append(name)
+            return scope[PARAMS].get(name)
+
+        return param
+    if head == "year":
+        return lambda scope, facts, params: scope[YEAR]
+    dotted = ".".join(node.parts)
+    if not rest:
+        return lambda scope, facts, params: _to_decimal(scope.get(head))
+    if len(rest) == 1:
+        (a,) = rest
+
+        def path1(scope, facts, params):
+            value = scope.get(head)
+            if value is None:
+                return None
+            root_type = type(value).__name__
+            source = value.sources.get(a) if isinstance(value, Record) else None
+            value = getattr(value, a, None)
+            if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
+                facts.append((dotted, value, source, root_type))
+            if isinstance(value, int) and not isinstance(value, bool):
+                return Decimal(value)
+            return value
+
+        return path1
+    if len(rest) == 2:
+        a, b = rest
+
+        def path2(scope, facts, params):
+            value = scope.get(head)
+            if value is None:
+                return None
+            root_type = type(value).__name__
+            source = value.sources.get(a) if isinstance(value, Record) else None
+            value = getattr(value, a, None)
+            if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
+                facts.append((dotted, value, source, root_type))
+            if value is None:
+                return None
+            source = value.sources.get(b) if isinstance(value, Record) else None
+            value = getattr(value, b, None)
+            if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
+                facts.append((dotted, value, source, root_type))
+            if isinstance(value, int) and not isinstance(value, bool):
+                return Decimal(value)
+            return value
+
+        return path2
+
+    def path(scope, facts, params):
+        value = scope.get(head)
+        root_type = type(value).__name__
+        for part in rest:
+            if value is None:
+                return None
+            source = value.sources.get(part) if isinstance(value, Record) else None
+            value = getattr(value, part, None)
+            if not _is_record_or_records(value):
+                facts.append((dotted, value, source, root_type))
+        return _to_decimal(value)
+
+    return path
+
+
+def _t_call(node):
+    spec = FUNCTIONS.get(node.name)
+    if spec is None:
+        raise NotCompiled(node.name)
+    function = spec[2]
+    args = tuple(compile_traced(a) for a in node.args)
+    return lambda scope, facts, params: function(*[a(scope, facts, params) for a in args])
+
+
+def _t_comprehension(node):
+    name, var = node.name, node.var
+    iterable, element = compile_traced(node.iterable), compile_traced(node.element)
+    condition = compile_traced(node.condition) if node.condition is not None else None
+    reduce = Evaluator._reduce
+    names = free_roots(node)
+    shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))  # an int: equal nodes, equal keys
+
+    def memoized(scope, facts, params):
+        # a finding evaluates a leaf's sums again in its evidence: the same value from the same bindings,
+        # and the same facts, so they are recorded once and replayed
+        memo = scope.get(MEMO)
+        if memo is None:
+            return comprehension(scope, facts, params)
+        key = (shape, tuple(id(scope.get(n)) for n in names))
+        entry = memo.get(key)
+        if entry is not None:
+            facts.extend(entry[1])
+            return entry[0]
+        mark = len(facts)
+        value = comprehension(scope, facts, params)
+        memo[key] = (value, facts[mark:])
+        return value
+
+    def comprehension(scope, facts, params):
+        items = iterable(scope, facts, params)
+        if items is None:
+            return None
+        saved = scope.get(var)
+        results = []
+        unknown = False
+        try:
+            for item in items:
+                scope[var] = item
+                mark = len(facts)
+                if condition is not None:
+                    keep = condition(scope, facts, params)
+                    if keep is None:
+                        unknown = True
+                        if name == "first" and not results:
+                            break
+                    if not keep:
+                        del facts[mark:]  # items filtered out are not facts the result rests on
+                        continue
+                value = element(scope, facts, params)
+                touched = facts[mark:]
+                del facts[mark:]
+                results.append((value, touched))
+        finally:
+            scope[var] = saved
+        value, cited = reduce(name, results, unknown)
+        for touched in cited:
+            facts.extend(touched)
+        return value
+
+    return memoized if node.var not in names else comprehension
+
+
+def free_roots(node) -> tuple:
+    """Names a node reads from its scope that its own comprehensions do not bind (param and year aside)."""
+    out = []
+
+    def visit(n, bound):
+        if isinstance(n, A.Path):
+            head = n.parts[0]
+            if head not in bound and head not in ("param", "year") and head not in out:
+                out.append(head)
+            return
+        if isinstance(n, A.Comprehension):
+            visit(n.iterable, bound)
+            inner = bound | {n.var}
+            visit(n.element, inner)
+            if n.condition is not None:
+                visit(n.condition, inner)
+            return
+        for child in A.children(n):
+            visit(child, bound)
+
+    visit(node, frozenset())
+    return tuple(out)
+
+
+def _t_unary(node):
+    operand = compile_traced(node.operand)
+
+    def unary(scope, facts, params):
+        value = operand(scope, facts, params)
+        return None if value is None else -value
+
+    return unary
+
+
+def _t_binary(node):
+    left, right, op = compile_traced(node.left), compile_traced(node.right), node.op
+
+    def binary(scope, facts, params):
+        a, b = left(scope, facts, params), right(scope, facts, params)
+        if a is None or b is None:
+            return None
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if b == 0:
+            return None
+        return a / b
+
+    return binary
+
+
+def _t_compare(node):
+    left, right, op = compile_traced(node.left), compile_traced(node.right), node.op
+    return lambda scope, facts, params: compare(op, left(scope, facts, params), right(scope, facts, params))
+
+
+def _t_logic(node):
+    items = tuple(compile_traced(i) for i in node.items)
+    decisive = node.op == "or"
+
+    def logic(scope, facts, params):
+        results = [f(scope, facts, params) for f in items]
+        if decisive in results:
+            return decisive
+        return None if None in results else (not decisive)
+
+    return logic
+
+
+def _t_not(node):
+    operand = compile_traced(node.operand)
+
+    def negation(scope, facts, params):
+        value = operand(scope, facts, params)
+        return None if value is None else not value
+
+    return negation
+
+
+_TRACERS = {
+    A.Num: _t_constant, A.Str: _t_constant, A.Const: _t_constant, A.ListLit: _t_listlit, A.Path: _t_path,
+    A.Call: _t_call, A.Comprehension: _t_comprehension, A.Unary: _t_unary, A.Binary: _t_binary,
+    A.Compare: _t_compare, A.Logic: _t_logic, A.Not: _t_not,
 }

@@ -1,0 +1,192 @@
+"""The durable_rules rules and fact layout that `DurableBackend.decide_batches` uses: findings only.
+
+Each compiled rule becomes durable rules whose match IS a finding (durable_kleene: one rule per
+term of FIRED and of UNKNOWN), so durable_rules runs an action only for the ~2 % of (rule,
+subject) pairs that are findings, instead of one per outcome. Encoding, per leaf of a subject:
+- a comparison whose operands are both known writes both keys `<l>` and `<r>`, else neither: the
+  left key's presence is the leaf being known. T is `l op $m r`, F is `l negop $m r`, U is
+  `$nex l`. No `$ex` guard is needed: `r` is present whenever `l` is (the guard in the
+  three-outcome rules protects against a lone key, which this encoding never writes);
+- a boolean leaf writes `<t>`: true/false, or nothing when unknown (U is `$nex t`).
+A fact holds `slots` subjects of one group of rules of one kind, each under an anchor key of its
+slot: a `$nex` test only matches below the anchor of a subject that is in the fact. A rule not in
+force has no keys, so its unknown terms match: the adapter drops those tags (no batch, no decision).
+Terms are chains of single-property tests: the positive tests first (condition leaves before
+`when` leaves: they fail most often, so few chains are entered), then the `$nex` tests.
+
+durable_rules allocates state for every rule of a ruleset in every session (about 0.3 us a rule per
+fact, measured), so every group has a ruleset of its own and a fact pays only for its group's rules,
+slots times terms: per subject that does not grow with the slots, so facts are made as large as
+durable_rules allows: its alpha stack of 64 nodes (error 303, STACK_BUDGET) and 255 properties
+(error 302, FACT_PROPERTIES). Terms of one outcome share a durable rule as an `$or` (pack).
+A rule whose terms are too many (durable_kleene.MAX_TERMS) gets its own group, one subject per
+fact, with the three-outcome rules (fired / passed / not applicable; unknown when none matched).
+"""
+from __future__ import annotations
+
+from ..catalog import SUBJECT_SCOPES
+from ..compile import And, Leaf, Not, leaves_of
+from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
+from .durable_kleene import T, U, finding_terms
+
+FACT_PROPERTIES = 240  # of durable_rules' 255 (error 302), "sid" included
+STACK_BUDGET = 60  # of durable_rules' MAX_STACK_SIZE 64 alpha nodes pending at once (error 303)
+GROUP_PATH = 44  # a group's own worst case, leaving room for slots
+MAX_SLOTS = 16  # more slots measured no faster (each anchor walks all the fact's properties)
+MAX_RULE_EXPRESSIONS = 31  # durable_rules' expression entries per rule (error 113), as compile.MAX_RULE_COST
+_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+
+def _cmp(op, left_key, right_key):
+    if op == "==":
+        return {left_key: {"$m": right_key}}
+    return {_OPS[op]: {left_key: {"$m": right_key}}}
+
+
+class Group:
+    """Rules of one kind decided together; `slots` subjects per fact."""
+
+    def __init__(self, kind: str, name: str, three_outcome: bool):
+        self.kind = kind
+        self.name = name  # prefix of every key and durable rule name of the group: no '"', no '.'
+        self.three_outcome = three_outcome
+        self.rules: list = []  # (compiled, fired terms, unknown terms)
+        self.slots = 1
+
+    def prefix(self, slot: int) -> str:
+        return f"{self.name}x{slot}"
+
+    def leaf_key(self, slot: int, position: int, leaf: Leaf, side: str) -> str:
+        return f"{self.prefix(slot)}_{position}_{leaf.index}{side}"
+
+    def durable_rules(self) -> int:
+        return sum(len(pack(fired)) + len(pack(unknown)) for _, fired, unknown in self.rules)
+
+    def properties(self) -> int:
+        """Keys one subject can write: anchor, 2 per comparison, 1 per boolean leaf."""
+        return 1 + sum(1 if leaf.op is None else 2 for compiled, _, _ in self.rules for leaf in compiled.leaves)
+
+
+def pack(terms: list) -> list:
+    """Terms grouped into durable rules: one rule is [anchor, $or of terms], within the expression limit
+    (2 for the rule's $and, 2 for the $or, 2 for each term of more than one test)."""
+    out, current, cost = [], [], 4
+    for term in terms:
+        extra = 2 if len(term) > 1 else 0
+        if current and cost + extra > MAX_RULE_EXPRESSIONS:
+            out.append(current)
+            current, cost = [], 4
+        current.append(term)
+        cost += extra
+    if current:
+        out.append(current)
+    return out
+
+
+def _chain(compiled, term: dict) -> list:
+    """The term's atoms, ordered: positive tests (condition, then when), then $nex tests."""
+    in_when = {leaf.index for leaf in leaves_of(compiled.when)} if compiled.when is not None else set()
+    return sorted(term.items(), key=lambda atom: (atom[1] == U, atom[0] in in_when, atom[0]))
+
+
+def _stack_path(group: Group) -> int:
+    """Worst case of alpha nodes pending at once below one anchor. durable_rules pops a node and
+    pushes every child that matches; a bound that assumed chains share their equal `$m` tests was
+    overflowed at half of 64 (hypothesis found it), so every term's chain may be pending at once:
+    one node per term, plus the longest chain and the `$or` forward node it ends in."""
+    terms = [term for _, fired, unknown in group.rules for term in fired + unknown]
+    return len(terms) + max((len(term) for term in terms), default=0) + 1
+
+
+def plan_groups(program) -> dict:
+    """kind -> [Group], the rules of every kind in program order."""
+    groups: dict = {}
+    for kind_no, kind in enumerate(SUBJECT_SCOPES):
+        letter = chr(ord("A") + kind_no)
+        groups[kind] = []
+        current = None
+        for compiled in program.rules:
+            if compiled.rule.subject != kind:
+                continue
+            terms = finding_terms(compiled)
+            if terms is not None:
+                if current is not None:
+                    current.rules.append((compiled, *terms))
+                    if current.properties() <= FACT_PROPERTIES - 1 and _stack_path(current) <= GROUP_PATH:
+                        continue
+                    current.rules.pop()
+                current = Group(kind, f"{letter}{len(groups[kind])}", False)
+                current.rules.append((compiled, *terms))
+                groups[kind].append(current)
+                if current.properties() > FACT_PROPERTIES - 1 or _stack_path(current) > GROUP_PATH:
+                    current.rules.pop()
+                    groups[kind].pop()
+                    terms = None
+            if terms is None:
+                alone = Group(kind, f"{letter}{len(groups[kind])}", True)
+                alone.rules.append((compiled, [], []))
+                groups[kind].append(alone)
+                current = None
+    for kind, kind_groups in groups.items():
+        for group in kind_groups:
+            if not group.three_outcome:
+                group.slots = max(1, min(MAX_SLOTS, (FACT_PROPERTIES - 1) // group.properties(),
+                                         STACK_BUDGET - _stack_path(group)))
+    return groups
+
+
+def _atom(compiled, group: Group, slot: int, position: int, leaf_index: int, state: str) -> dict:
+    leaf = compiled.leaves[leaf_index]
+    if leaf.op is None:
+        key = group.leaf_key(slot, position, leaf, "t")
+        return {"$nex": {key: 1}} if state == U else {key: state == T}
+    left, right = group.leaf_key(slot, position, leaf, "l"), group.leaf_key(slot, position, leaf, "r")
+    if state == U:
+        return {"$nex": {left: 1}}
+    return _cmp(leaf.op if state == T else _NEG[leaf.op], left, right)
+
+
+def _nested(tree, want_true: bool, group: Group, slot: int, position: int) -> dict:
+    """The three-outcome encoding: T or F of a tree as nested $and/$or over single tests."""
+    if isinstance(tree, Leaf):
+        if tree.op is None:
+            return {group.leaf_key(slot, position, tree, "t"): want_true}
+        op = tree.op if want_true else _NEG[tree.op]
+        return _cmp(op, group.leaf_key(slot, position, tree, "l"), group.leaf_key(slot, position, tree, "r"))
+    if isinstance(tree, Not):
+        return _nested(tree.item, not want_true, group, slot, position)
+    parts = [_nested(i, want_true, group, slot, position) for i in tree.items]
+    conjunction = isinstance(tree, And) == want_true
+    return {"$and": parts} if conjunction else {"$or": parts}
+
+
+def rule_definitions(group: Group, register) -> dict:
+    """durable rule name -> definition, for every slot; `register(name, tag)` gives the action,
+    tag = (slot, rule position, outcome)."""
+    out = {}
+    for slot in range(group.slots):
+        head = {group.prefix(slot): 1}
+        for position, (compiled, fired, unknown) in enumerate(group.rules):
+            base = f"{group.prefix(slot)}_{position}_"
+            if group.three_outcome:
+                when_t = [_nested(compiled.when, True, group, slot, position)] if compiled.when is not None else []
+                tests = {FIRED: when_t + [_nested(compiled.condition, True, group, slot, position)],
+                         PASSED: when_t + [_nested(compiled.condition, False, group, slot, position)]}
+                if compiled.when is not None:
+                    tests[NOT_APPLICABLE] = [_nested(compiled.when, False, group, slot, position)]
+                for n, (outcome, parts) in enumerate(tests.items()):
+                    out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}],
+                                          "run": register(f"{base}o{n}", (slot, position, outcome))}
+                continue
+            for letter, outcome, terms in (("f", FIRED, fired), ("u", UNKNOWN, unknown)):
+                for n, chunk in enumerate(pack(terms)):
+                    chains = [[_atom(compiled, group, slot, position, leaf, state)
+                               for leaf, state in _chain(compiled, term)] for term in chunk]
+                    if len(chains) == 1:
+                        test = [head] + chains[0]
+                    else:
+                        test = [head, {"$or": [atoms[0] if len(atoms) == 1 else {"$and": atoms} for atoms in chains]}]
+                    out[f"{base}{letter}{n}"] = {"all": [{"m": {"$and": test}}],
+                                                 "run": register(f"{base}{letter}{n}", (slot, position, outcome))}
+    return out

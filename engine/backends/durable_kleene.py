@@ -1,0 +1,96 @@
+"""Kleene (three-valued) truth of a compiled rule as sums of products over leaf atoms.
+
+A leaf is true, false or unknown; an atom is (leaf index, state). `dnf(tree, state)` gives the
+conjunctions of atoms (terms) whose disjunction holds exactly when `tree` has that state under
+`backends.python.decide`. The durable adapter turns every term into one durable rule whose
+condition is a plain chain of single-property tests, so a rule matches only for a finding:
+FIRED = T(when) and T(condition); UNKNOWN = U(when) or (T(when) and U(condition)).
+No durable_rules import here: tests check these sums against `decide` without it.
+"""
+from __future__ import annotations
+
+from ..compile import And, Leaf, Not
+
+T, F, U = "T", "F", "U"
+MAX_TERMS = 48  # a rule with more terms for an outcome is decided the three-outcome way instead
+
+
+class TooManyTerms(Exception):
+    pass
+
+
+def _product(left: list, right: list) -> list:
+    out = []
+    for a in left:
+        for b in right:
+            if any(a.get(i, s) != s for i, s in b.items()):
+                continue  # one leaf in two states: the term can never hold
+            out.append({**a, **b})
+    return _simplify(out)
+
+
+def _simplify(terms: list) -> list:
+    if len(terms) > 16 * MAX_TERMS:
+        raise TooManyTerms
+    unique = []
+    seen = set()
+    for term in terms:
+        key = frozenset(term.items())
+        if key not in seen:
+            seen.add(key)
+            unique.append((key, term))
+    unique.sort(key=lambda item: len(item[0]))
+    kept, kept_keys = [], []
+    for key, term in unique:  # absorption: a term containing a shorter kept one adds nothing
+        if not any(other <= key for other in kept_keys):
+            kept_keys.append(key)
+            kept.append(term)
+    if len(kept) > MAX_TERMS:
+        raise TooManyTerms
+    return kept
+
+
+def dnf(tree, state: str) -> list:
+    """[{leaf index: state}] whose disjunction is `tree has `state``."""
+    if isinstance(tree, Leaf):
+        return [{tree.index: state}]
+    if isinstance(tree, Not):
+        return dnf(tree.item, {T: F, F: T, U: U}[state])
+    # for And the deciding value is F, for Or it is T; the other one needs every item
+    decisive, total = (F, T) if isinstance(tree, And) else (T, F)
+    items = tree.items
+    if state == decisive:
+        return _simplify([term for item in items for term in dnf(item, decisive)])
+    if state == total:
+        out = [{}]
+        for item in items:
+            out = _product(out, dnf(item, total))
+        return out
+    # unknown: no item decisive, at least one unknown; split on the first unknown item
+    out = []
+    for k, item in enumerate(items):
+        part = dnf(item, U)
+        for j, other in enumerate(items):
+            if j == k:
+                continue
+            allowed = dnf(other, total) if j < k else _simplify(dnf(other, total) + dnf(other, U))
+            part = _product(part, allowed)
+        out.extend(part)
+    return _simplify(out)
+
+
+def finding_terms(compiled):
+    """(fired terms, unknown terms) of a compiled rule, or None when they would be too many."""
+    try:
+        if compiled.when is None:
+            return dnf(compiled.condition, T), dnf(compiled.condition, U)
+        when_true = dnf(compiled.when, T)
+        fired = _product(when_true, dnf(compiled.condition, T))
+        unknown = _simplify(dnf(compiled.when, U) + _product(when_true, dnf(compiled.condition, U)))
+        return fired, unknown
+    except TooManyTerms:
+        return None
+
+
+def holds(term: dict, states: dict) -> bool:
+    return all(states[i] == s for i, s in term.items())

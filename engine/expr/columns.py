@@ -1,0 +1,481 @@
+"""Expressions compiled into column functions: one call computes a node for every subject of a frame.
+
+The evaluate stage computes the same few expressions for tens of thousands of subjects of one
+kind. Here each node becomes a function of a `Frame` (the subjects' scopes, column by column)
+returning a list with one value per subject, equal element by element to what the scalar
+closures of closures.py (and so `Evaluator`) compute; tests/test_columns.py checks it.
+
+Where the inputs allow it, the per-element work runs in C (`map` with `operator` functions):
+paths through `attrgetter` when no intermediate value is None, arithmetic and comparisons when
+no operand is None (then `a + b` is exactly what the scalar code computes). Otherwise, and for
+functions, comprehensions and logic, the scalar semantics are applied per element, so unknown
+propagation, int -> Decimal, division by zero and errors stay those of `Evaluator`.
+
+Identical sub-expressions (equal up to positions) share one column per frame: many rules of a
+kind read `project.budget.full_year` or divide the same two numbers. A comprehension's value
+depends only on the records its free names are bound to, so it is computed once per distinct
+binding (the claims of one report share `sum(p.budget.full_year for p in report.projects)`).
+Callers run column functions inside a decimal context with 34 digits, as for the closures.
+"""
+from __future__ import annotations
+
+import operator
+from bisect import bisect_left
+from decimal import Decimal
+from itertools import compress, count, repeat
+
+from . import ast as A
+from .closures import NotCompiled, PARAMS, YEAR, compile_expr, free_roots
+from .evaluate import Evaluator, compare
+from . import functions as F
+from .functions import FUNCTIONS, MONEY_TO_WAN
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+_ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+             ">=": operator.ge}
+
+
+class Frame:
+    """The subjects of one kind (or a subset of them) whose columns are computed together.
+
+    Built over the subjects' scope dicts (Subject.scope); columns are cached by node structure,
+    and a subset frame takes what its parent already computed."""
+
+    __slots__ = ("n", "params", "year", "_subject_scopes", "subjects", "roots", "cache", "parent", "rows",
+                 "_scopes", "subsets", "var")
+
+    def __init__(self, subject_scopes: list | None, n: int, params: dict, year: Decimal, parent=None, rows=None):
+        self.n = n
+        self.params = params
+        self.year = year
+        self._subject_scopes = subject_scopes
+        self.subjects = None
+        self.roots = {}  # name -> the value each subject's scope binds it to
+        self.cache = {}
+        self.parent = parent
+        self.rows = rows
+        self._scopes = None
+        self.subsets = {}
+        self.var = None  # for a comprehension's frame: the name bound to each item (roots[var])
+
+    @classmethod
+    def of_scopes(cls, subject_scopes: list, params: dict, year: Decimal, roots: dict | None = None) -> "Frame":
+        """roots: optional {name: [scope.get(name) for scope in subject_scopes]} the caller already has."""
+        frame = cls(subject_scopes, len(subject_scopes), params, year)
+        if roots:
+            frame.roots.update(roots)
+        return frame
+
+    @classmethod
+    def of_subjects(cls, subjects: list, params: dict, year: Decimal, roots: dict | None = None) -> "Frame":
+        """of_scopes over the subjects' scopes, which are read only if a fallback needs them."""
+        frame = cls(None, len(subjects), params, year)
+        frame.subjects = subjects
+        if roots:
+            frame.roots.update(roots)
+        return frame
+
+    @property
+    def subject_scopes(self) -> list:
+        if self._subject_scopes is None:
+            self._subject_scopes = [subject.scope for subject in self.subjects]
+        return self._subject_scopes
+
+    def root(self, name: str) -> list:
+        column = self.roots.get(name)
+        if column is None:
+            if self.parent is not None:
+                column = gather(self.parent.root(name), self.rows)
+            else:
+                column = [scope.get(name) for scope in self.subject_scopes]
+            self.roots[name] = column
+        return column
+
+    def scopes(self) -> list:
+        """Scalar scopes (closures.scope_for) for per-element fallbacks; built on first use."""
+        if self._scopes is None:
+            if self.var is not None:
+                var = self.var
+                self._scopes = [{**scope, var: item}
+                                for scope, item in zip(gather(self.parent.scopes(), self.rows), self.roots[var])]
+            elif self.parent is not None:
+                self._scopes = gather(self.parent.scopes(), self.rows)
+            else:
+                params, year = self.params, self.year
+                self._scopes = [{**scope, PARAMS: params, YEAR: year} for scope in self.subject_scopes]
+        return self._scopes
+
+    def subset(self, rows: list) -> "Frame":
+        """The frame of some of the subjects (row indices, ascending); one per distinct set of rows."""
+        key = tuple(rows)
+        frame = self.subsets.get(key)
+        if frame is None:
+            frame = self.subsets[key] = Frame(None, len(rows), self.params, self.year, self, rows)
+        return frame
+
+    def items(self, owners: list, var: str, items: list) -> "Frame":
+        """The frame of a comprehension's items: row k binds `var` to items[k], every other name as row owners[k]
+        of this frame binds it. Its columns are its own (a node may read `var`)."""
+        frame = Frame(None, len(items), self.params, self.year, self, owners)
+        frame.var = var
+        frame.roots[var] = items
+        return frame
+
+    def column(self, key, compute) -> list:
+        column = self.cache.get(key)
+        if column is None:
+            parent = self.parent
+            if parent is not None and self.var is None and key in parent.cache:
+                column = gather(parent.cache[key], self.rows)  # the same values: expressions are pure
+            else:
+                column = compute(self)
+            self.cache[key] = column
+        return column
+
+
+def gather(column: list, rows: list) -> list:
+    return [column[i] for i in rows]
+
+
+def scatter(column: list, rows: list, n: int) -> list:
+    """Values of a subset back at their rows of a column of n entries; the other rows unknown."""
+    out = [None] * n
+    for i, value in zip(rows, column):
+        out[i] = value
+    return out
+
+
+_compiled: dict = {}  # node without positions -> column function, shared by every rule and program
+
+
+def compile_column(node: A.Node):
+    """A function Frame -> column, equal per element to closures.compile_expr(node)(scope)."""
+    key = A.without_positions(node)
+    function = _compiled.get(key)
+    if function is None:
+        builder = _BUILDERS.get(type(node))
+        compute = builder(node) if builder is not None else _per_element(node)
+
+        def function(frame, key=key, compute=compute):
+            return frame.column(key, compute)
+
+        _compiled[key] = function
+    return function
+
+
+def _per_element(node):
+    """The scalar closure (or Evaluator, for a node closures.py does not compile) on every subject."""
+    try:
+        scalar = compile_expr(node)
+    except NotCompiled:
+        def scalar(scope):
+            names = {k: v for k, v in scope.items() if k not in (PARAMS, YEAR)}
+            return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
+
+    return lambda frame: list(map(scalar, frame.scopes()))
+
+
+def _constant(node):
+    value = node.value
+    return lambda frame: [value] * frame.n
+
+
+def has_none(column: list) -> bool:
+    """None in column, by identity: `None in` compares, and Decimal's == with None is slow (a numbers ABC check)."""
+    return not all(map(operator.is_not, column, repeat(None)))
+
+
+def _decimals(column: list) -> list:
+    """int -> Decimal as Evaluator does for a path's value (bool stays bool)."""
+    ints = [t for t in set(map(type, column)) if issubclass(t, int) and t is not bool]
+    if not ints:
+        return column
+    if ints == [int]:  # no other int subclass: the type says it
+        return [Decimal(v) if type(v) is int else v for v in column]
+    return [Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in column]
+
+
+def _attribute(column: list, part: str) -> list:
+    """getattr(value, part, None) per element, None staying None."""
+    if not hasattr(None, part):  # then a None in the column stops attrgetter, as a missing attribute does
+        try:
+            return list(map(operator.attrgetter(part), column))
+        except AttributeError:
+            pass
+    return [None if value is None else getattr(value, part, None) for value in column]
+
+
+def _path(node):
+    head, rest = node.parts[0], node.parts[1:]
+    if head == "param":
+        if not rest:
+            return _per_element(node)
+        name = rest[0]
+        return lambda frame: [frame.params.get(name)] * frame.n
+    if head == "year":
+        return lambda frame: [frame.year] * frame.n
+    raw = _raw_path(node.parts)
+    return lambda frame: _decimals(raw(frame))
+
+
+def _raw_path(parts: tuple):
+    """Frame -> the values a path reaches before int -> Decimal; prefixes are cached columns of their
+    own (project.budget is shared by every project.budget.* path)."""
+    if len(parts) == 1:
+        (head,) = parts
+        return lambda frame: frame.root(head)
+    prefix, part = _raw_path(parts[:-1]), parts[-1]
+    key = ("raw path", parts)
+    compute = lambda frame: _attribute(prefix(frame), part)  # noqa: E731
+    return lambda frame: frame.column(key, compute)
+
+
+def _call(node):
+    spec = FUNCTIONS.get(node.name)
+    if spec is None:
+        return _per_element(node)
+    function = spec[2]
+    args = tuple(compile_column(a) for a in node.args)
+    body, special = _SPECIAL.get((node.name, len(args)), (None, None))
+    if function is body:  # the column version of exactly this built-in
+        (x,) = args
+        return lambda frame: special(x(frame))
+    if not args:
+        return lambda frame: [function() for _ in range(frame.n)]
+    return lambda frame: list(map(function, *[a(frame) for a in args]))
+
+
+def _present(values: list) -> list:
+    # functions._present per element; a Decimal never equals "" (and Decimal's == with a str is slow)
+    return [v is not None and (type(v) is Decimal or v != "") for v in values]
+
+
+def _len(values: list) -> list:
+    if not has_none(values):
+        return list(map(Decimal, map(len, values)))
+    return [None if v is None else Decimal(len(v)) for v in values]
+
+
+def _abs(values: list) -> list:
+    if not has_none(values):
+        return list(map(abs, values))
+    return [None if v is None else abs(v) for v in values]
+
+
+def _to_wan(values: list) -> list:
+    # functions._to_wan per element, without a call per element (an indicator column has 60,000 of them)
+    factors = MONEY_TO_WAN
+    out = []
+    for q in values:
+        if q is None or q.value is None:
+            out.append(None)
+        else:
+            factor = factors.get(q.unit)
+            out.append(None if factor is None else q.value * factor)
+    return out
+
+
+# (name, number of arguments) -> (the built-in's body in functions.py, its column version)
+_SPECIAL = {("present", 1): (F._present, _present), ("len", 1): (F._len, _len), ("abs", 1): (F._abs, _abs),
+            ("to_wan", 1): (F._to_wan, _to_wan)}
+
+
+def _listlit(node):
+    items = tuple(compile_column(i) for i in node.items)
+    if not items:
+        return lambda frame: [[] for _ in range(frame.n)]
+    return lambda frame: list(map(list, zip(*[f(frame) for f in items])))
+
+
+def _comprehension(node):
+    try:
+        scalar = compile_expr(node)
+    except NotCompiled:
+        return _per_element(node)
+    names = free_roots(node)
+    if node.var in names:
+        return _per_element(node)
+    items_of = _items(node)
+
+    def comprehension(frame):
+        # the result depends only on the objects the free names are bound to: once per distinct binding
+        keys = list(zip(*[map(id, frame.root(name)) for name in names])) if names else [()] * frame.n
+        first = {}
+        for i, key in enumerate(keys):
+            if key not in first:
+                first[key] = i
+        if len(first) < frame.n:
+            rows = list(first.values())
+            values = dict(zip(first, comprehension(frame.subset(rows))))
+            return [values[key] for key in keys]
+        try:
+            return items_of(frame)
+        except Exception:
+            # the columns also test items the scalar loop never reaches (after `first` stops at an unknown);
+            # where that raises, the scalar loop decides whether computing the subject's value does
+            return list(map(scalar, frame.scopes()))
+
+    return comprehension
+
+
+def _items(node):
+    """Frame -> the comprehension's column, its condition and element computed over all items of all rows."""
+    name, var = node.name, node.var
+    iterable, element = compile_column(node.iterable), compile_column(node.element)
+    condition = compile_column(node.condition) if node.condition is not None else None
+    reduce = _REDUCERS.get(name) or (lambda values, unknown: Evaluator._reduce(name, [(v, ()) for v in values],
+                                                                              unknown)[0])
+
+    def items_of(frame):
+        lists = iterable(frame)
+        owners, flat, ends = [], [], []  # ends[i]: where row i's items end in flat
+        for i, items in enumerate(lists):
+            if items is not None:
+                start = len(flat)
+                flat.extend(items)
+                owners.extend([i] * (len(flat) - start))
+            ends.append(len(flat))
+        inner = frame.items(owners, var, flat)
+        if condition is None:
+            values = element(inner)
+            return [None if items is None else reduce(values[start:end], False)
+                    for items, start, end in zip(lists, [0] + ends, ends)]
+        keep = condition(inner)
+        kept = list(compress(count(), keep))  # as `if not keep: continue`
+        values = element(inner.subset(kept)) if len(kept) < len(flat) else element(inner)
+        unknown = {}  # row -> position of its first item whose condition is unknown
+        if has_none(keep):
+            for k in compress(count(), map(operator.is_, keep, repeat(None))):
+                unknown.setdefault(owners[k], k)
+        out = []
+        low = 0
+        for row, (items, end) in enumerate(zip(lists, ends)):
+            high = bisect_left(kept, end, low)
+            if items is None:
+                out.append(None)
+            else:
+                stop = unknown.get(row)
+                if stop is not None and name == "first" and (low == high or kept[low] > stop):
+                    out.append(None)  # the loop stops at an item that may or may not match: no first match
+                else:
+                    out.append(reduce(values[low:high], stop is not None))
+            low = high
+        return out
+
+    return items_of
+
+
+def _count(values, unknown):
+    return None if unknown else Decimal(len(values))
+
+
+def _first(values, unknown):
+    return values[0] if values else None
+
+
+def _sum(values, unknown):
+    return None if unknown or None in values else sum(values, Decimal(0))
+
+
+def _any(values, unknown):
+    if any(v is True for v in values):
+        return True
+    return None if unknown or None in values else False
+
+
+def _all(values, unknown):
+    if any(v is False for v in values):
+        return False
+    return None if unknown or None in values else True
+
+
+# Evaluator._reduce's values for the common aggregates, without its per-item (value, facts) pairs
+_REDUCERS = {"count": _count, "first": _first, "sum": _sum, "any": _any, "all": _all}
+
+
+def _unary(node):
+    operand = compile_column(node.operand)
+
+    def unary(frame):
+        values = operand(frame)
+        if not has_none(values):
+            return list(map(operator.neg, values))
+        return [None if v is None else -v for v in values]
+
+    return unary
+
+
+def _binary(node):
+    left, right, op = compile_column(node.left), compile_column(node.right), node.op
+    if op in _ARITHMETIC:
+        function = _ARITHMETIC[op]
+
+        def binary(frame):
+            a, b = left(frame), right(frame)
+            if not has_none(a) and not has_none(b):
+                return list(map(function, a, b))
+            return [None if x is None or y is None else function(x, y) for x, y in zip(a, b)]
+    else:
+        def binary(frame):
+            a, b = left(frame), right(frame)
+            if not has_none(a) and not has_none(b) and 0 not in b:
+                return list(map(operator.truediv, a, b))
+            # division by zero: the rule cannot be evaluated, not a crash
+            return [None if x is None or y is None or y == 0 else x / y for x, y in zip(a, b)]
+    return binary
+
+
+def compare_columns(op: str, a: list, b: list) -> list:
+    """compare(op, a[i], b[i]) for every i."""
+    function = _ORDERING.get(op)
+    if not has_none(a) and not has_none(b):
+        if function is not None:
+            return list(map(function, a, b))
+        if op == "in":
+            return list(map(operator.contains, b, a))
+    if function is not None:
+        return [None if x is None or y is None else function(x, y) for x, y in zip(a, b)]
+    return [compare(op, x, y) for x, y in zip(a, b)]
+
+
+def _compare(node):
+    left, right, op = compile_column(node.left), compile_column(node.right), node.op
+    return lambda frame: compare_columns(op, left(frame), right(frame))
+
+
+def logic_columns(decisive: bool, columns: list) -> list:
+    """Kleene and (decisive False) / or (decisive True) of the columns, row by row, as Evaluator."""
+    if all(set(map(type, column)) <= _BOOL for column in columns):
+        # only True and False: Kleene logic is Boolean logic, and | and & of bools are bools
+        function = operator.or_ if decisive else operator.and_
+        out = columns[0]
+        for column in columns[1:]:
+            out = list(map(function, out, column))
+        return list(out)
+    settled = not decisive
+    return [decisive if decisive in row else (None if None in row else settled) for row in zip(*columns)]
+
+
+_BOOL = {bool}
+
+
+def not_column(values: list) -> list:
+    return [None if v is None else not v for v in values]
+
+
+def _logic(node):
+    items = tuple(compile_column(i) for i in node.items)
+    decisive = node.op == "or"
+    return lambda frame: logic_columns(decisive, [f(frame) for f in items])
+
+
+def _not(node):
+    operand = compile_column(node.operand)
+    return lambda frame: not_column(operand(frame))
+
+
+_BUILDERS = {
+    A.Num: _constant, A.Str: _constant, A.Const: _constant, A.ListLit: _listlit, A.Path: _path, A.Call: _call,
+    A.Comprehension: _comprehension, A.Unary: _unary, A.Binary: _binary, A.Compare: _compare, A.Logic: _logic,
+    A.Not: _not,
+}

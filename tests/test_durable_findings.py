@@ -1,0 +1,288 @@
+"""The durable adapter's findings-only rules decide exactly what the Python backend decides.
+
+`durable_kleene` turns a rule's three-valued truth into sums of products over leaf atoms; the
+findings rulesets (durable_findings, one per group of rules) run one durable rule per packed group
+of terms, several subjects to a fact. Checked here: the sums against `backends.python.decide` for every true / false /
+unknown assignment of the leaves of every shipped rule and of random trees, and
+`DurableBackend.decide_batches` against `PythonBackend.decide_batches` on the same assignments
+as columns (with operands known on one side only, full facts, and the three-outcome fallback).
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import compile
+from engine.backends import FIRED, UNKNOWN, durable_available, outcome_of
+from engine.backends.durable_kleene import finding_terms, holds
+from engine.backends.python import PythonBackend, decide
+from engine.batch import RuleBatch
+from engine.compile import And, CompiledRule, Leaf, Not, Or, Program, rule_cost, MAX_RULE_COST
+
+needs_durable = pytest.mark.skipif(not durable_available()[0],
+                                   reason=f"durable_rules cannot be imported here: {durable_available()[1]}")
+
+PAIRS = [(Decimal("1"), Decimal("1")), (Decimal("1"), Decimal("2")), (Decimal("2"), Decimal("1")),
+         ("甲", "甲"), ("甲", 'a"b')]
+
+
+def leaf_value(leaf, state: str, variant: int = 0):
+    """Operands that make `leaf` true (T), false (F) or unknown (U)."""
+    if leaf.op is None:
+        return ({"T": True, "F": False, "U": None}[state],)
+    if state == "U":
+        return [(None, None), (Decimal("1"), None), (None, "甲")][variant % 3]
+    from engine.expr.evaluate import compare
+    usable = [p for p in PAIRS if not (isinstance(p[0], str) and leaf.op not in ("==", "!="))]
+    candidates = [p for p in usable if compare(leaf.op, *p) == (state == "T")]
+    return candidates[variant % len(candidates)]
+
+
+def reference(compiled, values) -> str:
+    when = decide(compiled.when, values) if compiled.when is not None else True
+    return outcome_of(when, decide(compiled.condition, values))
+
+
+def assignments(compiled):
+    return itertools.product("TFU", repeat=len(compiled.leaves))
+
+
+@pytest.fixture(scope="module")
+def program(ruleset):
+    return compile(ruleset)
+
+
+def check_terms(compiled):
+    terms = finding_terms(compiled)
+    if terms is None:
+        return False
+    fired, unknown = terms
+    for combo in assignments(compiled):
+        states = dict(enumerate(combo))
+        expected = reference(compiled, [leaf_value(leaf, states[leaf.index]) for leaf in compiled.leaves])
+        assert any(holds(t, states) for t in fired) == (expected == FIRED), (compiled.rule.id, combo)
+        assert any(holds(t, states) for t in unknown) == (expected == UNKNOWN), (compiled.rule.id, combo)
+    return True
+
+
+def test_kleene_terms_equal_decide_on_every_shipped_rule(program):
+    assert all(check_terms(compiled) for compiled in program.rules)
+
+
+# ---- random trees --------------------------------------------------------------------------
+
+@st.composite
+def trees(draw, size: int):
+    """(tree, leaves) with `size` leaves, comparisons and boolean leaves, and/or/not."""
+    ops = draw(st.lists(st.sampled_from([None, "==", "!=", "<", "<=", ">", ">="]), min_size=size, max_size=size))
+    leaves = [Leaf(i, None, op, None, None) for i, op in enumerate(ops)]
+
+    def build(items):
+        if len(items) == 1:
+            node = items[0]
+        else:
+            cut = draw(st.integers(1, len(items) - 1))
+            parts = [build(items[:cut]), build(items[cut:])]
+            node = (And if draw(st.booleans()) else Or)(tuple(parts))
+        return Not(node) if draw(st.integers(0, 4)) == 0 else node
+
+    return build(leaves), leaves
+
+
+@st.composite
+def random_rules(draw):
+    when_size = draw(st.integers(0, 3))
+    cond_size = draw(st.integers(1, 5))
+    condition, cond_leaves = draw(trees(cond_size))
+    when = None
+    leaves = cond_leaves
+    if when_size:
+        when, when_leaves = draw(trees(when_size))
+        # leaves are numbered across when and condition, as compile does
+        shift = {id(leaf): Leaf(leaf.index + len(cond_leaves), None, leaf.op, None, None) for leaf in when_leaves}
+        when = _renumber(when, shift)
+        leaves = cond_leaves + [shift[id(leaf)] for leaf in when_leaves]
+    return when, condition, tuple(leaves)
+
+
+def _renumber(tree, mapping):
+    if isinstance(tree, Leaf):
+        return mapping[id(tree)]
+    if isinstance(tree, Not):
+        return Not(_renumber(tree.item, mapping))
+    return type(tree)(tuple(_renumber(i, mapping) for i in tree.items))
+
+
+def probe(ruleset, when, condition, leaves, number: int = 0) -> CompiledRule:
+    template = next(r for r in ruleset.rules if r.subject == "project")
+    rule = dataclasses.replace(template, id=f"probe.k{number}", effective_from=None, effective_to=None)
+    return CompiledRule(rule, when, condition, leaves, (), ())
+
+
+@settings(max_examples=150, deadline=None)
+@given(shape=random_rules())
+def test_kleene_terms_equal_decide_on_random_trees(ruleset, shape):
+    compiled = probe(ruleset, *shape)
+    check_terms(compiled)  # a rule with too many terms is decided the three-outcome way: tested below
+
+
+# ---- durable decide_batches against the Python backend ------------------------------------
+
+def exhaustive_batch(compiled, subjects, variant: int = 0) -> RuleBatch:
+    """One subject per true/false/unknown assignment of the rule's leaves (subjects: one shared list)."""
+    combos = list(assignments(compiled))
+    rows = [[leaf_value(leaf, combo[leaf.index], variant + n) for leaf in compiled.leaves]
+            for n, combo in enumerate(combos)]
+    rows += [rows[n % len(rows)] for n in range(len(subjects) - len(rows))]
+    columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
+    return RuleBatch(compiled, subjects, columns)
+
+
+def kind_batches(rules, variant: int = 0) -> list:
+    """exhaustive_batch for every rule, the rules of one kind sharing one subjects list of the longest length."""
+    by_kind: dict = {}
+    for compiled in rules:
+        subjects = by_kind.setdefault(compiled.rule.subject, [])
+        subjects.extend([object()] * (3 ** len(compiled.leaves) - len(subjects)))
+    return [exhaustive_batch(c, by_kind[c.rule.subject], variant + n) for n, c in enumerate(rules)]
+
+
+def decisions(backend, batches):
+    return sorted((d.batch, d.row, d.outcome) for d in backend.decide_batches(batches))
+
+
+def assert_same_decisions(program, batches):
+    from engine.backends.durable import DurableBackend
+
+    python = decisions(PythonBackend(program), batches)
+    assert decisions(DurableBackend(program), batches) == python
+    return python
+
+
+@needs_durable
+def test_every_shipped_rule_on_every_assignment(program):
+    # every rule of a kind shares one subjects list, as operands.rule_batches gives them
+    found = assert_same_decisions(program, kind_batches(program.rules, variant=1))
+    assert {o for _, _, o in found} == {FIRED, UNKNOWN}
+
+
+@needs_durable
+def test_full_facts_with_every_operand_known(program):
+    """Every leaf known for every subject: each fact carries its group's most properties."""
+    from engine.backends.durable import DurableBackend
+    from engine.backends.durable_findings import FACT_PROPERTIES
+
+    backend = DurableBackend(program)
+    by_kind: dict = {}
+    batches = []
+    for compiled in program.rules:
+        subjects = by_kind.setdefault(compiled.rule.subject, [object()] * 100)
+        rows = [[leaf_value(leaf, "TF"[(n + leaf.index) % 2], n) for leaf in compiled.leaves] for n in range(100)]
+        columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
+        batches.append(RuleBatch(compiled, subjects, columns))
+    assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
+    assert all(g.slots * g.properties() + 1 <= FACT_PROPERTIES
+               for groups in backend.finding_groups.values() for g in groups)
+    assert max(g.slots for groups in backend.finding_groups.values() for g in groups) > 1
+
+
+@needs_durable
+@settings(max_examples=30, deadline=None)
+@given(shapes=st.lists(random_rules(), min_size=1, max_size=4))
+def test_random_rules_decide_alike(ruleset, shapes):
+    rules = tuple(probe(ruleset, *shape, number=n) for n, shape in enumerate(shapes))
+    rules = tuple(r for r in rules if rule_cost(r) <= MAX_RULE_COST)
+    if not rules:
+        return
+    program = Program(ruleset, rules)
+    assert_same_decisions(program, kind_batches(rules))
+
+
+@needs_durable
+def test_rules_with_too_many_terms_are_decided_the_three_outcome_way(program, monkeypatch):
+    from engine.backends import durable_kleene
+
+    monkeypatch.setattr(durable_kleene, "MAX_TERMS", 1)
+    from engine.backends.durable import DurableBackend
+
+    backend = DurableBackend(program)
+    groups = [g for kind in backend.finding_groups.values() for g in kind]
+    assert any(g.three_outcome for g in groups) and any(not g.three_outcome for g in groups)
+    batches = kind_batches(program.rules, variant=2)
+    assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
+
+
+@needs_durable
+def test_a_rule_not_in_force_makes_no_decision(program):
+    """Only the rules given as batches are decided, though the findings rules of the others match
+    their subjects' missing keys."""
+    batches = kind_batches([c for c in program.rules if c.rule.subject == "project"])[::2]
+    found = assert_same_decisions(program, batches)
+    assert found and {b for b, _, _ in found} == set(range(len(batches)))
+
+
+@needs_durable
+def test_findings_are_far_fewer_actions_than_outcomes(program):
+    """The point of the findings ruleset: actions run for findings only."""
+    from engine.backends.durable import DurableBackend
+
+    backend = DurableBackend(program)
+    calls = []
+    original = backend._run_actions
+
+    def counting(state_offset, ruleset):
+        before = len(backend.fired)
+        original(state_offset, ruleset)
+        calls.append(len(backend.fired) - before)
+
+    backend._run_actions = counting
+    batches = kind_batches(program.rules)
+    found = decisions(backend, batches)
+    pairs = sum(len(b.subjects) for b in batches)
+    assert len(found) <= sum(calls) < pairs
+
+
+@needs_durable
+def test_an_alpha_stack_overflow_is_decided_one_subject_at_a_time(program, monkeypatch):
+    """A fact of several subjects that durable_rules refuses with error 303 (its alpha stack of 64
+    nodes overflowed; the slot sizing is meant to prevent it) is decided one subject per fact."""
+    from engine.backends import EngineError
+    from engine.backends.durable import DurableBackend
+
+    backend = DurableBackend(program)
+    real = backend._assert_text
+    overflowed = []
+
+    def assert_text(sid, text, ruleset=None, ruleset_name=None):
+        if ruleset_name in backend.findings_names.values() and text.count("x1") and not overflowed:
+            overflowed.append(sid)
+            raise EngineError("durable_rules rejected a fact: error: Could not assert fact, error code: 303")
+        return real(sid, text, ruleset, ruleset_name)
+
+    monkeypatch.setattr(backend, "_assert_text", assert_text)
+    batches = kind_batches(program.rules, variant=3)
+    assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
+    assert overflowed
+
+
+@needs_durable
+def test_an_overflow_of_one_subject_is_an_engine_error(program, monkeypatch):
+    from engine.backends import EngineError
+    from engine.backends.durable import DurableBackend
+
+    backend = DurableBackend(program)
+    real = backend._assert_text
+
+    def assert_text(sid, text, ruleset=None, ruleset_name=None):
+        if ruleset_name in backend.findings_names.values():
+            raise EngineError("durable_rules rejected a fact: error: Could not assert fact, error code: 303")
+        return real(sid, text, ruleset, ruleset_name)
+
+    monkeypatch.setattr(backend, "_assert_text", assert_text)
+    with pytest.raises(EngineError, match="303"):
+        backend.decide_batches(kind_batches(program.rules))
