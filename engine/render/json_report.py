@@ -34,39 +34,27 @@ def citation_dict(citation) -> dict:
             "field": citation.field}
 
 
-def finding_dict(f: Finding) -> dict:
-    return {
-        "rule": f.rule, "title": f.title, "family": f.family, "severity": f.severity, "outcome": f.outcome,
-        "department": f.department, "year": f.year, "project": f.project,
-        "subject": {"kind": f.subject_kind, "name": f.subject},
-        "message": f.message,
-        "evidence": {label: json_value(value) for label, value in f.evidence},
-        "parameters": [{"name": p.name, "title": p.title, "value": json_value(p.value), "from_year": p.from_year,
-                        "citations": [citation_dict(c) for c in p.citations]} for p in f.parameters],
-        "citations": [citation_dict(c) for c in f.citations],
-    }
-
-
-def _finding_dict_shared(f: Finding, memo: dict) -> dict:
-    """finding_dict, with the parts shared by every finding of a rule and year encoded once (Shared).
-
-    memo: id(object) -> (object, Shared); the object is kept so that its id is not reused."""
+def finding_dict(f: Finding, memo: dict | None = None) -> dict:
+    """memo: optional, shared by the findings of one document: the parts every finding of a rule and
+    year shares (its policy citations and parameters) become Shared values, encoded once. It maps
+    id(object) -> (object, Shared); the object is kept so that its id is not reused."""
     def shared(obj, make):
+        if memo is None:
+            return make(obj)
         entry = memo.get(id(obj))
         if entry is None:
             entry = memo[id(obj)] = (obj, Shared(make(obj)))
         return entry[1]
 
-    parameters = shared(f.parameters, lambda ps: [
-        {"name": p.name, "title": p.title, "value": json_value(p.value), "from_year": p.from_year,
-         "citations": [citation_dict(c) for c in p.citations]} for p in ps])
     return {
         "rule": f.rule, "title": f.title, "family": f.family, "severity": f.severity, "outcome": f.outcome,
         "department": f.department, "year": f.year, "project": f.project,
         "subject": {"kind": f.subject_kind, "name": f.subject},
         "message": f.message,
         "evidence": {label: json_value(value) for label, value in f.evidence},
-        "parameters": parameters,
+        "parameters": shared(f.parameters, lambda ps: [
+            {"name": p.name, "title": p.title, "value": json_value(p.value), "from_year": p.from_year,
+             "citations": [citation_dict(c) for c in p.citations]} for p in ps]),
         "citations": [shared(c, citation_dict) if isinstance(c, PolicyCitation) else citation_dict(c)
                       for c in f.citations],
     }
@@ -93,7 +81,7 @@ def render_json(evaluation) -> str:
     document = {
         # written one finding at a time: the same text as json.dumps(indent=2), in a fraction of the
         # time and memory for a province's findings (jsontext.py)
-        "findings": Items(len(evaluation.findings), (_finding_dict_shared(f, memo) for f in evaluation.findings)),
+        "findings": Items(len(evaluation.findings), (finding_dict(f, memo) for f in evaluation.findings)),
         "summary": summary_dict(evaluation),
         "run": {"rules_hash": evaluation.rules_hash, "facts_hash": evaluation.facts_hash, "version": VERSION},
     }
