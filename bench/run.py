@@ -7,7 +7,9 @@ For each size it generates deterministic reports in the real facts format (bench
 prints a table: load + validate, compile, evaluate on each backend (full shipped rule packs, and the
 execution-rate / grading / indicator-review rules alone), render JSON, the CLI end to end, and peak
 memory. Every measurement that reports memory runs in its own process (peak RSS from wait4). The
-plain loop implements the same eight rules by hand over the same loaded records; its findings are
+"durable_rules alone" row replays the fact texts our adapter asserted with nothing but durable_rules'
+native calls: the ceiling of a durable-backed evaluate stage with our fact layout. The plain loop
+implements the same eight rules by hand over the same loaded records; its findings are
 compared with the engine's. The start-up of `perfaudit evaluate facts/2024` and the CLI's import
 time are measured once. Numbers are wall-clock seconds, median of --repeat runs. Results and how to
 read them: docs/performance.md.
@@ -106,12 +108,22 @@ class Clock:
 
 
 def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dict:
-    """Time each stage in this process; the parent reads our peak RSS."""
+    """Time each stage in this process; the parent reads our peak RSS.
+
+    The garbage collector stays paused throughout, as in `perfaudit evaluate` (engine/gcpause.py):
+    otherwise the first collection after loading walks every record, and that cost would land on
+    whichever stage allocates next (the plain loop showed 0.5 s at 10,000 projects for it)."""
+    from engine.gcpause import paused_gc
+
+    with paused_gc():
+        return _stages(facts_dir, backend, rules_dir, with_loop)
+
+
+def _stages(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dict:
     import dataclasses
 
     from engine import api
     from engine.evaluate import params_for
-    from engine.gcpause import paused_gc
     from engine.render import render
 
     out = {}
@@ -127,7 +139,7 @@ def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dic
     out["backend"] = evaluation.backend
     out["findings"] = len(evaluation.findings)
     out["rules"] = len(program.rules)
-    with clock("render_json"), paused_gc():  # as the CLI renders
+    with clock("render_json"):
         text = render("json", evaluation)
     out["json_bytes"] = len(text.encode())
     del text
@@ -143,7 +155,119 @@ def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dic
         engine_found = {(f.rule, f.department, f.project, f.subject, f.outcome) for f in sub.findings}
         out["loop_findings"] = len(found)
         out["loop_agrees"] = found == engine_found
+    if backend == "durable":
+        out.update(durable_alone(program, reports))
     out["projects"] = sum(len(r.projects) for r in reports)
+    return out
+
+
+def durable_alone(program, reports) -> dict:
+    """The ceiling of any durable-backed evaluate with our fact layout: durable_rules' native calls alone.
+
+    The fact texts our adapter asserts for the full rule packs are captured from one real run (the
+    backend's `_assert_text` wrapped), then replayed on the same rulesets with nothing of ours in
+    between: assert_fact, every action taken from the native queue (not run), delete_state.
+    """
+    from engine.backends.durable import DurableBackend
+    from engine.evaluate import evaluate_reports
+    from engine.gcpause import paused_gc
+
+    backend = DurableBackend(program)
+    captured = []
+    adapter_assert = backend._assert_text
+
+    def capture(sid, text, ruleset=None, ruleset_name=None):
+        captured.append(((ruleset or backend._ruleset)._handle, sid, text))
+        return adapter_assert(sid, text, ruleset, ruleset_name)
+
+    backend._assert_text = capture
+    with paused_gc():
+        evaluate_reports(program, reports, backend)
+    del backend._assert_text
+    native = backend._native
+    assert_fact, delete_state = native.assert_fact, native.delete_state
+    start_action, complete_action = native.start_action_for_state, native.complete_and_start_action
+    out = {}
+    actions = 0
+    with Clock(out)("durable_alone"), paused_gc():
+        for handle, sid, text in captured:
+            try:
+                result = assert_fact(handle, text)
+            except Exception:  # noqa: BLE001 (error 303: the adapter re-asserts such a fact's subjects one by one, also captured)
+                result = None
+            if result is not None and result[0] == 0:
+                started = start_action(handle, result[1])
+                message = started[1] if started else None
+                while message is not None:
+                    actions += 1
+                    message = complete_action(handle, result[1])
+            delete_state(handle, sid)
+    backend.close()
+    out.update(durable_alone_facts=len(captured), durable_alone_actions=actions,
+               durable_alone_bytes=sum(len(text) for _, _, text in captured))
+    out.update(durable_six_rules(reports))
+    return out
+
+
+# The research baseline's shape (shared/research/engines-bench.md: "about 30,000/s on six simple rules"):
+# one fact per project of a few precomputed properties, six rules of one or two tests against constants.
+SIX_RULES = {
+    "r1": {"m": {"$lt": {"rate": 0.6}}},
+    "r2": {"m": {"$and": [{"$lt": {"rate": 0.9}}, {"explained": False}]}},
+    "r3": {"m": {"$gt": {"gap": 0.0005}}},
+    "r4": {"m": {"$neq": {"grade": {"$m": "band"}}}},
+    "r5": {"m": {"$or": [{"$lt": {"score": 0}}, {"$gt": {"score": 100}}]}},
+    "r6": {"m": {"$gt": {"executed": {"$m": "full"}}}},
+}
+
+
+def durable_six_rules(reports) -> dict:
+    """durable_rules' native calls alone on one fact per project and the six-rule shape, for comparison."""
+    from engine.backends.durable import _make_host
+    from engine.gcpause import paused_gc
+
+    def band(score):
+        return "优" if score >= 90 else "良" if score >= 80 else "中" if score >= 60 else "差"
+
+    texts = []
+    for report in reports:
+        for project in report.projects:
+            budget, score = project.budget, project.score
+            if not (budget.full_year and budget.executed is not None and score.total is not None and score.grade):
+                continue
+            rate = float(budget.executed / budget.full_year)
+            fact = {"rate": rate, "explained": bool(budget.explanation),
+                    "gap": abs(rate - float(budget.rate if budget.rate is not None else rate)),
+                    "grade": score.grade[:1], "band": band(score.total), "score": float(score.total),
+                    "executed": float(budget.executed), "full": float(budget.full_year)}
+            texts.append(json.dumps(fact, ensure_ascii=False)[1:])
+    host = _make_host()
+    name = f"six_rules_{os.getpid()}"
+    host.set_rulesets({name: {rule: {"all": [{"m": test["m"]}], "run": lambda c: None}
+                              for rule, test in {**SIX_RULES, "warmup": {"m": {"g": 1}}}.items()}})
+    handle = host.get_ruleset(name)._handle
+    from durable import engine as durable_engine
+
+    native = durable_engine.durable_rules_engine
+    actions = [0]
+
+    def replay(sid, text):
+        result = native.assert_fact(handle, text)
+        if result[0] == 0:
+            started = native.start_action_for_state(handle, result[1])
+            message = started[1] if started else None
+            while message is not None:
+                actions[0] += 1
+                message = native.complete_and_start_action(handle, result[1])
+        native.delete_state(handle, sid)
+
+    replay("w", '{"sid":"w","g":1}')  # a first fact that matches (anchors.md: the warm-up)
+    out = {}
+    with Clock(out)("durable_six_rules"), paused_gc():
+        for number, text in enumerate(texts):
+            sid = str(number)
+            replay(sid, '{"sid":"' + sid + '",' + text)
+    out.update(durable_six_rules_facts=len(texts), durable_six_rules_actions=actions[0] - 1)
     return out
 
 
@@ -270,6 +394,10 @@ def bench_size(projects: int, args, workdir: Path) -> str:
         stage(f"evaluate, python backend, {py['rules_3_families']} rules (3 families)", py, "evaluate_3_families"),
         stage(f"evaluate, {du['backend']} backend, {du['rules_3_families']} rules (3 families)", du,
               "evaluate_3_families"),
+        stage(f"durable_rules alone: native calls on our {du['durable_alone_facts']:,} facts of {du['rules']} rules",
+              du, "durable_alone"),
+        stage(f"durable_rules alone, research shape: 6 rules, one fact per project "
+              f"({du['durable_six_rules_facts']:,} facts)", du, "durable_six_rules"),
         stage(f"plain-Python loop, same {py['rules_3_families']} rules", py, "plain_loop"),
         stage("render JSON", py, "render_json", per_project=False),
         ("all stages in one process, python backend", "", "", "", mib(py)),
@@ -285,9 +413,15 @@ def bench_size(projects: int, args, workdir: Path) -> str:
     ratios = (f"engine / plain loop on the same rules (CPU): python backend {py['evaluate_3_families_cpu'] / loop:,.0f}x, "
               f"{du['backend']} {du['evaluate_3_families_cpu'] / loop:,.0f}x slower; "
               f"loop findings {py['loop_findings']:,}, same as the engine's: {'yes' if py['loop_agrees'] else 'NO'}")
+    ceiling = (f"durable_rules alone = assert_fact + actions taken from its queue ({du['durable_alone_actions']:,}) + "
+               f"delete_state on the {du['durable_alone_facts']:,} fact texts ({du['durable_alone_bytes'] / 1048576:,.1f} MiB) "
+               f"our adapter asserted, nothing of ours: the ceiling of a durable-backed evaluate with this fact layout, "
+               f"{rate(n, du['durable_alone_cpu'])} projects/s on CPU; the durable evaluate stage costs "
+               f"{du['evaluate_cpu'] / du['durable_alone_cpu']:,.1f}x that CPU. The research shape: "
+              f"{du['durable_six_rules_actions']:,} findings, {rate(n, du['durable_six_rules_cpu'])} projects/s on CPU")
     head = (f"== {n:,} projects: {len(paths):,} facts files, {size / 1048576:,.1f} MiB of YAML "
             f"(generated in {generated:.1f} s); {py['findings']:,} findings, JSON {py['json_bytes'] / 1048576:,.1f} MiB ==")
-    return "\n".join([head, table(rows), ratios, ""])
+    return "\n".join([head, table(rows), ratios, ceiling, ""])
 
 
 def main(argv=None) -> None:

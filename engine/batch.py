@@ -13,10 +13,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class RuleBatch:
     compiled: object  # compile.CompiledRule
-    subjects: list  # subjects.Subject, all of the rule's kind and one year; shared by that kind's batches
+    # subjects.Subject, all of the rule's kind and one year; one sequence shared by that kind's batches
+    # (group batches by its id()). A subjects.Subjects for the report, project, indicator and claim kinds:
+    # len() and [i] as a list's, each Subject made on first access (most subjects never make a finding).
+    subjects: list
     # Indexed by Leaf.index: (values,) for a boolean leaf, (lefts, rights) for a comparison; each list
     # has one entry per subject, None meaning unknown. Where a rule's `when` is false the condition's
-    # leaves may be None: the outcome is "not applicable" whatever they hold.
+    # leaves may be None: the outcome is "not applicable" whatever they hold. Read-only: a list may be
+    # shared by several batches (rules reading the same expression) and another batch's leaf.
     columns: list
 
     def row(self, i: int) -> list:

@@ -62,21 +62,44 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
     by_year: dict = {}
     new, set_dict = object.__new__, object.__setattr__
     for report in reports:
-        params = by_year.get(report.year)
-        if params is None:
-            params = by_year[report.year] = params_for(ruleset, report.year)
-        vocabulary, bands = params.get(GRADE_VOCABULARY), params.get(GRADE_BANDS)
+        entry = by_year.get(report.year)
+        if entry is None:
+            params = params_for(ruleset, report.year)
+            entry = by_year[report.year] = (params.get(GRADE_VOCABULARY), params.get(GRADE_BANDS), {}, {})
+        vocabulary, bands, bands_of, words_of = entry
         department, year = report.department, report.year
         for p in report.projects:
             b, s = p.budget, p.score
-            full_year, executed, total = num(b.full_year), num(b.executed), num(s.total)
-            rate = executed / full_year if executed is not None and full_year else None
+            full_year, executed, total, rate = b.full_year, b.executed, s.total, b.rate
+            if type(full_year) is not Decimal:
+                full_year = num(full_year)
+            if type(executed) is not Decimal:
+                executed = num(executed)
+            if type(total) is not Decimal:
+                total = num(total)
+            if type(rate) is not Decimal:
+                rate = num(rate)
+            # band() and lookup() of a year's parameters depend on the value only: once per distinct score, word
+            if type(total) is not Decimal or not total.is_finite():  # (a signalling NaN cannot be hashed)
+                score_band = band(total, bands)
+            else:
+                score_band = bands_of.get(total, bands_of)
+                if score_band is bands_of:
+                    score_band = bands_of[total] = band(total, bands)
+            grade = s.grade
+            if type(grade) is str:
+                word_band = words_of.get(grade, words_of)
+                if word_band is words_of:
+                    word_band = words_of[grade] = lookup(vocabulary, grade)
+            else:
+                word_band = lookup(vocabulary, grade)
             # ProjectMetrics(...) without the frozen __init__'s eleven object.__setattr__ calls (one per project)
             metrics = new(ProjectMetrics)
             set_dict(metrics, "__dict__", {
                 "department": department, "year": year, "name": p.name, "full_year": full_year,
-                "executed": executed, "rate": rate, "reported_rate": num(b.rate), "score": total,
-                "reported_grade": s.grade, "reported_band": lookup(vocabulary, s.grade), "band": band(total, bands)})
+                "executed": executed, "rate": executed / full_year if executed is not None and full_year else None,
+                "reported_rate": rate, "score": total, "reported_grade": grade, "reported_band": word_band,
+                "band": score_band})
             out.append(metrics)
     return tuple(out)
 
@@ -257,10 +280,8 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
     kind = subject.kind
     facts: list = []  # (path, value, source, root type) per FactUse
     used: list = []
-    scope = dict(subject.scope)
-    scope[PARAMS] = params
-    scope[YEAR] = Decimal(report.year)
-    scope[MEMO] = {}
+    year = report.year
+    scope = {**subject.scope, PARAMS: params, YEAR: _YEARS.get(year) or Decimal(year), MEMO: {}}
     with localcontext() as ctx:
         ctx.prec = 34  # as Evaluator.eval
         values = [step(scope, facts, used) for step in steps]
@@ -284,31 +305,37 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
         if source is not None:
             key = (source.file, source.line, source.section)
             if key not in cites:
-                cites[key] = _label(kind, path, root)
+                cites[key] = (path, root)
     if cited is None:
-        fact_citations = tuple(FactCitation(f, line, section, label)
-                               for (f, line, section), label in sorted(cites.items()))
+        fact_citations = tuple(FactCitation(f, line, section, _label(kind, *cites[f, line, section]))
+                               for f, line, section in sorted(cites))
     else:  # a project's facts are cited by several of its findings: one FactCitation each per run
-        fact_citations = tuple(_fact_citation(cited, item) for item in sorted(cites.items()))
+        fact_citations = []
+        for key in sorted(cites):  # the keys are distinct: as sorted((key, label) pairs)
+            item = (key, _label(kind, *cites[key]))
+            citation = cited.get(item)  # no clash with the (rule id, year) keys
+            if citation is None:
+                citation = cited[item] = FactCitation(key[0], key[1], key[2], item[1])
+            fact_citations.append(citation)
+        fact_citations = tuple(fact_citations)
     shared = cited.get((rule.id, report.year)) if cited is not None else None
     if shared is None:
         shared = (policy_citations(ruleset, rule.citations), parameter_uses(ruleset, compiled.params_used, report.year))
         if cited is not None:
             cited[(rule.id, report.year)] = shared
     policies, parameters = shared
-    return Finding(
-        rule=rule.id, title=rule.title, family=rule.family, severity=severity, outcome=outcome,
-        department=report.department, year=report.year, project=subject.project, subject_kind=kind,
-        subject=subject.label, message=message, evidence=evidence,
-        citations=policies + fact_citations, parameters=parameters)
+    # Finding(...) without the frozen __init__'s fourteen object.__setattr__ calls; the fields in their order
+    finding = _new(Finding)
+    _set(finding, "__dict__", {
+        "rule": rule.id, "title": rule.title, "family": rule.family, "severity": severity, "outcome": outcome,
+        "department": report.department, "year": report.year, "project": subject.project, "subject_kind": kind,
+        "subject": subject.label, "message": message, "evidence": evidence,
+        "citations": policies + fact_citations, "parameters": parameters})
+    return finding
 
 
-def _fact_citation(cited: dict, item) -> FactCitation:
-    citation = cited.get(item)  # ((file, line, section), label): no clash with the (rule id, year) keys
-    if citation is None:
-        (file, line, section), label = item
-        citation = cited[item] = FactCitation(file, line, section, label)
-    return citation
+_new, _set = object.__new__, object.__setattr__
+_YEARS = {year: Decimal(year) for year in range(2000, 2100)}  # Decimal(report.year), made once
 
 
 _finding_plans: dict = {}  # id(CompiledRule) -> (CompiledRule, plan)
@@ -336,7 +363,7 @@ def _build_finding_plan(compiled):
     from .expr import ast as A
     from .expr.closures import compile_expr
 
-    steps, seen, evidence = [], set(), []
+    steps, seen, evidence = [], {}, []
     nodes = [(leaf.node, None) for leaf in compiled.leaves] + [(node, label) for label, node in compiled.evidence]
     for node, label in nodes:
         parts = list(A.walk(node))
@@ -347,10 +374,13 @@ def _build_finding_plan(compiled):
             continue
         for path in parts:
             if isinstance(path, A.Path) and len(path.parts) > 1 and path.parts not in seen:
-                seen.add(path.parts)  # a one-part path (a record, or year) records nothing
+                seen[path.parts] = len(steps)  # a one-part path (a record, or year) records nothing
                 steps.append(compile_traced(path))
         if label is not None:
-            evidence.append((label, None, compile_expr(node)))
+            if isinstance(node, A.Path) and node.parts in seen:  # its step computed the same value
+                evidence.append((label, seen[node.parts], None))
+            else:
+                evidence.append((label, None, compile_expr(node)))
     return tuple(steps), tuple(evidence)
 
 

@@ -70,6 +70,14 @@ def template_fields(template: str):
 
 
 def format_value(value, fmt: str = "") -> str:
+    kind = type(value)
+    if kind is Decimal:  # the common case first; a Decimal subclass takes the general path below
+        if fmt == "pct":
+            return _pct(value)
+        text = plain_number(value)
+        return text + "万元" if fmt == "wan" else text
+    if kind is str:
+        return value
     if value is None:
         return "(缺失)"
     if isinstance(value, bool):
@@ -78,13 +86,17 @@ def format_value(value, fmt: str = "") -> str:
         return "、".join(format_value(v) for v in value) if value else "(无)"
     if isinstance(value, Decimal):
         if fmt == "pct":
-            scaled = value.scaleb(2)
-            if scaled.as_tuple().exponent < -2:
-                scaled = scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            return f"{format(scaled, 'f')}%"
+            return _pct(value)
         text = plain_number(value)
         return text + "万元" if fmt == "wan" else text
     return str(value)
+
+
+def _pct(value: Decimal) -> str:
+    scaled = value.scaleb(2)
+    if scaled.as_tuple().exponent < -2:
+        scaled = scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{format(scaled, 'f')}%"
 
 
 def plain_number(value: Decimal) -> str:
@@ -95,8 +107,35 @@ def plain_number(value: Decimal) -> str:
 
 
 def render_message(template: str, values: dict) -> str:
-    def replace(match):
-        name, fmt = match.group(1), match.group(2) or ""
-        return format_value(values.get(name), fmt)
+    """Each {name} or {name:fmt} field of the template replaced by format_value(values.get(name), fmt)."""
+    parts = _templates.get(template)
+    if parts is None:
+        parts = _templates[template] = parse_template(template)
+    out = [parts[0]]
+    for name, fmt, literal in parts[1]:
+        out.append(format_value(values.get(name), fmt))
+        out.append(literal)
+    return "".join(out)
 
-    return _FIELD.sub(replace, template)
+
+_templates: dict = {}  # message template -> parse_template(template): a rule set has a few dozen
+
+
+def parse_template(template: str) -> tuple:
+    """(the text before the first field, ((name, format, the text after the field up to the next) per field)),
+    the fields as _FIELD.sub meets them."""
+    fields = []
+    head, position = None, 0
+    for match in _FIELD.finditer(template):
+        literal = template[position:match.start()]
+        if fields:
+            fields[-1][2] = literal
+        else:
+            head = literal
+        fields.append([match.group(1), match.group(2) or "", ""])
+        position = match.end()
+    if fields:
+        fields[-1][2] = template[position:]
+    else:
+        head = template
+    return head, tuple(tuple(field) for field in fields)

@@ -137,7 +137,7 @@ class RuleColumns:
         """RuleBatch.columns over the frame's subjects; a condition is computed only where `when` is not false."""
         columns = [None] * len(self.compiled.leaves)
         for index, functions in self.when_leaves:
-            columns[index] = tuple(list(f(frame)) for f in functions)
+            columns[index] = tuple(f(frame) for f in functions)
         n = frame.n
         if self.compiled.when is None:
             rows = None
@@ -148,7 +148,7 @@ class RuleColumns:
                 rows = None
         if rows is None:
             for index, functions in self.condition_leaves:
-                columns[index] = tuple(list(f(frame)) for f in functions)
+                columns[index] = tuple(f(frame) for f in functions)
         elif not rows:
             for index, functions in self.condition_leaves:
                 columns[index] = tuple([None] * n for _ in functions)
@@ -177,7 +177,8 @@ def rule_batches(program, reports, params: dict, year: int) -> list:
     """RuleBatch per rule in force in `year` and subject kind, over the subjects of `reports` (all of `year`).
 
     Columns are computed a node at a time over all subjects of a kind (expr/columns.py); the lists
-    handed out are the batch's own (the frame's cached columns are shared by rules)."""
+    handed out are the frame's cached columns, shared by the rules that read the same node: read-only
+    (engine/batch.py)."""
     from decimal import Decimal
 
     from .batch import RuleBatch
@@ -187,11 +188,12 @@ def rule_batches(program, reports, params: dict, year: int) -> list:
     plan = column_plan(program)
     year_decimal = Decimal(year)
     batches = []
+    shared: dict = {}  # the kinds' frames share comprehension values (a report's sums serve its claims too)
     for kind, (subjects, roots) in subjects_by_kind(reports).items():
         rules = program.for_subject(kind, year)
         if not rules:
             continue
-        frame = Frame.of_subjects(subjects, params, year_decimal, roots)
+        frame = Frame.of_subjects(subjects, params, year_decimal, roots, shared)
         for compiled in rules:
             batches.append(RuleBatch(compiled, subjects, plan[id(compiled)].columns(frame)))
     return batches

@@ -2,7 +2,10 @@
 commitment an earlier report made that falls due in this report's year (one subject per project it names)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import attrgetter
 
 from .model import CommitmentTarget, Report
 
@@ -46,56 +49,128 @@ def subjects_of(report: Report) -> list[Subject]:
 
 
 def subjects_by_kind(reports: list) -> dict:
-    """kind -> (the subjects of that kind of `reports` in report order then subjects_of order,
-    {name: [subject.scope[name] for each subject]}): the scopes' values column by column, as the
-    evaluate stage reads them (engine/expr/columns.py), collected while the subjects are made.
-    The same subjects as subjects_of (tests/test_columns.py), made inline: 75,000 a run at 10,000 projects."""
-    kinds = {kind: ([], {name: [] for name in names}) for kind, names in _SCOPE_NAMES.items()}
-    reports_, report_roots = kinds["report"]
-    projects, project_roots = kinds["project"]
-    indicators, indicator_roots = kinds["indicator"]
-    claims, claim_roots = kinds["claim"]
-    commitments, commitment_roots = kinds["commitment"]
-    new, set_dict = _new, _set
-    add_indicator = indicators.append
+    """kind -> (the subjects of that kind of `reports` in report order then subjects_of order, as a
+    `Subjects` sequence, {name: [subject.scope[name] for each subject]}): the scopes' values column by
+    column, as the evaluate stage reads them (engine/expr/columns.py).
+    The same subjects as subjects_of (tests/test_columns.py); at 10,000 projects a run has 75,000 of them
+    and only a few thousand become findings, so each Subject is made when it is first asked for."""
+    roots = {kind: {name: [] for name in names} for kind, names in _SCOPE_NAMES.items()}
+    report_roots, project_roots, indicator_roots, claim_roots, commitment_roots = roots.values()
+    project_at = []  # per project row: its index in report.projects (for Subject.key)
+    indicator_at = ([], [])  # per indicator row: its project's index, its own index in project.indicators
+    commitments = []
+    add_report = report_roots["report"].append
+    in_project, in_report = project_roots.values()
+    add_indicators, add_owners, add_reports = (column.extend for column in indicator_roots.values())
+    add_project_at, add_indicator_at = (column.extend for column in indicator_at)
+    claims, claim_reports = claim_roots.values()
     for report in reports:
-        base = f"{report.year}|{report.department}"
-        reports_.append(_subject("report", f"{base}|report", report, {"report": report}, None, "报告"))
-        report_roots["report"].append(report)
-        for i, project in enumerate(report.projects):
-            name = project.name
-            projects.append(_subject("project", f"{base}|p{i}", report, {"project": project, "report": report},
-                                     name, name))
-            prefix = f"{base}|p{i}|i"
-            for j, indicator in enumerate(project.indicators):
-                subject = new(Subject)
-                set_dict(subject, "__dict__", {
-                    "kind": "indicator", "key": prefix + str(j), "report": report,
-                    "scope": {"indicator": indicator, "project": project, "report": report}, "project": name,
-                    "label": indicator.name})
-                add_indicator(subject)
-            count = len(project.indicators)
-            indicator_roots["indicator"].extend(project.indicators)
-            indicator_roots["project"].extend([project] * count)
-            indicator_roots["report"].extend([report] * count)
-        count = len(report.projects)
-        project_roots["project"].extend(report.projects)
-        project_roots["report"].extend([report] * count)
-        for claim in report.claims:
-            claims.append(_subject("claim", f"{base}|c{claim.id}", report, {"claim": claim, "report": report},
-                                   claim.project, f"正文 {claim.id}"))
-        claim_roots["claim"].extend(report.claims)
-        claim_roots["report"].extend([report] * len(report.claims))
-        due = commitment_subjects(report)
-        commitments.extend(due)
-        for name, column in commitment_roots.items():
-            column.extend([subject.scope[name] for subject in due])
+        add_report(report)
+        projects = report.projects
+        count = len(projects)
+        in_project.extend(projects)
+        in_report.extend([report] * count)
+        project_at.extend(range(count))
+        claims.extend(report.claims)
+        claim_reports.extend([report] * len(report.claims))
+        if report.commitments_due:
+            due = commitment_subjects(report)
+            commitments.extend(due)
+            for name, column in commitment_roots.items():
+                column.extend([subject.scope[name] for subject in due])
+    # the indicator columns from the project columns, a C-level pass each (60,000 rows at 10,000 projects)
+    counts = list(map(len, map(_INDICATORS, in_project)))
+    add_indicators(chain.from_iterable(map(_INDICATORS, in_project)))
+    add_owners(chain.from_iterable(map(repeat, in_project, counts)))
+    add_reports(chain.from_iterable(map(repeat, in_report, counts)))
+    add_project_at(chain.from_iterable(map(repeat, project_at, counts)))
+    add_indicator_at(chain.from_iterable(map(range, counts)))
+    kinds = {"report": (Subjects(_report_subject, report_roots, ()), report_roots),
+             "project": (Subjects(_project_subject, project_roots, (project_at,)), project_roots),
+             "indicator": (Subjects(_indicator_subject, indicator_roots, indicator_at), indicator_roots),
+             "claim": (Subjects(_claim_subject, claim_roots, ()), claim_roots),
+             "commitment": (commitments, commitment_roots)}
     # kinds in the order subjects_of meets them: by the first report that has one, then within a report
     position = {id(report): i for i, report in enumerate(reports)}
-    first = {kind: position[id(entry[0][0].report)] for kind, entry in kinds.items() if entry[0]}
+    first = {}
+    for kind, (_, columns) in kinds.items():
+        owners = columns["followup" if kind == "commitment" else "report"]
+        if owners:
+            first[kind] = position[id(owners[0])]
     return {kind: kinds[kind] for kind in sorted(first, key=lambda k: (first[k], _RANK[k]))}
 
 
+class Subjects(Sequence):
+    """The subjects of one kind, row by row, each `Subject` made on first access and then kept (the
+    same object for the same row). Built from the kind's root columns (what each subject's scope binds)
+    and, where Subject.key needs them, the rows' positions in their report."""
+
+    __slots__ = ("_make", "roots", "_positions", "_n", "_made")
+
+    def __init__(self, make, roots: dict, positions: tuple):
+        self._make = make  # (roots, positions, row) -> Subject
+        self.roots = roots
+        self._positions = positions
+        self._n = len(next(iter(roots.values())))
+        self._made: dict = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        subject = self._made.get(i)
+        if subject is None:
+            row = i + self._n if i < 0 else i
+            if not 0 <= row < self._n:
+                raise IndexError("subject index out of range")
+            subject = self._made.get(row)
+            if subject is None:
+                subject = self._make(self.roots, self._positions, row)
+                self._made[row] = subject
+            self._made[i] = subject
+        return subject
+
+    def __iter__(self):
+        for i in range(self._n):
+            yield self[i]
+
+    def scopes(self) -> list:
+        """[subject.scope for subject in self], without making the subjects."""
+        names = tuple(self.roots)
+        return [dict(zip(names, values)) for values in zip(*self.roots.values())]
+
+
+def _base(report) -> str:
+    return f"{report.year}|{report.department}"
+
+
+def _report_subject(roots, positions, i) -> Subject:
+    report = roots["report"][i]
+    return _subject("report", f"{_base(report)}|report", report, {"report": report}, None, "报告")
+
+
+def _project_subject(roots, positions, i) -> Subject:
+    project, report = roots["project"][i], roots["report"][i]
+    name = project.name
+    return _subject("project", f"{_base(report)}|p{positions[0][i]}", report,
+                    {"project": project, "report": report}, name, name)
+
+
+def _indicator_subject(roots, positions, i) -> Subject:
+    indicator, project, report = roots["indicator"][i], roots["project"][i], roots["report"][i]
+    return _subject("indicator", f"{_base(report)}|p{positions[0][i]}|i{positions[1][i]}", report,
+                    {"indicator": indicator, "project": project, "report": report}, project.name, indicator.name)
+
+
+def _claim_subject(roots, positions, i) -> Subject:
+    claim, report = roots["claim"][i], roots["report"][i]
+    return _subject("claim", f"{_base(report)}|c{claim.id}", report, {"claim": claim, "report": report},
+                    claim.project, f"正文 {claim.id}")
+
+
+_INDICATORS = attrgetter("indicators")
 _RANK = {"report": 0, "project": 1, "indicator": 2, "claim": 3, "commitment": 4}
 
 # the names each kind's scope binds, as subjects_of binds them

@@ -19,3 +19,8 @@ def test_bench_prints_every_measurement():
                 "--backend durable --jobs 1", "--backend durable --jobs 2", "MiB"):
         assert row in out, row
     assert "same as the engine's: yes" in out
+    # the ceiling row: durable_rules' native calls alone on the facts our adapter asserted
+    row = next(line for line in out.splitlines() if "durable_rules alone: native calls on our" in line)
+    assert int(row.split("our ")[1].split(" facts")[0].replace(",", "")) > 0
+    assert "projects/s on CPU; the durable evaluate stage costs" in out
+    assert "durable_rules alone, research shape: 6 rules, one fact per project (45 facts)" in out

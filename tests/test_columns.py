@@ -261,3 +261,226 @@ def test_path_values_become_decimal_as_evaluator_converts_them():
         got = column_of("x.a", scopes)
         assert repr(got) == repr(per_subject("x.a", scopes))
         assert [type(v) for v in got][:2] in ([bool, Decimal], [Decimal, Decimal])
+
+
+# --- lazy subjects, shared comprehension values, column built-ins, Finding and message fast paths ---
+
+def test_lazy_subjects_are_the_eager_subjects_made_on_demand(program):
+    from engine.subjects import Subjects
+
+    reports = load_facts([ROOT / "facts"]) + load_generated(12, seed=5)
+    group = [r for r in reports if r.year == 2024]
+    eager: dict = {}
+    for report in group:
+        for subject in subjects_of(report):
+            eager.setdefault(subject.kind, []).append(subject)
+    by_kind = subjects_by_kind(group)
+    lazy_kinds = [kind for kind, (subjects, _) in by_kind.items() if isinstance(subjects, Subjects)]
+    assert {"report", "project", "indicator", "claim"} <= set(lazy_kinds)
+    for kind in lazy_kinds:
+        subjects, roots = by_kind[kind]
+        expected = eager[kind]
+        assert not subjects._made  # nothing made until asked for
+        assert len(subjects) == len(expected) > 0
+        assert subjects.scopes() == [s.scope for s in expected]
+        assert subjects[len(expected) - 1].__dict__ == expected[-1].__dict__
+        assert subjects[-1] is subjects[len(expected) - 1]  # made once, then the same object
+        assert len(subjects._made) == 2  # the last row under its two indices, nothing else
+        assert [s.__dict__ for s in subjects[1:3]] == [s.__dict__ for s in expected[1:3]]
+        assert [s.__dict__ for s in subjects] == [s.__dict__ for s in expected]
+        assert list(subjects) == list(subjects)  # iteration gives the cached objects
+        for bad in (len(expected), -len(expected) - 1):
+            with pytest.raises(IndexError):
+                subjects[bad]
+    # the evaluate stage makes only the subjects of findings
+    params = E.params_for(program.ruleset, 2024)
+    with localcontext() as ctx:
+        ctx.prec = 34
+        batches = rule_batches(program, group, params, 2024)
+    made = {id(b.subjects): len(b.subjects._made) for b in batches if isinstance(b.subjects, Subjects)}
+    assert made and not any(made.values())
+    decisions = PythonBackend(program).decide_batches(batches)
+    assert decisions
+    for d in decisions:
+        subject = batches[d.batch].subjects[d.row]
+        assert subject.kind == batches[d.batch].compiled.rule.subject
+
+
+def test_lazy_subjects_of_no_reports_and_of_kinds_without_subjects(tmp_path):
+    assert subjects_by_kind([]) == {}
+    write_facts(tmp_path / "a", [project("甲", full_year=D("10"), executed=D("5"))], department="甲局")
+    reports = load_facts([tmp_path / "a"])
+    by_kind = subjects_by_kind(reports)
+    assert list(by_kind) == ["report", "project"]  # no indicators, claims or commitments: no entry
+    assert [s.__dict__ for s in by_kind["report"][0]] == [s.__dict__ for s in subjects_of(reports[0])[:1]]
+
+
+def test_comprehension_values_shared_between_frames_follow_their_bindings():
+    # two frames (two kinds of subjects of one chunk) share comprehension values by bound object; a binding
+    # the first frame did not see is computed, and values of bound objects that died are never reused
+    shared: dict = {}
+    first = NS(items=[NS(v=D("1"), ok=True), NS(v=D("2.5"), ok=False)])
+    second = NS(items=[NS(v=D("4"), ok=True)])
+    texts = ("sum(i.v for i in x.items)", "count(i for i in x.items if i.ok)", "first(i.v for i in x.items if i.ok)",
+             "sum(i.v + 1 for i in x.items)")
+    for text in texts:
+        node = parse(text)
+        with localcontext() as ctx:
+            ctx.prec = 34
+            a = compile_column(node)(Frame.of_scopes([{"x": first}, {"x": first}], {}, Decimal(2024)))
+            frame = Frame(None, 0, {}, Decimal(2024), shared=shared)
+            b_scopes = [{"x": second}, {"x": first}, {"x": second}]
+            b_frame = Frame.of_scopes(b_scopes, {}, Decimal(2024))
+            b_frame.shared = shared
+            a_frame = Frame.of_scopes([{"x": first}], {}, Decimal(2024))
+            a_frame.shared = shared
+            got_a = compile_column(node)(a_frame)
+            got_b = compile_column(node)(b_frame)
+        assert frame.shared is shared
+        assert repr(got_a) == repr(per_subject(text, [{"x": first}])) == repr(a[:1])
+        assert repr(got_b) == repr(per_subject(text, b_scopes))
+    # the memo keeps the bound objects alive, so an id is never reused for another object while it lives
+    kept = [bound for memo in shared.values() for entry in memo.values() for bound in entry[1]]
+    assert any(b is first for b in kept) and any(b is second for b in kept)
+
+
+def test_rule_batches_share_comprehensions_between_kinds(program):
+    # claims and the report sum the same projects: the same values as each frame computing its own
+    reports = [r for r in load_generated(20, seed=6) if r.year == 2024]
+    params = E.params_for(program.ruleset, 2024)
+    with localcontext() as ctx:
+        ctx.prec = 34
+        batches = rule_batches(program, reports, params, 2024)
+        reference = rule_batches_by_row(program, reports, params, 2024)
+    assert [b.compiled.rule.id for b in batches] == [b.compiled.rule.id for b in reference]
+    for batch, ref in zip(batches, reference):
+        assert repr(batch.columns) == repr([tuple(side) for side in ref.columns]), batch.compiled.rule.id
+
+
+def _filter(field, op, value):
+    return NS(field=field, op=op, value=value)
+
+
+@pytest.mark.parametrize("where", [
+    None, _filter("得分", ">=", 90), _filter("得分", "<", D("90.5")), _filter("全年预算", "==", D("10")),
+    _filter("报告执行率", "!=", D("0.5")), _filter("未知", ">=", 1), _filter("得分", "≈", 90),
+    _filter("得分", ">", D("NaN")), _filter("得分", ">=", "90"), _filter("得分", "<=", True),
+    _filter("得分", ">=", None),
+])
+def test_satisfies_column_is_the_scalar_function(where):
+    from engine.expr.columns import _satisfies
+    from engine.expr.functions import _satisfies as scalar
+
+    projects = [None, NS(score=NS(total=D("90")), budget=NS(full_year=D("10"), rate=D("0.5"))),
+                NS(score=NS(total=None), budget=None), NS(score=NS(total=89), budget=NS(full_year=10, rate=None)),
+                NS(score=NS(total=D("95.5")), budget=NS(full_year=D("9.99"), rate=D("0.50")))]
+    for p in projects:
+        try:
+            expected = ("value", scalar(p, where))
+        except Exception as exc:  # noqa: BLE001 - the column must raise what the scalar raises
+            expected = ("raises", type(exc))
+        try:
+            got = ("value", _satisfies([p], [where])[0])
+        except Exception as exc:  # noqa: BLE001
+            got = ("raises", type(exc))
+        assert got == expected, (p, where)
+
+
+def test_len_column_uses_shared_small_decimals_and_stays_exact():
+    lists = [[], [1], list(range(255)), list(range(256)), list(range(1000))]
+    got = column_of("len(x.items)", [{"x": NS(items=items)} for items in lists])
+    assert repr(got) == repr([Decimal(len(items)) for items in lists])
+    assert repr(column_of("len(x.items)", [{"x": NS(items=[0] * 3)}])) == repr([Decimal(3)])
+
+
+def test_findings_are_dataclass_instances_with_their_fields_in_order(program):
+    from dataclasses import fields
+
+    from engine.findings import Finding
+
+    reports = load_facts([ROOT / "facts"])
+    evaluation = E.evaluate(program, reports, "python")
+    assert evaluation.findings
+    names = [f.name for f in fields(Finding)]
+    for finding in evaluation.findings:
+        assert list(vars(finding)) == names
+        rebuilt = Finding(**vars(finding))
+        assert rebuilt == finding and repr(rebuilt) == repr(finding)
+
+
+def _render_reference(template: str, values: dict) -> str:
+    import re
+
+    from engine.findings import format_value
+
+    field = re.compile(r"\{([^{}:]+)(?::([a-z]+))?\}")
+    return field.sub(lambda m: format_value(values.get(m.group(1)), m.group(2) or ""), template)
+
+
+MESSAGE_VALUES = [
+    {}, {"a": D("0.123456"), "b": "文本", "c": None, "d": [D("1"), True, "x"], "e": D("1E+3"), "f": 12,
+         "g": False, "h": (), "i": D("-0.005")},
+    {"a": D("12.5"), "e": D("0.00001"), "b": "{a}", "f": D("100")},
+]
+
+
+@pytest.mark.parametrize("template", [
+    "", "无字段", "{a}", "{a:pct}", "{a:wan}", "{a:PCT}", "{a:}", "{a}{a}", "前{a}中{b:pct}后", "{{a}}", "{a",
+    "a}", "{}", "{ a }", "{a:pct:wan}", "{e:pct}{e}{e:wan}{f:pct}{g}{h}{i:pct}", "{未知:wan}", "{d}{c:pct}{b}",
+    "{项目}执行率 {a:pct} 未达 {e:pct}", "{a:pc1}", "}{a}{",
+])
+@pytest.mark.parametrize("values", MESSAGE_VALUES)
+def test_message_templates_render_as_the_regular_expression_substitution(template, values):
+    from engine.findings import render_message
+
+    assert render_message(template, values) == _render_reference(template, values)
+
+
+def test_every_shipped_message_renders_as_before(program):
+    from engine.findings import render_message, template_fields
+
+    rng_values = [D("0.8567"), D("1234.5"), None, "名称", D("3"), [D("1"), D("2")], True]
+    for compiled in program.rules:
+        template = compiled.rule.message
+        names = [name for name, _ in template_fields(template)]
+        assert names or "{" not in template
+        for k in range(len(rng_values)):
+            values = {name: rng_values[(k + i) % len(rng_values)] for i, name in enumerate(names)}
+            assert render_message(template, values) == _render_reference(template, values), compiled.rule.id
+
+
+@pytest.mark.parametrize("text", [
+    "first(p.budget.executed for p in report.projects if p.score.total > 80)",
+    "first(p.name for p in report.projects if p.budget.rate > 0.5)",
+    "count(p for p in report.projects if p.budget.executed > 1)",
+    "sum(p.budget.full_year for p in report.projects if p.score.total >= 0)",
+    "any(p.budget.executed > p.budget.full_year for p in report.projects)",
+    "all(p.score.total > 60 for p in report.projects if present(p.budget.rate))",
+])
+def test_traced_comprehensions_record_what_the_evaluator_traces(text):
+    # rows whose conditions are unknown (None) stop `first`: the facts its condition read are still recorded
+    from engine.expr.closures import MEMO, PARAMS, YEAR, compile_traced
+    from engine.expr.evaluate import Trace
+
+    variants = [
+        [("甲", D("10"), D("5"), D("85"), None), ("乙", D("10"), D("9"), D("90"), "90%")],
+        [("甲", D("10"), None, None, "10%"), ("乙", D("10"), D("9"), D("90"), None)],
+        [("甲", None, D("5"), D("70"), "50%"), ("乙", D("3"), D("4"), None, "70%"),
+         ("丙", D("1"), D("2"), D("95"), "80%")],
+    ]
+    node = parse(text)
+    for rows in variants:
+        projects = [project(name, full_year=full, executed=executed, total=total, rate=rate)
+                    for name, full, executed, total, rate in rows]
+        with tempfile.TemporaryDirectory() as folder:
+            write_facts(Path(folder), projects)
+            (report,) = load_facts([folder])
+        trace = Trace()
+        with localcontext() as ctx:
+            ctx.prec = 34
+            expected = Evaluator({"report": report}, {}, report.year, trace).eval(node)
+            facts, used = [], []
+            scope = {"report": report, PARAMS: {}, YEAR: Decimal(report.year), MEMO: {}}
+            got = compile_traced(node)(scope, facts, used)
+        assert repr(got) == repr(expected), (text, rows)
+        assert facts == [(u.path, u.value, u.source, u.root_type) for u in trace.facts], (text, rows)

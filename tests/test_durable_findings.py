@@ -286,3 +286,54 @@ def test_an_overflow_of_one_subject_is_an_engine_error(program, monkeypatch):
     monkeypatch.setattr(backend, "_assert_text", assert_text)
     with pytest.raises(EngineError, match="303"):
         backend.decide_batches(kind_batches(program.rules))
+
+
+TRICKY = [Decimal("0.1"), Decimal("0.1000000000000000000001"), Decimal("0.09999999999999999999"),  # floats collide
+          Decimal("0.00001"), Decimal("1E+17"), Decimal("-0.00"), Decimal("0"), Decimal("1E-400"),  # exponents, zeros
+          Decimal("-1E-400"), Decimal("1E+400"), Decimal("-1E+400"), Decimal("12.50"), Decimal("12.5"), None]
+
+
+def _column_cases():
+    rows = list(itertools.product(TRICKY, TRICKY))
+    lefts, rights = [a for a, _ in rows], [b for _, b in rows]
+    yield lefts, rights  # every pair, both sides varying
+    for constant in (Decimal("0.1"), Decimal("1E-400"), Decimal("0.00005"), Decimal("12.5")):
+        yield TRICKY * 3, [constant] * (3 * len(TRICKY))  # one parameter for the whole column
+    yield [None] * 5, [Decimal(1)] * 5
+    yield ["甲", 'a"b', "100%", None, "乙"], ["甲"] * 5
+    yield ["甲", "100%", "%s", "乙"], ["100%"] * 4  # a constant in the format pieces
+    yield ["甲", 'a"b', None, "乙", "丙"], ["甲", None, "x", 'a"b', "丙"]
+    yield [Decimal(1), "1", None, True, Decimal(0)], [Decimal(1), "1", Decimal(2), False, None]  # mixed: == and != only
+
+
+@needs_durable
+def test_column_texts_are_the_rows_texts_and_keep_the_decimal_order():
+    """The column-wise encoder writes what `_pair_text` writes row by row, and the floats durable_rules
+    reads compare as the Decimals do, also where floats collide or leave their range."""
+    import json
+
+    from engine.backends.durable import _column_rows, _column_template, _column_texts, _OperandTexts
+
+    keys = ([',"s0l":', ',"s1l":', ',"s2l":'], [',"s0r":', ',"s1r":', ',"s2r":'])
+    known = _OperandTexts()  # shared by all columns, as in one decide_batches call
+    for lefts, rights in _column_cases():
+        texts = _column_texts(keys, (lefts, rights), False, known)
+        # equal Decimals share one text, so -0.00 may be written as 0.0 (the same float to compare)
+        assert [t.replace(":-0.0", ":0.0") for t in texts] == \
+            [t.replace(":-0.0", ":0.0") for t in _column_rows(keys, (lefts, rights), False)]
+        pieces, values, width = _column_template(keys, (lefts, rights), False, known)  # the facts' layout
+        assert [pieces[row % 3] % tuple(values[row * width:(row + 1) * width]) for row in range(len(lefts))] == texts
+        for row, (left, right, text) in enumerate(zip(lefts, rights, texts)):
+            if left is None or right is None:
+                assert text == ""
+                continue
+            members = json.loads("{" + text[1:] + "}")
+            slot = row % 3
+            a, b = members[f"s{slot}l"], members[f"s{slot}r"]
+            if isinstance(left, Decimal) and isinstance(right, Decimal):
+                assert (a < b, a == b, a > b) == (left < right, left == right, left > right), (left, right, a, b)
+    for booleans in ([True, False, None, True], [False, True, True]):
+        texts = _column_texts(keys, (booleans,), True, known)
+        assert texts == _column_rows(keys, (booleans,), True)
+        pieces, values, width = _column_template(keys, (booleans,), True, known)
+        assert [pieces[row % 3] % tuple(values[row * width:(row + 1) * width]) for row in range(len(booleans))] == texts

@@ -11,7 +11,9 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
   action that raised would be an EngineError here, never an exception swallowed into session state;
 - numbers cross as plain finite floats written without exponents (the C JSON parser rejects
   1e-07 and Infinity), encoded pairwise so that float rounding can never change a comparison
-  (beyond float range, stand-ins in the same order);
+  (beyond float range, stand-ins in the same order); decide_batches writes whole columns at once
+  (`_OperandTexts`: each distinct operand's text made once) and sends to `encode_pair` exactly the
+  rows whose texts could collide or leave float range;
 - a rule's condition stays within durable_rules' 31 expression entries (compile.MAX_RULE_COST,
   checked when the rules are loaded), and a ruleset durable_rules cannot build is an EngineError;
 - every comparison is guarded by $ex, because durable_rules treats a missing property as equal
@@ -28,6 +30,7 @@ import json
 import math
 from decimal import Decimal
 from json.encoder import encode_basestring
+from operator import add, contains, eq, getitem, is_, is_not, mod
 
 from ..catalog import SUBJECT_SCOPES
 from ..compile import And, Leaf, Not
@@ -174,40 +177,176 @@ def _pair_text(left_key: str, right_key: str, left, right) -> str:
     return left_key + _json_value(a) + right_key + _json_value(b)
 
 
-def _column_texts(slot_keys, column, is_bool: bool) -> list:
-    """A leaf column as one string per subject (its members in its slot's keys, or "")."""
+def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> list:
+    """A leaf column as one string per subject (its members in its slot's keys, or "").
+
+    Column-wise, to save Python per row: each step is one C-level pass over the column (look-ups of
+    operand texts in `known`, concatenations); rows with an unknown operand are left out first, and a
+    column where floats could collide or leave their range (`_OperandTexts.shared`) is written row by
+    row by `_pair_text`, which every row's text equals (but for the sign of a zero)."""
+    if is_bool:
+        (values,) = column
+        tables = [{True: k + "true", False: k + "false", None: ""} for k in slot_keys[0]]
+        try:
+            return list(map(getitem, itertools.cycle(tables), values))
+        except (KeyError, TypeError):  # not a bool (the checker makes this unreachable): as the rows say
+            return _column_rows(slot_keys, column, True)
+    lefts, rights = column
+    count = len(lefts)
+    left_types, right_types = set(map(type, lefts)), set(map(type, rights))
+    if left_types == _NONE or right_types == _NONE:
+        return [""] * count
+    types = left_types | right_types
+    if types <= _NUMBER:
+        numeric = True
+    elif types <= _STRING:
+        numeric = False
+    else:  # mixed or boolean operands (== and != only)
+        return _column_rows(slot_keys, column, False)
+    if type(None) not in types:
+        return _known_texts(*slot_keys, lefts, rights, numeric, known)
+    # members only for the rows whose operands are both known, in their slots' keys
+    rows = range(count)
+    if type(None) in left_types:
+        rows = list(itertools.compress(rows, map(is_not, lefts, itertools.repeat(None))))
+    if type(None) in right_types:
+        rows = list(itertools.compress(rows, map(is_not, map(rights.__getitem__, rows), itertools.repeat(None))))
+    out = [""] * count
+    if rows:
+        slot_of = list(map(mod, rows, itertools.repeat(len(slot_keys[0]))))
+        texts = _known_texts(list(map(slot_keys[0].__getitem__, slot_of)), list(map(slot_keys[1].__getitem__, slot_of)),
+                             list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known)
+        for row, text in zip(rows, texts):
+            out[row] = text
+    return out
+
+
+def _known_texts(left_keys: list, right_keys: list, lefts: list, rights: list, numeric: bool, known) -> list:
+    """`_column_texts` of operands all known (Decimals or all strings); row i is in keys[i % len(keys)]."""
+    texts = _operand_texts(lefts, rights, numeric, known)
+    if texts is None:
+        return _column_rows((left_keys, right_keys), (lefts, rights), False)
+    left_texts, right_texts, constant = texts
+    if constant:
+        return list(map(add, map(add, itertools.cycle(left_keys), left_texts),
+                        itertools.cycle([key + right_texts for key in right_keys])))
+    return list(map(add, map(add, map(add, itertools.cycle(left_keys), left_texts), itertools.cycle(right_keys)),
+                    right_texts))
+
+
+def _operand_texts(lefts: list, rights: list, numeric: bool, known):
+    """(left texts, right texts or the one right text, whether it is one) of known operands, or None
+    where a row needs `_pair_text` (a float collision or beyond float range) or cannot be looked up."""
+    count = len(lefts)
+    first = rights[0]
+    constant = rights[-1] is first and rights.count(first) == count  # usually one parameter for the column
+    try:
+        left_texts = known.texts(lefts, numeric)
+        right_texts = known.texts([first] if constant else rights, numeric)
+    except TypeError:  # an unhashable or signalling-NaN operand
+        return None
+    shared = known.shared
+    if shared and not (shared.isdisjoint(left_texts) and shared.isdisjoint(right_texts)):
+        return None
+    return (left_texts, right_texts[0], True) if constant else (left_texts, right_texts, False)
+
+
+def _column_template(slot_keys, column, is_bool: bool, known):
+    """A leaf column as format pieces per slot and values per row: ([piece per slot], [values], values per
+    row), the pieces holding the keys (and a constant right operand), so that rows cost no concatenation.
+    Columns with an unknown operand or a row for `_pair_text` are their members (`_column_texts`)."""
+    escape = lambda text: text.replace("%", "%%")  # noqa: E731
+    if is_bool:
+        (values,) = column
+        try:
+            texts = list(map(_BOOL_TEXTS.__getitem__, values))
+        except (KeyError, TypeError):
+            texts = None
+        if texts is not None and "" not in texts:
+            return [escape(key) + "%s" for key in slot_keys[0]], texts, 1
+    else:
+        lefts, rights = column
+        types = set(map(type, lefts)) | set(map(type, rights))
+        texts = None
+        if types == {Decimal} or types == {str}:
+            texts = _operand_texts(lefts, rights, types == {Decimal}, known)
+        if texts is not None:
+            left_texts, right_texts, constant = texts
+            if constant:
+                return [escape(left) + "%s" + escape(right + right_texts) for left, right in zip(*slot_keys)], left_texts, 1
+            return ([escape(left) + "%s" + escape(right) + "%s" for left, right in zip(*slot_keys)],
+                    list(itertools.chain.from_iterable(zip(left_texts, right_texts))), 2)
+    return ["%s"] * len(slot_keys[0]), _column_texts(slot_keys, column, is_bool, known), 1
+
+
+_BOOL_TEXTS = {True: "true", False: "false", None: ""}
+
+
+class _OperandTexts:
+    """JSON texts of operands, each computed once while the batches keep the operands alive (decide_batches).
+
+    Equal texts are equal floats (repr is one-to-one on finite floats, and a zero text is only made
+    for a zero Decimal, see _float_texts), so a comparison whose Decimals differ while durable_rules
+    would see equal floats can only involve a text in `shared`: one that two unequal Decimals were
+    given, or "n". Rows with such a text are redone by `_pair_text`."""
+
+    def __init__(self):
+        self.numbers: dict = {None: ""}
+        self.strings: dict = {None: ""}
+        self.owners: dict = {}  # float text -> the first Decimal it was made for
+        self.shared: set = set()
+
+    def texts(self, values: list, numeric: bool) -> list:
+        """The text of each value ("" for None)."""
+        cache = self.numbers if numeric else self.strings
+        texts = list(map(cache.get, values))
+        if None in texts:
+            missing = list(dict.fromkeys(itertools.compress(values, map(is_, texts, itertools.repeat(None)))))
+            if numeric:
+                made = _float_texts(missing)
+                owners, shared = self.owners, self.shared
+                for text, value in zip(made, missing):  # values equal to a cached one were not missing
+                    if owners.setdefault(text, value) is not value or text == "n":
+                        shared.add(text)
+            else:
+                made = list(map(encode_basestring, missing))
+            cache.update(zip(missing, made))
+            texts = list(map(cache.__getitem__, values))
+        return texts
+
+
+def _float_texts(values: list) -> list:
+    """The JSON durable_rules reads for float(value) of each Decimal, with no exponent; "n" where the
+    float is infinite, NaN or a zero that the Decimal is not (those need encode_pair's stand-ins)."""
+    floats = list(map(float, values))
+    texts = list(map(repr, floats))
+    joined = "".join(texts)
+    if "e" in joined or "n" in joined or 0.0 in floats:
+        for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("e"))):
+            texts[row] = format(Decimal(texts[row]), "f") if math.isfinite(floats[row]) else "n"
+        if "n" in joined:
+            for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("n"))):
+                texts[row] = "n"
+        for row in itertools.compress(range(len(texts)), map(eq, floats, itertools.repeat(0.0))):
+            if values[row] != 0:  # below float range
+                texts[row] = "n"
+    return texts
+
+
+_NONE = {type(None)}
+_NUMBER = {Decimal, type(None)}
+_STRING = {str, type(None)}
+
+
+def _column_rows(slot_keys, column, is_bool: bool) -> list:
+    """`_column_texts` one row at a time: for the columns it does not handle column-wise."""
     if is_bool:
         (values,) = column
         return ["" if v is None else (k + "true" if v else k + "false")
                 for k, v in zip(itertools.cycle(slot_keys[0]), values)]
-    lefts, rights = column
-    out = []
-    append = out.append
-    last = fr = rt = None  # the right operand is often one parameter for the whole column
-    for left_key, right_key, left, right in zip(itertools.cycle(slot_keys[0]), itertools.cycle(slot_keys[1]),
-                                                lefts, rights):
-        if left is None or right is None:
-            append("")
-            continue
-        if type(left) is Decimal and type(right) is Decimal:
-            if right is not last:
-                last, fr = right, float(right)
-                rt = repr(fr)
-            fl = float(left)
-            if fl != fr or left == right:  # as _pair_text
-                lt = repr(fl)
-                both = lt + rt
-                if "e" not in both and "n" not in both:
-                    append(left_key + lt + right_key + rt)
-                    continue
-        elif type(left) is str and type(right) is str:
-            if right is not last:
-                last, fr = right, None
-                rt = encode_basestring(right)
-            append(left_key + encode_basestring(left) + right_key + rt)
-            continue
-        append(_pair_text(left_key, right_key, left, right))
-    return out
+    return [_pair_text(left_key, right_key, left, right)
+            for left_key, right_key, left, right in zip(itertools.cycle(slot_keys[0]), itertools.cycle(slot_keys[1]),
+                                                        *column)]
 
 
 def _encode_leaves(parts: list, leaves, rule_values) -> None:
@@ -337,8 +476,8 @@ class DurableBackend:
         native = self._native
         try:
             result = native.assert_fact(ruleset._handle, text)
-            try:
-                ruleset._handle_result(result, text)  # not handled / observed become exceptions here
+            try:  # not handled / observed become exceptions here (a not-handled one needs no long message)
+                ruleset._handle_result(result, text if result[0] != 1 else sid)
             except self._not_handled:
                 result = None
             if result is not None:
@@ -482,6 +621,7 @@ class DurableBackend:
             by_subjects.setdefault(id(batch.subjects), []).append(b)
         decided: dict = {}
         plan = self._finding_plan
+        known = _OperandTexts()
         for members in by_subjects.values():
             count = len(batches[members[0]].subjects)
             if not count:
@@ -491,7 +631,7 @@ class DurableBackend:
                 group, position = plan[id(batches[b].compiled)]
                 by_group.setdefault(group, {})[position] = b
             for group, present in by_group.items():
-                self._decide_group(group, present, batches, count, decided)
+                self._decide_group(group, present, batches, count, decided, known)
         return [Decision(b, row, outcome) for (b, row), outcome in sorted(decided.items())]
 
     def _keys(self, group, position: int, leaf) -> tuple:
@@ -504,33 +644,45 @@ class DurableBackend:
                 for side in sides)
         return entry
 
-    def _decide_group(self, group, present: dict, batches, count: int, decided: dict) -> None:
+    def _decide_group(self, group, present: dict, batches, count: int, decided: dict, known) -> None:
         slots = group.slots
         anchors = [f',"{group.prefix(slot)}":1' for slot in range(slots)]
-        columns = []
+        columns = []  # (pieces, values, values per row)
         for position, b in present.items():
             batch = batches[b]
             for leaf in batch.compiled.leaves:
-                columns.append(_column_texts(self._keys(group, position, leaf), batch.columns[leaf.index],
-                                             leaf.op is None))
+                columns.append(_column_template(self._keys(group, position, leaf), batch.columns[leaf.index],
+                                                leaf.op is None, known))
         fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
         ruleset, ruleset_name = self.findings_rulesets[group.name]
         three_outcome = group.three_outcome
-        for start in range(0, count, slots):
+
+        def template(subjects: int) -> str:
+            return "".join(anchors[:subjects]) + "".join("".join(pieces[:subjects]) for pieces, _, _ in columns)
+
+        full = template(slots)
+        chunks = [zip(*[iter(values)] * (slots * width)) for _, values, width in columns]
+        bodies = (full % tuple(itertools.chain.from_iterable(args)) for args in zip(*chunks))
+        if count % slots:
+            tail = count - count % slots
+            bodies = itertools.chain(bodies, [template(count % slots) % tuple(itertools.chain.from_iterable(
+                values[tail * width:] for _, values, width in columns))])
+        for start, body in zip(range(0, count, slots), bodies):
             end = start + slots
-            parts = anchors[:count - start] if end > count else anchors[:]
-            for column in columns:
-                parts += column[start:end]
             sid = str(next(sid_counter))
             fired.clear()
             try:
-                assert_text(sid, '{"sid":"' + sid + '"' + "".join(parts) + "}", ruleset, ruleset_name)
+                assert_text(sid, '{"sid":"' + sid + '"' + body + "}", ruleset, ruleset_name)
             except EngineError as error:
-                if "error code: 303" not in str(error) or len(parts) == len(columns) + 1:
+                if "error code: 303" not in str(error) or min(end, count) - start == 1:
                     raise
                 # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
                 # them one per fact, in slot 0's keys
                 fired.clear()
+                parts = anchors[:min(end, count) - start]
+                for pieces, values, width in columns:
+                    parts += [pieces[row - start] % tuple(values[row * width:(row + 1) * width])
+                              for row in range(start, min(end, count))]
                 self._one_by_one(group, parts, start, min(end, count))
             if three_outcome:
                 self._three_outcome_decisions(fired, present, start, min(end, count), decided)

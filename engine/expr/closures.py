@@ -276,6 +276,10 @@ def _t_path(node):
             root_type = type(value).__name__
             source = value.sources.get(a) if isinstance(value, Record) else None
             value = getattr(value, a, None)
+            kind = type(value)
+            if kind is Decimal or kind is str or value is None:  # the usual leaf values: a fact, as it is
+                facts.append((dotted, value, source, root_type))
+                return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
                 facts.append((dotted, value, source, root_type))
             if isinstance(value, int) and not isinstance(value, bool):
@@ -299,6 +303,10 @@ def _t_path(node):
                 return None
             source = value.sources.get(b) if isinstance(value, Record) else None
             value = getattr(value, b, None)
+            kind = type(value)
+            if kind is Decimal or kind is str or value is None:
+                facts.append((dotted, value, source, root_type))
+                return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
                 facts.append((dotted, value, source, root_type))
             if isinstance(value, int) and not isinstance(value, bool):
@@ -365,19 +373,17 @@ def _t_comprehension(node):
         try:
             for item in items:
                 scope[var] = item
-                mark = len(facts)
+                touched = []  # the item's facts, apart: the reduction decides which items the result rests on
                 if condition is not None:
-                    keep = condition(scope, facts, params)
+                    keep = condition(scope, touched, params)
                     if keep is None:
                         unknown = True
                         if name == "first" and not results:
+                            facts.extend(touched)  # the loop stops at this item: its condition's facts stay
                             break
                     if not keep:
-                        del facts[mark:]  # items filtered out are not facts the result rests on
-                        continue
-                value = element(scope, facts, params)
-                touched = facts[mark:]
-                del facts[mark:]
+                        continue  # items filtered out are not facts the result rests on
+                value = element(scope, touched, params)
                 results.append((value, touched))
         finally:
             scope[var] = saved

@@ -42,9 +42,10 @@ class Frame:
     and a subset frame takes what its parent already computed."""
 
     __slots__ = ("n", "params", "year", "_subject_scopes", "subjects", "roots", "cache", "parent", "rows",
-                 "_scopes", "subsets", "var")
+                 "_scopes", "subsets", "var", "shared")
 
-    def __init__(self, subject_scopes: list | None, n: int, params: dict, year: Decimal, parent=None, rows=None):
+    def __init__(self, subject_scopes: list | None, n: int, params: dict, year: Decimal, parent=None, rows=None,
+                 shared: dict | None = None):
         self.n = n
         self.params = params
         self.year = year
@@ -57,6 +58,8 @@ class Frame:
         self._scopes = None
         self.subsets = {}
         self.var = None  # for a comprehension's frame: the name bound to each item (roots[var])
+        # comprehension values by binding, shared by the frames of one params and year (see _comprehension)
+        self.shared = parent.shared if parent is not None else ({} if shared is None else shared)
 
     @classmethod
     def of_scopes(cls, subject_scopes: list, params: dict, year: Decimal, roots: dict | None = None) -> "Frame":
@@ -67,9 +70,13 @@ class Frame:
         return frame
 
     @classmethod
-    def of_subjects(cls, subjects: list, params: dict, year: Decimal, roots: dict | None = None) -> "Frame":
-        """of_scopes over the subjects' scopes, which are read only if a fallback needs them."""
-        frame = cls(None, len(subjects), params, year)
+    def of_subjects(cls, subjects: list, params: dict, year: Decimal, roots: dict | None = None,
+                    shared: dict | None = None) -> "Frame":
+        """of_scopes over the subjects' scopes, which are read only if a fallback needs them.
+
+        shared: optional dict given to the frames of other kinds with the same params and year, so a
+        comprehension over the same records (a report's projects) is computed once for all of them."""
+        frame = cls(None, len(subjects), params, year, shared=shared)
         frame.subjects = subjects
         if roots:
             frame.roots.update(roots)
@@ -78,7 +85,9 @@ class Frame:
     @property
     def subject_scopes(self) -> list:
         if self._subject_scopes is None:
-            self._subject_scopes = [subject.scope for subject in self.subjects]
+            subjects = self.subjects
+            scopes = getattr(subjects, "scopes", None)  # subjects.Subjects: scopes without making subjects
+            self._subject_scopes = scopes() if scopes is not None else [subject.scope for subject in subjects]
         return self._subject_scopes
 
     def root(self, name: str) -> list:
@@ -187,12 +196,18 @@ def has_none(column: list) -> bool:
 
 def _decimals(column: list) -> list:
     """int -> Decimal as Evaluator does for a path's value (bool stays bool)."""
-    ints = [t for t in set(map(type, column)) if issubclass(t, int) and t is not bool]
+    types = set(map(type, column))
+    ints = [t for t in types if issubclass(t, int) and t is not bool]
     if not ints:
         return column
+    if types == _INT:  # ints only (a year, a count): every one converted, at C speed
+        return list(map(Decimal, column))
     if ints == [int]:  # no other int subclass: the type says it
         return [Decimal(v) if type(v) is int else v for v in column]
     return [Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in column]
+
+
+_INT = {int}
 
 
 def _attribute(column: list, part: str) -> list:
@@ -238,6 +253,9 @@ def _call(node):
     args = tuple(compile_column(a) for a in node.args)
     body, special = _SPECIAL.get((node.name, len(args)), (None, None))
     if function is body:  # the column version of exactly this built-in
+        if len(args) == 2:
+            x, y = args
+            return lambda frame: special(x(frame), y(frame))
         (x,) = args
         return lambda frame: special(x(frame))
     if not args:
@@ -252,8 +270,14 @@ def _present(values: list) -> list:
 
 def _len(values: list) -> list:
     if not has_none(values):
-        return list(map(Decimal, map(len, values)))
+        lengths = list(map(len, values))
+        if not lengths or max(lengths) < len(_SMALL):
+            return list(map(_SMALL.__getitem__, lengths))  # Decimal(k) for small k, made once
+        return list(map(Decimal, lengths))
     return [None if v is None else Decimal(len(v)) for v in values]
+
+
+_SMALL = tuple(Decimal(k) for k in range(256))
 
 
 def _abs(values: list) -> list:
@@ -275,9 +299,38 @@ def _to_wan(values: list) -> list:
     return out
 
 
+def _satisfies(projects: list, wheres: list) -> list:
+    """functions._satisfies per element. It compares the project's field with the filter's value in all six
+    ways (any of which may raise) and keeps one; between finite numbers none raises, so only that one is made."""
+    out = [None] * len(wheres)
+    fields, slow = F.FILTER_FIELDS, F._satisfies
+    for i in compress(count(), map(operator.is_not, wheres, repeat(None))):  # without a filter: None
+        project, where = projects[i], wheres[i]
+        if project is None:
+            continue
+        path = fields.get(where.field)
+        if path is None:
+            continue
+        value = project
+        for part in path:
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        if value is None:
+            continue
+        target, op = where.value, where.op
+        function = _ORDERING.get(op) if type(op) is str else None
+        if function is not None and type(value) is Decimal and value.is_finite() and (
+                type(target) is int or (type(target) is Decimal and target.is_finite())):
+            out[i] = function(value, target)
+        else:
+            out[i] = slow(project, where)
+    return out
+
+
 # (name, number of arguments) -> (the built-in's body in functions.py, its column version)
 _SPECIAL = {("present", 1): (F._present, _present), ("len", 1): (F._len, _len), ("abs", 1): (F._abs, _abs),
-            ("to_wan", 1): (F._to_wan, _to_wan)}
+            ("to_wan", 1): (F._to_wan, _to_wan), ("satisfies", 2): (F._satisfies, _satisfies)}
 
 
 def _listlit(node):
@@ -297,23 +350,35 @@ def _comprehension(node):
         return _per_element(node)
     items_of = _items(node)
 
-    def comprehension(frame):
-        # the result depends only on the objects the free names are bound to: once per distinct binding
-        keys = list(zip(*[map(id, frame.root(name)) for name in names])) if names else [()] * frame.n
-        first = {}
-        for i, key in enumerate(keys):
-            if key not in first:
-                first[key] = i
-        if len(first) < frame.n:
-            rows = list(first.values())
-            values = dict(zip(first, comprehension(frame.subset(rows))))
-            return [values[key] for key in keys]
+    key = A.without_positions(node)
+
+    def compute(frame):
         try:
             return items_of(frame)
         except Exception:
             # the columns also test items the scalar loop never reaches (after `first` stops at an unknown);
             # where that raises, the scalar loop decides whether computing the subject's value does
             return list(map(scalar, frame.scopes()))
+
+    def comprehension(frame):
+        # the result depends only on the objects the free names are bound to: once per distinct binding,
+        # for all frames sharing `frame.shared` (the frames of all kinds of subjects of one year and chunk)
+        keys = list(zip(*[map(id, frame.root(name)) for name in names])) if names else [()] * frame.n
+        memo = frame.shared.get(key)
+        if memo is None:
+            memo = frame.shared[key] = {}
+        missing = {}
+        for i, binding in enumerate(keys):
+            if binding not in memo and binding not in missing:
+                missing[binding] = i
+        if missing:
+            rows = list(missing.values())
+            values = compute(frame if len(rows) == frame.n else frame.subset(rows))
+            bound = [frame.root(name) for name in names]
+            # the bound objects are kept with the value: their ids cannot be reused while the memo lives
+            memo.update(zip(missing, zip(values, zip(*[gather(column, rows) for column in bound]) if names
+                                         else repeat(()))))
+        return [memo[binding][0] for binding in keys]
 
     return comprehension
 
