@@ -94,16 +94,28 @@ def format_value(value, fmt: str = "") -> str:
 
 def _pct(value: Decimal) -> str:
     scaled = value.scaleb(2)
-    if scaled.as_tuple().exponent < -2:
-        scaled = scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{format(scaled, 'f')}%"
+    if not scaled.is_finite():
+        scaled.as_tuple().exponent < -2  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
+    text = format(scaled, "f")
+    if _places(text) > 2:  # exponent < -2 ('f' prints exactly -exponent decimals; as_tuple is slow)
+        text = format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+    return f"{text}%"
 
 
 def plain_number(value: Decimal) -> str:
     """Exact where short, rounded to 4 places where a division made it long; never exponent form."""
-    if value.as_tuple().exponent < -4:
-        value = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    return format(value, "f")
+    if not value.is_finite():
+        value.as_tuple().exponent < -4  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
+    text = format(value, "f")
+    if _places(text) > 4:  # exponent < -4, read from the text 'f' prints (as_tuple makes a named tuple)
+        return format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f")
+    return text
+
+
+def _places(text: str) -> int:
+    """Digits after the decimal point of format(finite Decimal, 'f'): -exponent when negative, else 0."""
+    dot = text.find(".")
+    return 0 if dot < 0 else len(text) - dot - 1
 
 
 def render_message(template: str, values: dict) -> str:

@@ -484,3 +484,22 @@ def test_traced_comprehensions_record_what_the_evaluator_traces(text):
             got = compile_traced(node)(scope, facts, used)
         assert repr(got) == repr(expected), (text, rows)
         assert facts == [(u.path, u.value, u.source, u.root_type) for u in trace.facts], (text, rows)
+
+
+@given(st.integers(-10**12, 10**12), st.integers(-12, 8))
+def test_number_text_reads_the_exponent_as_as_tuple_did(digits, exponent):
+    """findings.plain_number/_pct read the exponent from format(value, 'f') instead of as_tuple()."""
+    from decimal import ROUND_HALF_UP
+
+    from engine.findings import _pct, plain_number
+
+    value = Decimal(digits).scaleb(exponent)
+    short = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if value.as_tuple().exponent < -4 else value
+    assert plain_number(value) == format(short, "f")
+    scaled = value.scaleb(2)
+    if scaled.as_tuple().exponent < -2:
+        scaled = scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert _pct(value) == f"{format(scaled, 'f')}%"
+    for special in (Decimal("NaN"), Decimal("-Infinity")):  # as before: no text for these, an error
+        with pytest.raises(TypeError):
+            plain_number(special)

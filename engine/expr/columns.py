@@ -439,7 +439,7 @@ def _first(values, unknown):
 
 
 def _sum(values, unknown):
-    return None if unknown or None in values else sum(values, Decimal(0))
+    return None if unknown or has_none(values) else sum(values, Decimal(0))  # has_none: no Decimal == None
 
 
 def _any(values, unknown):
