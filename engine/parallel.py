@@ -16,6 +16,7 @@ worker processes. The result is the one of loading everything at once, byte for 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -103,6 +104,15 @@ class _Partitions:
 
     def evaluate(self, files):
         """A partial Evaluation and the departments it covers, or None when the input has an error."""
+        result = self._evaluate(files)
+        # The collector is paused for the whole command (engine/gcpause.py), and evaluating leaves
+        # reference cycles (column frames and their memos hold the records). The youngest generation
+        # is exactly this partition's objects: collecting it frees the partition's records and keeps
+        # memory at one partition (without it, 100,000 projects held 2.5 GiB instead of about 1).
+        gc.collect(0)
+        return result
+
+    def _evaluate(self, files):
         with paused_gc():
             try:
                 reports = load_facts(files)

@@ -158,3 +158,20 @@ def test_every_format_is_the_same_with_jobs(runner, corpus, tmp_path):
             assert result.exit_code == 0, (fmt, result.output)
             written.append(out.read_bytes())
         assert written[0] == written[1], fmt
+
+
+def test_a_partition_leaves_no_records_behind(corpus):
+    """The collector is paused for the whole command; evaluating must still free each partition's records."""
+    import gc
+
+    from engine.api import compile, load_rules
+    from engine.gcpause import paused_gc
+    from engine.model import Report
+
+    partitions = parallel._Partitions(compile(load_rules(RULES)), "python")
+    tasks = parallel.partition(sorted(corpus.rglob("*.yaml")), 4)
+    assert len(tasks) > 1
+    with paused_gc():
+        for task in tasks:
+            assert partitions.evaluate(task) is not None
+            assert not [o for o in gc.get_objects() if type(o) is Report]
