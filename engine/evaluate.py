@@ -264,6 +264,17 @@ def parameter_uses(ruleset: RuleSet, names, year: int) -> tuple:
     return tuple(out)
 
 
+def rule_citations(ruleset: RuleSet, compiled, year: int, cited: dict | None) -> tuple:
+    """(policy citations, parameter uses) of a rule in a year: the same for all its findings, so built once
+    per run (cited) and shared, which also saves memory."""
+    shared = cited.get((compiled.rule.id, year)) if cited is not None else None
+    if shared is None:
+        shared = (policy_citations(ruleset, compiled.rule.citations), parameter_uses(ruleset, compiled.params_used, year))
+        if cited is not None:
+            cited[(compiled.rule.id, year)] = shared
+    return shared
+
+
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
                  cited: dict | None = None) -> Finding:
     """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
@@ -318,12 +329,7 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
                 citation = cited[item] = FactCitation(key[0], key[1], key[2], item[1])
             fact_citations.append(citation)
         fact_citations = tuple(fact_citations)
-    shared = cited.get((rule.id, report.year)) if cited is not None else None
-    if shared is None:
-        shared = (policy_citations(ruleset, rule.citations), parameter_uses(ruleset, compiled.params_used, report.year))
-        if cited is not None:
-            cited[(rule.id, report.year)] = shared
-    policies, parameters = shared
+    policies, parameters = rule_citations(ruleset, compiled, report.year, cited)
     # Finding(...) without the frozen __init__'s fourteen object.__setattr__ calls; the fields in their order
     finding = _new(Finding)
     _set(finding, "__dict__", {
@@ -427,12 +433,7 @@ def make_finding_reference(ruleset: RuleSet, compiled, subject: Subject, params:
             key = (use.source.file, use.source.line, use.source.section)
             facts.setdefault(key, label_for(subject, use))
     fact_citations = tuple(FactCitation(f, line, section, label) for (f, line, section), label in sorted(facts.items()))
-    shared = cited.get((rule.id, report.year)) if cited is not None else None
-    if shared is None:
-        shared = (policy_citations(ruleset, rule.citations), parameter_uses(ruleset, compiled.params_used, report.year))
-        if cited is not None:
-            cited[(rule.id, report.year)] = shared
-    policies, parameters = shared
+    policies, parameters = rule_citations(ruleset, compiled, report.year, cited)
     return Finding(
         rule=rule.id, title=rule.title, family=rule.family, severity=severity, outcome=outcome,
         department=report.department, year=report.year, project=subject.project, subject_kind=subject.kind,
