@@ -28,14 +28,14 @@ def fact_source(file: str, line: int, section: str, _new=object.__new__, _cls=Fa
     return source
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """Base of fact records: `sources` maps a field name to where its value came from."""
 
     sources: dict = field(default_factory=dict, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class Quantity(Record):
     op: str | None = None  # one of = ≤ ≥ < > or None when stated without comparison
     value: Decimal | None = None  # for a range "20-40万元", the upper bound
@@ -44,7 +44,7 @@ class Quantity(Record):
     low: Decimal | None = None  # lower bound of a range, else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Budget(Record):
     initial: Decimal | None = None
     full_year: Decimal | None = None
@@ -53,13 +53,13 @@ class Budget(Record):
     explanation: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Score(Record):
     total: Decimal | None = None
     grade: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator(Record):
     name: str = ""
     kind: str = ""  # e.g. 产出-数量
@@ -70,7 +70,7 @@ class Indicator(Record):
     includes_tasks_of: list = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Approval(Record):
     kind: str = ""
     counterpart: str = ""
@@ -78,7 +78,7 @@ class Approval(Record):
     document: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Project(Record):
     name: str = ""
     aliases: list = field(default_factory=list)
@@ -92,7 +92,7 @@ class Project(Record):
     previous: Project | None = field(default=None, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class Totals(Record):
     initial: Decimal | None = None
     full_year: Decimal | None = None
@@ -100,14 +100,14 @@ class Totals(Record):
     rate: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Filter(Record):
     field: str = ""
     op: str = ""
     value: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim(Record):
     id: str = ""
     order: int = 0
@@ -123,7 +123,7 @@ class Claim(Record):
     complements: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Commitment(Record):
     id: str = ""
     text: str = ""
@@ -137,7 +137,7 @@ class Commitment(Record):
     targets: list = field(default_factory=list, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class CommitmentTarget(Record):
     """One project a commitment names, resolved in the commitment's year and in the year it is due."""
 
@@ -147,7 +147,7 @@ class CommitmentTarget(Record):
     followup_project: Project | None = field(default=None, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class Report(Record):
     """One department's self-evaluation report for one year."""
 
