@@ -39,11 +39,6 @@ from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 
 from .durable_findings import plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
-# Subjects whose rules need few properties (indicators) share one fact, each in its own slot with its
-# own keys and rules, up to this many properties per fact: fewer asserts, while each action still
-# re-serialises a small fact (docs/performance.md). Larger subjects keep one fact each.
-SLOT_BUDGET = 40
-MAX_SLOTS = 8
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _counter = itertools.count()
@@ -78,8 +73,8 @@ def _cmp(op, left_key, right_key):
 
 
 class _Keys:
-    def __init__(self, rule_no, slot=0):
-        self.prefix = f"r{rule_no}_" if slot == 0 else f"s{slot}r{rule_no}_"
+    def __init__(self, rule_no):
+        self.prefix = f"r{rule_no}_"
 
     def left(self, leaf):
         return f"{self.prefix}{leaf.index}l"
@@ -375,8 +370,6 @@ class DurableBackend:
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
         self.rule_keys: dict = {}
         self._plans: dict = {}  # subject kind -> _fact_plan
-        self.slots: dict = {}  # group name -> how many subjects share one fact
-        self._slot_plans: dict = {}  # (group, slot) -> _slot_plan
         self.fired: list = []
         self.failures: list = []
         self._actions: dict = {}  # durable rule name -> our action
@@ -395,25 +388,21 @@ class DurableBackend:
                 size += cost
             if current:
                 self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
+            # the three-outcome rules, for `outcomes` (explain: one subject, every outcome); each subject
+            # is a fact of its own
             for group, members in self.groups[kind]:
-                size = sum(2 * len(compiled.leaves) + 1 for _, compiled in members)
-                self.slots[group] = min(MAX_SLOTS, max(1, SLOT_BUDGET // size))
-                for slot in range(self.slots[group]):
-                    for rule_no, compiled in members:
-                        keys = _Keys(rule_no, slot)
-                        if slot == 0:
-                            self.rule_keys[compiled.rule.id] = keys
-                        selector = {"g": group}
-                        when_t = [_true(compiled.when, keys)] if compiled.when is not None else []
-                        outcomes = {FIRED: when_t + [_true(compiled.condition, keys)],
-                                    PASSED: when_t + [_false(compiled.condition, keys)]}
-                        if compiled.when is not None:
-                            outcomes[NOT_APPLICABLE] = [_false(compiled.when, keys)]
-                        for outcome, tests in outcomes.items():
-                            name = f"{keys.prefix}{outcome}"
-                            tag = (compiled.rule.id, outcome) if slot == 0 else (compiled.rule.id, outcome, slot)
-                            definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
-                                                "run": self._register(name, tag)}
+                for rule_no, compiled in members:
+                    keys = self.rule_keys[compiled.rule.id] = _Keys(rule_no)
+                    selector = {"g": group}
+                    when_t = [_true(compiled.when, keys)] if compiled.when is not None else []
+                    outcomes = {FIRED: when_t + [_true(compiled.condition, keys)],
+                                PASSED: when_t + [_false(compiled.condition, keys)]}
+                    if compiled.when is not None:
+                        outcomes[NOT_APPLICABLE] = [_false(compiled.when, keys)]
+                    for outcome, tests in outcomes.items():
+                        name = f"{keys.prefix}{outcome}"
+                        definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
+                                            "run": self._register(name, (compiled.rule.id, outcome))}
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
         self.finding_groups = plan_groups(program)  # kind -> [durable_findings.Group]
@@ -556,57 +545,6 @@ class DurableBackend:
             for rule_id in present:
                 out[rule_id] = seen.get(rule_id, UNKNOWN)
         return out
-
-    def _slot_plan(self, group: str, members, slot: int) -> list:
-        """[(rule id, [(leaf index, bool leaf?, key, key)])] with the keys of one slot of a group."""
-        plan = self._slot_plans.get((group, slot))
-        if plan is None:
-            plan = self._slot_plans[(group, slot)] = []
-            for rule_no, compiled in members:
-                keys = _Keys(rule_no, slot)
-                plan.append((compiled.rule.id, [
-                    (leaf.index, True, json.dumps(keys.truth(leaf)) + ":", "") if leaf.op is None else
-                    (leaf.index, False, json.dumps(keys.left(leaf)) + ":", json.dumps(keys.right(leaf)) + ":")
-                    for leaf in compiled.leaves]))
-        return plan
-
-    def outcomes_many(self, pairs) -> list:
-        """[(subject, items)] -> [{rule id: outcome}], as `outcomes` for each, with small subjects of one kind
-        sharing facts (SLOT_BUDGET)."""
-        results = [{} for _ in pairs]
-        by_kind: dict = {}
-        for index, (subject, _) in enumerate(pairs):
-            by_kind.setdefault(subject.kind, []).append(index)
-        for kind, indexes in by_kind.items():
-            for group, members in self.groups[kind]:
-                slots = self.slots[group]
-                for start in range(0, len(indexes), slots):
-                    self._decide_slots(group, members, indexes[start:start + slots], pairs, results)
-        return results
-
-    def _decide_slots(self, group, members, indexes, pairs, results) -> None:
-        parts = [',"g":' + json.dumps(group)]
-        present = []  # (slot, subject index, rule id)
-        for slot, index in enumerate(indexes):
-            values = {compiled.rule.id: leaf_values for compiled, leaf_values in pairs[index][1]}
-            for rule_id, leaves in self._slot_plan(group, members, slot):
-                rule_values = values.get(rule_id)
-                if rule_values is None:
-                    continue
-                present.append((slot, index, rule_id))
-                _encode_leaves(parts, leaves, rule_values)
-        if not present:
-            return
-        sid = str(next(self._sid))
-        self.fired.clear()
-        self._assert_text(sid, '{"sid":"' + sid + '"' + "".join(parts) + "}")
-        seen: dict = {}
-        for tag in self.fired:
-            rule_id, outcome, slot = tag if len(tag) == 3 else (*tag, 0)
-            if seen.setdefault((rule_id, slot), outcome) != outcome:
-                raise EngineError(f"durable_rules gave {rule_id} two outcomes: {seen[(rule_id, slot)]}, {outcome}")
-        for slot, index, rule_id in present:
-            results[index][rule_id] = seen.get((rule_id, slot), UNKNOWN)
 
     def decide_batches(self, batches) -> list:
         """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate.
