@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from typing import NamedTuple
 
 from .backends import FIRED, EngineError, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
@@ -33,9 +34,11 @@ class Evaluation:
 WARNING_LINE, GRADE_BANDS, GRADE_VOCABULARY = "exec_warning_line", "grade_bands", "grade_vocabulary"
 
 
-@dataclass(frozen=True)
-class ProjectMetrics:
-    """One project's table numbers as the rules see them, computed once so renderers never re-derive them."""
+class ProjectMetrics(NamedTuple):
+    """One project's table numbers as the rules see them, computed once so renderers never re-derive them.
+
+    A named tuple rather than a frozen dataclass: one is made per project of every run, and a tuple is
+    made in one step instead of eleven attribute stores."""
 
     department: str
     year: int
@@ -60,7 +63,7 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
 
     out = []
     by_year: dict = {}
-    new, set_dict = object.__new__, object.__setattr__
+    make = ProjectMetrics._make
     for report in reports:
         entry = by_year.get(report.year)
         if entry is None:
@@ -93,14 +96,9 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
                     word_band = words_of[grade] = lookup(vocabulary, grade)
             else:
                 word_band = lookup(vocabulary, grade)
-            # ProjectMetrics(...) without the frozen __init__'s eleven object.__setattr__ calls (one per project)
-            metrics = new(ProjectMetrics)
-            set_dict(metrics, "__dict__", {
-                "department": department, "year": year, "name": p.name, "full_year": full_year,
-                "executed": executed, "rate": executed / full_year if executed is not None and full_year else None,
-                "reported_rate": rate, "score": total, "reported_grade": grade, "reported_band": word_band,
-                "band": score_band})
-            out.append(metrics)
+            out.append(make((department, year, p.name, full_year, executed,
+                             executed / full_year if executed is not None and full_year else None,
+                             rate, total, grade, word_band, score_band)))
     return tuple(out)
 
 
@@ -325,8 +323,10 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
         for key in sorted(cites):  # the keys are distinct: as sorted((key, label) pairs)
             item = (key, _label(kind, *cites[key]))
             citation = cited.get(item)  # no clash with the (rule id, year) keys
-            if citation is None:
-                citation = cited[item] = FactCitation(key[0], key[1], key[2], item[1])
+            if citation is None:  # FactCitation(...) without the frozen __init__'s attribute stores
+                citation = cited[item] = _new(FactCitation)
+                _set(citation, "__dict__", {"file": key[0], "line": key[1], "section": key[2], "field": item[1],
+                                            "kind": "fact"})
             fact_citations.append(citation)
         fact_citations = tuple(fact_citations)
     policies, parameters = rule_citations(ruleset, compiled, report.year, cited)
@@ -345,6 +345,12 @@ _YEARS = {year: Decimal(year) for year in range(2000, 2100)}  # Decimal(report.y
 
 
 _finding_plans: dict = {}  # id(CompiledRule) -> (CompiledRule, plan)
+
+
+def prepare_findings(program: Program) -> None:
+    """Build every rule's finding plan now (the compile stage calls this) rather than at its first finding."""
+    for compiled in program.rules:
+        _finding_plan(compiled)
 
 
 def _finding_plan(compiled):
