@@ -23,10 +23,6 @@ class RuleBatch:
     # shared by several batches (rules reading the same expression) and another batch's leaf.
     columns: list
 
-    def row(self, i: int) -> list:
-        """Subject i's leaf values as `backends.python.decide` reads them: [(value,) | (left, right)]."""
-        return [tuple(column[i] for column in leaf) for leaf in self.columns]
-
 
 @dataclass(frozen=True)
 class Decision:

@@ -1,8 +1,8 @@
 """Operands of compiled rules for the evaluate stage: column functions (expr/columns.py) built once per program.
 
 `rule_batches` computes each leaf over all subjects of a kind at once (RuleColumns);
-`rule_batches_by_row` is the former subject-by-subject computation with scalar closures
-(RuleOperands), kept as the reference tests/test_columns.py compares it with.
+tests/row_reference.py computes the same subject by subject with scalar closures, the reference
+tests/test_columns.py compares it with.
 
 For each rule, the leaves of its `when` tree are computed first. When they decide `when` is
 false, the rule is not applicable whatever its condition says, so the condition's operands
@@ -17,102 +17,8 @@ from __future__ import annotations
 from itertools import compress, count, repeat
 from operator import is_not
 
-from .backends.python import decide, decide_column
+from .backends.python import decide_column
 from .compile import leaves_of
-from .expr.closures import NotCompiled, PARAMS, YEAR, compile_expr
-from .expr.evaluate import Evaluator
-
-
-def _fallback(node):
-    """Evaluator for a node the closure compiler does not handle (none of the shipped rules has one)."""
-    def evaluate(scope):
-        names = {k: v for k, v in scope.items() if k not in (PARAMS, YEAR)}
-        return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
-
-    return evaluate
-
-
-def _closure(node):
-    try:
-        return compile_expr(node)
-    except NotCompiled:
-        return _fallback(node)
-
-
-def _leaf(leaf):
-    """(index, closure computing the leaf's value tuple, the tuple that stands for "not computed")."""
-    if leaf.op is None:
-        node = _closure(leaf.node)
-        return leaf.index, (lambda scope: (node(scope),)), (None,)
-    left, right = _closure(leaf.left), _closure(leaf.right)
-    return leaf.index, (lambda scope: (left(scope), right(scope))), (None, None)
-
-
-class RuleOperands:
-    __slots__ = ("compiled", "size", "when", "when_leaves", "condition_leaves")
-
-    def __init__(self, compiled):
-        self.compiled = compiled
-        self.size = len(compiled.leaves)
-        self.when = compiled.when
-        when_leaves = leaves_of(compiled.when) if compiled.when is not None else []
-        in_when = {leaf.index for leaf in when_leaves}
-        self.when_leaves = tuple(_leaf(leaf) for leaf in when_leaves)
-        self.condition_leaves = tuple(_leaf(leaf) for leaf in compiled.leaves if leaf.index not in in_when)
-
-    def values(self, scope) -> list:
-        """The leaf values list a backend's `outcomes` expects, indexed by Leaf.index."""
-        values = [None] * self.size
-        for index, compute, _ in self.when_leaves:
-            values[index] = compute(scope)
-        if self.when is not None and decide(self.when, values) is False:
-            for index, _, absent in self.condition_leaves:
-                values[index] = absent
-        else:
-            for index, compute, _ in self.condition_leaves:
-                values[index] = compute(scope)
-        return values
-
-
-_last = (None, None)  # (program, plan): evaluating department after department reuses one plan
-
-
-def operand_plan(program) -> dict:
-    """id(CompiledRule) -> RuleOperands, for every rule of the program."""
-    global _last
-    entry = _last
-    if entry[0] is not program:
-        entry = _last = (program, {id(compiled): RuleOperands(compiled) for compiled in program.rules})
-    return entry[1]
-
-
-def rule_batches_by_row(program, reports, params: dict, year: int) -> list:
-    """The reference for rule_batches: RuleOperands subject by subject, then transposed (tests/test_columns.py)."""
-    from decimal import Decimal
-
-    from .batch import RuleBatch
-    from .expr.closures import scope_for
-    from .subjects import subjects_of
-
-    plan = operand_plan(program)
-    by_kind: dict = {}
-    for report in reports:
-        for subject in subjects_of(report):
-            by_kind.setdefault(subject.kind, []).append(subject)
-    year_decimal = Decimal(year)
-    batches = []
-    for kind, subjects in by_kind.items():
-        rules = program.for_subject(kind, year)
-        if not rules:
-            continue
-        scopes = [scope_for(s.scope, params, year_decimal) for s in subjects]
-        for compiled in rules:
-            operands = plan[id(compiled)]
-            rows = [operands.values(scope) for scope in scopes]
-            columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows)))
-                       for leaf in compiled.leaves]
-            batches.append(RuleBatch(compiled, subjects, columns))
-    return batches
 
 
 class RuleColumns:

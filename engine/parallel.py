@@ -16,7 +16,6 @@ worker processes. The result is the one of loading everything at once, byte for 
 """
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -103,16 +102,11 @@ class _Partitions:
         self.engine = self.notice = None
 
     def evaluate(self, files):
-        """A partial Evaluation and the departments it covers, or None when the input has an error."""
-        result = self._evaluate(files)
-        # The collector is paused for the whole command (engine/gcpause.py), and evaluating leaves
-        # reference cycles (column frames and their memos hold the records). The youngest generation
-        # is exactly this partition's objects: collecting it frees the partition's records and keeps
-        # memory at one partition (without it, 100,000 projects held 2.5 GiB instead of about 1).
-        gc.collect(0)
-        return result
+        """A partial Evaluation and the departments it covers, or None when the input has an error.
 
-    def _evaluate(self, files):
+        The collector is paused for the whole command (engine/gcpause.py), so a partition's records are
+        freed by reference counting alone: loading and evaluating must leave no reference cycles
+        (tests/test_jobs.py checks; a cycle kept 2.5 GiB alive at 100,000 projects)."""
         with paused_gc():
             try:
                 reports = load_facts(files)

@@ -1,8 +1,8 @@
 """The column-wise evaluate stage (engine/expr/columns.py, operands.rule_batches, backends/python.decide_batches,
 evaluate.make_finding with traced closures) computes exactly what the per-subject references compute.
 
-References: Evaluator per subject (values, compared by repr so Decimal vs int shows), operands.rule_batches_by_row,
-PythonBackend.decide_batches_by_row, evaluate.make_finding_reference (Evaluator with a Trace).
+References: Evaluator per subject (values, compared by repr so Decimal vs int shows), rule_batches_by_row and
+decide_batches_by_row (tests/row_reference.py), evaluate.make_finding_reference (Evaluator with a Trace).
 """
 from __future__ import annotations
 
@@ -23,11 +23,12 @@ from engine.backends.python import PythonBackend
 from engine.expr import parse
 from engine.expr.columns import Frame, compile_column
 from engine.expr.evaluate import Evaluator
-from engine.operands import rule_batches, rule_batches_by_row
+from engine.operands import rule_batches
 from engine.subjects import subjects_by_kind, subjects_of
 
 from .conftest import ROOT
 from .factsfile import D, claim, indicator, project, write_facts
+from .row_reference import decide_batches_by_row, rule_batches_by_row
 
 E = sys.modules["engine.evaluate"]
 
@@ -81,7 +82,7 @@ def check_reports(program, reports) -> dict:
         for batch, ref in zip(batches, reference):
             assert repr(batch.columns) == repr([tuple(side) for side in ref.columns]), batch.compiled.rule.id
         decisions = backend.decide_batches(batches)
-        assert decisions == backend.decide_batches_by_row(reference)
+        assert decisions == decide_batches_by_row(reference)
         counts["decisions"] += len(decisions)
         for batch in batches:  # every subject explained both ways, whatever its outcome
             for subject in batch.subjects:

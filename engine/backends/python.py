@@ -8,7 +8,7 @@ from ..compile import Leaf, Not, Or
 from ..expr.columns import compare_columns, logic_columns, not_column
 from ..expr.evaluate import compare
 from ..batch import Decision
-from . import FIRED, UNKNOWN, outcome_of
+from . import outcome_of
 
 
 def decide(tree, leaf_values):
@@ -71,19 +71,6 @@ class PythonBackend:
             compiled = batch.compiled
             when = decide_column(compiled.when, batch.columns) if compiled.when is not None else None
             out.extend(decisions_of(b, when, decide_column(compiled.condition, batch.columns)))
-        return out
-
-    def decide_batches_by_row(self, batches) -> list:
-        """The reference for decide_batches: `decide` row by row (tests/test_columns.py)."""
-        out = []
-        for b, batch in enumerate(batches):
-            compiled = batch.compiled
-            when, condition = compiled.when, compiled.condition
-            for i in range(len(batch.subjects)):
-                values = batch.row(i)
-                outcome = outcome_of(decide(when, values) if when is not None else True, decide(condition, values))
-                if outcome in (FIRED, UNKNOWN):
-                    out.append(Decision(b, i, outcome))
         return out
 
     def close(self):

@@ -20,6 +20,7 @@ Callers run column functions inside a decimal context with 34 digits, as for the
 from __future__ import annotations
 
 import operator
+import weakref
 from bisect import bisect_left
 from decimal import Decimal
 from itertools import compress, count, repeat
@@ -42,7 +43,7 @@ class Frame:
     and a subset frame takes what its parent already computed."""
 
     __slots__ = ("n", "params", "year", "_subject_scopes", "subjects", "roots", "cache", "parent", "rows",
-                 "_scopes", "subsets", "var", "shared")
+                 "_scopes", "subsets", "var", "shared", "__weakref__")
 
     def __init__(self, subject_scopes: list | None, n: int, params: dict, year: Decimal, parent=None, rows=None,
                  shared: dict | None = None):
@@ -53,7 +54,10 @@ class Frame:
         self.subjects = None
         self.roots = {}  # name -> the value each subject's scope binds it to
         self.cache = {}
-        self.parent = parent
+        # weakly: a parent keeps its subsets (self.subsets), and a cycle would outlive the evaluate stage, whose
+        # collector is paused (engine/gcpause.py), with every record the frame reads; a frame is only used
+        # while the frame it came from is
+        self.parent = None if parent is None else weakref.proxy(parent)
         self.rows = rows
         self._scopes = None
         self.subsets = {}

@@ -1,0 +1,97 @@
+"""The evaluate stage subject by subject: the reference tests/test_columns.py holds the column-wise stage to.
+
+`rule_batches_by_row` is what operands.rule_batches computes, one subject at a time with the scalar
+closures (expr/closures.py) and `evaluate.leaf_values`' rule for `when`: where `when` is false the
+condition's leaves are not computed. `decide_batches_by_row` is PythonBackend.decide_batches with
+`decide` row by row. Neither is used by the engine.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from engine.backends import FIRED, UNKNOWN, outcome_of
+from engine.backends.python import decide
+from engine.batch import Decision, RuleBatch
+from engine.compile import leaves_of
+from engine.expr.closures import PARAMS, YEAR, NotCompiled, compile_expr, scope_for
+from engine.expr.evaluate import Evaluator
+from engine.subjects import subjects_of
+
+
+def _closure(node):
+    try:
+        return compile_expr(node)
+    except NotCompiled:  # none of the shipped rules has such a node
+        def evaluate(scope):
+            names = {k: v for k, v in scope.items() if k not in (PARAMS, YEAR)}
+            return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
+
+        return evaluate
+
+
+def _leaf(leaf):
+    """(index, closure computing the leaf's value tuple, the tuple that stands for "not computed")."""
+    if leaf.op is None:
+        node = _closure(leaf.node)
+        return leaf.index, (lambda scope: (node(scope),)), (None,)
+    left, right = _closure(leaf.left), _closure(leaf.right)
+    return leaf.index, (lambda scope: (left(scope), right(scope))), (None, None)
+
+
+class RuleOperands:
+    def __init__(self, compiled):
+        self.size = len(compiled.leaves)
+        self.when = compiled.when
+        when_leaves = leaves_of(compiled.when) if compiled.when is not None else []
+        in_when = {leaf.index for leaf in when_leaves}
+        self.when_leaves = tuple(_leaf(leaf) for leaf in when_leaves)
+        self.condition_leaves = tuple(_leaf(leaf) for leaf in compiled.leaves if leaf.index not in in_when)
+
+    def values(self, scope) -> list:
+        """The leaf values list a backend's `outcomes` expects, indexed by Leaf.index."""
+        values = [None] * self.size
+        for index, compute, _ in self.when_leaves:
+            values[index] = compute(scope)
+        if self.when is not None and decide(self.when, values) is False:
+            for index, _, absent in self.condition_leaves:
+                values[index] = absent
+        else:
+            for index, compute, _ in self.condition_leaves:
+                values[index] = compute(scope)
+        return values
+
+
+def rule_batches_by_row(program, reports, params: dict, year: int) -> list:
+    """operands.rule_batches, computed subject by subject and then transposed into columns."""
+    by_kind: dict = {}
+    for report in reports:
+        for subject in subjects_of(report):
+            by_kind.setdefault(subject.kind, []).append(subject)
+    year_decimal = Decimal(year)
+    batches = []
+    for kind, subjects in by_kind.items():
+        rules = program.for_subject(kind, year)
+        if not rules:
+            continue
+        scopes = [scope_for(s.scope, params, year_decimal) for s in subjects]
+        for compiled in rules:
+            operands = RuleOperands(compiled)
+            rows = [operands.values(scope) for scope in scopes]
+            columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows)))
+                       for leaf in compiled.leaves]
+            batches.append(RuleBatch(compiled, subjects, columns))
+    return batches
+
+
+def decide_batches_by_row(batches) -> list:
+    """PythonBackend.decide_batches with `decide`, one row at a time."""
+    out = []
+    for b, batch in enumerate(batches):
+        compiled = batch.compiled
+        when, condition = compiled.when, compiled.condition
+        for i in range(len(batch.subjects)):
+            values = [tuple(column[i] for column in leaf) for leaf in batch.columns]  # as `decide` reads them
+            outcome = outcome_of(decide(when, values) if when is not None else True, decide(condition, values))
+            if outcome in (FIRED, UNKNOWN):
+                out.append(Decision(b, i, outcome))
+    return out
