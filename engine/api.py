@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from .compile import Program, compile_rules
@@ -65,12 +66,23 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     0: one per available CPU, or one in all for a small input); the result equals evaluate(load_facts(paths)), and input errors are raised
     exactly as load_facts raises them. progress: optional callable, called with a number of units
     done, two per facts file (read, evaluated)."""
+    from .backends import EngineError
+    from .evaluate import midrun_notice
     from .parallel import evaluate_by_department
 
     program = ruleset if isinstance(ruleset, Program) else compile_rules(ruleset)
     digest = facts_digest(paths)
-    result = evaluate_by_department(program, paths, backend, jobs, digest,
-                                    None if progress is None else (lambda files: progress(2 * files)))
+    try:
+        result = evaluate_by_department(program, paths, backend, jobs, digest,
+                                        None if progress is None else (lambda files: progress(2 * files)))
+    except EngineError as exc:
+        # with `auto`, durable_rules failing part way is not the user's problem: everything is evaluated
+        # again on the Python backend (the files already counted are not counted again)
+        if backend != "auto":
+            raise
+        result = evaluate_by_department(program, paths, "python", jobs, digest)
+        if result is not None:
+            result = dataclasses.replace(result, notice=midrun_notice(exc))
     if result is not None:
         return result
     step = None if progress is None else (lambda _: progress(1))

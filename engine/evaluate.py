@@ -172,11 +172,30 @@ def evaluate(program: Program, reports: list[Report], backend: str = "auto", fac
     """progress: optional callable, called with each report once it has been evaluated."""
     check_years(program, reports)
     engine, notice = open_backend(backend, program)
+    reported: set = set()
+
+    def once(report):  # a report evaluated again on the fallback backend is not progress
+        if id(report) not in reported:
+            reported.add(id(report))
+            progress(report)
+
     try:
-        findings = evaluate_reports(program, reports, engine, progress)
+        findings = evaluate_reports(program, reports, engine, None if progress is None else once)
+    except EngineError as exc:
+        if backend != "auto" or engine.name == "python":
+            raise
+        engine.close()
+        engine, notice = make_backend("python", program), midrun_notice(exc)
+        findings = evaluate_reports(program, reports, engine, None if progress is None else once)
     finally:
         engine.close()
     return assemble(program, reports, findings, engine.name, notice, facts_hash)
+
+
+def midrun_notice(exc: Exception) -> str:
+    """What `auto` tells the user when durable_rules failed in the middle of a run and everything was
+    evaluated again on the Python backend (same findings by design; tests/test_backends_agree.py)."""
+    return f"提示: durable_rules 在求值过程中出错({exc}),已改用等价的纯 Python 求值器重新求值全部报告。"
 
 
 def evaluate_reports(program: Program, reports, engine, progress=None) -> list:

@@ -7,7 +7,7 @@ from importlib import import_module
 import pytest
 
 from engine import evaluate as evaluate_api
-from engine.backends import EngineError
+from engine.backends import EngineError, durable_available
 from engine.cli import cli
 
 from .conftest import FACTS_2024, RULES
@@ -55,3 +55,66 @@ def test_auto_falls_back_when_durable_refuses_the_rule_set(monkeypatch, ruleset,
     assert "error 106" in result.notice
     with pytest.raises(EngineError):
         evaluate_api(ruleset, seed_reports, backend="durable")
+
+
+needs_durable = pytest.mark.skipif(not durable_available()[0], reason="durable_rules does not import here")
+
+
+@pytest.fixture
+def failing_durable(monkeypatch):
+    """durable_rules builds its rule sets, then fails on the first batch it is given (as error 303 would)."""
+    from engine.backends.durable import DurableBackend
+
+    calls = []
+
+    def decide_batches(self, batches):
+        calls.append(len(batches))
+        raise EngineError("durable_rules rejected a fact: error: Could not assert fact, error code: 303")
+
+    monkeypatch.setattr(DurableBackend, "decide_batches", decide_batches)
+    return calls
+
+
+@needs_durable
+def test_auto_evaluates_again_on_python_when_durable_fails_mid_run(failing_durable, ruleset, seed_reports):
+    expected = evaluate_api(ruleset, seed_reports, backend="python")
+    seen = []
+    result = evaluate_api(ruleset, seed_reports, backend="auto", progress=seen.append)
+    assert failing_durable  # durable_rules did fail, after it was built
+    assert result.backend == "python" and "error code: 303" in result.notice and "重新求值" in result.notice
+    assert result.findings == expected.findings and len(result.findings) == 25
+    assert seen == list(seed_reports)  # each report counted once, though evaluated twice
+    with pytest.raises(EngineError, match="303"):
+        evaluate_api(ruleset, seed_reports, backend="durable")
+
+
+@needs_durable
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_cli_on_auto_survives_a_mid_run_durable_failure(runner, failing_durable, tmp_path, jobs):
+    from bench.generate import write_corpus
+
+    write_corpus(tmp_path / "facts", 120, seed=5)
+    args = ["evaluate", str(tmp_path / "facts"), "--rules", str(RULES), "--format", "json", "--jobs", jobs]
+    auto = runner.invoke(cli, args + ["--backend", "auto"])
+    python = runner.invoke(cli, args + ["--backend", "python"])
+    assert auto.exit_code == python.exit_code and auto.exit_code in (0, 1), auto.output
+    assert auto.stdout == python.stdout and json.loads(auto.stdout)["summary"]["findings"] > 0
+    assert "durable_rules 在求值过程中出错" in auto.stderr and "error code: 303" in auto.stderr
+    assert "Traceback" not in auto.output
+
+
+@needs_durable
+def test_a_durable_failure_with_backend_durable_is_named_and_suggests_python(failing_durable, monkeypatch, capsys,
+                                                                             tmp_path):
+    from engine.cli import main
+
+    out = tmp_path / "out.json"
+    monkeypatch.setattr("sys.argv", ["perfaudit", "evaluate", str(FACTS_2024), "--rules", str(RULES),
+                                     "--backend", "durable", "--jobs", "1", "-o", str(out)])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 70
+    assert err.startswith("durable_rules 出错: durable_rules rejected a fact") and "--backend python" in err
+    assert "内部错误" not in err and "Traceback" not in err
+    assert not out.exists()

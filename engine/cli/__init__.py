@@ -10,6 +10,7 @@ from keyword import iskeyword
 
 import click
 
+from ..backends import EngineError
 from ..version import VERSION
 from .common import EXIT_INTERNAL
 
@@ -47,6 +48,10 @@ def main():
     except KeyboardInterrupt:
         click.echo("已中断。", err=True)
         sys.exit(130)
+    except EngineError as exc:  # durable_rules failed (--backend durable; auto re-evaluates on Python instead)
+        click.echo(f"durable_rules 出错: {exc}\n"
+                   "可改用 --backend python(与 durable_rules 结果一致)或 --backend auto(出错时自动改用)。", err=True)
+        sys.exit(EXIT_INTERNAL)
     except Exception as exc:  # a traceback is a bug: say so plainly
         click.echo(f"perfaudit 内部错误: {type(exc).__name__}: {exc}\n"
                    "这是 perfaudit 的缺陷,请连同命令和输入文件一起报告。", err=True)
