@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, outcome_of
+from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError, make_backend, outcome_of
 from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
-from .evaluate import (check_years, open_backend, label_for, leaf_values, make_finding, params_for,
+from .evaluate import (check_years, label_for, leaf_values, make_finding, midrun_notice, open_backend, params_for,
                        policy_citations)
 from .expr.ast import to_source
 from .expr.evaluate import Evaluator, Trace
@@ -145,7 +145,7 @@ class Explainer:
     """Explains rules on subjects with one backend instance; use as a context manager."""
 
     def __init__(self, program: Program, backend: str = "auto"):
-        self.program = program
+        self.program, self.requested = program, backend
         self.engine, self.notice = open_backend(backend, program)
         self.backend_name = self.engine.name
 
@@ -167,7 +167,15 @@ class Explainer:
         params = params_for(self.program.ruleset, report.year)
         plain = Evaluator(subject.scope, params, report.year)
         items = [(compiled, leaf_values(compiled, plain)) for compiled in rules]
-        outcomes = self.engine.outcomes(subject, items)  # the same call evaluate makes
+        try:
+            outcomes = self.engine.outcomes(subject, items)  # the same call evaluate makes
+        except EngineError as exc:  # as evaluate: `auto` carries on with the Python backend, which agrees
+            if self.requested != "auto" or self.engine.name == "python":
+                raise
+            self.engine.close()
+            self.engine, self.notice = make_backend("python", self.program), midrun_notice(exc)
+            self.backend_name = self.engine.name
+            outcomes = self.engine.outcomes(subject, items)
         wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
         return [self._rule(compiled, subject, params, outcomes[compiled.rule.id]) for compiled in wanted]
 

@@ -118,3 +118,22 @@ def test_a_durable_failure_with_backend_durable_is_named_and_suggests_python(fai
     assert err.startswith("durable_rules 出错: durable_rules rejected a fact") and "--backend python" in err
     assert "内部错误" not in err and "Traceback" not in err
     assert not out.exists()
+
+
+@needs_durable
+def test_explain_on_auto_carries_on_with_python_when_durable_fails(monkeypatch, ruleset, seed_reports):
+    from engine.backends.durable import DurableBackend
+    from engine.compile import compile_rules
+    from engine.explain import explain_project
+
+    def outcomes(self, subject, items):
+        raise EngineError("durable_rules rejected a fact: error code: 303")
+
+    program = compile_rules(ruleset)
+    name = seed_reports[0].projects[0].name
+    expected = explain_project(program, seed_reports, name, backend="python")
+    monkeypatch.setattr(DurableBackend, "outcomes", outcomes)
+    got = explain_project(program, seed_reports, name, backend="auto")
+    assert got.projects == expected.projects and "error code: 303" in got.notice
+    with pytest.raises(EngineError, match="303"):
+        explain_project(program, seed_reports, name, backend="durable")

@@ -86,4 +86,4 @@ def rules_option(f):
 
 def backend_option(f):
     return click.option("--backend", type=click.Choice(["auto", "durable", "python"]), default="auto",
-                        show_default=True, help="求值后端:auto 优先 durable_rules,无法导入时用纯 Python")(f)
+                        show_default=True, help="求值后端:auto 优先 durable_rules,无法导入或运行出错时改用纯 Python(结果一致)")(f)
