@@ -1,15 +1,15 @@
-"""Expressions compiled once into Python closures, for the evaluate stage's hot loop.
+"""Expressions compiled once into Python closures: the facts a finding rests on, and per-element values.
 
 `Evaluator` (evaluate.py) walks the tree on every call and can record a `Trace`; it stays the
-reference and is what findings are explained with. Here each node of our own AST becomes a
-closure (no text is ever compiled or eval'd) that computes the same value with no trace, so
-the operands of every rule can be computed for a province's reports in seconds.
+reference and is what `explain` uses. Here each node of our own AST becomes a closure (no text is
+ever compiled or eval'd) that computes the same value and records what the Trace records
+(`compile_traced`); `compile_expr` is the same closure without the record.
 
-Semantics must stay identical to `Evaluator` without a trace (tests/test_fast_paths.py checks
-every shipped rule's operands both ways); a change to one needs the same change here.
-Closures take one argument, the scope dict of the subject, with two extra keys that no
-identifier can spell: PARAMS (parameter values in force) and YEAR (the report year as Decimal).
-Callers run them inside a decimal context with 34 digits of precision, as `Evaluator.eval` does.
+Semantics must stay identical to `Evaluator` (tests/test_fast_paths.py checks every shipped rule's
+operands, tests/test_columns.py every finding's trace); a change to one needs the same change here.
+Closures read the scope dict of the subject, with two extra keys that no identifier can spell:
+PARAMS (parameter values in force) and YEAR (the report year as Decimal). Callers run them inside a
+decimal context with 34 digits of precision, as `Evaluator.eval` does.
 """
 from __future__ import annotations
 
@@ -38,189 +38,19 @@ def scope_for(subject_scope: dict, params: dict, year_decimal: Decimal) -> dict:
 
 
 def compile_expr(node: A.Node):
-    """A closure scope -> value, equal to Evaluator(...).eval(node) without a trace."""
-    method = _COMPILERS.get(type(node))
-    if method is None:
-        raise NotCompiled(type(node).__name__)
-    return method(node)
+    """A closure scope -> value, equal to Evaluator(...).eval(node) without a trace.
 
-
-def _constant(node):
-    value = node.value
-    return lambda scope: value
-
-
-def _listlit(node):
-    items = tuple(compile_expr(i) for i in node.items)
-    return lambda scope: [f(scope) for f in items]
+    The traced closure with its record thrown away: one set of closure semantics to keep equal to
+    Evaluator's. Nothing hot runs these any more (the evaluate stage computes columns, expr/columns.py);
+    they are the per-element fallback of the columns and compute a finding's evidence."""
+    traced = compile_traced(node)
+    return lambda scope: traced(scope, [], [])
 
 
 def _to_decimal(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return value
-
-
-def _path(node):
-    head, rest = node.parts[0], node.parts[1:]
-    if head == "param":
-        if not rest:
-            raise NotCompiled("param")
-        name = rest[0]
-        return lambda scope: scope[PARAMS].get(name)
-    if head == "year":
-        return lambda scope: scope[YEAR]
-    if not rest:
-        return lambda scope: _to_decimal(scope.get(head))
-    if len(rest) == 1:
-        (a,) = rest
-
-        def path1(scope):
-            value = scope.get(head)
-            if value is None:
-                return None
-            return _to_decimal(getattr(value, a, None))
-
-        return path1
-    if len(rest) == 2:
-        a, b = rest
-
-        def path2(scope):
-            value = scope.get(head)
-            if value is None:
-                return None
-            value = getattr(value, a, None)
-            if value is None:
-                return None
-            return _to_decimal(getattr(value, b, None))
-
-        return path2
-
-    def path_n(scope):
-        value = scope.get(head)
-        for part in rest:
-            if value is None:
-                return None
-            value = getattr(value, part, None)
-        return _to_decimal(value)
-
-    return path_n
-
-
-def _call(node):
-    spec = FUNCTIONS.get(node.name)
-    if spec is None:
-        raise NotCompiled(node.name)
-    function = spec[2]
-    args = tuple(compile_expr(a) for a in node.args)
-    if len(args) == 1:
-        (x,) = args
-        return lambda scope: function(x(scope))
-    if len(args) == 2:
-        x, y = args
-        return lambda scope: function(x(scope), y(scope))
-    return lambda scope: function(*[a(scope) for a in args])
-
-
-def _comprehension(node):
-    name, var = node.name, node.var
-    iterable, element = compile_expr(node.iterable), compile_expr(node.element)
-    condition = compile_expr(node.condition) if node.condition is not None else None
-    reduce = Evaluator._reduce
-    stop_at_unknown = name == "first"
-
-    def comprehension(scope):
-        items = iterable(scope)
-        if items is None:
-            return None
-        saved = scope.get(var)
-        results = []
-        unknown = False
-        try:
-            for item in items:
-                scope[var] = item
-                if condition is not None:
-                    keep = condition(scope)
-                    if keep is None:
-                        unknown = True
-                        if stop_at_unknown and not results:
-                            break  # as Evaluator: an item that may or may not match comes first
-                    if not keep:
-                        continue
-                results.append((element(scope), ()))
-        finally:
-            scope[var] = saved
-        return reduce(name, results, unknown)[0]
-
-    return comprehension
-
-
-def _unary(node):
-    operand = compile_expr(node.operand)
-
-    def unary(scope):
-        value = operand(scope)
-        return None if value is None else -value
-
-    return unary
-
-
-def _binary(node):
-    left, right, op = compile_expr(node.left), compile_expr(node.right), node.op
-    if op == "+":
-        def binary(scope):
-            a, b = left(scope), right(scope)
-            return None if a is None or b is None else a + b
-    elif op == "-":
-        def binary(scope):
-            a, b = left(scope), right(scope)
-            return None if a is None or b is None else a - b
-    elif op == "*":
-        def binary(scope):
-            a, b = left(scope), right(scope)
-            return None if a is None or b is None else a * b
-    else:
-        def binary(scope):
-            a, b = left(scope), right(scope)
-            if a is None or b is None or b == 0:
-                return None  # division by zero: the rule cannot be evaluated, not a crash
-            return a / b
-    return binary
-
-
-def _compare(node):
-    left, right, op = compile_expr(node.left), compile_expr(node.right), node.op
-    return lambda scope: compare(op, left(scope), right(scope))
-
-
-def _logic(node):
-    items = tuple(compile_expr(i) for i in node.items)
-    decisive = node.op == "or"  # True decides an or, False decides an and
-
-    def logic(scope):
-        results = [f(scope) for f in items]  # every item, as Evaluator does
-        if decisive in results:
-            return decisive
-        return None if None in results else (not decisive)
-
-    return logic
-
-
-def _not(node):
-    operand = compile_expr(node.operand)
-
-    def negation(scope):
-        value = operand(scope)
-        return None if value is None else not value
-
-    return negation
-
-
-_COMPILERS = {
-    A.Num: _constant, A.Str: _constant, A.Const: _constant, A.ListLit: _listlit, A.Path: _path, A.Call: _call,
-    A.Comprehension: _comprehension, A.Unary: _unary, A.Binary: _binary, A.Compare: _compare, A.Logic: _logic,
-    A.Not: _not,
-}
 
 
 # Traced closures: the same values, and the facts and parameters Evaluator's Trace records.
