@@ -364,6 +364,7 @@ _YEARS = {year: Decimal(year) for year in range(2000, 2100)}  # Decimal(report.y
 
 
 _finding_plans: dict = {}  # id(CompiledRule) -> (CompiledRule, plan)
+_MAX_FINDING_PLANS = 4096  # the shipped rule set has 32 rules
 
 
 def prepare_findings(program: Program) -> None:
@@ -386,6 +387,8 @@ def _finding_plan(compiled):
             plan = _build_finding_plan(compiled)
         except NotCompiled:
             plan = None
+        if len(_finding_plans) >= _MAX_FINDING_PLANS:
+            _finding_plans.clear()  # a process compiling rule set after rule set keeps the recent ones only
         entry = _finding_plans[id(compiled)] = (compiled, plan)
     return entry[1]
 

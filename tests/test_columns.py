@@ -504,3 +504,13 @@ def test_number_text_reads_the_exponent_as_as_tuple_did(digits, exponent):
     for special in (Decimal("NaN"), Decimal("-Infinity")):  # as before: no text for these, an error
         with pytest.raises(TypeError):
             plain_number(special)
+
+
+def test_finding_plans_stay_bounded_however_many_rule_sets_are_compiled(ruleset, monkeypatch):
+    monkeypatch.setattr(E, "_MAX_FINDING_PLANS", 40)
+    monkeypatch.setattr(E, "_finding_plans", {})
+    for _ in range(5):
+        program = compile(ruleset)  # the compile stage builds every rule's plan
+        assert len(E._finding_plans) <= 40
+    compiled = program.rules[0]
+    assert E._finding_plans[id(compiled)][0] is compiled  # the latest program's plans are kept
