@@ -6,10 +6,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine.backends import durable_available
+
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 FACTS_2024 = ROOT / "facts" / "2024"
 SEED = ROOT.parent / "shared" / "seed" / "000_519b10c662a560ab.txt"
+
+HAVE_DURABLE = durable_available()[0]
+needs_durable = pytest.mark.skipif(not HAVE_DURABLE,
+                                   reason=f"durable_rules cannot be imported here: {durable_available()[1]}")
+BACKENDS = ["python"] + (["durable"] if HAVE_DURABLE else [])  # what "agree on every backend" tests run
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ engine.evaluate.evaluate does and keep every outcome.
 """
 from __future__ import annotations
 
-from engine.backends import durable_available, make_backend
+from engine.backends import make_backend
 from engine.evaluate import leaf_values, params_for
 from engine.expr.evaluate import Evaluator
 from engine.subjects import subjects_of
-
-BACKENDS = ["python"] + (["durable"] if durable_available()[0] else [])
 
 
 def rule_outcomes(program, reports, backend: str) -> dict:

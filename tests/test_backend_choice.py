@@ -7,10 +7,10 @@ from importlib import import_module
 import pytest
 
 from engine import evaluate as evaluate_api
-from engine.backends import EngineError, durable_available
+from engine.backends import EngineError
 from engine.cli import cli
 
-from .conftest import FACTS_2024, RULES
+from .conftest import FACTS_2024, RULES, needs_durable
 
 
 @pytest.fixture
@@ -57,7 +57,6 @@ def test_auto_falls_back_when_durable_refuses_the_rule_set(monkeypatch, ruleset,
         evaluate_api(ruleset, seed_reports, backend="durable")
 
 
-needs_durable = pytest.mark.skipif(not durable_available()[0], reason="durable_rules does not import here")
 
 
 @pytest.fixture

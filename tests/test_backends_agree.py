@@ -11,15 +11,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine import compile, evaluate, load_facts, load_rules
-from engine.backends import durable_available
 from engine.backends.durable import encode_pair
 
-from .conftest import RULES
+from .conftest import RULES, needs_durable
 from .factsfile import D, approval, claim, indicator, project, write_facts
 from .outcomes import rule_outcomes
 
-needs_durable = pytest.mark.skipif(not durable_available()[0],
-                                   reason=f"durable_rules cannot be imported here: {durable_available()[1]}")
 
 
 @pytest.fixture(scope="module")

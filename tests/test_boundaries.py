@@ -9,8 +9,9 @@ import pytest
 
 from engine import compile, evaluate, load_facts
 
+from .conftest import BACKENDS
 from .factsfile import D, approval, claim, indicator, project, write_facts
-from .outcomes import BACKENDS, outcome_for, rule_outcomes
+from .outcomes import outcome_for, rule_outcomes
 
 FIRED, PASSED, NOT_APPLICABLE, UNKNOWN = "fired", "passed", "not-applicable", "cannot-evaluate"
 

@@ -11,9 +11,8 @@ from engine import evaluate, load_facts, load_rules
 from engine.cli import cli
 from engine.diff import rule_impact, year_over_year
 
-from .conftest import FACTS_2024, RULES, ROOT
+from .conftest import BACKENDS, FACTS_2024, RULES, ROOT
 from .factsfile import D, project, write_facts
-from .outcomes import BACKENDS
 
 FACTS_2025 = ROOT / "facts" / "2025"
 

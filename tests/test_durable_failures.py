@@ -17,17 +17,16 @@ from decimal import Decimal
 import pytest
 
 from engine import compile, evaluate, load_facts
-from engine.backends import UNKNOWN, durable_available
+from engine.backends import UNKNOWN
 from engine.compile import MAX_RULE_COST, rule_cost
 from engine.model import RuleSet
 from engine.render import render
 
-from .conftest import ROOT, RULES
+from .conftest import ROOT, RULES, needs_durable
 from .factsfile import D, indicator, project, write_facts
 from .outcomes import rule_outcomes
 
-pytestmark = pytest.mark.skipif(not durable_available()[0],
-                                reason=f"durable_rules cannot be imported here: {durable_available()[1]}")
+pytestmark = needs_durable
 
 
 @pytest.fixture(scope="module")

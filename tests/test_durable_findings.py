@@ -18,14 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import compile
-from engine.backends import FIRED, UNKNOWN, durable_available, outcome_of
+from engine.backends import FIRED, UNKNOWN, outcome_of
 from engine.backends.durable_kleene import finding_terms, holds
 from engine.backends.python import PythonBackend, decide
 from engine.batch import RuleBatch
 from engine.compile import And, CompiledRule, Leaf, Not, Or, Program, rule_cost, MAX_RULE_COST
 
-needs_durable = pytest.mark.skipif(not durable_available()[0],
-                                   reason=f"durable_rules cannot be imported here: {durable_available()[1]}")
+from .conftest import needs_durable
 
 PAIRS = [(Decimal("1"), Decimal("1")), (Decimal("1"), Decimal("2")), (Decimal("2"), Decimal("1")),
          ("甲", "甲"), ("甲", 'a"b')]

@@ -9,13 +9,12 @@ import pytest
 
 from engine import compile as compile_rules
 from engine import evaluate
-from engine.backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, durable_available
+from engine.backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
 from engine.cli import cli
 from engine.explain import explain_project
 
-from .conftest import FACTS_2024, ROOT, RULES
+from .conftest import BACKENDS, FACTS_2024, ROOT, RULES
 
-BACKENDS = ["python"] + (["durable"] if durable_available()[0] else [])
 SEED_FILE = FACTS_2024 / "杜集区城市管理局.yaml"
 WORKED_EXAMPLE = "全年执行 / 全年预算 = 111.85 / 170.35 = 65.66% < 预警线 70% → 成立"
 

@@ -28,7 +28,7 @@ from engine.render import render
 from engine.subjects import subjects_of
 from engine.validate import schema
 
-from .conftest import FACTS_2024, ROOT, RULES
+from .conftest import FACTS_2024, ROOT, RULES, needs_durable
 
 GENERATED = [text for _, text in generate(60, seed=11, years=(2023, 2024))]
 SHIPPED = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "facts").rglob("*.yaml"))]
@@ -237,8 +237,7 @@ def test_generated_reports_are_schema_valid_facts(tmp_path):
     assert all(len(p.indicators) == 6 for r in reports for p in r.projects)
 
 
-@pytest.mark.skipif(not __import__("engine.backends", fromlist=["x"]).durable_available()[0],
-                    reason="durable_rules cannot be imported here")
+@needs_durable
 def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_path):
     """Slots: 0, 1, 7 and 12 indicators per project, some without a target or with other departments' tasks,
     so that facts are full, partly filled and single; every subject's findings equal its own fact's."""

@@ -6,8 +6,9 @@ import pytest
 from engine import compile, evaluate, load_facts
 from engine.subjects import subjects_of
 
+from .conftest import BACKENDS
 from .factsfile import D, approval, project, write_facts
-from .outcomes import BACKENDS, rule_outcomes
+from .outcomes import rule_outcomes
 
 
 @pytest.fixture(scope="module")

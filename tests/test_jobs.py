@@ -8,10 +8,9 @@ import pytest
 
 from bench.generate import write_corpus
 from engine import parallel
-from engine.backends import durable_available
 from engine.cli import cli
 
-from .conftest import FACTS_2024, RULES
+from .conftest import BACKENDS, FACTS_2024, RULES
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +161,10 @@ def test_every_format_is_the_same_with_jobs(runner, corpus, tmp_path):
         assert written[0] == written[1], fmt
 
 
-@pytest.mark.parametrize("backend", ["python", "durable"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_partition_leaves_no_records_behind(corpus, backend):
     """The collector is paused for the whole command; reference counting alone must free each partition's records
     (no reference cycles: _Partitions.evaluate does not collect)."""
-    if backend == "durable" and not durable_available()[0]:
-        pytest.skip("durable_rules does not import here")
     import gc
 
     from engine.api import compile, load_rules

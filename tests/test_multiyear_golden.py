@@ -7,8 +7,8 @@ import pytest
 
 from engine import compile, evaluate, load_facts
 
-from .conftest import FACTS_2024, RULES, ROOT
-from .outcomes import BACKENDS, rule_outcomes
+from .conftest import BACKENDS, FACTS_2024, RULES, ROOT
+from .outcomes import rule_outcomes
 
 FACTS_2025 = ROOT / "facts" / "2025"
 

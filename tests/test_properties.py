@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from engine import compile, evaluate, load_facts
-from engine.backends import durable_available
 from engine.catalog import SUBJECT_SCOPES
 from engine.compile import MAX_RULE_COST, rule_cost
 from engine.expr import ast as A
@@ -30,13 +29,10 @@ from engine.expr.check import Checker
 from engine.model import Budget, Project, Report, RuleSet, Score, Totals
 from engine.render import render
 
+from .conftest import BACKENDS, needs_durable
 from .factsfile import D, approval, claim, facts_data, indicator, project, to_yaml
 from .outcomes import rule_outcomes
 
-HAVE_DURABLE = durable_available()[0]
-needs_durable = pytest.mark.skipif(not HAVE_DURABLE, reason=f"durable_rules cannot be imported here: "
-                                                           f"{durable_available()[1]}")
-BACKENDS = ["python"] + (["durable"] if HAVE_DURABLE else [])
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[
     HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 

@@ -11,14 +11,12 @@ from pathlib import Path
 import pytest
 
 from engine import evaluate, load_facts, load_rules
-from engine.backends import durable_available
 from engine.cli import cli
 from engine.render import FORMATS, is_binary, render
 
-from .conftest import FACTS_2024, RULES
+from .conftest import BACKENDS, FACTS_2024, RULES
 from .factsfile import D, facts_text, indicator, project
 
-BACKENDS = ["python"] + (["durable"] if durable_available()[0] else [])
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,12 @@ from decimal import Decimal
 import pytest
 
 from engine import compile as compile_rules
-from engine.backends import durable_available
 from engine.cli import cli
 from engine.coverage import coverage
 from engine.ruletest import load_tests, run_tests, same_value, select
 
-from .conftest import RULES
+from .conftest import BACKENDS, RULES
 
-BACKENDS = ["python"] + (["durable"] if durable_available()[0] else [])
 LAST_LINE = re.compile(r"^(\d+) passed, (\d+) failed$")
 
 FAILING = """\

@@ -6,9 +6,8 @@ import json
 import pytest
 
 from engine import evaluate
-from engine.backends import durable_available
 
-BACKENDS = ["python"] + (["durable"] if durable_available()[0] else [])
+from .conftest import BACKENDS
 
 
 def keyed(evaluation):
