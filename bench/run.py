@@ -328,7 +328,7 @@ def cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir) -> tupl
     CPU seconds of the CLI and its workers)."""
     out = Path(workdir) / f"findings-{backend}-{jobs}.json"
     argv = [sys.executable, "-c", CLI_WITH_WORKER_RSS, "evaluate", facts_dir, "--rules", rules_dir,
-            "--backend", backend, "--format", "json", "-o", str(out), "--jobs", str(jobs)]
+            "--backend", backend, "--format", "json", "-o", str(out), "--force", "--jobs", str(jobs)]
     wall, rss, stdout, cpu = median_runs(argv, repeat)  # wait4 counts the workers' CPU in the CLI's
     return wall, rss, int(stdout.split()[-2]), cpu
 

@@ -1,13 +1,13 @@
 """Shared pieces of the CLI: exit codes, error display, atomic output, common options."""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+from contextlib import contextmanager
 
 import click
 
+from .. import output as output_files
 from ..errors import InputError
+from ..output import EX_IOERR
 
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
@@ -33,50 +33,62 @@ def input_problem(diagnostics) -> InputProblem:
     return InputProblem(InputError(list(diagnostics)))
 
 
-def refuse_overwriting_inputs(output: str | None, inputs) -> None:
-    """-o naming one of the files just read would replace the user's facts or rules with a report."""
+class OutputProblem(click.ClickException):
+    """The disk refused the output (full, I/O error): exit 74, the old file kept."""
+
+    exit_code = EX_IOERR
+
+    def __init__(self, error):
+        super().__init__(error.diagnostic.render())
+
+    def show(self, file=None):
+        click.echo(self.message, err=True)
+
+
+def files_read(facts=(), rules_dirs=()) -> list:
+    """Every facts and rule file a command reads (folders expanded): none of them may become its output."""
+    from ..facts import expand_paths
+    from ..rules import rule_files
+
+    files = list(expand_paths(facts)[0]) if facts else []
+    for folder in rules_dirs:
+        files += rule_files(folder)[0]
+    return files
+
+
+@contextmanager
+def output_errors():
+    """engine/output.py's refusals and disk failures, shown as the CLI shows errors."""
+    try:
+        yield
+    except InputError as error:
+        raise InputProblem(error) from None
+    except output_files.OutputError as error:
+        raise OutputProblem(error) from None
+
+
+def check_output(output: str | None, force: bool = False, inputs=()) -> None:
+    """Refuse a bad -o before the work is done (write_output checks again when it writes)."""
     if output is None or output == "-":
         return
-    target = Path(output).resolve()
-    if any(target == Path(path).resolve() for path in inputs):
-        from ..errors import Diagnostic
-
-        raise input_problem([Diagnostic(output, 0, 0, "", "输出文件是本次读取的输入文件之一,拒绝覆盖",
-                                        suggestion="用 -o 指定另一个文件名")])
+    with output_errors():
+        output_files.plan(output, force=force, inputs=inputs)
 
 
-def write_output(data, output: str | None) -> None:
-    """Write all at once (temp file + rename), so a failure never leaves partial output."""
+def write_output(data, output: str | None, force: bool = False, inputs=()) -> None:
+    """Standard output, or a file written by engine/output.py (atomic, never over an input or a device)."""
     if output is None or output == "-":
         if isinstance(data, bytes):
             click.get_binary_stream("stdout").write(data)
         else:
             click.echo(data, nl=False)
         return
-    target = Path(output)
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".perfaudit-")
-    except OSError as exc:  # a missing or read-only folder is the user's to fix, not a crash
-        from ..errors import Diagnostic
-
-        raise input_problem([Diagnostic(output, 0, 0, "", f"无法写入输出文件: {exc.strerror}",
-                                        suggestion="检查 -o 给出的目录是否存在、是否可写")]) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report should get the user's usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with output_errors():
+        output_files.write(data, output, force=force, inputs=inputs)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def force_option(f):
+    return click.option("--force", is_flag=True, help="输出文件已存在时覆盖(本次读取的输入文件除外)")(f)
 
 
 def rules_option(f):

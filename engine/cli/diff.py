@@ -5,7 +5,7 @@ import tempfile
 import click
 
 from ..errors import Diagnostic, InputError
-from .common import InputProblem, backend_option, input_problem, write_output
+from .common import InputProblem, backend_option, check_output, files_read, force_option, input_problem, write_output
 
 
 @click.command()
@@ -16,8 +16,9 @@ from .common import InputProblem, backend_option, input_problem, write_output
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="输出格式(html 仅用于年度对比)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@force_option
 @backend_option
-def diff(facts, rules, fmt, output, backend):
+def diff(facts, rules, fmt, output, force, backend):
     """对比核查结果。
 
     \b
@@ -28,6 +29,10 @@ def diff(facts, rules, fmt, output, backend):
     """
     if len(rules) > 2:
         raise click.UsageError("--rules 最多给两次(旧规则、新规则)")
+    from ..diff import GIT_PREFIX
+
+    inputs = files_read(facts, [spec for spec in rules or ["rules"] if not spec.startswith(GIT_PREFIX)])
+    check_output(output, force, inputs)
     try:
         with tempfile.TemporaryDirectory(prefix="perfaudit-rules-") as scratch:
             if len(rules) == 2:
@@ -38,7 +43,7 @@ def diff(facts, rules, fmt, output, backend):
                 text = _years(rules[0] if rules else "rules", facts, fmt, backend, scratch)
     except InputError as error:
         raise InputProblem(error) from None
-    write_output(text, output)
+    write_output(text, output, force, inputs)
 
 
 def _load_rules(spec: str, scratch: str, n: int):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from .common import InputProblem, backend_option, rules_option, write_output
+from .common import InputProblem, backend_option, check_output, files_read, force_option, rules_option, write_output
 
 
 @click.command()
@@ -14,12 +14,15 @@ from .common import InputProblem, backend_option, rules_option, write_output
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@force_option
 @backend_option
-def explain(facts, project, rule_ids, rules_dir, fmt, output, backend):
+def explain(facts, project, rule_ids, rules_dir, fmt, output, force, backend):
     """解释某个项目为什么被(或没有被)各条规则标记:逐项列出条件的实际取值、差距、参数和数据来源。"""
     from .. import api
     from ..explain import explain_project
 
+    inputs = files_read(facts, [rules_dir])
+    check_output(output, force, inputs)
     try:
         ruleset = api.load_rules(rules_dir)
         reports = api.load_facts(facts)
@@ -36,4 +39,4 @@ def explain(facts, project, rule_ids, rules_dir, fmt, output, backend):
         from ..render.explain_text import render_explanation
 
         text = render_explanation(explanation)
-    write_output(text, output)
+    write_output(text, output, force, inputs)

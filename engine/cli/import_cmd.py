@@ -1,18 +1,17 @@
 """`perfaudit import`: a filled-in self-evaluation workbook (xlsx or csv) -> a facts file for review."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
 
-from ..errors import Diagnostic, InputError
-from .common import InputProblem, input_problem, refuse_overwriting_inputs, write_output
+from ..errors import InputError
+from ..output import safe_file_name
+from .common import InputProblem, write_output
 
 
 def default_output(department: str, year: int) -> Path:
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", department).strip("._") or "导入"
-    return Path("facts") / str(year) / f"{safe}.yaml"
+    return Path("facts") / str(year) / safe_file_name(department)
 
 
 @click.command("import")
@@ -32,14 +31,11 @@ def import_(file, year, output, force, unit):
     except InputError as error:
         raise InputProblem(error) from None
     target = Path(output) if output else default_output(result.department, year)
-    refuse_overwriting_inputs(str(target) if output != "-" else "-", [file])  # even with --force
-    if output != "-" and target.exists() and not force:
-        raise input_problem([Diagnostic(str(target), 0, 0, "", "事实文件已存在,未覆盖",
-                                        suggestion="核对后删除旧文件、用 -o 换一个文件名,或加 --force 覆盖")])
+    destination = "-" if output == "-" else str(target)
+    if output != "-":  # a facts folder such as facts/2024/ is made when missing
+        target.parent.mkdir(parents=True, exist_ok=True)
     for notice in result.notices:
         click.echo(f"提示: {notice}", err=True)
-    if output != "-":
-        target.parent.mkdir(parents=True, exist_ok=True)
-    write_output(result.text, "-" if output == "-" else str(target))
+    write_output(result.text, destination, force, [file])
     if output != "-":
         click.echo(f"已写出 {target}。请对照原表核对后再用 perfaudit evaluate 核查。", err=True)

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from ..errors import Diagnostic, InputError
-from .common import InputProblem, input_problem, refuse_overwriting_inputs, write_output
+from ..errors import InputError
+from .common import InputProblem, check_output, write_output
 
 
 @click.command()
@@ -18,9 +16,8 @@ from .common import InputProblem, input_problem, refuse_overwriting_inputs, writ
 def template(kind, output, source, force):
     """生成预算绩效自评表模板(部门表、项目表、指标表),部门填写后用 perfaudit import 导入。"""
     output = output or f"自评表模板.{kind}"
-    refuse_overwriting_inputs(output, [source] if source else [])  # even with --force
-    if output != "-" and Path(output).exists() and not force:
-        raise input_problem([Diagnostic(output, 0, 0, "", "文件已存在,未覆盖", suggestion="换一个文件名,或加 --force 覆盖")])
+    inputs = [source] if source else []
+    check_output(output, force, inputs)
     if output == "-" and kind == "xlsx" and click.get_binary_stream("stdout").isatty():
         raise click.UsageError("xlsx 是二进制文件,不能输出到终端;请用 -o 指定文件")
     if source:
@@ -36,7 +33,7 @@ def template(kind, output, source, force):
         from ..spreadsheet.template import template_csv, template_xlsx
 
         data = template_xlsx() if kind == "xlsx" else template_csv()
-    write_output(data, output)
+    write_output(data, output, force, inputs)
     if output != "-":
         click.echo(f"已生成 {output}。填写说明见工作簿中的“填表说明”;填好后运行 "
                    f"perfaudit import {output} --year 年度", err=True)
