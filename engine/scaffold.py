@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .model import Report
+from .output import safe_file_name
 from .years import DECREASE, INCREASE, due_year, successors
 
 _UNSAFE = re.compile(r"[:#{}\[\],&*!|>'\"%@`]|^[-?\s]|\s$")
@@ -29,7 +31,7 @@ FOLLOW_UP_HINTS = {
 class Draft:
     department: str
     year: int
-    filename: str  # the source facts file's name, its year replaced by the new year
+    filename: str  # the source facts file's name, its year replaced by the new year (or the department's)
     source: str  # the facts file it was carried over from
     text: str
 
@@ -59,9 +61,13 @@ def drafts_for(reports, year: int) -> list[Draft]:
                if due_year(r, c) >= year]
         out.append(Draft(department, year, Path(report.file).name.replace(str(report.year), str(year)), report.file,
                          draft_text(report, year, due)))
-    names = [d.filename for d in out]
-    # two departments' files may share a name in different folders; the drafts go to one folder
-    return [d if names.count(d.filename) == 1 else replace(d, filename=f"{d.department}.yaml") for d in out]
+    # two departments' files may share a name in different folders; the drafts go to one folder, named
+    # after the department then (sanitised: a name is data), tagged with a hash if even those coincide
+    for tagged in (False, True):
+        names = Counter(d.filename for d in out)
+        out = [d if names[d.filename] == 1 else replace(d, filename=safe_file_name(d.department, tagged=tagged))
+               for d in out]
+    return out
 
 
 def _commitment_lines(due, year: int) -> list:

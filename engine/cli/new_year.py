@@ -5,7 +5,8 @@ from pathlib import Path
 import click
 
 from ..errors import Diagnostic, InputError
-from .common import InputProblem, input_problem, write_output
+from ..output import write_new_files
+from .common import InputProblem, input_problem, output_errors
 
 
 @click.command("new-year")
@@ -33,13 +34,9 @@ def new_year(year, source, out_dir):
                                         f"例如 perfaudit new-year {max(later) + 1} --from {source}")])
     target = Path(out_dir) if out_dir else _default_dir(Path(source), year)
     drafts = drafts_for(reports, year)
-    existing = [target / d.filename for d in drafts if (target / d.filename).exists()]
-    if existing:
-        raise input_problem([Diagnostic(str(path), 0, 0, "", "文件已存在,new-year 不会覆盖",
-                                        suggestion="删除或改名后重试,或用 -o 指定其他目录") for path in existing])
-    target.mkdir(parents=True, exist_ok=True)
+    with output_errors():  # all drafts or none
+        write_new_files(target, [(d.filename, d.text) for d in drafts], "文件已存在,new-year 不会覆盖")
     for d in drafts:
-        write_output(d.text, str(target / d.filename))
         click.echo(f"已生成 {target / d.filename}(据 {d.source})")
     click.echo(f"共 {len(drafts)} 份草稿。填写后运行: perfaudit evaluate {source} {target}")
 
