@@ -11,6 +11,7 @@ from keyword import iskeyword
 import click
 
 from ..backends import EngineError
+from ..output import Interrupted, install_signal_handlers
 from ..version import VERSION
 from .common import EXIT_INTERNAL
 
@@ -41,13 +42,14 @@ for _name, _module in COMMANDS.items():
 
 
 def main():
+    install_signal_handlers()  # Ctrl-C and SIGTERM: temporary files removed, exit 130 / 143 (not click's 1)
     try:
         cli(standalone_mode=True)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted) as exc:
         click.echo("已中断。", err=True)
-        sys.exit(130)
+        sys.exit(getattr(exc, "exit_code", 130))
     except EngineError as exc:  # durable_rules failed (--backend durable; auto re-evaluates on Python instead)
         click.echo(f"durable_rules 出错: {exc}\n"
                    "可改用 --backend python(与 durable_rules 结果一致)或 --backend auto(出错时自动改用)。", err=True)
