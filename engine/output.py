@@ -109,7 +109,8 @@ def _name_too_long(shown: str) -> InputError:
 
 
 def plan(output: str, *, force: bool = False, inputs=()) -> Target:
-    """Where `output` will be written and how; InputError when it must not be written at all."""
+    """Where `output` will be written and how; InputError when it must not be written at all.
+    inputs: the files read, or a function listing them (called only when output is an existing file)."""
     path = Path(os.path.realpath(output))
     try:
         st = os.stat(path)
@@ -126,7 +127,7 @@ def plan(output: str, *, force: bool = False, inputs=()) -> Target:
         return Target(path, output, sink=True, replace=False)
     if not stat.S_ISREG(st.st_mode):
         raise _refuse(output, "不是普通文件、字符设备或管道,拒绝写入", "用 -o 指定一个普通文件")
-    if any(_same_file(st, other) for other in inputs):
+    if any(_same_file(st, other) for other in (inputs() if callable(inputs) else inputs)):
         raise _refuse(output, "输出文件是本次读取的输入文件之一,拒绝覆盖(--force 也不覆盖)", "用 -o 指定另一个文件名")
     if not force:
         raise _refuse(output, "文件已存在,未覆盖", FORCE_HINT)

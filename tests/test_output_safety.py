@@ -50,6 +50,16 @@ def test_a_device_is_written_in_place_never_replaced(runner, tmp_path, command):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
 
 
+def test_import_writes_a_device_in_place(runner, tmp_path):
+    from .test_spreadsheet import make_xlsx
+
+    node = device(tmp_path, "null", (1, 3))
+    source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"]])
+    result = runner.invoke(cli, ["import", str(source), "--year", "2024", "-o", str(node)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(os.lstat(node).st_mode)
+
+
 def test_a_fifo_is_a_sink(runner, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

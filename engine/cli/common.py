@@ -45,15 +45,20 @@ class OutputProblem(click.ClickException):
         click.echo(self.message, err=True)
 
 
-def files_read(facts=(), rules_dirs=()) -> list:
-    """Every facts and rule file a command reads (folders expanded): none of them may become its output."""
-    from ..facts import expand_paths
-    from ..rules import rule_files
+def files_read(facts=(), rules_dirs=()):
+    """Every facts and rule file a command reads (folders expanded), none of which may become its output:
+    a function, so the folders are listed only when -o names an existing file."""
 
-    files = list(expand_paths(facts)[0]) if facts else []
-    for folder in rules_dirs:
-        files += rule_files(folder)[0]
-    return files
+    def listing() -> list:
+        from ..facts import expand_paths
+        from ..rules import rule_files
+
+        files = list(expand_paths(facts)[0]) if facts else []
+        for folder in rules_dirs:
+            files += rule_files(folder)[0]
+        return files
+
+    return listing
 
 
 @contextmanager
