@@ -146,21 +146,6 @@ def test_an_existing_file_is_replaced_only_with_force(runner, tmp_path, command)
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 
-def test_the_ledger_is_not_lost_on_a_second_run(runner, tmp_path):
-    """Issue 16.1: the department filled in 整改措施, the auditor re-ran the same command."""
-    from openpyxl import load_workbook
-
-    ledger = tmp_path / "整改台账.xlsx"
-    args = ["evaluate", str(FACTS_2024), "--rules", str(RULES), "--format", "xlsx", "-o", str(ledger)]
-    assert runner.invoke(cli, args).exit_code == 0
-    book = load_workbook(ledger)
-    book["整改台账"]["J2"] = "已于三月完成整改"
-    book.save(ledger)
-    again = runner.invoke(cli, args)
-    assert again.exit_code == 2 and "已存在" in again.stderr
-    assert load_workbook(ledger)["整改台账"]["J2"].value == "已于三月完成整改"
-
-
 # ---- the disk and the name ----------------------------------------------------------------------
 
 def test_a_full_device_says_the_disk_is_full(runner, tmp_path):

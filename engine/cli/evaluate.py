@@ -32,7 +32,8 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     if is_binary(fmt) and output in (None, "-") and stdout_is_terminal():
         raise click.UsageError(f"--format {fmt} 是二进制文件,不能输出到终端;请用 -o 指定文件,如 -o 整改台账.{fmt}")
     inputs = files_read(facts, [rules_dir])
-    check_output(output, force, inputs)
+    earlier = _earlier_ledger(fmt, output, force)
+    check_output(output, force or earlier is not None, inputs)
     with paused_gc():  # from the first record to the last byte written (engine/gcpause.py)
         try:
             ruleset = api.load_rules(rules_dir)
@@ -43,11 +44,31 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
             raise InputProblem(error) from None
         if result.notice:
             click.echo(result.notice, err=True)
-        write_output(render(fmt, result, RenderOptions(verbose=verbose)), output, force, inputs)
+        if earlier is None:
+            write_output(render(fmt, result, RenderOptions(verbose=verbose)), output, force, inputs)
+        else:
+            _update_ledger(result, earlier, output, inputs)
     if fail_on:
         threshold = SEVERITIES.index(fail_on)
         if any(SEVERITIES.index(f.severity) <= threshold for f in result.findings):
             sys.exit(EXIT_FINDINGS)
+
+
+def _earlier_ledger(fmt, output, force):
+    """A ledger perfaudit wrote at output, which this run updates rather than replaces (without --force)."""
+    if fmt != "xlsx" or force or output in (None, "-"):
+        return None
+    from ..render.ledger_update import earlier_ledger
+
+    return earlier_ledger(output)
+
+
+def _update_ledger(result, earlier, output, inputs) -> None:
+    from ..render.ledger_update import update_ledger
+
+    update = update_ledger(result, earlier)
+    write_output(update.data, output, True, inputs)
+    click.echo(update.summary(output), err=True)
 
 
 def stdout_is_terminal() -> bool:

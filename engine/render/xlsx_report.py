@@ -14,9 +14,11 @@ from .csv_report import FILL_IN, LEDGER_COLUMNS, ledger_rows
 
 WRAPPED = {"问题": 46, "规则": 30, "依据": 48, "数据来源": 48, "项目": 16}
 FILL_IN_WIDTHS = {"整改措施": 30, "责任科室": 12, "完成时限": 12}
+LEDGER_SHEET, INFO_SHEET, TOOL_LABEL = "整改台账", "核查信息", "核查工具"
 
 
-def _ledger_sheet(sheet, evaluation) -> None:
+def _ledger_sheet(sheet, rows, stale: int = 0) -> None:
+    """rows: ledger rows; the last `stale` of them are findings this run no longer reports (greyed)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -26,7 +28,7 @@ def _ledger_sheet(sheet, evaluation) -> None:
     fill_in_fill = PatternFill("solid", fgColor="FFF4CC")
     severity_fonts = {SEVERITY_LABELS["error"]: Font(color="9B1C1C", bold=True),
                       SEVERITY_LABELS["warning"]: Font(color="8A5A00", bold=True)}
-    rows = ledger_rows(evaluation)
+    stale_font = Font(color="808080", italic=True)
     widths = [text_width(c) + 2 for c in LEDGER_COLUMNS]
     first_fill_in = len(LEDGER_COLUMNS) - FILL_IN
     for col, name in enumerate(LEDGER_COLUMNS, start=1):
@@ -43,7 +45,9 @@ def _ledger_sheet(sheet, evaluation) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=True,
                                        horizontal="center" if name in ("序号", "年度", "严重程度") else None)
             cell.border = border
-            if name == "严重程度" and str(value)[:2] in severity_fonts:
+            if r > len(rows) + 1 - stale:
+                cell.font = stale_font
+            elif name == "严重程度" and str(value)[:2] in severity_fonts:
                 cell.font = severity_fonts[str(value)[:2]]
             widths[col - 1] = max(widths[col - 1], text_width(value, cap=WRAPPED.get(name, 60)) + 2)
     for col, name in enumerate(LEDGER_COLUMNS, start=1):
@@ -64,7 +68,7 @@ def _info_sheet(sheet, evaluation) -> None:
     from openpyxl.styles import Alignment, Font
 
     counts = {s: sum(1 for f in evaluation.findings if f.severity == s) for s in SEVERITY_ORDER}
-    lines = [("核查工具", f"perfaudit {VERSION}"), ("规则版本", evaluation.rules_hash),
+    lines = [(TOOL_LABEL, f"perfaudit {VERSION}"), ("规则版本", evaluation.rules_hash),
              ("事实版本", evaluation.facts_hash or "—"), ("规则条数", evaluation.rules_evaluated),
              ("发现总数", len(evaluation.findings))]
     lines += [(f"其中{SEVERITY_LABELS[s]}", counts[s]) for s in SEVERITY_ORDER]
@@ -79,12 +83,13 @@ def _info_sheet(sheet, evaluation) -> None:
     sheet.column_dimensions["B"].width = 80
 
 
-def render_xlsx(evaluation) -> bytes:
+def render_xlsx(evaluation, rows=None, stale: int = 0) -> bytes:
+    """The ledger of evaluation; rows (with what departments filled in) when updating an earlier ledger."""
     workbook = new_workbook()
     ledger = workbook.active
-    ledger.title = "整改台账"
-    _ledger_sheet(ledger, evaluation)
-    _info_sheet(workbook.create_sheet("核查信息"), evaluation)
+    ledger.title = LEDGER_SHEET
+    _ledger_sheet(ledger, ledger_rows(evaluation) if rows is None else rows, stale)
+    _info_sheet(workbook.create_sheet(INFO_SHEET), evaluation)
     return workbook_bytes(workbook)
 
 
