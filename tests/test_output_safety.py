@@ -185,3 +185,14 @@ def test_output_under_a_file_is_an_input_error(runner, tmp_path):
     (tmp_path / "a").write_text("", encoding="utf-8")
     result = runner.invoke(cli, commands(tmp_path / "a" / "out.json")["evaluate"])
     assert result.exit_code == 2 and "无法写入输出文件" in result.stderr
+
+
+def test_a_read_only_file_system_is_an_input_error(runner, tmp_path, monkeypatch):
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    result = runner.invoke(cli, commands(tmp_path / "out.json")["evaluate"])
+    assert result.exit_code == 2 and "只读" in result.stderr and "内部错误" not in result.stderr
