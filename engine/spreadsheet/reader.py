@@ -85,6 +85,7 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
 
 def read_csv(path: Path, display: str) -> tuple[list[Sheet], str]:
     """One sheet named after the file, held to the same limits as a workbook (xlsxread)."""
+    from .cellguard import csv_unguarded
     from .xlsxread import MAX_CELL_CHARS, MAX_CSV_BYTES, CellBudget, SheetTooLarge, check_text, too_large
 
     sheet = Sheet(path.stem)
@@ -104,7 +105,7 @@ def read_csv(path: Path, display: str) -> tuple[list[Sheet], str]:
                     check_text(value, r, col)
                     if _INVISIBLE.sub("", value).strip():
                         budget.take(r, col)
-                        sheet.cells[(r, col)] = Cell(value, ref(r, col))
+                        sheet.cells[(r, col)] = Cell(csv_unguarded(value), ref(r, col))
         except csv.Error:  # only a cell beyond the field limit set above
             raise SheetTooLarge(f"第 {rows.line_num} 行有单元格超过 {MAX_CELL_CHARS} 个字符",
                                 "缩短该单元格的内容") from None
