@@ -1,0 +1,31 @@
+"""Input limits that have no YAML-corpus form (issue 11, items 10 and 11): round()'s places, and the
+evaluator's rounding of values wider than Decimal's default 28 digits."""
+from __future__ import annotations
+
+from decimal import Context, Decimal
+
+import pytest
+
+from engine.expr.functions import FUNCTIONS
+
+from .test_expr import check
+
+
+@pytest.mark.parametrize("places", ["99999999", "11", "-1", "1.5", "50%", "param.exec_warning_line",
+                                    "project.score.total"])
+def test_round_places_must_be_a_small_whole_number_written_in_the_rule(places):
+    _, problems = check(f"round(project.budget.executed, {places}) > 0")
+    assert [p.message for p in problems] == ["round() 的小数位应直接写成 0 到 10 之间的整数"]
+    assert problems[0].pos == len("round(project.budget.executed, ")
+
+
+@pytest.mark.parametrize("places", ["0", "2", "10"])
+def test_round_places_in_range_are_accepted(places):
+    assert check(f"round(project.budget.executed, {places}) > 0") == ("bool", [])
+
+
+def test_round_of_a_value_wider_than_28_digits_is_exact_not_an_error():
+    _round = FUNCTIONS["round"][2]
+    wide = Decimal("12345678901234567890.123456789")  # a product of two amounts can be this wide
+    assert _round(wide * wide, Decimal(10)) == (wide * wide).quantize(Decimal("1e-10"), context=Context(prec=80))
+    assert _round(Decimal("2.345"), Decimal(2)) == Decimal("2.35")
