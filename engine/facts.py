@@ -143,6 +143,10 @@ class _Builder:
                 value = data[name]
                 if name in rates and value is not None:
                     value = self.rate(value, path + (name,))
+                elif type(value) is Decimal and not value and value.is_signed():
+                    # amounts and scores may not be negative (schema minimum 0); a signed zero is that typo too
+                    self.problem(path + (name,), f"数值 {value} 带负号", expected="不能小于 0(零写作 "
+                                 f"{abs(value)})", suggestion=f"去掉负号,写成 {abs(value)}")
                 setattr(record, name, value)
                 sources[name] = fact_source(file, lines[name], section)
         return record
@@ -202,10 +206,21 @@ class _Builder:
         claim_lines = self.doc.value_lines(("claims",), claims) if claims else ()
         report.claims = [self.claim(c, ("claims", i), i, claim_lines[i]) for i, c in enumerate(claims)]
         report.commitments = [self.commitment(c, ("commitments", i)) for i, c in enumerate(d.get("commitments", []))]
-        ids = [c.id for c in report.claims] + [c.id for c in report.commitments]
-        for dup in sorted({x for x in ids if ids.count(x) > 1}):
-            self.collector.add(Diagnostic(self.doc.file, 1, 1, "claims", f"编号 “{dup}” 重复"))
+        self.unique_ids([(("claims", i, "id"), c.id) for i, c in enumerate(report.claims)]
+                        + [(("commitments", i, "id"), c.id) for i, c in enumerate(report.commitments)])
         return report
+
+    def unique_ids(self, written: list) -> None:
+        """Claims and commitments share one numbering: each repeat is reported where it is, naming the first."""
+        first: dict = {}
+        for path, ident in written:
+            if ident not in first:
+                first[ident] = path
+                continue
+            line = self.doc.where(first[ident])[0]
+            self.problem(path, f"编号 “{ident}” 重复(第一次出现在第 {line} 行,{render_path(first[ident])})",
+                         expected="正文数据(claims)与整改承诺(commitments)的编号各不相同",
+                         suggestion="改为一个未使用的编号")
 
     def project(self, p: dict, path) -> Project:
         lines = self.doc.value_lines(path, p)
