@@ -48,17 +48,20 @@ def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagno
             named = sorted(p for p in path.rglob("*") if p.suffix in suffixes)
             found = [p for p in named if p.is_file()]
             # a dangling link would otherwise be skipped without a word
-            problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在")
+            problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在",
+                                       suggestion="修复或删除这个符号链接")
                             for p in named if p.is_symlink() and not p.exists())
             if not found:
-                problems.append(Diagnostic(str(raw), 0, 0, "", "目录中没有 YAML 文件"))
+                problems.append(Diagnostic(str(raw), 0, 0, "", "目录中没有 YAML 文件",
+                                           expected="含 .yaml 或 .yml 文件的目录", suggestion="检查目录是否选对"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         elif path.exists():  # a device, socket or pipe: nothing a facts file can be read from twice
             problems.append(Diagnostic(str(raw), 0, 0, "", "不是普通文件或目录", expected="YAML 文件或包含 YAML 文件的目录"))
         else:
-            problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在"))
+            problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在",
+                                       suggestion="检查路径拼写;相对路径从当前目录算起"))
     unique = sorted(set(p.resolve() for p in files))
     return unique, problems
 
@@ -200,7 +203,9 @@ class _Builder:
                 if label in names:
                     line, col = self.doc.where(("projects", i, "name"))
                     self.collector.add(Diagnostic(self.doc.file, line, col, f"projects[{i}].name",
-                                                  f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复"))
+                                                  f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
+                                                  "每个项目名称(含别名)在一份报告中只出现一次",
+                                                  "删除重复的项目,或改正名称/别名"))
                 names[label] = i
         claims = d.get("claims", [])
         claim_lines = self.doc.value_lines(("claims",), claims) if claims else ()

@@ -149,7 +149,8 @@ def _load_file(path: Path, program: Program, collector: Collector, roots: tuple)
         where = doc.where((i, "name"))
         if raw["name"] in names:
             collector.add(Diagnostic(doc.file, *where, render_path((i, "name")),
-                                     f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)"))
+                                     f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
+                                     suggestion="给每个用例起不同的名称"))
         names.setdefault(raw["name"], where[0])
         case = _load_case(doc, i, raw, path, program, collector, roots)
         if case is not None:

@@ -106,12 +106,17 @@ class Document:
         return [self.line(path + (i,)) for i in range(len(node))]
 
 
+_UNREADABLE = "检查文件是否存在、是否有读取权限,以及路径是否指向文件而不是目录"
+_SYNTAX_HINT = "按提示改正此处;看不出问题时,检查上一行的引号、括号是否成对,缩进是否与同层对齐"
+_DEPTH_HINT = "减少嵌套层数;事实文件和规则文件通常不超过 6 层"
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     """Read a UTF-8 file; name the encoding when it is not UTF-8 rather than show mojibake."""
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}")]
+        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}", suggestion=_UNREADABLE)]
     if size > MAX_FILE_BYTES:
         return None, [Diagnostic(
             display, 0, 0, "",
@@ -120,7 +125,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:  # permission denied, a directory named *.yaml, a vanished file
-        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}")]
+        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}", suggestion=_UNREADABLE)]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 BOM is what Windows editors add; the content is still UTF-8
     if b"\x00" in raw:
@@ -129,12 +134,14 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[start:exc.start].decode("utf-8")) + 1  # the first bad byte: all before it is UTF-8
         try:
             raw.decode("gb18030")
             hint = "文件看起来是 GBK/GB18030 编码"
         except UnicodeDecodeError:
             hint = "文件不是 UTF-8 编码"
-        return None, [Diagnostic(display, line, 0, "", f"{hint},无法按 UTF-8 读取",
+        return None, [Diagnostic(display, line, column, "", f"{hint},无法按 UTF-8 读取",
                                  expected="UTF-8 编码",
                                  suggestion="用编辑器“另存为 UTF-8”,或运行 iconv -f GBK -t UTF-8")]
 
@@ -309,7 +316,7 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
         node = yaml.compose(text, Loader=_Loader)
     except _TooDeep as exc:
         mark = exc.problem_mark
-        return None, [Diagnostic(display, mark.line + 1, mark.column + 1, "", exc.problem)]
+        return None, [Diagnostic(display, mark.line + 1, mark.column + 1, "", exc.problem, suggestion=_DEPTH_HINT)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -321,7 +328,7 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
             message += f"(括号或引号开始于第 {opened.line + 1} 行第 {opened.column + 1} 列)"
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-        suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else ""
+        suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else _SYNTAX_HINT
         return None, [Diagnostic(display, line, col, "", message, suggestion=suggestion)]
     except yaml.reader.ReaderError as exc:  # a control character: located by offset, not by mark
         pos = exc.position
@@ -330,9 +337,9 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
         return None, [Diagnostic(display, line, col, "", f"文件含有不允许的控制字符 U+{code:04X}",
                                  suggestion="删除该字符(常见于从 Word、网页复制的文字)")]
     except yaml.YAMLError as exc:  # composer errors without marks
-        return None, [Diagnostic(display, 0, 0, "", f"YAML 错误: {exc}")]
+        return None, [Diagnostic(display, 0, 0, "", f"YAML 错误: {exc}", suggestion=_SYNTAX_HINT)]
     except RecursionError:
-        return None, [Diagnostic(display, 0, 0, "", f"嵌套层数过深(上限 {MAX_DEPTH} 层)")]
+        return None, [Diagnostic(display, 0, 0, "", f"嵌套层数过深(上限 {MAX_DEPTH} 层)", suggestion=_DEPTH_HINT)]
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and node.value == ""):
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
     builder = _Builder(display)
@@ -370,7 +377,7 @@ class _Builder:
                           suggestion="删除标签(以 ! 开头的部分);日期、数字等写成普通文本或数字即可")
             return None
         if depth > MAX_DEPTH:
-            self._problem(node, path, f"嵌套层数过深(上限 {MAX_DEPTH} 层)")
+            self._problem(node, path, f"嵌套层数过深(上限 {MAX_DEPTH} 层)", suggestion=_DEPTH_HINT)
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)

@@ -343,7 +343,7 @@ def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
     suffix = path.suffix.lower()
     where = display
     if not path.is_file():
-        raise InputError([Diagnostic(where, 0, 0, "", "文件不存在")])
+        raise InputError([Diagnostic(where, 0, 0, "", "文件不存在", suggestion="检查路径拼写;相对路径从当前目录算起")])
     if suffix == ".csv":
         sheets, note = read_csv(path, display)
         return sheets, [note] if note else []
