@@ -1,6 +1,7 @@
 """Evaluate stage: run a compiled program over reports on a backend and produce findings."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import NamedTuple
@@ -140,13 +141,22 @@ def check_years(program: Program, reports) -> None:
             for name in compiled.params_used:
                 parameter = program.ruleset.parameters[name]
                 if parameter.value_for(year) is None:
-                    loc = compiled.rule.location
+                    field = _field_using(compiled.rule, name)
+                    loc = compiled.rule.field_locations.get(field, compiled.rule.location)
                     years = ", ".join(str(v.year) for v in parameter.values)
-                    collector.add(Diagnostic(loc.file, loc.line, 0, f"{compiled.rule.id}",
+                    collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{compiled.rule.id}.{field}",
                                              f"参数 “{name}” 在 {year} 年没有生效的取值(规则 {compiled.rule.id} 使用了它)",
                                              f"在 {parameter.location.file} 中为 {year} 年或更早年份给出取值",
                                              f"已有取值的年份: {years}"))
     collector.raise_if_any()
+
+
+def _field_using(rule, name: str) -> str:
+    """The rule's field that names param.<name>, where a problem with that parameter is shown."""
+    texts = [("when", rule.when or ""), ("condition", rule.condition)]
+    texts += [(f"evidence.{label}", text) for label, text in rule.evidence]
+    pattern = re.compile(rf"\bparam\.{re.escape(name)}\b")
+    return next((field for field, text in texts if pattern.search(text)), "condition")
 
 
 def params_for(ruleset: RuleSet, year: int) -> dict:

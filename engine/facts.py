@@ -48,17 +48,20 @@ def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagno
             named = sorted(p for p in path.rglob("*") if p.suffix in suffixes)
             found = [p for p in named if p.is_file()]
             # a dangling link would otherwise be skipped without a word
-            problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在")
+            problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在",
+                                       suggestion="修复或删除这个符号链接")
                             for p in named if p.is_symlink() and not p.exists())
             if not found:
-                problems.append(Diagnostic(str(raw), 0, 0, "", "目录中没有 YAML 文件"))
+                problems.append(Diagnostic(str(raw), 0, 0, "", "目录中没有 YAML 文件",
+                                           expected="含 .yaml 或 .yml 文件的目录", suggestion="检查目录是否选对"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         elif path.exists():  # a device, socket or pipe: nothing a facts file can be read from twice
             problems.append(Diagnostic(str(raw), 0, 0, "", "不是普通文件或目录", expected="YAML 文件或包含 YAML 文件的目录"))
         else:
-            problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在"))
+            problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在",
+                                       suggestion="检查路径拼写;相对路径从当前目录算起"))
     unique = sorted(set(p.resolve() for p in files))
     return unique, problems
 
@@ -143,6 +146,10 @@ class _Builder:
                 value = data[name]
                 if name in rates and value is not None:
                     value = self.rate(value, path + (name,))
+                elif type(value) is Decimal and not value and value.is_signed():
+                    # amounts and scores may not be negative (schema minimum 0); a signed zero is that typo too
+                    self.problem(path + (name,), f"数值 {value} 带负号", expected="不能小于 0(零写作 "
+                                 f"{abs(value)})", suggestion=f"去掉负号,写成 {abs(value)}")
                 setattr(record, name, value)
                 sources[name] = fact_source(file, lines[name], section)
         return record
@@ -196,16 +203,29 @@ class _Builder:
                 if label in names:
                     line, col = self.doc.where(("projects", i, "name"))
                     self.collector.add(Diagnostic(self.doc.file, line, col, f"projects[{i}].name",
-                                                  f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复"))
+                                                  f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
+                                                  "每个项目名称(含别名)在一份报告中只出现一次",
+                                                  "删除重复的项目,或改正名称/别名"))
                 names[label] = i
         claims = d.get("claims", [])
         claim_lines = self.doc.value_lines(("claims",), claims) if claims else ()
         report.claims = [self.claim(c, ("claims", i), i, claim_lines[i]) for i, c in enumerate(claims)]
         report.commitments = [self.commitment(c, ("commitments", i)) for i, c in enumerate(d.get("commitments", []))]
-        ids = [c.id for c in report.claims] + [c.id for c in report.commitments]
-        for dup in sorted({x for x in ids if ids.count(x) > 1}):
-            self.collector.add(Diagnostic(self.doc.file, 1, 1, "claims", f"编号 “{dup}” 重复"))
+        self.unique_ids([(("claims", i, "id"), c.id) for i, c in enumerate(report.claims)]
+                        + [(("commitments", i, "id"), c.id) for i, c in enumerate(report.commitments)])
         return report
+
+    def unique_ids(self, written: list) -> None:
+        """Claims and commitments share one numbering: each repeat is reported where it is, naming the first."""
+        first: dict = {}
+        for path, ident in written:
+            if ident not in first:
+                first[ident] = path
+                continue
+            line = self.doc.where(first[ident])[0]
+            self.problem(path, f"编号 “{ident}” 重复(第一次出现在第 {line} 行,{render_path(first[ident])})",
+                         expected="正文数据(claims)与整改承诺(commitments)的编号各不相同",
+                         suggestion="改为一个未使用的编号")
 
     def project(self, p: dict, path) -> Project:
         lines = self.doc.value_lines(path, p)

@@ -20,12 +20,14 @@ from .yamlsrc import Document, load_yaml_file, render_path
 
 DEFAULT_RULES_DIR = "rules"
 TESTS_DIR = "tests"
+_BANDS_EXAMPLE = "[{grade: 优, min: 90, max: 100, include_max: true}, {grade: 良, min: 80, max: 90}, ...]"
 
 
 def rule_files(rules_dir) -> tuple[list[Path], list[Diagnostic]]:
     root = Path(rules_dir)
     if not root.is_dir():
-        return [], [Diagnostic(str(rules_dir), 0, 0, "", "规则目录不存在")]
+        return [], [Diagnostic(str(rules_dir), 0, 0, "", "规则目录不存在",
+                               suggestion="用 --rules 指定规则目录(默认为当前目录下的 rules)")]
     files, problems = expand_paths([root])
     # rule tests live beside the rules but are not rules
     files = [f for f in files if TESTS_DIR not in f.relative_to(root.resolve()).parts[:-1]]
@@ -84,7 +86,8 @@ class _Builder:
         key = (kind, ident)
         if key in self.first_seen:
             where = self.first_seen[key]
-            self.problem(doc, path, f"{kind} “{ident}” 重复(第一次定义于 {where.file}:{where.line})")
+            self.problem(doc, path, f"{kind} “{ident}” 重复(第一次定义于 {where.file}:{where.line})",
+                         f"每个{kind}的 id 只定义一次", "删除其中一处,或改用新的 id")
             return False
         self.first_seen[key] = Location(doc.file, doc.line(path))
         return True
@@ -97,7 +100,8 @@ class _Builder:
             clauses = {}
             for j, c in enumerate(s["clauses"]):
                 if c["id"] in clauses:
-                    self.problem(doc, ("sources", i, "clauses", j, "id"), f"条款 “{c['id']}” 重复")
+                    self.problem(doc, ("sources", i, "clauses", j, "id"), f"条款 “{c['id']}” 重复",
+                                 "同一来源内条款的 id 各不相同", "删除重复的条款,或改用新的 id")
                 clauses[c["id"]] = Clause(c["id"], c.get("title") or "", c["verification"], c.get("quote"),
                                           c.get("seen_at"), c.get("note"))
             self.source_map[s["id"]] = Source(s["id"], s["title"], s.get("doc_no"), s.get("issuer"),
@@ -139,39 +143,44 @@ class _Builder:
             return Decimal(value)
         if kind == "map":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                self.problem(doc, path, "参数值应为“文字: 文字”的映射")
+                self.problem(doc, path, "参数值应为“文字: 文字”的映射", "每项写成 文字: 文字,如 会议纪要: 协同文件")
                 return None
             return dict(value)
         if kind == "list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                self.problem(doc, path, "参数值应为文字列表")
+                self.problem(doc, path, "参数值应为文字列表", "如 [协同备忘录, 会议纪要]")
                 return None
             return list(value)
         return self.bands(doc, value, path)
 
     def bands(self, doc, value, path):
         if not isinstance(value, list) or not value:
-            self.problem(doc, path, "等级档次应为列表,每项含 grade、min、max")
+            self.problem(doc, path, "等级档次应为列表,每项含 grade、min、max", _BANDS_EXAMPLE)
             return None
         bands = []
         for i, band in enumerate(value):
             if (not isinstance(band, dict) or set(band) - {"grade", "min", "max", "include_max"}
                     or not {"grade", "min", "max"} <= set(band)):
-                self.problem(doc, path + (i,), "档次应写成 {grade: 优, min: 90, max: 100, include_max: true}")
+                self.problem(doc, path + (i,), "档次应写成 {grade: 优, min: 90, max: 100, include_max: true}",
+                             "键只有 grade、min、max 和可选的 include_max")
                 return None
             bad = [k for k in ("min", "max") if isinstance(band[k], bool) or not isinstance(band[k], (int, Decimal))]
             for k in bad:
-                self.problem(doc, path + (i, k), f"档次的 {k} 应为数字,实际为 {band[k]!r}")
+                self.problem(doc, path + (i, k), f"档次的 {k} 应为数字,实际为 {band[k]!r}", "数字,如 90",
+                             "去掉引号和文字,只写数字")
             if not isinstance(band["grade"], str) or not band["grade"].strip():
-                self.problem(doc, path + (i, "grade"), f"档次的 grade 应为等级文字,实际为 {band['grade']!r}")
+                self.problem(doc, path + (i, "grade"), f"档次的 grade 应为等级文字,实际为 {band['grade']!r}",
+                             "等级文字,如 优")
                 bad.append("grade")
             if not isinstance(band.get("include_max", False), bool):
-                self.problem(doc, path + (i, "include_max"), "include_max 应为 true 或 false")
+                self.problem(doc, path + (i, "include_max"), "include_max 应为 true 或 false", "true 或 false",
+                             "true 表示分数等于上限时也属于本档")
                 bad.append("include_max")
             if bad:
                 return None
             if band["min"] >= band["max"]:
-                self.problem(doc, path + (i,), f"档次 {band['grade']} 的下限 {band['min']} 不小于上限 {band['max']}")
+                self.problem(doc, path + (i,), f"档次 {band['grade']} 的下限 {band['min']} 不小于上限 {band['max']}",
+                             "min 小于 max", "交换 min 与 max,或改正其中一个")
                 return None
             bands.append({"grade": band["grade"], "min": Decimal(band["min"]), "max": Decimal(band["max"]),
                           "include_max": band.get("include_max", False)})
@@ -179,7 +188,8 @@ class _Builder:
         for low, high in zip(ordered, ordered[1:]):
             if low["max"] != high["min"]:
                 self.problem(doc, path, f"等级档次不连续: {low['grade']} 的上限 {low['max']} 与 "
-                                        f"{high['grade']} 的下限 {high['min']} 之间有空档或重叠")
+                                        f"{high['grade']} 的下限 {high['min']} 之间有空档或重叠",
+                             "相邻档次首尾相接:上一档的 max 等于下一档的 min", "调整相邻两档的 max 或 min")
         return tuple(bands)
 
     def rules(self, doc):
@@ -190,7 +200,8 @@ class _Builder:
             effective = r.get("effective", {})
             if effective.get("from", 0) > effective.get("to", 9999):
                 # such a rule would silently never run
-                self.problem(doc, path + ("effective",), f"生效年度 from {effective['from']} 晚于 to {effective['to']}")
+                self.problem(doc, path + ("effective",), f"生效年度 from {effective['from']} 晚于 to {effective['to']}",
+                             "from 不晚于 to", "交换两个年份,或改正其中一个;这样的规则永远不会运行")
             fields = {name: Location(doc.file, *doc.where(path + (name,))) for name in ("condition", "when", "message")}
             for label in r.get("evidence", {}):
                 fields["evidence." + label] = Location(doc.file, *doc.where(path + ("evidence", label)))

@@ -110,19 +110,32 @@ class CaseResult:
 # ---- loading ------------------------------------------------------------------------
 
 
-def load_tests(paths, program: Program) -> list[Case]:
-    """Load and check every test file under paths; raises InputError listing every problem."""
+def load_tests(paths, program: Program, root: Path | None = None) -> list[Case]:
+    """Load and check every test file under paths; raises InputError listing every problem.
+
+    A test's facts_file must lie inside the rules' project (`root`, the folder holding rules/) or inside
+    the test file's own project (see _project_of): `facts_file: /` would have the test read the whole machine.
+    """
     collector = Collector()
     files, problems = expand_paths(paths)
     collector.extend(problems)
     cases: list[Case] = []
     for path in files:
-        cases.extend(_load_file(path, program, collector))
+        roots = tuple(dict.fromkeys(p.resolve() for p in (root, _project_of(path)) if p is not None))
+        cases.extend(_load_file(path, program, collector, roots))
     collector.raise_if_any()
     return cases
 
 
-def _load_file(path: Path, program: Program, collector: Collector) -> list[Case]:
+def _project_of(path: Path) -> Path:
+    """The parent of the test file's nearest `rules` folder; else the parent of its folder (the layout
+    project/tests/x.yaml), but never a filesystem root."""
+    path = path.resolve()
+    project = next((p.parent for p in path.parents if p.name == "rules"), path.parent.parent)
+    return path.parent if project.parent == project else project
+
+
+def _load_file(path: Path, program: Program, collector: Collector, roots: tuple) -> list[Case]:
     doc, problems = load_yaml_file(path, display_path(path))
     collector.extend(problems)
     if doc is None:
@@ -136,9 +149,10 @@ def _load_file(path: Path, program: Program, collector: Collector) -> list[Case]
         where = doc.where((i, "name"))
         if raw["name"] in names:
             collector.add(Diagnostic(doc.file, *where, render_path((i, "name")),
-                                     f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)"))
+                                     f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
+                                     suggestion="给每个用例起不同的名称"))
         names.setdefault(raw["name"], where[0])
-        case = _load_case(doc, i, raw, path, program, collector)
+        case = _load_case(doc, i, raw, path, program, collector, roots)
         if case is not None:
             cases.append(case)
     return cases
@@ -149,7 +163,7 @@ def _problem(collector, doc, path, message, expected="", suggestion=""):
     collector.add(Diagnostic(doc.file, line, col, render_path(path), message, expected, suggestion))
 
 
-def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, collector: Collector):
+def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, collector: Collector, roots: tuple):
     local = Collector()
     if ("facts" in raw) == ("facts_file" in raw):
         _problem(local, doc, (i,), "用例需要 facts(内联事实)或 facts_file(事实文件路径)二者之一",
@@ -160,7 +174,7 @@ def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, c
     if "facts" in raw:
         reports = _inline_reports(doc, i, raw, local)
     elif "facts_file" in raw:
-        reports = _file_reports(doc, i, raw, path, local)
+        reports = _file_reports(doc, i, raw, path, local, roots)
     if reports and all(r.year != raw["year"] for r in reports):
         years = "、".join(str(r.year) for r in reports)
         _problem(local, doc, (i, "year"), f"事实中没有 {raw['year']} 年度的报告(事实的年度: {years})")
@@ -242,11 +256,18 @@ def _inline_reports(doc: Document, i: int, raw: dict, collector: Collector) -> l
     return reports
 
 
-def _file_reports(doc: Document, i: int, raw: dict, path: Path, collector: Collector) -> list:
+def _file_reports(doc: Document, i: int, raw: dict, path: Path, collector: Collector, roots: tuple) -> list:
     target = (path.parent / raw["facts_file"])
     if not target.exists():
         _problem(collector, doc, (i, "facts_file"), f"事实文件 “{raw['facts_file']}” 不存在",
                  f"相对于测试文件所在目录 {display_path(path.parent)} 的路径")
+        return []
+    if not any(target.resolve().is_relative_to(root) for root in roots):
+        projects = "、".join("当前目录" if display_path(r) == "." else display_path(r) for r in roots)
+        _problem(collector, doc, (i, "facts_file"),
+                 f"用例“{raw['name']}”的 facts_file “{raw['facts_file']}” 在规则项目目录({projects})之外",
+                 "规则项目目录(rules/ 所在的目录)内的事实文件或目录",
+                 "把事实文件复制到项目中(如 facts/ 下),再用相对路径引用")
         return []
     try:
         return facts_stage.load_facts([target])

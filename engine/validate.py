@@ -106,7 +106,19 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
     if v == "propertyNames":
         bad = error.instance
         return [diag(f"名称 {_show(bad)} 不合规", _pattern_hint(error.validator_value.get("pattern", "")))]
-    return [diag(f"不符合规范: {error.message}")]
+    if v in ("oneOf", "anyOf"):  # no branch's type fits (best_match kept the parent): name every branch
+        branches = [b if isinstance(b, dict) else {} for b in error.validator_value]
+        types = " 或 ".join(dict.fromkeys(_type_name(b["type"]) if "type" in b else "规定的写法" for b in branches))
+        hint = "YAML 把 yes/no/on/off/true/false 读作真假值;要写文字请加引号" if isinstance(value, bool) else ""
+        return [diag(f"类型错误: 值 {_show(value)} 不是{types}", " 或 ".join(map(_branch_text, branches)), hint)]
+    return [diag(f"不符合规范: {error.message}", suggestion="对照 perfaudit schema 输出的格式说明修改")]
+
+
+def _branch_text(branch: dict) -> str:
+    if "type" not in branch:
+        return "规定的写法"
+    text = _type_name(branch["type"])
+    return text + (f"({_pattern_hint(branch['pattern'])})" if "pattern" in branch else "")
 
 
 def _show(value) -> str:

@@ -34,7 +34,9 @@ _SEQ = "tag:yaml.org,2002:seq"
 
 _PLAIN_DECIMAL = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?$|^[-+]?\.[0-9]+$")
 _PLAIN_INT = re.compile(r"^[-+]?[0-9]+$")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# in a value, after escapes are decoded: C0 controls other than tab, LF and CR, DEL, C1 controls, lone surrogates.
+# Printed reports and xlsx cells cannot hold them, so they are refused at load, the same for facts and rules.
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _ALIAS = "!perfaudit/alias"  # what our composer puts where the file wrote *name
 
 # PyYAML's problem texts, in the words an auditor needs (the first match wins)
@@ -55,6 +57,10 @@ _YAML_PROBLEMS = (
     ("that cannot start any token", "这个字符不能作为值的开头(请给整段文字加引号)"),
     ("found duplicate anchor", "不支持 YAML 锚点/别名(& 和 *)"),
 )
+
+
+def _tag_text(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def render_path(path: PathKey) -> str:
@@ -100,12 +106,17 @@ class Document:
         return [self.line(path + (i,)) for i in range(len(node))]
 
 
+_UNREADABLE = "检查文件是否存在、是否有读取权限,以及路径是否指向文件而不是目录"
+_SYNTAX_HINT = "按提示改正此处;看不出问题时,检查上一行的引号、括号是否成对,缩进是否与同层对齐"
+_DEPTH_HINT = "减少嵌套层数;事实文件和规则文件通常不超过 6 层"
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     """Read a UTF-8 file; name the encoding when it is not UTF-8 rather than show mojibake."""
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}")]
+        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}", suggestion=_UNREADABLE)]
     if size > MAX_FILE_BYTES:
         return None, [Diagnostic(
             display, 0, 0, "",
@@ -114,24 +125,46 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:  # permission denied, a directory named *.yaml, a vanished file
-        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}")]
+        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}", suggestion=_UNREADABLE)]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 BOM is what Windows editors add; the content is still UTF-8
     if b"\x00" in raw:
-        return None, [Diagnostic(display, 0, 0, "", "文件含有 NUL 字节,不是文本文件(可能是 UTF-16 编码或二进制文件)",
-                                 expected="UTF-8 编码的 YAML 文本")]
+        return None, [_nul_problem(raw, display)]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[start:exc.start].decode("utf-8")) + 1  # the first bad byte: all before it is UTF-8
         try:
             raw.decode("gb18030")
             hint = "文件看起来是 GBK/GB18030 编码"
         except UnicodeDecodeError:
             hint = "文件不是 UTF-8 编码"
-        return None, [Diagnostic(display, line, 0, "", f"{hint},无法按 UTF-8 读取",
+        return None, [Diagnostic(display, line, column, "", f"{hint},无法按 UTF-8 读取",
                                  expected="UTF-8 编码",
                                  suggestion="用编辑器“另存为 UTF-8”,或运行 iconv -f GBK -t UTF-8")]
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """A UTF-16 byte order mark, or NUL in most even or most odd bytes (ASCII text as UTF-16 without a mark)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:4096]
+    half = len(head) // 2
+    return half >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > half * 0.4
+
+
+def _nul_problem(raw: bytes, display: str) -> Diagnostic:
+    if _looks_utf16(raw):
+        return Diagnostic(display, 0, 0, "", "文件是 UTF-16 编码(如 Windows 记事本的“Unicode”),不是 UTF-8",
+                          expected="UTF-8 编码的 YAML 文本", suggestion="用编辑器“另存为 UTF-8”")
+    at = raw.index(b"\x00")
+    start = raw.rfind(b"\n", 0, at) + 1
+    line = raw.count(b"\n", 0, at) + 1
+    column = len(raw[start:at].decode("utf-8", errors="replace")) + 1
+    return Diagnostic(display, line, column, "", "文件中含有 NUL 字节(U+0000),不是纯文本",
+                      expected="UTF-8 编码的 YAML 文本", suggestion="删除该字符;若文件是由其他程序导出的,请另存为 UTF-8 文本")
 
 
 def load_yaml_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
@@ -166,7 +199,10 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH + 1:
                 raise _TooDeep(None, None, f"嵌套层数过深(上限 {MAX_DEPTH} 层)", event.start_mark)
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            if getattr(event, "tag", None) is not None:
+                node.written_tag = event.tag  # the builder refuses every tag written in the file, even !!str
+            return node
         finally:
             self._depth -= 1
 
@@ -213,8 +249,9 @@ def _fast_loader():
 _FAST_LOADER = _fast_loader()
 SCAN = True  # try engine/yamlscan.py first (tests turn it off to compare)
 # Where libyaml and PyYAML differ (tabs, BOM/NEL/LS/PS, control characters, "?" inside flow
-# collections) or `_Loader` differs from both (anchors and aliases), the text takes the pure-Python path.
-_NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f&*?\u2028\u2029\ufeff]")
+# collections) or `_Loader` differs from both (anchors and aliases, tags written in the file: "!"),
+# the text takes the pure-Python path.
+_NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f&*?!\u2028\u2029\ufeff]")
 
 
 def _fast_document(text: str, display: str) -> Document | None:
@@ -279,7 +316,7 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
         node = yaml.compose(text, Loader=_Loader)
     except _TooDeep as exc:
         mark = exc.problem_mark
-        return None, [Diagnostic(display, mark.line + 1, mark.column + 1, "", exc.problem)]
+        return None, [Diagnostic(display, mark.line + 1, mark.column + 1, "", exc.problem, suggestion=_DEPTH_HINT)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -291,7 +328,7 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
             message += f"(括号或引号开始于第 {opened.line + 1} 行第 {opened.column + 1} 列)"
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-        suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else ""
+        suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else _SYNTAX_HINT
         return None, [Diagnostic(display, line, col, "", message, suggestion=suggestion)]
     except yaml.reader.ReaderError as exc:  # a control character: located by offset, not by mark
         pos = exc.position
@@ -300,9 +337,9 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
         return None, [Diagnostic(display, line, col, "", f"文件含有不允许的控制字符 U+{code:04X}",
                                  suggestion="删除该字符(常见于从 Word、网页复制的文字)")]
     except yaml.YAMLError as exc:  # composer errors without marks
-        return None, [Diagnostic(display, 0, 0, "", f"YAML 错误: {exc}")]
+        return None, [Diagnostic(display, 0, 0, "", f"YAML 错误: {exc}", suggestion=_SYNTAX_HINT)]
     except RecursionError:
-        return None, [Diagnostic(display, 0, 0, "", f"嵌套层数过深(上限 {MAX_DEPTH} 层)")]
+        return None, [Diagnostic(display, 0, 0, "", f"嵌套层数过深(上限 {MAX_DEPTH} 层)", suggestion=_DEPTH_HINT)]
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and node.value == ""):
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
     builder = _Builder(display)
@@ -334,8 +371,13 @@ class _Builder:
             self._problem(node, path, "不支持 YAML 锚点/别名(& 和 *)", suggestion="把内容直接写出来")
             return None
         self._seen.add(id(node))
+        written = getattr(node, "written_tag", None)
+        if written is not None:
+            self._problem(node, path, f"不支持的 YAML 标签 {_tag_text(written)}", expected="不带标签的值",
+                          suggestion="删除标签(以 ! 开头的部分);日期、数字等写成普通文本或数字即可")
+            return None
         if depth > MAX_DEPTH:
-            self._problem(node, path, f"嵌套层数过深(上限 {MAX_DEPTH} 层)")
+            self._problem(node, path, f"嵌套层数过深(上限 {MAX_DEPTH} 层)", suggestion=_DEPTH_HINT)
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -355,11 +397,18 @@ class _Builder:
                           suggestion="把内容直接写出来")
 
     def _text(self, node, path, text):
-        if _SURROGATE.search(text):
+        bad = _BAD_CHARACTER.search(text)
+        if bad is None:
+            return True
+        code = ord(bad.group())
+        if 0xD800 <= code <= 0xDFFF:
             self._problem(node, path, "文本含有无效的 Unicode 代理字符(如 \\ud800)",
                           expected="有效的 UTF-8 文本", suggestion="删除双引号中的 \\uD800—\\uDFFF 转义")
-            return False
-        return True
+        else:
+            self._problem(node, path, f"文本含有不允许的控制字符 U+{code:04X}(第 {bad.start() + 1} 个字符)",
+                          expected="不含控制字符的文本(换行和 Tab 除外)",
+                          suggestion="删除该字符或双引号中产生它的转义(如 \\x01);常见于从 Word、网页复制的文字")
+        return False
 
     def _mapping(self, node, path, depth):
         if node.tag != _MAP:

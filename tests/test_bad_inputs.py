@@ -258,7 +258,7 @@ def test_a_megabyte_of_blanks_inside_an_indicator_value(tmp_path):
 
 @needs_script
 @pytest.mark.parametrize("case, words", [
-    ("gbk-encoded", ["input.yaml:1: 文件看起来是 GBK/GB18030 编码", "iconv -f GBK -t UTF-8"]),
+    ("gbk-encoded", ["input.yaml:1:13: 文件看起来是 GBK/GB18030 编码", "iconv -f GBK -t UTF-8"]),
     ("text-with-lone-surrogate", ["input.yaml:18:14: 文本含有无效的 Unicode 代理字符"]),
     ("billion-laughs", ["input.yaml:2:8: 不支持 YAML 锚点/别名"]),
     ("rule-not-chain", ["rules/probe.yaml:7:16: 表达式语法错误: 表达式嵌套过深"]),

@@ -25,7 +25,7 @@ def test(paths, rules_dir, keyword, coverage, backend):
 
     try:
         program = api.compile(api.load_rules(rules_dir))
-        cases = load_tests(paths or [Path(rules_dir) / "tests"], program)
+        cases = load_tests(paths or [Path(rules_dir) / "tests"], program, root=Path(rules_dir).resolve().parent)
     except InputError as error:
         raise InputProblem(error) from None
     chosen = select(cases, keyword)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..catalog import ANY, BOOL, NUM, RECORDS, STR, item_type, list_of
 from ..errors import did_you_mean
 from . import ast as A
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, ROUND_PLACES
 from .parser import COMPREHENSION_FUNCS, REGEX_HINT, REGEX_WORDS
 
 
@@ -93,11 +93,19 @@ class Checker:
         for arg, want, got in zip(node.args, arg_types, actual):
             if not _compatible(want, got):
                 self.fail(arg, f"{node.name}() 的参数类型应为 {want},实际为 {got}")
+        if node.name == "round":
+            self._round_places(node.args[1])
         if result == "T":
             return actual[0]
         if result == "T2":
             return actual[1] if actual[1] != ANY else actual[2]
         return result
+
+    def _round_places(self, arg):
+        value = arg.value if isinstance(arg, A.Num) else None
+        if value is None or value != value.to_integral_value() or int(value) not in ROUND_PLACES:
+            self.fail(arg, f"round() 的小数位应直接写成 {ROUND_PLACES.start} 到 {ROUND_PLACES.stop - 1} 之间的整数",
+                      "如 round(x, 2);小数位不能来自数据或参数")
 
     def _comprehension(self, node):
         if node.name not in COMPREHENSION_FUNCS:

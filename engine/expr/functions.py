@@ -4,7 +4,7 @@ Every function is total: a missing (None) input gives None ("cannot evaluate"), 
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ..catalog import ANY, BOOL, NUM, STR
 
@@ -92,10 +92,17 @@ def _present(x):
     return x is not None and x != ""
 
 
+# round()'s places must be written as a whole number in this range (checked statically, expr/check.py):
+# a place count from data or a huge literal would make quantize fail or build a number of that many digits
+ROUND_PLACES = range(0, 11)
+
+
 def _round(x, places):
     if x is None or places is None:
         return None
-    return x.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    # enough precision for every digit of x (a product of amounts may exceed the default 28), so it never raises
+    context = Context(prec=max(28, x.adjusted() + int(places) + 2))
+    return x.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=context)
 
 
 def _choose(condition, when_true, when_false):

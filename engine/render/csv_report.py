@@ -9,6 +9,7 @@ import csv
 import io
 
 from ..findings import SEVERITY_LABELS, FactCitation, PolicyCitation
+from ..spreadsheet.cellguard import csv_safe
 from .text_report import VERIFICATION_LABELS
 
 LEDGER_COLUMNS = ("序号", "部门", "年度", "项目", "问题", "规则", "严重程度", "依据", "数据来源",
@@ -41,19 +42,12 @@ def ledger_rows(evaluation) -> list[list]:
     return rows
 
 
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def render_csv(evaluation) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(LEDGER_COLUMNS)
     for row in ledger_rows(evaluation):
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([csv_safe(v) for v in row])
     return "\ufeff" + buffer.getvalue()
 
 

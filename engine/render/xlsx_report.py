@@ -8,7 +8,8 @@ traced back to its run. Bytes are deterministic (fixed workbook and zip timestam
 from __future__ import annotations
 
 from ..findings import SEVERITY_LABELS, SEVERITY_ORDER
-from ..spreadsheet.workbook import new_workbook, set_text, text_width, workbook_bytes
+from ..spreadsheet.cellguard import set_xlsx_text
+from ..spreadsheet.workbook import new_workbook, text_width, workbook_bytes
 from ..version import VERSION
 from .csv_report import FILL_IN, LEDGER_COLUMNS, ledger_rows
 
@@ -40,7 +41,7 @@ def _ledger_sheet(sheet, rows, stale: int = 0) -> None:
     for r, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=col)
-            set_text(cell, value)
+            set_xlsx_text(cell, value)
             name = LEDGER_COLUMNS[col - 1]
             cell.alignment = Alignment(vertical="top", wrap_text=True,
                                        horizontal="center" if name in ("序号", "年度", "严重程度") else None)
@@ -77,7 +78,7 @@ def _info_sheet(sheet, evaluation) -> None:
     for r, (label, value) in enumerate(lines, start=1):
         sheet.cell(row=r, column=1, value=label).font = Font(bold=True)
         cell = sheet.cell(row=r, column=2)
-        set_text(cell, value)
+        set_xlsx_text(cell, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
     sheet.column_dimensions["A"].width = 12
     sheet.column_dimensions["B"].width = 80

@@ -53,33 +53,22 @@ def ref(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
 
 
-def read_xlsx(path: Path) -> list[Sheet]:
-    from openpyxl import load_workbook
+def read_xlsx(path: Path, display: str) -> list[Sheet]:
+    """The cells holding values (and formulas without a saved result), within the limits of xlsxread."""
+    from .xlsxread import read_workbook
 
-    values = load_workbook(path, data_only=True)  # cached results of formulas
-    formulas = load_workbook(path, data_only=False)
     sheets = []
-    for ws in values.worksheets:
-        fws = formulas[ws.title]
-        sheet = Sheet(ws.title, rows=ws.max_row, columns=ws.max_column)
-        for row in ws.iter_rows():
-            for c in row:
-                raw = c.value
-                source = fws.cell(row=c.row, column=c.column).value
-                is_formula = isinstance(source, str) and source.startswith("=")
-                if raw is None and not is_formula:
-                    continue
-                if isinstance(raw, str) and not _INVISIBLE.sub("", raw).strip() and not is_formula:
-                    continue
-                sheet.cells[(c.row, c.column)] = Cell(raw if raw is not None else "", ref(c.row, c.column),
-                                                      c.number_format or "General", is_formula and raw is None)
-        for merged in ws.merged_cells.ranges:
-            top = sheet.cells.get((merged.min_row, merged.min_col))
-            if top is None:
+    for title, cells, number_format in read_workbook(path, display):
+        sheet = Sheet(title, rows=cells.rows, columns=cells.columns)
+        for (r, col), (raw, style_id, is_formula) in cells.cells.items():
+            if isinstance(raw, str) and not _INVISIBLE.sub("", raw).strip() and not is_formula:
                 continue
-            for r in range(merged.min_row, merged.max_row + 1):
-                for col in range(merged.min_col, merged.max_col + 1):
-                    sheet.cells[(r, col)] = top
+            sheet.cells[(r, col)] = Cell(raw if raw is not None else "", ref(r, col),
+                                         number_format(style_id) or "General", is_formula and raw is None)
+        for top, covered in cells.covered:
+            if top in sheet.cells:
+                for position in covered:
+                    sheet.cells[position] = sheet.cells[top]
         sheets.append(sheet)
     return sheets
 
@@ -94,15 +83,36 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
         return raw.decode("gb18030"), "CSV 文件不是 UTF-8 编码,已按 GB18030(GBK)读取"
 
 
-def read_csv(path: Path) -> tuple[list[Sheet], str]:
-    text, note = decode_csv(path.read_bytes())
+def read_csv(path: Path, display: str) -> tuple[list[Sheet], str]:
+    """One sheet named after the file, held to the same limits as a workbook (xlsxread)."""
+    from .cellguard import csv_unguarded
+    from .xlsxread import MAX_CELL_CHARS, MAX_CSV_BYTES, CellBudget, SheetTooLarge, check_text, too_large
+
     sheet = Sheet(path.stem)
-    for r, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        sheet.rows = r
-        for col, value in enumerate(row, start=1):
-            sheet.columns = max(sheet.columns, col)
-            if _INVISIBLE.sub("", value).strip():
-                sheet.cells[(r, col)] = Cell(value, ref(r, col))
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise SheetTooLarge(f"csv 文件大小 {path.stat().st_size} 字节,超过上限 {MAX_CSV_BYTES} 字节",
+                                "只保留自评表所需的内容")
+        text, note = decode_csv(path.read_bytes())
+        budget = CellBudget()
+        previous = csv.field_size_limit(MAX_CELL_CHARS + 1)  # a longer cell is reported by check_text, at its cell
+        try:
+            rows = csv.reader(io.StringIO(text, newline=""))
+            for r, row in enumerate(rows, start=1):
+                sheet.rows = r
+                for col, value in enumerate(row, start=1):
+                    sheet.columns = max(sheet.columns, col)
+                    check_text(value, r, col)
+                    if _INVISIBLE.sub("", value).strip():
+                        budget.take(r, col)
+                        sheet.cells[(r, col)] = Cell(csv_unguarded(value), ref(r, col))
+        except csv.Error:  # only a cell beyond the field limit set above
+            raise SheetTooLarge(f"第 {rows.line_num} 行有单元格超过 {MAX_CELL_CHARS} 个字符",
+                                "缩短该单元格的内容") from None
+        finally:
+            csv.field_size_limit(previous)
+    except SheetTooLarge as exc:
+        raise too_large(display, "", exc) from None
     return [sheet], note
 
 

@@ -12,7 +12,8 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .workbook import new_workbook, set_text, workbook_bytes
+from .cellguard import csv_safe, set_xlsx_text
+from .workbook import new_workbook, workbook_bytes
 
 DEPARTMENT, PROJECTS, INDICATORS, CLAIMS, COMMITMENTS, GUIDE = "部门表", "项目表", "指标表", "正文数据", "整改承诺", "填表说明"
 TOTAL_LABELS = ("合计", "总计")
@@ -142,7 +143,7 @@ def _put(cell, value, kind, styles) -> None:
         cell.value = value
         cell.number_format = number_format(value, "rate" if kind == "rate" else "amount")
     elif value is not None:
-        set_text(cell, value)
+        set_xlsx_text(cell, value)
     cell.border = styles["border"]
     cell.alignment = styles["wrap"]
 
@@ -249,7 +250,7 @@ def csv_text(value, kind: str) -> str:
         return format(value.scaleb(2), "f") + "%"
     if isinstance(value, Decimal):
         return format(value, "f")
-    return str(value)
+    return csv_safe(str(value))
 
 
 def template_csv(department: dict | None = None, tables: dict | None = None) -> str:

@@ -44,13 +44,6 @@ def workbook_bytes(workbook) -> bytes:
     return out.getvalue()
 
 
-def set_text(cell, value) -> None:
-    """Store text as text: openpyxl would otherwise turn a leading '=' into a formula."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-
-
 def text_width(value, cap: int = 60) -> int:
     """Column width in Excel character units for the longest line, CJK counted as two."""
     if value is None:
