@@ -14,17 +14,7 @@ from engine.coverage import coverage, coverage_counts, parameter_coverage
 from engine.ruletest import load_tests, run_tests
 
 from .conftest import RULES
-
-FAILING = """\
-- name: 故意写错的期望
-  year: 2024
-  facts:
-    projects:
-      - name: 甲项目
-        budget: {full_year: 10.00, executed: 9.00}
-  expect:
-    - {rule: execution.below-warning-line, project: 甲项目}
-"""
+from .test_ruletests import FAILING  # one failing and one passing case
 
 
 @pytest.fixture(scope="module")

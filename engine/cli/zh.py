@@ -4,7 +4,8 @@ click translates every message it prints with gettext (`from gettext import gett
 its modules). A catalogue installed for the process's gettext domain would depend on the user's locale
 variables and on a compiled .mo file; instead each click module's `_` and `ngettext` are pointed at
 this catalogue, so the words are Chinese whatever the locale. A message missing from the catalogue
-stays English (tests/test_cli_messages.py checks that every message a user can meet is here).
+stays English (tests/test_cli_messages.py checks that every message a user can meet is here); the
+`--version` line "perfaudit, version X" is kept as it is, for scripts that read it.
 The metavars click writes itself ([OPTIONS], INTEGER RANGE ...) are not gettext messages: PerfauditGroup
 sets them per command, and HelpFormatter translates the type names in the option column.
 """
@@ -61,7 +62,6 @@ CATALOGUE = {
     "Positional arguments": "位置参数",
     "Show this message and exit.": "显示本帮助并退出。",
     "Show the version and exit.": "显示版本并退出。",
-    "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
     "default: {default}": "默认: {default}",
     "required": "必填",
     "deprecated": "已弃用",
