@@ -9,20 +9,20 @@ BIN := $(VENV)/bin
 .PHONY: demo test check bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
-	touch $@
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $(VENV)/.installed $@
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/perfaudit check
-	$(BIN)/perfaudit evaluate facts/2024
+	@$(BIN)/perfaudit check
+	@$(BIN)/perfaudit evaluate facts/2024
 
 test: $(VENV)/.installed-test
 	sh tools/ensure-chromium.sh

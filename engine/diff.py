@@ -5,14 +5,18 @@
 - Year over year: findings matched by rule and project, the project followed across years only through
   what the facts declare (name, aliases, renamed_from; engine/years.py), never by similarity. Findings
   about prose claims or commitments are matched by rule and project alone, since their ids are per report.
+  A finding of the earlier year is resolved only when the later year's facts let its rule decide and it did
+  not fire; where the rule could not be evaluated, or what it was about is gone from the facts (claims not
+  transcribed, say), the finding is "no longer checkable" (unverifiable), never resolved.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .findings import Finding
+from .findings import UNEVALUABLE, Finding
 from .model import Report, RuleSet
+from .subjects import subjects_of
 from .years import find_project, predecessors
 
 CHANGE_FIELDS = ("severity", "message", "evidence")
@@ -129,6 +133,9 @@ class DepartmentYears:
     resolved: tuple  # Finding in year_a only
     persisting: tuple  # Persisting
     renamed: tuple  # (name in year_a, name in year_b) for projects matched under another name
+    # Finding in year_a that year_b cannot confirm or clear: the rule could not be evaluated there (data
+    # missing), or year_b's facts no longer have what it was about (the claim, indicator or project)
+    unverifiable: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -140,13 +147,13 @@ class YearDiff:
     only_b: tuple
 
 
-def _project_identity(finding: Finding, report: Report, earlier: Report | None) -> str:
+def _project_identity(name: str | None, report: Report, earlier: Report | None) -> str:
     """The project's name in the earlier year when the facts link it there, else its own name."""
-    if finding.project is None:
+    if name is None:
         return ""
-    project = find_project(finding.project, report)
+    project = find_project(name, report)
     if project is None:
-        return finding.project
+        return name
     if earlier is None:
         return project.name
     matches = predecessors(project, earlier)
@@ -155,7 +162,24 @@ def _project_identity(finding: Finding, report: Report, earlier: Report | None) 
 
 def _match_key(finding: Finding, report: Report, earlier: Report | None) -> tuple:
     subject = finding.subject if finding.subject_kind in _STABLE_SUBJECTS else ""
-    return (finding.rule, _project_identity(finding, report, earlier), subject)
+    return (finding.rule, _project_identity(finding.project, report, earlier), subject)
+
+
+_PER_PROJECT = ("project", "indicator")
+
+
+def _subjects_present(report: Report, earlier: Report) -> set:
+    """What `report` has for a rule to judge, as _checkable looks it up: projects and indicators one by one
+    (a project or indicator gone from the facts cannot be checked); claims and commitments only by kind,
+    since a report that has claims but none about a project simply no longer says it."""
+    return {(s.kind,) + ((_project_identity(s.project, report, earlier),
+                          s.label if s.kind in _STABLE_SUBJECTS else "") if s.kind in _PER_PROJECT else ())
+            for s in subjects_of(report)}
+
+
+def _checkable(finding: Finding, key: tuple, present: set) -> bool:
+    kind = finding.subject_kind
+    return ((kind, key[1], key[2]) if kind in _PER_PROJECT else (kind,)) in present
 
 
 def year_over_year(findings, reports, year_a: int, year_b: int) -> YearDiff:
@@ -166,25 +190,35 @@ def year_over_year(findings, reports, year_a: int, year_b: int) -> YearDiff:
     out = []
     for department in sorted(departments_a & departments_b):
         report_a, report_b = by_key[(department, year_a)], by_key[(department, year_b)]
-        groups_a, groups_b = defaultdict(list), defaultdict(list)
+        groups_a, groups_b, unknown_b = defaultdict(list), defaultdict(list), defaultdict(int)
         for f in sorted(findings, key=Finding.sort_key):
             if f.department != department:
                 continue
-            if f.year == year_a:
+            if f.year == year_a and f.outcome != UNEVALUABLE:  # missing data in year_a was never a finding
                 groups_a[_match_key(f, report_a, None)].append(f)
             elif f.year == year_b:
-                groups_b[_match_key(f, report_b, report_a)].append(f)
-        new, resolved, persisting = [], [], []
+                key = _match_key(f, report_b, report_a)
+                if f.outcome == UNEVALUABLE:
+                    unknown_b[key] += 1
+                else:
+                    groups_b[key].append(f)
+        present_b = _subjects_present(report_b, report_a)
+        new, resolved, persisting, unverifiable = [], [], [], []
         for key in groups_a.keys() | groups_b.keys():
             a, b = groups_a.get(key, []), groups_b.get(key, [])
             persisting += [Persisting(x, y) for x, y in zip(a, b)]
-            resolved += a[len(b):]
+            gone = a[len(b):]
+            undecided = unknown_b.get(key, 0)
+            unverifiable += gone[:undecided]
+            for f in gone[undecided:]:
+                (resolved if _checkable(f, key, present_b) else unverifiable).append(f)
             new += b[len(a):]
         renamed = sorted({(m[0].name, p.name) for p in report_b.projects for m in [predecessors(p, report_a)]
                           if len(m) == 1 and m[0].name != p.name})
         out.append(DepartmentYears(department, year_a, year_b, tuple(sorted(new, key=Finding.sort_key)),
                                    tuple(sorted(resolved, key=Finding.sort_key)),
-                                   tuple(sorted(persisting, key=lambda p: p.after.sort_key())), tuple(renamed)))
+                                   tuple(sorted(persisting, key=lambda p: p.after.sort_key())), tuple(renamed),
+                                   tuple(sorted(unverifiable, key=Finding.sort_key))))
     return YearDiff(year_a, year_b, tuple(out), tuple(sorted(departments_a - departments_b)),
                     tuple(sorted(departments_b - departments_a)))
 

@@ -86,6 +86,7 @@ def load_facts(paths, progress=None) -> list[Report]:
             collector.extend(schema_problems)
             continue
         reports.append(report_from_document(doc, collector))
+        collector.extend(_folder_year(reports[-1], path))
     seen: dict = {}
     for report in reports:
         key = (report.department, report.year)
@@ -99,6 +100,21 @@ def load_facts(paths, progress=None) -> list[Report]:
     collector.extend(link_years(reports))
     collector.raise_if_any()
     return reports
+
+
+_YEAR_FOLDER = re.compile(r"(19|20)[0-9]{2}")
+
+
+def _folder_year(report: Report, path: Path) -> list[Diagnostic]:
+    """A report whose year differs from its folder's (year: 2025 inside facts/2024): said first, because
+    every check that depends on the year (commitments due, rules in force) then fails as a consequence."""
+    folder = path.parent.name
+    if not _YEAR_FOLDER.fullmatch(folder) or int(folder) == report.year:
+        return []
+    return [Diagnostic(report.file, report.sources["year"].line, 0, "year",
+                       f"年度 {report.year} 与所在目录 {folder} 不一致(与年度有关的其他错误可能都由此引起)",
+                       expected=f"{folder}(所在目录的年度)",
+                       suggestion=f"改正 year;若确是 {report.year} 年的报告,请移到 {report.year} 年的目录")]
 
 
 def report_from_document(doc: Document, collector: Collector) -> Report:

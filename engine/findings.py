@@ -9,6 +9,8 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 FAMILY_LABELS = {"grading": "等级评定", "execution-rate": "预算执行率", "indicator-review": "指标合理性",
                  "cross-department": "跨部门协同", "consistency": "数据一致性", "follow-up": "整改跟踪"}
+UNEVALUABLE = "cannot-evaluate"  # Finding.outcome of a rule that missing data left undecided
+UNEVALUABLE_LABEL = "无法核查(缺少数据)"
 _FIELD = re.compile(r"\{([^{}:]+)(?::([a-z]+))?\}")
 
 
@@ -63,6 +65,15 @@ class Finding:
     def sort_key(self):
         return (self.year, self.department, self.project or "", SEVERITY_ORDER[self.severity], self.rule,
                 self.subject)
+
+
+def split_unevaluable(findings) -> tuple[list, list]:
+    """(findings proper, rules that could not be evaluated): the second are missing data, not problems, so
+    every report shows them apart and no severity count or --fail-on includes them."""
+    fired, unevaluable = [], []
+    for f in findings:
+        (unevaluable if f.outcome == UNEVALUABLE else fired).append(f)
+    return fired, unevaluable
 
 
 def template_fields(template: str):

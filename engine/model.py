@@ -86,7 +86,7 @@ class Project(Record):
     score: Score = field(default_factory=Score)
     indicators: list = field(default_factory=list)
     departments_involved: list = field(default_factory=list)
-    approvals: list = field(default_factory=list)
+    approvals: list | None = None  # None: not recorded (unknown to the rules); []: recorded as none
     renamed_from: list = field(default_factory=list)  # names this project had in earlier years' reports
     # linked by engine/years.py: the same project in the department's previous-year report, when loaded
     previous: Project | None = field(default=None, repr=False, compare=False)

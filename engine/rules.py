@@ -286,14 +286,16 @@ def check_complexity(collector, rule, param_types):
 def check_message(collector, rule):
     from .findings import template_fields
 
-    labels = {label for label, _ in rule.evidence} | {"项目", "部门", "年度", "指标", "规则"}
+    defined = [label for label, _ in rule.evidence]
+    labels = set(defined) | {"项目", "部门", "年度", "指标", "规则"}
     loc = rule.field_locations["message"]
     for name, fmt in template_fields(rule.message):
         if name not in labels:
+            listed = f"evidence 中定义的名称({'、'.join(defined)})" if defined else "evidence 中定义的名称(本规则还没有 evidence)"
             collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.message",
                                      f"消息模板引用了未定义的证据 “{name}”",
-                                     "evidence 中定义的名称,或 项目/部门/年度/指标/规则",
-                                     did_you_mean(name, labels)))
+                                     f"{listed},或 项目/部门/年度/指标/规则",
+                                     did_you_mean(name, labels) or f"在 evidence 中加上 {name}: 表达式,或改用上面列出的名称"))
         if fmt not in ("", "pct", "wan", "num", "list"):
             collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.message",
                                      f"未知的格式 “{fmt}”", "pct(百分数) / wan(万元) / num / list"))

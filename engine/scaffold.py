@@ -146,9 +146,10 @@ def _project_lines(project, previous: int, documents_due=()) -> list:
         out.append(f"    # departments_involved: {flow_list(project.departments_involved)}   "
                    f"# {previous} 年涉及的协同部门,本年仍涉及时取消注释")
         out.append("    # departments_section:")
-    for a in project.approvals:
+    for a in project.approvals or ():
         out.append(f"    # {previous} 年已有协同文件: {a.document or a.kind}({a.counterpart},{a.year} 年)")
     for text in documents_due:
-        out.append(f"    # approvals:   # {text};已签订的请在此记录,未记录时规则按未签订报告")
+        out.append(f"    # approvals:   # {text};已签订的请在此记录,确实没有签订时写 approvals: [],"
+                   "不填时规则显示为无法核查")
     out.append("")
     return out

@@ -129,6 +129,7 @@ def _show(value) -> str:
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％，＋－", "0123456789.%,+-")
 _EXPONENT = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+%?$")
+_NUMERIC_TEXT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?%?$")
 
 
@@ -156,7 +157,13 @@ def _type_hint(value, wanted) -> str:
         stripped = value.strip()
         if any(u in stripped for u in ("万元", "元", "万")):
             return "去掉单位,只写数字(金额统一以万元为单位,见文件顶部 unit)"
-        return _text_fix(value, number=True) or "去掉引号,写成数字"
+        if _text_fix(value, number=True):
+            return _text_fix(value, number=True)
+        if _NUMERIC_TEXT.match(stripped):  # numeric text read as a string was written in quotes
+            return "去掉引号,写成数字"
+        if "," in stripped or "，" in stripped:
+            return "数字中不能有逗号:小数请用半角小数点(如 12.3),千位分隔符请去掉"
+        return "只写阿拉伯数字和小数点,不加引号,如 111.85"
     return ""
 
 

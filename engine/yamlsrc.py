@@ -214,6 +214,28 @@ def _problem_text(problem: str) -> str:
     return problem
 
 
+_FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：#\"'{\[]+(：)")
+_BRACE_VALUE = re.compile(r"^\s*(?:-\s+)?[^\s:#\"']+:\s+(\{)(?!.*\}\s*(#.*)?$)")
+
+
+def _typing_slip(lines: list, mark) -> tuple | None:
+    """(line, column, message, suggestion) for two slips PyYAML reports by their symptom: a key written
+    with the full-width colon "：" (the error comes on the next line), and an unquoted text value that
+    starts with "{" (read as the start of a {...} mapping)."""
+    candidates = [n for n in range(min(mark.line, len(lines) - 1), -1, -1) if lines[n].strip()][:2]
+    for n in candidates:
+        found = _FULLWIDTH_COLON_KEY.match(lines[n])
+        if found:
+            return (n + 1, found.start(1) + 1, "YAML 语法错误: 键后面用了全角冒号“：”",
+                    "改为半角冒号加空格,如 " + lines[n].strip().replace("：", ": ", 1))
+    if candidates and (found := _BRACE_VALUE.match(lines[candidates[0]])):
+        key, value = lines[candidates[0]][:found.start(1)].strip(), lines[candidates[0]][found.start(1):].strip()
+        shown = value if len(value) <= 20 else value[:20] + "……"
+        return (candidates[0] + 1, found.start(1) + 1, "YAML 语法错误: 以 { 开头的文字必须加引号",
+                f"给整段文字加双引号,如 {key} \"{shown}\"(不加引号时 {{ 被当作映射的开始)")
+    return None
+
+
 def _fast_loader():
     """libyaml's composer (when PyYAML was built with it), with a per-document cache of implicit tags."""
     base = getattr(yaml, "CSafeLoader", None)
@@ -329,6 +351,9 @@ def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagn
         lines = text.splitlines()
         bad_line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
         suggestion = "YAML 不允许用 Tab 缩进,请改用空格" if "\t" in bad_line or "\t" in str(exc.problem) else _SYNTAX_HINT
+        cause = _typing_slip(lines, mark) if mark is not None else None
+        if cause is not None:  # PyYAML notices it a line late, or names only its symptom
+            line, col, message, suggestion = cause
         return None, [Diagnostic(display, line, col, "", message, suggestion=suggestion)]
     except yaml.reader.ReaderError as exc:  # a control character: located by offset, not by mark
         pos = exc.position

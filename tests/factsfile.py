@@ -47,7 +47,7 @@ def to_yaml(value, indent: int = 0) -> str:
 
 def project(name: str = "甲项目", *, initial=None, full_year=None, executed=None, rate: str | None = None,
             explanation: str | None = None, total=None, grade: str | None = None, indicators=(),
-            departments_involved=(), approvals=(), aliases=()) -> dict:
+            departments_involved=(), approvals=None, aliases=()) -> dict:
     """A project with a budget section, and a score section only when a total or grade is given."""
     budget: dict = {"section": "二(一) 表 第1行"}
     for key, value in (("initial", initial), ("full_year", full_year), ("executed", executed), ("rate", rate),
@@ -70,7 +70,7 @@ def project(name: str = "甲项目", *, initial=None, full_year=None, executed=N
     if departments_involved:
         out["departments_involved"] = list(departments_involved)
         out["departments_section"] = "四(一)3 正文"
-    if approvals:
+    if approvals is not None:  # None: not recorded; [] recorded as none signed
         out["approvals"] = list(approvals)
     return out
 

@@ -37,7 +37,7 @@ def test_draft_is_a_valid_facts_file_with_values_emptied(draft):
         assert (p.budget.initial, p.budget.full_year, p.budget.executed, p.budget.rate) == (None,) * 4
         assert (p.score.total, p.score.grade) == (None, None)
         assert all(i.actual is None for i in p.indicators)
-        assert p.renamed_from == [] and p.approvals == [] and p.departments_involved == []
+        assert p.renamed_from == [] and p.approvals is None and p.departments_involved == []  # None: not recorded
     assert new.claims == [] and new.commitments == []
     assert new.sources["department"].file.endswith(SOURCE.name)
 

@@ -13,6 +13,7 @@ import click
 from ..backends import EngineError
 from ..output import Interrupted, install_signal_handlers
 from ..version import VERSION
+from . import zh
 from .common import EXIT_INTERNAL
 
 # command name -> module under engine.cli that defines a click command of that name
@@ -29,7 +30,10 @@ COMMANDS = {
 }
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+zh.install()  # click's own messages in Chinese (engine/cli/zh.py)
+
+
+@click.group(cls=zh.PerfauditGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="perfaudit")
 def cli():
     """perfaudit:预算绩效自评报告的政策核查引擎(规则即数据)。"""

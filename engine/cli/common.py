@@ -1,6 +1,7 @@
 """Shared pieces of the CLI: exit codes, error display, atomic output, common options."""
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 
 import click
@@ -97,8 +98,25 @@ def force_option(f):
 
 
 def rules_option(f):
-    return click.option("--rules", "rules_dir", default="rules", show_default=True,
-                        type=click.Path(file_okay=False), help="规则目录")(f)
+    """--rules; when not given, the folder engine/projectfile.py finds, from the command's facts paths."""
+    @functools.wraps(f)
+    def run(*args, **kwargs):
+        if kwargs.get("rules_dir") is None:
+            kwargs["rules_dir"] = located_rules(kwargs.get("facts") or kwargs.get("paths") or ())
+        return f(*args, **kwargs)
+
+    return click.option("--rules", "rules_dir", default=None, type=click.Path(file_okay=False),
+                        help="规则目录;不给时依次找环境变量 PERFAUDIT_RULES、perfaudit.toml(从事实路径和当前目录"
+                             "逐级向上)、当前目录下的 rules")(run)
+
+
+def located_rules(paths) -> str:
+    from ..projectfile import find_rules
+
+    try:
+        return find_rules(paths)
+    except InputError as error:
+        raise InputProblem(error) from None
 
 
 def backend_option(f):

@@ -5,14 +5,15 @@ import tempfile
 import click
 
 from ..errors import Diagnostic, InputError
-from .common import InputProblem, backend_option, check_output, files_read, force_option, input_problem, write_output
+from .common import (InputProblem, backend_option, check_output, files_read, force_option, input_problem,
+                     located_rules, write_output)
 
 
 @click.command()
 @click.argument("facts", nargs=-1, required=True, type=click.Path())
 @click.option("--rules", "rules", multiple=True, metavar="DIR|git:REV",
               help="规则目录,或 git:修订版本(该版本的 rules/)。给两次(旧、新)时对比规则变更的影响;"
-                   "给一次或不给时对比两个年度,默认 rules")
+                   "给一次或不给时对比两个年度;不给时按 perfaudit.toml 等查找(见 evaluate --help)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="输出格式(html 仅用于年度对比)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
@@ -40,7 +41,7 @@ def diff(facts, rules, fmt, output, force, backend):
                     raise click.UsageError("规则变更影响只支持 --format text 或 json")
                 text = _rule_impact(rules, facts, fmt, backend, scratch)
             else:
-                text = _years(rules[0] if rules else "rules", facts, fmt, backend, scratch)
+                text = _years(rules[0] if rules else located_rules(facts), facts, fmt, backend, scratch)
     except InputError as error:
         raise InputProblem(error) from None
     write_output(text, output, force, inputs)

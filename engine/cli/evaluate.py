@@ -5,10 +5,14 @@ import sys
 import click
 
 from ..errors import InputError
+from ..findings import SEVERITY_LABELS, split_unevaluable
 from ..gcpause import paused_gc
 from ..render import FORMATS, RenderOptions, is_binary, render
 from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, check_output, files_read,
                      force_option, rules_option, write_output)
+
+
+SEVERITY_NAMES = {label: name for name, label in SEVERITY_LABELS.items()}  # --fail-on 错误 = error
 
 
 @click.command()
@@ -16,8 +20,8 @@ from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, ch
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
               help="输出格式")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-              help="有该级别或更严重的发现时以退出码 1 结束")
+@click.option("--fail-on", type=click.Choice(SEVERITIES + tuple(SEVERITY_LABELS.values())), default=None,
+              help="有该级别或更严重的发现时以退出码 1 结束(也可写 错误/警告/提示)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
 @force_option
 @click.option("-v", "--verbose", is_flag=True, help="文本输出中列出全部依据和数据来源")
@@ -49,8 +53,9 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
         else:
             _update_ledger(result, earlier, output, inputs)
     if fail_on:
-        threshold = SEVERITIES.index(fail_on)
-        if any(SEVERITIES.index(f.severity) <= threshold for f in result.findings):
+        threshold = SEVERITIES.index(SEVERITY_NAMES.get(fail_on, fail_on))
+        # a rule missing data could not decide is not a finding (engine/findings.py split_unevaluable)
+        if any(SEVERITIES.index(f.severity) <= threshold for f in split_unevaluable(result.findings)[0]):
             sys.exit(EXIT_FINDINGS)
 
 

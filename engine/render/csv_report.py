@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..findings import SEVERITY_LABELS, FactCitation, PolicyCitation
+from ..findings import SEVERITY_LABELS, UNEVALUABLE, UNEVALUABLE_LABEL, FactCitation, PolicyCitation
 from ..spreadsheet.cellguard import csv_safe
 from .text_report import VERIFICATION_LABELS
 
@@ -36,7 +36,7 @@ def ledger_rows(evaluation) -> list[list]:
     for n, f in enumerate(evaluation.findings, start=1):
         policies = [policy_text(c) for c in f.citations if isinstance(c, PolicyCitation)]
         facts = [fact_text(c) for c in f.citations if isinstance(c, FactCitation)]
-        severity = SEVERITY_LABELS[f.severity] + ("(无法评估)" if f.outcome != "fired" else "")
+        severity = UNEVALUABLE_LABEL if f.outcome == UNEVALUABLE else SEVERITY_LABELS[f.severity]
         rows.append([n, f.department, f.year, f.project or "报告整体", f.message, f"{f.title}({f.rule})", severity,
                      "\n".join(policies), "\n".join(facts)] + [""] * FILL_IN)
     return rows

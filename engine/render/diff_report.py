@@ -118,16 +118,23 @@ def impact_json(impact) -> str:
 # ---- year over year ---------------------------------------------------------------
 
 
+def _sections(d, a: int, b: int) -> tuple:
+    """(title, findings) of the year-over-year lists other than the persisting ones."""
+    return ((f"新出现({b} 年有、{a} 年没有)", d.new), (f"已解决({a} 年有、{b} 年核查后没有)", d.resolved),
+            (f"无法再核查({a} 年有;{b} 年缺少所需数据,规则无法判断,不算已解决)", d.unverifiable))
+
+
 def years_text(diff) -> str:
     a, b = diff.year_a, diff.year_b
     out = [f"年度对比: {a} 年 → {b} 年",
            "(同一规则、同一项目视为同一问题;项目跨年度只按名称、曾用名和 renamed_from 对应)"]
     for d in diff.departments:
-        out += ["", f"{d.department}  新出现 {len(d.new)} 项,已解决 {len(d.resolved)} 项,持续存在 {len(d.persisting)} 项"]
+        out += ["", f"{d.department}  新出现 {len(d.new)} 项,已解决 {len(d.resolved)} 项,持续存在 {len(d.persisting)} 项,"
+                    f"无法再核查 {len(d.unverifiable)} 项"]
         for old, new in d.renamed:
             out.append(f"项目更名: {old}({a} 年) → {new}({b} 年)")
         out.append(RULE)
-        for title, findings in ((f"新出现({b} 年有、{a} 年没有)", d.new), (f"已解决({a} 年有、{b} 年没有)", d.resolved)):
+        for title, findings in _sections(d, a, b):
             out.append(f"\n{title}" + ("" if findings else ": 无"))
             for f in findings:
                 out += [headline(f), f"      【{f.project or '报告整体'}】{f.message}"]
@@ -150,11 +157,13 @@ def years_json(diff) -> str:
         "to": diff.year_b,
         "departments": [{
             "department": d.department,
-            "summary": {"new": len(d.new), "resolved": len(d.resolved), "persisting": len(d.persisting)},
+            "summary": {"new": len(d.new), "resolved": len(d.resolved), "persisting": len(d.persisting),
+                        "unverifiable": len(d.unverifiable)},
             "renamed": [{"from": old, "to": new} for old, new in d.renamed],
             "new": [finding_dict(f) for f in d.new],
             "resolved": [finding_dict(f) for f in d.resolved],
             "persisting": [{"before": finding_dict(p.before), "after": finding_dict(p.after)} for p in d.persisting],
+            "unverifiable": [finding_dict(f) for f in d.unverifiable],
         } for d in diff.departments],
         "only_in_from": list(diff.only_a),
         "only_in_to": list(diff.only_b),
@@ -172,11 +181,12 @@ def years_html(diff, formats: dict) -> str:
         body.append(f'<section class="report"><h2>{e(d.department)}</h2><div class="kpis">'
                     f'<div class="kpi error"><b>{len(d.new)}</b>新出现</div>'
                     f'<div class="kpi info"><b>{len(d.resolved)}</b>已解决</div>'
-                    f'<div class="kpi warning"><b>{len(d.persisting)}</b>持续存在</div></div>')
+                    f'<div class="kpi warning"><b>{len(d.persisting)}</b>持续存在</div>'
+                    f'<div class="kpi unevaluable"><b>{len(d.unverifiable)}</b>无法再核查</div></div>')
         if d.renamed:
             body.append("<p>项目更名: " + ";".join(f"{e(o)}({a} 年) → {e(n)}({b} 年)" for o, n in d.renamed)
                         + "</p>")
-        for title, findings in ((f"新出现({b} 年有、{a} 年没有)", d.new), (f"已解决({a} 年有、{b} 年没有)", d.resolved)):
+        for title, findings in _sections(d, a, b):
             body.append(f"<h3>{e(title)} {len(findings)} 项</h3>")
             body.extend(f"<h4>【{e(f.project or '报告整体')}】</h4>" + finding_html(f, formats) for f in findings)
         body.append(f"<h3>持续存在 {len(d.persisting)} 项</h3>")

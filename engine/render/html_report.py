@@ -11,7 +11,8 @@ from itertools import groupby
 
 from ..catalog import SUBJECT_LABELS
 from ..evaluate import GRADE_BANDS, WARNING_LINE
-from ..findings import FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, FactCitation, PolicyCitation, format_value
+from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
+                        format_value, split_unevaluable)
 from ..version import VERSION
 from .charts import execution_rate_chart, score_band_chart
 from .text_report import VERIFICATION_LABELS
@@ -42,6 +43,7 @@ tr.total td { font-weight: 600; background: #f7f7f7; }
 .kpi { flex: 1; border: 1px solid #9a9a9a; padding: 2mm 3mm; text-align: center; }
 .kpi b { display: block; font-size: 16pt; line-height: 1.2; }
 .kpi.error b { color: #9b1c1c; } .kpi.warning b { color: #8a5a00; } .kpi.info b { color: #444; }
+.kpi.unevaluable { border-style: dashed; } .kpi.unevaluable b { color: #777; }
 figure { margin: 3mm 0 5mm; break-inside: avoid; }
 figcaption { font-family: "Noto Sans CJK SC", sans-serif; font-size: 9.5pt; font-weight: 600; margin-bottom: 1mm; }
 figure .note { font-size: 8.5pt; color: #555; margin: 0.5mm 0 0; }
@@ -166,13 +168,15 @@ def finding_html(f, formats: dict) -> str:
 
 
 def summary_html(evaluation) -> str:
-    findings = evaluation.findings
+    findings, unevaluable = split_unevaluable(evaluation.findings)
     severities = list(SEVERITY_ORDER)
     counts: dict = {}
     for f in findings:
         counts.setdefault(f.family, {s: 0 for s in severities})[f.severity] += 1
     totals = {s: sum(1 for f in findings if f.severity == s) for s in severities}
     kpis = "".join(f'<div class="kpi {s}"><b>{totals[s]}</b>{e(SEVERITY_LABELS[s])}</div>' for s in severities)
+    if unevaluable:
+        kpis += f'<div class="kpi unevaluable"><b>{len(unevaluable)}</b>{e(UNEVALUABLE_LABEL)}</div>'
     head = "".join(f"<th>{e(SEVERITY_LABELS[s])}</th>" for s in severities)
     rows = []
     for family in sorted(counts):
@@ -188,6 +192,16 @@ def summary_html(evaluation) -> str:
             f"<th>合计</th></tr>{''.join(rows)}</table>"
             f'<table class="reports"><caption>核查的报告</caption><tr><th>部门</th><th>年度</th><th>项目数</th>'
             f"<th>事实文件</th></tr>{reports}</table></section>")
+
+
+def unevaluable_html(unevaluable) -> str:
+    rows = "".join(f"<tr><td>{e(f.department)}</td><td class=\"num\">{f.year}</td><td>{e(f.project or '报告整体')}</td>"
+                   f'<td>{e(f.title)} <span class="rule">{e(f.rule)}</span></td><td>{e(f.message)}</td></tr>'
+                   for f in unevaluable)
+    return (f'<section class="unevaluable"><h2>{e(UNEVALUABLE_LABEL)}(共 {len(unevaluable)} 项)</h2>'
+            '<p class="note">以下规则因所需数据缺失而无法判断,不是发现的问题,也不计入汇总;补全数据后再核查。</p>'
+            '<table><tr><th>部门</th><th>年度</th><th>项目</th><th>规则</th><th>缺少的数据</th></tr>'
+            f"{rows}</table></section>")
 
 
 def _metrics_of(evaluation, department: str, year: int) -> list:
@@ -237,7 +251,8 @@ def render_html(evaluation) -> str:
             f"规则版本 {e(evaluation.rules_hash[:16])} · 事实版本 {e(evaluation.facts_hash or '—')}</p></div>",
             summary_html(evaluation)]
     by_report = {(y, d): [] for d, y, _file, _n in evaluation.reports}
-    for (year, department), group in groupby(evaluation.findings, key=lambda f: (f.year, f.department)):
+    findings, unevaluable = split_unevaluable(evaluation.findings)
+    for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):
         by_report[(year, department)] = list(group)
     for (year, department), group in sorted(by_report.items()):
         body.append(f'<section class="report"><h2>{e(department)} {year} 年度</h2>')
@@ -252,6 +267,8 @@ def render_html(evaluation) -> str:
             body.extend(finding_html(f, formats) for f in items)
             body.append("</section>")
         body.append("</section>")
+    if unevaluable:
+        body.append(unevaluable_html(unevaluable))
     body.append("<footer>本报告由 perfaudit 依据 rules/ 中的规则自动生成。每项发现列出政策依据(注明核实状态,"
                 "已核实的附原文)与数据来源(报告位置及事实文件行号),供审计人员复核;“未核实”的条款引用前须查证原文。</footer>")
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..findings import FactCitation, Finding, PolicyCitation, SEVERITY_ORDER
+from ..findings import UNEVALUABLE, FactCitation, Finding, PolicyCitation, SEVERITY_ORDER
 from ..version import VERSION
 from .jsontext import Items, Shared, dumps
 
@@ -65,9 +65,11 @@ def summary_dict(evaluation) -> dict:
     by_family: dict = {}
     by_outcome: dict = {}
     for f in evaluation.findings:
+        by_outcome[f.outcome] = by_outcome.get(f.outcome, 0) + 1
+        if f.outcome == UNEVALUABLE:  # missing data is not a finding: counted in by_outcome only
+            continue
         by_severity[f.severity] += 1
         by_family[f.family] = by_family.get(f.family, 0) + 1
-        by_outcome[f.outcome] = by_outcome.get(f.outcome, 0) + 1
     return {"findings": len(evaluation.findings), "by_severity": by_severity,
             "by_family": dict(sorted(by_family.items())), "by_outcome": dict(sorted(by_outcome.items())),
             "reports": [{"department": d, "year": y, "file": file, "projects": n}

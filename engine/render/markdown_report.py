@@ -11,7 +11,8 @@ from decimal import Decimal
 from itertools import groupby
 
 from ..evaluate import GRADE_BANDS, WARNING_LINE
-from ..findings import FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, FactCitation, PolicyCitation, format_value
+from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
+                        format_value, split_unevaluable)
 from ..version import VERSION
 from .html_report import evidence_text, parameter_text
 from .text_report import VERIFICATION_LABELS
@@ -44,15 +45,17 @@ def policy_line(c: PolicyCitation) -> list[str]:
 
 def summary(evaluation) -> list[str]:
     severities = list(SEVERITY_ORDER)
+    findings, unevaluable = split_unevaluable(evaluation.findings)
     counts: dict = {}
-    for f in evaluation.findings:
+    for f in findings:
         counts.setdefault(f.family, {s: 0 for s in severities})[f.severity] += 1
-    totals = {s: sum(1 for f in evaluation.findings if f.severity == s) for s in severities}
+    totals = {s: sum(1 for f in findings if f.severity == s) for s in severities}
     rows = [[md(FAMILY_LABELS.get(fam, fam)), md(fam)] + [str(counts[fam][s]) for s in severities]
             + [str(sum(counts[fam].values()))] for fam in sorted(counts)]
-    rows.append(["**合计**", ""] + [f"**{totals[s]}**" for s in severities] + [f"**{len(evaluation.findings)}**"])
+    rows.append(["**合计**", ""] + [f"**{totals[s]}**" for s in severities] + [f"**{len(findings)}**"])
     out = ["## 核查结果汇总", "",
-           "，".join(f"{SEVERITY_LABELS[s]} {totals[s]} 项" for s in severities) + "。", ""]
+           "，".join(f"{SEVERITY_LABELS[s]} {totals[s]} 项" for s in severities) + "。"
+           + (f"另有 {len(unevaluable)} 项{UNEVALUABLE_LABEL},不计入以上,见文末。" if unevaluable else ""), ""]
     out += table(["类别", "代码"] + [SEVERITY_LABELS[s] for s in severities] + ["合计"], rows)
     out += table(["部门", "年度", "项目数", "事实文件"],
                  [[md(d), str(y), str(n), md(file)] for d, y, file, n in evaluation.reports])
@@ -113,7 +116,8 @@ def render_markdown(evaluation) -> str:
            f"事实版本 {evaluation.facts_hash or '—'}", ""]
     out += summary(evaluation)
     by_report = {(y, d): [] for d, y, _f, _n in evaluation.reports}
-    for key, group in groupby(evaluation.findings, key=lambda f: (f.year, f.department)):
+    findings, unevaluable = split_unevaluable(evaluation.findings)
+    for key, group in groupby(findings, key=lambda f: (f.year, f.department)):
         by_report[key] = list(group)
     for (year, department), group in sorted(by_report.items()):
         out += [f"## {md(department)} {year} 年度", ""]
@@ -123,6 +127,12 @@ def render_markdown(evaluation) -> str:
             out += [f"#### 【{md(project or '报告整体')}】", ""]
             for f in items:
                 out += finding(f, formats)
+    if unevaluable:
+        out += [f"## {UNEVALUABLE_LABEL}(共 {len(unevaluable)} 项)", "",
+                "以下规则因所需数据缺失而无法判断,不是发现的问题,也不计入汇总;补全数据后再核查。", ""]
+        out += table(["部门", "年度", "项目", "规则", "缺少的数据"],
+                     [[md(f.department), str(f.year), md(f.project or "报告整体"), f"{md(f.title)}(`{f.rule}`)",
+                       md(f.message)] for f in unevaluable])
     out += ["---", "", "本报告由 perfaudit 依据 rules/ 中的规则自动生成;“未核实”的条款引用前须查证原文。", ""]
     return "\n".join(out)
 

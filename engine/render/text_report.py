@@ -4,7 +4,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..cjk import table
-from ..findings import FAMILY_LABELS, SEVERITY_LABELS, FactCitation, PolicyCitation
+from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
+                        split_unevaluable)
 from .json_report import summary_dict
 
 VERIFICATION_LABELS = {"primary": "已核实原文", "secondary": "转述来源", "local": "地方文件",
@@ -25,9 +26,21 @@ def fact_line(c: FactCitation) -> str:
     return f"数据: {c.file}:{c.line}  {c.section}  ({c.field})"
 
 
+def unevaluable_lines(unevaluable) -> list[str]:
+    """The rules missing data left undecided, by report and project: one line each, what is missing."""
+    out = [f"{UNEVALUABLE_LABEL} 共 {len(unevaluable)} 项(不是发现,不计入下面的汇总;补全数据后再核查)",
+           "=" * 60]
+    for (year, department), group in groupby(unevaluable, key=lambda f: (f.year, f.department)):
+        out.append(f"{department}  {year} 年度")
+        for project, items in groupby(group, key=lambda f: f.project or ""):
+            out.append(f"  【{project or '报告整体'}】")
+            out.extend(f"    {f.message}  ({f.rule})" for f in items)
+    return out + [""]
+
+
 def render_text(evaluation, verbose: bool = False) -> str:
     out = []
-    findings = evaluation.findings
+    findings, unevaluable = split_unevaluable(evaluation.findings)
     for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):
         group = list(group)
         out.append(f"{department}  {year} 年度  共 {len(group)} 项发现")
@@ -51,6 +64,8 @@ def render_text(evaluation, verbose: bool = False) -> str:
                 if len(facts) > limit:
                     out.append(f"      (另有 {len(facts) - limit} 处数据,见 --verbose)")
         out.append("")
+    if unevaluable:
+        out.extend(unevaluable_lines(unevaluable))
     summary = summary_dict(evaluation)
     out.append("汇总")
     rows = [[FAMILY_LABELS.get(family, family), family, str(n)] for family, n in summary["by_family"].items()]
@@ -58,6 +73,8 @@ def render_text(evaluation, verbose: bool = False) -> str:
     severity = summary["by_severity"]
     out.append(f"错误 {severity['error']} 项,警告 {severity['warning']} 项,提示 {severity['info']} 项;"
                f"共评估报告 {len(summary['reports'])} 份,规则 {summary['rules']} 条。")
+    if unevaluable:
+        out.append(f"另有 {len(unevaluable)} 项{UNEVALUABLE_LABEL},见上。")
     if not findings:
         out.insert(0, "未发现问题。")
     return "\n".join(out) + "\n"

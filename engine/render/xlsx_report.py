@@ -7,7 +7,7 @@ traced back to its run. Bytes are deterministic (fixed workbook and zip timestam
 """
 from __future__ import annotations
 
-from ..findings import SEVERITY_LABELS, SEVERITY_ORDER
+from ..findings import SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, split_unevaluable
 from ..spreadsheet.cellguard import set_xlsx_text
 from ..spreadsheet.workbook import new_workbook, text_width, workbook_bytes
 from ..version import VERSION
@@ -68,11 +68,14 @@ def _ledger_sheet(sheet, rows, stale: int = 0) -> None:
 def _info_sheet(sheet, evaluation) -> None:
     from openpyxl.styles import Alignment, Font
 
-    counts = {s: sum(1 for f in evaluation.findings if f.severity == s) for s in SEVERITY_ORDER}
+    findings, unevaluable = split_unevaluable(evaluation.findings)
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_ORDER}
     lines = [(TOOL_LABEL, f"perfaudit {VERSION}"), ("规则版本", evaluation.rules_hash),
              ("事实版本", evaluation.facts_hash or "—"), ("规则条数", evaluation.rules_evaluated),
-             ("发现总数", len(evaluation.findings))]
+             ("发现总数", len(findings))]
     lines += [(f"其中{SEVERITY_LABELS[s]}", counts[s]) for s in SEVERITY_ORDER]
+    if unevaluable:
+        lines += [(UNEVALUABLE_LABEL, f"{len(unevaluable)} 项(缺少数据,规则无法判断;不计入发现总数,台账中单独标注)")]
     lines += [("核查的报告", f"{d} {y} 年度({n} 个项目,{file})") for d, y, file, n in evaluation.reports]
     lines += [("说明", "“整改措施”“责任科室”“完成时限”三列由被审部门填写;“依据”中标注“未核实”的条款引用前须查证原文。")]
     for r, (label, value) in enumerate(lines, start=1):

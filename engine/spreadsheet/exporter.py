@@ -29,7 +29,7 @@ def approval_text(a) -> str:
 
 def project_row(n: int, p) -> dict:
     b, s = p.budget, p.score
-    approvals = "\n".join(approval_text(a) for a in p.approvals)
+    approvals = "\n".join(approval_text(a) for a in p.approvals or ())
     return {"seq": n, "name": p.name, "initial": b.initial, "full_year": b.full_year, "executed": b.executed,
             "rate": b.rate, "total": s.total, "grade": s.grade, "explanation": b.explanation,
             "departments_involved": _join(p.departments_involved), "approvals": approvals or None,

@@ -158,6 +158,10 @@ class _Importer(TableScanner):
             out["departments_section"] = f"{sheet.name}!{cells['departments_involved'].ref}"
         if "approvals" in cells and (text := self.cell_text(sheet, cells["approvals"])):
             out["approvals"] = self.approvals(sheet, cells["approvals"], text)
+        elif "approvals" in table.columns and "departments_involved" in out:
+            # the form asks for the documents beside the departments: left empty there, it answers "none"
+            # (absent approvals in a facts file mean "not recorded", which no rule can judge)
+            out["approvals"] = []
         return out
 
     def approvals(self, sheet: Sheet, cell: Cell, text: str) -> list:
