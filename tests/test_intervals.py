@@ -136,3 +136,16 @@ def test_intervals_are_only_for_arithmetic_and_contradicts(text, message):
 def test_rule_shaped_uses_check(text):
     checker = Checker(SUBJECT_SCOPES["project"], {})
     assert checker.check(parse(text)) == "bool" and checker.problems == []
+
+
+def test_a_claim_keeps_its_own_precision_through_wan():
+    # 0.0031亿元 stands for 0.00305 .. 0.00315 亿元, i.e. 30.5 .. 31.5 万元 (not 31.0 ± 0.05)
+    checker = Checker(SUBJECT_SCOPES["claim"], {})
+    node = parse("wan(span(claim.value), claim.unit)")
+    assert checker.check(node) == "interval" and checker.problems == []
+    scope = {"claim": SimpleNamespace(value=D("0.0031"), unit="亿元")}
+    [value] = per_subject("wan(span(claim.value), claim.unit)", [scope])
+    assert bounds(value) == (D("30.5"), D("31.5"))
+    assert per_subject("wan(claim.value, claim.unit)", [scope]) == [D("31")]
+    assert per_subject('wan(span(claim.value), "美元")', [scope]) == [None]
+

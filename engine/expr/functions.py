@@ -119,7 +119,7 @@ FUNCTIONS = {
     "has": (("map", STR), BOOL, _has),
     "to_wan": (("Quantity",), NUM, _to_wan),
     "satisfies": (("Project", "Filter"), BOOL, _satisfies),
-    "wan": ((NUM, STR), NUM, _wan),
+    "wan": ((FIGURE, STR), "T", _wan),  # an interval too: a claim's printed precision is in its own unit
     "present": ((ANY,), BOOL, _present),
     "round": ((NUM, NUM), NUM, _round),
     "coalesce": ((ANY, ANY), "T", _coalesce),
