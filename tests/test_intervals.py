@@ -6,12 +6,14 @@ from decimal import Decimal, localcontext
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.catalog import SUBJECT_SCOPES
 from engine.expr import parse
 from engine.expr.check import Checker
 from engine.expr.closures import compile_expr, scope_for
-from engine.expr.intervals import Interval, contradicts, span
+from engine.expr.intervals import _DOWN, _UP, Interval, _hull, contradicts, span
 
 from .test_columns import column_of, per_subject
 
@@ -148,4 +150,23 @@ def test_a_claim_keeps_its_own_precision_through_wan():
     assert bounds(value) == (D("30.5"), D("31.5"))
     assert per_subject("wan(claim.value, claim.unit)", [scope]) == [D("31")]
     assert per_subject('wan(span(claim.value), "美元")', [scope]) == [None]
+
+
+ENDS = st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False, allow_infinity=False)
+INTERVALS = st.tuples(ENDS, ENDS).map(lambda ends: Interval(min(ends), max(ends)))
+
+
+@given(INTERVALS, INTERVALS)
+def test_products_and_quotients_are_the_hull_of_the_corners(a, b):
+    # the shortcut for non-negative operands (amounts, rates) must give what the four corners give
+    with localcontext() as ctx:
+        ctx.prec = 34
+        corners = [(x, y) for x in (a.low, a.high) for y in (b.low, b.high)]
+        product = a * b
+        assert bounds(product) == (min(x * y for x, y in corners), max(x * y for x, y in corners))
+        quotient = a / b
+        if b.low <= 0 <= b.high:
+            assert quotient is None
+        else:
+            assert bounds(quotient) == bounds(_hull(_DOWN.divide, _UP.divide, a, b))
 

@@ -39,9 +39,10 @@ class Interval:
         return Interval(-self.high, -self.low)
 
     def __add__(self, other):
-        other = _as_interval(other)
-        if other is None:
-            return NotImplemented
+        if type(other) is not Interval:  # sums add many intervals: the test for one first
+            other = _as_interval(other)
+            if other is None:
+                return NotImplemented
         return Interval(_DOWN.add(self.low, other.low), _UP.add(self.high, other.high))
 
     __radd__ = __add__
@@ -60,6 +61,8 @@ class Interval:
         other = _as_interval(other)
         if other is None:
             return NotImplemented
+        if self.low >= 0 and other.low >= 0:  # amounts: the usual case, extremes at the ends
+            return Interval(_DOWN.multiply(self.low, other.low), _UP.multiply(self.high, other.high))
         return _hull(_DOWN.multiply, _UP.multiply, self, other)
 
     __rmul__ = __mul__
@@ -70,6 +73,8 @@ class Interval:
             return NotImplemented
         if other.low <= 0 <= other.high:
             return None  # the divisor may be 0: nothing can be said about the quotient
+        if self.low >= 0 and other.low > 0:  # a rate of amounts: the usual case, extremes known
+            return Interval(_DOWN.divide(self.low, other.high), _UP.divide(self.high, other.low))
         return _hull(_DOWN.divide, _UP.divide, self, other)
 
     def __rtruediv__(self, other):
@@ -93,14 +98,18 @@ def _hull(down, up, a: Interval, b: Interval) -> Interval:
     return Interval(min(down(x, y) for x, y in corners), max(up(x, y) for x, y in corners))
 
 
+_HALVES = {e: Decimal(5).scaleb(e - 1) for e in range(-40, 41)}  # exponent -> half a unit of that digit
+
+
 def span(x):
     """The values a printed figure allows: half a unit of its last printed digit either side."""
     if x is None:
         return None
-    if isinstance(x, Interval):
+    if type(x) is Interval:
         return x
-    half = Decimal(5).scaleb(x.as_tuple().exponent - 1)
-    return Interval(x - half, x + half)
+    exponent = x.as_tuple().exponent
+    half = _HALVES.get(exponent) or Decimal(5).scaleb(exponent - 1)
+    return Interval(_DOWN.subtract(x, half), _UP.add(x, half))
 
 
 def contradicts(printed, computed):
