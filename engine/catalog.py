@@ -6,6 +6,8 @@ field fails when the rules are checked, not silently at evaluation time.
 from __future__ import annotations
 
 NUM, STR, BOOL, ANY = "num", "str", "bool", "any"
+# The values a printed figure allows (expr/intervals.py); FIGURE accepts a number or an interval.
+INTERVAL, FIGURE = "interval", "num|interval"
 
 
 def list_of(item: str) -> str:

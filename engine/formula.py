@@ -15,12 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from .catalog import RECORDS, SUBJECT_SCOPES, item_type, label_of
 from .expr import ast as A
 from .expr.ast import to_source
+from .expr.intervals import Interval
 from .model import Quantity, Record
 
 OP_TEXT = {"==": "==", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于"}
 TRUTH_TEXT = {True: "成立", False: "不成立", None: "无法判断"}
 _RATE_FIELDS = {("Budget", "rate"), ("Totals", "rate")}
-_SAME_UNIT_CALLS = {"abs", "round", "unit", "coalesce"}
+_SAME_UNIT_CALLS = {"abs", "round", "unit", "coalesce", "span"}
 _SAME_UNIT_AGGREGATES = {"first", "min", "max", "avg"}
 _COLLECTION_KINDS = {"bands", "map", "list"}
 _MISSING = object()
@@ -57,6 +58,8 @@ def show(value, pct: bool = False) -> str:
         return "是" if value else "否"
     if isinstance(value, Decimal):
         return percent(value) if pct else number(value)
+    if isinstance(value, Interval):
+        return f"[{show(value.low, pct)}, {show(value.high, pct)}]"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
@@ -218,7 +221,12 @@ class Formula:
             args = []
             for i, arg in enumerate(node.args):
                 same = (node.name in _SAME_UNIT_CALLS and i == 0) or (node.name == "choose" and i > 0)
-                args.append(self.substituted(arg, (pct and same) or self.is_ratio(arg)))
+                text = self.substituted(arg, (pct and same) or self.is_ratio(arg))
+                if node.name == "contradicts" and isinstance(self.raw(arg), Interval):
+                    # the range a computation allows is what the verdict rests on: show it, not only the formula
+                    shown = self.value(arg, pct or self.is_ratio(arg))
+                    text = text if text == shown else f"{text} = {shown}"
+                args.append(text)
             return f"{node.name}(" + ", ".join(args) + ")"
         if isinstance(node, A.Binary):
             keep = node.op in "+-" or (node.op == "/" and _literal(node.right))

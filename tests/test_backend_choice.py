@@ -25,7 +25,7 @@ def test_auto_without_durable_uses_python_with_a_one_line_notice(runner, no_dura
     assert result.exit_code == 0, result.output
     assert result.stderr.strip().count("\n") == 0
     assert "durable_rules 无法导入" in result.stderr and "纯 Python" in result.stderr
-    assert json.loads(result.stdout)["summary"]["findings"] == 25
+    assert json.loads(result.stdout)["summary"]["findings"] == 23
 
 
 def test_asking_for_durable_where_it_cannot_import_is_an_input_error(runner, no_durable, tmp_path):
@@ -81,7 +81,7 @@ def test_auto_evaluates_again_on_python_when_durable_fails_mid_run(failing_durab
     result = evaluate_api(ruleset, seed_reports, backend="auto", progress=seen.append)
     assert failing_durable  # durable_rules did fail, after it was built
     assert result.backend == "python" and "error code: 303" in result.notice and "重新求值" in result.notice
-    assert result.findings == expected.findings and len(result.findings) == 25
+    assert result.findings == expected.findings and len(result.findings) == 23
     assert seen == list(seed_reports)  # each report counted once, though evaluated twice
     with pytest.raises(EngineError, match="303"):
         evaluate_api(ruleset, seed_reports, backend="durable")

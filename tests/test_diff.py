@@ -57,7 +57,7 @@ def test_seed_year_over_year(seed_diff):
         ("indicator-review.target-exceeds-budget", "垃圾分类", "垃圾分类")]
     assert ("execution.below-warning-line", "智慧城管") in keys(d.resolved)
     assert ("cross-department.no-approval", "文明创建") in keys(d.resolved)
-    assert len(d.resolved) == 22
+    assert len(d.resolved) == 20
     assert d.renamed == (("执法车辆维护", "执法车辆运行保障"),)
 
 
@@ -105,7 +105,7 @@ def test_years_cli_text_and_json(runner):
     text = invoke(runner, FACTS_2024, FACTS_2025, "--rules", RULES)
     assert text.exit_code == 0, text.output
     assert "年度对比: 2024 年 → 2025 年" in text.output
-    assert "杜集区城市管理局  新出现 3 项,已解决 22 项,持续存在 3 项" in text.output
+    assert "杜集区城市管理局  新出现 3 项,已解决 20 项,持续存在 3 项" in text.output
     assert "项目更名: 执法车辆维护(2024 年) → 执法车辆运行保障(2025 年)" in text.output
     outputs = {invoke(runner, FACTS_2024, FACTS_2025, "--rules", RULES, "--format", "json", "--backend", b).output
                for b in BACKENDS + BACKENDS}
@@ -113,7 +113,7 @@ def test_years_cli_text_and_json(runner):
     document = json.loads(outputs.pop())
     assert document["mode"] == "years" and (document["from"], document["to"]) == (2024, 2025)
     [d] = document["departments"]
-    assert d["summary"] == {"new": 3, "resolved": 22, "persisting": 3, "unverifiable": 0}
+    assert d["summary"] == {"new": 3, "resolved": 20, "persisting": 3, "unverifiable": 0}
     assert {p["after"]["rule"] for p in d["persisting"]} == {
         "execution.below-warning-line", "grading.band-mismatch", "indicator-review.target-exceeds-budget"}
 
@@ -167,7 +167,7 @@ def test_threshold_edit_impact(runner, tmp_path):
     assert document["removed"] == []
     changed = {(c["after"]["project"], tuple(c["fields"])) for c in document["changed"]}
     assert changed == {(p, ("message", "evidence")) for p in ("智慧城管", "文明创建", "垃圾分类")}
-    assert document["summary"]["unchanged"] == 22
+    assert document["summary"]["unchanged"] == 20
 
 
 def test_severity_edit_and_removed_rule(ruleset, tmp_path):
@@ -193,7 +193,7 @@ def test_impact_text_shows_what_changed(runner, tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "2024 年起 1.00;2025 年起 1.20  →  2024 年起 1.00;2025 年起 1.00" in out
-    assert "发现: 新增 1 项,消失 0 项,变化 1 项,未变 30 项" in out
+    assert "发现: 新增 1 项,消失 0 项,变化 1 项,未变 28 项" in out
     assert "2025 年 杜集区城市管理局 【智慧城管】 投入金额" in out
     assert "证据「上限比例」: 120% → 100%" in out
 

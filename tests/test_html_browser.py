@@ -102,7 +102,7 @@ def report_file(tmp_path_factory) -> Path:
 def test_dom_shows_findings_charts_and_chinese_text(report_file, tmp_path):
     dom = chromium(tmp_path, "--dump-dom", report_file.as_uri()).stdout.decode("utf-8")
     assert "预算绩效自评核查报告" in dom and "杜集区城市管理局 2024 年度" in dom
-    assert len(re.findall(r'<article class="finding sev-(?:error|warning|info)"', dom)) == 25
+    assert len(re.findall(r'<article class="finding sev-(?:error|warning|info)"', dom)) == 23
     assert "【智慧城管】" in dom and "低于预警线 70%" in dom
     execution = re.search(r'<svg[^>]*class="chart chart-execution".*?</svg>', dom, re.S).group(0)
     assert len(re.findall(r'<rect class="bar(?: below)?"', execution)) == 7

@@ -154,7 +154,7 @@ def test_markdown_has_the_same_content(result):
     md = render("md", result)
     assert md.startswith("# 预算绩效自评核查报告")
     assert md.count("\n##### 〔") == len(result.findings)
-    assert "| 数据一致性 | consistency | 14 | 0 | 0 | 14 |" in md
+    assert "| 数据一致性 | consistency | 12 | 0 | 0 | 12 |" in md
     assert "| 智慧城管 | 170.35 | 111.85 | 65.66% | 65.66% | 是 | 93.14 | 良好 | 优(报告为“良”) |" in md
     assert "预算执行率预警线(exec\\_warning\\_line):70%。" in md
     assert "执行率 = 65.66%" in md

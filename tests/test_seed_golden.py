@@ -47,7 +47,6 @@ def test_consistency_findings(result):
         ("consistency.total-initial", "报告"),
         ("consistency.total-full-year", "报告"),
         ("consistency.total-executed", "报告"),
-        ("consistency.project-rate", "城管进社区"),
         ("consistency.claim-budget-total", "正文 c05"),
         ("consistency.claim-vs-printed-total", "正文 c06"),
         ("consistency.claim-overall-rate", "正文 c07"),
@@ -57,8 +56,9 @@ def test_consistency_findings(result):
         ("consistency.claim-amount-unit", "正文 c14"),
         ("consistency.claim-contradicts-general", "正文 c19"),
         ("consistency.claim-contradicts-general", "正文 c20"),
-        ("consistency.claim-project-rate", "正文 c22"),
     }
+    # 城管进社区 prints 94.29% where 33.79 / 35.84 = 94.28%; amounts printed to 0.01 allow 94.25% to 94.31%
+    assert ("consistency.project-rate", "城管进社区") not in rules
 
 
 def test_no_cannot_evaluate_on_complete_seed(result):
@@ -91,5 +91,5 @@ def test_json_is_deterministic_and_backend_independent(runner):
                                    "--backend", b]).output for b in BACKENDS + BACKENDS}
     assert len(outputs) == 1
     document = json.loads(outputs.pop())
-    assert document["summary"]["findings"] == 25
+    assert document["summary"]["findings"] == 23
     assert set(document["run"]) == {"rules_hash", "facts_hash", "version"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalog import ANY, BOOL, NUM, RECORDS, STR, item_type, list_of
+from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, RECORDS, STR, item_type, list_of
 from ..errors import did_you_mean
 from . import ast as A
 from .functions import FUNCTIONS, ROUND_PLACES
@@ -127,6 +127,8 @@ class Checker:
                 del self.scope[node.var]
             else:
                 self.scope[node.var] = shadowed
+        if node.name in ("sum", "avg") and element == INTERVAL:
+            return INTERVAL
         if node.name in ("sum", "avg", "min", "max") and element not in (NUM, ANY):
             self.fail(node.element, f"{node.name}() 需要数值,实际为 {element}")
         if node.name in ("any", "all"):
@@ -143,16 +145,16 @@ class Checker:
 
     def _unary(self, node):
         t = self.check(node.operand)
-        if t not in (NUM, ANY):
+        if t not in (NUM, ANY, INTERVAL):
             return self.fail(node, f"负号只能用于数值,实际为 {t}")
-        return NUM
+        return t if t == INTERVAL else NUM
 
     def _binary(self, node):
         left, right = self.check(node.left), self.check(node.right)
         for side, t in ((node.left, left), (node.right, right)):
-            if t not in (NUM, ANY):
+            if t not in (NUM, ANY, INTERVAL):
                 self.fail(side, f"运算 {node.op} 需要数值,实际为 {t}")
-        return NUM
+        return INTERVAL if INTERVAL in (left, right) else NUM  # a number in interval arithmetic stands for itself
 
     def _compare(self, node):
         left, right = self.check(node.left), self.check(node.right)
@@ -192,4 +194,6 @@ def _compatible(want: str, got: str) -> bool:
         return True
     if want == "list":
         return got.startswith("list[")
+    if want == FIGURE:
+        return got in (NUM, INTERVAL)
     return want == got

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from ..catalog import ANY, BOOL, NUM, STR
+from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
+from .intervals import contradicts, span
 
 MONEY_TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000)}
 
@@ -125,11 +126,13 @@ FUNCTIONS = {
     "has": (("map", STR), BOOL, _has),
     "to_wan": (("Quantity",), NUM, _to_wan),
     "satisfies": (("Project", "Filter"), BOOL, _satisfies),
-    "wan": ((NUM, STR), NUM, _wan),
+    "wan": ((FIGURE, STR), "T", _wan),  # an interval too: a claim's printed precision is in its own unit
     "present": ((ANY,), BOOL, _present),
     "round": ((NUM, NUM), NUM, _round),
     "coalesce": ((ANY, ANY), "T", _coalesce),
     "choose": ((BOOL, ANY, ANY), "T2", _choose),
+    "span": ((FIGURE,), INTERVAL, span),
+    "contradicts": ((FIGURE, FIGURE), BOOL, contradicts),
 }
 
 FUNCTION_HELP = {
@@ -146,4 +149,6 @@ FUNCTION_HELP = {
     "round": "round(x, 小数位) 四舍五入",
     "coalesce": "coalesce(x, 默认值) x 缺失时取默认值",
     "choose": "choose(条件, 甲, 乙) 条件成立取甲,否则取乙",
+    "span": "span(x) 报告数字按印刷精度可能的取值范围(末位上下各半个单位)",
+    "contradicts": "contradicts(报告数字, 计算结果) 两者的取值范围不相交,即报告数字与计算矛盾",
 }
