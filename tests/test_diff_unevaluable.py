@@ -38,7 +38,7 @@ def test_removing_the_claims_resolves_nothing_about_them(ruleset, tmp_path):
     d = diff_of(ruleset, copy_as_2025(tmp_path, without_claims))
     assert [f for f in d.resolved if f.subject_kind == "claim"] == []
     claims = [f for f in d.unverifiable if f.subject_kind == "claim"]
-    assert len(claims) >= 10
+    assert len(claims) >= 9  # every claim finding of the seed
     # the one finding that really went away: 2025's indicator_budget_ratio is 1.20, not 1.00
     assert [(f.rule, f.project) for f in d.resolved] == [("indicator-review.target-exceeds-budget", "智慧城管")]
 
@@ -64,4 +64,4 @@ def test_every_format_names_the_category(runner, tmp_path, fmt, word):
         assert "已解决 1 项" in result.stdout
     if fmt == "json":
         [d] = json.loads(result.stdout)["departments"]
-        assert d["summary"]["resolved"] == 1 and d["summary"]["unverifiable"] == len(d["unverifiable"]) >= 10
+        assert d["summary"]["resolved"] == 1 and d["summary"]["unverifiable"] == len(d["unverifiable"]) >= 9
