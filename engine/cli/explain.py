@@ -1,332 +1,43 @@
-"""Explain stage: why a rule fired, or did not, on a project, from the same compiled program.
-
-For each (rule, subject) the operands are computed by the evaluator evaluate uses
-(`engine.evaluate.leaf_values`), with a Trace that records every node's value; the outcome is
-decided by the same backend evaluate uses (durable_rules or the Python backend). The boolean
-tree is then decided node by node with `engine.backends.python.decide` on the same leaf values,
-to show which sub-condition held or failed; if that ever disagreed with the backend's outcome the
-two semantics would have drifted, which is a defect, so it raises.
-"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import click
 
-from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError, make_backend, outcome_of
-from .backends.python import decide
-from .compile import And, Leaf, Not, Program
-from .errors import Diagnostic, InputError, did_you_mean
-from .evaluate import (check_years, label_for, leaf_values, make_finding, midrun_notice, open_backend, params_for,
-                       policy_citations)
-from .expr.ast import to_source
-from .expr.evaluate import Evaluator, Trace
-from .formula import Formula, Margin, parameter_text, show
-from .model import Location, Report
-from .subjects import Subject, subjects_of
-
-OUTCOME_LABELS = {FIRED: "触发", PASSED: "未触发", NOT_APPLICABLE: "不适用", UNKNOWN: "无法评估"}
-OUTCOME_ORDER = {FIRED: 0, UNKNOWN: 1, PASSED: 2, NOT_APPLICABLE: 3}
+from ..errors import InputError
+from .common import InputProblem, backend_option, check_output, files_read, force_option, rules_option, write_output
 
 
-@dataclass(frozen=True)
-class Step:
-    """One node of a rule's when/condition tree, with the value it had."""
+@click.command()
+@click.argument("facts", nargs=-1, required=True, type=click.Path())
+@click.option("--project", "-p", "project", required=True, help="项目名称(也可用报告中的别称)")
+@click.option("--rule", "rule_ids", multiple=True, help="只解释这条规则(可重复);报告整体的规则也会详细列出")
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@click.option("--detail", is_flag=True, help="列出完整的判定树:每个条件的公式、代入的数值和每一步的结果")
+@force_option
+@backend_option
+def explain(facts, project, rule_ids, rules_dir, fmt, output, force, backend, detail):
+    """解释某个项目为什么被(或没有被)各条规则标记:决定结果的数值、差距、条款和数据来源(--detail 看完整判定树)。"""
+    from .. import api
+    from ..explain import explain_project
 
-    kind: str  # leaf / and / or / not
-    text: str  # the sub-expression as written in the rule
-    value: bool | None  # True, False, or None (cannot tell: data missing)
-    line: str  # for a leaf: the comparison with Chinese labels and values
-    children: tuple = ()
-    leaf: int | None = None  # Leaf.index in the compiled rule
-    margin: Margin | None = None  # for a numeric comparison: how far from flipping
-    plain: str = ""  # for a leaf: the values compared, in the report's formats, without formulas
-    plain_margin: str = ""  # the margin without 左边/右边
+    inputs = files_read(facts, [rules_dir])
+    check_output(output, force, inputs)
+    try:
+        ruleset = api.load_rules(rules_dir)
+        reports = api.load_facts(facts)
+        explanation = explain_project(api.compile(ruleset), reports, project, tuple(rule_ids), backend)
+    except InputError as error:
+        raise InputProblem(error) from None
+    if explanation.notice:
+        click.echo(explanation.notice, err=True)
+    if fmt == "json":
+        from ..render.explain_json import render_explanation_json
 
-
-@dataclass(frozen=True)
-class ParameterFact:
-    name: str
-    title: str
-    kind: str
-    value: object
-    text: str
-    from_year: int
-    location: Location
-    citations: tuple  # PolicyCitation
-
-
-@dataclass(frozen=True)
-class FactUsed:
-    label: str
-    path: str
-    value: object
-    text: str
-    file: str
-    line: int
-    section: str
-
-
-@dataclass(frozen=True)
-class RuleExplanation:
-    rule: str
-    title: str
-    family: str
-    severity: str
-    location: Location
-    subject_kind: str
-    subject: str
-    project: str | None
-    outcome: str  # fired / passed / not-applicable / cannot-evaluate
-    summary: str
-    when: Step | None
-    condition: Step
-    deciding: tuple  # the leaf Steps the outcome rests on (why, or why not)
-    message: str | None  # the finding's message, exactly as evaluate gives it
-    evidence: tuple  # (label, value) of the finding
-    parameters: tuple  # ParameterFact
-    facts: tuple  # FactUsed
-    citations: tuple  # PolicyCitation of the rule
-
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOME_LABELS[self.outcome]
-
-
-@dataclass(frozen=True)
-class ProjectExplanation:
-    department: str
-    year: int
-    file: str
-    line: int
-    project: str
-    aliases: tuple
-    rules: tuple  # RuleExplanation for the project, its indicators and the claims naming it
-    report_rules: tuple  # RuleExplanation for report-level subjects (the report, claims about no project)
-
-
-@dataclass(frozen=True)
-class Explanation:
-    query: str
-    rule_filter: tuple
-    projects: tuple  # ProjectExplanation
-    notice: str = ""  # e.g. durable_rules could not be imported and the Python backend was used
-
-
-def project_names(report: Report) -> dict:
-    """Every name a project is known by (name and aliases) -> the project's name."""
-    names = {}
-    for project in report.projects:
-        for label in [project.name, *project.aliases]:
-            names.setdefault(label, project.name)
-    return names
-
-
-def find_projects(reports, name: str) -> list:
-    """(report, project) for every report naming the project; InputError with close matches if none."""
-    found = []
-    for report in reports:
-        canonical = project_names(report).get(name)
-        if canonical is not None:
-            found.extend((report, p) for p in report.projects if p.name == canonical)
-    if found:
-        return found
-    known = list(dict.fromkeys(p.name for r in reports for p in r.projects))
-    every = sorted({label for r in reports for label in project_names(r)})
-    raise InputError([Diagnostic("--project", 0, 0, "", f"未找到项目 “{name}”",
-                                 "已知项目: " + "、".join(known), did_you_mean(name, every))])
-
-
-def check_rule_ids(program: Program, rule_ids) -> None:
-    known = [r.rule.id for r in program.rules]
-    problems = [Diagnostic("--rule", 0, 0, "", f"未知规则 “{rid}”", "规则编号,如 " + known[0],
-                           did_you_mean(rid, known)) for rid in rule_ids if rid not in known]
-    if problems:
-        raise InputError(problems)
-
-
-class Explainer:
-    """Explains rules on subjects with one backend instance; use as a context manager."""
-
-    def __init__(self, program: Program, backend: str = "auto"):
-        self.program, self.requested = program, backend
-        self.engine, self.notice = open_backend(backend, program)
-        self.backend_name = self.engine.name
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self):
-        self.engine.close()
-
-    def subject(self, subject: Subject, rule_ids=None) -> list[RuleExplanation]:
-        """Explain every rule of the subject's kind in force (or those in rule_ids)."""
-        report = subject.report
-        rules = self.program.for_subject(subject.kind, report.year)
-        if not rules or (rule_ids is not None and not any(c.rule.id in rule_ids for c in rules)):
-            return []
-        params = params_for(self.program.ruleset, report.year)
-        plain = Evaluator(subject.scope, params, report.year)
-        items = [(compiled, leaf_values(compiled, plain)) for compiled in rules]
-        try:
-            outcomes = self.engine.outcomes(subject, items)  # the same call evaluate makes
-        except EngineError as exc:  # as evaluate: `auto` carries on with the Python backend, which agrees
-            if self.requested != "auto" or self.engine.name == "python":
-                raise
-            self.engine.close()
-            self.engine, self.notice = make_backend("python", self.program), midrun_notice(exc)
-            self.backend_name = self.engine.name
-            outcomes = self.engine.outcomes(subject, items)
-        wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
-        return [self._rule(compiled, subject, params, outcomes[compiled.rule.id]) for compiled in wanted]
-
-    def _rule(self, compiled, subject: Subject, params: dict, outcome: str) -> RuleExplanation:
-        rule = compiled.rule
-        report = subject.report
-        trace = Trace(record_values=True)
-        values = leaf_values(compiled, Evaluator(subject.scope, params, report.year, trace))
-        formula = Formula(subject.kind, self.program.ruleset.parameters, compiled.evidence, trace.values)
-        when = _step(compiled.when, values, formula) if compiled.when is not None else None
-        condition = _step(compiled.condition, values, formula)
-        decided = outcome_of(when.value if when is not None else True, condition.value)
-        if decided != outcome:
-            raise RuntimeError(f"explain and the {self.backend_name} backend disagree on {rule.id} "
-                               f"for {subject.key}: {decided} != {outcome}")
-        if outcome == NOT_APPLICABLE or (outcome == UNKNOWN and when is not None and when.value is None):
-            deciding = tuple(_deciding(when))
-        else:
-            deciding = tuple(_deciding(condition))
-        message, evidence = None, ()
-        if outcome in (FIRED, UNKNOWN):
-            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome)
-            message, evidence = finding.message, finding.evidence
-        return RuleExplanation(
-            rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,
-            subject_kind=subject.kind, subject=subject.label, project=subject.project, outcome=outcome,
-            summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
-            message=message, evidence=evidence,
-            parameters=self._parameters(compiled, report.year),
-            facts=_facts(subject, trace), citations=policy_citations(self.program.ruleset, rule.citations))
-
-    def _parameters(self, compiled, year: int) -> tuple:
-        out = []
-        for name in compiled.params_used:
-            parameter = self.program.ruleset.parameters[name]
-            entry = parameter.value_for(year)
-            if entry is None:
-                continue
-            out.append(ParameterFact(name, parameter.title, parameter.kind, entry.value,
-                                     parameter_text(parameter.kind, entry.value), entry.year, entry.location,
-                                     policy_citations(self.program.ruleset, entry.citations)))
-        return tuple(out)
-
-    def project(self, report: Report, project, rule_ids=None) -> ProjectExplanation:
-        names = {project.name, *project.aliases}
-        known = set(project_names(report))
-        own, report_level = [], []
-        for subject in subjects_of(report):
-            if subject.scope.get("project") is project or subject.project in names:
-                own.extend(self.subject(subject, rule_ids))
-            elif subject.project is None or subject.project not in known:
-                report_level.extend(self.subject(subject, rule_ids))
-        line = project.sources["name"].line if "name" in project.sources else 0
-        return ProjectExplanation(report.department, report.year, report.file, line, project.name,
-                                  tuple(project.aliases), _ordered(own), _ordered(report_level))
-
-    def rule_on(self, report: Report, rule_id: str, project: str | None = None, subject: str | None = None) -> list:
-        """Every explanation of one rule on a report, optionally narrowed to a project or a subject label."""
-        out = []
-        canonical = project_names(report).get(project, project) if project else None
-        for item in subjects_of(report):
-            if canonical is not None and project_names(report).get(item.project or "", item.project) != canonical:
-                continue
-            if subject is not None and subject not in (item.label, item.label.removeprefix("正文 ")):
-                continue
-            out.extend(self.subject(item, {rule_id}))
-        return out
-
-
-def explain_project(program: Program, reports, name: str, rule_ids=(), backend: str = "auto") -> Explanation:
-    """Explain every rule that applies to the named project (name or alias) in each report naming it."""
-    reports = list(reports)
-    check_years(program, reports)
-    if rule_ids:
-        check_rule_ids(program, rule_ids)
-    found = find_projects(reports, name)
-    wanted = set(rule_ids) if rule_ids else None
-    with Explainer(program, backend) as explainer:
-        projects = tuple(explainer.project(report, project, wanted) for report, project in found)
-    return Explanation(name, tuple(rule_ids), projects, explainer.notice)
-
-
-# ---- trees ------------------------------------------------------------------------
-
-
-def _step(tree, values, formula: Formula) -> Step:
-    value = decide(tree, values)
-    if isinstance(tree, Leaf):
-        margin = formula.margin(tree)
-        return Step("leaf", to_source(tree.node), value, formula.leaf_line(tree), (), tree.index, margin,
-                    formula.plain_line(tree), formula.plain_margin(margin))
-    if isinstance(tree, Not):
-        child = _step(tree.item, values, formula)
-        return Step("not", "not " + _paren(child), value, "取反(not):以下不成立时成立", (child,))
-    children = tuple(_step(item, values, formula) for item in tree.items)
-    if isinstance(tree, And):
-        return Step("and", " and ".join(_paren(c) for c in children), value, "以下全部成立(and)", children)
-    return Step("or", " or ".join(_paren(c) for c in children), value, "以下任一成立(or)", children)
-
-
-def _paren(step: Step) -> str:
-    return f"({step.text})" if step.kind in ("and", "or") else step.text
-
-
-def _deciding(step: Step) -> list:
-    """The leaves a node's value rests on: for a true `and` all of them, for a false one the false ones.
-    A negated leaf is returned with its `not`, so that it reads the right way round."""
-    if step.kind == "leaf":
-        return [step]
-    if step.kind == "not":
-        child = step.children[0]
-        return [step] if child.kind == "leaf" else _deciding(child)
-    decisive = step.kind == "or"  # True decides an or, False decides an and
-    if step.value is None:
-        picked = [c for c in step.children if c.value is None]
-    elif step.value == decisive:
-        picked = [c for c in step.children if c.value == decisive]
+        text = render_explanation_json(explanation)
     else:
-        picked = list(step.children)
-    return [leaf for child in picked for leaf in _deciding(child)]
+        from ..render.explain_text import render_explanation
 
-
-def _summary(outcome: str, message: str | None) -> str:
-    if outcome == FIRED:
-        return "判定条件成立,规则触发"
-    if outcome == PASSED:
-        return "判定条件不成立,规则未触发"
-    if outcome == NOT_APPLICABLE:
-        return "适用条件不成立,规则不适用"
-    return message or "数据缺失,无法评估"
-
-
-def _facts(subject: Subject, trace: Trace) -> tuple:
-    seen = {}
-    for use in trace.facts:
-        if use.source is None:
-            continue
-        label = label_for(subject, use)
-        key = (use.source.file, use.source.line, label)
-        seen.setdefault(key, FactUsed(label, use.path, use.value, show(use.value), use.source.file,
-                                      use.source.line, use.source.section))
-    return tuple(seen[k] for k in sorted(seen))
-
-
-def _ordered(explanations) -> tuple:
-    indexed = list(enumerate(explanations))
-    indexed.sort(key=lambda pair: (OUTCOME_ORDER[pair[1].outcome], pair[0]))
-    return tuple(e for _, e in indexed)
-
-
-__all__ = ["Explainer", "Explanation", "ProjectExplanation", "RuleExplanation", "Step", "ParameterFact",
-           "FactUsed", "OUTCOME_LABELS", "explain_project", "find_projects"]
+        text = render_explanation(explanation, detail)
+    write_output(text, output, force, inputs)
