@@ -38,6 +38,8 @@ class Step:
     children: tuple = ()
     leaf: int | None = None  # Leaf.index in the compiled rule
     margin: Margin | None = None  # for a numeric comparison: how far from flipping
+    plain: str = ""  # for a leaf: the values compared, in the report's formats, without formulas
+    plain_margin: str = ""  # the margin without 左边/右边
 
 
 @dataclass(frozen=True)
@@ -264,8 +266,9 @@ def explain_project(program: Program, reports, name: str, rule_ids=(), backend: 
 def _step(tree, values, formula: Formula) -> Step:
     value = decide(tree, values)
     if isinstance(tree, Leaf):
-        return Step("leaf", to_source(tree.node), value, formula.leaf_line(tree), (), tree.index,
-                    formula.margin(tree))
+        margin = formula.margin(tree)
+        return Step("leaf", to_source(tree.node), value, formula.leaf_line(tree), (), tree.index, margin,
+                    formula.plain_line(tree), formula.plain_margin(margin))
     if isinstance(tree, Not):
         child = _step(tree.item, values, formula)
         return Step("not", "not " + _paren(child), value, "取反(not):以下不成立时成立", (child,))

@@ -81,6 +81,14 @@ def show(value, pct: bool = False) -> str:
     return str(value)
 
 
+def plain_number(value: Decimal) -> str:
+    """Trailing zeros a multiplication added beyond two decimals dropped (170.3500 -> 170.35); a value that
+    needs more places keeps four significant digits (engine/formula.py short)."""
+    if value.as_tuple().exponent < -2 and value == value.quantize(Decimal("0.01")):
+        value = value.quantize(Decimal("0.01"))
+    return number(value)
+
+
 def bands_text(bands) -> str:
     parts = []
     for band in bands:
@@ -274,6 +282,56 @@ class Formula:
         if isinstance(node, A.Compare):
             return self.comparison(node)
         return self.operand(node)
+
+    # ---- plain lines (explain's default view) ------------------------------------
+    def _plain_side(self, node, pct: bool) -> str:
+        """`名称 值` in the report's formats, no formula: 执行率 65.66%, 全年预算 170.35."""
+        if _literal(node):
+            return self._literal_text(node, pct)
+        param = self._param(node)
+        if param is not None and param.kind in _COLLECTION_KINDS:
+            return param.title
+        raw = self.raw(node)
+        value = plain_number(raw) if isinstance(raw, Decimal) and not pct else self.value(node, pct)
+        name = self.names.get(to_source(node)) or self._plain_name(node)
+        if param is not None:
+            name = param.title
+        return f"{name} {value}" if name else value
+
+    def _plain_name(self, node) -> str:
+        """A name for a computed side that has no evidence label: its label when that reads as words,
+        `甲 与 乙 之差` for abs(甲 - 乙), else none (the value stands alone)."""
+        if isinstance(node, A.Call) and node.name == "abs" and len(node.args) == 1 \
+                and isinstance(node.args[0], A.Binary) and node.args[0].op == "-":
+            inner = node.args[0]
+            return f"{self.label(inner.left)} 与 {self.label(inner.right)} 之差"
+        text = self.label(node)
+        return text if "(" not in text and len(text) <= 16 else ""
+
+    def plain_line(self, leaf) -> str:
+        """A leaf for people: the values and how they compare, without functions or intermediate sums."""
+        node = leaf.node
+        if isinstance(node, A.Compare):
+            pct = node.op not in ("in", "not in") and (self.is_ratio(node.left) or self.is_ratio(node.right))
+            return f"{self._plain_side(node.left, pct)} {OP_TEXT[node.op]} {self._plain_side(node.right, pct)}"
+        if isinstance(node, A.Call) and node.name == "present" and node.args:
+            return f"{self._plain_side(node.args[0], self.is_ratio(node.args[0]))} 已填写"
+        if isinstance(node, A.Call) and node.name == "has" and len(node.args) == 2:
+            return f"{self._plain_side(node.args[1], False)} 在{self._plain_side(node.args[0], False)}中"
+        return self._plain_side(node, self.is_ratio(node))
+
+    def plain_margin(self, margin: Margin | None) -> str:
+        """The margin without 左边/右边 when a side has no short name."""
+        if margin is None:
+            return ""
+        names = margin.text.split("(相当于")[0]
+        if not any(word in names for word in ("左边", "右边", "(")):
+            return margin.text
+        if margin.difference == 0:
+            return "两边相等"
+        amount = (format(short(abs(margin.difference).scaleb(2), 2), "f") + " 个百分点") if margin.percentage_points \
+            else plain_number(abs(margin.difference))
+        return f"相差 {amount}"
 
     def margin(self, leaf) -> Margin | None:
         node = leaf.node

@@ -76,7 +76,7 @@ def test_every_fired_explanation_carries_the_findings_message(ruleset, seed_repo
 
 
 def test_worked_example_for_execution_rate(runner):
-    result = run(runner, "--project", "智慧城管")
+    result = run(runner, "--project", "智慧城管", "--detail")  # the full tree; the default view: test_explain_plain
     assert result.exit_code == 0, result.output
     assert WORKED_EXAMPLE in result.output
     assert "[触发] execution.below-warning-line" in result.output
@@ -111,7 +111,7 @@ def test_near_miss_for_a_project_above_the_warning_line(runner, ruleset, seed_re
     assert step.margin.percentage_points
     assert step.margin.difference.quantize(Decimal("0.0001")) == Decimal("0.2428")
     assert step.margin.relative.quantize(Decimal("0.0001")) == Decimal("0.3469")
-    output = run(runner, "--project", "城管进社区").output
+    output = run(runner, "--project", "城管进社区", "--detail").output
     assert "执行率 = 全年执行 / 全年预算 = 33.79 / 35.84 = 94.28% < 预警线 70% → 不成立" in output
     assert "执行率 比 预警线 高 24.28 个百分点(相当于 预警线 的 34.69%)" in output
 
@@ -144,7 +144,7 @@ def test_not_applicable_and_cannot_evaluate_are_explained(runner, tmp_path, rule
                 "execution.below-warning-line")
     assert zero.outcome == NOT_APPLICABLE
     assert zero.deciding[0].line == "全年预算 0 > 0"
-    result = runner.invoke(cli, ["explain", str(facts), "--rules", str(RULES), "-p", "甲项目"])
+    result = runner.invoke(cli, ["explain", str(facts), "--rules", str(RULES), "-p", "甲项目", "--detail"])
     assert "[无法评估] execution.below-warning-line" in result.output
 
 
@@ -155,7 +155,7 @@ def test_alias_names_the_same_project(runner):
 
 
 def test_rule_filter_shows_only_that_rule_and_report_rules_in_full(runner):
-    result = run(runner, "--project", "智慧城管", "--rule", "consistency.total-full-year")
+    result = run(runner, "--project", "智慧城管", "--rule", "consistency.total-full-year", "--detail")
     assert result.exit_code == 0, result.output
     assert "execution.below-warning-line" not in result.output
     assert "[触发] consistency.total-full-year" in result.output

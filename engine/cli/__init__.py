@@ -27,6 +27,7 @@ COMMANDS = {
     "test": "test_cmd",
     "diff": "diff",
     "new-year": "new_year",
+    "new-rule": "new_rule",
 }
 
 

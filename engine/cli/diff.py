@@ -17,9 +17,11 @@ from .common import (InputProblem, backend_option, check_output, files_read, for
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="输出格式(html 仅用于年度对比)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@click.option("--as-year", "as_year", type=click.IntRange(1990, 2100), default=None, metavar="年度",
+              help="对比两套规则时,把事实当作该年度的报告核查(预览以后年度生效的参数取值);事实须只含一个年度")
 @force_option
 @backend_option
-def diff(facts, rules, fmt, output, force, backend):
+def diff(facts, rules, fmt, output, force, backend, as_year):
     """对比核查结果。
 
     \b
@@ -39,7 +41,9 @@ def diff(facts, rules, fmt, output, force, backend):
             if len(rules) == 2:
                 if fmt == "html":
                     raise click.UsageError("规则变更影响只支持 --format text 或 json")
-                text = _rule_impact(rules, facts, fmt, backend, scratch)
+                text = _rule_impact(rules, facts, fmt, backend, scratch, as_year)
+            elif as_year is not None:
+                raise click.UsageError("--as-year 只用于对比两套规则(给两次 --rules)")
             else:
                 text = _years(rules[0] if rules else located_rules(facts), facts, fmt, backend, scratch)
     except InputError as error:
@@ -47,28 +51,39 @@ def diff(facts, rules, fmt, output, force, backend):
     write_output(text, output, force, inputs)
 
 
-def _load_rules(spec: str, scratch: str, n: int):
-    from .. import api
+def _rules_folder(spec: str, scratch: str, n: int) -> str:
     from ..diff import GIT_PREFIX, rules_from_git
 
-    folder = rules_from_git(spec, f"{scratch}/{n}") if spec.startswith(GIT_PREFIX) else spec
-    return api.load_rules(folder)
+    return rules_from_git(spec, f"{scratch}/{n}") if spec.startswith(GIT_PREFIX) else spec
 
 
-def _rule_impact(rules, facts, fmt, backend, scratch) -> str:
+def _load_rules(spec: str, scratch: str, n: int):
+    from .. import api
+
+    return api.load_rules(_rules_folder(spec, scratch, n))
+
+
+def _rule_impact(rules, facts, fmt, backend, scratch, year=None) -> str:
     from .. import api
     from ..diff import rule_impact
     from ..render.diff_report import evidence_formats, impact_json, impact_text
+    from ..rulechanges import as_year, rule_folder_changes
 
-    old_rules, new_rules = _load_rules(rules[0], scratch, 0), _load_rules(rules[1], scratch, 1)
+    folders = [_rules_folder(spec, scratch, n) for n, spec in enumerate(rules)]
+    old_rules, new_rules = api.load_rules(folders[0]), api.load_rules(folders[1])
     reports = api.load_facts(facts)
+    if year is not None:
+        reports = as_year(reports, year, " ".join(facts))
     digest = api.facts_digest(facts)
     old = api.evaluate(old_rules, reports, backend=backend, facts_hash=digest)
     new = api.evaluate(new_rules, reports, backend=backend, facts_hash=digest)
     if new.notice:
         click.echo(new.notice, err=True)
     impact = rule_impact(old, new, old_rules, new_rules, rules[0], rules[1])
-    return impact_json(impact) if fmt == "json" else impact_text(impact, evidence_formats(old_rules, new_rules))
+    changes = rule_folder_changes(old_rules, new_rules, folders[0], folders[1], year)
+    if fmt == "json":
+        return impact_json(impact, changes)
+    return impact_text(impact, evidence_formats(old_rules, new_rules), changes)
 
 
 def _single_year(path: str) -> int:

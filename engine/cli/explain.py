@@ -14,10 +14,11 @@ from .common import InputProblem, backend_option, check_output, files_read, forc
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
+@click.option("--detail", is_flag=True, help="列出完整的判定树:每个条件的公式、代入的数值和每一步的结果")
 @force_option
 @backend_option
-def explain(facts, project, rule_ids, rules_dir, fmt, output, force, backend):
-    """解释某个项目为什么被(或没有被)各条规则标记:逐项列出条件的实际取值、差距、参数和数据来源。"""
+def explain(facts, project, rule_ids, rules_dir, fmt, output, force, backend, detail):
+    """解释某个项目为什么被(或没有被)各条规则标记:决定结果的数值、差距、条款和数据来源(--detail 看完整判定树)。"""
     from .. import api
     from ..explain import explain_project
 
@@ -38,5 +39,5 @@ def explain(facts, project, rule_ids, rules_dir, fmt, output, force, backend):
     else:
         from ..render.explain_text import render_explanation
 
-        text = render_explanation(explanation)
+        text = render_explanation(explanation, detail)
     write_output(text, output, force, inputs)

@@ -13,7 +13,10 @@ from .common import InputProblem, check_output, write_output
 @click.option("--from", "source", type=click.Path(dir_okay=False), default=None,
               help="用一份事实文件预先填好(如把上一年度的数据交给部门核对)")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖")
-def template(kind, output, source, force):
+@click.option("--rules", "rules_dir", default=None, type=click.Path(file_okay=False),
+              help="规则目录,等级一栏的下拉列表取自其中的等级用语对照表(grade_vocabulary);不给时按 perfaudit.toml "
+                   "等查找,找不到则等级一栏不设下拉列表")
+def template(kind, output, source, force, rules_dir):
     """生成预算绩效自评表模板(部门表、项目表、指标表),部门填写后用 perfaudit import 导入。"""
     output = output or f"自评表模板.{kind}"
     inputs = [source] if source else []
@@ -28,12 +31,30 @@ def template(kind, output, source, force):
             reports = api.load_facts([source])
         except InputError as error:
             raise InputProblem(error) from None
-        data = (export_xlsx if kind == "xlsx" else export_csv)(reports[0])
+        data = export_xlsx(reports[0], _lists(rules_dir, inputs)) if kind == "xlsx" else export_csv(reports[0])
     else:
         from ..spreadsheet.template import template_csv, template_xlsx
 
-        data = template_xlsx() if kind == "xlsx" else template_csv()
+        data = template_xlsx(lists=_lists(rules_dir, inputs)) if kind == "xlsx" else template_csv()
     write_output(data, output, force, inputs)
     if output != "-":
-        click.echo(f"已生成 {output}。填写说明见工作簿中的“填表说明”;填好后运行 "
-                   f"perfaudit import {output} --year 年度", err=True)
+        guide = ("填写说明见工作簿中的“填表说明”工作表,金额单位、指标类别、承诺类型(找到规则时还有等级)可从下拉列表选择"
+                 if kind == "xlsx" else
+                 "各表在同一个 CSV 中依次排列,每张表前一行是表名;填写说明见 perfaudit template xlsx 生成的"
+                 "工作簿中的“填表说明”工作表,或 docs/reports-and-spreadsheets.md")
+        click.echo(f"已生成 {output}。{guide};填好后运行 perfaudit import {output} --year 年度", err=True)
+
+
+def _lists(rules_dir, facts) -> dict:
+    """The template's drop-down lists; the grade list only when a rules folder is given or found."""
+    from .. import api
+    from ..projectfile import find_rules
+    from ..spreadsheet.lists import template_lists
+
+    ruleset = None
+    try:
+        ruleset = api.load_rules(rules_dir or find_rules(facts))
+    except InputError as error:
+        if rules_dir is not None:  # asked for by name: its errors matter
+            raise InputProblem(error) from None
+    return template_lists(ruleset)

@@ -44,7 +44,42 @@ def headline(f) -> str:
 # ---- rule-change impact ------------------------------------------------------------
 
 
-def impact_text(impact, formats: dict) -> str:
+def changes_lines(changes) -> list:
+    """Sources and rule tests that differ, and with --as-year the parameter values in force that year."""
+    if changes is None:
+        return []
+    out = []
+    if changes.as_year is not None:
+        out.append(f"按 {changes.as_year} 年核查(事实视为该年度的报告),该年生效的参数取值(旧 → 新):")
+        for name, title, old, new in changes.in_force:
+            shown = [yearly_text((entry,)) if entry else "(无取值)" for entry in (old, new)]
+            mark = "" if old == new else "  *有变化"
+            out.append(f"  {title}({name}): {shown[0]}  →  {shown[1]}{mark}")
+    for label, added, removed, edited in (
+            ("来源", changes.sources_added, changes.sources_removed, changes.sources_edited),
+            ("测试用例", changes.tests_added, changes.tests_removed, changes.tests_edited)):
+        parts = [f"{verb} {'、'.join(items)}" for verb, items in (("新增", added), ("删除", removed), ("修改", edited))
+                 if items]
+        out.append(f"{label}: " + (";".join(parts) if parts else "没有增删或修改"))
+    return out
+
+
+def changes_json(changes) -> dict:
+    if changes is None:
+        return {}
+    document = {"sources": {"added": list(changes.sources_added), "removed": list(changes.sources_removed),
+                            "edited": list(changes.sources_edited)},
+                "tests": {"added": list(changes.tests_added), "removed": list(changes.tests_removed),
+                          "edited": list(changes.tests_edited)}}
+    if changes.as_year is not None:
+        document["as_year"] = changes.as_year
+        document["in_force"] = [{"name": name, **{key: {"from_year": e[0], "value": json_value(e[1])} if e else None
+                                                  for key, e in (("before", old), ("after", new))}}
+                                for name, _title, old, new in changes.in_force]
+    return document
+
+
+def impact_text(impact, formats: dict, changes=None) -> str:
     out = [f"规则变更影响: 旧规则 {impact.old_label} → 新规则 {impact.new_label}"]
     edits = []
     if impact.rules_added:
@@ -60,6 +95,7 @@ def impact_text(impact, formats: dict) -> str:
             out.append(f"  {p.title}({p.name}): {yearly_text(p.before)}  →  {yearly_text(p.after)}")
     else:
         out.append("参数: 没有变化")
+    out += changes_lines(changes)
     out.append(f"发现: 新增 {len(impact.added)} 项,消失 {len(impact.removed)} 项,变化 {len(impact.changed)} 项,"
                f"未变 {impact.unchanged} 项")
     out.append(RULE)
@@ -95,7 +131,7 @@ def evidence_lines(before, after, formats: dict) -> list:
     return lines
 
 
-def impact_json(impact) -> str:
+def impact_json(impact, changes=None) -> str:
     document = {
         "mode": "rules",
         "old": impact.old_label,
@@ -111,6 +147,7 @@ def impact_json(impact) -> str:
         "removed": [finding_dict(f) for f in impact.removed],
         "changed": [{"fields": list(c.fields), "before": finding_dict(c.before), "after": finding_dict(c.after)}
                     for c in impact.changed],
+        **changes_json(changes),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 

@@ -2,14 +2,17 @@
 sub-expression's value, why (or why not), the near miss, the parameters and the facts used."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..catalog import SUBJECT_LABELS
 from ..explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
 from ..findings import SEVERITY_LABELS
-from ..formula import truth
+from ..formula import percent, plain_number, truth
 from ..model import Location
 from .text_report import policy_line
 
 MAX_FACTS = 12
+MAX_PLAIN_FACTS = 6
 
 
 def step_line(step: Step) -> str:
@@ -35,14 +38,17 @@ def where(location: Location) -> str:
     return f"{location.file}:{location.line}"
 
 
-def rule_header(e: RuleExplanation) -> str:
+def subject_text(e: RuleExplanation) -> str:
     subject = SUBJECT_LABELS.get(e.subject_kind, e.subject_kind)
     if e.subject_kind == "claim":
-        subject = e.subject  # already reads 正文 c05
-    elif e.subject_kind not in ("project", "report"):
+        return e.subject  # already reads 正文 c05
+    if e.subject_kind not in ("project", "report"):
         subject += f" {e.subject}"
-    return (f"[{OUTCOME_LABELS[e.outcome]}] {e.rule}  {e.title}  "
-            f"({SEVERITY_LABELS[e.severity]} · {subject})")
+    return subject
+
+
+def rule_header(e: RuleExplanation) -> str:
+    return f"[{OUTCOME_LABELS[e.outcome]}] {e.rule}  {e.title}  ({SEVERITY_LABELS[e.severity]} · {subject_text(e)})"
 
 
 def reason_lines(e: RuleExplanation, indent: str) -> list[str]:
@@ -89,6 +95,45 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True, citati
     return out
 
 
+def fact_value(f) -> str:
+    """A fact as the report prints it: rates as percentages (0.6566 -> 65.66%)."""
+    if isinstance(f.value, Decimal):
+        return percent(f.value) if f.path.rsplit(".", 1)[-1] == "rate" else plain_number(f.value)
+    return f.text
+
+
+def plain_step(step: Step) -> str:
+    if step.kind == "not" and step.children and step.children[0].kind == "leaf":
+        child = step.children[0]
+        return f"并非 {child.plain or child.line}"
+    return step.plain or step.line
+
+
+def plain_rule_lines(e: RuleExplanation, indent: str = "  ") -> list[str]:
+    """What decided one rule's outcome: the values compared and the margin, the facts with where they came
+    from, the parameter values and the clauses, in the report's own number formats."""
+    body = indent + "  "
+    out = [f"{indent}[{OUTCOME_LABELS[e.outcome]}] {e.title}  ({SEVERITY_LABELS[e.severity]} · {subject_text(e)})  "
+           f"{e.rule}",
+           f"{body}结论: {e.message or e.summary}"]
+    heading = {"fired": "成立", "passed": "不成立", "not-applicable": "不适用", "cannot-evaluate": "无法判断"}[e.outcome]
+    for step in e.deciding:
+        margin = step.plain_margin or (step.children[0].plain_margin if step.children else "")
+        tail = f";{'余量' if e.outcome == 'fired' else '差距'}: {margin}" if margin and e.outcome != "cannot-evaluate" \
+            else ""
+        out.append(f"{body}判定: {plain_step(step)} → {heading}{tail}")
+    shown = e.facts[:MAX_PLAIN_FACTS]
+    for f in shown:
+        out.append(f"{body}数据: {f.label} {fact_value(f)}({f.section},{f.file}:{f.line})")
+    if len(e.facts) > len(shown):
+        out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,用 --detail 或 --format json 查看)")
+    for p in e.parameters:
+        out.append(f"{body}参数: {p.title} {p.text}({p.from_year} 年起,{where(p.location)})")
+    out.extend(f"{body}{policy_line(c)}" for c in e.citations)
+    out.append(f"{body}规则: {where(e.location)}")
+    return out
+
+
 def counts(explanations) -> str:
     tally = {label: 0 for label in OUTCOME_LABELS.values()}
     for e in explanations:
@@ -96,12 +141,14 @@ def counts(explanations) -> str:
     return ",".join(f"{label} {n}" for label, n in tally.items())
 
 
-def project_lines(p: ProjectExplanation, detailed_report_rules: bool) -> list[str]:
+def project_lines(p: ProjectExplanation, detailed_report_rules: bool, detail: bool = True) -> list[str]:
     aliases = f"(又称 {'、'.join(p.aliases)})" if p.aliases else ""
     out = [f"项目【{p.project}】{aliases}  {p.department} {p.year} 年度  {p.file}:{p.line}",
            f"适用于本项目的规则判定 {len(p.rules)} 项: {counts(p.rules)}", "=" * 60]
     if not p.rules:
         out.append("  (没有适用于本项目的规则)")
+    if not detail:
+        return out + plain_project_lines(p, detailed_report_rules)
     for e in p.rules:
         if e.outcome != "not-applicable":
             out.append("")
@@ -125,10 +172,34 @@ def project_lines(p: ProjectExplanation, detailed_report_rules: bool) -> list[st
     return out
 
 
-def render_explanation(explanation: Explanation) -> str:
+def plain_project_lines(p: ProjectExplanation, filtered: bool) -> list[str]:
+    out = []
+    for e in p.rules:
+        if e.outcome != "not-applicable":
+            out.append("")
+            out.extend(plain_rule_lines(e))
+    idle = [e for e in p.rules if e.outcome == "not-applicable"]
+    if idle:
+        out += ["", f"  不适用(适用条件不成立)的规则 {len(idle)} 项: " + "、".join(e.title for e in idle)]
+    if p.report_rules:
+        out += ["", f"报告整体(不针对单个项目)的规则判定 {len(p.report_rules)} 项: {counts(p.report_rules)}", "-" * 60]
+        for e in p.report_rules:
+            if filtered:
+                out.append("")
+                out.extend(plain_rule_lines(e))
+            elif e.outcome in ("fired", "cannot-evaluate"):
+                out += [f"  [{OUTCOME_LABELS[e.outcome]}] {e.title}  {e.rule}", f"      {e.message}"]
+        if not filtered:
+            out.append("  (其余未触发或不适用;用 --rule 规则编号 查看任一规则)")
+    out += ["", "(以上只列出决定结果的数值和条件;完整的判定树、公式和每一步的取值用 --detail 查看)"]
+    return out
+
+
+def render_explanation(explanation: Explanation, detail: bool = True) -> str:
+    """detail=False: what decided each outcome, in the report's formats; True: the full trees."""
     out = []
     for i, project in enumerate(explanation.projects):
         if i:
             out.append("")
-        out.extend(project_lines(project, bool(explanation.rule_filter)))
+        out.extend(project_lines(project, bool(explanation.rule_filter), detail))
     return "\n".join(out) + "\n"

@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from ..explain import Explainer
-from .ruletest_text import failure_lines
+from .ruletest_text import failure_lines, todo_line
 
 
 def _details(program, results, backend: str) -> list:
@@ -26,6 +26,7 @@ def results_json(program, results, backend: str = "auto", skipped: int = 0, coun
         tests.append({
             "file": result.case.file, "line": result.case.line, "name": result.case.name,
             "rules": list(result.case.rules), "passed": result.passed,
+            **({"todo": todo_line(result.case)} if result.case.todo else {}),
             "failures": [{"expectation": f.expectation.describe(), "file": f.expectation.file,
                           "line": f.expectation.line, "unwanted": f.unwanted, "detail": text}
                          for f, text in zip(result.failures, texts)],
@@ -56,6 +57,8 @@ def results_junit(program, results, backend: str = "auto") -> bytes:
     for result, texts in zip(results, details):
         case = ET.SubElement(suite, "testcase", classname=result.case.file, name=result.case.name,
                              file=result.case.file, line=str(result.case.line))
+        if result.case.todo:
+            ET.SubElement(case, "failure", message=todo_line(result.case))
         for failure, text in zip(result.failures, texts):
             verb = "不应出现" if failure.unwanted else "应当出现"
             node = ET.SubElement(case, "failure", message=f"{verb}: {failure.expectation.describe()}")

@@ -19,6 +19,10 @@ def finding_line(f, formats: dict) -> str:
     return f"[{OUTCOME_LABELS[f.outcome]}] {f.rule} ({where}) {f.message}" + (f"  证据: {evidence}" if evidence else "")
 
 
+def todo_line(case) -> str:
+    return f"用例尚未写完({case.file}:{case.line} 的 todo):{case.todo.removeprefix('待填写:')};填好后删去 todo 行"
+
+
 def failure_lines(failure: Failure, explainer: Explainer, case) -> list[str]:
     e = failure.expectation
     out = []
@@ -53,6 +57,8 @@ def render_results(program, results: list, backend: str = "auto", skipped: int =
             out.append(file)
             for result in group:
                 out.append(f"  {'通过' if result.passed else '失败'}  {result.case.name}")
+                if result.case.todo:
+                    out.append(f"      {todo_line(result.case)}")
                 for failure in result.failures:
                     out.extend(failure_lines(failure, explainer, result.case))
     if skipped:

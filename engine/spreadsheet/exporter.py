@@ -93,9 +93,9 @@ def workbook_content(report: Report) -> tuple[dict, dict, dict]:
     return department, tables, {INDICATORS: merges}
 
 
-def export_xlsx(report: Report) -> bytes:
+def export_xlsx(report: Report, lists=None) -> bytes:
     department, tables, merges = workbook_content(report)
-    return template_xlsx(department, tables, merges)
+    return template_xlsx(department, tables, merges, lists)
 
 
 def export_csv(report: Report) -> str:

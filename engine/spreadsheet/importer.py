@@ -338,9 +338,9 @@ def _strip_suffix(text: str) -> str:
 
 
 def _indicator_kinds() -> tuple:
-    from ..validate import schema
+    from .lists import schema_enum
 
-    return tuple(schema("facts")["$defs"]["indicator"]["properties"]["kind"]["enum"])
+    return schema_enum("indicator")
 
 
 def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:

@@ -239,8 +239,14 @@ def build_workbook(department: dict | None = None, tables: dict | None = None, m
     return workbook
 
 
-def template_xlsx(department=None, tables=None, merges=None) -> bytes:
-    return workbook_bytes(build_workbook(department, tables, merges))
+def template_xlsx(department=None, tables=None, merges=None, lists=None) -> bytes:
+    """lists: drop-down lists from engine/spreadsheet/lists.py's template_lists (none when not given)."""
+    workbook = build_workbook(department, tables, merges)
+    if lists:
+        from .lists import add_lists
+
+        add_lists(workbook, lists)
+    return workbook_bytes(workbook)
 
 
 def csv_text(value, kind: str) -> str:

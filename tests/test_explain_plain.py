@@ -1,0 +1,46 @@
+"""`explain` by default (issue 16 item 5): what decided each outcome, for people — the values compared in the
+report's own formats, the margin, the facts with where they came from, the clause — no function-call syntax,
+no 左边/右边, no raw fractions; the full tree with --detail (tests/test_explain.py)."""
+from __future__ import annotations
+
+import re
+
+from engine.cli import cli
+
+from .conftest import FACTS_2024, RULES
+
+
+def explain(runner, project, *extra):
+    result = runner.invoke(cli, ["explain", str(FACTS_2024), "--rules", str(RULES), "-p", project,
+                                 "--backend", "python", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_default_shows_what_decided_in_the_reports_formats(runner):
+    out = explain(runner, "智慧城管")
+    assert "判定: 执行率 65.66% < 预算执行率预警线 70% → 成立;余量: 执行率 比 预警线 低 4.34 个百分点" in out
+    assert "数据: 全年执行(万元) 111.85(二(一) 表 第1行,facts/2024/杜集区城市管理局.yaml:27)" in out
+    assert "参数: 预算执行率预警线 70%(2024 年起,rules/parameters.yaml:" in out
+    assert "依据: 杜集区城市管理局2024年度部门绩效自评报告 四(二)2" in out
+    assert "数据: 报告执行率 65.66%" in out  # a rate as the report prints it, not 0.6566
+    assert "170.3500" not in out and "170.35 → 成立" in out
+
+
+def test_default_has_no_programmers_notation(runner):
+    out = explain(runner, "智慧城管")
+    for notation in ("左边", "右边", "has(", "band(", "lookup(", "present(", "to_wan(", "unit(", "len("):
+        assert notation not in out, notation
+    assert not re.search(r"\d\.\d{5,}(?![\d%]| 个百分点)", out)  # no raw fractions (0.6566, 170.3500)
+
+
+def test_default_is_short_and_points_to_detail(runner):
+    plain, detail = explain(runner, "智慧城管"), explain(runner, "智慧城管", "--detail")
+    assert len(plain.splitlines()) < 0.65 * len(detail.splitlines())
+    assert "--detail" in plain and "判定条件(condition)" in detail and "判定条件(condition)" not in plain
+    assert "不适用(适用条件不成立)的规则 24 项" in plain
+
+
+def test_json_keeps_its_detail(runner):
+    assert explain(runner, "智慧城管", "--format", "json") == explain(runner, "智慧城管", "--format", "json",
+                                                                      "--detail")
