@@ -16,6 +16,10 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
   rows whose texts could collide or leave float range;
 - a rule's condition stays within durable_rules' 31 expression entries (compile.MAX_RULE_COST,
   checked when the rules are loaded), and a ruleset durable_rules cannot build is an EngineError;
+- the rulesets are built once per rule-set content and process and shared by the backends of that
+  content (durable_networks.py: durable_rules frees a ruleset only when told to); sharing is safe
+  because each fact's session is deleted before the next fact is asserted, and rulesets durable_rules
+  failed on are never handed out again;
 - every comparison is guarded by $ex, because durable_rules treats a missing property as equal
   to a present one in some rule combinations (the findings rules, durable_findings.py, instead
   never write one operand of a comparison without the other).
@@ -28,9 +32,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import weakref
 from decimal import Decimal
 from json.encoder import encode_basestring
-import weakref
 from operator import add, contains, eq, getitem, is_, is_not, mod
 
 from ..catalog import SUBJECT_SCOPES
