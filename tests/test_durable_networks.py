@@ -141,3 +141,15 @@ def test_rulesets_built_before_a_failure_are_deleted(ruleset, monkeypatch):
     with pytest.raises(EngineError, match="单条规则的条件过于复杂"):
         durable.DurableBackend(probe_program(ruleset, "project.budget.executed > 4000"))
     assert len(created) == 1 and deleted == created
+
+
+def test_a_closed_backend_refuses_to_decide(ruleset):
+    from engine.backends.durable import DurableBackend
+
+    backend = DurableBackend(probe_program(ruleset, "project.budget.executed > 5000"))
+    backend.close()
+    backend.close()  # twice is harmless
+    with pytest.raises(EngineError, match="after close"):
+        backend.decide_batches([])
+    with pytest.raises(EngineError, match="after close"):
+        backend.outcomes(None, [])

@@ -564,7 +564,13 @@ class DurableBackend:
                 plan.append((group, ',"g":' + json.dumps(group), rules))
         return plan
 
+    def _check_open(self) -> None:
+        # after close() the rulesets may have been deleted: asserting into them would crash in C
+        if not self._release.alive:
+            raise EngineError("durable_rules backend used after close()")
+
     def outcomes(self, subject, items) -> dict:
+        self._check_open()
         values = {compiled.rule.id: leaf_values for compiled, leaf_values in items}
         out = {}
         for group, group_json, members in self._fact_plan(subject.kind):
@@ -596,6 +602,7 @@ class DurableBackend:
         The batches of one kind share their subjects; each group of their rules (durable_findings)
         is decided on facts of `group.slots` consecutive subjects, the findings ruleset's actions
         naming the findings. Decisions come in (batch, row) order, as the Python backend's."""
+        self._check_open()
         from ..batch import Decision
 
         by_subjects: dict = {}
