@@ -252,6 +252,7 @@ WARM_UP_PROBE = """
         real = durable.DurableBackend._assert
         durable.DurableBackend._assert = lambda self, fact: None if fact.get("g") == "__warmup__" else real(self, fact)
     for _ in range(5):
+        durable.networks._networks.clear()  # new rulesets every time: the trap is a new ruleset's first fact
         backend = durable.DurableBackend(program)
         backend._assert({{"g": "matches-nothing"}})
     print("survived")
@@ -282,6 +283,7 @@ FINDINGS_WARM_UP_PROBE = """
             return real(self, sid, text, ruleset, ruleset_name)
         durable.DurableBackend._assert_text = skipping
     for _ in range(5):
+        durable.networks._networks.clear()  # new rulesets every time: the trap is a new ruleset's first fact
         backend = durable.DurableBackend(program)
         for ruleset, name in backend.findings_rulesets.values():
             backend._assert_text("x", '{{"sid":"x","g":"matches-nothing"}}', ruleset, name)
