@@ -24,9 +24,11 @@ demo: $(VENV)/.installed
 	@$(BIN)/perfaudit check
 	@$(BIN)/perfaudit evaluate facts/2024
 
+# two workers (pytest-xdist): the suite is CPU-bound and this machine has two cores; each worker stays
+# far below 1 GiB (docs/performance.md, "Test suite")
 test: $(VENV)/.installed-test
 	sh tools/ensure-chromium.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 check: $(VENV)/.installed
 	$(BIN)/perfaudit check facts

@@ -1,4 +1,8 @@
-"""Shared fixtures: paths to the shipped rules and facts, and a CLI runner."""
+"""Shared fixtures: paths to the developer tests' rules and facts, and a CLI runner.
+
+RULES and FACTS are a pinned copy (tests/fixtures/) of the shipped rules/ and facts/ as they were when
+the tests were written: an auditor's valid edit to rules/ or facts/ can only fail the auditors' own
+rule tests, which test_shipped_pack.py runs (`perfaudit check`, `perfaudit test`) with the shipped files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +13,11 @@ from click.testing import CliRunner
 from engine.backends import durable_available
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
-FACTS_2024 = ROOT / "facts" / "2024"
+FIXTURES = ROOT / "tests" / "fixtures"
+RULES = FIXTURES / "rules"
+FACTS = FIXTURES / "facts"
+FACTS_2024 = FACTS / "2024"
+FACTS_2025 = FACTS / "2025"
 SEED = ROOT.parent / "shared" / "seed" / "000_519b10c662a560ab.txt"
 
 HAVE_DURABLE = durable_available()[0]

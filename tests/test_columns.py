@@ -26,7 +26,7 @@ from engine.expr.evaluate import Evaluator
 from engine.operands import rule_batches
 from engine.subjects import subjects_by_kind, subjects_of
 
-from .conftest import ROOT
+from .conftest import FACTS
 from .factsfile import D, claim, indicator, project, write_facts
 from .row_reference import decide_batches_by_row, rule_batches_by_row
 
@@ -109,7 +109,7 @@ def load_generated(projects: int, seed: int, years=(2023, 2024)):
 
 
 def test_shipped_facts(program):
-    counts = check_reports(program, load_facts([ROOT / "facts"]))
+    counts = check_reports(program, load_facts([FACTS]))
     assert counts["values"] > 1000 and counts["decisions"] > 20 and counts["findings"] > 1000
 
 
@@ -218,7 +218,7 @@ def test_shared_comprehensions_are_computed_per_binding():
 
 
 def test_project_metrics_are_the_dataclass_values(ruleset):
-    reports = load_facts([ROOT / "facts"]) + load_generated(25, seed=4)
+    reports = load_facts([FACTS]) + load_generated(25, seed=4)
     got = E.project_metrics(ruleset, reports)
     expected = []
     for report in reports:
@@ -269,7 +269,7 @@ def test_path_values_become_decimal_as_evaluator_converts_them():
 def test_lazy_subjects_are_the_eager_subjects_made_on_demand(program):
     from engine.subjects import Subjects
 
-    reports = load_facts([ROOT / "facts"]) + load_generated(12, seed=5)
+    reports = load_facts([FACTS]) + load_generated(12, seed=5)
     group = [r for r in reports if r.year == 2024]
     eager: dict = {}
     for report in group:
@@ -399,7 +399,7 @@ def test_findings_are_dataclass_instances_with_their_fields_in_order(program):
 
     from engine.findings import Finding
 
-    reports = load_facts([ROOT / "facts"])
+    reports = load_facts([FACTS])
     evaluation = E.evaluate(program, reports, "python")
     assert evaluation.findings
     names = [f.name for f in fields(Finding)]

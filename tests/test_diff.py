@@ -11,10 +11,9 @@ from engine import evaluate, load_facts, load_rules
 from engine.cli import cli
 from engine.diff import rule_impact, year_over_year
 
-from .conftest import BACKENDS, FACTS_2024, RULES, ROOT
+from .conftest import BACKENDS, FACTS_2024, FACTS_2025, RULES, ROOT
 from .factsfile import D, project, write_facts
 
-FACTS_2025 = ROOT / "facts" / "2025"
 
 
 def invoke(runner, *args):

@@ -224,14 +224,18 @@ def test_more_than_1024_subjects_in_one_run(tmp_path):
 
 
 def test_without_deleting_sessions_the_1025th_fact_is_a_named_error_not_a_crash():
-    done = run_child("""
+    # one rule: a live session holds state for every rule of its ruleset (1.2 GB for the shipped ones
+    # at 1,024 sessions), and the limit is a number of sessions
+    done = run_child(f"""
+        import dataclasses
         from engine import compile, load_rules
         from engine.backends import durable
-        backend = durable.DurableBackend(compile(load_rules("rules")))
+        rules = load_rules({str(RULES)!r})
+        backend = durable.DurableBackend(compile(dataclasses.replace(rules, rules=rules.rules[:1])))
         backend.host.delete_state = lambda *args: None
         try:
             for i in range(1100):
-                backend._assert({"g": "__warmup__", "n": i})
+                backend._assert({{"g": "__warmup__", "n": i}})
         except durable.EngineError as error:
             print(i, error)
     """)
@@ -243,11 +247,12 @@ def test_without_deleting_sessions_the_1025th_fact_is_a_named_error_not_a_crash(
 WARM_UP_PROBE = """
     from engine import compile, load_rules
     from engine.backends import durable
-    program = compile(load_rules("rules"))
+    program = compile(load_rules({rules!r}))
     if {skip_warm_up}:
         real = durable.DurableBackend._assert
         durable.DurableBackend._assert = lambda self, fact: None if fact.get("g") == "__warmup__" else real(self, fact)
     for _ in range(5):
+        durable.networks._networks.clear()  # new rulesets every time: the trap is a new ruleset's first fact
         backend = durable.DurableBackend(program)
         backend._assert({{"g": "matches-nothing"}})
     print("survived")
@@ -255,21 +260,21 @@ WARM_UP_PROBE = """
 
 
 def test_a_first_fact_that_matches_nothing_does_not_crash_after_the_warm_up():
-    done = run_child(WARM_UP_PROBE.format(skip_warm_up=False))
+    done = run_child(WARM_UP_PROBE.format(skip_warm_up=False, rules=str(RULES)))
     assert done.returncode == 0 and done.stdout.strip() == "survived", done.stderr[-3000:]
 
 
 def test_the_warm_up_is_what_prevents_the_crash():
     # the trap itself, so that the test above can fail: durable_rules 2.0.28 dies on delete_state
     # when the first fact of a new ruleset matched nothing
-    done = run_child(WARM_UP_PROBE.format(skip_warm_up=True))
+    done = run_child(WARM_UP_PROBE.format(skip_warm_up=True, rules=str(RULES)))
     assert done.returncode < 0, (done.returncode, done.stdout, done.stderr[-2000:])
 
 
 FINDINGS_WARM_UP_PROBE = """
     from engine import compile, load_rules
     from engine.backends import durable
-    program = compile(load_rules("rules"))
+    program = compile(load_rules({rules!r}))
     if {skip_warm_up}:
         real = durable.DurableBackend._assert_text
         def skipping(self, sid, text, ruleset=None, ruleset_name=None):
@@ -278,6 +283,7 @@ FINDINGS_WARM_UP_PROBE = """
             return real(self, sid, text, ruleset, ruleset_name)
         durable.DurableBackend._assert_text = skipping
     for _ in range(5):
+        durable.networks._networks.clear()  # new rulesets every time: the trap is a new ruleset's first fact
         backend = durable.DurableBackend(program)
         for ruleset, name in backend.findings_rulesets.values():
             backend._assert_text("x", '{{"sid":"x","g":"matches-nothing"}}', ruleset, name)
@@ -287,9 +293,9 @@ FINDINGS_WARM_UP_PROBE = """
 
 def test_the_findings_ruleset_is_warmed_up_too():
     # decide_batches asserts into rulesets of its own (durable_findings, one per group); they have the same trap
-    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=False))
+    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=False, rules=str(RULES)))
     assert done.returncode == 0 and done.stdout.strip() == "survived", done.stderr[-3000:]
-    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=True))
+    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=True, rules=str(RULES)))
     assert done.returncode < 0, (done.returncode, done.stdout, done.stderr[-2000:])
 
 

@@ -29,10 +29,10 @@ from engine.errors import InputError
 from engine.fastschema import compile_schema
 from engine.yamlscan import scan
 
-from .conftest import ROOT
+from .conftest import FACTS
 
 GENERATED = [text for _, text in generate(200, seed=23, years=(2023, 2024))]  # 20 files
-SHIPPED = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "facts").rglob("*.yaml"))]
+SHIPPED = [p.read_text(encoding="utf-8") for p in sorted(FACTS.rglob("*.yaml"))]
 BAD_INPUTS = sorted((Path(__file__).resolve().parent / "bad_inputs").rglob("*.yaml"))
 # YAML 1.1 scalars of every kind the resolver knows, and texts that look like them
 SCALARS = ["1", "-1", "+1", "0", "-0", "00", "007", "08", "0x1F", "0o17", "0b101", "1_000", "1,000", "1:30", "190:20:30",
@@ -293,7 +293,7 @@ def write_generated(folder: Path, texts) -> None:
 
 def test_load_facts_is_the_same_with_and_without_the_scanner(tmp_path):
     write_generated(tmp_path, GENERATED[:6])
-    for paths in ([ROOT / "facts"], [tmp_path]):
+    for paths in ([FACTS], [tmp_path]):
         fast = loaded(paths, scanner=True)
         assert fast[0] is not None and fast == loaded(paths, scanner=False)
         assert fast == loaded(paths, scanner=False, libyaml=False)

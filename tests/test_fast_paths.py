@@ -28,10 +28,10 @@ from engine.render import render
 from engine.subjects import subjects_of
 from engine.validate import schema
 
-from .conftest import FACTS_2024, ROOT, RULES, needs_durable
+from .conftest import FACTS, FACTS_2024, ROOT, RULES, needs_durable
 
 GENERATED = [text for _, text in generate(60, seed=11, years=(2023, 2024))]
-SHIPPED = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "facts").rglob("*.yaml"))]
+SHIPPED = [p.read_text(encoding="utf-8") for p in sorted(FACTS.rglob("*.yaml"))]
 RULE_FILES = [p.read_text(encoding="utf-8") for p in sorted(RULES.glob("*.yaml"))]
 PIECES = [" ", "  ", "\n", ":", ": ", "- ", "'", '"', "#", "[", "]", "{", "}", ",", "?", "|", ">", "-", "!", "%",
           "@", "`", "\\", "中", "，", "\t", "\r\n", "\r", "...", "\n---\n", "0o17", "1_000", "+1", ".5", "1.", "yes",

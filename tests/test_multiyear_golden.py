@@ -7,10 +7,9 @@ import pytest
 
 from engine import compile, evaluate, load_facts
 
-from .conftest import BACKENDS, FACTS_2024, RULES, ROOT
+from .conftest import BACKENDS, FACTS_2024, FACTS_2025, RULES, ROOT
 from .outcomes import rule_outcomes
 
-FACTS_2025 = ROOT / "facts" / "2025"
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,9 @@ import pytest
 from engine import evaluate, load_facts
 from engine.cli import cli
 
-from .conftest import ROOT
+from .conftest import FACTS_2025, ROOT
 from .factsfile import D, indicator, project, write_facts
 
-FACTS_2025 = ROOT / "facts" / "2025"
 SOURCE = FACTS_2025 / "杜集区城市管理局.yaml"
 
 

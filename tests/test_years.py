@@ -7,10 +7,9 @@ from engine import evaluate, load_facts
 from engine.errors import InputError
 from engine.subjects import subjects_of
 
-from .conftest import FACTS_2024, ROOT
+from .conftest import FACTS_2024, FACTS_2025, ROOT
 from .factsfile import D, project, write_facts
 
-FACTS_2025 = ROOT / "facts" / "2025"
 
 
 def renamed(name, old, **kwargs):

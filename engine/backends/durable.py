@@ -16,6 +16,10 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
   rows whose texts could collide or leave float range;
 - a rule's condition stays within durable_rules' 31 expression entries (compile.MAX_RULE_COST,
   checked when the rules are loaded), and a ruleset durable_rules cannot build is an EngineError;
+- the rulesets are built once per rule-set content and process and shared by the backends of that
+  content (durable_networks.py: durable_rules frees a ruleset only when told to); sharing is safe
+  because each fact's session is deleted before the next fact is asserted, and rulesets durable_rules
+  failed on are never handed out again;
 - every comparison is guarded by $ex, because durable_rules treats a missing property as equal
   to a present one in some rule combinations (the findings rules, durable_findings.py, instead
   never write one operand of a comparison without the other).
@@ -28,6 +32,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import weakref
 from decimal import Decimal
 from json.encoder import encode_basestring
 from operator import add, contains, eq, getitem, is_, is_not, mod
@@ -36,12 +41,12 @@ from ..catalog import SUBJECT_SCOPES
 from ..compile import And, Leaf, Not
 from ..expr.evaluate import compare
 from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
+from . import durable_networks as networks
 from .durable_findings import plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-_counter = itertools.count()
 
 
 # durable_rules' ruleset-creation error codes (src/rules/rules.h) that rule authors can reach
@@ -356,24 +361,19 @@ def _encode_leaves(parts: list, leaves, rule_values) -> None:
             parts.append(f",{key}{_json_value(left)},{right_key}{_json_value(right)}")
 
 
-class DurableBackend:
-    name = "durable_rules"
+class _Layout:
+    """What DurableBackend derives from a program alone: groups, keys, the durable definitions and the
+    tag of every durable rule name. Built once per program (`_layout_of`): about 80 ms for the shipped rules."""
 
     def __init__(self, program):
-        from durable import engine as durable_engine
-
-        self._not_handled = durable_engine.MessageNotHandledException
-        self._native = durable_engine.durable_rules_engine
         self.program = program
-        self.host = _make_host()
-        self.ruleset_name = f"perfaudit_{next(_counter)}"
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
         self.rule_keys: dict = {}
-        self._plans: dict = {}  # subject kind -> _fact_plan
-        self.fired: list = []
-        self.failures: list = []
-        self._actions: dict = {}  # durable rule name -> our action
-        definition = {"warmup": {"all": [{"m": {"g": "__warmup__"}}], "run": self._register("warmup", ("warmup", None))}}
+        self.fact_plans: dict = {}  # subject kind -> DurableBackend._fact_plan
+        self.slot_keys: dict = {}  # DurableBackend._keys
+        self.tags: dict = {"warmup": ("warmup", None)}  # durable rule name -> what its action records
+        warmup = {"all": [{"m": {"g": "__warmup__"}}], "run": None}
+        definition = {"warmup": warmup}
         for kind in SUBJECT_SCOPES:
             self.groups[kind] = []
             size, current = 0, []
@@ -406,37 +406,74 @@ class DurableBackend:
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
         self.finding_groups = plan_groups(program)  # kind -> [durable_findings.Group]
-        self._finding_plan: dict = {}  # id(CompiledRule) -> (Group, position in it)
-        self._slot_keys: dict = {}
-        self.findings_names: dict = {}  # group name -> its ruleset's name
-        definitions = {self.ruleset_name: definition}
+        self.finding_plan: dict = {}  # id(CompiledRule) -> (Group, position in it)
+        definitions = {"": definition}  # ruleset name suffix -> its definition ("run": see durable_networks)
         for kind_groups in self.finding_groups.values():
             for group in kind_groups:
                 for position, (compiled, _, _) in enumerate(group.rules):
-                    self._finding_plan[id(compiled)] = (group, position)
-                name = self.findings_names[group.name] = f"{self.ruleset_name}_{group.name}"
-                definitions[name] = {"warmup": {"all": [{"m": {"g": "__warmup__"}}],
-                                                "run": self._register("warmup", ("warmup", None))},
-                                     **rule_definitions(group, self._register)}
+                    self.finding_plan[id(compiled)] = (group, position)
+                definitions[f"_{group.name}"] = {"warmup": warmup, **rule_definitions(group, self._register)}
+        self.definitions_text = json.dumps(definitions, ensure_ascii=False)  # the networks' key
+
+    def _register(self, name: str, tag):
+        self.tags[name] = tag
+
+
+_last_layout: list = [None]  # the _Layout of the program evaluated last (it keeps that program alive)
+
+
+def _layout_of(program) -> _Layout:
+    layout = _last_layout[0]
+    if layout is None or layout.program is not program:
+        layout = _last_layout[0] = _Layout(program)
+    return layout
+
+
+class DurableBackend:
+    """Decides on durable_rules; the rulesets are shared with other backends of the same rules
+    (durable_networks), so `close()` it (evaluate, explain and the workers do) and do not use it after."""
+
+    name = "durable_rules"
+
+    def __init__(self, program):
+        from durable import engine as durable_engine
+
+        self._not_handled = durable_engine.MessageNotHandledException
+        self._native = durable_engine.durable_rules_engine
+        self.program = program
+        layout = _layout_of(program)
+        self.groups, self.rule_keys, self.finding_groups = layout.groups, layout.rule_keys, layout.finding_groups
+        self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
+        self.fired: list = []
+        self.failures: list = []
+        self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
+        self._sid = itertools.count()
         try:
-            self.host.set_rulesets(definitions)
+            network, fresh = networks.acquire(layout.definitions_text, _make_host)
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
             code = str(exc).rsplit(" ", 1)[-1]
             why = _CREATE_ERRORS.get(code, "")
             raise EngineError(f"durable_rules 无法建立规则网络({why or '未知原因'}): {exc};"
                               "可改用 --backend python") from exc
-        self._ruleset = self.host.get_ruleset(self.ruleset_name)
-        self.findings_rulesets = {group: (self.host.get_ruleset(name), name) for group, name in self.findings_names.items()}
-        self._sid = itertools.count()
-        self._assert({"g": "__warmup__"})
-        for ruleset, name in self.findings_rulesets.values():  # every ruleset has the trap the warm-up avoids
-            sid = str(next(self._sid))
-            self._assert_text(sid, '{"sid":"' + sid + '","g":"__warmup__"}', ruleset, name)
-        self.fired.clear()
-
-    def _register(self, name: str, tag):
-        action = self._actions[name] = self._action(tag)
-        return action
+        self._network = network
+        self._release = weakref.finalize(self, networks.release, network)  # also when it is dropped unclosed
+        self.host = network.host
+        self.ruleset_name = network.names[""]
+        self._ruleset = network.rulesets[""]
+        self.findings_names = {group: network.names[f"_{group}"] for group in
+                               (g.name for groups in self.finding_groups.values() for g in groups)}
+        self.findings_rulesets = {group: (network.rulesets[f"_{group}"], name)
+                                  for group, name in self.findings_names.items()}
+        if fresh:
+            try:
+                self._assert({"g": "__warmup__"})
+                for ruleset, name in self.findings_rulesets.values():  # every ruleset has the trap the warm-up avoids
+                    sid = str(next(self._sid))
+                    self._assert_text(sid, '{"sid":"' + sid + '","g":"__warmup__"}', ruleset, name)
+            except BaseException:
+                self.close()
+                raise
+            self.fired.clear()
 
     def _action(self, tag):
         fired, failures = self.fired, self.failures
@@ -482,23 +519,30 @@ class DurableBackend:
         try:
             self.host.delete_state(ruleset_name, sid)
         except Exception as exc:
+            networks.discard(self._network)
             raise EngineError(f"durable_rules could not delete a session: {type(exc).__name__}: {exc}") from exc
         if self.failures:
             raise EngineError(f"an action failed inside durable_rules: {self.failures[0]!r}")
 
     def _run_actions(self, state_offset: int, ruleset):
-        handle, native = ruleset._handle, self._native
+        handle, native, actions = ruleset._handle, self._native, self._actions
         started = native.start_action_for_state(handle, state_offset)
         message = started[1] if started else None
         while message is not None:
             name = message[2:message.index('"', 2)]  # serialised by durable_rules as {"<rule name>":{...}}
             try:
-                self._actions[name](self)
+                action = actions.get(name)
+                if action is None:
+                    action = actions[name] = self._action(self._tags[name])
+                action(self)
             except Exception as exc:  # durable_rules would have swallowed it into the session state
                 raise EngineError(f"durable_rules 中的动作抛出了异常: {type(exc).__name__}: {exc}") from exc
             message = native.complete_and_start_action(handle, state_offset)
 
     def _delete_quietly(self, sid: str, ruleset_name: str):
+        """After a failed fact: its session goes, and so do these rulesets once this backend is done with
+        them (a later backend gets new ones rather than rulesets durable_rules failed on)."""
+        networks.discard(self._network)
         try:
             self.host.delete_state(ruleset_name, sid)
         except Exception:  # noqa: BLE001
@@ -520,7 +564,13 @@ class DurableBackend:
                 plan.append((group, ',"g":' + json.dumps(group), rules))
         return plan
 
+    def _check_open(self) -> None:
+        # after close() the rulesets may have been deleted: asserting into them would crash in C
+        if not self._release.alive:
+            raise EngineError("durable_rules backend used after close()")
+
     def outcomes(self, subject, items) -> dict:
+        self._check_open()
         values = {compiled.rule.id: leaf_values for compiled, leaf_values in items}
         out = {}
         for group, group_json, members in self._fact_plan(subject.kind):
@@ -552,6 +602,7 @@ class DurableBackend:
         The batches of one kind share their subjects; each group of their rules (durable_findings)
         is decided on facts of `group.slots` consecutive subjects, the findings ruleset's actions
         naming the findings. Decisions come in (batch, row) order, as the Python backend's."""
+        self._check_open()
         from ..batch import Decision
 
         by_subjects: dict = {}
@@ -659,4 +710,4 @@ class DurableBackend:
                     decided[(b, row)] = outcome
 
     def close(self):
-        pass
+        self._release()
