@@ -271,9 +271,12 @@ def _fast_loader():
 _FAST_LOADER = _fast_loader()
 SCAN = True  # try engine/yamlscan.py first (tests turn it off to compare)
 # Where libyaml and PyYAML differ (tabs, BOM/NEL/LS/PS, control characters, "?" inside flow
-# collections) or `_Loader` differs from both (anchors and aliases, tags written in the file: "!"),
-# the text takes the pure-Python path.
-_NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f&*?!\u2028\u2029\ufeff]")
+# collections) or `_Loader` differs from both (anchors "&", aliases "*" and tags "!" written in the
+# file), the text takes the pure-Python path. Those three can only open a node (line start, after
+# "- ", ": " or a flow bracket or comma); inside text, such as a rule's "a != b" or "x * y", they stay
+# on the fast path.
+_NOT_FAST = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f?\u2028\u2029\ufeff]"
+                       "|(?:^[ ]*(?:-[ ]+)*|:[ ]+|[\\[{,][ ]*)[!&*]", re.MULTILINE)
 
 
 def _fast_document(text: str, display: str) -> Document | None:

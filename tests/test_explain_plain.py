@@ -20,8 +20,8 @@ def explain(runner, project, *extra):
 def test_default_shows_what_decided_in_the_reports_formats(runner):
     out = explain(runner, "智慧城管")
     assert "判定: 执行率 65.66% < 预算执行率预警线 70% → 成立;余量: 执行率 比 预警线 低 4.34 个百分点" in out
-    assert "数据: 全年执行(万元) 111.85(二(一) 表 第1行,facts/2024/杜集区城市管理局.yaml:27)" in out
-    assert "参数: 预算执行率预警线 70%(2024 年起,rules/parameters.yaml:" in out
+    assert "数据: 全年执行(万元) 111.85(二(一) 表 第1行," in out and "杜集区城市管理局.yaml:27)" in out
+    assert "参数: 预算执行率预警线 70%(2024 年起," in out and "rules/parameters.yaml:" in out
     assert "依据: 杜集区城市管理局2024年度部门绩效自评报告 四(二)2" in out
     assert "数据: 报告执行率 65.66%" in out  # a rate as the report prints it, not 0.6566
     assert "170.3500" not in out and "170.35 → 成立" in out

@@ -33,7 +33,9 @@ def test_rules_found_from_the_facts_path_when_run_from_another_folder(project, t
     monkeypatch.delenv("PERFAUDIT_RULES", raising=False)
     result = runner.invoke(cli, ["evaluate", str(project / "facts" / "2024")])
     assert result.exit_code == 0, result.output
-    assert "错误 17 项" in result.stdout
+    named = runner.invoke(cli, ["evaluate", str(project / "facts" / "2024"), "--rules", str(project / "规则")])
+    assert named.exit_code == 0 and "共 " in named.stdout
+    assert result.stdout == named.stdout
 
 
 def test_paths_in_the_toml_are_relative_to_it_and_shown_relative_to_the_cwd(project, monkeypatch):
