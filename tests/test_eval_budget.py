@@ -71,3 +71,13 @@ def test_the_default_limit_leaves_the_shipped_facts_alone(runner):
     result = runner.invoke(cli, ["evaluate", str(FACTS_2024), str(FACTS_2025), "--format", "json"],
                            env={ENV: ""})
     assert result.exit_code in (0, 1) and '"findings"' in result.output
+
+
+def test_explain_is_bounded_too(runner, tmp_path):
+    # explain evaluates with Evaluator, which scans every claim for every claim (it is the reference: no index)
+    folder = write_facts(tmp_path / "facts", [project(full_year=100, executed=90)],
+                         claims=claims_on_one_topic(300, "differ")).parent
+    result = runner.invoke(cli, ["explain", str(folder), "--project", "甲项目", "--backend", "python"],
+                           env={ENV: "20000"})
+    assert result.exit_code == 2, result.output[-500:]
+    assert "计算量超过上限" in result.output and "规则 consistency.claim-" in result.output
