@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -204,7 +203,7 @@ class _Builder:
         report.claims = [self.claim(c, ("claims", i), i, claim_lines[i]) for i, c in enumerate(claims)]
         report.commitments = [self.commitment(c, ("commitments", i)) for i, c in enumerate(d.get("commitments", []))]
         ids = [c.id for c in report.claims] + [c.id for c in report.commitments]
-        for dup in sorted(x for x, times in Counter(ids).items() if times > 1):  # (ids.count: n² at 8,000 claims)
+        for dup in sorted({x for x in ids if ids.count(x) > 1}):
             self.collector.add(Diagnostic(self.doc.file, 1, 1, "claims", f"编号 “{dup}” 重复"))
         return report
 
