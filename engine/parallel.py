@@ -19,6 +19,7 @@ worker processes. The result is the one of loading everything at once, byte for 
 """
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import re
 import time
@@ -45,11 +46,6 @@ def available_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
-
-
-def capped_jobs(jobs: int) -> int:
-    """--jobs N as run: at most one process per available CPU (0 stays 0, "automatic")."""
-    return min(jobs, available_cpus())
 
 
 def auto_jobs(files) -> int:
@@ -149,6 +145,7 @@ def _die_with_parent(parent: int) -> None:
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (it unwinds the command, not a worker)
     try:
         import ctypes
 
@@ -198,7 +195,9 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
     if problems or not files:
         return None
     choose_backend(backend)  # an unavailable backend fails here, as it would in the whole-load path
-    jobs = auto_jobs(files) if jobs <= 0 else capped_jobs(jobs)
+    cpus = available_cpus()
+    capped = f"提示: --jobs {jobs} 超过可用的 CPU 核数 {cpus},改用 {cpus} 个进程。" if jobs > cpus else ""
+    jobs = auto_jobs(files) if jobs <= 0 else min(jobs, cpus)
     tasks = partition(files, jobs)
     if jobs <= 1 or len(tasks) == 1:
         partitions = _Partitions(program, backend)
@@ -221,7 +220,10 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
                 raise
     if results is None:
         return None
-    return merge([part for part, _ in results], facts_hash)
+    evaluation = merge([part for part, _ in results], facts_hash)
+    if capped:  # the CLI prints notices on stderr (they are not part of any output format)
+        evaluation = dataclasses.replace(evaluation, notice="\n".join(filter(None, (capped, evaluation.notice))))
+    return evaluation
 
 
 def _run(evaluate, tasks, progress):

@@ -4,7 +4,6 @@ One module per command; each is registered in COMMANDS below.
 """
 from __future__ import annotations
 
-import signal
 import sys
 from importlib import import_module
 from keyword import iskeyword
@@ -41,22 +40,12 @@ for _name, _module in COMMANDS.items():
     cli.add_command(getattr(import_module(f"{__name__}.{_module}"), _attr), _name)
 
 
-class Interrupted(BaseException):
-    """Ctrl-C. Not a KeyboardInterrupt, which click turns into "Aborted!" and exit 1 (the code for findings)."""
-
-
-def _interrupt(signum, frame):
-    raise Interrupted
-
-
 def main():
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (an ignored SIGINT stays ignored)
-        signal.signal(signal.SIGINT, _interrupt)
     try:
         cli(standalone_mode=True)
     except SystemExit:
         raise
-    except (KeyboardInterrupt, Interrupted):
+    except KeyboardInterrupt:
         click.echo("已中断。", err=True)
         sys.exit(130)
     except EngineError as exc:  # durable_rules failed (--backend durable; auto re-evaluates on Python instead)

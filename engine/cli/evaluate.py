@@ -26,14 +26,10 @@ from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, re
 def evaluate(facts, rules_dir, fmt, fail_on, output, verbose, backend, jobs):
     """按规则核查事实文件(可给出多个文件或目录)。"""
     from .. import api
-    from ..parallel import available_cpus
     from .progress import progress_bar, wants_progress_bar
 
     if is_binary(fmt) and output in (None, "-") and stdout_is_terminal():
         raise click.UsageError(f"--format {fmt} 是二进制文件,不能输出到终端;请用 -o 指定文件,如 -o 整改台账.{fmt}")
-    cpus = available_cpus()
-    if jobs > cpus:  # more processes than CPUs only cost memory (engine/parallel.py caps them)
-        click.echo(f"提示: --jobs {jobs} 超过可用的 CPU 核数 {cpus},改用 {cpus} 个进程。", err=True)
     with paused_gc():  # from the first record to the last byte written (engine/gcpause.py)
         try:
             ruleset = api.load_rules(rules_dir)
