@@ -229,16 +229,21 @@ GIT_PREFIX = "git:"
 
 
 def rules_from_git(spec: str, into) -> str:
-    """`git:REV` (the rules/ folder at REV) or `git:REV:PATH`: extract it under `into`; return the folder."""
+    """`git:REV` (the rules/ folder at REV) or `git:REV:PATH`: extract it under `into`; return the folder.
+
+    Nothing the user wrote reaches git as an option: the revision is resolved to a commit id first
+    (`rev-parse --verify --end-of-options`), only that id is handed to `git archive`, and the path is a
+    literal pathspec after `--` that must stay inside the repository.
+    """
     import io
     import subprocess
     import tarfile
-    from pathlib import Path
+    from pathlib import Path, PurePosixPath
 
     from .errors import Diagnostic, InputError
 
     rev, _, path = spec[len(GIT_PREFIX):].partition(":")
-    path = (path or "rules").strip("/")
+    path = path or "rules"
 
     def fail(message: str, suggestion: str = "") -> InputError:
         return InputError([Diagnostic(spec, 0, 0, "--rules", message, "git:修订版本(如 git:HEAD、git:HEAD~1)"
@@ -246,18 +251,31 @@ def rules_from_git(spec: str, into) -> str:
 
     if not rev:
         raise fail("没有给出 git 修订版本")
+    if rev.startswith("-"):
+        raise fail(f"git 修订版本不能以 - 开头: {rev}", "写分支名、标签或提交号,如 git:HEAD~1")
+    parts = PurePosixPath(path).parts
+    if path.startswith(("-", "/")) or ".." in parts:
+        raise fail(f"规则目录应为仓库内的相对路径,不以 - 或 / 开头、不含 ..: {path}", "如 git:HEAD:rules")
+    path = str(PurePosixPath(*parts)) if parts else "."
+
+    def git(*args: str, **options):
+        return subprocess.run(["git", "--literal-pathspecs", *args], capture_output=True, check=False, **options)
+
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
+        top = git("rev-parse", "--show-toplevel", text=True)
     except OSError as exc:
         raise fail(f"无法运行 git: {exc}") from None
     if top.returncode != 0:
         raise fail("当前目录不在 git 仓库中", "在规则所在的仓库目录下运行,或用两个规则目录代替 git:")
-    archive = subprocess.run(["git", "-C", top.stdout.strip(), "archive", "--format=tar", rev, "--", path],
-                             capture_output=True, check=False)
+    root = top.stdout.strip()
+    commit = git("-C", root, "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}", text=True)
+    if commit.returncode != 0:
+        raise fail(f"无法从 git 取出 {rev}: 仓库中没有这个修订版本", "检查修订版本是否存在(git log)")
+    archive = git("-C", root, "archive", "--format=tar", commit.stdout.strip(), "--", path)
     if archive.returncode != 0:
         message = archive.stderr.decode("utf-8", "replace").strip().splitlines()
         raise fail(f"无法从 git 取出 {rev} 的 {path}/: " + (message[-1] if message else "git archive 失败"),
-                   "检查修订版本是否存在(git log),以及该版本中是否有这个目录")
+                   "检查该版本中是否有这个目录(git ls-tree " + rev + ")")
     target = Path(into)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")

@@ -39,6 +39,9 @@ class InputError(Exception):
         self.diagnostics = sorted(set(diagnostics))
         super().__init__(f"{len(self.diagnostics)} input error(s)")
 
+    def __reduce__(self):  # raised in a worker process (--jobs), it reaches the parent whole
+        return type(self), (self.diagnostics,)
+
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
 

@@ -10,7 +10,8 @@ from .backends import FIRED, EngineError, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
 from .errors import Collector, Diagnostic, InputError
-from .expr.closures import MEMO, PARAMS, YEAR, NotCompiled, compile_traced
+from .expr.closures import BUDGET, MEMO, PARAMS, YEAR, NotCompiled, compile_traced
+from .expr.joins import INDEXES
 from .expr.evaluate import Evaluator, Trace
 from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from .model import Report, RuleSet
@@ -212,8 +213,11 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
     """Findings of `reports` (unsorted) on an open backend; parallel workers keep one backend for many calls."""
     from .operands import rule_batches
 
+    from .budget import Budget, BudgetExceeded
+
     findings = []
     cited: dict = {}
+    budget = Budget()
     for year in sorted({r.year for r in reports}):
         group = [r for r in reports if r.year == year]
         params = params_for(program.ruleset, year)
@@ -221,10 +225,15 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
             chunk = group[start:start + REPORTS_PER_BATCH]
             with localcontext() as ctx:
                 ctx.prec = 34  # as Evaluator.eval; findings below are explained outside it, as before
-                batches = rule_batches(program, chunk, params, year)
+                batches = rule_batches(program, chunk, params, year, budget)
                 decisions = engine.decide_batches(batches)
-            findings.extend(make_finding(program.ruleset, batches[d.batch].compiled, batches[d.batch].subjects[d.row],
-                                         params, d.outcome, cited) for d in decisions)
+            for d in decisions:
+                batch = batches[d.batch]
+                try:
+                    findings.append(make_finding(program.ruleset, batch.compiled, batch.subjects[d.row], params,
+                                                 d.outcome, cited, budget))
+                except BudgetExceeded as exc:
+                    raise exc.refusal(batch.compiled.rule) from None
             if progress is not None:
                 for report in chunk:
                     progress(report)
@@ -303,9 +312,10 @@ def rule_citations(ruleset: RuleSet, compiled, year: int, cited: dict | None) ->
 
 
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
-                 cited: dict | None = None) -> Finding:
+                 cited: dict | None = None, budget=None) -> Finding:
     """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
     same for all its findings, so they are built once (and shared, which also saves memory).
+    budget: optional engine.budget.Budget the comprehensions spend from (raises BudgetExceeded).
 
     The leaves and evidence are re-run with traced closures (expr/closures.py), which record what
     Evaluator's Trace records; make_finding_reference is the same with Evaluator."""
@@ -319,7 +329,10 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
     facts: list = []  # (path, value, source, root type) per FactUse
     used: list = []
     year = report.year
-    scope = {**subject.scope, PARAMS: params, YEAR: _YEARS.get(year) or Decimal(year), MEMO: {}}
+    # the lists indexed for one finding serve the next (expr/joins.py): kept in `cited`, as long as the run
+    indexes = cited.setdefault(INDEXES, {}) if cited is not None else {}
+    scope = {**subject.scope, PARAMS: params, YEAR: _YEARS.get(year) or Decimal(year), MEMO: {}, INDEXES: indexes,
+             BUDGET: budget}
     with localcontext() as ctx:
         ctx.prec = 34  # as Evaluator.eval
         values = [step(scope, facts, used) for step in steps]

@@ -15,6 +15,7 @@ from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError, make_
 from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
+from .budget import Budget, BudgetExceeded
 from .evaluate import (check_years, label_for, leaf_values, make_finding, midrun_notice, open_backend, params_for,
                        policy_citations)
 from .expr.ast import to_source
@@ -150,6 +151,9 @@ class Explainer:
         self.program, self.requested = program, backend
         self.engine, self.notice = open_backend(backend, program)
         self.backend_name = self.engine.name
+        # Evaluator scans every item (the reference has no index): a report of thousands of claims, each
+        # compared with the others, is refused here as evaluate would refuse a quadratic rule
+        self.budget = Budget()
 
     def __enter__(self):
         return self
@@ -167,8 +171,8 @@ class Explainer:
         if not rules or (rule_ids is not None and not any(c.rule.id in rule_ids for c in rules)):
             return []
         params = params_for(self.program.ruleset, report.year)
-        plain = Evaluator(subject.scope, params, report.year)
-        items = [(compiled, leaf_values(compiled, plain)) for compiled in rules]
+        plain = Evaluator(subject.scope, params, report.year, budget=self.budget)
+        items = [(compiled, self._budgeted(compiled, leaf_values, compiled, plain)) for compiled in rules]
         try:
             outcomes = self.engine.outcomes(subject, items)  # the same call evaluate makes
         except EngineError as exc:  # as evaluate: `auto` carries on with the Python backend, which agrees
@@ -179,13 +183,21 @@ class Explainer:
             self.backend_name = self.engine.name
             outcomes = self.engine.outcomes(subject, items)
         wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
-        return [self._rule(compiled, subject, params, outcomes[compiled.rule.id]) for compiled in wanted]
+        return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id])
+                for compiled in wanted]
+
+    @staticmethod
+    def _budgeted(compiled, function, *args):
+        try:
+            return function(*args)
+        except BudgetExceeded as exc:
+            raise exc.refusal(compiled.rule) from None
 
     def _rule(self, compiled, subject: Subject, params: dict, outcome: str) -> RuleExplanation:
         rule = compiled.rule
         report = subject.report
         trace = Trace(record_values=True)
-        values = leaf_values(compiled, Evaluator(subject.scope, params, report.year, trace))
+        values = leaf_values(compiled, Evaluator(subject.scope, params, report.year, trace, self.budget))
         formula = Formula(subject.kind, self.program.ruleset.parameters, compiled.evidence, trace.values)
         when = _step(compiled.when, values, formula) if compiled.when is not None else None
         condition = _step(compiled.condition, values, formula)
@@ -199,7 +211,7 @@ class Explainer:
             deciding = tuple(_deciding(condition))
         message, evidence = None, ()
         if outcome in (FIRED, UNKNOWN):
-            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome)
+            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome, budget=self.budget)
             message, evidence = finding.message, finding.evidence
         return RuleExplanation(
             rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,

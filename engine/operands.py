@@ -79,13 +79,16 @@ def column_plan(program) -> dict:
     return entry[1]
 
 
-def rule_batches(program, reports, params: dict, year: int) -> list:
+def rule_batches(program, reports, params: dict, year: int, budget=None) -> list:
     """RuleBatch per rule in force in `year` and subject kind, over the subjects of `reports` (all of `year`).
 
     Columns are computed a node at a time over all subjects of a kind (expr/columns.py); the lists
     handed out are the frame's cached columns, shared by the rules that read the same node: read-only
-    (engine/batch.py)."""
+    (engine/batch.py). budget: an engine.budget.Budget the comprehensions spend from; a report going over
+    it is refused (InputError) naming the rule being computed."""
     from decimal import Decimal
+
+    from .budget import BudgetExceeded
 
     from .batch import RuleBatch
     from .expr.columns import Frame
@@ -95,11 +98,19 @@ def rule_batches(program, reports, params: dict, year: int) -> list:
     year_decimal = Decimal(year)
     batches = []
     shared: dict = {}  # the kinds' frames share comprehension values (a report's sums serve its claims too)
+    if budget is not None:
+        from .expr.closures import BUDGET
+
+        shared[BUDGET] = budget
     for kind, (subjects, roots) in subjects_by_kind(reports).items():
         rules = program.for_subject(kind, year)
         if not rules:
             continue
         frame = Frame.of_subjects(subjects, params, year_decimal, roots, shared)
         for compiled in rules:
-            batches.append(RuleBatch(compiled, subjects, plan[id(compiled)].columns(frame)))
+            try:
+                columns = plan[id(compiled)].columns(frame)
+            except BudgetExceeded as exc:
+                raise exc.refusal(compiled.rule) from None
+            batches.append(RuleBatch(compiled, subjects, columns))
     return batches

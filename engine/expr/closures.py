@@ -14,14 +14,17 @@ decimal context with 34 digits of precision, as `Evaluator.eval` does.
 from __future__ import annotations
 
 import operator
+from collections import deque
 from decimal import Decimal
 from itertools import repeat
 
 from . import ast as A
+from . import joins
 from .evaluate import Evaluator, compare
 from .functions import FUNCTIONS
 
 PARAMS, YEAR = " params", " year"
+BUDGET = " budget"  # in a scope: the engine.budget.Budget that comprehensions spend their items from
 MEMO = " memo"  # in a traced scope: {(node shape, ids of its free names' values): (value, facts it added)}
 _SHAPES: dict = {}
 
@@ -44,7 +47,12 @@ def compile_expr(node: A.Node):
     Evaluator's. Nothing hot runs these any more (the evaluate stage computes columns, expr/columns.py);
     they are the per-element fallback of the columns and compute a finding's evidence."""
     traced = compile_traced(node)
-    return lambda scope: traced(scope, [], [])
+    return lambda scope: traced(scope, DISCARD, DISCARD)
+
+
+# compile_expr's facts and parameters: its callers want the value only. A deque that keeps nothing appends
+# at C speed, and being one object it tells a comprehension that no facts are wanted (_t_comprehension).
+DISCARD = deque(maxlen=0)
 
 
 def _to_decimal(value):
@@ -176,15 +184,17 @@ def _t_comprehension(node):
     iterable, element = compile_traced(node.iterable), compile_traced(node.element)
     condition = compile_traced(node.condition) if node.condition is not None else None
     reduce = Evaluator._reduce
-    is_sum = name == "sum"
+    is_sum, is_first = name == "sum", name == "first"
+    stop = _SETTLES.get(name, _NEVER)  # an element value that settles the result: the loop ends there
     names = free_roots(node)
     shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))  # an int: equal nodes, equal keys
+    chosen = _candidates(node)
 
     def memoized(scope, facts, params):
         # a finding evaluates a leaf's sums again in its evidence: the same value from the same bindings,
         # and the same facts, so they are recorded once and replayed
         memo = scope.get(MEMO)
-        if memo is None:
+        if memo is None or facts is DISCARD:
             return comprehension(scope, facts, params)
         key = (shape, tuple(id(scope.get(n)) for n in names))
         entry = memo.get(key)
@@ -200,6 +210,22 @@ def _t_comprehension(node):
         items = iterable(scope, facts, params)
         if items is None:
             return None
+        candidates = chosen(scope, items) if chosen is not None else None
+        if candidates is None:
+            _spend(scope, len(items))
+            return reduced(scope, items, facts, params)
+        if chosen.in_condition or facts is DISCARD:
+            return reduced(scope, candidates, facts, params)
+        found: list = []
+        value = reduced(scope, candidates, found, params)
+        if value is True:
+            facts.extend(found)
+            return value
+        # an `any` that matched nothing cites the facts of every item, those ruled out too
+        _spend(scope, len(items))
+        return reduced(scope, items, facts, params)
+
+    def reduced(scope, items, facts, params):
         saved = scope.get(var)
         results = []
         unknown = False
@@ -211,13 +237,15 @@ def _t_comprehension(node):
                     keep = condition(scope, touched, params)
                     if keep is None:
                         unknown = True
-                        if name == "first" and not results:
+                        if is_first and not results:
                             facts.extend(touched)  # the loop stops at this item: its condition's facts stay
                             break
                     if not keep:
                         continue  # items filtered out are not facts the result rests on
                 value = element(scope, touched, params)
                 results.append((value, touched))
+                if value is stop or is_first:
+                    break  # the items after it change neither the result nor the facts it rests on
         finally:
             scope[var] = saved
         if is_sum:  # Evaluator._reduce for sum, without its `None in values` (Decimal == None is slow)
@@ -231,6 +259,58 @@ def _t_comprehension(node):
         return value
 
     return memoized if node.var not in names else comprehension
+
+
+def _spend(scope, steps: int) -> None:
+    budget = scope.get(BUDGET)
+    if budget is not None:
+        budget.spend(scope.get("report"), steps)
+
+
+_NEVER = object()
+_SETTLES = {"any": True, "all": False}
+
+
+def _candidates(node):
+    """(scope, items) -> the items expr/joins.py's index leaves to look at, in order, or None to scan them
+    all; None when the comprehension has no index terms. Carries the plan's in_condition."""
+    plan = joins.plan_of(node, free_roots)
+    if plan is None:
+        return None
+    var = node.var
+    inners = {id(t.inner): compile_expr(t.inner) for t in plan.equal + plan.ordered + (plan.differ,) if t}
+    outer_equal = tuple(compile_expr(t.outer) for t in plan.equal)
+    outer_differ = compile_expr(plan.differ.outer) if plan.differ is not None else None
+    outer_ordered = tuple(compile_expr(t.outer) for t in plan.ordered)
+
+    def chosen(scope, items):
+        cache = scope.get(joins.INDEXES)
+        if cache is None or type(items) is not list or len(items) < joins.INDEX_MIN:
+            return None
+        params, year = scope[PARAMS], scope[YEAR]
+
+        def inner_values(inner):
+            value, alone = inners[id(inner)], {PARAMS: params, YEAR: year}
+            out = []
+            for item in items:
+                alone[var] = item
+                out.append(value(alone))
+            return out
+
+        index = joins.index_for(cache, plan, items, params, year, inner_values)
+        budget, report = scope.get(BUDGET), scope.get("report")
+        spend = (lambda steps: budget.spend(report, steps)) if budget is not None else _free
+        positions = index.candidates(plan, tuple(f(scope) for f in outer_equal),
+                                     outer_differ(scope) if outer_differ is not None else None,
+                                     tuple(f(scope) for f in outer_ordered), spend)
+        return map(items.__getitem__, positions)
+
+    chosen.in_condition = plan.in_condition
+    return chosen
+
+
+def _free(steps):
+    pass
 
 
 def free_roots(node) -> tuple:

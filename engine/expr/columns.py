@@ -25,8 +25,10 @@ from bisect import bisect_left
 from decimal import Decimal
 from itertools import compress, count, repeat
 
+from ..budget import BudgetExceeded
 from . import ast as A
-from .closures import NotCompiled, PARAMS, YEAR, compile_expr, free_roots
+from . import joins
+from .closures import BUDGET, NotCompiled, PARAMS, YEAR, compile_expr, free_roots
 from .evaluate import Evaluator, compare
 from . import functions as F
 from .functions import FUNCTIONS, MONEY_TO_WAN
@@ -114,8 +116,9 @@ class Frame:
             elif self.parent is not None:
                 self._scopes = gather(self.parent.scopes(), self.rows)
             else:
-                params, year = self.params, self.year
-                self._scopes = [{**scope, PARAMS: params, YEAR: year} for scope in self.subject_scopes]
+                extra = {PARAMS: self.params, YEAR: self.year, BUDGET: self.shared.get(BUDGET),
+                         joins.INDEXES: self.shared.setdefault(joins.INDEXES, {})}
+                self._scopes = [{**scope, **extra} for scope in self.subject_scopes]
         return self._scopes
 
     def subset(self, rows: list) -> "Frame":
@@ -182,7 +185,7 @@ def _per_element(node):
         scalar = compile_expr(node)
     except NotCompiled:
         def scalar(scope):
-            names = {k: v for k, v in scope.items() if k not in (PARAMS, YEAR)}
+            names = {k: v for k, v in scope.items() if not k.startswith(" ")}  # PARAMS, YEAR, BUDGET ...
             return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
 
     return lambda frame: list(map(scalar, frame.scopes()))
@@ -353,16 +356,38 @@ def _comprehension(node):
     if node.var in names:
         return _per_element(node)
     items_of = _items(node)
+    iterable = compile_column(node.iterable) if joins.plan_of(node, free_roots) is not None else None
 
     key = A.without_positions(node)
 
-    def compute(frame):
+    def columnwise(frame):
         try:
             return items_of(frame)
+        except BudgetExceeded:
+            raise
         except Exception:
             # the columns also test items the scalar loop never reaches (after `first` stops at an unknown);
             # where that raises, the scalar loop decides whether computing the subject's value does
             return list(map(scalar, frame.scopes()))
+
+    def compute(frame):
+        if iterable is None:
+            return columnwise(frame)
+        # rows with long lists: one subject at a time, the index (expr/joins.py) naming the items to look at;
+        # the columns would hold every item of every row at once
+        lists = iterable(frame)
+        long = [i for i, items in enumerate(lists) if items is not None and len(items) >= joins.INDEX_MIN]
+        if not long:
+            return columnwise(frame)
+        out = [None] * frame.n
+        scopes = frame.scopes()
+        for i in long:
+            out[i] = scalar(scopes[i])
+        if len(long) < frame.n:
+            short = sorted(set(range(frame.n)).difference(long))
+            for i, value in zip(short, columnwise(frame.subset(short))):
+                out[i] = value
+        return out
 
     def comprehension(frame):
         # the result depends only on the objects the free names are bound to: once per distinct binding,
@@ -397,6 +422,9 @@ def _items(node):
 
     def items_of(frame):
         lists = iterable(frame)
+        budget = frame.shared.get(BUDGET)
+        if budget is not None:  # before the items are gathered: a report over budget is refused, not run
+            budget.spend_rows(frame.root("report"), [0 if items is None else len(items) for items in lists])
         owners, flat, ends = [], [], []  # ends[i]: where row i's items end in flat
         for i, items in enumerate(lists):
             if items is not None:

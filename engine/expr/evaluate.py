@@ -59,11 +59,13 @@ def compare(op: str, left, right):
 
 
 class Evaluator:
-    def __init__(self, scope: dict, params: dict, year: int, trace: Trace | None = None):
+    def __init__(self, scope: dict, params: dict, year: int, trace: Trace | None = None, budget=None):
+        """budget: optional engine.budget.Budget every comprehension's items are counted against (per report)."""
         self.scope = dict(scope)
         self.params = params  # name -> value in force
         self.year = year
         self.trace = trace
+        self.budget = budget
 
     def eval(self, node: A.Node):
         with localcontext() as ctx:
@@ -118,6 +120,8 @@ class Evaluator:
         items = self._eval(node.iterable)
         if items is None:
             return None
+        if self.budget is not None:
+            self.budget.spend(self.scope.get("report"), len(items))
         saved = self.scope.get(node.var)
         results = []  # (element value, facts touched while deciding and computing it)
         unknown = False
