@@ -58,7 +58,23 @@ class Program:
     rules: tuple  # CompiledRule, in rule id order
 
     def for_subject(self, subject: str, year: int) -> list:
-        return [r for r in self.rules if r.rule.subject == subject and r.rule.in_force(year)]
+        return [r for r in self.rules if r.rule.subject == subject and self.in_force(r, year)]
+
+    def in_force(self, compiled: CompiledRule, year: int) -> bool:
+        """In force: the rule's own effective years cover `year` and every parameter it reads has a value
+        then. A parameter without a value (older years, or ended with null) takes its rules out of force for
+        that year instead of refusing the report: the run summary lists them (`not_in_force`)."""
+        return compiled.rule.in_force(year) and not self.missing_parameters(compiled, year)
+
+    def missing_parameters(self, compiled: CompiledRule, year: int) -> tuple:
+        parameters = self.ruleset.parameters
+        return tuple(name for name in compiled.params_used if parameters[name].value_for(year) is None)
+
+    def not_in_force(self, years) -> tuple:
+        """(year, rule id, parameters without a value) for each rule whose effective years cover a year
+        but whose parameters do not: what the run summary and explain report as 未适用."""
+        return tuple((year, c.rule.id, missing) for year in sorted(set(years)) for c in self.rules
+                     if c.rule.in_force(year) and (missing := self.missing_parameters(c, year)))
 
 
 def compile_rules(ruleset: RuleSet) -> Program:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from .backends import FIRED, EngineError, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
-from .errors import Collector, Diagnostic, InputError
+from .errors import Diagnostic, InputError
 from .expr.closures import MEMO, PARAMS, YEAR, NotCompiled, compile_traced
 from .expr.evaluate import Evaluator, Trace
 from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
@@ -28,6 +28,7 @@ class Evaluation:
     project_metrics: tuple = ()  # ProjectMetrics per project, for charts (issue 4)
     parameters: tuple = ()  # (year, {parameter name: value in force}) per evaluated year
     evidence_formats: tuple = ()  # (rule id, ((evidence label, format such as pct/wan), ...)) from the messages
+    not_in_force: tuple = ()  # (year, rule id, parameters without a value that year): rules not applied
 
 
 # Parameters whose meaning the charts rely on; a rule set without them simply gets charts without those marks.
@@ -130,25 +131,6 @@ def open_backend(requested: str, program):
         return make_backend("python", program), f"提示: {exc};改用等价的纯 Python 求值器。"
 
 
-def check_years(program: Program, reports) -> None:
-    """Every parameter a rule uses must have a value in force for every year being evaluated."""
-    collector = Collector()
-    for year in sorted({r.year for r in reports}):
-        for compiled in program.rules:
-            if not compiled.rule.in_force(year):
-                continue
-            for name in compiled.params_used:
-                parameter = program.ruleset.parameters[name]
-                if parameter.value_for(year) is None:
-                    loc = compiled.rule.location
-                    years = ", ".join(str(v.year) for v in parameter.values)
-                    collector.add(Diagnostic(loc.file, loc.line, 0, f"{compiled.rule.id}",
-                                             f"参数 “{name}” 在 {year} 年没有生效的取值(规则 {compiled.rule.id} 使用了它)",
-                                             f"在 {parameter.location.file} 中为 {year} 年或更早年份给出取值",
-                                             f"已有取值的年份: {years}"))
-    collector.raise_if_any()
-
-
 def params_for(ruleset: RuleSet, year: int) -> dict:
     out = {}
     for name, parameter in ruleset.parameters.items():
@@ -170,7 +152,6 @@ def leaf_values(compiled, evaluator: Evaluator) -> list:
 def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "",
              progress=None) -> Evaluation:
     """progress: optional callable, called with each report once it has been evaluated."""
-    check_years(program, reports)
     engine, notice = open_backend(backend, program)
     reported: set = set()
 
@@ -230,7 +211,8 @@ def assemble(program: Program, reports, findings: list, backend_name: str, notic
                       tuple((r.department, r.year, r.file, len(r.projects)) for r in reports),
                       len(program.rules), notice, project_metrics(program.ruleset, reports),
                       tuple((year, params_for(program.ruleset, year)) for year in sorted({r.year for r in reports})),
-                      tuple((c.rule.id, tuple(template_fields(c.rule.message))) for c in program.rules))
+                      tuple((c.rule.id, tuple(template_fields(c.rule.message))) for c in program.rules),
+                      program.not_in_force(r.year for r in reports))
 
 
 def merge(parts: list, facts_hash: str) -> Evaluation:
@@ -246,6 +228,7 @@ def merge(parts: list, facts_hash: str) -> Evaluation:
                                         key=lambda m: (m.year, m.department))),
         "parameters": tuple(sorted({year: values for p in parts for year, values in p.parameters}.items(),
                                    key=lambda item: item[0])),
+        "not_in_force": tuple(sorted({item for p in parts for item in p.not_in_force})),
     }
     first = parts[0]
     fields = {}

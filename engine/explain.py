@@ -15,7 +15,7 @@ from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError, make_
 from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
-from .evaluate import (check_years, label_for, leaf_values, make_finding, midrun_notice, open_backend, params_for,
+from .evaluate import (label_for, leaf_values, make_finding, midrun_notice, open_backend, params_for,
                        policy_citations)
 from .expr.ast import to_source
 from .expr.evaluate import Evaluator, Trace
@@ -107,6 +107,7 @@ class Explanation:
     rule_filter: tuple
     projects: tuple  # ProjectExplanation
     notice: str = ""  # e.g. durable_rules could not be imported and the Python backend was used
+    not_in_force: tuple = ()  # (year, rule id, parameters without a value), as Evaluation.not_in_force
 
 
 def project_names(report: Report) -> dict:
@@ -248,14 +249,15 @@ class Explainer:
 def explain_project(program: Program, reports, name: str, rule_ids=(), backend: str = "auto") -> Explanation:
     """Explain every rule that applies to the named project (name or alias) in each report naming it."""
     reports = list(reports)
-    check_years(program, reports)
     if rule_ids:
         check_rule_ids(program, rule_ids)
     found = find_projects(reports, name)
     wanted = set(rule_ids) if rule_ids else None
     with Explainer(program, backend) as explainer:
         projects = tuple(explainer.project(report, project, wanted) for report, project in found)
-    return Explanation(name, tuple(rule_ids), projects, explainer.notice)
+    not_in_force = tuple(item for item in program.not_in_force(report.year for report, _ in found)
+                         if wanted is None or item[1] in wanted)
+    return Explanation(name, tuple(rule_ids), projects, explainer.notice, not_in_force)
 
 
 # ---- trees ------------------------------------------------------------------------

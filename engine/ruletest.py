@@ -27,7 +27,6 @@ from . import facts as facts_stage
 from .backends import FIRED, UNKNOWN
 from .compile import Program
 from .errors import Collector, Diagnostic, InputError, did_you_mean
-from .evaluate import check_years
 from .evaluate import evaluate as run_evaluation
 from .facts import display_path, expand_paths, parse_rate
 from .validate import validate_document
@@ -168,12 +167,6 @@ def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, c
     expect_not = tuple(_expectation(doc, (i, "expect_not", k), item) for k, item in enumerate(raw.get("expect_not", [])))
     # project names are checked only against facts that loaded completely
     _check_expectations(doc, i, raw, reports if not local.diagnostics else [], program, local)
-    if reports and not local.diagnostics:
-        try:
-            check_years(program, reports)
-        except InputError as error:
-            _problem(local, doc, (i, "year"), f"{raw['year']} 年无法评估: {error.diagnostics[0].message}",
-                     suggestion="改用参数有取值的年度,或在 rules/parameters.yaml 中补充该年度的取值")
     collector.extend(local.diagnostics)
     if local.diagnostics:
         return None
@@ -200,8 +193,12 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                 _problem(collector, doc, path + ("rule",), f"未知规则 “{item['rule']}”",
                          "rules/*.yaml 中定义的规则编号", did_you_mean(item["rule"], rules))
                 continue
-            if not compiled.rule.in_force(raw["year"]):
-                _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效")
+            if not program.in_force(compiled, raw["year"]):
+                missing = program.missing_parameters(compiled, raw["year"])
+                why = f"(参数 {'、'.join(missing)} 在该年没有取值)" if missing else ""
+                _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效{why}",
+                         suggestion="改用规则生效的年度" + (",或在 rules/parameters.yaml 中补充该年度的取值"
+                                                      if missing else ""))
             project = item.get("project")
             if project is not None and reports and project not in names:
                 _problem(collector, doc, path + ("project",), f"事实中没有项目 “{project}”",

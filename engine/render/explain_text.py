@@ -7,7 +7,7 @@ from ..explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExpla
 from ..findings import SEVERITY_LABELS
 from ..formula import truth
 from ..model import Location
-from .text_report import policy_line
+from .text_report import not_in_force_lines, policy_line
 
 MAX_FACTS = 12
 
@@ -131,4 +131,5 @@ def render_explanation(explanation: Explanation) -> str:
         if i:
             out.append("")
         out.extend(project_lines(project, bool(explanation.rule_filter)))
-    return "\n".join(out) + "\n"
+    lines = not_in_force_lines(explanation.not_in_force)
+    return "\n".join(out + ([""] + lines if lines else [])) + "\n"
