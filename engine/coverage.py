@@ -50,9 +50,10 @@ def observe(program: Program, reports, rule_ids) -> set:
     wanted = set(rule_ids)
     seen = set()
     for report in reports:
-        params = params_for(program.ruleset, report.year)
+        scope = program.ruleset.scope_of(report)
+        params = params_for(program.ruleset, scope)
         for subject in subjects_of(report):
-            for compiled in program.for_subject(subject.kind, report.year):
+            for compiled in program.for_subject(subject.kind, scope):
                 if compiled.rule.id not in wanted:
                     continue
                 values = leaf_values(compiled, Evaluator(subject.scope, params, report.year))

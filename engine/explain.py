@@ -15,8 +15,8 @@ from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError, make_
 from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
-from .evaluate import (label_for, leaf_values, make_finding, midrun_notice, open_backend, params_for,
-                       policy_citations)
+from .evaluate import (by_scope, label_for, leaf_values, make_finding, midrun_notice, not_in_force, open_backend,
+                       params_for, policy_citations)
 from .expr.ast import to_source
 from .expr.evaluate import Evaluator, Trace
 from .formula import Formula, Margin, parameter_text, show
@@ -162,10 +162,11 @@ class Explainer:
     def subject(self, subject: Subject, rule_ids=None) -> list[RuleExplanation]:
         """Explain every rule of the subject's kind in force (or those in rule_ids)."""
         report = subject.report
-        rules = self.program.for_subject(subject.kind, report.year)
+        scope = self.program.ruleset.scope_of(report)
+        rules = self.program.for_subject(subject.kind, scope)
         if not rules or (rule_ids is not None and not any(c.rule.id in rule_ids for c in rules)):
             return []
-        params = params_for(self.program.ruleset, report.year)
+        params = params_for(self.program.ruleset, scope)
         plain = Evaluator(subject.scope, params, report.year)
         items = [(compiled, leaf_values(compiled, plain)) for compiled in rules]
         try:
@@ -178,9 +179,9 @@ class Explainer:
             self.backend_name = self.engine.name
             outcomes = self.engine.outcomes(subject, items)
         wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
-        return [self._rule(compiled, subject, params, outcomes[compiled.rule.id]) for compiled in wanted]
+        return [self._rule(compiled, subject, params, outcomes[compiled.rule.id], scope) for compiled in wanted]
 
-    def _rule(self, compiled, subject: Subject, params: dict, outcome: str) -> RuleExplanation:
+    def _rule(self, compiled, subject: Subject, params: dict, outcome: str, scope) -> RuleExplanation:
         rule = compiled.rule
         report = subject.report
         trace = Trace(record_values=True)
@@ -198,21 +199,21 @@ class Explainer:
             deciding = tuple(_deciding(condition))
         message, evidence = None, ()
         if outcome in (FIRED, UNKNOWN):
-            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome)
+            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome, report_scope=scope)
             message, evidence = finding.message, finding.evidence
         return RuleExplanation(
             rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,
             subject_kind=subject.kind, subject=subject.label, project=subject.project, outcome=outcome,
             summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
             message=message, evidence=evidence,
-            parameters=self._parameters(compiled, report.year),
+            parameters=self._parameters(compiled, scope),
             facts=_facts(subject, trace), citations=policy_citations(self.program.ruleset, rule.citations))
 
-    def _parameters(self, compiled, year: int) -> tuple:
+    def _parameters(self, compiled, scope) -> tuple:
         out = []
         for name in compiled.params_used:
             parameter = self.program.ruleset.parameters[name]
-            entry = parameter.value_for(year)
+            entry = parameter.value_for(scope)
             if entry is None:
                 continue
             out.append(ParameterFact(name, parameter.title, parameter.kind, entry.value,
@@ -255,9 +256,8 @@ def explain_project(program: Program, reports, name: str, rule_ids=(), backend: 
     wanted = set(rule_ids) if rule_ids else None
     with Explainer(program, backend) as explainer:
         projects = tuple(explainer.project(report, project, wanted) for report, project in found)
-    not_in_force = tuple(item for item in program.not_in_force(report.year for report, _ in found)
-                         if wanted is None or item[1] in wanted)
-    return Explanation(name, tuple(rule_ids), projects, explainer.notice, not_in_force)
+    skipped = not_in_force(program, by_scope(program.ruleset, [report for report, _ in found]), wanted)
+    return Explanation(name, tuple(rule_ids), projects, explainer.notice, skipped)
 
 
 # ---- trees ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import Collector, Diagnostic, did_you_mean
 from .expr.functions import MONEY_TO_WAN
-from .model import (Approval, Budget, Claim, Commitment, FactSource, Filter, Indicator, Project, Quantity,
+from .model import (REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Indicator, Project, Quantity,
                     Report, Score, Totals, fact_source)
 from .validate import validate_document
 from .yamlsrc import MAX_DIGITS, Document, load_yaml_file, render_path
@@ -185,6 +185,9 @@ class _Builder:
                         document=d["document"]["title"], file=file)
         report.sources["department"] = fact_source(file, lines["department"], "报告标题")
         report.sources["year"] = fact_source(file, lines["year"], "报告标题")
+        if "region" in d:
+            report.region = tuple((level, d["region"][level]) for level in REGION_LEVELS if level in d["region"])
+        report.example = d["document"].get("example", False)
         if "totals" in d:
             t = d["totals"]
             report.totals = self.fill(Totals(), t, ("totals",), t["section"],

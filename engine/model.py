@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)  # slots: a province's facts hold millions of these (docs/performance.md)
@@ -155,6 +156,8 @@ class Report(Record):
     year: int = 0
     document: str = ""
     file: str = ""
+    region: tuple = ()  # ((level, name), ...) as printed: province / city / county; () when not given
+    example: bool = False  # an example written for perfaudit, not a published report (document.example)
     projects: list = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
     claims: list = field(default_factory=list)
@@ -200,12 +203,57 @@ class CitationRef:
     clause: str
 
 
+NATIONAL = "national"  # the jurisdiction of every rule and parameter value that names none
+LEVELS = ("national", "province", "city", "county", "unit")  # from the widest to the narrowest
+REGION_LEVELS = ("province", "city", "county")  # what a facts file's `region` may name
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Where a rule or a parameter value holds: national, or a pack of local policy (rules/jurisdictions.yaml).
+
+    `covers` lists the places it holds in, each a tuple of (level, name) pairs that must all match the
+    report: ((province, 四川省),) covers every report from 四川省; ((unit, 某局),) one unit's reports.
+    An auditor widens a local pack to other places by adding entries, without touching Python."""
+
+    id: str
+    title: str
+    level: str  # one of LEVELS: how specific it is, which decides between two values of one year
+    covers: tuple  # of tuples of (level, name)
+    location: Location
+
+    def covers_report(self, report) -> bool:
+        if self.id == NATIONAL:
+            return True
+        place = dict(report.region)
+        place["unit"] = report.department
+        return any(all(place.get(level) == name for level, name in entry) for entry in self.covers)
+
+
+NATIONAL_JURISDICTION = Jurisdiction(NATIONAL, "全国", NATIONAL, ((),), Location("", 0))
+
+
+class ReportScope(NamedTuple):
+    """What decides which rules and parameter values apply to a report: its year, the jurisdictions
+    covering it and whether it is an example. Reports with equal scopes are evaluated together."""
+
+    year: int
+    jurisdictions: frozenset  # ids of the jurisdictions covering the report (national always)
+    example: bool = False
+
+
+def national_scope(year: int) -> ReportScope:
+    return ReportScope(year, frozenset((NATIONAL,)), False)
+
+
 @dataclass(frozen=True)
 class ParameterValue:
     year: int
     value: object
     citations: tuple  # of CitationRef
     location: Location
+    jurisdiction: str = NATIONAL  # where this value holds (a Jurisdiction id)
+    example: bool = False  # an example value without a real source: only example reports see it
 
 
 @dataclass(frozen=True)
@@ -215,14 +263,23 @@ class Parameter:
     kind: str  # number / ratio / bands / map / list
     values: tuple  # ParameterValue sorted by year
     location: Location
+    specificity: dict = field(default_factory=dict, compare=False)  # jurisdiction id -> index in LEVELS
 
-    def value_for(self, year: int) -> ParameterValue | None:
-        current = None
+    def value_for(self, scope: ReportScope) -> ParameterValue | None:
+        """The value in force for a report: among the values of its year or earlier that hold where the
+        report is (and are not examples, unless the report is one), the latest; in one year the most
+        specific jurisdiction wins. An explicit null ends the parameter there."""
+        current, rank = None, None
         for entry in self.values:
-            if entry.year <= year:
-                current = entry
+            if entry.year > scope.year or entry.jurisdiction not in scope.jurisdictions:
+                continue
+            if entry.example and not scope.example:
+                continue
+            key = (entry.year, self.specificity.get(entry.jurisdiction, 0))
+            if rank is None or key >= rank:
+                current, rank = entry, key
         if current is not None and current.value is None:
-            return None  # an explicit null ends the parameter
+            return None
         return current
 
 
@@ -242,6 +299,7 @@ class Rule:
     effective_to: int | None
     location: Location
     field_locations: dict  # "condition" / "when" / "evidence.<label>" -> Location
+    jurisdiction: str = NATIONAL  # where the rule holds (a Jurisdiction id)
 
     def in_force(self, year: int) -> bool:
         if self.effective_from is not None and year < self.effective_from:
@@ -258,3 +316,8 @@ class RuleSet:
     sources: dict  # id -> Source
     vocabulary: dict  # extra: file-level data such as measure names
     digest: str  # content hash of the rule files
+    jurisdictions: dict = field(default_factory=lambda: {NATIONAL: NATIONAL_JURISDICTION})  # id -> Jurisdiction
+
+    def scope_of(self, report) -> ReportScope:
+        covering = frozenset(j.id for j in self.jurisdictions.values() if j.covers_report(report))
+        return ReportScope(report.year, covering | {NATIONAL}, report.example)

@@ -29,6 +29,7 @@ from .compile import Program
 from .errors import Collector, Diagnostic, InputError, did_you_mean
 from .evaluate import evaluate as run_evaluation
 from .facts import display_path, expand_paths, parse_rate
+from .model import national_scope
 from .validate import validate_document
 from .yamlsrc import Document, load_yaml_file, render_path
 
@@ -193,8 +194,10 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                 _problem(collector, doc, path + ("rule",), f"未知规则 “{item['rule']}”",
                          "rules/*.yaml 中定义的规则编号", did_you_mean(item["rule"], rules))
                 continue
-            if not program.in_force(compiled, raw["year"]):
-                missing = program.missing_parameters(compiled, raw["year"])
+            scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]),
+                         national_scope(raw["year"]))
+            if not program.in_force(compiled, scope):
+                missing = program.missing_parameters(compiled, scope)
                 why = f"(参数 {'、'.join(missing)} 在该年没有取值)" if missing else ""
                 _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效{why}",
                          suggestion="改用规则生效的年度" + (",或在 rules/parameters.yaml 中补充该年度的取值"

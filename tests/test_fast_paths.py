@@ -186,10 +186,10 @@ def test_closures_compute_what_evaluator_computes(ruleset, all_reports):
 
     checked = 0
     for report in all_reports:
-        params = params_for(ruleset, report.year)
+        params = params_for(ruleset, ruleset.scope_of(report))
         for subject in subjects_of(report):
             scope = scope_for(subject.scope, params, Decimal(report.year))
-            for compiled in program.for_subject(subject.kind, report.year):
+            for compiled in program.for_subject(subject.kind, program.ruleset.scope_of(report)):
                 nodes = [leaf.node for leaf in compiled.leaves]
                 nodes += [n for leaf in compiled.leaves if leaf.op is not None for n in (leaf.left, leaf.right)]
                 nodes += [node for _, node in compiled.evidence]
@@ -214,9 +214,9 @@ def test_both_backends_give_the_reference_bytes(ruleset, all_reports):
     engine = make_backend("python", program)
     findings = []
     for report in all_reports:
-        params = E.params_for(ruleset, report.year)
+        params = E.params_for(ruleset, ruleset.scope_of(report))
         for subject in subjects_of(report):
-            rules = program.for_subject(subject.kind, report.year)
+            rules = program.for_subject(subject.kind, program.ruleset.scope_of(report))
             if rules:
                 evaluator = Evaluator(subject.scope, params, report.year)
                 outcomes = engine.outcomes(subject, [(c, E.leaf_values(c, evaluator)) for c in rules])
@@ -260,17 +260,17 @@ def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_pa
     program = compile(ruleset)
     backend = DurableBackend(program)
     assert max(g.slots for g in backend.finding_groups["indicator"]) > 1
-    params = params_for(ruleset, report.year)
+    params = params_for(ruleset, ruleset.scope_of(report))
     with localcontext() as ctx:
         ctx.prec = 34
-        batches = rule_batches(program, [report], params, report.year)
+        batches = rule_batches(program, [report], params, ruleset.scope_of(report))
     together = {(batches[d.batch].compiled.rule.id, batches[d.batch].subjects[d.row].key, d.outcome)
                 for d in backend.decide_batches(batches)}
     alone, python = set(), set()
     seen = set()
     indicators_seen = 0
     for subject in subjects_of(report):
-        rules = program.for_subject(subject.kind, report.year)
+        rules = program.for_subject(subject.kind, program.ruleset.scope_of(report))
         if not rules:
             continue
         indicators_seen += subject.kind == "indicator"

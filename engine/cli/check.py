@@ -12,6 +12,7 @@ from .common import InputProblem, rules_option
 def check(rules_dir, facts):
     """检查规则文件(以及给出的事实文件)是否有效。"""
     from .. import api
+    from ..evaluate import by_scope, not_in_force
     from ..render.text_report import not_in_force_lines
 
     try:
@@ -26,7 +27,7 @@ def check(rules_dir, facts):
     unverified = sorted({f"{s.id}/{c.id}" for s in ruleset.sources.values() for c in s.clauses.values()
                          if c.verification == "unverified"})
     click.echo("检查通过: " + ",".join(parts) + "。")
-    for line in not_in_force_lines(program.not_in_force(r.year for r in reports)):
+    for line in not_in_force_lines(not_in_force(program, by_scope(ruleset, reports))):
         click.echo(line)
     if unverified:
         click.echo(f"注意: 以下 {len(unverified)} 个条款的原文尚未核实,引用时会标注“未核实”: " + "、".join(unverified))

@@ -58,6 +58,7 @@ def render_text(evaluation, verbose: bool = False) -> str:
     severity = summary["by_severity"]
     out.append(f"错误 {severity['error']} 项,警告 {severity['warning']} 项,提示 {severity['info']} 项;"
                f"共评估报告 {len(summary['reports'])} 份,规则 {summary['rules']} 条。")
+    out.extend(jurisdiction_lines(evaluation.jurisdictions))
     out.extend(not_in_force_lines(evaluation.not_in_force))
     if not findings:
         out.insert(0, "未发现问题。")
@@ -65,13 +66,22 @@ def render_text(evaluation, verbose: bool = False) -> str:
 
 
 def not_in_force_lines(not_in_force) -> list:
-    """One line per year: the rules not applied because a parameter they read has no value that year."""
+    """One line per year: the rules not applied because a parameter they read has no value there."""
     lines = []
     for year, group in groupby(not_in_force, key=lambda item: item[0]):
         group = list(group)
-        rules = "、".join(f"{rule}(缺参数 {'、'.join(missing)})" for _, rule, missing in group)
-        lines.append(f"{len(group)} 条规则在 {year} 年无参数取值,未适用: {rules}")
+        reports = max(n for *_, n in group)
+        rules = "、".join(f"{rule}(缺参数 {'、'.join(missing)}" + (f",{n} 份报告" if n != reports else "") + ")"
+                         for _, rule, missing, n in group)
+        lines.append(f"{len(group)} 条规则在 {year} 年无参数取值,未适用({reports} 份报告): {rules}")
     return lines
+
+
+def jurisdiction_lines(jurisdictions) -> list:
+    """Which local packs of policy applied, and to how many reports: national rules apply everywhere."""
+    if not jurisdictions:
+        return []
+    return ["适用的地方口径: " + "、".join(f"{title}({ident},{n} 份报告)" for ident, title, n in jurisdictions)]
 
 
 def render(evaluation, options) -> str:
