@@ -34,6 +34,13 @@ class Record:
     """Base of fact records: `sources` maps a field name to where its value came from."""
 
     sources: dict = field(default_factory=dict, repr=False, compare=False)
+    # how the report printed what is not a value: fields printed blank (null in the facts file) and fields
+    # printed as a dash ("—", "/", "无" in a number cell), so that blank, not applicable and not transcribed
+    # (absent) stay apart; shared empty defaults keep records that have neither cheap
+    blank: frozenset = field(default=frozenset(), repr=False, compare=False)
+    dashes: dict | None = field(default=None, repr=False, compare=False)  # field -> the printed mark
+    printed: dict | None = field(default=None, repr=False, compare=False)  # field -> printed text where it differs
+    unreadable: str | None = field(default=None, repr=False, compare=False)  # cells that could not be read, and why
 
 
 @dataclass(slots=True)
@@ -43,6 +50,7 @@ class Quantity(Record):
     unit: str = ""
     text: str = ""
     low: Decimal | None = None  # lower bound of a range, else None
+    kind: str = ""  # "text" for a qualitative value ("及时", "有效"): kept as printed, no number
 
 
 @dataclass(slots=True)
@@ -52,12 +60,48 @@ class Budget(Record):
     executed: Decimal | None = None
     rate: Decimal | None = None  # the reported 执行率 as a fraction, printed precision kept
     explanation: str | None = None
+    weight: Decimal | None = None  # 分值 of the budget block
+    score: Decimal | None = None  # 得分 of the budget block
+    adjustment_reason: str | None = None  # 预算调整原因, when printed apart from the explanation
+    funding: list = field(default_factory=list)  # Funding: the 其中 sub-rows, in printed order
+    funding_partial: bool = False
+
+
+@dataclass(slots=True)
+class Funding(Record):
+    """One 其中 sub-row of a budget block (当年财政拨款, 上年结转资金 ...); amounts in 万元 like Budget."""
+
+    source: str = ""
+    initial: Decimal | None = None
+    full_year: Decimal | None = None
+    executed: Decimal | None = None
+    rate: Decimal | None = None
+    weight: Decimal | None = None
+    score: Decimal | None = None
+
+
+@dataclass(slots=True)
+class Goals(Record):
+    """年度总体目标: 预期目标 and 实际完成情况, verbatim."""
+
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass(slots=True)
+class Narrative(Record):
+    """A prose field or free-text section, verbatim: 评价结论, 存在问题, 改进措施 ..."""
+
+    section: str = ""
+    heading: str = ""
+    text: str | None = None
 
 
 @dataclass(slots=True)
 class Score(Record):
     total: Decimal | None = None
     grade: str | None = None
+    weight: Decimal | None = None  # the 分值 printed in the 总分 row
 
 
 @dataclass(slots=True)
@@ -69,6 +113,12 @@ class Indicator(Record):
     actual: Quantity | None = None
     deviation_reason: str | None = None
     includes_tasks_of: list = field(default_factory=list)
+    level1: str = ""  # 一级指标 as printed
+    level2: str = ""  # 二级指标 as printed
+    nature: str = ""  # 指标性质 as printed (云南 variant: ﹦ ≥ ≤)
+    unit: str = ""  # 度量单位 as printed, when the form has its own column
+    weight: Decimal | None = None  # 分值
+    score: Decimal | None = None  # 得分
 
 
 @dataclass(slots=True)
@@ -89,6 +139,11 @@ class Project(Record):
     departments_involved: list = field(default_factory=list)
     approvals: list = field(default_factory=list)
     renamed_from: list = field(default_factory=list)  # names this project had in earlier years' reports
+    supervisor: str = ""  # 主管部门 (the report's, unless the project names its own)
+    implementer: str = ""  # 实施单位
+    goals: Goals | None = None
+    indicators_partial: bool = False  # the indicator list is cut off where the source stops
+    narrative: list = field(default_factory=list)  # Narrative
     # linked by engine/years.py: the same project in the department's previous-year report, when loaded
     previous: Project | None = field(default=None, repr=False, compare=False)
 
@@ -158,7 +213,19 @@ class Report(Record):
     file: str = ""
     region: tuple = ()  # ((level, name), ...) as printed: province / city / county; () when not given
     example: bool = False  # an example written for perfaudit, not a published report (document.example)
+    # a report whose unit's name is not printed: `department` holds department_described (what identifies
+    # it), and it is linked to no other year and covered by no unit-level jurisdiction
+    department_printed: bool = True
+    money_unit: str = "万元"  # the unit the report printed its amounts in; amounts here are always 万元
+    supervisor: str = ""  # 主管部门
+    url: str = ""
+    form: str = ""  # 表式 as printed
+    scope: str = "项目"  # 项目, or 部门整体 (the one project entry is the department as a whole)
+    partial: str = ""  # where and why the transcription stops, "" when complete
     projects: list = field(default_factory=list)
+    projects_partial: bool = False
+    claims_partial: bool = False
+    narrative: list = field(default_factory=list)  # Narrative
     totals: Totals = field(default_factory=Totals)
     claims: list = field(default_factory=list)
     commitments: list = field(default_factory=list)
@@ -226,7 +293,8 @@ class Jurisdiction:
         if self.id == NATIONAL:
             return True
         place = dict(report.region)
-        place["unit"] = report.department
+        if report.department_printed:  # a description is not a unit's name
+            place["unit"] = report.department
         return any(all(place.get(level) == name for level, name in entry) for entry in self.covers)
 
 
