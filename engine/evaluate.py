@@ -335,7 +335,7 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
         values = dict(evidence)
         values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
                        "指标": subject.label if kind == "indicator" else None, "规则": rule.title})
-        message = render_message(rule.message, values)
+        message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
         missing = sorted({_label(kind, path, root) for path, value, _, root in facts if value is None})
@@ -462,7 +462,7 @@ def make_finding_reference(ruleset: RuleSet, compiled, subject: Subject, params:
     values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
                    "指标": subject.label if subject.kind == "indicator" else None, "规则": rule.title})
     if outcome == FIRED:
-        message = render_message(rule.message, values)
+        message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
         missing = sorted({label_for(subject, use) for use in trace.facts if use.value is None})

@@ -108,6 +108,20 @@ def _coalesce(x, default):
     return default if x is None else x
 
 
+def _printed_blank(record, name):
+    """The report printed the field's cell empty (null in the facts file), as opposed to not transcribed."""
+    if record is None or name is None:
+        return None
+    return name in record.blank
+
+
+def _printed_dash(record, name):
+    """The report printed "—", "/" or "无" in the field's number cell: not applicable."""
+    if record is None or name is None:
+        return None
+    return record.dashes is not None and name in record.dashes
+
+
 # name -> (argument types, result type, body). "T" in a result means "same as first argument".
 FUNCTIONS = {
     "abs": ((NUM,), NUM, _abs),
@@ -123,6 +137,8 @@ FUNCTIONS = {
     "round": ((NUM, NUM), NUM, _round),
     "coalesce": ((ANY, ANY), "T", _coalesce),
     "choose": ((BOOL, ANY, ANY), "T2", _choose),
+    "printed_blank": ((ANY, STR), BOOL, _printed_blank),
+    "printed_dash": ((ANY, STR), BOOL, _printed_dash),
 }
 
 FUNCTION_HELP = {
@@ -139,4 +155,6 @@ FUNCTION_HELP = {
     "round": "round(x, 小数位) 四舍五入",
     "coalesce": "coalesce(x, 默认值) x 缺失时取默认值",
     "choose": "choose(条件, 甲, 乙) 条件成立取甲,否则取乙",
+    "printed_blank": "printed_blank(记录, \"字段\") 报告中该栏印为空白(区别于未转录)",
+    "printed_dash": "printed_dash(记录, \"字段\") 报告中该数字栏印为“—”“/”“无”(不适用)",
 }
