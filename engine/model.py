@@ -54,11 +54,17 @@ class Quantity(Record):
 
 
 @dataclass(slots=True)
-class Budget(Record):
+class Amounts(Record):
+    """The four money columns of a budget row: a project's, a 合计 row's or a 其中 sub-row's (万元)."""
+
     initial: Decimal | None = None
     full_year: Decimal | None = None
     executed: Decimal | None = None
     rate: Decimal | None = None  # the reported 执行率 as a fraction, printed precision kept
+
+
+@dataclass(slots=True)
+class Budget(Amounts):
     explanation: str | None = None
     weight: Decimal | None = None  # 分值 of the budget block
     score: Decimal | None = None  # 得分 of the budget block
@@ -68,14 +74,10 @@ class Budget(Record):
 
 
 @dataclass(slots=True)
-class Funding(Record):
-    """One 其中 sub-row of a budget block (当年财政拨款, 上年结转资金 ...); amounts in 万元 like Budget."""
+class Funding(Amounts):
+    """One 其中 sub-row of a budget block (当年财政拨款, 上年结转资金 ...)."""
 
     source: str = ""
-    initial: Decimal | None = None
-    full_year: Decimal | None = None
-    executed: Decimal | None = None
-    rate: Decimal | None = None
     weight: Decimal | None = None
     score: Decimal | None = None
 
@@ -149,11 +151,8 @@ class Project(Record):
 
 
 @dataclass(slots=True)
-class Totals(Record):
-    initial: Decimal | None = None
-    full_year: Decimal | None = None
-    executed: Decimal | None = None
-    rate: Decimal | None = None
+class Totals(Amounts):
+    pass
 
 
 @dataclass(slots=True)
