@@ -243,6 +243,7 @@ class _Department:
         self.emit(f"# {self.name} {self.year} 年度部门绩效自评报告(合成数据,bench/generate.py)")
         self.emit(f"department: {self.name}")
         self.emit(f"year: {self.year}")
+        self.emit(f"region: {{province: {REGION['province']}, city: {REGION['city']}}}")
         self.emit("unit: 万元")
         self.emit("document:")
         self.emit(f"  title: {self.name}{self.year}年度部门绩效自评报告")
@@ -270,6 +271,30 @@ class _Department:
         self.emit("    kind: 执行率预警")
         self.emit(f"    due_year: {self.year + 1}")
         return "\n".join(self.lines) + "\n"
+
+
+# Where every generated department is. No shipped jurisdiction covers it, so a benchmark or a test that
+# wants the local packs' rules to run on generated reports widens them with `widen_jurisdictions`, as an
+# auditor would (rules/jurisdictions.yaml).
+REGION = {"province": "样本省", "city": "样本市"}
+
+
+def widen_jurisdictions(rules_dir, into) -> Path:
+    """A copy of `rules_dir` in `into` whose every local pack also covers the generated reports' city."""
+    import shutil
+
+    target = Path(into)
+    shutil.copytree(rules_dir, target, ignore=shutil.ignore_patterns("tests"))
+    path = target / "jurisdictions.yaml"
+    if path.is_file():
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        out = []
+        for line in lines:
+            out.append(line)
+            if line.strip() == "covers:":
+                out.append(" " * (len(line) - len(line.lstrip()) + 2) + f"- {{city: {REGION['city']}}}\n")
+        path.write_text("".join(out), encoding="utf-8")
+    return target
 
 
 def department_name(index: int) -> str:

@@ -23,11 +23,20 @@ def item_type(list_type: str) -> str | None:
 RECORDS: dict[str, dict[str, tuple[str, str]]] = {
     "Report": {
         "department": (STR, "部门"),
+        "department_printed": (BOOL, "报告印出了单位名称"),
         "year": (NUM, "年度"),
+        "money_unit": (STR, "报告金额单位(印出的)"),
+        "supervisor": (STR, "主管部门"),
+        "form": (STR, "表式"),
+        "scope": (STR, "评价范围(项目/部门整体)"),
+        "partial": (STR, "转录中断说明"),
         "projects": (list_of("Project"), "项目"),
+        "projects_partial": (BOOL, "项目列表不完整"),
         "totals": ("Totals", "合计"),
         "claims": (list_of("Claim"), "正文数据"),
+        "claims_partial": (BOOL, "正文数据列表不完整"),
         "commitments": (list_of("Commitment"), "整改承诺"),
+        "narrative": (list_of("Narrative"), "文字段落"),
     },
     "Totals": {
         "initial": (NUM, "年初预算合计(万元)"),
@@ -45,6 +54,11 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "approvals": (list_of("Approval"), "协同审批/备忘录"),
         "renamed_from": (list_of(STR), "原项目名称(更名前)"),
         "previous": ("Project", "上年同一项目"),
+        "supervisor": (STR, "主管部门"),
+        "implementer": (STR, "实施单位"),
+        "goals": ("Goals", "年度总体目标"),
+        "indicators_partial": (BOOL, "指标列表不完整"),
+        "narrative": (list_of("Narrative"), "文字段落"),
     },
     "Budget": {
         "initial": (NUM, "年初预算(万元)"),
@@ -52,10 +66,34 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "executed": (NUM, "全年执行(万元)"),
         "rate": (NUM, "报告执行率"),
         "explanation": (STR, "执行偏差说明"),
+        "weight": (NUM, "预算执行分值"),
+        "score": (NUM, "预算执行得分"),
+        "adjustment_reason": (STR, "预算调整原因"),
+        "funding": (list_of("Funding"), "资金来源分项(其中)"),
+        "funding_partial": (BOOL, "资金来源分项不完整"),
+    },
+    "Funding": {
+        "source": (STR, "资金来源"),
+        "initial": (NUM, "分项年初预算(万元)"),
+        "full_year": (NUM, "分项全年预算(万元)"),
+        "executed": (NUM, "分项全年执行(万元)"),
+        "rate": (NUM, "分项执行率"),
+        "weight": (NUM, "分项分值"),
+        "score": (NUM, "分项得分"),
+    },
+    "Goals": {
+        "expected": (STR, "预期目标"),
+        "actual": (STR, "实际完成情况"),
+    },
+    "Narrative": {
+        "section": (STR, "出处"),
+        "heading": (STR, "标题"),
+        "text": (STR, "原文"),
     },
     "Score": {
         "total": (NUM, "总分"),
         "grade": (STR, "报告等级"),
+        "weight": (NUM, "总分分值"),
     },
     "Indicator": {
         "name": (STR, "指标"),
@@ -65,6 +103,12 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "actual": ("Quantity", "实际完成值"),
         "deviation_reason": (STR, "偏差原因"),
         "includes_tasks_of": (list_of(STR), "包含其他部门任务"),
+        "level1": (STR, "一级指标(印出的)"),
+        "level2": (STR, "二级指标(印出的)"),
+        "nature": (STR, "指标性质"),
+        "unit": (STR, "度量单位"),
+        "weight": (NUM, "分值"),
+        "score": (NUM, "得分"),
     },
     "Quantity": {
         "op": (STR, "比较符"),
@@ -72,6 +116,7 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "low": (NUM, "区间下限"),
         "unit": (STR, "单位"),
         "text": (STR, "原文"),
+        "kind": (STR, "值的类型(text 为文字值)"),
     },
     "Approval": {
         "kind": (STR, "文件类型"),
@@ -116,6 +161,10 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "followup_project": ("Project", "跟踪年度的该项目"),
     },
 }
+
+# the records of table cells say which cells could not be read, and why (those fields stay absent)
+for _record in ("Totals", "Budget", "Funding", "Score", "Goals", "Indicator"):
+    RECORDS[_record]["unreadable"] = (STR, "无法辨认的栏目及原因")
 
 # Names visible in a rule, by subject.
 SUBJECT_SCOPES: dict[str, dict[str, str]] = {

@@ -12,7 +12,7 @@ from .catalog import NUM, PARAMETER_TYPES, STR, SUBJECT_SCOPES
 from .expr import ast as A
 from .expr import parse
 from .expr.check import Checker
-from .model import Rule, RuleSet
+from .model import ReportScope, Rule, RuleSet
 
 ORDERING = ("==", "!=", "<", "<=", ">", ">=")
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -57,8 +57,29 @@ class Program:
     ruleset: RuleSet
     rules: tuple  # CompiledRule, in rule id order
 
-    def for_subject(self, subject: str, year: int) -> list:
-        return [r for r in self.rules if r.rule.subject == subject and r.rule.in_force(year)]
+    def for_subject(self, subject: str, scope: ReportScope) -> list:
+        return [r for r in self.rules if r.rule.subject == subject and self.in_force(r, scope)]
+
+    def in_force(self, compiled: CompiledRule, scope: ReportScope) -> bool:
+        """In force for a report: the rule's effective years cover its year, the rule's jurisdiction covers
+        it, and every parameter the rule reads has a value there. A parameter without a value (an older
+        year, a null that ended it) takes the rule out of force for that report instead of refusing the
+        report; the run summary lists such rules (`not_in_force`)."""
+        return self.applies(compiled, scope) and not self.missing_parameters(compiled, scope)
+
+    def applies(self, compiled: CompiledRule, scope: ReportScope) -> bool:
+        rule = compiled.rule
+        return rule.in_force(scope.year) and rule.jurisdiction in scope.jurisdictions
+
+    def missing_parameters(self, compiled: CompiledRule, scope: ReportScope) -> tuple:
+        parameters = self.ruleset.parameters
+        return tuple(name for name in compiled.params_used if parameters[name].value_for(scope) is None)
+
+    def not_in_force(self, scope: ReportScope) -> tuple:
+        """(rule id, parameters without a value) for each rule that would apply to reports of this scope
+        but for its parameters: what the run summary and explain report as 未适用."""
+        return tuple((c.rule.id, missing) for c in self.rules
+                     if self.applies(c, scope) and (missing := self.missing_parameters(c, scope)))
 
 
 def compile_rules(ruleset: RuleSet) -> Program:

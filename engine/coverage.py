@@ -68,9 +68,10 @@ def observe(program: Program, reports, rule_ids) -> set:
     wanted = set(rule_ids)
     seen = set()
     for report in reports:
-        params = params_for(program.ruleset, report.year)
+        scope = program.ruleset.scope_of(report)
+        params = params_for(program.ruleset, scope)
         for subject in subjects_of(report):
-            for compiled in program.for_subject(subject.kind, report.year):
+            for compiled in program.for_subject(subject.kind, scope):
                 if compiled.rule.id not in wanted:
                     continue
                 values = leaf_values(compiled, Evaluator(subject.scope, params, report.year))
@@ -114,31 +115,31 @@ def parameter_coverage(program: Program, results, rule_ids=None) -> tuple:
     named in rule_ids) use, in parameter name and year order."""
     rules = {c.rule.id: c for c in program.rules if rule_ids is None or c.rule.id in rule_ids}
     parameters = program.ruleset.parameters
-    tests: dict = {}
+    tests: dict = {}  # (parameter name, index of the value) -> tests using it; each value (year, jurisdiction)
     for compiled in rules.values():
         for name in compiled.params_used:
-            for entry in parameters[name].values if name in parameters else ():
+            for k, entry in enumerate(parameters[name].values if name in parameters else ()):
                 if entry.value is not None:
-                    tests.setdefault((name, entry.year), [])
+                    tests.setdefault((name, k), [])
     for result in results:
-        years = sorted({report.year for report in result.case.reports})
+        scopes = {program.ruleset.scope_of(report) for report in result.case.reports}
         for rid in result.case.rules:
             compiled = rules.get(rid)
             if compiled is None:
                 continue
-            for year in years:
-                if not compiled.rule.in_force(year):
+            for scope in sorted(scopes, key=lambda s: (s.year, sorted(s.jurisdictions), s.example)):
+                if not program.in_force(compiled, scope):
                     continue
                 for name in compiled.params_used:
-                    entry = parameters[name].value_for(year) if name in parameters else None
-                    tested = tests.get((name, entry.year)) if entry is not None else None
+                    entry = parameters[name].value_for(scope)
+                    tested = tests.get((name, parameters[name].values.index(entry)))
                     if tested is not None and (result.case.file, result.case.name) not in tested:
                         tested.append((result.case.file, result.case.name))
     out = []
-    for (name, year), tested in sorted(tests.items()):
+    for (name, k), tested in sorted(tests.items()):
         parameter = parameters[name]
-        location = next(entry.location for entry in parameter.values if entry.year == year)
-        out.append(ParameterCoverage(name, parameter.title, year, location, tuple(tested)))
+        entry = parameter.values[k]
+        out.append(ParameterCoverage(name, parameter.title, entry.year, entry.location, tuple(tested)))
     return tuple(out)
 
 

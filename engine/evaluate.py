@@ -1,7 +1,6 @@
 """Evaluate stage: run a compiled program over reports on a backend and produce findings."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import NamedTuple
@@ -9,12 +8,12 @@ from typing import NamedTuple
 from .backends import FIRED, EngineError, durable_available, make_backend
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
-from .errors import Collector, Diagnostic, InputError
+from .errors import Diagnostic, InputError
 from .expr.closures import BUDGET, MEMO, PARAMS, YEAR, NotCompiled, compile_traced
 from .expr.joins import INDEXES
 from .expr.evaluate import Evaluator, Trace
 from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
-from .model import Report, RuleSet
+from .model import NATIONAL, Report, ReportScope, RuleSet
 from .subjects import Subject
 
 
@@ -28,8 +27,10 @@ class Evaluation:
     rules_evaluated: int
     notice: str = ""
     project_metrics: tuple = ()  # ProjectMetrics per project, for charts (issue 4)
-    parameters: tuple = ()  # (year, {parameter name: value in force}) per evaluated year
+    parameters: tuple = ()  # ((department, year), {parameter name: value in force}) per report
     evidence_formats: tuple = ()  # (rule id, ((evidence label, format such as pct/wan), ...)) from the messages
+    not_in_force: tuple = ()  # (year, rule id, parameters without a value, reports): rules not applied
+    jurisdictions: tuple = ()  # (jurisdiction id, title, reports covered) for each local pack that applied
 
 
 # Parameters whose meaning the charts rely on; a rule set without them simply gets charts without those marks.
@@ -64,13 +65,14 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
         return Decimal(x) if isinstance(x, int) and not isinstance(x, bool) else x
 
     out = []
-    by_year: dict = {}
+    by_scope: dict = {}
     make = ProjectMetrics._make
     for report in reports:
-        entry = by_year.get(report.year)
+        scope = ruleset.scope_of(report)
+        entry = by_scope.get(scope)
         if entry is None:
-            params = params_for(ruleset, report.year)
-            entry = by_year[report.year] = (params.get(GRADE_VOCABULARY), params.get(GRADE_BANDS), {}, {})
+            params = params_for(ruleset, scope)
+            entry = by_scope[scope] = (params.get(GRADE_VOCABULARY), params.get(GRADE_BANDS), {}, {})
         vocabulary, bands, bands_of, words_of = entry
         department, year = report.department, report.year
         for p in report.projects:
@@ -132,38 +134,10 @@ def open_backend(requested: str, program):
         return make_backend("python", program), f"提示: {exc};改用等价的纯 Python 求值器。"
 
 
-def check_years(program: Program, reports) -> None:
-    """Every parameter a rule uses must have a value in force for every year being evaluated."""
-    collector = Collector()
-    for year in sorted({r.year for r in reports}):
-        for compiled in program.rules:
-            if not compiled.rule.in_force(year):
-                continue
-            for name in compiled.params_used:
-                parameter = program.ruleset.parameters[name]
-                if parameter.value_for(year) is None:
-                    field = _field_using(compiled.rule, name)
-                    loc = compiled.rule.field_locations.get(field, compiled.rule.location)
-                    years = ", ".join(str(v.year) for v in parameter.values)
-                    collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{compiled.rule.id}.{field}",
-                                             f"参数 “{name}” 在 {year} 年没有生效的取值(规则 {compiled.rule.id} 使用了它)",
-                                             f"在 {parameter.location.file} 中为 {year} 年或更早年份给出取值",
-                                             f"已有取值的年份: {years}"))
-    collector.raise_if_any()
-
-
-def _field_using(rule, name: str) -> str:
-    """The rule's field that names param.<name>, where a problem with that parameter is shown."""
-    texts = [("when", rule.when or ""), ("condition", rule.condition)]
-    texts += [(f"evidence.{label}", text) for label, text in rule.evidence]
-    pattern = re.compile(rf"\bparam\.{re.escape(name)}\b")
-    return next((field for field, text in texts if pattern.search(text)), "condition")
-
-
-def params_for(ruleset: RuleSet, year: int) -> dict:
+def params_for(ruleset: RuleSet, scope: ReportScope) -> dict:
     out = {}
     for name, parameter in ruleset.parameters.items():
-        entry = parameter.value_for(year)
+        entry = parameter.value_for(scope)
         out[name] = entry.value if entry else None
     return out
 
@@ -181,7 +155,6 @@ def leaf_values(compiled, evaluator: Evaluator) -> list:
 def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "",
              progress=None) -> Evaluation:
     """progress: optional callable, called with each report once it has been evaluated."""
-    check_years(program, reports)
     engine, notice = open_backend(backend, program)
     reported: set = set()
 
@@ -218,20 +191,19 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
     findings = []
     cited: dict = {}
     budget = Budget()
-    for year in sorted({r.year for r in reports}):
-        group = [r for r in reports if r.year == year]
-        params = params_for(program.ruleset, year)
+    for scope, group in by_scope(program.ruleset, reports).items():
+        params = params_for(program.ruleset, scope)
         for start in range(0, len(group), REPORTS_PER_BATCH):
             chunk = group[start:start + REPORTS_PER_BATCH]
             with localcontext() as ctx:
                 ctx.prec = 34  # as Evaluator.eval; findings below are explained outside it, as before
-                batches = rule_batches(program, chunk, params, year, budget)
+                batches = rule_batches(program, chunk, params, scope, budget)
                 decisions = engine.decide_batches(batches)
             for d in decisions:
                 batch = batches[d.batch]
                 try:
                     findings.append(make_finding(program.ruleset, batch.compiled, batch.subjects[d.row], params,
-                                                 d.outcome, cited, budget))
+                                                 d.outcome, cited, budget, scope))
                 except BudgetExceeded as exc:
                     raise exc.refusal(batch.compiled.rule) from None
             if progress is not None:
@@ -243,13 +215,46 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
 REPORTS_PER_BATCH = 64  # reports whose subjects share columns: long enough columns, bounded memory
 
 
+def by_scope(ruleset: RuleSet, reports) -> dict:
+    """Reports grouped by what decides the rules and parameter values applying to them, in a fixed order:
+    by year, then by the jurisdictions covering them (one group per year for national-only reports)."""
+    groups: dict = {}
+    for report in reports:
+        groups.setdefault(ruleset.scope_of(report), []).append(report)
+    return dict(sorted(groups.items(), key=lambda item: (item[0].year, sorted(item[0].jurisdictions),
+                                                         item[0].example)))
+
+
 def assemble(program: Program, reports, findings: list, backend_name: str, notice: str, facts_hash: str) -> Evaluation:
     findings.sort(key=Finding.sort_key)
-    return Evaluation(tuple(findings), backend_name, program.ruleset.digest, facts_hash,
+    ruleset = program.ruleset
+    groups = by_scope(ruleset, reports)
+    params = {scope: params_for(ruleset, scope) for scope in groups}
+    return Evaluation(tuple(findings), backend_name, ruleset.digest, facts_hash,
                       tuple((r.department, r.year, r.file, len(r.projects)) for r in reports),
-                      len(program.rules), notice, project_metrics(program.ruleset, reports),
-                      tuple((year, params_for(program.ruleset, year)) for year in sorted({r.year for r in reports})),
-                      tuple((c.rule.id, tuple(template_fields(c.rule.message))) for c in program.rules))
+                      len(program.rules), notice, project_metrics(ruleset, reports),
+                      tuple(sorted(((r.department, r.year), params[scope])
+                                   for scope, group in groups.items() for r in group)),
+                      tuple((c.rule.id, tuple(template_fields(c.rule.message))) for c in program.rules),
+                      not_in_force(program, groups),
+                      counted((j, ruleset.jurisdictions[j].title) for scope, group in groups.items()
+                              for j in scope.jurisdictions if j != NATIONAL for _ in group))
+
+
+def not_in_force(program: Program, groups: dict, wanted=None) -> tuple:
+    """(year, rule id, parameters without a value, reports) for the rules (of `wanted`, or all) that would
+    apply to the grouped reports (by_scope) but for a parameter without a value for them."""
+    return counted((scope.year, rule, missing) for scope, group in groups.items()
+                   for rule, missing in program.not_in_force(scope) if wanted is None or rule in wanted
+                   for _ in group)
+
+
+def counted(keys) -> tuple:
+    """(*key, how many times) for each distinct key, sorted: summary lines that say how many reports."""
+    counts: dict = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return tuple((*key, n) for key, n in sorted(counts.items()))
 
 
 def merge(parts: list, facts_hash: str) -> Evaluation:
@@ -263,8 +268,9 @@ def merge(parts: list, facts_hash: str) -> Evaluation:
         "reports": tuple(sorted((r for p in parts for r in p.reports), key=by_report)),
         "project_metrics": tuple(sorted((m for p in parts for m in p.project_metrics),
                                         key=lambda m: (m.year, m.department))),
-        "parameters": tuple(sorted({year: values for p in parts for year, values in p.parameters}.items(),
-                                   key=lambda item: item[0])),
+        "parameters": tuple(sorted(item for p in parts for item in p.parameters)),
+        "not_in_force": counted(item[:-1] for p in parts for item in p.not_in_force for _ in range(item[-1])),
+        "jurisdictions": counted(item[:-1] for p in parts for item in p.jurisdictions for _ in range(item[-1])),
     }
     first = parts[0]
     fields = {}
@@ -288,11 +294,11 @@ def policy_citations(ruleset: RuleSet, refs) -> tuple:
     return tuple(out)
 
 
-def parameter_uses(ruleset: RuleSet, names, year: int) -> tuple:
+def parameter_uses(ruleset: RuleSet, names, scope: ReportScope) -> tuple:
     out = []
     for name in names:
         parameter = ruleset.parameters[name]
-        entry = parameter.value_for(year)
+        entry = parameter.value_for(scope)
         if entry is None:
             continue
         out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
@@ -300,19 +306,19 @@ def parameter_uses(ruleset: RuleSet, names, year: int) -> tuple:
     return tuple(out)
 
 
-def rule_citations(ruleset: RuleSet, compiled, year: int, cited: dict | None) -> tuple:
-    """(policy citations, parameter uses) of a rule in a year: the same for all its findings, so built once
-    per run (cited) and shared, which also saves memory."""
-    shared = cited.get((compiled.rule.id, year)) if cited is not None else None
+def rule_citations(ruleset: RuleSet, compiled, scope: ReportScope, cited: dict | None) -> tuple:
+    """(policy citations, parameter uses) of a rule for reports of one scope: the same for all its findings,
+    so built once per run (cited) and shared, which also saves memory."""
+    shared = cited.get((compiled.rule.id, scope)) if cited is not None else None
     if shared is None:
-        shared = (policy_citations(ruleset, compiled.rule.citations), parameter_uses(ruleset, compiled.params_used, year))
+        shared = (policy_citations(ruleset, compiled.rule.citations), parameter_uses(ruleset, compiled.params_used, scope))
         if cited is not None:
-            cited[(compiled.rule.id, year)] = shared
+            cited[(compiled.rule.id, scope)] = shared
     return shared
 
 
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
-                 cited: dict | None = None, budget=None) -> Finding:
+                 cited: dict | None = None, budget=None, report_scope: ReportScope | None = None) -> Finding:
     """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
     same for all its findings, so they are built once (and shared, which also saves memory).
     budget: optional engine.budget.Budget the comprehensions spend from (raises BudgetExceeded).
@@ -321,7 +327,7 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
     Evaluator's Trace records; make_finding_reference is the same with Evaluator."""
     plan = _finding_plan(compiled)
     if plan is None:
-        return make_finding_reference(ruleset, compiled, subject, params, outcome, cited)
+        return make_finding_reference(ruleset, compiled, subject, params, outcome, cited, report_scope)
     steps, evidence_plan = plan
     rule = compiled.rule
     report = subject.report
@@ -342,7 +348,7 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
         values = dict(evidence)
         values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
                        "指标": subject.label if kind == "indicator" else None, "规则": rule.title})
-        message = render_message(rule.message, values)
+        message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
         missing = sorted({_label(kind, path, root) for path, value, _, root in facts if value is None})
@@ -371,7 +377,7 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
                                             "kind": "fact"})
             fact_citations.append(citation)
         fact_citations = tuple(fact_citations)
-    policies, parameters = rule_citations(ruleset, compiled, report.year, cited)
+    policies, parameters = rule_citations(ruleset, compiled, report_scope or ruleset.scope_of(report), cited)
     # Finding(...) without the frozen __init__'s fourteen object.__setattr__ calls; the fields in their order
     finding = _new(Finding)
     _set(finding, "__dict__", {
@@ -456,7 +462,7 @@ def _label(kind: str, path: str, root_type: str) -> str:
 
 
 def make_finding_reference(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
-                 cited: dict | None = None) -> Finding:
+                           cited: dict | None = None, report_scope: ReportScope | None = None) -> Finding:
     """make_finding with Evaluator and a Trace: the reference the traced closures are tested against."""
     rule = compiled.rule
     report = subject.report
@@ -469,7 +475,7 @@ def make_finding_reference(ruleset: RuleSet, compiled, subject: Subject, params:
     values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
                    "指标": subject.label if subject.kind == "indicator" else None, "规则": rule.title})
     if outcome == FIRED:
-        message = render_message(rule.message, values)
+        message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
         missing = sorted({label_for(subject, use) for use in trace.facts if use.value is None})
@@ -484,7 +490,7 @@ def make_finding_reference(ruleset: RuleSet, compiled, subject: Subject, params:
             key = (use.source.file, use.source.line, use.source.section)
             facts.setdefault(key, label_for(subject, use))
     fact_citations = tuple(FactCitation(f, line, section, label) for (f, line, section), label in sorted(facts.items()))
-    policies, parameters = rule_citations(ruleset, compiled, report.year, cited)
+    policies, parameters = rule_citations(ruleset, compiled, report_scope or ruleset.scope_of(report), cited)
     return Finding(
         rule=rule.id, title=rule.title, family=rule.family, severity=severity, outcome=outcome,
         department=report.department, year=report.year, project=subject.project, subject_kind=subject.kind,

@@ -16,8 +16,8 @@ from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
 from .budget import Budget, BudgetExceeded
-from .evaluate import (check_years, label_for, leaf_values, make_finding, midrun_notice, open_backend, params_for,
-                       policy_citations)
+from .evaluate import (by_scope, label_for, leaf_values, make_finding, midrun_notice, not_in_force, open_backend,
+                       params_for, policy_citations)
 from .expr.ast import to_source
 from .expr.evaluate import Evaluator, Trace
 from .formula import Formula, Margin, parameter_text, show
@@ -110,6 +110,7 @@ class Explanation:
     rule_filter: tuple
     projects: tuple  # ProjectExplanation
     notice: str = ""  # e.g. durable_rules could not be imported and the Python backend was used
+    not_in_force: tuple = ()  # (year, rule id, parameters without a value), as Evaluation.not_in_force
 
 
 def project_names(report: Report) -> dict:
@@ -167,10 +168,11 @@ class Explainer:
     def subject(self, subject: Subject, rule_ids=None) -> list[RuleExplanation]:
         """Explain every rule of the subject's kind in force (or those in rule_ids)."""
         report = subject.report
-        rules = self.program.for_subject(subject.kind, report.year)
+        scope = self.program.ruleset.scope_of(report)
+        rules = self.program.for_subject(subject.kind, scope)
         if not rules or (rule_ids is not None and not any(c.rule.id in rule_ids for c in rules)):
             return []
-        params = params_for(self.program.ruleset, report.year)
+        params = params_for(self.program.ruleset, scope)
         plain = Evaluator(subject.scope, params, report.year, budget=self.budget)
         items = [(compiled, self._budgeted(compiled, leaf_values, compiled, plain)) for compiled in rules]
         try:
@@ -183,7 +185,7 @@ class Explainer:
             self.backend_name = self.engine.name
             outcomes = self.engine.outcomes(subject, items)
         wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
-        return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id])
+        return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id], scope)
                 for compiled in wanted]
 
     @staticmethod
@@ -193,7 +195,7 @@ class Explainer:
         except BudgetExceeded as exc:
             raise exc.refusal(compiled.rule) from None
 
-    def _rule(self, compiled, subject: Subject, params: dict, outcome: str) -> RuleExplanation:
+    def _rule(self, compiled, subject: Subject, params: dict, outcome: str, scope) -> RuleExplanation:
         rule = compiled.rule
         report = subject.report
         trace = Trace(record_values=True)
@@ -211,21 +213,22 @@ class Explainer:
             deciding = tuple(_deciding(condition))
         message, evidence = None, ()
         if outcome in (FIRED, UNKNOWN):
-            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome, budget=self.budget)
+            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome, budget=self.budget,
+                                   report_scope=scope)
             message, evidence = finding.message, finding.evidence
         return RuleExplanation(
             rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,
             subject_kind=subject.kind, subject=subject.label, project=subject.project, outcome=outcome,
             summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
             message=message, evidence=evidence,
-            parameters=self._parameters(compiled, report.year),
+            parameters=self._parameters(compiled, scope),
             facts=_facts(subject, trace), citations=policy_citations(self.program.ruleset, rule.citations))
 
-    def _parameters(self, compiled, year: int) -> tuple:
+    def _parameters(self, compiled, scope) -> tuple:
         out = []
         for name in compiled.params_used:
             parameter = self.program.ruleset.parameters[name]
-            entry = parameter.value_for(year)
+            entry = parameter.value_for(scope)
             if entry is None:
                 continue
             out.append(ParameterFact(name, parameter.title, parameter.kind, entry.value,
@@ -262,14 +265,14 @@ class Explainer:
 def explain_project(program: Program, reports, name: str, rule_ids=(), backend: str = "auto") -> Explanation:
     """Explain every rule that applies to the named project (name or alias) in each report naming it."""
     reports = list(reports)
-    check_years(program, reports)
     if rule_ids:
         check_rule_ids(program, rule_ids)
     found = find_projects(reports, name)
     wanted = set(rule_ids) if rule_ids else None
     with Explainer(program, backend) as explainer:
         projects = tuple(explainer.project(report, project, wanted) for report, project in found)
-    return Explanation(name, tuple(rule_ids), projects, explainer.notice)
+    skipped = not_in_force(program, by_scope(program.ruleset, [report for report, _ in found]), wanted)
+    return Explanation(name, tuple(rule_ids), projects, explainer.notice, skipped)
 
 
 # ---- trees ------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from .errors import Collector, Diagnostic, did_you_mean
 from .expr.functions import MONEY_TO_WAN
-from .model import (Approval, Budget, Claim, Commitment, FactSource, Filter, Indicator, Project, Quantity,
-                    Report, Score, Totals, fact_source)
-from .validate import validate_document
+from .expr.functions import _wan as money_to_wan
+from .model import (REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding, Goals, Indicator,
+                    Narrative, Project, Quantity, Report, Score, Totals, fact_source)
+from .validate import schema, validate_document
 from .yamlsrc import MAX_DIGITS, Document, load_yaml_file, render_path
 from .years import link_years
 
@@ -29,6 +30,23 @@ _OP_ALIASES = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")  # look like a space, never equal to one
+# what a number cell may print instead of a number (the schema's $defs/mark): not applicable, no value
+DASHES = frozenset(("—", "——", "－", "-", "/", "／", "无"))
+AMOUNTS = ("initial", "full_year", "executed")  # converted from the report's printed unit to 万元
+BUDGET_NUMBERS = AMOUNTS + ("rate", "weight", "score")
+# keys read by fill() or in project() itself: a budget or project with other keys has v2 fields to read
+_BUDGET_BASIC = frozenset(("section", "printed", "unreadable") + BUDGET_NUMBERS)
+_KINDS = frozenset(schema("facts")["$defs"]["indicator"]["properties"]["kind"]["enum"])
+_INDICATOR_TEXTS = ("level1", "level2", "nature", "unit")
+_INDICATOR_EXTRAS = _INDICATOR_TEXTS + ("weight", "score")
+_INDICATOR_BASIC = frozenset(("name", "kind", "section", "target", "actual", "deviation_reason", "includes_tasks_of"))
+_PROJECT_BASIC = frozenset(("name", "aliases", "renamed_from", "budget", "score", "indicators", "departments_involved",
+                            "departments_section", "approvals", "supervisor"))
+# 一级指标 + 二级指标 as printed -> the kind rules know; combinations not listed leave kind ""
+_LEVEL1 = {"产出指标": "产出", "效益指标": "效益", "满意度指标": "满意度"}
+_LEVEL2 = {"数量指标": "数量", "质量指标": "质量", "时效指标": "时效", "成本指标": "成本",
+           "经济效益指标": "经济效益", "社会效益指标": "社会效益", "生态效益指标": "生态效益",
+           "可持续影响指标": "可持续影响", "服务对象满意度指标": "服务对象满意度"}
 
 
 def display_path(path: Path) -> str:
@@ -130,6 +148,7 @@ def parse_rate(text: str) -> Decimal:
 # the usual indicator value: one comparison sign, a plain number, % or a money unit; nothing to normalise or report
 _SIMPLE_QUANTITY = re.compile(r"([≤≥<>=]?)([0-9]+(?:\.[0-9]+)?)(%|万元|元|亿元)")
 _CACHE_LIMIT = 100_000
+_TEXT_VALUE = (None, None, "", None)  # (op, value, unit, low) of a qualitative indicator value
 # parses that depend on the text alone and are repeated all over a province's facts ("≥90%", "100%" ...);
 # only texts that parse without a problem are remembered, so diagnostics always come from the full path
 _quantities: dict = {}  # text -> (op, value, unit, low)
@@ -152,23 +171,57 @@ class _Builder:
         self.doc = doc
         self.file = doc.file
         self.collector = collector
+        self.money_unit = doc.data.get("unit", "万元")
+        self.converts = self.money_unit != "万元"  # 万元 files keep their numbers as written (v1 behaviour)
+        self.supervisor = None  # (the report's 主管部门, its source): the default of every project
 
-    def fill(self, record, data: dict, path, section, fields, rates=()):
+    def fill(self, record, data: dict, path, section, fields, rates=(), texts=()):
+        """The listed fields of data into record, each with its source. A null is a cell printed blank
+        (record.blank), a dash in a number cell is not applicable (record.dashes, no value); amounts
+        (AMOUNTS) are converted from the report's printed unit to 万元; `printed` and `unreadable` are kept."""
         lines = self.doc.value_lines(path, data)
         sources = record.sources
         file = self.file
+        blank = None
         for name in fields:
             if name in data:
                 value = data[name]
-                if name in rates and value is not None:
+                if value is None:
+                    blank = [name] if blank is None else blank + [name]
+                elif type(value) is str and name not in texts and value in DASHES:
+                    if record.dashes is None:
+                        record.dashes = {}
+                    record.dashes[name] = value
+                    value = None
+                elif name in rates:
                     value = self.rate(value, path + (name,))
                 elif type(value) is Decimal and not value and value.is_signed():
                     # amounts and scores may not be negative (schema minimum 0); a signed zero is that typo too
                     self.problem(path + (name,), f"数值 {value} 带负号", expected="不能小于 0(零写作 "
                                  f"{abs(value)})", suggestion=f"去掉负号,写成 {abs(value)}")
+                elif self.converts and name in AMOUNTS:
+                    value = money_to_wan(Decimal(value), self.money_unit)
                 setattr(record, name, value)
                 sources[name] = fact_source(file, lines[name], section)
+        if blank is not None:
+            record.blank = record.blank.union(blank)
+        if "printed" in data:
+            record.printed = dict(data["printed"])
+        if "unreadable" in data:
+            record.unreadable = data["unreadable"]
+            sources["unreadable"] = fact_source(file, lines["unreadable"], section)
         return record
+
+    def narrative(self, items, path) -> list:
+        lines = self.doc.value_lines(path, items)
+        out = []
+        for i, n in enumerate(items):
+            section = n["section"]
+            item = self.fill(Narrative(section=section, heading=n.get("heading", "")), n, path + (i,), section,
+                             ("text",), texts=("text",))
+            item.sources["section"] = item.sources["heading"] = fact_source(self.file, lines[i], section)
+            out.append(item)
+        return out
 
     def problem(self, path, message, expected="", suggestion=""):
         line, col = self.doc.where(path)
@@ -204,15 +257,39 @@ class _Builder:
         d = self.doc.data
         lines = self.doc.value_lines((), d)
         file = self.file
-        report = Report(department=self.name(d["department"], ("department",)), year=d["year"],
-                        document=d["document"]["title"], file=file)
+        department = d["department"]
+        if department is None:  # the unit's name is not printed: the description identifies the report
+            report = Report(department=d["department_described"], year=d["year"], document=d["document"]["title"],
+                            file=file, department_printed=False)
+            report.sources["department_described"] = fact_source(file, lines["department_described"], "报告标题")
+        else:
+            report = Report(department=self.name(department, ("department",)), year=d["year"],
+                            document=d["document"]["title"], file=file)
         report.sources["department"] = fact_source(file, lines["department"], "报告标题")
         report.sources["year"] = fact_source(file, lines["year"], "报告标题")
+        report.money_unit = self.money_unit
+        report.sources["money_unit"] = fact_source(file, lines["unit"], "报告标题")
+        if "region" in d:
+            report.region = tuple((level, d["region"][level]) for level in REGION_LEVELS if level in d["region"])
+        document = d["document"]
+        report.example = document.get("example", False)
+        if len(document) > 1:  # v2 document fields
+            self.document(report, document)
+        if "supervisor" in d:
+            report.supervisor = d["supervisor"]
+            report.sources["supervisor"] = fact_source(file, lines["supervisor"], "报告标题")
+            self.supervisor = (report.supervisor, report.sources["supervisor"])
         if "totals" in d:
             t = d["totals"]
-            report.totals = self.fill(Totals(), t, ("totals",), t["section"],
-                                      ("initial", "full_year", "executed", "rate"), rates=("rate",))
-        report.projects = [self.project(p, ("projects", i)) for i, p in enumerate(d["projects"])]
+            report.totals = self.fill(Totals(), t, ("totals",), t["section"], AMOUNTS + ("rate",), rates=("rate",))
+        if "projects" in d:
+            report.projects = [self.project(p, ("projects", i)) for i, p in enumerate(d["projects"])]
+        for name in ("projects_partial", "claims_partial"):
+            if name in d:
+                setattr(report, name, d[name])
+                report.sources[name] = fact_source(file, lines[name], "")
+        if "narrative" in d:
+            report.narrative = self.narrative(d["narrative"], ("narrative",))
         names = {}
         for i, project in enumerate(report.projects):
             for label in [project.name] + list(project.aliases):
@@ -243,6 +320,13 @@ class _Builder:
                          expected="正文数据(claims)与整改承诺(commitments)的编号各不相同",
                          suggestion="改为一个未使用的编号")
 
+    def document(self, report: Report, document: dict):
+        lines = self.doc.value_lines(("document",), document)
+        for name in ("url", "form", "scope", "partial"):
+            if name in document:
+                setattr(report, name, document[name])
+                report.sources[name] = fact_source(self.file, lines[name], "报告标题")
+
     def project(self, p: dict, path) -> Project:
         lines = self.doc.value_lines(path, p)
         file = self.file
@@ -250,18 +334,23 @@ class _Builder:
         budget_section = b["section"]
         name = self.name(p["name"], path + ("name",))
         aliases = self.names(p["aliases"], path + ("aliases",)) if "aliases" in p else []
-        budget = self.fill(Budget(), b, path + ("budget",), budget_section,
-                           ("initial", "full_year", "executed", "rate"), rates=("rate",))
-        if "explanation" in b:
-            budget.explanation = b["explanation"]
-            budget.sources["explanation"] = fact_source(
-                file, self.doc.value_lines(path + ("budget",), b)["explanation"],
-                b.get("explanation_section", budget_section))
+        budget = self.fill(Budget(), b, path + ("budget",), budget_section, BUDGET_NUMBERS, rates=("rate",))
+        if not _BUDGET_BASIC.issuperset(b):
+            self.budget_texts(budget, b, path + ("budget",), budget_section)
         project = Project(name=name, aliases=aliases, budget=budget)
-        project.sources["name"] = fact_source(file, lines["name"], budget_section)
+        sources = project.sources
+        sources["name"] = fact_source(file, lines["name"], p.get("section", budget_section))
+        if not _PROJECT_BASIC.issuperset(p):
+            self.project_extras(project, p, path, lines, budget_section)
+        if "supervisor" in p:
+            project.supervisor = p["supervisor"]
+            sources["supervisor"] = fact_source(file, lines["supervisor"], p.get("section", budget_section))
+        elif self.supervisor is not None:
+            project.supervisor, sources["supervisor"] = self.supervisor
         if "score" in p:
             s = p["score"]
-            project.score = self.fill(Score(), s, path + ("score",), s["section"], ("total", "grade"))
+            project.score = self.fill(Score(), s, path + ("score",), s["section"], ("total", "weight", "grade"),
+                                      texts=("grade",))
         if "indicators" in p:
             project.indicators = [self.indicator(x, path + ("indicators", i)) for i, x in enumerate(p["indicators"])]
         if "departments_involved" in p:
@@ -275,30 +364,75 @@ class _Builder:
             project.sources["renamed_from"] = fact_source(file, lines["renamed_from"], budget_section)
         return project
 
+    def budget_texts(self, budget: Budget, b: dict, path, section):
+        lines = self.doc.value_lines(path, b)
+        self.fill(budget, b, path, b.get("explanation_section", section), ("explanation",), texts=("explanation",))
+        self.fill(budget, b, path, section, ("adjustment_reason",), texts=("adjustment_reason",))
+        if "funding" in b:
+            budget.funding = [self.fill(Funding(source=f["source"]), f, path + ("funding", i), f.get("section", section),
+                                        ("source",) + BUDGET_NUMBERS, rates=("rate",), texts=("source",))
+                              for i, f in enumerate(b["funding"])]
+        if "funding_partial" in b:
+            budget.funding_partial = b["funding_partial"]
+            budget.sources["funding_partial"] = fact_source(self.file, lines["funding_partial"], section)
+
+    def project_extras(self, project: Project, p: dict, path, lines, budget_section):
+        """The v2 project fields: 实施单位, 年度总体目标, narrative, the partial mark."""
+        section = p.get("section", budget_section)
+        file = self.file
+        if "implementer" in p:
+            project.implementer = p["implementer"]
+            project.sources["implementer"] = fact_source(file, lines["implementer"], section)
+        if "goals" in p:
+            g = p["goals"]
+            project.goals = self.fill(Goals(), g, path + ("goals",), g.get("section", section),
+                                      ("expected", "actual"), texts=("expected", "actual"))
+        if "indicators_partial" in p:
+            project.indicators_partial = p["indicators_partial"]
+            project.sources["indicators_partial"] = fact_source(file, lines["indicators_partial"], section)
+        if "narrative" in p:
+            project.narrative = self.narrative(p["narrative"], path + ("narrative",))
+
     def indicator(self, x: dict, path) -> Indicator:
         lines = self.doc.value_lines(path, x)
         file = self.file
         section = x["section"]
-        kind = x["kind"]
+        kind = x.get("kind")
+        if kind is None:  # derived from the printed levels; a combination the vocabulary lacks leaves it ""
+            level1, level2 = _LEVEL1.get(x.get("level1")), _LEVEL2.get(x.get("level2"))
+            kind = f"{level1}-{level2}"
+            kind = sys.intern(kind) if kind in _KINDS else ""
+            kind_source = fact_source(file, lines["level2" if "level2" in x else "name"], section)
+        else:
+            kind_source = fact_source(file, lines["kind"], section)  # category is read from kind
         category = _categories.get(kind)
         if category is None:
             category = sys.intern(kind.split("-")[0])
             _remember(_categories, kind, category)
-        kind_source = fact_source(file, lines["kind"], section)  # category is read from kind
         sources = {"name": fact_source(file, lines["name"], section), "kind": kind_source, "category": kind_source}
         values = {}
+        blank = None
         for name in ("target", "actual"):
             if name in x:
                 # one written value: one (immutable) source for the field and all the quantity's parts
                 source = sources[name] = fact_source(file, lines[name], section)
-                values[name] = self.quantity(x[name], path, name, source)
+                if x[name] is None:
+                    blank = (name,) if blank is None else blank + (name,)
+                else:
+                    values[name] = self.quantity(x[name], path, name, source)
         ind = Indicator(sources=sources, name=x["name"], kind=kind, category=category, **values)
+        if blank is not None:
+            ind.blank = frozenset(blank)
         if "deviation_reason" in x:
             ind.deviation_reason = x["deviation_reason"]
             sources["deviation_reason"] = fact_source(file, lines["deviation_reason"], section)
+            if ind.deviation_reason is None:
+                ind.blank = ind.blank.union(("deviation_reason",))
         if "includes_tasks_of" in x:
             ind.includes_tasks_of = self.names(x["includes_tasks_of"], path + ("includes_tasks_of",))
             sources["includes_tasks_of"] = fact_source(file, lines["includes_tasks_of"], section)
+        if not _INDICATOR_BASIC.issuperset(x):
+            self.fill(ind, x, path, section, _INDICATOR_EXTRAS, texts=_INDICATOR_TEXTS)
         return ind
 
     def quantity(self, text: str, path, name: str, source: FactSource) -> Quantity | None:
@@ -310,7 +444,7 @@ class _Builder:
             _remember(_quantities, text, known)
         op, value, unit, low = known
         return Quantity(sources={"op": source, "value": source, "unit": source, "text": source, "low": source},
-                        op=op, value=value, unit=unit, text=text, low=low)
+                        op=op, value=value, unit=unit, text=text, low=low, kind="" if value is not None else "text")
 
     def _parse_quantity(self, text: str, path) -> tuple | None:
         """(op, value, unit, low) of an indicator value, or None after reporting why it is not one."""
@@ -337,9 +471,8 @@ class _Builder:
                 self.problem(path, f"区间 “{text}” 的下限大于上限", "下限-上限,如 20-40万元")
                 return None
         match = _QUANTITY.fullmatch(normalised.strip())
-        if not match:
-            self.problem(path, f"无法识别的指标值 “{text}”", expected)
-            return None
+        if not match:  # qualitative ("及时", "有效", "达成预期指标"): kept as printed, no number to compare
+            return _TEXT_VALUE
         op, number, unit = match.group("op"), match.group("num"), match.group("unit")
         if op in ("<=", ">="):
             op = {"<=": "≤", ">=": "≥"}[op]

@@ -97,6 +97,14 @@ class _Compiler:
         if not isinstance(schema, dict):
             raise Unsupported(repr(schema))
         keywords = set(schema) - _ANNOTATIONS
+        kinds = schema.get("type")
+        if type(kinds) is list and len(kinds) == 2 and "null" in kinds:
+            # a nullable field (facts v2: null is a cell printed blank): every keyword of our subset but
+            # type and enum/const lets null through, so this is null or the one-type schema, fused
+            if keywords & {"enum", "const"}:
+                raise Unsupported("enum with a nullable type")
+            inner = self.compile({**schema, "type": kinds[1 - kinds.index("null")]})
+            return lambda x: x is None or inner(x)
         if (keywords and keywords <= _OBJECT_KEYWORDS and schema.get("type") == "object"
                 and schema.get("additionalProperties", True) in (True, False)):
             return self.closed_object(schema)
@@ -307,11 +315,41 @@ class _Compiler:
 
     def kw_oneOf(self, value, schema):
         subs = tuple(self.compile(s) for s in value)
+        accepted = [self.accepted_types(s) for s in value]
+        if all(accepted) and sum(map(len, accepted)) == len(set().union(*accepted)):
+            # branches that accept disjoint JSON types (a number, null or a printed mark): at most one can
+            # hold, so the first that holds decides, as with anyOf
+            return self.kw_anyOf(value, schema)
         return lambda x: sum(1 for sub in subs if sub(x)) == 1
+
+    def accepted_types(self, schema) -> frozenset:
+        """The JSON types a schema can accept when it says so plainly (type, a string enum, a $ref to one);
+        empty when unsure."""
+        if isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"$ref"}:
+            target = self.root
+            for part in schema["$ref"][2:].split("/"):
+                target = target.get(part, {}) if isinstance(target, dict) else {}
+            return self.accepted_types(target) if target is not schema else frozenset()
+        if not isinstance(schema, dict):
+            return frozenset()
+        if "enum" in schema and all(isinstance(o, str) for o in schema["enum"]):
+            return frozenset(("string",))
+        kinds = schema.get("type")
+        if isinstance(kinds, str):
+            # integer is a number to the types below; "number" stands for both
+            return frozenset(("number" if kinds == "integer" else kinds,))
+        return frozenset()
 
     def kw_anyOf(self, value, schema):
         subs = tuple(self.compile(s) for s in value)
-        return lambda x: any(sub(x) for sub in subs)
+
+        def check(x):
+            for sub in subs:
+                if sub(x):
+                    return True
+            return False
+
+        return check
 
     def kw_allOf(self, value, schema):
         subs = tuple(self.compile(s) for s in value)

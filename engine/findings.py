@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from .expr.functions import MONEY_TO_WAN
+
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 FAMILY_LABELS = {"grading": "等级评定", "execution-rate": "预算执行率", "indicator-review": "指标合理性",
@@ -80,11 +82,15 @@ def template_fields(template: str):
     return [(m.group(1), m.group(2) or "") for m in _FIELD.finditer(template)]
 
 
-def format_value(value, fmt: str = "") -> str:
+def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
+    """money_unit: the unit the report printed its amounts in; a `wan` amount (always in 万元 inside the
+    engine) is shown in it, so that a report printed in 元 reads 215,457.6元 as it printed."""
     kind = type(value)
     if kind is Decimal:  # the common case first; a Decimal subclass takes the general path below
         if fmt == "pct":
             return _pct(value)
+        if fmt == "wan" and money_unit != "万元":
+            return in_printed_unit(value, money_unit)
         text = plain_number(value)
         return text + "万元" if fmt == "wan" else text
     if kind is str:
@@ -98,9 +104,17 @@ def format_value(value, fmt: str = "") -> str:
     if isinstance(value, Decimal):
         if fmt == "pct":
             return _pct(value)
+        if fmt == "wan" and money_unit != "万元":
+            return in_printed_unit(value, money_unit)
         text = plain_number(value)
         return text + "万元" if fmt == "wan" else text
     return str(value)
+
+
+def in_printed_unit(wan: Decimal, unit: str) -> str:
+    """An amount in 万元 shown in the report's printed unit, with thousands separators: 21.54576 -> 215,457.6元.
+    Exact: the conversion is the loader's (MONEY_TO_WAN) undone, so the printed digits come back."""
+    return format(Decimal(plain_number(wan / MONEY_TO_WAN[unit])), ",f") + unit
 
 
 def _pct(value: Decimal) -> str:
@@ -129,14 +143,15 @@ def _places(text: str) -> int:
     return 0 if dot < 0 else len(text) - dot - 1
 
 
-def render_message(template: str, values: dict) -> str:
-    """Each {name} or {name:fmt} field of the template replaced by format_value(values.get(name), fmt)."""
+def render_message(template: str, values: dict, money_unit: str = "万元") -> str:
+    """Each {name} or {name:fmt} field of the template replaced by format_value(values.get(name), fmt),
+    amounts in the report's printed money_unit."""
     parts = _templates.get(template)
     if parts is None:
         parts = _templates[template] = parse_template(template)
     out = [parts[0]]
     for name, fmt, literal in parts[1]:
-        out.append(format_value(values.get(name), fmt))
+        out.append(format_value(values.get(name), fmt, money_unit))
         out.append(literal)
     return "".join(out)
 

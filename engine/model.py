@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)  # slots: a province's facts hold millions of these (docs/performance.md)
@@ -33,6 +34,13 @@ class Record:
     """Base of fact records: `sources` maps a field name to where its value came from."""
 
     sources: dict = field(default_factory=dict, repr=False, compare=False)
+    # how the report printed what is not a value: fields printed blank (null in the facts file) and fields
+    # printed as a dash ("—", "/", "无" in a number cell), so that blank, not applicable and not transcribed
+    # (absent) stay apart; shared empty defaults keep records that have neither cheap
+    blank: frozenset = field(default=frozenset(), repr=False, compare=False)
+    dashes: dict | None = field(default=None, repr=False, compare=False)  # field -> the printed mark
+    printed: dict | None = field(default=None, repr=False, compare=False)  # field -> printed text where it differs
+    unreadable: str | None = field(default=None, repr=False, compare=False)  # cells that could not be read, and why
 
 
 @dataclass(slots=True)
@@ -42,21 +50,60 @@ class Quantity(Record):
     unit: str = ""
     text: str = ""
     low: Decimal | None = None  # lower bound of a range, else None
+    kind: str = ""  # "text" for a qualitative value ("及时", "有效"): kept as printed, no number
 
 
 @dataclass(slots=True)
-class Budget(Record):
+class Amounts(Record):
+    """The four money columns of a budget row: a project's, a 合计 row's or a 其中 sub-row's (万元)."""
+
     initial: Decimal | None = None
     full_year: Decimal | None = None
     executed: Decimal | None = None
     rate: Decimal | None = None  # the reported 执行率 as a fraction, printed precision kept
+
+
+@dataclass(slots=True)
+class Budget(Amounts):
     explanation: str | None = None
+    weight: Decimal | None = None  # 分值 of the budget block
+    score: Decimal | None = None  # 得分 of the budget block
+    adjustment_reason: str | None = None  # 预算调整原因, when printed apart from the explanation
+    funding: list = field(default_factory=list)  # Funding: the 其中 sub-rows, in printed order
+    funding_partial: bool = False
+
+
+@dataclass(slots=True)
+class Funding(Amounts):
+    """One 其中 sub-row of a budget block (当年财政拨款, 上年结转资金 ...)."""
+
+    source: str = ""
+    weight: Decimal | None = None
+    score: Decimal | None = None
+
+
+@dataclass(slots=True)
+class Goals(Record):
+    """年度总体目标: 预期目标 and 实际完成情况, verbatim."""
+
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass(slots=True)
+class Narrative(Record):
+    """A prose field or free-text section, verbatim: 评价结论, 存在问题, 改进措施 ..."""
+
+    section: str = ""
+    heading: str = ""
+    text: str | None = None
 
 
 @dataclass(slots=True)
 class Score(Record):
     total: Decimal | None = None
     grade: str | None = None
+    weight: Decimal | None = None  # the 分值 printed in the 总分 row
 
 
 @dataclass(slots=True)
@@ -68,6 +115,12 @@ class Indicator(Record):
     actual: Quantity | None = None
     deviation_reason: str | None = None
     includes_tasks_of: list = field(default_factory=list)
+    level1: str = ""  # 一级指标 as printed
+    level2: str = ""  # 二级指标 as printed
+    nature: str = ""  # 指标性质 as printed (云南 variant: ﹦ ≥ ≤)
+    unit: str = ""  # 度量单位 as printed, when the form has its own column
+    weight: Decimal | None = None  # 分值
+    score: Decimal | None = None  # 得分
 
 
 @dataclass(slots=True)
@@ -88,16 +141,18 @@ class Project(Record):
     departments_involved: list = field(default_factory=list)
     approvals: list | None = None  # None: not recorded (unknown to the rules); []: recorded as none
     renamed_from: list = field(default_factory=list)  # names this project had in earlier years' reports
+    supervisor: str = ""  # 主管部门 (the report's, unless the project names its own)
+    implementer: str = ""  # 实施单位
+    goals: Goals | None = None
+    indicators_partial: bool = False  # the indicator list is cut off where the source stops
+    narrative: list = field(default_factory=list)  # Narrative
     # linked by engine/years.py: the same project in the department's previous-year report, when loaded
     previous: Project | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
-class Totals(Record):
-    initial: Decimal | None = None
-    full_year: Decimal | None = None
-    executed: Decimal | None = None
-    rate: Decimal | None = None
+class Totals(Amounts):
+    pass
 
 
 @dataclass(slots=True)
@@ -155,7 +210,21 @@ class Report(Record):
     year: int = 0
     document: str = ""
     file: str = ""
+    region: tuple = ()  # ((level, name), ...) as printed: province / city / county; () when not given
+    example: bool = False  # an example written for perfaudit, not a published report (document.example)
+    # a report whose unit's name is not printed: `department` holds department_described (what identifies
+    # it), and it is linked to no other year and covered by no unit-level jurisdiction
+    department_printed: bool = True
+    money_unit: str = "万元"  # the unit the report printed its amounts in; amounts here are always 万元
+    supervisor: str = ""  # 主管部门
+    url: str = ""
+    form: str = ""  # 表式 as printed
+    scope: str = "项目"  # 项目, or 部门整体 (the one project entry is the department as a whole)
+    partial: str = ""  # where and why the transcription stops, "" when complete
     projects: list = field(default_factory=list)
+    projects_partial: bool = False
+    claims_partial: bool = False
+    narrative: list = field(default_factory=list)  # Narrative
     totals: Totals = field(default_factory=Totals)
     claims: list = field(default_factory=list)
     commitments: list = field(default_factory=list)
@@ -200,12 +269,58 @@ class CitationRef:
     clause: str
 
 
+NATIONAL = "national"  # the jurisdiction of every rule and parameter value that names none
+LEVELS = ("national", "province", "city", "county", "unit")  # from the widest to the narrowest
+REGION_LEVELS = ("province", "city", "county")  # what a facts file's `region` may name
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Where a rule or a parameter value holds: national, or a pack of local policy (rules/jurisdictions.yaml).
+
+    `covers` lists the places it holds in, each a tuple of (level, name) pairs that must all match the
+    report: ((province, 四川省),) covers every report from 四川省; ((unit, 某局),) one unit's reports.
+    An auditor widens a local pack to other places by adding entries, without touching Python."""
+
+    id: str
+    title: str
+    level: str  # one of LEVELS: how specific it is, which decides between two values of one year
+    covers: tuple  # of tuples of (level, name)
+    location: Location
+
+    def covers_report(self, report) -> bool:
+        if self.id == NATIONAL:
+            return True
+        place = dict(report.region)
+        if report.department_printed:  # a description is not a unit's name
+            place["unit"] = report.department
+        return any(all(place.get(level) == name for level, name in entry) for entry in self.covers)
+
+
+NATIONAL_JURISDICTION = Jurisdiction(NATIONAL, "全国", NATIONAL, ((),), Location("", 0))
+
+
+class ReportScope(NamedTuple):
+    """What decides which rules and parameter values apply to a report: its year, the jurisdictions
+    covering it and whether it is an example. Reports with equal scopes are evaluated together."""
+
+    year: int
+    jurisdictions: frozenset  # ids of the jurisdictions covering the report (national always)
+    example: bool = False
+
+
+def national_scope(year: int) -> ReportScope:
+    return ReportScope(year, frozenset((NATIONAL,)), False)
+
+
 @dataclass(frozen=True)
 class ParameterValue:
     year: int
     value: object
     citations: tuple  # of CitationRef
     location: Location
+    jurisdiction: str = NATIONAL  # where this value holds (a Jurisdiction id)
+    example: bool = False  # an example value without a real source: only example reports see it
 
 
 @dataclass(frozen=True)
@@ -215,14 +330,23 @@ class Parameter:
     kind: str  # number / ratio / bands / map / list
     values: tuple  # ParameterValue sorted by year
     location: Location
+    specificity: dict = field(default_factory=dict, compare=False)  # jurisdiction id -> index in LEVELS
 
-    def value_for(self, year: int) -> ParameterValue | None:
-        current = None
+    def value_for(self, scope: ReportScope) -> ParameterValue | None:
+        """The value in force for a report: among the values of its year or earlier that hold where the
+        report is (and are not examples, unless the report is one), the latest; in one year the most
+        specific jurisdiction wins. An explicit null ends the parameter there."""
+        current, rank = None, None
         for entry in self.values:
-            if entry.year <= year:
-                current = entry
+            if entry.year > scope.year or entry.jurisdiction not in scope.jurisdictions:
+                continue
+            if entry.example and not scope.example:
+                continue
+            key = (entry.year, self.specificity.get(entry.jurisdiction, 0))
+            if rank is None or key >= rank:
+                current, rank = entry, key
         if current is not None and current.value is None:
-            return None  # an explicit null ends the parameter
+            return None
         return current
 
 
@@ -242,6 +366,7 @@ class Rule:
     effective_to: int | None
     location: Location
     field_locations: dict  # "condition" / "when" / "evidence.<label>" -> Location
+    jurisdiction: str = NATIONAL  # where the rule holds (a Jurisdiction id)
 
     def in_force(self, year: int) -> bool:
         if self.effective_from is not None and year < self.effective_from:
@@ -258,3 +383,8 @@ class RuleSet:
     sources: dict  # id -> Source
     vocabulary: dict  # extra: file-level data such as measure names
     digest: str  # content hash of the rule files
+    jurisdictions: dict = field(default_factory=lambda: {NATIONAL: NATIONAL_JURISDICTION})  # id -> Jurisdiction
+
+    def scope_of(self, report) -> ReportScope:
+        covering = frozenset(j.id for j in self.jurisdictions.values() if j.covers_report(report))
+        return ReportScope(report.year, covering | {NATIONAL}, report.example)

@@ -79,8 +79,9 @@ def column_plan(program) -> dict:
     return entry[1]
 
 
-def rule_batches(program, reports, params: dict, year: int, budget=None) -> list:
-    """RuleBatch per rule in force in `year` and subject kind, over the subjects of `reports` (all of `year`).
+def rule_batches(program, reports, params: dict, scope, budget=None) -> list:
+    """RuleBatch per rule in force for `scope` (a ReportScope) and subject kind, over the subjects of
+    `reports` (all of that scope).
 
     Columns are computed a node at a time over all subjects of a kind (expr/columns.py); the lists
     handed out are the frame's cached columns, shared by the rules that read the same node: read-only
@@ -95,7 +96,7 @@ def rule_batches(program, reports, params: dict, year: int, budget=None) -> list
     from .subjects import subjects_by_kind
 
     plan = column_plan(program)
-    year_decimal = Decimal(year)
+    year_decimal = Decimal(scope.year)
     batches = []
     shared: dict = {}  # the kinds' frames share comprehension values (a report's sums serve its claims too)
     if budget is not None:
@@ -103,7 +104,7 @@ def rule_batches(program, reports, params: dict, year: int, budget=None) -> list
 
         shared[BUDGET] = budget
     for kind, (subjects, roots) in subjects_by_kind(reports).items():
-        rules = program.for_subject(kind, year)
+        rules = program.for_subject(kind, scope)
         if not rules:
             continue
         frame = Frame.of_subjects(subjects, params, year_decimal, roots, shared)

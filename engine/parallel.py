@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from .errors import InputError
-from .evaluate import assemble, check_years, choose_backend, evaluate_reports, merge, open_backend
+from .evaluate import assemble, choose_backend, evaluate_reports, merge, open_backend
 from .facts import expand_paths, load_facts
 from .gcpause import paused_gc
 
@@ -115,7 +115,6 @@ class _Partitions:
         with paused_gc():
             try:
                 reports = load_facts(files)
-                check_years(self.program, reports)
             except InputError:
                 return None
             if self.engine is None:

@@ -14,7 +14,8 @@ from .errors import Collector, Diagnostic, did_you_mean
 from .expr import ExprSyntaxError, parse
 from .expr.check import Checker
 from .facts import display_path, expand_paths
-from .model import CitationRef, Clause, Location, Parameter, ParameterValue, Rule, RuleSet, Source
+from .model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location, Parameter,
+                    ParameterValue, Rule, RuleSet, Source)
 from .validate import validate_document
 from .yamlsrc import Document, load_yaml_file, render_path
 
@@ -56,17 +57,20 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
     collector.raise_if_any()
     builder = _Builder(collector)
     for doc in docs:
+        builder.jurisdictions(doc)
+    for doc in docs:
         builder.sources(doc)
     for doc in docs:
         builder.parameters(doc)
     for doc in docs:
         builder.rules(doc)
     builder.check_citations()
+    builder.check_jurisdictions()
     builder.check_expressions()
     collector.raise_if_any()
     rules = tuple(sorted(builder.rule_map.values(), key=lambda r: r.id))
     return RuleSet(rules, dict(sorted(builder.param_map.items())), dict(sorted(builder.source_map.items())), {},
-                   digest.hexdigest()[:16])
+                   digest.hexdigest()[:16], dict(sorted(builder.jurisdiction_map.items())))
 
 
 class _Builder:
@@ -77,6 +81,8 @@ class _Builder:
         self.rule_map: dict[str, Rule] = {}
         self.first_seen: dict = {}
         self.citations: list = []  # (CitationRef, Location, field path)
+        self.jurisdiction_map: dict = {NATIONAL: NATIONAL_JURISDICTION}
+        self.jurisdiction_refs: list = []  # (jurisdiction id, doc, field path)
 
     def problem(self, doc, path, message, expected="", suggestion="", key=False):
         line, col = doc.key_where(path) if key else doc.where(path)
@@ -91,6 +97,41 @@ class _Builder:
             return False
         self.first_seen[key] = Location(doc.file, doc.line(path))
         return True
+
+    def jurisdictions(self, doc):
+        for ident, j in doc.data.get("jurisdictions", {}).items():
+            path = ("jurisdictions", ident)
+            if not self.unique("地方口径", ident, doc, path):
+                continue
+            covers = tuple(tuple((level, entry[level]) for level in LEVELS if level in entry) for entry in j["covers"])
+            self.jurisdiction_map[ident] = Jurisdiction(ident, j["title"], j["level"], covers,
+                                                        Location(doc.file, doc.line(path)))
+
+    def jurisdiction_of(self, doc, entry: dict, path) -> str:
+        ident = entry.get("jurisdiction", NATIONAL)
+        if ident != NATIONAL:
+            self.jurisdiction_refs.append((ident, doc, path + ("jurisdiction",)))
+        return ident
+
+    def check_jurisdictions(self):
+        for ident, doc, path in self.jurisdiction_refs:
+            if ident not in self.jurisdiction_map:
+                self.problem(doc, path, f"未定义的地方口径 “{ident}”",
+                             "rules/jurisdictions.yaml 中定义的编号(不写则为全国口径)",
+                             did_you_mean(ident, self.jurisdiction_map))
+        for parameter in self.param_map.values():
+            parameter.specificity.update((j.id, LEVELS.index(j.level)) for j in self.jurisdiction_map.values())
+            seen: dict = {}
+            for entry in parameter.values:
+                key = (entry.year, entry.jurisdiction, entry.example)
+                if key in seen:
+                    self.c.add(Diagnostic(entry.location.file, entry.location.line, 0,
+                                          f"parameters.{parameter.name}.values.{entry.year}",
+                                          f"参数 “{parameter.name}” 在 {entry.year} 年对同一地方口径"
+                                          f"({entry.jurisdiction})给出了两个取值",
+                                          "同一年度、同一地方口径只有一个取值",
+                                          "删去其中一个,或为其中一个写上另一个 jurisdiction"))
+                seen[key] = entry
 
     def sources(self, doc):
         for i, s in enumerate(doc.data.get("sources", [])):
@@ -121,11 +162,16 @@ class _Builder:
             if not self.unique("参数", name, doc, path):
                 continue
             values = []
-            for year_text, entry in sorted(p["values"].items()):
-                vpath = path + ("values", year_text)
-                value = self.parameter_value(doc, p["kind"], entry["value"], vpath + ("value",))
-                values.append(ParameterValue(int(year_text), value, self.cites(doc, entry["cite"], vpath + ("cite",)),
-                                             Location(doc.file, doc.line(vpath))))
+            for year_text, entries in sorted(p["values"].items()):
+                # one value, or a list of values of that year for different jurisdictions
+                listed = isinstance(entries, list)
+                for k, entry in enumerate(entries if listed else [entries]):
+                    vpath = path + ("values", year_text) + ((k,) if listed else ())
+                    value = self.parameter_value(doc, p["kind"], entry["value"], vpath + ("value",))
+                    values.append(ParameterValue(
+                        int(year_text), value, self.cites(doc, entry["cite"], vpath + ("cite",)),
+                        Location(doc.file, doc.line(vpath)), self.jurisdiction_of(doc, entry, vpath),
+                        entry.get("example", False)))
             self.param_map[name] = Parameter(name, p["title"], p["kind"], tuple(values),
                                              Location(doc.file, doc.line(path)))
 
@@ -211,7 +257,8 @@ class _Builder:
                 evidence=tuple(r.get("evidence", {}).items()),
                 citations=self.cites(doc, r["cite"], path + ("cite",)),
                 effective_from=effective.get("from"), effective_to=effective.get("to"),
-                location=Location(doc.file, doc.line(path)), field_locations=fields)
+                location=Location(doc.file, doc.line(path)), field_locations=fields,
+                jurisdiction=self.jurisdiction_of(doc, r, path))
 
     def check_citations(self):
         for ref, doc, path in self.citations:

@@ -27,9 +27,9 @@ from . import facts as facts_stage
 from .backends import FIRED, UNKNOWN
 from .compile import Program
 from .errors import Collector, Diagnostic, InputError, did_you_mean
-from .evaluate import check_years
 from .evaluate import evaluate as run_evaluation
 from .facts import display_path, expand_paths, parse_rate
+from .model import national_scope
 from .validate import validate_document
 from .yamlsrc import Document, load_yaml_file, render_path
 
@@ -183,12 +183,6 @@ def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, c
     expect_not = tuple(_expectation(doc, (i, "expect_not", k), item) for k, item in enumerate(raw.get("expect_not", [])))
     # project names are checked only against facts that loaded completely
     _check_expectations(doc, i, raw, reports if not local.diagnostics else [], program, local)
-    if reports and not local.diagnostics:
-        try:
-            check_years(program, reports)
-        except InputError as error:
-            _problem(local, doc, (i, "year"), f"{raw['year']} 年无法评估: {error.diagnostics[0].message}",
-                     suggestion="改用参数有取值的年度,或在 rules/parameters.yaml 中补充该年度的取值")
     collector.extend(local.diagnostics)
     if local.diagnostics:
         return None
@@ -216,8 +210,20 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                 _problem(collector, doc, path + ("rule",), f"未知规则 “{item['rule']}”",
                          "rules/*.yaml 中定义的规则编号", did_you_mean(item["rule"], rules))
                 continue
-            if not compiled.rule.in_force(raw["year"]):
-                _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效")
+            scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]),
+                         national_scope(raw["year"]))
+            if not program.applies(compiled, scope) and compiled.rule.in_force(raw["year"]):
+                pack = program.ruleset.jurisdictions[compiled.rule.jurisdiction]
+                _problem(collector, doc, path + ("rule",),
+                         f"规则 “{item['rule']}” 只适用于“{pack.title}”({pack.id}),本用例的事实不在其范围内",
+                         "事实的部门或所在地在该口径的 covers 之内(rules/jurisdictions.yaml)",
+                         "在用例中写 department 或 region(如 department: 杜集区城市管理局),或在事实中写明")
+            elif not program.in_force(compiled, scope):
+                missing = program.missing_parameters(compiled, scope)
+                why = f"(参数 {'、'.join(missing)} 在该年没有取值)" if missing else ""
+                _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效{why}",
+                         suggestion="改用规则生效的年度" + (",或在 rules/parameters.yaml 中补充该年度的取值"
+                                                      if missing else ""))
             project = item.get("project")
             if project is not None and reports and project not in names:
                 _problem(collector, doc, path + ("project",), f"事实中没有项目 “{project}”",
@@ -281,7 +287,9 @@ def _file_reports(doc: Document, i: int, raw: dict, path: Path, collector: Colle
 def _with_defaults(data: dict, raw: dict) -> dict:
     """Fill what a test need not spell out: department, year, document, unit, and each `section`."""
     data = copy.deepcopy(data)
-    data.setdefault("department", DEFAULT_DEPARTMENT)
+    data.setdefault("department", raw.get("department", DEFAULT_DEPARTMENT))
+    if "region" in raw:
+        data.setdefault("region", raw["region"])
     data.setdefault("year", raw["year"])
     data.setdefault("document", {"title": raw["name"]})
     data.setdefault("unit", "万元")

@@ -83,11 +83,14 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
         absent = [k for k in missing if isinstance(value, dict) and k not in value]
         return [diag(f"缺少必填字段 “{k}”", f"在此处添加 {k}: ...") for k in absent]
     if v == "type":
-        hint = _type_hint(value, error.validator_value)
-        if not hint and "%" in str(error.schema.get("pattern", "")) and isinstance(value, (int, Decimal)):
-            hint = "百分数按报告原样写成带 % 的文本,如 \"65.66%\""
-        return [diag(f"类型错误: 值 {_show(value)} 不是{_type_name(error.validator_value)}",
-                     _type_name(error.validator_value), hint)]
+        return [_type_error(diag, value, error.validator_value, error.schema)]
+    if v in ("oneOf", "anyOf"):
+        # a cell of facts format v2 (a value, null for a blank cell, or a printed dash): explained as a type
+        # error against the branch that holds values, the way a v1 field of that type was
+        main = next((b for b in error.validator_value if isinstance(b, dict) and b.get("type") in ("number", "string")),
+                    None)
+        if main is not None:
+            return [_type_error(diag, value, main["type"], main)]
     if v == "enum":
         options = error.validator_value
         return [diag(f"取值 {_show(value)} 不在允许范围内", " / ".join(map(str, options)),
@@ -119,6 +122,13 @@ def _branch_text(branch: dict) -> str:
         return "规定的写法"
     text = _type_name(branch["type"])
     return text + (f"({_pattern_hint(branch['pattern'])})" if "pattern" in branch else "")
+
+
+def _type_error(diag, value, wanted, schema: dict) -> Diagnostic:
+    hint = _type_hint(value, wanted)
+    if not hint and "%" in str(schema.get("pattern", "")) and isinstance(value, (int, Decimal)):
+        hint = "百分数按报告原样写成带 % 的文本,如 \"65.66%\""
+    return diag(f"类型错误: 值 {_show(value)} 不是{_type_name(wanted)}", _type_name(wanted), hint)
 
 
 def _show(value) -> str:
@@ -156,7 +166,7 @@ def _type_hint(value, wanted) -> str:
     if isinstance(value, str) and ("number" in (wanted if isinstance(wanted, list) else [wanted])):
         stripped = value.strip()
         if any(u in stripped for u in ("万元", "元", "万")):
-            return "去掉单位,只写数字(金额统一以万元为单位,见文件顶部 unit)"
+            return "去掉单位,只写数字(金额的单位写在文件顶部 unit:万元 或 元)"
         if _text_fix(value, number=True):
             return _text_fix(value, number=True)
         if _NUMERIC_TEXT.match(stripped):  # numeric text read as a string was written in quotes

@@ -47,16 +47,22 @@ def due_year(report: Report, commitment: Commitment) -> int:
 
 def link_years(reports) -> list:
     """Set Project.previous, Commitment.targets and Report.commitments_due; return the problems found."""
-    by_key = {(r.department, r.year): r for r in reports}
+    by_key = {_key(r, r.year): r for r in reports}
     problems: list = []
     for report in reports:
-        previous = by_key.get((report.department, report.year - 1))
+        previous = by_key.get(_key(report, report.year - 1))
         if previous is not None:
             problems.extend(_link_projects(report, previous))
     for report in reports:
         for index, commitment in enumerate(report.commitments):
             problems.extend(_link_commitment(report, index, commitment, by_key))
     return problems
+
+
+def _key(report: Report, year: int):
+    """The department-year a report is linked by; a report whose unit's name is not printed links to nothing
+    (two such reports are not known to be the same unit), so it gets a key of its own."""
+    return (report.department, year) if report.department_printed else (id(report), year)
 
 
 def _where(record, field: str, report: Report) -> tuple:
@@ -124,7 +130,7 @@ def _link_commitment(report: Report, index: int, commitment: Commitment, by_key:
                                    "budget_increase(承诺增加预算的项目)或 budget_decrease(承诺压缩预算的项目)",
                                    "按报告原文列出项目,如 budget_decrease: [项目名称]"))
     known = sorted({n for p in report.projects for n in project_names(p)})
-    followup = by_key.get((report.department, due))
+    followup = by_key.get(_key(report, due))
     seen: dict = {}
     targets = []
     for field, name, direction in _targets_of(commitment):
@@ -155,7 +161,7 @@ def _carried_to(project: Project, report: Report, due: int, by_key: dict) -> Pro
     """The same project in the due year's report, followed year by year through the reports loaded in between."""
     current, year = project, report.year
     for later_year in range(report.year + 1, due + 1):
-        later = by_key.get((report.department, later_year))
+        later = by_key.get(_key(report, later_year))
         if later is None:
             continue  # a year not loaded: the next loaded report is matched from the last known name
         found = successors(current, later)

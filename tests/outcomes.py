@@ -18,9 +18,10 @@ def rule_outcomes(program, reports, backend: str) -> dict:
     out = {}
     try:
         for report in reports:
-            params = params_for(program.ruleset, report.year)
+            scope = program.ruleset.scope_of(report)
+            params = params_for(program.ruleset, scope)
             for subject in subjects_of(report):
-                rules = program.for_subject(subject.kind, report.year)
+                rules = program.for_subject(subject.kind, scope)
                 if not rules:
                     continue
                 evaluator = Evaluator(subject.scope, params, report.year)

@@ -61,16 +61,16 @@ class RuleOperands:
         return values
 
 
-def rule_batches_by_row(program, reports, params: dict, year: int) -> list:
+def rule_batches_by_row(program, reports, params: dict, scope) -> list:
     """operands.rule_batches, computed subject by subject and then transposed into columns."""
     by_kind: dict = {}
     for report in reports:
         for subject in subjects_of(report):
             by_kind.setdefault(subject.kind, []).append(subject)
-    year_decimal = Decimal(year)
+    year, year_decimal = scope.year, Decimal(scope.year)
     batches = []
     for kind, subjects in by_kind.items():
-        rules = program.for_subject(kind, year)
+        rules = program.for_subject(kind, scope)
         if not rules:
             continue
         scopes = [scope_for(s.scope, params, year_decimal) for s in subjects]

@@ -12,6 +12,8 @@ Each folder in tests/bad_inputs/ is one case: an input (`input.yaml`, a `facts/`
          message_contains: 类型错误, suggestion_contains: 去掉单位, expected_contains: 数字}
     findings_include:                  # for inputs accepted on purpose (exit 0): rule ids that must fire
       - execution.below-warning-line
+    not_in_force_include:              # (exit 0) rule ids listed as not applied for want of a parameter value
+      - extra.probe
 
 Each case runs through click's CliRunner in a copy of its folder, with `-o out.json` for evaluate, and
 must exit as expected, write no output file when it fails, and show no Python traceback. A few run
@@ -134,9 +136,13 @@ def test_case(case, in_tmp, runner):
             assert any(matches(want, g) for g in got), f"missing {want}\nin {json.dumps(got, ensure_ascii=False, indent=1)}"
         if expected.get("exact", True):
             assert len(got) == len(expected["errors"]), json.dumps(got, ensure_ascii=False, indent=1)
-    if expected.get("findings_include"):
-        fired = {f["rule"] for f in json.loads((work / "out.json").read_text(encoding="utf-8"))["findings"]}
-        assert set(expected["findings_include"]) <= fired
+    if expected["exit"] == 0:
+        document = json.loads((work / "out.json").read_text(encoding="utf-8"))
+        fired = {f["rule"] for f in document["findings"]}
+        assert set(expected.get("findings_include", ())) <= fired
+        not_applied = {item["rule"] for item in document["summary"].get("not_in_force", ())}
+        assert set(expected.get("not_in_force_include", ())) <= not_applied
+        assert not set(expected.get("not_in_force_include", ())) & fired
 
 
 def test_every_case_folder_has_an_expectation():

@@ -48,9 +48,9 @@ def check_reports(program, reports) -> dict:
     ruleset = program.ruleset
     backend = PythonBackend(program)
     counts = {"values": 0, "decisions": 0, "findings": 0}
-    for year in sorted({r.year for r in reports}):
-        group = [r for r in reports if r.year == year]
-        params = E.params_for(ruleset, year)
+    for scope, group in E.by_scope(ruleset, reports).items():
+        year = scope.year
+        params = E.params_for(ruleset, scope)
         by_kind = subjects_by_kind(group)
         expected_kinds: dict = {}
         for report in group:
@@ -63,7 +63,7 @@ def check_reports(program, reports) -> dict:
                 assert len(column) == len(subjects)
                 assert all(value is s.scope[name] for value, s in zip(column, subjects))
             frame = Frame.of_subjects(subjects, params, Decimal(year), roots)
-            for compiled in program.for_subject(kind, year):
+            for compiled in program.for_subject(kind, scope):
                 for node in rule_nodes(compiled):
                     with localcontext() as ctx:
                         ctx.prec = 34
@@ -75,8 +75,8 @@ def check_reports(program, reports) -> dict:
                         counts["values"] += 1
         with localcontext() as ctx:
             ctx.prec = 34
-            batches = rule_batches(program, group, params, year)
-            reference = rule_batches_by_row(program, group, params, year)
+            batches = rule_batches(program, group, params, scope)
+            reference = rule_batches_by_row(program, group, params, scope)
         assert [(b.compiled.rule.id, [s.key for s in b.subjects]) for b in batches] == \
             [(b.compiled.rule.id, [s.key for s in b.subjects]) for b in reference]
         for batch, ref in zip(batches, reference):
@@ -222,7 +222,7 @@ def test_project_metrics_are_the_dataclass_values(ruleset):
     got = E.project_metrics(ruleset, reports)
     expected = []
     for report in reports:
-        params = E.params_for(ruleset, report.year)
+        params = E.params_for(ruleset, ruleset.scope_of(report))
         for p in report.projects:
             full_year, executed = p.budget.full_year, p.budget.executed
             full_year = Decimal(full_year) if isinstance(full_year, int) else full_year
@@ -294,10 +294,11 @@ def test_lazy_subjects_are_the_eager_subjects_made_on_demand(program):
             with pytest.raises(IndexError):
                 subjects[bad]
     # the evaluate stage makes only the subjects of findings
-    params = E.params_for(program.ruleset, 2024)
+    scope = program.ruleset.scope_of(group[0])
+    params = E.params_for(program.ruleset, scope)
     with localcontext() as ctx:
         ctx.prec = 34
-        batches = rule_batches(program, group, params, 2024)
+        batches = rule_batches(program, group, params, scope)
     made = {id(b.subjects): len(b.subjects._made) for b in batches if isinstance(b.subjects, Subjects)}
     assert made and not any(made.values())
     decisions = PythonBackend(program).decide_batches(batches)
@@ -348,11 +349,12 @@ def test_comprehension_values_shared_between_frames_follow_their_bindings():
 def test_rule_batches_share_comprehensions_between_kinds(program):
     # claims and the report sum the same projects: the same values as each frame computing its own
     reports = [r for r in load_generated(20, seed=6) if r.year == 2024]
-    params = E.params_for(program.ruleset, 2024)
+    scope = program.ruleset.scope_of(reports[0])
+    params = E.params_for(program.ruleset, scope)
     with localcontext() as ctx:
         ctx.prec = 34
-        batches = rule_batches(program, reports, params, 2024)
-        reference = rule_batches_by_row(program, reports, params, 2024)
+        batches = rule_batches(program, reports, params, scope)
+        reference = rule_batches_by_row(program, reports, params, scope)
     assert [b.compiled.rule.id for b in batches] == [b.compiled.rule.id for b in reference]
     for batch, ref in zip(batches, reference):
         assert repr(batch.columns) == repr([tuple(side) for side in ref.columns]), batch.compiled.rule.id

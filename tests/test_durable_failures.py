@@ -108,8 +108,8 @@ def test_a_fact_that_matches_no_rule_is_handled_as_cannot_evaluate(ruleset, tmp_
     write_facts(tmp_path, [project("空")])
     [report] = load_facts([tmp_path])
     subject = next(s for s in subjects_of(report) if s.kind == "project")
-    evaluator = Evaluator(subject.scope, params_for(program.ruleset, report.year), report.year)
-    items = [(c, leaf_values(c, evaluator)) for c in program.for_subject("project", report.year)]
+    evaluator = Evaluator(subject.scope, params_for(program.ruleset, program.ruleset.scope_of(report)), report.year)
+    items = [(c, leaf_values(c, evaluator)) for c in program.for_subject("project", program.ruleset.scope_of(report))]
     backend = durable.DurableBackend(program)
     results = []
     handle_result = backend._ruleset._handle_result

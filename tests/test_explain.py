@@ -53,7 +53,7 @@ def test_explain_agrees_with_evaluate_for_every_rule_and_project(backend, rulese
             theirs = {(f.rule, f.subject) for f in findings if f.project == project.name and f.outcome == outcome}
             assert mine == theirs, (project.name, outcome)
         # every project rule in force is explained for the project, fired or not
-        project_rules = {c.rule.id for c in program.for_subject("project", report.year)}
+        project_rules = {c.rule.id for c in program.for_subject("project", program.ruleset.scope_of(report))}
         assert project_rules <= {e.rule for e in p.rules if e.subject_kind == "project"}
         assert all(e.outcome in (FIRED, PASSED, NOT_APPLICABLE, UNKNOWN) for e in p.rules)
         level = {(e.rule, e.subject, e.outcome) for e in p.report_rules}

@@ -31,7 +31,9 @@ from engine.validate import schema
 from .conftest import FACTS, FACTS_2024, ROOT, RULES, needs_durable
 
 GENERATED = [text for _, text in generate(60, seed=11, years=(2023, 2024))]
-SHIPPED = [p.read_text(encoding="utf-8") for p in sorted(FACTS.rglob("*.yaml"))]
+# the published examples (facts format v2: nulls, dashes, nested lists of mappings) with the seed's facts
+SHIPPED = [p.read_text(encoding="utf-8") for folder in (FACTS, ROOT / "examples" / "facts")
+           for p in sorted(folder.rglob("*.yaml"))]
 RULE_FILES = [p.read_text(encoding="utf-8") for p in sorted(RULES.glob("*.yaml"))]
 PIECES = [" ", "  ", "\n", ":", ": ", "- ", "'", '"', "#", "[", "]", "{", "}", ",", "?", "|", ">", "-", "!", "%",
           "@", "`", "\\", "中", "，", "\t", "\r\n", "\r", "...", "\n---\n", "0o17", "1_000", "+1", ".5", "1.", "yes",
@@ -113,7 +115,7 @@ def test_texts_libyaml_reads_differently_take_the_slow_path(text):
 def schema_mutations(document, count, seed):
     rng = random.Random(seed)
     values = [None, True, 0, -1, 1.5, Decimal("-3"), Decimal("1e10"), "", "x", "75.5%", "７５％", [], {}, ["a"], {"k": 1},
-              2024, 1900, "优", "产出-数量", "万元", Decimal("99.99")]
+              2024, 1900, "优", "产出-数量", "万元", Decimal("99.99"), "—", "无", "元"]
 
     def containers(node, out):
         if isinstance(node, dict):
@@ -186,10 +188,10 @@ def test_closures_compute_what_evaluator_computes(ruleset, all_reports):
 
     checked = 0
     for report in all_reports:
-        params = params_for(ruleset, report.year)
+        params = params_for(ruleset, ruleset.scope_of(report))
         for subject in subjects_of(report):
             scope = scope_for(subject.scope, params, Decimal(report.year))
-            for compiled in program.for_subject(subject.kind, report.year):
+            for compiled in program.for_subject(subject.kind, program.ruleset.scope_of(report)):
                 nodes = [leaf.node for leaf in compiled.leaves]
                 nodes += [n for leaf in compiled.leaves if leaf.op is not None for n in (leaf.left, leaf.right)]
                 nodes += [node for _, node in compiled.evidence]
@@ -214,9 +216,9 @@ def test_both_backends_give_the_reference_bytes(ruleset, all_reports):
     engine = make_backend("python", program)
     findings = []
     for report in all_reports:
-        params = E.params_for(ruleset, report.year)
+        params = E.params_for(ruleset, ruleset.scope_of(report))
         for subject in subjects_of(report):
-            rules = program.for_subject(subject.kind, report.year)
+            rules = program.for_subject(subject.kind, program.ruleset.scope_of(report))
             if rules:
                 evaluator = Evaluator(subject.scope, params, report.year)
                 outcomes = engine.outcomes(subject, [(c, E.leaf_values(c, evaluator)) for c in rules])
@@ -260,17 +262,17 @@ def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_pa
     program = compile(ruleset)
     backend = DurableBackend(program)
     assert max(g.slots for g in backend.finding_groups["indicator"]) > 1
-    params = params_for(ruleset, report.year)
+    params = params_for(ruleset, ruleset.scope_of(report))
     with localcontext() as ctx:
         ctx.prec = 34
-        batches = rule_batches(program, [report], params, report.year)
+        batches = rule_batches(program, [report], params, ruleset.scope_of(report))
     together = {(batches[d.batch].compiled.rule.id, batches[d.batch].subjects[d.row].key, d.outcome)
                 for d in backend.decide_batches(batches)}
     alone, python = set(), set()
     seen = set()
     indicators_seen = 0
     for subject in subjects_of(report):
-        rules = program.for_subject(subject.kind, report.year)
+        rules = program.for_subject(subject.kind, program.ruleset.scope_of(report))
         if not rules:
             continue
         indicators_seen += subject.kind == "indicator"

@@ -9,7 +9,6 @@ import pytest
 
 from engine import InputError, compile, load_facts, load_rules
 from engine.cli import cli
-from engine.evaluate import check_years
 
 from .conftest import RULES
 from .factsfile import D, project, write_facts
@@ -195,32 +194,38 @@ def end_warning_line_in(rules_dir, year):
 """)
 
 
-def test_parameter_ended_with_null_has_no_value_for_later_years(rules_dir, tmp_path):
+def test_parameter_ended_with_null_takes_its_rules_out_of_force(rules_dir, tmp_path):
     end_warning_line_in(rules_dir, 2025)
     program = compile(load_rules(rules_dir))
     parameter = program.ruleset.parameters["exec_warning_line"]
     assert parameter.value_for(2024).value == D("0.70")
     assert parameter.value_for(2025) is None
-    write_facts(tmp_path / "f2024", [project()], year=2024)
-    check_years(program, load_facts([tmp_path / "f2024"]))  # in force: no error
-    write_facts(tmp_path / "f2025", [project()], year=2025)
-    with pytest.raises(InputError) as caught:
-        check_years(program, load_facts([tmp_path / "f2025"]))
-    messages = [d.message for d in caught.value.diagnostics]
-    assert any("参数 “exec_warning_line” 在 2025 年没有生效的取值" in m and "execution.below-warning-line" in m
-               for m in messages)
+    rule = next(c for c in program.rules if c.rule.id == "execution.below-warning-line")
+    assert program.in_force(rule, 2024) and not program.in_force(rule, 2025)
+    assert rule not in program.for_subject("project", 2025)
+    assert ("execution.below-warning-line" not in
+            {rule_id for _, rule_id, _ in program.not_in_force([2024])})
+    assert (2025, "execution.below-warning-line", ("exec_warning_line",)) in program.not_in_force([2025])
 
 
-def test_parameter_before_its_first_year_is_reported_by_check(runner, rules_dir, tmp_path):
-    # a rule in force in every year that uses a parameter whose first value is 2024
+def test_a_year_without_parameter_values_is_evaluated_and_says_what_did_not_apply(runner, rules_dir, tmp_path):
+    # a rule in force in every year that uses a parameter whose first value is 2024: a 2023 report is
+    # evaluated without it (listed as not applied), never refused as invalid input
     path = rules_dir / "execution-rate.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("    effective: {from: 2024}", "", 1), encoding="utf-8")
-    facts = write_facts(tmp_path / "facts", [project(full_year=D("1"), executed=D("1"))], year=2023)
+    facts = write_facts(tmp_path / "facts", [project(full_year=D("10"), executed=D("1"))], year=2023)
     result = runner.invoke(cli, ["check", "--rules", str(rules_dir), str(facts)])
-    assert result.exit_code == 2
-    assert "参数 “exec_warning_line” 在 2023 年没有生效的取值" in result.stderr
-    assert "已有取值的年份: 2024" in result.stderr
-    assert result.stdout == ""
+    assert result.exit_code == 0, result.output
+    assert "条规则在 2023 年无参数取值,未适用" in result.stdout
+    assert "execution.below-warning-line(缺参数 exec_warning_line)" in result.stdout
+    result = runner.invoke(cli, ["evaluate", "--rules", str(rules_dir), "--format", "json", str(facts)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert "execution.below-warning-line" not in {f["rule"] for f in document["findings"]}
+    assert {"year": 2023, "rule": "execution.below-warning-line", "missing_parameters": ["exec_warning_line"]} \
+        in document["summary"]["not_in_force"]
+    text = runner.invoke(cli, ["evaluate", "--rules", str(rules_dir), str(facts)]).stdout
+    assert "在 2023 年无参数取值,未适用: " in text
 
 
 def test_shipped_rules_not_yet_in_force_skip_an_earlier_year(runner, tmp_path):

@@ -186,7 +186,7 @@ def test_expectations_are_checked_against_the_facts_and_rules(runner, tmp_path):
     path.write_text("- name: 名称写错\n  year: 2024\n  facts:\n    projects:\n      - name: 甲项目\n"
                     "  expect:\n    - {rule: execution.below-warning-line, project: 甲项木, evidence: {执行律: 1}}\n"
                     "- name: 没有期望\n  year: 2024\n  facts: {projects: [{name: 乙项目}]}\n"
-                    "- name: 参数没有取值的年度\n  year: 2021\n  facts: {projects: [{name: 乙项目}]}\n"
+                    "- name: 参数没有取值的年度\n  year: 2019\n  facts: {projects: [{name: 乙项目}]}\n"
                     "  expect_not: [{rule: grading.band-mismatch}]\n", "utf-8")
     result = runner.invoke(cli, ["test", str(path), "--rules", str(RULES)])
     assert result.exit_code == 2
@@ -194,7 +194,9 @@ def test_expectations_are_checked_against_the_facts_and_rules(runner, tmp_path):
     assert "t.yaml:7:" in out and "事实中没有项目 “甲项木”" in out and "你是不是想写: 甲项目?" in out
     assert "没有名为 “执行律” 的证据" in out
     assert "t.yaml:8:3: 用例没有任何期望" in out
-    assert "t.yaml:12:9: 2021 年无法评估" in out
+    # the grade parameters start in 2020: in 2019 the rule is not in force, so expecting anything of it is an error
+    assert "t.yaml:14:" in out and "规则 “grading.band-mismatch” 在 2019 年不生效(参数 grade_bands、grade_vocabulary " \
+        "在该年没有取值)" in out
 
 
 def test_facts_file_is_relative_to_the_test_file(runner, tmp_path):

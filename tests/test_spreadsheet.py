@@ -152,7 +152,7 @@ def test_people_typing_is_understood(runner, tmp_path):
     out_file = tmp_path / "2024" / "out.yaml"
     out = run_import(runner, source, out_file)
     assert out.exit_code == 0, out.output
-    assert "“按时完成” 不是数值型指标值" in out.output  # said, not silently dropped
+    assert "“按时完成” 是文字型指标值" in out.output  # kept as text (facts format v2), and said so
     report = load_facts([out_file])[0]
     a, b = report.projects
     assert (a.budget.initial, a.budget.full_year) == (Decimal("170.3500"),) * 2
@@ -164,7 +164,8 @@ def test_people_typing_is_understood(runner, tmp_path):
     assert [(i.name, i.kind, i.target.op, i.target.value, i.target.unit) for i in a.indicators] == [
         ("投入金额", "产出-数量", "≤", Decimal("200"), "万元"), ("验收合格率", "产出-质量", "≥", Decimal("95"), "%")]
     assert a.indicators[1].actual.text == "98%"
-    assert [(i.kind, i.target.op, i.actual) for i in b.indicators] == [("满意度-服务对象满意度", "=", None)]
+    assert [(i.kind, i.target.op, i.actual.text, i.actual.value) for i in b.indicators] == [
+        ("满意度-服务对象满意度", "=", "按时完成", None)]
     text = out_file.read_text("utf-8")
     assert "# 项目表!C3 原表 1703500 元" in text and "kind: 产出-质量  # 指标表!C3" in text
 

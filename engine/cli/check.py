@@ -12,13 +12,13 @@ from .common import InputProblem, rules_option
 def check(rules_dir, facts):
     """检查规则文件(以及给出的事实文件)是否有效。"""
     from .. import api
-    from ..evaluate import check_years
+    from ..evaluate import by_scope, not_in_force
+    from ..render.text_report import not_in_force_lines
 
     try:
         ruleset = api.load_rules(rules_dir)
         program = api.compile(ruleset)
         reports = api.load_facts(facts) if facts else []
-        check_years(program, reports)
     except InputError as error:
         raise InputProblem(error) from None
     parts = [f"规则 {len(ruleset.rules)} 条、参数 {len(ruleset.parameters)} 个、政策来源 {len(ruleset.sources)} 个"]
@@ -27,5 +27,7 @@ def check(rules_dir, facts):
     unverified = sorted({f"{s.id}/{c.id}" for s in ruleset.sources.values() for c in s.clauses.values()
                          if c.verification == "unverified"})
     click.echo("检查通过: " + ",".join(parts) + "。")
+    for line in not_in_force_lines(not_in_force(program, by_scope(ruleset, reports))):
+        click.echo(line)
     if unverified:
         click.echo(f"注意: 以下 {len(unverified)} 个条款的原文尚未核实,引用时会标注“未核实”: " + "、".join(unverified))

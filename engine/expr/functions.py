@@ -116,6 +116,20 @@ def _coalesce(x, default):
     return default if x is None else x
 
 
+def _printed_blank(record, name):
+    """The report printed the field's cell empty (null in the facts file), as opposed to not transcribed."""
+    if record is None or name is None:
+        return None
+    return name in record.blank
+
+
+def _printed_dash(record, name):
+    """The report printed "—", "/" or "无" in the field's number cell: not applicable."""
+    if record is None or name is None:
+        return None
+    return record.dashes is not None and name in record.dashes
+
+
 # name -> (argument types, result type, body). "T" in a result means "same as first argument".
 FUNCTIONS = {
     "abs": ((NUM,), NUM, _abs),
@@ -133,6 +147,8 @@ FUNCTIONS = {
     "choose": ((BOOL, ANY, ANY), "T2", _choose),
     "span": ((FIGURE,), INTERVAL, span),
     "contradicts": ((FIGURE, FIGURE), BOOL, contradicts),
+    "printed_blank": ((ANY, STR), BOOL, _printed_blank),
+    "printed_dash": ((ANY, STR), BOOL, _printed_dash),
 }
 
 FUNCTION_HELP = {
@@ -151,4 +167,6 @@ FUNCTION_HELP = {
     "choose": "choose(条件, 甲, 乙) 条件成立取甲,否则取乙",
     "span": "span(x) 报告数字按印刷精度可能的取值范围(末位上下各半个单位)",
     "contradicts": "contradicts(报告数字, 计算结果) 两者的取值范围不相交,即报告数字与计算矛盾",
+    "printed_blank": "printed_blank(记录, \"字段\") 报告中该栏印为空白(区别于未转录)",
+    "printed_dash": "printed_dash(记录, \"字段\") 报告中该数字栏印为“—”“/”“无”(不适用)",
 }

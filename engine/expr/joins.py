@@ -21,8 +21,8 @@ Evaluator; the index only decides which items cannot matter:
 Evaluator (evaluate.py) stays the plain scan, the reference these are tested against
 (tests/test_joins.py). Two differences are by design and invisible in valid runs: an item ruled out is
 never evaluated, so an error its predicate would raise is not raised, and a parameter read only by the
-predicates of items ruled out is not recorded in the trace (check_years guarantees every parameter a rule
-uses has a value, and the trace's parameters only name missing ones).
+predicates of items ruled out is not recorded in the trace (a rule is in force only where every parameter it
+uses has a value, Program.in_force, and the trace's parameters only name missing ones).
 """
 from __future__ import annotations
 

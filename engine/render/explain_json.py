@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..explain import OUTCOME_LABELS, Explanation, RuleExplanation, Step
-from .json_report import citation_dict, json_value
+from .json_report import citation_dict, json_value, not_in_force_dict
 
 
 def step_dict(step: Step) -> dict:
@@ -55,5 +55,6 @@ def render_explanation_json(explanation: Explanation) -> str:
             "rules": [rule_dict(e) for e in p.rules],
             "report_rules": [rule_dict(e, detailed) for e in p.report_rules],
         } for p in explanation.projects],
+        **not_in_force_dict(explanation.not_in_force),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

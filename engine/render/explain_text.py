@@ -9,7 +9,7 @@ from ..explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExpla
 from ..findings import SEVERITY_LABELS
 from ..formula import percent, plain_number, truth
 from ..model import Location
-from .text_report import policy_line
+from .text_report import not_in_force_lines, policy_line
 
 MAX_FACTS = 12
 MAX_PLAIN_FACTS = 6
@@ -202,4 +202,5 @@ def render_explanation(explanation: Explanation, detail: bool = True) -> str:
         if i:
             out.append("")
         out.extend(project_lines(project, bool(explanation.rule_filter), detail))
-    return "\n".join(out) + "\n"
+    lines = not_in_force_lines(explanation.not_in_force)
+    return "\n".join(out + ([""] + lines if lines else [])) + "\n"

@@ -15,7 +15,7 @@ from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUA
                         format_value, split_unevaluable)
 from ..version import VERSION
 from .charts import execution_rate_chart, score_band_chart
-from .text_report import VERIFICATION_LABELS
+from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines
 
 CSS = """
 @page { size: A4; margin: 16mm 15mm 18mm 15mm;
@@ -212,7 +212,7 @@ def charts_html(evaluation, department: str, year: int) -> str:
     metrics = _metrics_of(evaluation, department, year)
     if not metrics:
         return ""
-    params = dict(evaluation.parameters).get(year, {})
+    params = dict(evaluation.parameters).get((department, year), {})
     line = params.get(WARNING_LINE)
     line = line if isinstance(line, Decimal) else None
     bands = params.get(GRADE_BANDS)
@@ -250,6 +250,8 @@ def render_html(evaluation) -> str:
             f'<p class="run">perfaudit {e(VERSION)} · 规则 {evaluation.rules_evaluated} 条 · '
             f"规则版本 {e(evaluation.rules_hash[:16])} · 事实版本 {e(evaluation.facts_hash or '—')}</p></div>",
             summary_html(evaluation)]
+    body += [f'<p class="scope-note">{e(line)}</p>'
+             for line in jurisdiction_lines(evaluation.jurisdictions) + not_in_force_lines(evaluation.not_in_force)]
     by_report = {(y, d): [] for d, y, _file, _n in evaluation.reports}
     findings, unevaluable = split_unevaluable(evaluation.findings)
     for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):

@@ -74,7 +74,24 @@ def summary_dict(evaluation) -> dict:
             "by_family": dict(sorted(by_family.items())), "by_outcome": dict(sorted(by_outcome.items())),
             "reports": [{"department": d, "year": y, "file": file, "projects": n}
                         for d, y, file, n in evaluation.reports],
-            "rules": evaluation.rules_evaluated}
+            "rules": evaluation.rules_evaluated,
+            **jurisdictions_dict(evaluation.jurisdictions),
+            **not_in_force_dict(evaluation.not_in_force)}
+
+
+def not_in_force_dict(not_in_force) -> dict:
+    """Only when some rule was not applied, so the output of a run where every rule applies is unchanged."""
+    if not not_in_force:
+        return {}
+    return {"not_in_force": [{"year": y, "rule": r, "missing_parameters": list(m), "reports": n}
+                             for y, r, m, n in not_in_force]}
+
+
+def jurisdictions_dict(jurisdictions) -> dict:
+    """The local packs that applied (only when some did): which reports were judged by local policy."""
+    if not jurisdictions:
+        return {}
+    return {"jurisdictions": [{"id": i, "title": t, "reports": n} for i, t, n in jurisdictions]}
 
 
 def render_json(evaluation) -> str:

@@ -15,7 +15,7 @@ from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUA
                         format_value, split_unevaluable)
 from ..version import VERSION
 from .html_report import evidence_text, parameter_text
-from .text_report import VERIFICATION_LABELS
+from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
@@ -66,7 +66,7 @@ def metrics(evaluation, department: str, year: int) -> list[str]:
     rows = [m for m in evaluation.project_metrics if m.department == department and m.year == year]
     if not rows:
         return []
-    params = dict(evaluation.parameters).get(year, {})
+    params = dict(evaluation.parameters).get((department, year), {})
     line = params.get(WARNING_LINE)
     bands = params.get(GRADE_BANDS)
     out = ["### 项目数据(万元)", ""]
@@ -115,6 +115,8 @@ def render_markdown(evaluation) -> str:
            f"perfaudit {VERSION} · 规则 {evaluation.rules_evaluated} 条 · 规则版本 {evaluation.rules_hash[:16]} · "
            f"事实版本 {evaluation.facts_hash or '—'}", ""]
     out += summary(evaluation)
+    notes = jurisdiction_lines(evaluation.jurisdictions) + not_in_force_lines(evaluation.not_in_force)
+    out += [f"> {md(line)}" for line in notes] + ([""] if notes else [])
     by_report = {(y, d): [] for d, y, _f, _n in evaluation.reports}
     findings, unevaluable = split_unevaluable(evaluation.findings)
     for key, group in groupby(findings, key=lambda f: (f.year, f.department)):

@@ -75,9 +75,30 @@ def render_text(evaluation, verbose: bool = False) -> str:
                f"共评估报告 {len(summary['reports'])} 份,规则 {summary['rules']} 条。")
     if unevaluable:
         out.append(f"另有 {len(unevaluable)} 项{UNEVALUABLE_LABEL},见上。")
+    out.extend(jurisdiction_lines(evaluation.jurisdictions))
+    out.extend(not_in_force_lines(evaluation.not_in_force))
     if not findings:
         out.insert(0, "未发现问题。")
     return "\n".join(out) + "\n"
+
+
+def not_in_force_lines(not_in_force) -> list:
+    """One line per year: the rules not applied because a parameter they read has no value there."""
+    lines = []
+    for year, group in groupby(not_in_force, key=lambda item: item[0]):
+        group = list(group)
+        reports = max(n for *_, n in group)
+        rules = "、".join(f"{rule}(缺参数 {'、'.join(missing)}" + (f",{n} 份报告" if n != reports else "") + ")"
+                         for _, rule, missing, n in group)
+        lines.append(f"{len(group)} 条规则在 {year} 年无参数取值,未适用({reports} 份报告): {rules}")
+    return lines
+
+
+def jurisdiction_lines(jurisdictions) -> list:
+    """Which local packs of policy applied, and to how many reports: national rules apply everywhere."""
+    if not jurisdictions:
+        return []
+    return ["适用的地方口径: " + "、".join(f"{title}({ident},{n} 份报告)" for ident, title, n in jurisdictions)]
 
 
 def render(evaluation, options) -> str:

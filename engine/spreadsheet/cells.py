@@ -131,8 +131,11 @@ class CellReader:
         text = re.sub(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))", "", text).strip()
         if _QUANTITY.match(text):
             return Sourced(text, where, f"原表 “{raw}”" if text != raw else "")
-        self.notices.append(f"{where} {header} “{raw}” 不是数值型指标值(如 ≤200万元、≥95%),未导入,核查时视为缺失")
-        return None
+        if not raw:
+            return None
+        # a qualitative value (及时, 按时完成): kept as printed; rules that compare numbers see no value
+        self.notices.append(f"{where} {header} “{raw}” 是文字型指标值,照录为文字,核查时不参与数值比较")
+        return Sourced(raw, where)
 
     def names(self, sheet: Sheet, cell: Cell) -> Sourced | None:
         text = self.cell_text(sheet, cell)

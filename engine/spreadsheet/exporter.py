@@ -27,10 +27,16 @@ def approval_text(a) -> str:
     return "/".join(str(x) for x in (a.kind, a.counterpart, a.year) + ((a.document,) if a.document else ()))
 
 
+def _number(value) -> Decimal | None:
+    """分值 and 得分 as the sheet's numbers (a YAML integer is an int in the facts)."""
+    return None if value is None else Decimal(value)
+
+
 def project_row(n: int, p) -> dict:
     b, s = p.budget, p.score
     approvals = "\n".join(approval_text(a) for a in p.approvals or ())
     return {"seq": n, "name": p.name, "initial": b.initial, "full_year": b.full_year, "executed": b.executed,
+            "budget_weight": _number(b.weight), "budget_score": _number(b.score), "implementer": p.implementer or None,
             "rate": b.rate, "total": s.total, "grade": s.grade, "explanation": b.explanation,
             "departments_involved": _join(p.departments_involved), "approvals": approvals or None,
             "aliases": _join(p.aliases), "renamed_from": _join(getattr(p, "renamed_from", []))}
@@ -42,7 +48,9 @@ def indicator_rows(report: Report) -> tuple[list, list]:
         start = len(rows)
         for ind in p.indicators:
             level1, _, level2 = ind.kind.partition("-")
-            rows.append({"project": p.name, "level1": level1 + "指标", "level2": level2 + "指标",
+            rows.append({"project": p.name, "level1": ind.level1 or level1 + "指标",
+                         "level2": ind.level2 or level2 + "指标", "weight": _number(ind.weight),
+                         "score": _number(ind.score), "nature": ind.nature or None, "unit": ind.unit or None,
                          "name": ind.name, "target": ind.target.text if ind.target else None,
                          "actual": ind.actual.text if ind.actual else None, "deviation_reason": ind.deviation_reason,
                          "includes_tasks_of": _join(ind.includes_tasks_of)})

@@ -19,7 +19,7 @@ from ..errors import Diagnostic, InputError, did_you_mean
 from .reader import Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, read_csv, read_xlsx
 from .tables import Table, TableScanner
 from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, TABLES, TOTAL_LABELS, UNITS, Column
-from .yamlwrite import Remark, Sourced, write_yaml
+from .yamlwrite import Sourced, write_yaml
 
 
 @dataclass
@@ -140,11 +140,12 @@ class _Importer(TableScanner):
         if "explanation" in cells and (text := self.cell_text(sheet, cells["explanation"])):
             budget["explanation"] = Sourced(text, self.at(sheet, cells["explanation"]))
             budget["explanation_section"] = f"{sheet.name}!{cells['explanation'].ref}"
-        for key in ("budget_weight", "budget_score"):
+        for key in ("budget_weight", "budget_score"):  # the budget block's 分值 and 得分
             if key in cells and (d := self.number(sheet, cells[key], _header_of(PROJECTS, key))) is not None:
-                budget[f"#{key}"] = Remark(f"{sheet.name}!{cells[key].ref} 预算执行{_header_of(PROJECTS, key)} "
-                                           f"{format(d, 'f')}(事实文件不含此项,仅供核对)")
+                budget[key.removeprefix("budget_")] = Sourced(d, self.at(sheet, cells[key]))
         out["budget"] = budget
+        if "implementer" in cells and (text := self.cell_text(sheet, cells["implementer"])):
+            out["implementer"] = Sourced(text, self.at(sheet, cells["implementer"]))
         score: dict = {}
         if "total" in cells and (d := self.number(sheet, cells["total"], "总分")) is not None:
             score["total"] = Sourced(d, self.at(sheet, cells["total"]))
@@ -246,6 +247,9 @@ class _Importer(TableScanner):
         item: dict = {"name": Sourced(self.cell_text(sheet, name_cell), self.at(sheet, name_cell)),
                       "kind": Sourced(kind, self.at(sheet, cells.get("level2") or cells["level1"])),
                       "section": self.section(table, r, cells, [c.key for c in TABLES[INDICATORS]])}
+        for key in ("level1", "level2", "nature", "unit"):  # as printed (kind above is what rules use)
+            if key in cells and (text := self.cell_text(sheet, cells[key])):
+                item[key] = Sourced(text, self.at(sheet, cells[key]))
         for key in ("target", "actual"):
             if key in cells and (q := self.quantity(sheet, cells[key], _header_of(INDICATORS, key))) is not None:
                 item[key] = q
@@ -253,10 +257,9 @@ class _Importer(TableScanner):
             item["deviation_reason"] = Sourced(text, self.at(sheet, cells["deviation_reason"]))
         if "includes_tasks_of" in cells and (names := self.names(sheet, cells["includes_tasks_of"])):
             item["includes_tasks_of"] = names
-        for n, key in enumerate(("weight", "score")):
+        for key in ("weight", "score"):
             if key in cells and (d := self.number(sheet, cells[key], _header_of(INDICATORS, key))) is not None:
-                item[f"#{n}"] = Remark(f"{sheet.name}!{cells[key].ref} 指标{_header_of(INDICATORS, key)} "
-                                       f"{format(d, 'f')}(事实文件不含此项,仅供核对)")
+                item[key] = Sourced(d, self.at(sheet, cells[key]))
         project["indicators"].append(item)
 
     def prose(self, table: Table, kind: str) -> list:

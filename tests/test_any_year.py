@@ -1,0 +1,56 @@
+"""Any year: a report of a year for which some parameters have no value is evaluated, never refused;
+the rules that could not apply are listed in the run summary and in explain (issue 13, item 2)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.cli import cli
+
+from .conftest import FACTS_2024, RULES
+
+
+def seed_as(year: int, folder):
+    source = next(FACTS_2024.glob("*.yaml"))
+    folder.mkdir()
+    text = source.read_text(encoding="utf-8").replace("\nyear: 2024\n", f"\nyear: {year}\n", 1)
+    assert f"\nyear: {year}\n" in text
+    (folder / source.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("year, missing", [
+    (2019, {"execution.explanation-missing", "grading.band-mismatch", "grading.unknown-grade-word"}),
+    (2022, {"execution.explanation-missing"}),
+])
+def test_an_older_report_evaluates_and_lists_the_rules_without_parameter_values(runner, tmp_path, year, missing):
+    facts = seed_as(year, tmp_path / str(year))
+    result = runner.invoke(cli, ["evaluate", "--rules", str(RULES), "--format", "json", "--backend", "python",
+                                 str(facts)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    listed = {item["rule"] for item in document["summary"]["not_in_force"]}
+    assert missing <= listed
+    assert all(item["year"] == year and item["missing_parameters"] for item in document["summary"]["not_in_force"])
+    assert not listed & {f["rule"] for f in document["findings"]}
+    assert document["findings"], "the rules that do apply still run"
+    check = runner.invoke(cli, ["check", "--rules", str(RULES), str(facts)])
+    assert check.exit_code == 0, check.output
+    assert f"在 {year} 年无参数取值,未适用" in check.stdout
+
+
+def test_explain_names_the_rules_not_in_force(runner, tmp_path):
+    facts = seed_as(2019, tmp_path / "2019")
+    result = runner.invoke(cli, ["explain", "--rules", str(RULES), "--backend", "python", str(facts),
+                                 "--project", "智慧城管"])
+    assert result.exit_code == 0, result.output
+    assert "在 2019 年无参数取值,未适用: " in result.stdout
+    assert "grading.band-mismatch(缺参数 grade_bands、grade_vocabulary)" in result.stdout
+
+
+def test_a_year_where_every_rule_applies_has_no_not_in_force_key(runner):
+    result = runner.invoke(cli, ["evaluate", "--rules", str(RULES), "--format", "json", "--backend", "python",
+                                 str(FACTS_2024)])
+    assert result.exit_code == 0
+    assert "not_in_force" not in json.loads(result.stdout)["summary"]
