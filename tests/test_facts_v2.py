@@ -66,7 +66,7 @@ def fired(document) -> set:
 
 
 def test_example_new_fields_load_with_file_line_and_section():
-    report = load_one(EXAMPLE.parent)
+    report = load_one(EXAMPLE)
     first, second = report.projects
     file = report.file
     assert (report.money_unit, report.supervisor, report.form, report.projects_partial) == (
@@ -104,7 +104,7 @@ def test_example_new_fields_load_with_file_line_and_section():
 
 
 def test_example_evaluates_with_both_backends_alike(runner):
-    documents = [evaluate_json(runner, EXAMPLE.parent, backend=b) for b in BACKENDS]
+    documents = [evaluate_json(runner, EXAMPLE, backend=b) for b in BACKENDS]
     assert all(d["findings"] == documents[0]["findings"] for d in documents)
     assert "consistency.project-rate" in fired(documents[0])
 
@@ -134,7 +134,7 @@ def test_amounts_in_yuan_convert_exactly_and_keep_the_printed_text(tmp_path):
 
 
 def test_a_yuan_report_message_shows_amounts_as_printed(runner, tmp_path):
-    document = evaluate_json(runner, EXAMPLE.parent)
+    document = evaluate_json(runner, EXAMPLE)
     [finding] = [f for f in document["findings"] if f["rule"] == "consistency.project-rate"]
     assert "215,457.6元 / 250,000.00元" in finding["message"]
 
