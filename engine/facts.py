@@ -271,6 +271,7 @@ class _Builder:
         report.sources["money_unit"] = fact_source(file, lines["unit"], "报告标题")
         if "region" in d:
             report.region = tuple((level, d["region"][level]) for level in REGION_LEVELS if level in d["region"])
+            report.sources["region"] = fact_source(file, lines["region"], "报告标题")
         document = d["document"]
         report.example = document.get("example", False)
         if len(document) > 1:  # v2 document fields
@@ -284,6 +285,8 @@ class _Builder:
             report.totals = self.fill(Totals(), t, ("totals",), t["section"], AMOUNTS + ("rate",), rates=("rate",))
         if "projects" in d:
             report.projects = [self.project(p, ("projects", i)) for i, p in enumerate(d["projects"])]
+        else:  # no project table transcribed (a free-text report): nothing to sum, as for a list cut off
+            report.projects_partial = True
         for name in ("projects_partial", "claims_partial"):
             if name in d:
                 setattr(report, name, d[name])
