@@ -16,7 +16,6 @@ from .vocabulary import vocabulary
 @dataclass
 class DocumentImport:
     file: str
-    text: str
     department: str | None
     year: int
     forms: int
@@ -56,13 +55,61 @@ def import_document(path: Path, display: str, year: int | None = None, unit: str
         texts += [(s, t) for s, _, t in f.narrative]
         if f.goals is not None:
             texts += [(v.ref, v.value) for v in f.goals.values.values() if v.value]
-    found = candidates(texts)
     department = data["department"].value if data.get("department") is not None else None
-    header = (f"{department or data['department_described']} {data['year']} 年度 事实文件,由 perfaudit import 从 "
-              f"{Path(display).name} 读出(金额单位: {data['unit']},照印出的写)。",
+    return DocumentImport(display, department, data["year"], len(forms), len(data.get("projects", [])),
+                          mapped.values_read, mapped.left_out, candidates(texts), data)
+
+
+def grouped(results: list) -> list:
+    """One facts file per unit and year (the loader takes one per department and year): the documents of a
+    department that printed its name are combined, in the order given; the others stay one file each."""
+    groups: dict = {}
+    for r in results:
+        key = (r.department, r.year) if r.department else (None, r.file)
+        groups.setdefault(key, []).append(r)
+    return list(groups.values())
+
+
+def combine(group: list) -> tuple:
+    """(facts text, problems) for the documents of one unit and year."""
+    first = group[0]
+    problems = []
+    units = {r.data["unit"] for r in group}
+    if len(units) > 1:
+        problems.append(Diagnostic(first.file, 0, 0, "", f"{first.department} {first.year} 年度的文件金额单位不同("
+                                   + "、".join(f"{r.file} 为{r.data['unit']}" for r in group) + "),无法合成一个事实文件",
+                                   suggestion="分别导入到不同的目录"))
+    seen: dict = {}
+    for r in group:
+        for p in r.data.get("projects", []):
+            name = p["name"].value
+            if name in seen and seen[name] != r.file:
+                problems.append(Diagnostic(r.file, 0, 0, "", f"项目“{name}”也在 {seen[name]} 中(可能是同一份表的两种格式)",
+                                           suggestion="只导入其中一个文件"))
+            seen.setdefault(name, r.file)
+    data = dict(first.data)
+    if len(group) > 1:
+        files = "、".join(Path(r.file).name for r in group)
+        supervisors = {r.data.get("supervisor") for r in group}
+        data.pop("supervisor", None)
+        if len(supervisors) == 1 and None not in supervisors:
+            data["supervisor"] = supervisors.pop()
+        data["document"] = {**first.data["document"], "title": f"{first.department}{first.year}年度自评表",
+                            "file": files, "note": f"由 perfaudit import 从 {files} 读出;请对照原件核对"}
+        projects = [p for r in group for p in r.data.get("projects", [])]
+        data.pop("projects", None)
+        data.pop("narrative", None)
+        narrative = [n for r in group for n in r.data.get("narrative", [])]
+        if narrative:
+            data["narrative"] = narrative
+        if projects:
+            data["projects"] = projects
+    who = first.department or data["department_described"]
+    header = (f"{who} {data['year']} 年度 事实文件,由 perfaudit import 从 "
+              f"{'、'.join(Path(r.file).name for r in group)} 读出(金额单位: {data['unit']},照印出的写)。",
               "每个数值行末的注释是它在原件中的位置;unreadable 记下无法确定的格及原因(相应字段未写)。",
               "请对照原件核对后再用于核查。")
     text, _ = write_yaml(data, header)
+    found = [c for r in group for c in r.candidates]
     text += "\n".join(_candidate_lines(found)) + ("\n" if found else "")
-    return DocumentImport(display, text, department, data["year"], len(forms), len(data.get("projects", [])),
-                          mapped.values_read, mapped.left_out, found, data)
+    return text, problems
