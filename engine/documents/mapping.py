@@ -45,7 +45,9 @@ def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
         data["printed"] = printed
     if record.unreadable:
         data["unreadable"] = ";".join(record.unreadable)
-        mapped.left_out.extend(_split(reason) for reason in record.unreadable)
+        for reason in record.unreadable:  # a cell merged down two rows is one place, though both rows name it
+            if _split(reason) not in mapped.left_out:
+                mapped.left_out.append(_split(reason))
     return data
 
 
