@@ -102,3 +102,17 @@ def test_year_must_agree_with_the_printed_one(tmp_path):
     with pytest.raises(InputError) as caught:
         budget_of(tmp_path, form(["年度资金总额", "10", "10", "9", "90%", "9"]), year=2024)
     assert "印出的年度为 2023" in caught.value.render()
+
+
+def test_a_department_form_is_one_entry_named_after_the_unit(tmp_path):
+    the_form = F.Form(["部门整体支出绩效自评表", "(2021年度)"], [
+        ["一级预算单位名称", ("永州市零陵区林业局", 1, 6)],
+        ["年度预算申请(万元)", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", "4753.66万元", "4753.66万元", "3824.26万元", "10", "100%", "10"]])
+    path = tmp_path / "dept.docx"
+    F.write_docx(path, [the_form])
+    data = import_document(path, path.name).data
+    assert data["document"]["scope"] == "部门整体" and data["document"]["form"] == "部门整体支出绩效自评表"
+    assert plain(data["department"]) == "永州市零陵区林业局" and data["unit"] == "万元" and data["year"] == 2021
+    [project] = plain(data["projects"])
+    assert project["name"] == "永州市零陵区林业局" and project["budget"]["executed"] == "3824.26"

@@ -145,12 +145,13 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
     supervisors = {f.keys["supervisor"].value for f in forms if "supervisor" in f.keys}
     if len(supervisors) == 1:
         data["supervisor"] = supervisors.pop()
+    # a title printed inside the form's table, or else as a line of text above it
     titles = [f.title for f in forms if f.title] or [p.text for p in doc.paragraphs if vocabulary().title_in(p.text)]
     document = {"title": titles[0] if titles else Path(display).stem, "file": Path(display).name}
     if titles:
-        document["form"] = vocabulary().title_in(titles[0])[0]
-    if any(f.scope == "部门整体" for f in forms):
-        document["scope"] = "部门整体"
+        document["form"], scope = vocabulary().title_in(titles[0])
+        if scope == "部门整体" and forms:
+            document["scope"] = scope
     document["note"] = f"由 perfaudit import 从 {Path(display).name} 读出;请对照原件核对"
     data["document"] = document
     projects = [project(f, mapped) for f in forms if "name" in f.keys or "department" in f.keys]
