@@ -1,31 +1,68 @@
-"""`perfaudit import`: a filled-in self-evaluation workbook (xlsx or csv) -> a facts file for review."""
+"""`perfaudit import`: the project's own filled-in template (xlsx or csv), or the documents departments
+published (html, docx, xls, pdf, and xlsx that is not the template) -> facts files for review."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from ..errors import InputError
+from ..errors import Diagnostic, InputError
 from ..output import safe_file_name
-from .common import InputProblem, write_output
+from .common import InputProblem, check_output, input_problem, write_output
 
 
 def default_output(department: str, year: int) -> Path:
     return Path("facts") / str(year) / safe_file_name(department)
 
 
+def is_template(path: Path, display: str) -> bool:
+    """A csv, or an xlsx holding the template's project table (a header row with 项目名称 and the amounts)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return True
+    if suffix not in (".xlsx", ".xlsm") or not path.is_file():
+        return False
+    from ..spreadsheet.importer import read_sheets
+    from ..spreadsheet.tables import TableScanner
+    from ..spreadsheet.template import PROJECTS
+
+    try:
+        sheets, _ = read_sheets(path, display)
+    except InputError:
+        return False  # the document reader reports it, in its own words
+    return PROJECTS in TableScanner(display).scan(sheets)[1]
+
+
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--year", type=click.IntRange(1990, 2100), required=True, help="自评年度(须与表中年度一致)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="写入的事实文件(默认 facts/年度/部门.yaml;- 表示标准输出)")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--year", type=click.IntRange(1990, 2100), default=None,
+              help="自评年度(本工具模板必须给出;已发布的文件从表中读出,给出时须一致)")
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="已发布的文件: 写入的目录(默认 facts/年度/);一个文件时也可给出 .yaml 文件名或 - (标准输出)。"
+                   "本工具模板: 写入的事实文件(默认 facts/年度/部门.yaml)")
 @click.option("--force", is_flag=True, help="事实文件已存在时覆盖")
 @click.option("--unit", type=click.Choice(["万元", "元"]), default=None,
-              help="表中金额的单位(部门表未声明时必须给出;两处都给出时必须一致)")
-def import_(file, year, output, force, unit):
-    """把部门填写的自评表(xlsx 或 csv)导入为事实文件,每个数值注明来自哪个工作表!单元格。"""
+              help="表中金额的单位(表中未印出或未声明时必须给出;两处都给出时必须一致)")
+def import_(files, year, output, force, unit):
+    """把自评表导入为事实文件,每个数值注明来自哪一格。
+
+    可导入本工具的模板(xlsx 或 csv),也可导入部门公开发布的自评表和自评报告
+    (.html/.htm、.docx、.xlsx、.xls、.pdf,可一次给出多个)。"""
+    templates = [f for f in files if is_template(Path(f), f)]
+    if len(files) == 1 and templates:
+        _import_template(files[0], year, output, force, unit)
+        return
+    if templates:
+        raise input_problem(Diagnostic(f, 0, 0, "", "本工具模板须单独导入", suggestion="每次导入一个模板文件")
+                            for f in templates)
+    _import_documents(files, year, output, force, unit)
+
+
+def _import_template(file, year, output, force, unit):
     from ..spreadsheet.importer import import_workbook
 
+    if year is None:
+        raise input_problem([Diagnostic(file, 0, 0, "", "导入本工具的模板须给出 --year", suggestion="如 --year 2024")])
     try:
         result = import_workbook(Path(file), year, unit, display=file)
     except InputError as error:
@@ -39,3 +76,76 @@ def import_(file, year, output, force, unit):
     write_output(result.text, destination, force, [file])
     if output != "-":
         click.echo(f"已写出 {target}。请对照原表核对后再用 perfaudit evaluate 核查。", err=True)
+
+
+def _targets(groups: list, output: str | None) -> list:
+    """Where each facts file goes: -o as a file (one input), or a folder (default facts/年度/), named after
+    the unit (as the template import names it), or after the document where the unit's name is not printed."""
+    single_file = output is not None and (output == "-" or output.endswith((".yaml", ".yml")))
+    if single_file and len(groups) > 1:
+        raise input_problem([Diagnostic(output, 0, 0, "", "这些文件属于多个单位或年度,-o 应是目录",
+                                        suggestion="去掉文件名,只写目录,如 -o facts/2023")])
+    if single_file:
+        return [output]
+    targets, seen, problems = [], {}, []
+    for group in groups:
+        first = group[0]
+        folder = Path(output) if output else Path("facts") / str(first.year)
+        target = str(folder / safe_file_name(first.department or Path(first.file).name))
+        if target in seen:
+            problems.append(Diagnostic(first.file, 0, 0, "", f"与 {seen[target]} 会写到同一个文件 {target}",
+                                       suggestion="分两次导入到不同目录,或把其中一个文件改名"))
+        seen.setdefault(target, first.file)
+        targets.append(target)
+    if problems:
+        raise input_problem(problems)
+    return targets
+
+
+def _import_documents(files, year, output, force, unit):
+    from ..documents.importer import combine, grouped, import_document
+
+    results, problems = [], []
+    for file in files:
+        try:
+            results.append(import_document(Path(file), file, year, unit))
+        except InputError as error:
+            problems.extend(error.diagnostics)
+    groups = grouped(results)
+    texts = []
+    for group in groups:
+        text, trouble = combine(group)
+        texts.append(text)
+        problems.extend(trouble)
+    if problems:
+        raise InputProblem(InputError(problems))
+    targets = _targets(groups, output)
+    refusals = []
+    for target in targets:  # every refusal (an existing file without --force) before anything is written
+        if target != "-" and Path(target).parent.is_dir():  # in a folder still to be made nothing exists
+            try:
+                check_output(target, force, files)
+            except InputProblem as problem:
+                refusals.extend(problem.error.diagnostics)
+    if refusals:
+        raise InputProblem(InputError(refusals))
+    for group, text, target in zip(groups, texts, targets):
+        if target != "-":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        write_output(text, target, force, files)
+        for result in group:
+            _summary(result)
+        if target != "-":
+            click.echo(f"  已写出 {target}", err=True)
+    folders = sorted({str(Path(t).parent) for t in targets if t != "-"})
+    if folders:
+        click.echo(f"核对后核查: perfaudit evaluate {' '.join(folders)}", err=True)
+
+
+def _summary(result) -> None:
+    lines = [f"{result.file}: 找到 {result.forms} 张自评表,{result.projects} 个项目,读出 {result.values_read} 个数值"
+             + (f";{len(result.left_out)} 格未导入:" if result.left_out else ";所有数值格均已读出")]
+    lines += [f"  {place}: {reason}" for place, reason in result.left_out]
+    if result.candidates:
+        lines.append(f"  文字中有 {len(result.candidates)} 条数量陈述待确认(列在事实文件末尾的注释中)")
+    click.echo("\n".join(lines), err=True)

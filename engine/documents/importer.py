@@ -1,0 +1,115 @@
+"""A published document -> facts YAML text and a summary of what was read and what was left out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Diagnostic, InputError
+from ..spreadsheet.yamlwrite import scalar, write_yaml
+from .mapping import to_facts
+from .prose import candidates
+from .reading import read_document, refuse
+from .recognise import recognise
+from .vocabulary import vocabulary
+
+
+@dataclass
+class DocumentImport:
+    file: str
+    department: str | None
+    year: int
+    forms: int
+    projects: int
+    values_read: int
+    left_out: list = field(default_factory=list)  # (place, reason)
+    candidates: list = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+
+
+def _candidate_lines(found: list) -> list:
+    if not found:
+        return []
+    lines = ["", "# ---- 待确认的陈述: 从文字中抽出的数量陈述,均未确认。核对原文后,确认的移入 claims:(补上 id,",
+             "# measure 从 项目个数/预算总额/执行总额/总体执行率/平均得分/满意度 … 中选定),其余删去。"]
+    for c in found:
+        lines += [f"#  - section: {scalar(c.section)}", f"#    text: {scalar(c.text)}",
+                  f"#    measure: {c.measure or '(待定)'}", f"#    value: {scalar(c.value)}  # 印为 “{c.printed}”"]
+        if c.unit:
+            lines.append(f"#    unit: {c.unit}")
+    return lines
+
+
+def import_document(path: Path, display: str, year: int | None = None, unit: str | None = None) -> DocumentImport:
+    doc = read_document(path, display)
+    forms = recognise(doc, unit)
+    if not forms and not any(vocabulary().title_in(p.text) for p in doc.paragraphs):
+        raise refuse(display, "没有找到自评表(表头含 年初预算数/全年执行数 或 三级指标/年度指标值),也不是自评报告",
+                     "确认文件是预算绩效自评表或自评报告;新的表式可在 engine/documents/forms.yaml 中加入它的栏目名")
+    mapped = to_facts(doc, forms, display, year, unit)
+    if mapped.problems:
+        raise InputError([Diagnostic(f"{display} {where}" if where != display else display, 0, 0, "", message,
+                                     suggestion=suggestion) for where, message, suggestion in mapped.problems])
+    data = mapped.data
+    texts = [(p.ref, p.text) for p in doc.paragraphs]
+    for f in forms:
+        texts += [(s, t) for s, _, t in f.narrative]
+        if f.goals is not None:
+            texts += [(v.ref, v.value) for v in f.goals.values.values() if v.value]
+    department = data["department"].value if data.get("department") is not None else None
+    return DocumentImport(display, department, data["year"], len(forms), len(data.get("projects", [])),
+                          mapped.values_read, mapped.left_out, candidates(texts), data)
+
+
+def grouped(results: list) -> list:
+    """One facts file per unit and year (the loader takes one per department and year): the documents of a
+    department that printed its name are combined, in the order given; the others stay one file each."""
+    groups: dict = {}
+    for r in results:
+        key = (r.department, r.year) if r.department else (None, r.file)
+        groups.setdefault(key, []).append(r)
+    return list(groups.values())
+
+
+def combine(group: list) -> tuple:
+    """(facts text, problems) for the documents of one unit and year."""
+    first = group[0]
+    problems = []
+    units = {r.data["unit"] for r in group}
+    if len(units) > 1:
+        problems.append(Diagnostic(first.file, 0, 0, "", f"{first.department} {first.year} 年度的文件金额单位不同("
+                                   + "、".join(f"{r.file} 为{r.data['unit']}" for r in group) + "),无法合成一个事实文件",
+                                   suggestion="分别导入到不同的目录"))
+    seen: dict = {}
+    for r in group:
+        for p in r.data.get("projects", []):
+            name = p["name"].value
+            if name in seen and seen[name] != r.file:
+                problems.append(Diagnostic(r.file, 0, 0, "", f"项目“{name}”也在 {seen[name]} 中(可能是同一份表的两种格式)",
+                                           suggestion="只导入其中一个文件"))
+            seen.setdefault(name, r.file)
+    data = dict(first.data)
+    if len(group) > 1:
+        files = "、".join(Path(r.file).name for r in group)
+        supervisors = {r.data.get("supervisor") for r in group}
+        data.pop("supervisor", None)
+        if len(supervisors) == 1 and None not in supervisors:
+            data["supervisor"] = supervisors.pop()
+        data["document"] = {**first.data["document"], "title": f"{first.department}{first.year}年度自评表",
+                            "file": files, "note": f"由 perfaudit import 从 {files} 读出;请对照原件核对"}
+        projects = [p for r in group for p in r.data.get("projects", [])]
+        data.pop("projects", None)
+        data.pop("narrative", None)
+        narrative = [n for r in group for n in r.data.get("narrative", [])]
+        if narrative:
+            data["narrative"] = narrative
+        if projects:
+            data["projects"] = projects
+    who = first.department or data["department_described"]
+    header = (f"{who} {data['year']} 年度 事实文件,由 perfaudit import 从 "
+              f"{'、'.join(Path(r.file).name for r in group)} 读出(金额单位: {data['unit']},照印出的写)。",
+              "每个数值行末的注释是它在原件中的位置;unreadable 记下无法确定的格及原因(相应字段未写)。",
+              "请对照原件核对后再用于核查。")
+    text, _ = write_yaml(data, header)
+    found = [c for r in group for c in r.candidates]
+    text += "\n".join(_candidate_lines(found)) + ("\n" if found else "")
+    return text, problems

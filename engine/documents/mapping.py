@@ -1,0 +1,162 @@
+"""Recognised forms -> a facts v2 document (as data for spreadsheet/yamlwrite: each value with its cell).
+
+What cannot be settled from the document (the year, the unit, which unit printed the report) is a problem
+for the person importing, never a guess; cells that could not be read are kept in the record's `unreadable`
+(the fields stay absent) and listed in the summary.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..spreadsheet.yamlwrite import Sourced
+from . import values
+from .recognise import Form, Record
+from .vocabulary import unit_in, vocabulary
+
+BUDGET_FIELDS = ("initial", "full_year", "executed", "weight", "rate", "score")
+INDICATOR_FIELDS = ("level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "score",
+                    "deviation_reason")
+PRINTED_FIELDS = {"initial", "full_year", "executed", "rate", "weight", "score", "total"}
+REQUIRED_TEXT = {"level1", "level2", "name", "nature", "unit"}  # never null in facts: left out when blank
+
+
+@dataclass
+class Mapped:
+    data: dict
+    problems: list = field(default_factory=list)  # (place, message, suggestion): the file cannot be imported
+    left_out: list = field(default_factory=list)  # (place, reason): cells not read
+    values_read: int = 0
+
+
+def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
+    printed = {}
+    for key in fields:
+        found = record.values.get(key)
+        if found is None:
+            continue
+        if found.value is None and key in REQUIRED_TEXT:
+            continue
+        data[key] = Sourced(found.value, found.ref)
+        mapped.values_read += 1
+        if found.printed is not None and key in PRINTED_FIELDS:
+            printed[key] = found.printed
+    if printed:
+        data["printed"] = printed
+    if record.unreadable:
+        data["unreadable"] = ";".join(record.unreadable)
+        for reason in record.unreadable:  # a cell merged down two rows is one place, though both rows name it
+            if _split(reason) not in mapped.left_out:
+                mapped.left_out.append(_split(reason))
+    return data
+
+
+def _split(reason: str) -> tuple:
+    """'表1 第3行第2列 合并跨…' -> (表1 第3行第2列, 合并跨…)."""
+    head, _, rest = reason.partition(" ")
+    if "!" in head:
+        return head, rest
+    parts = reason.split(" ")
+    cut = next((i for i, p in enumerate(parts) if p.startswith("第") and "列" in p), 0) + 1
+    return " ".join(parts[:cut]), " ".join(parts[cut:])
+
+
+def _budget(form: Form, mapped: Mapped) -> dict:
+    if form.budget is None:
+        return {"section": f"{form.table} (资金栏中没有找到年度资金总额行)"}
+    out = _record(form.budget, BUDGET_FIELDS, mapped, {"section": form.budget.section})
+    funding = []
+    for record in form.funding:
+        funding.append(_record(record, BUDGET_FIELDS, mapped, {"source": record.label, "section": record.section}))
+    if funding:
+        out["funding"] = funding
+    return out
+
+
+def project(form: Form, mapped: Mapped) -> dict:
+    name = form.keys.get("name") or form.keys.get("department")
+    out: dict = {"name": Sourced(name.value, name.ref)}
+    for key in ("supervisor", "implementer"):
+        if key in form.keys:
+            out[key] = Sourced(form.keys[key].value, form.keys[key].ref)
+    out["section"] = form.table
+    out["budget"] = _budget(form, mapped)
+    if form.goals is not None and (form.goals.values or form.goals.unreadable):
+        out["goals"] = _record(form.goals, ("expected", "actual"), mapped, {"section": form.goals.section})
+    if form.indicators:
+        out["indicators"] = [_record(r, INDICATOR_FIELDS, mapped, {"section": r.section}) for r in form.indicators]
+    if form.score is not None:
+        out["score"] = _record(form.score, ("weight", "total"), mapped, {"section": form.score.section})
+    if form.narrative:
+        out["narrative"] = [{"section": s, "heading": h, "text": Sourced(t, s)} for s, h, t in form.narrative]
+    mapped.left_out.extend(form.left_out)
+    return out
+
+
+def _one(found: list, what: str, mapped: Mapped, suggestion: str):
+    """The one value printed for `what` across the forms ((value, ref) pairs), or a problem when they differ."""
+    distinct = {}
+    for value, ref in found:
+        distinct.setdefault(value, ref)
+    if len(distinct) > 1:
+        places = "、".join(f"{ref} 为“{value}”" for value, ref in distinct.items())
+        mapped.problems.append((places.split(" ")[0], f"{what}不一致: {places}", suggestion))
+        return None
+    return next(iter(distinct), None)
+
+
+def to_facts(doc, forms: list, display: str, year_option: int | None, unit_option: str | None) -> Mapped:
+    mapped = Mapped({})
+    for form in forms:
+        if "name" not in form.keys and "department" not in form.keys:
+            mapped.problems.append((form.table, "找到了自评表,但没有印出项目名称(或单位名称)",
+                                    "核对原件;该表无法导入"))
+    # the year: printed in the forms or the text around them; --year must agree with it
+    years = [(f.year.value, f.year.ref) for f in forms if f.year] or \
+        [(y, p.ref) for p in doc.paragraphs[:20] if (y := values.year_in(p.text))][:1]
+    year = _one(years, "年度", mapped, "一个文件中的表应属于同一年度;分成几个文件导入")
+    if year_option is not None and year is not None and year != year_option:
+        mapped.problems.append((years[0][1], f"印出的年度为 {year},与 --year {year_option} 不一致", "核对年度"))
+    year = year if year is not None else year_option
+    if year is None and not mapped.problems:
+        mapped.problems.append((display, "没有找到印出的年度(如“2023年度”)", "用 --year 给出自评年度"))
+    # the unit of the amounts: printed in the forms, or a line of text such as 单位:元
+    units = [(f.unit.value, f.unit.ref) for f in forms if f.unit] or \
+        [(u, p.ref) for p in doc.paragraphs if (u := unit_in(p.text))][:1]
+    unit = _one(units, "金额单位", mapped, "一个文件中的表应使用同一金额单位;分成几个文件导入")
+    if unit_option and unit and unit != unit_option:
+        mapped.problems.append((units[0][1], f"印出的金额单位为“{unit}”,与 --unit {unit_option} 不一致", "核对单位"))
+    unit = unit or unit_option
+    if unit is None and any(f.budget or f.funding for f in forms):
+        mapped.problems.append((display, "表中没有印出金额单位(万元或元)",
+                                "用 --unit 万元 或 --unit 元 给出;perfaudit 不猜测单位"))
+    data = mapped.data
+    implementers = [(f.keys["implementer"].value, f.keys["implementer"].ref) for f in forms if "implementer" in f.keys]
+    departments = [(f.keys["department"].value, f.keys["department"].ref) for f in forms if "department" in f.keys]
+    names = {v for v, _ in departments or implementers}
+    if len(names) == 1:
+        data["department"] = Sourced(names.pop(), (departments or implementers)[0][1])
+    else:
+        data["department"] = None
+        data["department_described"] = (f"{Path(display).name} 中的单位(" +
+                                         ("印有多个: " + "、".join(sorted(names)) if names else "名称未印出") + ")")
+    data["year"] = year
+    data["unit"] = unit or "万元"
+    supervisors = {f.keys["supervisor"].value for f in forms if "supervisor" in f.keys}
+    if len(supervisors) == 1:
+        data["supervisor"] = supervisors.pop()
+    # a title printed inside the form's table, or else as a line of text above it
+    titles = [f.title for f in forms if f.title] or [p.text for p in doc.paragraphs if vocabulary().title_in(p.text)]
+    document = {"title": titles[0] if titles else Path(display).stem, "file": Path(display).name}
+    if titles:
+        document["form"], scope = vocabulary().title_in(titles[0])
+        if scope == "部门整体" and forms:
+            document["scope"] = scope
+    document["note"] = f"由 perfaudit import 从 {Path(display).name} 读出;请对照原件核对"
+    data["document"] = document
+    projects = [project(f, mapped) for f in forms if "name" in f.keys or "department" in f.keys]
+    if projects:
+        data["projects"] = projects
+    if not forms:
+        data["narrative"] = [{"section": p.ref, "text": p.text} for p in doc.paragraphs]
+    return mapped

@@ -1,0 +1,46 @@
+"""Web pages: every innermost <table> (a page may hold several forms, often inside a layout table) and the
+text outside the tables, by BeautifulSoup over lxml (lenient with the broken markup of published pages)."""
+from __future__ import annotations
+
+from .model import MAX_CELLS, Document, Paragraph, TableBuilder, squeeze, table_ref
+
+_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "br", "tr", "section", "article")
+
+
+def _span(tag, name: str) -> int:
+    try:
+        return int(str(tag.get(name, "1")).strip() or 1)
+    except ValueError:
+        return 1
+
+
+def read_html(data: bytes, display: str) -> Document:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(data, "lxml")
+    for junk in soup(["script", "style", "noscript", "template"]):
+        junk.decompose()
+    doc = Document(display, "html")
+    budget = [MAX_CELLS]
+    innermost = [t for t in soup.find_all("table") if t.find("table") is None]
+    for index, element in enumerate(innermost, start=1):
+        name = f"表{index}"
+        builder = TableBuilder(name, index, None, lambda r, c, n=name: table_ref(n, r, c), budget)
+        rows = [tr for tr in element.find_all("tr") if tr.find_parent("table") is element]
+        for r, tr in enumerate(rows, start=1):
+            col = 1
+            for td in tr.find_all(["td", "th"], recursive=False):
+                col = builder.next_free(r, col)
+                colspan = _span(td, "colspan")
+                builder.place(r, col, td.get_text("\n"), _span(td, "rowspan"), colspan)
+                col += max(1, colspan)
+        doc.tables.append(builder.done())
+    for element in innermost:
+        element.replace_with(soup.new_string("\n"))
+    for tag in soup.find_all(_BLOCKS):
+        tag.insert_before("\n")
+    body = soup.body or soup
+    lines = [line for line in (squeeze(x) for x in body.get_text().split("\n")) if line]
+    doc.paragraphs = [Paragraph(text, f"第{n}段") for n, text in enumerate(lines, start=1)]
+    return doc
+

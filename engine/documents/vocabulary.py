@@ -1,0 +1,87 @@
+"""The printed labels of forms.yaml, and the one way labels are compared."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from ..spreadsheet.reader import half_width
+
+_UNIT = re.compile(r"\(\s*(万元|元)\s*\)")
+_NOISE = re.compile("[\\s*※:\uff1a]")
+_BRACKETS = str.maketrans("\uff08\uff09\uff1a", "():")
+
+
+def label_key(text: str) -> str:
+    """A printed label as compared: no spaces or line breaks, no unit in brackets, half-width, ASCII brackets."""
+    text = half_width(text or "").translate(_BRACKETS)
+    return _NOISE.sub("", _UNIT.sub("", text))
+
+
+def unit_in(text: str) -> str | None:
+    text = half_width(text or "").translate(_BRACKETS)
+    match = _UNIT.search(text)
+    if match:
+        return match.group(1)
+    match = re.search(r"单位:\s*(万元|元)", text)
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    titles: tuple  # (label, scope)
+    keys: dict  # label key -> field
+    starts_form: frozenset
+    budget_columns: dict
+    budget_total: frozenset
+    funding: frozenset
+    funding_prefixes: tuple
+    goals_label: frozenset
+    goals_columns: dict
+    indicator_columns: dict
+    total_row: frozenset
+    narrative: frozenset
+    marks: frozenset
+
+    def title_in(self, text: str) -> tuple | None:
+        key = label_key(text)
+        return next(((label, scope) for label, scope in self.titles if label in key), None)
+
+    def funding_label(self, text: str) -> bool:
+        key = label_key(text)
+        for prefix in self.funding_prefixes:
+            key = key.removeprefix(label_key(prefix))
+        return key in self.funding or any(key.startswith(f) for f in self.funding)
+
+
+def _labels(mapping: dict) -> dict:
+    """field -> labels, as label key -> field (the first field listing a label keeps it)."""
+    out: dict = {}
+    for name, labels in mapping.items():
+        for label in labels:
+            out.setdefault(label_key(label), name)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    import yaml
+
+    data = yaml.safe_load(resources.files(__package__).joinpath("forms.yaml").read_text(encoding="utf-8"))
+    goals = data["goals"]
+    return Vocabulary(
+        titles=tuple((t["label"], t["scope"]) for t in data["titles"]),
+        keys=_labels(data["keys"]),
+        starts_form=frozenset(data["starts_form"]),
+        budget_columns=_labels(data["budget_columns"]),
+        budget_total=frozenset(label_key(x) for x in data["budget_rows"]["total"]),
+        funding=frozenset(label_key(x) for x in data["budget_rows"]["funding"]),
+        funding_prefixes=tuple(data["funding_prefixes"]),
+        goals_label=frozenset(label_key(x) for x in goals["label"]),
+        goals_columns=_labels({"expected": goals["expected"], "actual": goals["actual"]}),
+        indicator_columns=_labels(data["indicator_columns"]),
+        total_row=frozenset(label_key(x) for x in data["total_row"]),
+        narrative=frozenset(label_key(x) for x in data["narrative"]),
+        marks=frozenset(data["marks"]),
+    )
