@@ -287,7 +287,7 @@ def parameter_uses(ruleset: RuleSet, names, year: int) -> tuple:
         if entry is None:
             continue
         out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
-                                policy_citations(ruleset, entry.citations)))
+                                policy_citations(ruleset, entry.citations), parameter.kind))
     return tuple(out)
 
 

@@ -93,12 +93,12 @@ def test_html_findings_grouped_with_evidence_and_both_citations(result):
     assert html.count('<article class="finding') == len(result.findings)
     project = html.split("<h3>【智慧城管】")[1].split("</section>")[0]
     finding = [a for a in project.split("<article")[1:] if 'data-rule="execution.below-warning-line"' in a][0]
-    assert "智慧城管全年执行 111.85万元 / 全年预算 170.35万元 = 执行率 65.66%,低于预警线 70%" in finding
+    assert "智慧城管全年执行 111.85万元 / 全年预算 170.35万元 = 执行率 65.66%，低于预警线 70%" in finding
     assert "<th>执行率</th><td>65.66%</td>" in finding  # evidence in the rule's own format, not 0.6565…
     assert "<th>预警线</th><td>70%</td>" in finding
     assert 'class="ver ver-' in finding  # verification status shown with each policy clause
     assert re.search(r'<p class="file fact-file">[^<]*facts/2024/杜集区城市管理局\.yaml</p>', finding)
-    assert re.search(r"<td>二\(一\) 表 第1行</td><td>全年预算\(万元\)、全年执行\(万元\)</td><td class=\"num\">\d+、\d+</td>",
+    assert re.search(r"<td>二（一） 表 第1行</td><td>全年预算（万元）、全年执行（万元）</td><td class=\"num\">\d+、\d+</td>",
                      finding)
 
 
@@ -155,8 +155,8 @@ def test_markdown_has_the_same_content(result):
     assert md.startswith("# 预算绩效自评核查报告")
     assert md.count("\n##### 〔") == len(result.findings)
     assert "| 数据一致性 | consistency | 12 | 0 | 0 | 12 |" in md
-    assert "| 智慧城管 | 170.35 | 111.85 | 65.66% | 65.66% | 是 | 93.14 | 良好 | 优(报告为“良”) |" in md
-    assert "预算执行率预警线(exec\\_warning\\_line):70%。" in md
+    assert "| 智慧城管 | 170.35 | 111.85 | 65.66% | 65.66% | 是 | 93.14 | 良好 | 优（报告为“良”） |" in md
+    assert "预算执行率预警线：70%。" in md  # the parameter's title, not its id
     assert "执行率 = 65.66%" in md
     assert "〔未核实〕" in md and "\n    > " in md
     assert "`facts/2024/杜集区城市管理局.yaml:" in md or "杜集区城市管理局.yaml:" in md
