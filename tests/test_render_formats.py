@@ -12,6 +12,7 @@ import pytest
 
 from engine import evaluate, load_facts, load_rules
 from engine.cli import cli
+from engine.render.style import prose
 from engine.render import FORMATS, is_binary, render
 
 from .conftest import BACKENDS, FACTS_2024, RULES
@@ -191,7 +192,7 @@ def test_csv_ledger_is_utf8_with_bom_one_row_per_finding(result):
     row = grading[0]
     assert row[1:3] == ["杜集区城市管理局", "2024"] and row[6] == "错误"
     assert "〔未核实〕" in row[7] and "报告填写为" in row[4]
-    assert re.search(r"三\(一\) 表 第\d行 .* — .*杜集区城市管理局\.yaml:\d+", row[8])
+    assert re.search(r"三（一） 表 第\d行 .* — .*杜集区城市管理局\.yaml:\d+", row[8])
     assert text.encode("utf-8")[:3] == b"\xef\xbb\xbf"
 
 
@@ -228,7 +229,7 @@ def test_xlsx_ledger_layout(result):
     assert width["部门"] >= display_width("杜集区城市管理局")  # CJK counted as two
     assert width["问题"] > width["年度"] and width["整改措施"] >= 20
     problem = sheet.cell(row=2, column=5)
-    assert problem.alignment.wrap_text and problem.value == result.findings[0].message
+    assert problem.alignment.wrap_text and problem.value == prose(result.findings[0].message)
     assert all(sheet.cell(row=r, column=c).value is None for r in range(2, sheet.max_row + 1) for c in (10, 11, 12))
     assert book.properties.modified.year == 2000 and book.properties.created.year == 2000
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -40,6 +40,7 @@ def test_quotes_paths_and_numbers_keep_their_characters():
     assert prose("正文称“6个项目,完成”(6 个)") == "正文称“6个项目,完成”（6 个）"
     assert prose("facts/2024/甲(乙).yaml:26 1,000 (consistency.total)") == \
         "facts/2024/甲(乙).yaml:26 1,000 (consistency.total)"
+    assert prose("上年(垃圾分类)50%,2025 年 55%;整改") == "上年（垃圾分类）50%，2025 年 55%；整改"
     once = prose("表中合计 213.05万元,各项目之和为 224.05万元;见(附表)")
     assert prose(once) == once == "表中合计 213.05万元，各项目之和为 224.05万元；见（附表）"
 

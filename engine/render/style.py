@@ -24,8 +24,9 @@ def _cjk_at(chars, i: int) -> bool:
 
 
 def prose(text: str) -> str:
-    """Chinese prose with full-width ,:;() where they touch Chinese text; numbers, ids and file paths (a word
-    with a '/'), and quoted text (in “” or 「」) keep their characters. Idempotent."""
+    """Chinese prose with full-width punctuation: () and : where they touch Chinese text, , and ; anywhere in
+    a Chinese sentence (50%,2025 年 too); numbers (1,000), ids, file paths (a word with a '/') and quoted text
+    (in “” or 「」) keep their characters. Idempotent."""
     if not _HALF.search(text):
         return text
     chars = list(text)
@@ -40,16 +41,23 @@ def prose(text: str) -> str:
             j = opened.pop()
             if _cjk_at(chars, j - 1) or _cjk_at(chars, j + 1) or _cjk_at(chars, i - 1) or _cjk_at(chars, i + 1):
                 chars[j], chars[i] = _FULL["("], _FULL[")"]
-    out = []
+    out, chinese = [], bool(_CJK.search(text))
     for i, c in enumerate(chars):
         if c and c in ",:;" and not shielded[i] and (_cjk_at(chars, i - 1) or _cjk_at(chars, i + 1) or (
-                i + 1 < len(chars) and chars[i + 1] == " " and _cjk_at(chars, i + 2))):
+                i + 1 < len(chars) and chars[i + 1] == " " and _cjk_at(chars, i + 2)) or (
+                c != ":" and chinese and not _between_ascii(chars, i))):
             out.append(_FULL[c])
             if i + 1 < len(chars) and chars[i + 1] == " ":
                 chars[i + 1] = ""  # full-width punctuation carries its own space
             continue
         out.append(c)
     return "".join(out)
+
+
+def _between_ascii(chars, i: int) -> bool:
+    """1,000 or a,b: a separator inside a number or a word, not Chinese punctuation (a ':' must touch Chinese)."""
+    before, after = chars[i - 1] if i else "", chars[i + 1] if i + 1 < len(chars) else ""
+    return bool(before and after and before.isascii() and after.isascii() and before.isalnum() and after.isalnum())
 
 
 def _shielded(chars) -> list:
