@@ -56,7 +56,9 @@ def test_verbatim_policy_quotes_are_not_restyled(result):
 def test_a_computed_rate_has_two_decimals_beside_the_printed_one(result):
     assert computed_rate(Decimal("0.5")) == "50.00%" and computed_rate(Decimal("0.656589374817")) == "65.66%"
     assert "| 垃圾分类 | 20.00 | 10.00 | 50.00% | 50.00% |" in render("md", result)
-    assert '<td class="num">50.00%</td><td class="num">50.00%</td>' in render("html", result)
+    html = render("html", result)
+    assert '<td class="num">50.00%</td><td class="num">50.00%</td>' in html
+    assert 'class="value below">50.00%</text>' in html and "预警线 70%</text>" in html  # the chart says the same
 
 
 def test_a_ratio_parameter_shows_as_a_percentage(result):
