@@ -302,7 +302,7 @@ def parameter_uses(ruleset: RuleSet, names, scope: ReportScope) -> tuple:
         if entry is None:
             continue
         out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
-                                policy_citations(ruleset, entry.citations)))
+                                policy_citations(ruleset, entry.citations), parameter.kind))
     return tuple(out)
 
 

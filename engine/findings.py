@@ -45,6 +45,7 @@ class ParameterUse:
     value: object
     from_year: int
     citations: tuple  # PolicyCitation
+    kind: str = ""  # ratio / number / bands / map / list: how reports show the value (not in JSON)
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ def test_evaluate_text_groups_by_department_and_project(runner):
     for heading in ("【报告整体】", "【智慧城管】", "【文明创建】", "【垃圾分类】", "【城管进社区】"):
         assert heading in out
     assert "[错误] 报告等级与得分所在档次不符  (grading.band-mismatch)" in out
-    assert "智慧城管总分 93.14 分应评为“优”,报告填写为“良好”" in out
-    assert "数据: " in out and "杜集区城市管理局.yaml:" in out
+    assert "智慧城管总分 93.14 分应评为“优”，报告填写为“良好”" in out
+    assert "数据：" in out and "杜集区城市管理局.yaml:" in out
     # within a project, errors come before warnings
     block = out.split("【智慧城管】")[1].split("【")[0]
     assert block.index("[错误]") < block.index("[警告]")

@@ -191,7 +191,7 @@ def test_impact_text_shows_what_changed(runner, tmp_path):
     result = invoke(runner, "--rules", RULES, "--rules", new, FACTS_2024, FACTS_2025)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "2024 年起 1.00;2025 年起 1.20  →  2024 年起 1.00;2025 年起 1.00" in out
+    assert "2024 年起 100%;2025 年起 120%  →  2024 年起 100%;2025 年起 100%" in out
     assert "发现: 新增 1 项,消失 0 项,变化 1 项,未变 28 项" in out
     assert "2025 年 杜集区城市管理局 【智慧城管】 投入金额" in out
     assert "证据「上限比例」: 120% → 100%" in out

@@ -36,7 +36,7 @@ def test_as_year_evaluates_the_facts_as_that_years_and_shows_the_values_in_force
     preview = diff(runner, draft, "--as-year", "2026")
     assert preview.exit_code == 0, preview.output
     assert "按 2026 年核查" in preview.output
-    assert "预算执行率预警线(exec_warning_line): 2024 年起 0.70  →  2026 年起 0.80  *有变化" in preview.output
+    assert "预算执行率预警线(exec_warning_line): 2024 年起 70%  →  2026 年起 80%  *有变化" in preview.output
     assert "2026 年 杜集区城市管理局" in preview.output and "变化 3 项" in preview.output
     document = json.loads(diff(runner, draft, "--as-year", "2026", "--format", "json").output)
     assert document["as_year"] == 2026

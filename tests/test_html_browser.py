@@ -145,3 +145,44 @@ def test_chinese_text_renders_as_real_glyphs(tmp_path):
         images.append(rows)
     # without a CJK font every character is the same "missing glyph" box and the two images are equal
     assert images[0] != images[1], "中文显示为方框:缺少 CJK 字体(apt-get install fonts-noto-cjk)"
+
+
+MEASURE = """<script>
+addEventListener("load", () => {
+  const cells = [...document.querySelectorAll("table.metrics td, table.metrics th, table.by-family td")];
+  const lines = cell => { const r = document.createRange(); r.selectNodeContents(cell);
+    return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; };
+  const tick = document.querySelector("svg.chart .tick");
+  const out = parent.document.documentElement.dataset;
+  out.viewWidth = innerWidth;
+  out.pageWidth = document.documentElement.scrollWidth;
+  out.wrappedCells = cells.filter(c => lines(c) > 1).length;
+  out.narrowestCell = Math.min(...cells.map(c => c.getBoundingClientRect().width));
+  out.tickPx = parseFloat(getComputedStyle(tick).fontSize) * tick.ownerSVGElement.getScreenCTM().a;
+});
+</script>"""
+
+
+def test_at_420_px_nothing_overflows_cells_do_not_wrap_per_character_and_chart_labels_are_readable(
+        report_file, tmp_path):
+    from html import escape
+
+    # headless windows are at least 500 px wide: the report goes into a 420 px frame (srcdoc: same origin)
+    report = report_file.read_text("utf-8").replace("</body>", MEASURE + "</body>")
+    page = tmp_path / "phone.html"
+    page.write_text(f'<!DOCTYPE html><html><body style="margin:0"><iframe width="420" height="800" '
+                    f'style="border:0" srcdoc="{escape(report, quote=True)}"></iframe></body></html>', "utf-8")
+    dom = chromium(tmp_path, "--window-size=600,900", "--virtual-time-budget=5000", "--dump-dom",
+                   page.as_uri()).stdout.decode("utf-8")
+    measured = {k: float(v) for k, v in re.findall(r'data-([a-z-]+)="([\d.]+)"', dom)}
+    assert measured["view-width"] == 420, measured
+    assert measured["page-width"] <= 420, measured  # tables and charts scroll inside themselves, the page does not
+    assert measured["wrapped-cells"] == 0, measured  # before: project names one character per line
+    assert measured["narrowest-cell"] >= 20, measured  # before: 13 px
+    assert measured["tick-px"] >= 11, measured  # before: about 5.5 px
+
+def test_prints_on_a_few_a4_pages(report_file, tmp_path):
+    pdf = tmp_path / "report.pdf"
+    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", report_file.as_uri())
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+    assert 5 <= pages <= 13  # 23 findings; 15 pages before, with page 1 half empty

@@ -95,4 +95,4 @@ def test_cli_multi_year_text(runner):
     assert result.exit_code == 0, result.output
     assert "杜集区城市管理局  2024 年度  共 23 项发现" in result.output
     assert "杜集区城市管理局  2025 年度  共 6 项发现" in result.output
-    assert "垃圾分类执行率连续两年低于预警线 70%:上年(垃圾分类)50%,2025 年 55%;整改未见成效" in result.output
+    assert "垃圾分类执行率连续两年低于预警线 70%：上年（垃圾分类）50%，2025 年 55%；整改未见成效" in result.output

@@ -12,6 +12,7 @@ import pytest
 
 from engine import evaluate, load_facts, load_rules
 from engine.cli import cli
+from engine.render.style import prose
 from engine.render import FORMATS, is_binary, render
 
 from .conftest import BACKENDS, FACTS_2024, RULES
@@ -93,12 +94,12 @@ def test_html_findings_grouped_with_evidence_and_both_citations(result):
     assert html.count('<article class="finding') == len(result.findings)
     project = html.split("<h3>【智慧城管】")[1].split("</section>")[0]
     finding = [a for a in project.split("<article")[1:] if 'data-rule="execution.below-warning-line"' in a][0]
-    assert "智慧城管全年执行 111.85万元 / 全年预算 170.35万元 = 执行率 65.66%,低于预警线 70%" in finding
+    assert "智慧城管全年执行 111.85万元 / 全年预算 170.35万元 = 执行率 65.66%，低于预警线 70%" in finding
     assert "<th>执行率</th><td>65.66%</td>" in finding  # evidence in the rule's own format, not 0.6565…
     assert "<th>预警线</th><td>70%</td>" in finding
     assert 'class="ver ver-' in finding  # verification status shown with each policy clause
     assert re.search(r'<p class="file fact-file">[^<]*facts/2024/杜集区城市管理局\.yaml</p>', finding)
-    assert re.search(r"<td>二\(一\) 表 第1行</td><td>全年预算\(万元\)、全年执行\(万元\)</td><td class=\"num\">\d+、\d+</td>",
+    assert re.search(r"<td>二（一） 表 第1行</td><td>全年预算（万元）、全年执行（万元）</td><td class=\"num\">\d+、\d+</td>",
                      finding)
 
 
@@ -155,8 +156,8 @@ def test_markdown_has_the_same_content(result):
     assert md.startswith("# 预算绩效自评核查报告")
     assert md.count("\n##### 〔") == len(result.findings)
     assert "| 数据一致性 | consistency | 12 | 0 | 0 | 12 |" in md
-    assert "| 智慧城管 | 170.35 | 111.85 | 65.66% | 65.66% | 是 | 93.14 | 良好 | 优(报告为“良”) |" in md
-    assert "预算执行率预警线(exec\\_warning\\_line):70%。" in md
+    assert "| 智慧城管 | 170.35 | 111.85 | 65.66% | 65.66% | 是 | 93.14 | 良好 | 优（报告为“良”） |" in md
+    assert "预算执行率预警线：70%。" in md  # the parameter's title, not its id
     assert "执行率 = 65.66%" in md
     assert "〔未核实〕" in md and "\n    > " in md
     assert "`facts/2024/杜集区城市管理局.yaml:" in md or "杜集区城市管理局.yaml:" in md
@@ -191,7 +192,7 @@ def test_csv_ledger_is_utf8_with_bom_one_row_per_finding(result):
     row = grading[0]
     assert row[1:3] == ["杜集区城市管理局", "2024"] and row[6] == "错误"
     assert "〔未核实〕" in row[7] and "报告填写为" in row[4]
-    assert re.search(r"三\(一\) 表 第\d行 .* — .*杜集区城市管理局\.yaml:\d+", row[8])
+    assert re.search(r"三（一） 表 第\d行 .* — .*杜集区城市管理局\.yaml:\d+", row[8])
     assert text.encode("utf-8")[:3] == b"\xef\xbb\xbf"
 
 
@@ -228,7 +229,7 @@ def test_xlsx_ledger_layout(result):
     assert width["部门"] >= display_width("杜集区城市管理局")  # CJK counted as two
     assert width["问题"] > width["年度"] and width["整改措施"] >= 20
     problem = sheet.cell(row=2, column=5)
-    assert problem.alignment.wrap_text and problem.value == result.findings[0].message
+    assert problem.alignment.wrap_text and problem.value == prose(result.findings[0].message)
     assert all(sheet.cell(row=r, column=c).value is None for r in range(2, sheet.max_row + 1) for c in (10, 11, 12))
     assert book.properties.modified.year == 2000 and book.properties.created.year == 2000
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -79,7 +79,7 @@ def test_cli_demo_command_text(runner):
 
     result = runner.invoke(cli, ["evaluate", str(FACTS_2024), "--rules", str(RULES)])
     assert result.exit_code == 0, result.output
-    assert "智慧城管全年执行 111.85万元 / 全年预算 170.35万元 = 执行率 65.66%,低于预警线 70%" in result.output
+    assert "智慧城管全年执行 111.85万元 / 全年预算 170.35万元 = 执行率 65.66%，低于预警线 70%" in result.output
 
 
 def test_json_is_deterministic_and_backend_independent(runner):

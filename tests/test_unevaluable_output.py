@@ -49,11 +49,11 @@ def test_text_shows_unevaluable_rules_in_their_own_section_outside_the_totals(ru
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "[提示]" not in out and "[错误]" not in out
-    assert "错误 0 项,警告 0 项,提示 0 项" in out
-    head = "无法核查(缺少数据) 共 "
+    assert "错误 0 项，警告 0 项，提示 0 项" in out
+    head = "无法核查（缺少数据） 共 "
     assert head in out and "另有 " in out
     section = out[out.index(head):]
-    assert "无法评估「自评总分超出 0—100 分」: 缺少 总分" in section
+    assert "无法评估「自评总分超出 0—100 分」：缺少 总分" in section
 
 
 def test_json_keeps_them_as_their_own_outcome_outside_the_severity_counts(runner, draft):
@@ -64,7 +64,7 @@ def test_json_keeps_them_as_their_own_outcome_outside_the_severity_counts(runner
     assert summary["by_outcome"]["cannot-evaluate"] == summary["findings"] > 0
 
 
-@pytest.mark.parametrize("fmt, heading", [("md", "## 无法核查(缺少数据)(共 "), ("html", "无法核查(缺少数据)(共 ")])
+@pytest.mark.parametrize("fmt, heading", [("md", "## 无法核查（缺少数据）（共 "), ("html", "无法核查（缺少数据）（共 ")])
 def test_markdown_and_html_have_the_section(runner, draft, fmt, heading):
     result = run(runner, draft, "--format", fmt)
     assert result.exit_code == 0, result.output

@@ -66,7 +66,7 @@ def _load_rules(spec: str, scratch: str, n: int):
 def _rule_impact(rules, facts, fmt, backend, scratch, year=None) -> str:
     from .. import api
     from ..diff import rule_impact
-    from ..render.diff_report import evidence_formats, impact_json, impact_text
+    from ..render.diff_report import evidence_formats, impact_json, impact_text, parameter_kinds
     from ..rulechanges import as_year, rule_folder_changes
 
     folders = [_rules_folder(spec, scratch, n) for n, spec in enumerate(rules)]
@@ -83,7 +83,7 @@ def _rule_impact(rules, facts, fmt, backend, scratch, year=None) -> str:
     changes = rule_folder_changes(old_rules, new_rules, folders[0], folders[1], year)
     if fmt == "json":
         return impact_json(impact, changes)
-    return impact_text(impact, evidence_formats(old_rules, new_rules), changes)
+    return impact_text(impact, evidence_formats(old_rules, new_rules), changes, parameter_kinds(old_rules, new_rules))
 
 
 def _single_year(path: str) -> int:

@@ -8,6 +8,7 @@ from ..errors import InputError
 from ..findings import SEVERITY_LABELS, split_unevaluable
 from ..gcpause import paused_gc
 from ..render import FORMATS, RenderOptions, is_binary, render
+from ..render.style import wants_colour
 from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, check_output, files_read,
                      force_option, rules_option, write_output)
 
@@ -28,7 +29,12 @@ SEVERITY_NAMES = {label: name for name, label in SEVERITY_LABELS.items()}  # --f
 @backend_option
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="并行进程数:按部门分到多个进程核查,结果与单进程完全相同;0 表示自动(按可用 CPU 核数,输入很小时单进程)")
-def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jobs):
+@click.option("--prepared-by", metavar="姓名", default=None, help="编制人,写在 text/md/html/xlsx 报告抬头(不给则不显示)")
+@click.option("--reviewed-by", metavar="姓名", default=None, help="复核人,写在报告抬头(不给则不显示)")
+@click.option("--report-date", metavar="YYYY-MM-DD", default=None, callback=lambda _c, _p, v: _report_date(v),
+              help="报告日期,写在报告抬头(不给则不显示;perfaudit 不自动填当天日期,以保证同样输入得到同样输出)")
+def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jobs, prepared_by, reviewed_by,
+             report_date):
     """按规则核查事实文件(可给出多个文件或目录)。"""
     from .. import api
     from .progress import progress_bar, wants_progress_bar
@@ -49,7 +55,10 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
         if result.notice:
             click.echo(result.notice, err=True)
         if earlier is None:
-            write_output(render(fmt, result, RenderOptions(verbose=verbose)), output, force, inputs)
+            metadata = {"prepared_by": prepared_by, "reviewed_by": reviewed_by, "report_date": report_date}
+            colour = fmt == "text" and output in (None, "-") and wants_colour(sys.stdout)
+            options = RenderOptions(verbose=verbose, extra={"metadata": metadata, "colour": colour})
+            write_output(render(fmt, result, options), output, force, inputs)
         else:
             _update_ledger(result, earlier, output, inputs)
     if fail_on:
@@ -57,6 +66,21 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
         # a rule missing data could not decide is not a finding (engine/findings.py split_unevaluable)
         if any(SEVERITIES.index(f.severity) <= threshold for f in split_unevaluable(result.findings)[0]):
             sys.exit(EXIT_FINDINGS)
+
+
+def _report_date(value):
+    """The --report-date as given, once it is a real calendar date (2025-03-31), so a filed report carries no typo."""
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+        if len(value) == 10:
+            return value
+    except ValueError:
+        pass
+    raise click.BadParameter(f"“{value}”不是有效日期;请写成 YYYY-MM-DD,如 2025-03-31")
 
 
 def _earlier_ledger(fmt, output, force):

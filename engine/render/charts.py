@@ -10,6 +10,7 @@ from html import escape
 
 from ..cjk import display_width
 from ..findings import format_value
+from .style import computed_rate, parameter_shown
 
 WIDTH = 680
 ROW = 26
@@ -57,7 +58,8 @@ def _svg(height: float, cls: str, label: str, body: list) -> str:
 
 
 def _pct(value) -> str:
-    return format_value(value, "pct") if isinstance(value, Decimal) else "(缺失)"
+    """A computed rate, as the project table shows it (style.computed_rate)."""
+    return computed_rate(value) if isinstance(value, Decimal) else "(缺失)"
 
 
 def execution_rate_chart(rows, warning_line, caption: str) -> str:
@@ -100,7 +102,7 @@ def execution_rate_chart(rows, warning_line, caption: str) -> str:
         wx = x(warning_line)
         body.append(f'<line class="warning-line" x1="{_n(wx)}" y1="{TOP - 10}" x2="{_n(wx)}" '
                     f'y2="{_n(height - BOTTOM + 4)}" stroke="#a8322d" stroke-width="1.4" stroke-dasharray="5 3"/>')
-        body.append(_text(wx, TOP - 14, f"预警线 {_pct(warning_line)}", "warning-label", "middle"))
+        body.append(_text(wx, TOP - 14, f"预警线 {parameter_shown(warning_line, 'ratio')}", "warning-label", "middle"))
     body.append(f'<line x1="{_n(left)}" y1="{TOP - 6}" x2="{_n(left)}" y2="{_n(height - BOTTOM + 4)}" '
                 f'stroke="#555" stroke-width="1"/>')
     return _svg(height, "chart-execution", caption, body)

@@ -10,6 +10,7 @@ import io
 
 from ..findings import SEVERITY_LABELS, UNEVALUABLE, UNEVALUABLE_LABEL, FactCitation, PolicyCitation
 from ..spreadsheet.cellguard import csv_safe
+from .style import prose
 from .text_report import VERIFICATION_LABELS
 
 LEDGER_COLUMNS = ("序号", "部门", "年度", "项目", "问题", "规则", "严重程度", "依据", "数据来源",
@@ -21,14 +22,14 @@ def policy_text(c: PolicyCitation) -> str:
     text = f"《{c.title}》" + (f"({c.doc_no})" if c.doc_no else "") + f" {c.clause}"
     if c.clause_title:
         text += f"「{c.clause_title}」"
-    text += f"〔{VERIFICATION_LABELS.get(c.verification, c.verification)}〕"
-    if c.quote:
-        text += f"\n原文:{c.quote}"
+    text = prose(text + f"〔{VERIFICATION_LABELS.get(c.verification, c.verification)}〕")
+    if c.quote:  # verbatim
+        text += f"\n原文：{c.quote}"
     return text
 
 
 def fact_text(c: FactCitation) -> str:
-    return f"{c.section} {c.field} — {c.file}:{c.line}"
+    return prose(f"{c.section} {c.field}") + f" — {c.file}:{c.line}"
 
 
 def ledger_rows(evaluation) -> list[list]:
@@ -37,7 +38,7 @@ def ledger_rows(evaluation) -> list[list]:
         policies = [policy_text(c) for c in f.citations if isinstance(c, PolicyCitation)]
         facts = [fact_text(c) for c in f.citations if isinstance(c, FactCitation)]
         severity = UNEVALUABLE_LABEL if f.outcome == UNEVALUABLE else SEVERITY_LABELS[f.severity]
-        rows.append([n, f.department, f.year, f.project or "报告整体", f.message, f"{f.title}({f.rule})", severity,
+        rows.append([n, f.department, f.year, f.project or "报告整体", prose(f.message), f"{prose(f.title)}({f.rule})", severity,
                      "\n".join(policies), "\n".join(facts)] + [""] * FILL_IN)
     return rows
 

@@ -5,6 +5,7 @@ import json
 
 from ..findings import SEVERITY_LABELS, format_value, template_fields
 from .json_report import finding_dict, json_value
+from .style import parameter_shown
 
 RULE = "=" * 60
 
@@ -18,7 +19,14 @@ def evidence_formats(*rulesets) -> dict:
     return out
 
 
-def parameter_text(value) -> str:
+def parameter_kinds(*rulesets) -> dict:
+    """parameter name -> kind (ratio, bands ...), so a value shows as reports show it (later rule sets win)."""
+    return {name: p.kind for ruleset in rulesets for name, p in ruleset.parameters.items()}
+
+
+def parameter_text(value, kind: str = "") -> str:
+    if kind == "ratio":
+        return parameter_shown(value, kind)  # 0.70 -> 70%, as the rules' messages and the evidence show it
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict) and "grade" in value[0]:
         return "、".join(f"{b['grade']} {b['min']}—{b['max']}" for b in value)
     if isinstance(value, dict):
@@ -26,8 +34,8 @@ def parameter_text(value) -> str:
     return format_value(value) if value is not None else "停用"
 
 
-def yearly_text(values) -> str:
-    return ";".join(f"{year} 年起 {parameter_text(value)}" for year, value in values) if values else "(无此参数)"
+def yearly_text(values, kind: str = "") -> str:
+    return ";".join(f"{year} 年起 {parameter_text(value, kind)}" for year, value in values) if values else "(无此参数)"
 
 
 def where(f) -> str:
@@ -44,7 +52,7 @@ def headline(f) -> str:
 # ---- rule-change impact ------------------------------------------------------------
 
 
-def changes_lines(changes) -> list:
+def changes_lines(changes, kinds=None) -> list:
     """Sources and rule tests that differ, and with --as-year the parameter values in force that year."""
     if changes is None:
         return []
@@ -52,7 +60,7 @@ def changes_lines(changes) -> list:
     if changes.as_year is not None:
         out.append(f"按 {changes.as_year} 年核查(事实视为该年度的报告),该年生效的参数取值(旧 → 新):")
         for name, title, old, new in changes.in_force:
-            shown = [yearly_text((entry,)) if entry else "(无取值)" for entry in (old, new)]
+            shown = [yearly_text((entry,), (kinds or {}).get(name, "")) if entry else "(无取值)" for entry in (old, new)]
             mark = "" if old == new else "  *有变化"
             out.append(f"  {title}({name}): {shown[0]}  →  {shown[1]}{mark}")
     for label, added, removed, edited in (
@@ -79,7 +87,8 @@ def changes_json(changes) -> dict:
     return document
 
 
-def impact_text(impact, formats: dict, changes=None) -> str:
+def impact_text(impact, formats: dict, changes=None, kinds=None) -> str:
+    kinds = kinds or {}
     out = [f"规则变更影响: 旧规则 {impact.old_label} → 新规则 {impact.new_label}"]
     edits = []
     if impact.rules_added:
@@ -92,10 +101,11 @@ def impact_text(impact, formats: dict, changes=None) -> str:
     if impact.parameters:
         out.append("参数:")
         for p in impact.parameters:
-            out.append(f"  {p.title}({p.name}): {yearly_text(p.before)}  →  {yearly_text(p.after)}")
+            kind = kinds.get(p.name, "")
+            out.append(f"  {p.title}({p.name}): {yearly_text(p.before, kind)}  →  {yearly_text(p.after, kind)}")
     else:
         out.append("参数: 没有变化")
-    out += changes_lines(changes)
+    out += changes_lines(changes, kinds)
     out.append(f"发现: 新增 {len(impact.added)} 项,消失 {len(impact.removed)} 项,变化 {len(impact.changed)} 项,"
                f"未变 {impact.unchanged} 项")
     out.append(RULE)

@@ -5,6 +5,7 @@ backend name in the output, so the same input gives the same bytes.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from html import escape
 from itertools import groupby
@@ -15,6 +16,7 @@ from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUA
                         format_value, split_unevaluable)
 from ..version import VERSION
 from .charts import execution_rate_chart, score_band_chart
+from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption
 from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines
 
 CSS = """
@@ -49,10 +51,10 @@ figcaption { font-family: "Noto Sans CJK SC", sans-serif; font-size: 9.5pt; font
 figure .note { font-size: 8.5pt; color: #555; margin: 0.5mm 0 0; }
 svg.chart { display: block; max-width: 100%; height: auto;
   font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; }
-svg .tick, svg .band-label, svg .legend { fill: #444; font-size: 10px; }
+svg .tick, svg .band-label, svg .legend { fill: #444; font-size: 11px; }
 svg .label { fill: #1a1a1a; } svg .value { fill: #1a1a1a; font-size: 11px; }
 svg .missing { fill: #777; font-style: italic; } svg .note { fill: #1a1a1a; font-size: 11px; }
-svg text.below, svg text.warning-label, svg text.mismatch { fill: #a8322d; } svg .warning-label { font-size: 10.5px; }
+svg text.below, svg text.warning-label, svg text.mismatch { fill: #a8322d; } svg .warning-label { font-size: 11px; }
 article.finding { border: 1px solid #b9b9b9; border-left-width: 4px; padding: 2mm 3mm 2.5mm; margin: 0 0 3mm; }
 .finding header, .finding .message { break-after: avoid; page-break-after: avoid; }
 table.evidence, table.facts tr, ol.policy li { break-inside: avoid; page-break-inside: avoid; }
@@ -80,9 +82,28 @@ blockquote { margin: 0.8mm 0 0.8mm 2mm; padding: 0.5mm 2.5mm; border-left: 2px s
 .params { font-size: 8.5pt; color: #444; margin: 1mm 0 0; }
 .none { padding: 4mm; border: 1px dashed #999; text-align: center; }
 footer { margin-top: 8mm; padding-top: 2mm; border-top: 1px solid #999; font-size: 8.5pt; color: #555; }
+p.filing { text-align: center; font-size: 9.5pt; margin: 0 0 2mm; } p.filing span + span { margin-left: 2em; }
+@media screen and (max-width: 640px) {
+  body { padding: 4mm 3mm 8mm; font-size: 10pt; }
+  table.metrics, table.by-family, table.reports, section.unevaluable table, table.facts {
+    display: block; overflow-x: auto; -webkit-overflow-scrolling: touch; }
+  table.metrics th, table.metrics td, table.by-family td, table.reports td, table.facts td, th {
+    white-space: nowrap; }
+  table.reports td.file, section.unevaluable td { white-space: normal; min-width: 8em; }
+  .kpis { flex-wrap: wrap; } .kpi { min-width: 28%; }
+  figure { overflow-x: auto; }
+  svg.chart { width: 680px; max-width: none; }
+  table.evidence { min-width: 0; } table.evidence th { width: auto; white-space: nowrap; }
+  .rule { margin-left: 0; word-break: break-all; }
+}
 @media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  section.report { break-before: page; }
+  body { max-width: none; padding: 0; font-size: 9pt; line-height: 1.45; }
+  table.facts, ol.policy, .params { font-size: 8pt; } blockquote { margin: 0.3mm 0 0.3mm 2mm; padding: 0 2mm; }
+  section.report + section.report { break-before: page; }
+  h2 { margin-top: 5mm; } h3 { margin-top: 4mm; }
+  article.finding { padding: 1.5mm 2.5mm 2mm; margin-bottom: 2.5mm; }
+  .finding header { break-inside: avoid; }
+  figure { margin: 2mm 0 3mm; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .badge, .kpi, svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -96,14 +117,6 @@ def e(value) -> str:
 
 def evidence_text(value, fmt: str) -> str:
     return format_value(value, fmt if fmt in ("pct", "wan") else "")
-
-
-def parameter_text(value) -> str:
-    if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict) and "grade" in value[0]:
-        return "、".join(f"{b['grade']} {b['min']}—{b['max']}" for b in value)
-    if isinstance(value, dict):
-        return f"(对照表,共 {len(value)} 项)"
-    return format_value(value)
 
 
 def policy_item(c: PolicyCitation) -> str:
@@ -143,7 +156,7 @@ def finding_html(f, formats: dict) -> str:
     if f.subject_kind == "indicator":
         subject = f'<span class="meta">{e(SUBJECT_LABELS["indicator"])}“{e(f.subject)}”</span>'
     elif f.subject_kind not in ("project", "report"):  # a prose claim, a commitment ...
-        subject = f'<span class="meta">{e(f.subject)}</span>'
+        subject = f'<span class="meta">{e(subject_caption(f))}</span>'
     outcome = '<span class="meta">无法评估</span>' if f.outcome != "fired" else ""
     parts = [f'<article class="finding sev-{e(f.severity)}" data-rule="{e(f.rule)}">',
              f'<header><span class="badge sev-{e(f.severity)}">{e(SEVERITY_LABELS[f.severity])}</span>'
@@ -158,7 +171,7 @@ def finding_html(f, formats: dict) -> str:
     if policies:
         parts.append('<h4>政策依据</h4><ol class="policy">' + "".join(policy_item(c) for c in policies) + "</ol>")
     if f.parameters:
-        uses = ";".join(f"{p.title}({p.name})取 {parameter_text(p.value)},自 {p.from_year} 年起"
+        uses = ";".join(f"{p.title}取 {parameter_shown(p.value, p.kind)},自 {p.from_year} 年起"
                         for p in f.parameters)
         parts.append(f'<p class="params">参数: {e(uses)}</p>')
     if facts:
@@ -216,7 +229,7 @@ def charts_html(evaluation, department: str, year: int) -> str:
     line = params.get(WARNING_LINE)
     line = line if isinstance(line, Decimal) else None
     bands = params.get(GRADE_BANDS)
-    line_note = (f"虚线为 {year} 年生效的预算执行率预警线 {format_value(line, 'pct')}(参数 {WARNING_LINE})。"
+    line_note = (f"虚线为 {year} 年生效的预算执行率预警线 {parameter_shown(line, 'ratio')}。"
                  if line is not None else "规则中没有该年度生效的执行率预警线参数,图中未画预警线。")
     chart1 = execution_rate_chart([(m.name, m.rate) for m in metrics], line, f"{department} {year} 年度 各项目预算执行率")
     chart2 = score_band_chart([(m.name, m.score, m.reported_grade, m.reported_band, m.band) for m in metrics], bands,
@@ -224,7 +237,7 @@ def charts_html(evaluation, department: str, year: int) -> str:
     return (f'<figure class="execution"><figcaption>图 1 各项目预算执行率(全年执行 ÷ 全年预算)</figcaption>'
             f'{chart1}<p class="note">{e(line_note)}深红色条表示低于预警线。</p></figure>'
             f'<figure class="grades"><figcaption>图 2 各项目自评得分与等级档次</figcaption>{chart2}'
-            f'<p class="note">底色为 {year} 年生效的等级档次(参数 {GRADE_BANDS});框出的是报告所填等级对应的档次,'
+            f'<p class="note">底色为 {year} 年生效的绩效评价等级档次;框出的是报告所填等级对应的档次,'
             f"红色表示报告等级与得分所在档次不符。</p></figure>")
 
 
@@ -234,7 +247,7 @@ def metrics_table(evaluation, department: str, year: int) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{e(m.name)}</td><td class=\"num\">{e(format_value(m.full_year))}</td>"
-        f"<td class=\"num\">{e(format_value(m.executed))}</td><td class=\"num\">{e(format_value(m.rate, 'pct'))}</td>"
+        f"<td class=\"num\">{e(format_value(m.executed))}</td><td class=\"num\">{e(computed_rate(m.rate))}</td>"
         f"<td class=\"num\">{e(format_value(m.reported_rate, 'pct'))}</td>"
         f"<td class=\"num\">{e(format_value(m.score))}</td>"
         f"<td>{e(m.reported_grade or '')}</td><td>{e(m.band or '')}</td></tr>" for m in metrics)
@@ -243,12 +256,14 @@ def metrics_table(evaluation, department: str, year: int) -> str:
             f"{rows}</table>")
 
 
-def render_html(evaluation) -> str:
+def render_html(evaluation, metadata=()) -> str:
     formats = {rule: dict(pairs) for rule, pairs in evaluation.evidence_formats}
     scope = "、".join(f"{d} {y} 年度" for d, y, _file, _n in evaluation.reports) or "(无报告)"
     body = [f'<div class="doc-head"><h1>预算绩效自评核查报告</h1><p class="subtitle">{e(scope)}</p>'
             f'<p class="run">perfaudit {e(VERSION)} · 规则 {evaluation.rules_evaluated} 条 · '
-            f"规则版本 {e(evaluation.rules_hash[:16])} · 事实版本 {e(evaluation.facts_hash or '—')}</p></div>",
+            f"规则版本 {e(evaluation.rules_hash[:16])} · 事实版本 {e(evaluation.facts_hash or '—')}</p>"
+            + ('<p class="filing">' + "".join(f"<span>{e(label)}:{e(value)}</span>" for label, value in metadata)
+               + "</p>" if metadata else "") + "</div>",
             summary_html(evaluation)]
     body += [f'<p class="scope-note">{e(line)}</p>'
              for line in jurisdiction_lines(evaluation.jurisdictions) + not_in_force_lines(evaluation.not_in_force)]
@@ -276,8 +291,23 @@ def render_html(evaluation) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>预算绩效自评核查报告 — {e(scope)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-            + "\n".join(part for part in body if part) + "\n</body>\n</html>\n")
+            + prose_html("\n".join(part for part in body if part)) + "\n</body>\n</html>\n")
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_ENTITY = re.compile(r"(&#?\w+;)")
+
+
+def prose_html(markup: str) -> str:
+    """style.prose on the text between tags, except quoted policy text (blockquote), which stays verbatim."""
+    parts, verbatim = _TAG.split(markup), 0
+    for i, part in enumerate(parts):
+        if i % 2:
+            verbatim += 1 if part.startswith("<blockquote") else -1 if part == "</blockquote>" else 0
+        elif part and not verbatim:  # an entity's ';' is markup, not punctuation
+            parts[i] = "".join(piece if n % 2 else prose(piece) for n, piece in enumerate(_ENTITY.split(part)))
+    return "".join(parts)
 
 
 def render(evaluation, options) -> str:
-    return render_html(evaluation)
+    return render_html(evaluation, metadata_pairs(options))

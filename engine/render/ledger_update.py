@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .csv_report import FILL_IN, LEDGER_COLUMNS, ledger_rows
+from .style import prose
 from .xlsx_report import INFO_SHEET, LEDGER_SHEET, TOOL_LABEL, render_xlsx
 
 FILL_IN_COLUMNS = LEDGER_COLUMNS[-FILL_IN:]
@@ -97,7 +98,7 @@ def update_ledger(evaluation, earlier: list[dict]) -> Update:
     fresh_records = [dict(zip(LEDGER_COLUMNS, row)) for row in fresh]
     by_key, by_place = defaultdict(list), defaultdict(list)
     for index, row in enumerate(earlier):
-        by_key[_place(row) + (str(row["问题"] or ""),)].append(index)
+        by_key[_place(row) + (prose(str(row["问题"] or "")),)].append(index)  # a ledger from before prose()
         by_place[_place(row)].append(index)
     taken: dict[int, int] = {}  # fresh row -> earlier row
     used: set = set()

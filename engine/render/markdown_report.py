@@ -14,7 +14,8 @@ from ..evaluate import GRADE_BANDS, WARNING_LINE
 from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
                         format_value, split_unevaluable)
 from ..version import VERSION
-from .html_report import evidence_text, parameter_text
+from .html_report import evidence_text
+from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption
 from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -71,16 +72,16 @@ def metrics(evaluation, department: str, year: int) -> list[str]:
     bands = params.get(GRADE_BANDS)
     out = ["### 项目数据(万元)", ""]
     out += table(["项目", "全年预算", "全年执行", "执行率(计算)", "执行率(报告)", "低于预警线", "总分", "报告等级", "应评等级"],
-                 [[md(m.name), format_value(m.full_year), format_value(m.executed), format_value(m.rate, "pct"),
+                 [[md(m.name), format_value(m.full_year), format_value(m.executed), computed_rate(m.rate),
                    format_value(m.reported_rate, "pct"),
                    ("是" if m.rate < line else "否") if isinstance(line, Decimal) and m.rate is not None else "—",
                    format_value(m.score), md(m.reported_grade or "—"),
                    md(m.band or "—") + (f"(报告为“{md(m.reported_band)}”)" if m.reported_band and m.band
                                         and m.reported_band != m.band else "")] for m in rows])
     if isinstance(line, Decimal):
-        out += [f"预算执行率预警线({md(WARNING_LINE)}):{format_value(line, 'pct')}。", ""]
+        out += [f"预算执行率预警线:{parameter_shown(line, 'ratio')}。", ""]
     if bands:
-        out += [f"等级档次({md(GRADE_BANDS)}):{md(parameter_text(bands))}。", ""]
+        out += [f"绩效评价等级档次:{md(parameter_shown(bands))}。", ""]
     return out
 
 
@@ -88,7 +89,7 @@ def finding(f, formats: dict) -> list[str]:
     fmt = formats.get(f.rule, {})
     head = f"##### 〔{SEVERITY_LABELS[f.severity]}〕{md(f.title)}"
     if f.subject_kind not in ("project", "report"):
-        head += f"({md(f.subject)})"
+        head += f"({md(subject_caption(f))})"
     out = [head, "", md(f.message), "", f"- 规则: `{f.rule}`" + ("(无法评估)" if f.outcome != "fired" else "")]
     if f.evidence:
         out.append("- 数值: " + ";".join(f"{md(label)} = {md(evidence_text(v, fmt.get(label, '')))}"
@@ -99,7 +100,7 @@ def finding(f, formats: dict) -> list[str]:
         for c in policies:
             out += policy_line(c)
     if f.parameters:
-        out.append("- 参数: " + ";".join(f"{md(p.title)}({md(p.name)})取 {md(parameter_text(p.value))},"
+        out.append("- 参数: " + ";".join(f"{md(p.title)}取 {md(parameter_shown(p.value, p.kind))},"
                                           f"自 {p.from_year} 年起" for p in f.parameters))
     facts = [c for c in f.citations if isinstance(c, FactCitation)]
     if facts:
@@ -108,12 +109,14 @@ def finding(f, formats: dict) -> list[str]:
     return out + [""]
 
 
-def render_markdown(evaluation) -> str:
+def render_markdown(evaluation, metadata=()) -> str:
     formats = {rule: dict(pairs) for rule, pairs in evaluation.evidence_formats}
     scope = "、".join(f"{d} {y} 年度" for d, y, _f, _n in evaluation.reports) or "(无报告)"
     out = ["# 预算绩效自评核查报告", "", f"**{md(scope)}**", "",
            f"perfaudit {VERSION} · 规则 {evaluation.rules_evaluated} 条 · 规则版本 {evaluation.rules_hash[:16]} · "
            f"事实版本 {evaluation.facts_hash or '—'}", ""]
+    if metadata:
+        out += ["  ".join(f"{label}:{md(value)}" for label, value in metadata), ""]
     out += summary(evaluation)
     notes = jurisdiction_lines(evaluation.jurisdictions) + not_in_force_lines(evaluation.not_in_force)
     out += [f"> {md(line)}" for line in notes] + ([""] if notes else [])
@@ -136,8 +139,8 @@ def render_markdown(evaluation) -> str:
                      [[md(f.department), str(f.year), md(f.project or "报告整体"), f"{md(f.title)}(`{f.rule}`)",
                        md(f.message)] for f in unevaluable])
     out += ["---", "", "本报告由 perfaudit 依据 rules/ 中的规则自动生成;“未核实”的条款引用前须查证原文。", ""]
-    return "\n".join(out)
+    return "\n".join(line if line.startswith("    > ") else prose(line) for line in out)  # quotes stay verbatim
 
 
 def render(evaluation, options) -> str:
-    return render_markdown(evaluation)
+    return render_markdown(evaluation, metadata_pairs(options))

@@ -7,6 +7,7 @@ from ..cjk import table
 from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
                         split_unevaluable)
 from .json_report import summary_dict
+from .style import metadata_pairs, paint, prose
 
 VERIFICATION_LABELS = {"primary": "已核实原文", "secondary": "转述来源", "local": "地方文件",
                        "unverified": "未核实"}
@@ -38,7 +39,7 @@ def unevaluable_lines(unevaluable) -> list[str]:
     return out + [""]
 
 
-def render_text(evaluation, verbose: bool = False) -> str:
+def render_text(evaluation, verbose: bool = False, colour: bool = False, metadata=()) -> str:
     out = []
     findings, unevaluable = split_unevaluable(evaluation.findings)
     for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):
@@ -48,8 +49,8 @@ def render_text(evaluation, verbose: bool = False) -> str:
         for project, items in groupby(group, key=lambda f: f.project or ""):
             out.append(f"\n【{project or '报告整体'}】")
             for f in items:
-                severity = SEVERITY_LABELS[f.severity]
-                out.append(f"  [{severity}] {f.title}  ({f.rule})")
+                severity = paint(f"[{SEVERITY_LABELS[f.severity]}]", f.severity, colour)
+                out.append(f"  {severity} {f.title}  ({f.rule})")
                 out.append(f"      {f.message}")
                 policies = [c for c in f.citations if isinstance(c, PolicyCitation)]
                 facts = [c for c in f.citations if isinstance(c, FactCitation)]
@@ -57,19 +58,19 @@ def render_text(evaluation, verbose: bool = False) -> str:
                 for c in shown:
                     out.append("      " + policy_line(c))
                 if len(policies) > len(shown):
-                    out.append(f"      (另有 {len(policies) - len(shown)} 条依据,见 --format json)")
+                    out.append(f"      (另有 {len(policies) - len(shown)} 条依据,见 -v)")
                 limit = len(facts) if verbose else 3
                 for c in facts[:limit]:
                     out.append("      " + fact_line(c))
                 if len(facts) > limit:
-                    out.append(f"      (另有 {len(facts) - limit} 处数据,见 --verbose)")
+                    out.append(f"      (另有 {len(facts) - limit} 处数据,见 -v)")
         out.append("")
     if unevaluable:
         out.extend(unevaluable_lines(unevaluable))
     summary = summary_dict(evaluation)
     out.append("汇总")
-    rows = [[FAMILY_LABELS.get(family, family), family, str(n)] for family, n in summary["by_family"].items()]
-    out.append(table(rows, ["类别", "family", "发现数"]))
+    rows = [[FAMILY_LABELS.get(family, family), str(n)] for family, n in summary["by_family"].items()]
+    out.append(table(rows, ["类别", "发现数"]))
     severity = summary["by_severity"]
     out.append(f"错误 {severity['error']} 项,警告 {severity['warning']} 项,提示 {severity['info']} 项;"
                f"共评估报告 {len(summary['reports'])} 份,规则 {summary['rules']} 条。")
@@ -79,7 +80,9 @@ def render_text(evaluation, verbose: bool = False) -> str:
     out.extend(not_in_force_lines(evaluation.not_in_force))
     if not findings:
         out.insert(0, "未发现问题。")
-    return "\n".join(out) + "\n"
+    if metadata:
+        out.insert(0, "  ".join(f"{label}:{value}" for label, value in metadata) + "\n")
+    return "\n".join(prose(line) for line in out) + "\n"
 
 
 def not_in_force_lines(not_in_force) -> list:
@@ -102,4 +105,4 @@ def jurisdiction_lines(jurisdictions) -> list:
 
 
 def render(evaluation, options) -> str:
-    return render_text(evaluation, options.verbose)
+    return render_text(evaluation, options.verbose, bool(options.extra.get("colour")), metadata_pairs(options))

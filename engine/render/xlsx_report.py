@@ -12,6 +12,7 @@ from ..spreadsheet.cellguard import set_xlsx_text
 from ..spreadsheet.workbook import new_workbook, text_width, workbook_bytes
 from ..version import VERSION
 from .csv_report import FILL_IN, LEDGER_COLUMNS, ledger_rows
+from .style import metadata_pairs
 
 WRAPPED = {"问题": 46, "规则": 30, "依据": 48, "数据来源": 48, "项目": 16}
 FILL_IN_WIDTHS = {"整改措施": 30, "责任科室": 12, "完成时限": 12}
@@ -65,7 +66,7 @@ def _ledger_sheet(sheet, rows, stale: int = 0) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _info_sheet(sheet, evaluation) -> None:
+def _info_sheet(sheet, evaluation, metadata=()) -> None:
     from openpyxl.styles import Alignment, Font
 
     findings, unevaluable = split_unevaluable(evaluation.findings)
@@ -73,6 +74,7 @@ def _info_sheet(sheet, evaluation) -> None:
     lines = [(TOOL_LABEL, f"perfaudit {VERSION}"), ("规则版本", evaluation.rules_hash),
              ("事实版本", evaluation.facts_hash or "—"), ("规则条数", evaluation.rules_evaluated),
              ("发现总数", len(findings))]
+    lines[1:1] = list(metadata)  # 编制人, 复核人, 日期 when given, right under the tool
     lines += [(f"其中{SEVERITY_LABELS[s]}", counts[s]) for s in SEVERITY_ORDER]
     if unevaluable:
         lines += [(UNEVALUABLE_LABEL, f"{len(unevaluable)} 项(缺少数据,规则无法判断;不计入发现总数,台账中单独标注)")]
@@ -87,15 +89,15 @@ def _info_sheet(sheet, evaluation) -> None:
     sheet.column_dimensions["B"].width = 80
 
 
-def render_xlsx(evaluation, rows=None, stale: int = 0) -> bytes:
+def render_xlsx(evaluation, rows=None, stale: int = 0, metadata=()) -> bytes:
     """The ledger of evaluation; rows (with what departments filled in) when updating an earlier ledger."""
     workbook = new_workbook()
     ledger = workbook.active
     ledger.title = LEDGER_SHEET
     _ledger_sheet(ledger, ledger_rows(evaluation) if rows is None else rows, stale)
-    _info_sheet(workbook.create_sheet(INFO_SHEET), evaluation)
+    _info_sheet(workbook.create_sheet(INFO_SHEET), evaluation, metadata)
     return workbook_bytes(workbook)
 
 
 def render(evaluation, options) -> bytes:
-    return render_xlsx(evaluation)
+    return render_xlsx(evaluation, metadata=metadata_pairs(options))

@@ -1,0 +1,150 @@
+"""How every human-readable report writes things, decided once: punctuation, computed rates, parameter values,
+what a finding is about, severity colour on a terminal, and the optional filing metadata.
+
+JSON is the machine format and uses none of this; findings keep the message their rule rendered
+(engine/findings.py), and the reports only restyle it here.
+"""
+from __future__ import annotations
+
+import os
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..findings import FactCitation, format_value
+
+# Chinese characters, CJK and full-width punctuation, and the curly quotes Chinese text uses
+_CJK = re.compile("[\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_FULL = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08", ")": "\uff09"}
+_OPEN_QUOTES, _CLOSE_QUOTES = "\u201c\u300c", "\u201d\u300d"  # “ 「 and ” 」: quoted text is left as quoted
+_HALF = re.compile("[,:;()]")
+
+
+def _cjk_at(chars, i: int) -> bool:
+    return 0 <= i < len(chars) and bool(_CJK.match(chars[i]))
+
+
+def prose(text: str) -> str:
+    """Chinese prose with full-width punctuation: () and : where they touch Chinese text, , and ; anywhere in
+    a Chinese sentence (50%,2025 年 too); numbers (1,000), ids, file paths (a word with a '/') and quoted text
+    (in “” or 「」) keep their characters. Idempotent."""
+    if not _HALF.search(text):
+        return text
+    chars = list(text)
+    shielded = _shielded(chars)
+    opened = []
+    for i, c in enumerate(chars):
+        if shielded[i]:
+            continue
+        if c == "(":
+            opened.append(i)
+        elif c == ")" and opened:
+            j = opened.pop()
+            if _cjk_at(chars, j - 1) or _cjk_at(chars, j + 1) or _cjk_at(chars, i - 1) or _cjk_at(chars, i + 1):
+                chars[j], chars[i] = _FULL["("], _FULL[")"]
+    out, chinese = [], bool(_CJK.search(text))
+    for i, c in enumerate(chars):
+        if c and c in ",:;" and not shielded[i] and (_cjk_at(chars, i - 1) or _cjk_at(chars, i + 1) or (
+                i + 1 < len(chars) and chars[i + 1] == " " and _cjk_at(chars, i + 2)) or (
+                c != ":" and chinese and not _between_ascii(chars, i))):
+            out.append(_FULL[c])
+            if i + 1 < len(chars) and chars[i + 1] == " ":
+                chars[i + 1] = ""  # full-width punctuation carries its own space
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+def _between_ascii(chars, i: int) -> bool:
+    """1,000 or a,b: a separator inside a number or a word, not Chinese punctuation (a ':' must touch Chinese)."""
+    before, after = chars[i - 1] if i else "", chars[i + 1] if i + 1 < len(chars) else ""
+    return bool(before and after and before.isascii() and after.isascii() and before.isalnum() and after.isalnum())
+
+
+def _shielded(chars) -> list:
+    """Per character: inside quoted text or a path-like word, so left alone."""
+    out, depth, word_start = [False] * len(chars), 0, 0
+    for i, c in enumerate(chars + [" "]):
+        if c.isspace() or c == "`":
+            if "/" in chars[word_start:i]:
+                out[word_start:i] = [True] * (i - word_start)
+            word_start = i + 1
+        if i == len(chars):
+            break
+        if c in _OPEN_QUOTES:
+            depth += 1
+        elif c in _CLOSE_QUOTES:
+            depth = max(0, depth - 1)
+        elif depth:
+            out[i] = True
+    return out
+
+
+COMPUTED_RATE_PLACES = 2  # docs/reports-and-spreadsheets.md: a rate the tool computes is shown to 0.01%
+
+
+def computed_rate(value) -> str:
+    """A rate perfaudit computed (not one the report printed): always two decimals of a percent, 50.00%."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return format_value(value)
+    step = Decimal(1).scaleb(-COMPUTED_RATE_PLACES)
+    return format(value.scaleb(2).quantize(step, rounding=ROUND_HALF_UP), "f") + "%"
+
+
+def parameter_shown(value, kind: str = "") -> str:
+    """A parameter value as rules' messages show it: a ratio as a percentage (0.70 -> 70%), grade bands as
+    ranges, a lookup table by its size."""
+    if value is None:
+        return "停用"
+    if kind == "ratio" and isinstance(value, Decimal):
+        return format_value(value, "pct")
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict) and "grade" in value[0]:
+        return "、".join(f"{b['grade']} {b['min']}—{b['max']}" for b in value)
+    if isinstance(value, dict):
+        return f"(对照表,共 {len(value)} 项)"
+    return format_value(value)
+
+
+CLAIM_QUOTE_CHARS = 16  # how much of a claim's sentence a caption quotes
+
+
+def subject_caption(f) -> str:
+    """What a finding is about, for people: 正文“区城管局部门预算总额为…” rather than the claim id c05."""
+    if f.subject_kind == "claim":
+        sentence = dict(f.evidence).get("正文")
+        if isinstance(sentence, str) and sentence:
+            cut = sentence[:CLAIM_QUOTE_CHARS] + ("…" if len(sentence) > CLAIM_QUOTE_CHARS else "")
+            return f"正文“{cut}”"
+        sections = [c.section for c in f.citations if isinstance(c, FactCitation) and c.field == "原文"]
+        return f"{sections[0]}的说法" if sections else "正文中的说法"
+    if f.subject_kind == "indicator":
+        return f"指标“{f.subject}”"
+    return f.subject
+
+
+# ---- severity colour on a terminal ------------------------------------------------------------------
+
+SEVERITY_COLOURS = {"error": "1;31", "warning": "33", "info": "36"}
+
+
+def wants_colour(stream) -> bool:
+    """Colour only for a person at a terminal: never in a file or a pipe, never when NO_COLOR is set."""
+    if "NO_COLOR" in os.environ:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def paint(text: str, severity: str, colour: bool) -> str:
+    code = SEVERITY_COLOURS.get(severity)
+    return f"\x1b[{code}m{text}\x1b[0m" if colour and code else text
+
+
+# ---- optional filing metadata (编制人, 复核人, 日期) ----------------------------------------------------
+
+METADATA_LABELS = (("prepared_by", "编制人"), ("reviewed_by", "复核人"), ("report_date", "日期"))
+
+
+def metadata_pairs(options) -> list:
+    """(label, value) for the metadata given on the command line, in a fixed order; [] when none was."""
+    given = (options.extra or {}).get("metadata") or {} if options is not None else {}
+    return [(label, given[key]) for key, label in METADATA_LABELS if given.get(key)]
