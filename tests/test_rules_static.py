@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from engine import InputError, compile, load_facts, load_rules
+from engine.model import ReportScope
 from engine.cli import cli
 
 from .conftest import RULES
@@ -198,14 +199,15 @@ def test_parameter_ended_with_null_takes_its_rules_out_of_force(rules_dir, tmp_p
     end_warning_line_in(rules_dir, 2025)
     program = compile(load_rules(rules_dir))
     parameter = program.ruleset.parameters["exec_warning_line"]
-    assert parameter.value_for(2024).value == D("0.70")
-    assert parameter.value_for(2025) is None
+    covered = frozenset({"national", "dujiqu-cgj"})  # the line is the unit's own measure
+    at = {year: ReportScope(year, covered) for year in (2024, 2025)}
+    assert parameter.value_for(at[2024]).value == D("0.70")
+    assert parameter.value_for(at[2025]) is None
     rule = next(c for c in program.rules if c.rule.id == "execution.below-warning-line")
-    assert program.in_force(rule, 2024) and not program.in_force(rule, 2025)
-    assert rule not in program.for_subject("project", 2025)
-    assert ("execution.below-warning-line" not in
-            {rule_id for _, rule_id, _ in program.not_in_force([2024])})
-    assert (2025, "execution.below-warning-line", ("exec_warning_line",)) in program.not_in_force([2025])
+    assert program.in_force(rule, at[2024]) and not program.in_force(rule, at[2025])
+    assert rule not in program.for_subject("project", at[2025])
+    assert "execution.below-warning-line" not in {rule_id for rule_id, _ in program.not_in_force(at[2024])}
+    assert ("execution.below-warning-line", ("exec_warning_line",)) in program.not_in_force(at[2025])
 
 
 def test_a_year_without_parameter_values_is_evaluated_and_says_what_did_not_apply(runner, rules_dir, tmp_path):
@@ -216,16 +218,16 @@ def test_a_year_without_parameter_values_is_evaluated_and_says_what_did_not_appl
     facts = write_facts(tmp_path / "facts", [project(full_year=D("10"), executed=D("1"))], year=2023)
     result = runner.invoke(cli, ["check", "--rules", str(rules_dir), str(facts)])
     assert result.exit_code == 0, result.output
-    assert "条规则在 2023 年无参数取值,未适用" in result.stdout
-    assert "execution.below-warning-line(缺参数 exec_warning_line)" in result.stdout
+    assert "条规则在 2023 年无参数取值，未适用" in result.stdout
+    assert "execution.below-warning-line（缺参数 exec_warning_line）" in result.stdout
     result = runner.invoke(cli, ["evaluate", "--rules", str(rules_dir), "--format", "json", str(facts)])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert "execution.below-warning-line" not in {f["rule"] for f in document["findings"]}
-    assert {"year": 2023, "rule": "execution.below-warning-line", "missing_parameters": ["exec_warning_line"]} \
-        in document["summary"]["not_in_force"]
+    assert {"year": 2023, "rule": "execution.below-warning-line", "missing_parameters": ["exec_warning_line"],
+            "reports": 1} in document["summary"]["not_in_force"]
     text = runner.invoke(cli, ["evaluate", "--rules", str(rules_dir), str(facts)]).stdout
-    assert "在 2023 年无参数取值,未适用: " in text
+    assert "在 2023 年无参数取值，未适用（1 份报告）：" in text
 
 
 def test_shipped_rules_not_yet_in_force_skip_an_earlier_year(runner, tmp_path):

@@ -91,9 +91,9 @@ def not_in_force_lines(not_in_force) -> list:
     for year, group in groupby(not_in_force, key=lambda item: item[0]):
         group = list(group)
         reports = max(n for *_, n in group)
-        rules = "、".join(f"{rule}(缺参数 {'、'.join(missing)}" + (f",{n} 份报告" if n != reports else "") + ")"
+        rules = "、".join(f"{rule}（缺参数 {'、'.join(missing)}" + (f"，{n} 份报告" if n != reports else "") + "）"
                          for _, rule, missing, n in group)
-        lines.append(f"{len(group)} 条规则在 {year} 年无参数取值,未适用({reports} 份报告): {rules}")
+        lines.append(f"{len(group)} 条规则在 {year} 年无参数取值，未适用（{reports} 份报告）：{rules}")
     return lines
 
 
@@ -101,7 +101,7 @@ def jurisdiction_lines(jurisdictions) -> list:
     """Which local packs of policy applied, and to how many reports: national rules apply everywhere."""
     if not jurisdictions:
         return []
-    return ["适用的地方口径: " + "、".join(f"{title}({ident},{n} 份报告)" for ident, title, n in jurisdictions)]
+    return ["适用的地方口径：" + "、".join(f"{title}（{ident}，{n} 份报告）" for ident, title, n in jurisdictions)]
 
 
 def render(evaluation, options) -> str:
