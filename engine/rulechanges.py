@@ -38,18 +38,23 @@ def test_cases(rules_dir) -> dict:
     return cases
 
 
-def _entry(parameter, year: int):
-    entry = parameter.value_for(year) if parameter is not None else None
+def _entry(ruleset, name: str, report):
+    """The value of a parameter in force for `report` under `ruleset` (its year, jurisdictions, example)."""
+    parameter = ruleset.parameters.get(name)
+    entry = parameter.value_for(ruleset.scope_of(report)) if parameter is not None and report is not None else None
     return (entry.year, entry.value) if entry is not None else None
 
 
-def rule_folder_changes(old_rules, new_rules, old_dir, new_dir, as_year: int | None = None) -> Changes:
+def rule_folder_changes(old_rules, new_rules, old_dir, new_dir, as_year: int | None = None, reports=()) -> Changes:
+    """as_year: the values in force are shown for the first of `reports` (read as that year's): values depend
+    on where a report is (rules/jurisdictions.yaml), so a preview is for the facts given."""
     sources = _added_removed_edited(old_rules.sources, new_rules.sources)
     tests = _added_removed_edited(test_cases(old_dir), test_cases(new_dir))
     in_force = ()
     if as_year is not None:
+        report = reports[0] if reports else None
         in_force = tuple((name, (new_rules.parameters.get(name) or old_rules.parameters[name]).title,
-                          _entry(old_rules.parameters.get(name), as_year), _entry(new_rules.parameters.get(name), as_year))
+                          _entry(old_rules, name, report), _entry(new_rules, name, report))
                          for name in sorted(old_rules.parameters.keys() | new_rules.parameters.keys()))
     return Changes(*sources, *tests, as_year, in_force)
 

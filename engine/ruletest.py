@@ -29,7 +29,6 @@ from .compile import Program
 from .errors import Collector, Diagnostic, InputError, did_you_mean
 from .evaluate import evaluate as run_evaluation
 from .facts import display_path, expand_paths, parse_rate
-from .model import national_scope
 from .validate import validate_document
 from .yamlsrc import Document, load_yaml_file, render_path
 
@@ -210,9 +209,13 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                 _problem(collector, doc, path + ("rule",), f"未知规则 “{item['rule']}”",
                          "rules/*.yaml 中定义的规则编号", did_you_mean(item["rule"], rules))
                 continue
-            scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]),
-                         national_scope(raw["year"]))
-            if not program.applies(compiled, scope) and compiled.rule.in_force(raw["year"]):
+            # where the case's facts did not load, only the rule's own years can be judged
+            scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]), None)
+            if scope is None:
+                if not compiled.rule.in_force(raw["year"]):
+                    _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效",
+                             suggestion="改用规则生效的年度")
+            elif not program.applies(compiled, scope) and compiled.rule.in_force(raw["year"]):
                 pack = program.ruleset.jurisdictions[compiled.rule.jurisdiction]
                 _problem(collector, doc, path + ("rule",),
                          f"规则 “{item['rule']}” 只适用于“{pack.title}”({pack.id}),本用例的事实不在其范围内",

@@ -87,9 +87,10 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
     if v in ("oneOf", "anyOf"):
         # a cell of facts format v2 (a value, null for a blank cell, or a printed dash): explained as a type
         # error against the branch that holds values, the way a v1 field of that type was
-        main = next((b for b in error.validator_value if isinstance(b, dict) and b.get("type") in ("number", "string")),
-                    None)
-        if main is not None:
+        branches = [b for b in error.validator_value if isinstance(b, dict)]
+        main = next((b for b in branches if b.get("type") in ("number", "string")), None)
+        cell = all(b is main or b.get("type") == "null" or "$ref" in b for b in branches)
+        if main is not None and cell:
             return [_type_error(diag, value, main["type"], main)]
     if v == "enum":
         options = error.validator_value

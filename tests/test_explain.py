@@ -116,10 +116,16 @@ def test_near_miss_for_a_project_above_the_warning_line(runner, ruleset, seed_re
     assert "执行率 比 预警线 高 24.28 个百分点(相当于 预警线 的 34.69%)" in output
 
 
-def test_compound_condition_names_the_failing_part(ruleset, seed_reports):
-    """explanation-missing is `rate < line and not present(explanation)`: only the second part failed."""
-    e = only(explain_project(compile_rules(ruleset), seed_reports, "智慧城管", backend="python"),
-             "execution.explanation-missing")
+def test_compound_condition_names_the_failing_part(ruleset, tmp_path):
+    """explanation-missing is `rate < line and not present(explanation)`: only the second part failed.
+    The rule is 四川's (rules/jurisdictions.yaml): the seed is read as a report from 四川."""
+    from engine import load_facts
+
+    seed = next(FACTS_2024.glob("*.yaml")).read_text(encoding="utf-8")
+    (tmp_path / "seed.yaml").write_text(seed.replace("\nunit: 万元\n", "\nregion: {province: 四川省}\nunit: 万元\n", 1),
+                                        encoding="utf-8")
+    e = only(explain_project(compile_rules(ruleset), load_facts([tmp_path / "seed.yaml"]), "智慧城管",
+                             backend="python"), "execution.explanation-missing")
     assert e.outcome == PASSED
     assert e.condition.kind == "and" and [c.value for c in e.condition.children] == [True, False]
     (failed,) = e.deciding

@@ -202,7 +202,7 @@ def test_expectations_are_checked_against_the_facts_and_rules(runner, tmp_path):
 def test_facts_file_is_relative_to_the_test_file(runner, tmp_path):
     facts = tmp_path / "facts"
     facts.mkdir()
-    (facts / "r.yaml").write_text("department: 某局\nyear: 2024\ndocument: {title: t}\nunit: 万元\nprojects:\n"
+    (facts / "r.yaml").write_text("department: 甲局\nyear: 2024\ndocument: {title: t}\nunit: 万元\nprojects:\n"
                                   "  - name: 甲项目\n    budget: {section: s, full_year: 10.00, executed: 5.00}\n",
                                   "utf-8")
     tests = tmp_path / "tests"

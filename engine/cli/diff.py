@@ -80,7 +80,7 @@ def _rule_impact(rules, facts, fmt, backend, scratch, year=None) -> str:
     if new.notice:
         click.echo(new.notice, err=True)
     impact = rule_impact(old, new, old_rules, new_rules, rules[0], rules[1])
-    changes = rule_folder_changes(old_rules, new_rules, folders[0], folders[1], year)
+    changes = rule_folder_changes(old_rules, new_rules, folders[0], folders[1], year, reports)
     if fmt == "json":
         return impact_json(impact, changes)
     return impact_text(impact, evidence_formats(old_rules, new_rules), changes, parameter_kinds(old_rules, new_rules))
