@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, InputError
+from ..spreadsheet.importer import check_generated
 from ..spreadsheet.yamlwrite import scalar, write_yaml
 from .mapping import to_facts
 from .prose import candidates
@@ -109,7 +110,13 @@ def combine(group: list) -> tuple:
               f"{'、'.join(Path(r.file).name for r in group)} 读出(金额单位: {data['unit']},照印出的写)。",
               "每个数值行末的注释是它在原件中的位置;unreadable 记下无法确定的格及原因(相应字段未写)。",
               "请对照原件核对后再用于核查。")
-    text, _ = write_yaml(data, header)
+    text, refs = write_yaml(data, header)
+    if not problems:  # what the loader would refuse is never written: its problems are shown at the cells
+        display = first.file if len(group) == 1 else "、".join(r.file for r in group)
+        try:
+            check_generated(text, refs, display, data["year"], who)
+        except InputError as error:
+            problems.extend(error.diagnostics)
     found = [c for r in group for c in r.candidates]
     text += "\n".join(_candidate_lines(found)) + ("\n" if found else "")
     return text, problems
