@@ -91,13 +91,17 @@ def combine(group: list) -> tuple:
     data = dict(first.data)
     if len(group) > 1:
         files = "、".join(Path(r.file).name for r in group)
-        supervisors = {r.data.get("supervisor") for r in group}
+        supervisors = {getattr(r.data.get("supervisor"), "value", None) for r in group}
+        shared = len(supervisors) == 1 and None not in supervisors
         data.pop("supervisor", None)
-        if len(supervisors) == 1 and None not in supervisors:
-            data["supervisor"] = supervisors.pop()
+        if shared:
+            data["supervisor"] = first.data["supervisor"]
         data["document"] = {**first.data["document"], "title": f"{first.department}{first.year}年度自评表",
                             "file": files, "note": f"由 perfaudit import 从 {files} 读出;请对照原件核对"}
-        projects = [p for r in group for p in r.data.get("projects", [])]
+        # a supervisor not shared by the whole group goes back to the projects of the document printing it
+        projects = [p if shared or "supervisor" not in r.data or "supervisor" in p else
+                    {"name": p["name"], "supervisor": r.data["supervisor"], **p}
+                    for r in group for p in r.data.get("projects", [])]
         data.pop("projects", None)
         data.pop("narrative", None)
         narrative = [n for r in group for n in r.data.get("narrative", [])]
