@@ -6,10 +6,11 @@ from pathlib import Path
 
 from ..errors import Diagnostic, InputError
 from ..spreadsheet.importer import check_generated
-from ..spreadsheet.yamlwrite import scalar, write_yaml
+from ..spreadsheet.yamlwrite import write_yaml
 from .mapping import to_facts
 from .prose import candidates
 from .reading import read_document, refuse
+from .review import candidate_lines
 from .recognise import recognise
 from .vocabulary import vocabulary
 
@@ -25,19 +26,6 @@ class DocumentImport:
     left_out: list = field(default_factory=list)  # (place, reason)
     candidates: list = field(default_factory=list)
     data: dict = field(default_factory=dict)
-
-
-def _candidate_lines(found: list) -> list:
-    if not found:
-        return []
-    lines = ["", "# ---- 待确认的陈述: 从文字中抽出的数量陈述,均未确认。核对原文后,确认的移入 claims:(补上 id,",
-             "# measure 从 项目个数/预算总额/执行总额/总体执行率/平均得分/满意度 … 中选定),其余删去。"]
-    for c in found:
-        lines += [f"#  - section: {scalar(c.section)}", f"#    text: {scalar(c.text)}",
-                  f"#    measure: {c.measure or '(待定)'}", f"#    value: {scalar(c.value)}  # 印为 “{c.printed}”"]
-        if c.unit:
-            lines.append(f"#    unit: {c.unit}")
-    return lines
 
 
 def import_document(path: Path, display: str, year: int | None = None, unit: str | None = None) -> DocumentImport:
@@ -122,5 +110,5 @@ def combine(group: list) -> tuple:
         except InputError as error:
             problems.extend(error.diagnostics)
     found = [c for r in group for c in r.candidates]
-    text += "\n".join(_candidate_lines(found)) + ("\n" if found else "")
+    text += "\n".join(candidate_lines(found)) + ("\n" if found else "")
     return text, problems
