@@ -61,6 +61,9 @@ def test_refusals_write_nothing(runner, tmp_path):
     assert same.exit_code == 2 and "拒绝覆盖" in same.output and facts.read_bytes() == before
     undecided = runner.invoke(cli, ["claims", "review", str(facts), "--accept", "5", "-o", str(tmp_path / "a.yaml")])
     assert undecided.exit_code == 2 and "第 5 条(“另有资金三十二点四万元。”)的口径待定" in undecided.output
+    measure = runner.invoke(cli, ["claims", "review", str(facts), "--accept", "4,5", "--measure", "5=胡说",
+                                  "-o", str(tmp_path / "a.yaml")])
+    assert measure.exit_code == 2 and "report.yaml 待确认的第 5 条: 取值 \"胡说\" 不在允许范围内" in measure.output
     wrong = runner.invoke(cli, ["claims", "review", str(facts), "--accept", "9", "-o", str(tmp_path / "a.yaml")])
     assert wrong.exit_code == 2 and "不在 1 至 5 之间" in wrong.output
     (tmp_path / "exists.yaml").write_text("mine\n", encoding="utf-8")

@@ -89,12 +89,12 @@ def review(file, accept, discard, measure, output, force):
                                            suggestion="改正注释中的 value 后再确认"))
     if problems:
         raise input_problem(problems)
-    result = reviewed(text, chosen, discarded)
+    result, refs = reviewed(text, chosen, discarded)
     import yaml
 
     data = yaml.safe_load(result) or {}
     try:
-        check_generated(result, {}, file, data.get("year", 0), data.get("department") or "")
+        check_generated(result, refs, file, data.get("year", 0), data.get("department") or "")
     except InputError as error:
         raise InputProblem(error) from None
     check_output(output, force, [file])

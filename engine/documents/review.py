@@ -99,15 +99,17 @@ def _free_ids(data: dict, count: int) -> list:
     return out
 
 
-def reviewed(text: str, accepted: dict, discarded: set) -> str:
-    """The facts text with the accepted candidates ({number: measure}) appended to `claims:` and removed from the
-    comments with the discarded ones; the others stay as they were."""
+def reviewed(text: str, accepted: dict, discarded: set) -> tuple:
+    """(the facts text with the accepted candidates ({number: measure}) appended to `claims:` and removed from the
+    comments with the discarded ones, the others staying as they were; line number -> the candidate it came from)."""
     lines = text.split("\n")
     body, pending = split(text)
     data = yaml.safe_load(body) or {}
     chosen = [p for p in pending if p.number in accepted]
-    new = [line for p, ident in zip(chosen, _free_ids(data, len(chosen))) for line in
-           _claim_lines(p, ident, accepted[p.number])]
+    blocks = [(p.number, _claim_lines(p, ident, accepted[p.number]))
+              for p, ident in zip(chosen, _free_ids(data, len(chosen)))]
+    new = [line for _, block in blocks for line in block]
+    numbers = [n for n, block in blocks for _ in block]  # the candidate each new line came from
     gone = {i for p in pending if p.number in accepted or p.number in discarded
             for i in range(p.lines[0], p.lines[1] + 1)}
     start = next(i for i, line in enumerate(lines) if line.startswith(MARK))
@@ -119,10 +121,14 @@ def reviewed(text: str, accepted: dict, discarded: set) -> str:
         end = next((i for i in range(at + 1, len(head)) if head[i][:1] not in ("", " ", "#")), len(head))
         while end > at + 1 and not head[end - 1].strip():
             end -= 1
+        at = end
         head[end:end] = new
     elif new:
-        head += ["claims:", *new]
+        head.append("claims:")
+        at = len(head)
+        head += new
+    refs = {at + 1 + i: f"待确认的第 {n} 条" for i, n in enumerate(numbers)} if new else {}
     rest = [line for i, line in enumerate(lines[start:], start=start) if i not in gone]
     left = [line for line in rest if line.startswith("#  - ")]
     tail = ["", *rest] if left else []
-    return "\n".join(head + tail).rstrip("\n") + "\n"
+    return "\n".join(head + tail).rstrip("\n") + "\n", refs
