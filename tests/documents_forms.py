@@ -44,6 +44,23 @@ def width(rows: list) -> int:
     return max(c + cs for _, c, _, _, cs in placed(rows))
 
 
+def plain(value, drop=("section",)):
+    """Facts data without provenance: values as text (Decimal as written), the keys in `drop` left out."""
+    from decimal import Decimal
+
+    from engine.spreadsheet.yamlwrite import Sourced
+
+    if isinstance(value, Sourced):
+        value = value.value
+    if isinstance(value, dict):
+        return {k: plain(v, drop) for k, v in value.items() if k not in drop}
+    if isinstance(value, list):
+        return [plain(v, drop) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
 # ---- writers -----------------------------------------------------------------
 
 
@@ -189,6 +206,8 @@ class FakeXls:
 def write_pdf(path, forms: list, rows_per_page: int | None = None) -> None:
     """Each form a ruled table in the CID font STSong-Light (no font file needed); rows_per_page splits a
     form over pages, as a long form is printed."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -205,8 +224,10 @@ def write_pdf(path, forms: list, rows_per_page: int | None = None) -> None:
         cols = width(form.rows)
         grid = [[""] * cols for _ in form.rows]
         spans = []
+        cell_style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=6, leading=7, wordWrap="CJK")
         for r, c, text, rs, cs in placed(form.rows):
-            grid[r][c] = text
+            # text wider than its cell is wrapped, as a printed form wraps it (else it runs over the next cells)
+            grid[r][c] = text if len(text) * 6 < 760 / cols * cs - 8 else Paragraph(escape(text), cell_style)
             if rs > 1 or cs > 1:
                 spans.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
         chunks = [grid] if not rows_per_page else [grid[i:i + rows_per_page] for i in range(0, len(grid), rows_per_page)]
@@ -264,7 +285,7 @@ PUTUO_1 = putuo("普陀体育中心与委托运营方结算费用",
 
 # the facts the first 普陀 form must give (provenance apart), as the hand transcription has them
 PUTUO_1_FACTS = {
-    "name": "普陀体育中心与委托运营方结算费用", "supervisor": "上海市普陀区体育局",
+    "name": "普陀体育中心与委托运营方结算费用",
     "implementer": "上海市普陀区体育事业管理中心",
     "budget": {"initial": "250000.00", "full_year": "250000.00", "executed": "215457.6", "weight": "10",
                "rate": "86.19%", "score": "8.62", "printed": {"executed": "215,457.6"},

@@ -27,7 +27,7 @@ def run(runner, *args):
 
 @pytest.mark.parametrize("args, expected", [
     (["evalute", FACTS_2024], "没有 'evalute' 这个命令。 你是不是想写: evaluate?"),
-    (["xyz"], "可用的命令: check、diff、evaluate"),
+    (["xyz"], "可用的命令: check、claims、diff、evaluate"),
     (["evaluate", FACTS_2024, "--fromat", "json"], "没有 '--fromat' 这个选项。 你是不是想写: '--format'?"),
     (["evaluate", FACTS_2024, "--fail-on", "错"], "'--fail-on' 的值无效: '错' 不是可选值之一"),
     (["evaluate", FACTS_2024, "--format", "pdf"], "'pdf' 不是可选值之一"),

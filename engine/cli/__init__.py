@@ -28,6 +28,7 @@ COMMANDS = {
     "diff": "diff",
     "new-year": "new_year",
     "new-rule": "new_rule",
+    "claims": "claims",
 }
 
 

@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, InputError
-from ..spreadsheet.yamlwrite import scalar, write_yaml
+from ..spreadsheet.importer import check_generated
+from ..spreadsheet.yamlwrite import write_yaml
 from .mapping import to_facts
 from .prose import candidates
 from .reading import read_document, refuse
+from .review import candidate_lines
 from .recognise import recognise
 from .vocabulary import vocabulary
 
@@ -24,19 +26,6 @@ class DocumentImport:
     left_out: list = field(default_factory=list)  # (place, reason)
     candidates: list = field(default_factory=list)
     data: dict = field(default_factory=dict)
-
-
-def _candidate_lines(found: list) -> list:
-    if not found:
-        return []
-    lines = ["", "# ---- 待确认的陈述: 从文字中抽出的数量陈述,均未确认。核对原文后,确认的移入 claims:(补上 id,",
-             "# measure 从 项目个数/预算总额/执行总额/总体执行率/平均得分/满意度 … 中选定),其余删去。"]
-    for c in found:
-        lines += [f"#  - section: {scalar(c.section)}", f"#    text: {scalar(c.text)}",
-                  f"#    measure: {c.measure or '(待定)'}", f"#    value: {scalar(c.value)}  # 印为 “{c.printed}”"]
-        if c.unit:
-            lines.append(f"#    unit: {c.unit}")
-    return lines
 
 
 def import_document(path: Path, display: str, year: int | None = None, unit: str | None = None) -> DocumentImport:
@@ -90,13 +79,17 @@ def combine(group: list) -> tuple:
     data = dict(first.data)
     if len(group) > 1:
         files = "、".join(Path(r.file).name for r in group)
-        supervisors = {r.data.get("supervisor") for r in group}
+        supervisors = {getattr(r.data.get("supervisor"), "value", None) for r in group}
+        shared = len(supervisors) == 1 and None not in supervisors
         data.pop("supervisor", None)
-        if len(supervisors) == 1 and None not in supervisors:
-            data["supervisor"] = supervisors.pop()
+        if shared:
+            data["supervisor"] = first.data["supervisor"]
         data["document"] = {**first.data["document"], "title": f"{first.department}{first.year}年度自评表",
                             "file": files, "note": f"由 perfaudit import 从 {files} 读出;请对照原件核对"}
-        projects = [p for r in group for p in r.data.get("projects", [])]
+        # a supervisor not shared by the whole group goes back to the projects of the document printing it
+        projects = [p if shared or "supervisor" not in r.data or "supervisor" in p else
+                    {"name": p["name"], "supervisor": r.data["supervisor"], **p}
+                    for r in group for p in r.data.get("projects", [])]
         data.pop("projects", None)
         data.pop("narrative", None)
         narrative = [n for r in group for n in r.data.get("narrative", [])]
@@ -109,7 +102,13 @@ def combine(group: list) -> tuple:
               f"{'、'.join(Path(r.file).name for r in group)} 读出(金额单位: {data['unit']},照印出的写)。",
               "每个数值行末的注释是它在原件中的位置;unreadable 记下无法确定的格及原因(相应字段未写)。",
               "请对照原件核对后再用于核查。")
-    text, _ = write_yaml(data, header)
+    text, refs = write_yaml(data, header)
+    if not problems:  # what the loader would refuse is never written: its problems are shown at the cells
+        display = first.file if len(group) == 1 else "、".join(r.file for r in group)
+        try:
+            check_generated(text, refs, display, data["year"], who)
+        except InputError as error:
+            problems.extend(error.diagnostics)
     found = [c for r in group for c in r.candidates]
-    text += "\n".join(_candidate_lines(found)) + ("\n" if found else "")
+    text += "\n".join(candidate_lines(found)) + ("\n" if found else "")
     return text, problems

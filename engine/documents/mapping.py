@@ -73,10 +73,10 @@ def _budget(form: Form, mapped: Mapped) -> dict:
     return out
 
 
-def project(form: Form, mapped: Mapped) -> dict:
+def project(form: Form, mapped: Mapped, own_supervisor: bool = True) -> dict:
     name = form.keys.get("name") or form.keys.get("department")
     out: dict = {"name": Sourced(name.value, name.ref)}
-    for key in ("supervisor", "implementer"):
+    for key in ("supervisor", "implementer") if own_supervisor else ("implementer",):
         if key in form.keys:
             out[key] = Sourced(form.keys[key].value, form.keys[key].ref)
     out["section"] = form.table
@@ -142,9 +142,9 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
                                          ("印有多个: " + "、".join(sorted(names)) if names else "名称未印出") + ")")
     data["year"] = year
     data["unit"] = unit or "万元"
-    supervisors = {f.keys["supervisor"].value for f in forms if "supervisor" in f.keys}
-    if len(supervisors) == 1:
-        data["supervisor"] = supervisors.pop()
+    supervisors = [f.keys["supervisor"] for f in forms if "supervisor" in f.keys]
+    if len({s.value for s in supervisors}) == 1:  # written once, as a transcription has it: projects inherit it
+        data["supervisor"] = Sourced(supervisors[0].value, supervisors[0].ref)
     # a title printed inside the form's table, or else as a line of text above it
     titles = [f.title for f in forms if f.title] or [p.text for p in doc.paragraphs if vocabulary().title_in(p.text)]
     document = {"title": titles[0] if titles else Path(display).stem, "file": Path(display).name}
@@ -154,7 +154,8 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
             document["scope"] = scope
     document["note"] = f"由 perfaudit import 从 {Path(display).name} 读出;请对照原件核对"
     data["document"] = document
-    projects = [project(f, mapped) for f in forms if "name" in f.keys or "department" in f.keys]
+    projects = [project(f, mapped, "supervisor" not in data) for f in forms
+                if "name" in f.keys or "department" in f.keys]
     if projects:
         data["projects"] = projects
     if not forms:

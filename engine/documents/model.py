@@ -55,6 +55,8 @@ class Table:
 class Paragraph:
     text: str
     ref: str  # 第3段, 第2页 第3段
+    # tables printed before it (HTML, Word): a title line above a table belongs to the form in that table
+    tables_before: int | None = None
 
 
 @dataclass

@@ -30,7 +30,7 @@ def read_docx(path, display: str) -> Document:
             text = squeeze(_text(child))
             if text:
                 n_par += 1
-                doc.paragraphs.append(Paragraph(text, f"第{n_par}段"))
+                doc.paragraphs.append(Paragraph(text, f"第{n_par}段", len(doc.tables)))
         elif child.tag == f"{_W}tbl":
             index = len(doc.tables) + 1
             doc.tables.append(_table(child, index, budget))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .model import MAX_CELLS, Document, Paragraph, TableBuilder, squeeze, table_ref
 
+_MARK = "\x00表格"  # a NUL never survives in the page's own text (lxml drops it)
 _BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "br", "tr", "section", "article")
 
 
@@ -35,12 +36,16 @@ def read_html(data: bytes, display: str) -> Document:
                 builder.place(r, col, td.get_text("\n"), _span(td, "rowspan"), colspan)
                 col += max(1, colspan)
         doc.tables.append(builder.done())
-    for element in innermost:
-        element.replace_with(soup.new_string("\n"))
+    for index, element in enumerate(innermost, start=1):  # a marker line keeps each table's place in the text
+        element.replace_with(soup.new_string(f"\n{_MARK}{index}\n"))
     for tag in soup.find_all(_BLOCKS):
         tag.insert_before("\n")
     body = soup.body or soup
-    lines = [line for line in (squeeze(x) for x in body.get_text().split("\n")) if line]
-    doc.paragraphs = [Paragraph(text, f"第{n}段") for n, text in enumerate(lines, start=1)]
+    tables_before = 0
+    for line in body.get_text().split("\n"):
+        if line.startswith(_MARK) and line[len(_MARK):].isdigit():
+            tables_before = int(line[len(_MARK):])
+        elif text := squeeze(line):
+            doc.paragraphs.append(Paragraph(text, f"第{len(doc.paragraphs) + 1}段", tables_before))
     return doc
 

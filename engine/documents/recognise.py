@@ -24,6 +24,7 @@ BUDGET_READERS = {"initial": "amount", "full_year": "amount", "executed": "amoun
 INDICATOR_READERS = {"level1": "text", "level2": "text", "name": "text", "nature": "text", "unit": "text",
                      "target": "quantity", "actual": "quantity", "weight": "points", "score": "points",
                      "deviation_reason": "text"}
+MAX_TITLE = 80  # a longer line above a table is prose, not its title
 SHARED_DOWN_ROWS = {"level1", "level2", "deviation_reason"}  # labels and one reason may serve several rows
 HEADERS = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数", "rate": "执行率",
            "weight": "分值", "score": "得分", "level1": "一级指标", "level2": "二级指标", "name": "三级指标",
@@ -111,9 +112,12 @@ class _Reader:
     # ---- the stream ------------------------------------------------------------
 
     def read(self) -> list:
-        for table in self.doc.tables:
+        for k, table in enumerate(self.doc.tables):
             self.table = table
             self.mode, self.columns = None, {}
+            for paragraph in self.doc.paragraphs:  # the title and year lines printed above this table
+                if paragraph.tables_before == k and len(paragraph.text) <= MAX_TITLE:
+                    self.title_row(paragraph.text, paragraph.ref)
             grid = table.grid()
             self.grid = grid
             for r in range(1, table.rows + 1):
@@ -150,7 +154,7 @@ class _Reader:
             unit = unit_in(e.text)
             if unit and e.cell.row == r:
                 self.note_unit(unit, e.cell.ref)
-        if len({id(e.cell) for e in filled}) == 1 and self.title_row(filled[0]):
+        if len({id(e.cell) for e in filled}) == 1 and self.title_row(filled[0].text, filled[0].cell.ref):
             return
         if self.key_row(filled):
             return
@@ -172,19 +176,21 @@ class _Reader:
         elif form.unit.value != unit:
             form.left_out.append((ref, f"金额单位印为“{unit}”,与 {form.unit.ref} 的“{form.unit.value}”不同"))
 
-    def title_row(self, entry: _Entry) -> bool:
-        title = self.vocab.title_in(entry.text)
-        year = values.year_in(entry.text)
+    def title_row(self, text: str, ref: str) -> bool:
+        """A title or year line (in a table row of its own, or printed above the table): it belongs to the form
+        being read, or to the next one when that form already has rows."""
+        title = self.vocab.title_in(text)
+        year = values.year_in(text)
         if not title and not year:
             return False
         waiting = self.form is not None and self.form.has_content
         if title:
             if waiting:
-                self.pending_title = (entry.text, title[1])
+                self.pending_title = (text, title[1])
             else:
-                self.current().title, self.current().scope = entry.text, title[1]
+                self.current().title, self.current().scope = text, title[1]
         if year:
-            found = Value(year, entry.cell.ref)
+            found = Value(year, ref)
             if waiting:
                 self.pending_year = found
             elif self.current().year is None:

@@ -1,0 +1,134 @@
+"""The candidate claims perfaudit import writes as comments at the end of a facts file: writing them, reading
+them back, and moving the ones the auditor confirms into `claims:` (the rest stay comments, or are dropped).
+
+Nothing here decides what a sentence means: the auditor names the measure where the importer could not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import yaml
+
+from ..spreadsheet.yamlwrite import scalar
+
+MARK = "# ---- 待确认的陈述"
+UNDECIDED = "(待定)"
+_HEADER = (f"{MARK}: 从文字中抽出的数量陈述,均未确认。核对原文后用 perfaudit claims review 本文件 列出编号,",
+           "# --accept 编号 移入 claims:(口径未定的用 --measure 编号=口径 给出),--discard 编号 删去。")
+
+
+def candidate_lines(found: list) -> list:
+    """prose.Candidate list -> the comment lines written at the end of an imported facts file."""
+    if not found:
+        return []
+    lines = ["", *_HEADER]
+    for c in found:
+        lines += [f"#  - section: {scalar(c.section)}", f"#    text: {scalar(c.text)}",
+                  f"#    measure: {c.measure or UNDECIDED}", f"#    value: {scalar(c.value)}  # 印为 “{c.printed}”"]
+        if c.unit:
+            lines.append(f"#    unit: {c.unit}")
+    return lines
+
+
+@dataclass(frozen=True)
+class Pending:
+    number: int  # 1-based, as listed
+    section: str
+    text: str
+    measure: str  # UNDECIDED when the importer could not tell
+    value: str  # as written: 32.4, 90%
+    unit: str
+    printed: str
+    lines: tuple  # (first, last) line index of its comment lines in the file
+
+
+def split(text: str) -> tuple:
+    """(the facts text before the candidate block, [Pending]) ; no block: (text, [])."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith(MARK)), None)
+    if start is None:
+        return text, []
+    body = "\n".join(lines[:start]).rstrip("\n") + "\n"
+    items, current = [], None
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        if line.startswith("#  - "):
+            current = [i, i]
+            items.append(current)
+        elif line.startswith("#    ") and current is not None:
+            current[1] = i
+        elif line.strip():
+            current = None  # a comment of the auditor's own: kept while candidates remain
+    pending = []
+    for n, (first, last) in enumerate(items, start=1):
+        chunk = "\n".join(line[1:] for line in lines[first:last + 1])
+        [item] = yaml.load(chunk, Loader=yaml.BaseLoader)  # every value as the text written (no float)
+        printed = lines[first:last + 1]
+        said = next((line.split("# 印为 ", 1)[1].strip("“” ") for line in printed if "# 印为 " in line), "")
+        pending.append(Pending(n, item.get("section", ""), item.get("text", ""), item.get("measure", UNDECIDED),
+                               item.get("value", ""), item.get("unit", ""), said, (first, last)))
+    return body, pending
+
+
+def listing(pending: list) -> str:
+    out = []
+    for p in pending:
+        measure = p.measure if p.measure != UNDECIDED else "口径待定"
+        out.append(f"{p.number}. [{p.section}] {measure} {p.value}{p.unit}(印为“{p.printed}”)\n     “{p.text}”")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _claim_lines(p: Pending, ident: str, measure: str) -> list:
+    value = scalar(p.value) if p.value.endswith("%") else format(Decimal(p.value), "f")
+    lines = [f"  - id: {ident}  # 由 perfaudit claims review 确认", f"    section: {scalar(p.section)}",
+             f"    text: {scalar(p.text)}", f"    measure: {scalar(measure)}", f"    value: {value}  # 印为 “{p.printed}”"]
+    if p.unit and not p.value.endswith("%"):
+        lines.append(f"    unit: {scalar(p.unit)}")
+    return lines
+
+
+def _free_ids(data: dict, count: int) -> list:
+    taken = {str(item.get("id")) for key in ("claims", "commitments") for item in (data.get(key) or [])
+             if isinstance(item, dict)}
+    out, n = [], 1
+    while len(out) < count:
+        if f"c{n}" not in taken:
+            out.append(f"c{n}")
+        n += 1
+    return out
+
+
+def reviewed(text: str, accepted: dict, discarded: set) -> tuple:
+    """(the facts text with the accepted candidates ({number: measure}) appended to `claims:` and removed from the
+    comments with the discarded ones, the others staying as they were; line number -> the candidate it came from)."""
+    lines = text.split("\n")
+    body, pending = split(text)
+    data = yaml.safe_load(body) or {}
+    chosen = [p for p in pending if p.number in accepted]
+    blocks = [(p.number, _claim_lines(p, ident, accepted[p.number]))
+              for p, ident in zip(chosen, _free_ids(data, len(chosen)))]
+    new = [line for _, block in blocks for line in block]
+    numbers = [n for n, block in blocks for _ in block]  # the candidate each new line came from
+    gone = {i for p in pending if p.number in accepted or p.number in discarded
+            for i in range(p.lines[0], p.lines[1] + 1)}
+    start = next(i for i, line in enumerate(lines) if line.startswith(MARK))
+    head = lines[:start]
+    while head and not head[-1].strip():
+        head.pop()
+    if new and "claims" in data:  # after the last line of the existing claims block
+        at = next(i for i, line in enumerate(head) if line.startswith("claims:"))
+        end = next((i for i in range(at + 1, len(head)) if head[i][:1] not in ("", " ", "#")), len(head))
+        while end > at + 1 and not head[end - 1].strip():
+            end -= 1
+        at = end
+        head[end:end] = new
+    elif new:
+        head.append("claims:")
+        at = len(head)
+        head += new
+    refs = {at + 1 + i: f"待确认的第 {n} 条" for i, n in enumerate(numbers)} if new else {}
+    rest = [line for i, line in enumerate(lines[start:], start=start) if i not in gone]
+    left = [line for line in rest if line.startswith("#  - ")]
+    tail = ["", *rest] if left else []
+    return "\n".join(head + tail).rstrip("\n") + "\n", refs

@@ -1,0 +1,93 @@
+"""Issue 15 "done when": every published example (examples/facts/) printed as a form in each format the
+importer reads imports to the hand transcription apart from provenance, and evaluates to the same findings.
+
+Apart from provenance means: sections, cell references and the transcriber's notes on the archived copy
+(unreadable, partial) are not compared; a value the transcription does not have (null, or unreadable in the
+archived copy) is printed blank and must come back blank; line breaks and spaces between two Chinese characters
+are layout (a cell wraps), as the reader treats them. Every other value, dash or slash marker, printed text,
+funding row and indicator is compared. The archived copies were cut off (the partial flags); the generated
+documents are whole, so the findings are compared with the transcription's flags given to the import, as the
+auditor records them after reading the import's summary.
+Examples whose layout the reader does not take are marked as such, with the reason."""
+from __future__ import annotations
+
+import pytest
+
+from engine import evaluate, load_facts
+from engine.documents.importer import combine, import_document
+from engine.documents.model import squeeze
+from engine.errors import InputError
+
+from . import documents_examples as E
+from . import documents_forms as F
+from .conftest import ROOT
+
+EXAMPLES = ROOT / "examples" / "facts"
+FORMATS = ["html", "docx", "xlsx", "xls", "pdf"]
+REPORT = "a free-text 自评报告, not a form: its figures are prose, which import offers as candidate claims"
+UNSUPPORTED = {
+    "2021/08-chongqing-kexuecheng-rongmeiti-bumenzhengti.yaml":
+        "the form prints no unit name (单位名称未印出); import refuses a form without 项目名称/单位名称",
+    "2022/06-leiyang-sizhong-zipingjia.yaml": REPORT,
+    "2022/10-xiping-jiaotong-xianjie.yaml": REPORT,
+    "2022/11-zhongxian-jinshengxiang-zhuanyizhifu.yaml": REPORT,
+    "2024/12-mingshan-linye-gaige-zijin.yaml": REPORT + " (its 绩效评价表 is a checklist of 情况说明 cells)",
+}
+# values a transcription took from outside the form (the document cannot print them in the form)
+OUTSIDE = {"2021/02-lingling-linyeju-bumenzhengti.yaml": {"department"}}  # the page's 发布机构 field
+TOP = ("department", "year", "unit", "supervisor")
+FLAGS = ("projects_partial", "claims_partial")
+
+
+def _files() -> list:
+    return [pytest.param(name, marks=pytest.mark.xfail(reason=UNSUPPORTED[name], raises=(AssertionError, InputError),
+                                                       strict=True)) if name in UNSUPPORTED else name
+            for name in sorted(str(p.relative_to(EXAMPLES)) for p in EXAMPLES.glob("*/*.yaml"))]
+
+
+def comparable(value):
+    value = E.without_blanks(E.plain(value))
+    if isinstance(value, dict):
+        return {k: comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [comparable(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):  # the year; the transcription is read as printed
+        return str(value)
+    return squeeze(value) if isinstance(value, str) else value
+
+
+def imported(tmp_path, monkeypatch, kind: str, forms: list):
+    path = tmp_path / f"form.{kind}"
+    if kind == "xls":
+        import xlrd
+
+        path.write_bytes(b"not read: xlrd is replaced below")
+        monkeypatch.setattr(xlrd, "open_workbook", lambda *a, **k: F.FakeXls(forms))
+    else:
+        F.WRITERS[kind](path, forms)
+    return import_document(path, path.name)
+
+
+def findings(ruleset, path) -> set:
+    return {(f.rule, f.project, f.subject, f.outcome) for f in evaluate(ruleset, load_facts([path])).findings}
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+@pytest.mark.parametrize("name", _files())
+def test_example_imports_to_its_transcription_and_the_same_findings(tmp_path, monkeypatch, ruleset, name, kind):
+    facts = E.load(EXAMPLES / name)
+    result = imported(tmp_path, monkeypatch, kind, E.forms(facts))
+    data = result.data
+    assert result.left_out == []
+    for key in set(TOP) - OUTSIDE.get(name, set()):
+        assert comparable(data.get(key)) == comparable(facts.get(key)), key
+    assert data["document"].get("scope") == facts["document"].get("scope")
+    assert comparable(data["projects"]) == comparable(facts["projects"])
+
+    text, problems = combine([result])
+    assert problems == []
+    flags = "".join(f"{flag}: true\n" for flag in FLAGS if facts.get(flag))
+    target = tmp_path / "facts" / str(facts["year"]) / "imported.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(text.replace("\nprojects:\n", f"\n{flags}projects:\n", 1), encoding="utf-8")
+    assert findings(ruleset, target) == findings(ruleset, EXAMPLES / name)
