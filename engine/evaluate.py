@@ -397,7 +397,7 @@ _MAX_FINDING_PLANS = 4096  # the shipped rule set has 32 rules
 
 
 def prepare_findings(program: Program) -> None:
-    """Build every rule's finding plan now (the compile stage calls this) rather than at its first finding."""
+    """Build every rule's finding plan now (api.compile calls this) rather than at its first finding."""
     for compiled in program.rules:
         _finding_plan(compiled)
 
