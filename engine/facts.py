@@ -8,10 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import Collector, Diagnostic, did_you_mean
-from .expr.functions import MONEY_TO_WAN
 from .expr.functions import _wan as money_to_wan
-from .model import (REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding, Goals, Indicator,
-                    Narrative, Project, Quantity, Report, Score, Totals, fact_source)
+from .model import (MONEY_TO_WAN, REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding, Goals,
+                    Indicator, Narrative, Project, Quantity, Report, Score, Totals, fact_source)
 from .validate import schema, validate_document
 from .yamlsrc import MAX_DIGITS, Document, load_yaml_file, render_path
 from .years import link_years

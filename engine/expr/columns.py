@@ -26,12 +26,13 @@ from decimal import Decimal
 from itertools import compress, count, repeat
 
 from ..budget import BudgetExceeded
+from ..model import MONEY_TO_WAN
 from . import ast as A
 from . import joins
 from .closures import BUDGET, NotCompiled, PARAMS, YEAR, compile_expr, free_roots
 from .evaluate import Evaluator, compare
 from . import functions as F
-from .functions import FUNCTIONS, MONEY_TO_WAN
+from .functions import FUNCTIONS
 
 _ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 _ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,

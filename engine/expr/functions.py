@@ -7,9 +7,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
+from ..model import MONEY_TO_WAN
 from .intervals import contradicts, span
-
-MONEY_TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000)}
 
 # Fields a claim's `where` filter may name, mapped to project attribute paths.
 FILTER_FIELDS = {
