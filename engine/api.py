@@ -77,7 +77,7 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     exactly as load_facts raises them. progress: optional callable, called with a number of units
     done, two per facts file (read, evaluated)."""
     from .backends import EngineError
-    from .evaluate import midrun_notice
+    from .backends.choice import midrun_notice
     from .parallel import evaluate_by_department
 
     program = compile(ruleset)
@@ -86,13 +86,12 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
         result = evaluate_by_department(program, paths, backend, jobs, digest,
                                         None if progress is None else (lambda files: progress(2 * files)))
     except EngineError as exc:
-        # with `auto`, durable_rules failing part way is not the user's problem: everything is evaluated
-        # again on the Python backend (the files already counted are not counted again)
-        if backend != "auto":
-            raise
+        # the workers' backends are gone: everything is evaluated again on the Python backend here (the files
+        # already counted are not counted again)
+        notice = midrun_notice(backend, "durable", exc)  # only durable_rules raises EngineError
         result = evaluate_by_department(program, paths, "python", jobs, digest)
         if result is not None:
-            result = dataclasses.replace(result, notice=midrun_notice(exc))
+            result = dataclasses.replace(result, notice=notice)
     if result is not None:
         return result
     step = None if progress is None else (lambda _: progress(1))

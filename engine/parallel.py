@@ -26,7 +26,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from .errors import InputError
-from .evaluate import assemble, choose_backend, evaluate_reports, merge, open_backend
+from .backends.choice import choose_backend, open_backend
+from .evaluate import assemble, evaluate_reports, merge
 from .facts import expand_paths, load_facts
 from .gcpause import paused_gc
 
