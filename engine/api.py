@@ -13,8 +13,8 @@ import hashlib
 from .compile import Program, compile_rules
 from .evaluate import Evaluation, prepare_findings
 from .evaluate import evaluate as _evaluate
-from .facts import expand_paths
 from .facts import load_facts as _load_facts
+from .loading import expand_paths
 from .gcpause import paused_gc
 from .operands import column_plan
 from .model import Report, RuleSet

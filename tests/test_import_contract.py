@@ -17,7 +17,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # data every stage shares: records, rules, findings, errors, the field catalog, small utilities
     ("base", ("errors", "model", "catalog", "findings", "cjk", "version", "budget", "gcpause")),
     # bytes -> located YAML documents -> schema-checked documents
-    ("load", ("yamldoc", "yamlscan", "yamlsrc", "fastschema", "validate", "schemas", "rulechanges")),
+    ("load", ("yamldoc", "yamlscan", "yamlsrc", "fastschema", "validate", "loading", "schemas", "rulechanges")),
     # the expression language: parse, check, and evaluate one expression
     ("expr", ("expr",)),
     # a rule's condition as a boolean tree of leaf comparisons (the build stage's checks use it)
