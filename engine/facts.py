@@ -6,6 +6,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from .cjk import half_width_table
 from .errors import Collector, Diagnostic, did_you_mean
 from .expr.functions import _wan as money_to_wan
 from .model import (MONEY_TO_WAN, REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding, Goals,
@@ -25,7 +26,7 @@ _PER_UNIT = re.compile(r"(万元|亿元|元)\s*(/|每)")  # 元/人 is a unit co
 MAX_UNIT_LENGTH = 12  # 万元/公里, 人次, 平方米 ...; anything longer is a sentence, not a unit
 _TRADITIONAL_MONEY = {"萬元": "万元", "億元": "亿元", "圆": "元", "万圆": "万元"}
 _OP_ALIASES = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "═": "="}
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_FULLWIDTH = half_width_table("０１２３４５６７８９．％")  # refused in an indicator value, which keeps its other marks
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")  # look like a space, never equal to one
 # what a number cell may print instead of a number (the schema's $defs/mark): not applicable, no value

@@ -14,10 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..cjk import half_width_table
 from .xlsxread import ref
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_HALF = str.maketrans("０１２３４５６７８９．％，－＋：　", "0123456789.%,-+: ")
+# number punctuation and the colon of "单位：万元"; other full-width marks are kept as the form printed them
+_HALF = half_width_table("０１２３４５６７８９．％，－＋：　")
 _OPS = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "=<": "≤", "=>": "≥"}
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
