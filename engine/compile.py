@@ -15,7 +15,6 @@ from .expr.check import Checker
 from .model import ReportScope, Rule, RuleSet
 
 ORDERING = ("==", "!=", "<", "<=", ">", ">=")
-NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
 @dataclass(frozen=True)

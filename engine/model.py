@@ -384,7 +384,6 @@ class RuleSet:
     rules: tuple  # of Rule, sorted by id
     parameters: dict  # name -> Parameter
     sources: dict  # id -> Source
-    vocabulary: dict  # extra: file-level data such as measure names
     digest: str  # content hash of the rule files
     jurisdictions: dict = field(default_factory=lambda: {NATIONAL: NATIONAL_JURISDICTION})  # id -> Jurisdiction
 

@@ -63,7 +63,7 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
     builder.check_expressions()
     collector.raise_if_any()
     rules = tuple(sorted(builder.rule_map.values(), key=lambda r: r.id))
-    return RuleSet(rules, dict(sorted(builder.param_map.items())), dict(sorted(builder.source_map.items())), {},
+    return RuleSet(rules, dict(sorted(builder.param_map.items())), dict(sorted(builder.source_map.items())),
                    digest.hexdigest()[:16], dict(sorted(builder.jurisdiction_map.items())))
 
 
