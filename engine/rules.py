@@ -13,7 +13,7 @@ from .catalog import PARAMETER_TYPES, SUBJECT_SCOPES
 from .errors import Collector, Diagnostic, did_you_mean
 from .expr import ExprSyntaxError, parse
 from .expr.check import Checker
-from .loading import display_path, expand_paths, load_document
+from .loading import expand_paths, load_document
 from .model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location, Parameter,
                     ParameterValue, Rule, RuleSet, Source)
 from .yamlsrc import Document, render_path
