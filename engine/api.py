@@ -11,11 +11,12 @@ import dataclasses
 import hashlib
 
 from .compile import Program, compile_rules
-from .evaluate import Evaluation
+from .evaluate import Evaluation, prepare_findings
 from .evaluate import evaluate as _evaluate
-from .facts import expand_paths
 from .facts import load_facts as _load_facts
+from .loading import expand_paths
 from .gcpause import paused_gc
+from .operands import column_plan
 from .model import Report, RuleSet
 from .rules import load_rules as _load_rules
 
@@ -39,8 +40,17 @@ def facts_digest(paths) -> str:
     return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16]
 
 
-def compile(ruleset: RuleSet) -> Program:  # noqa: A001 - the stage's name
-    return compile_rules(ruleset)
+def compile(ruleset: RuleSet | Program) -> Program:  # noqa: A001 - the stage's name
+    """The program of `ruleset`, with what the evaluate stage runs built now rather than on its first call:
+    every rule's column functions (operands.py) and finding plan (evaluate.py). They are cached by program
+    outside it, so that a Program stays plain, picklable data; the compile stage cannot build them itself,
+    since it comes before the evaluate stage (tests/test_import_contract.py)."""
+    if isinstance(ruleset, Program):
+        return ruleset
+    program = compile_rules(ruleset)
+    column_plan(program)
+    prepare_findings(program)
+    return program
 
 
 def evaluate(ruleset: RuleSet | Program, reports, backend: str = "auto", facts_hash: str = "",
@@ -48,7 +58,7 @@ def evaluate(ruleset: RuleSet | Program, reports, backend: str = "auto", facts_h
     """Evaluate reports; backend is 'auto' (durable_rules where it imports), 'durable' or 'python'.
 
     progress: optional callable, called with each report once it has been evaluated."""
-    program = ruleset if isinstance(ruleset, Program) else compile_rules(ruleset)
+    program = compile(ruleset)
     with paused_gc():
         return _evaluate(program, list(reports), backend, facts_hash, progress)
 
@@ -67,22 +77,21 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     exactly as load_facts raises them. progress: optional callable, called with a number of units
     done, two per facts file (read, evaluated)."""
     from .backends import EngineError
-    from .evaluate import midrun_notice
+    from .backends.choice import midrun_notice
     from .parallel import evaluate_by_department
 
-    program = ruleset if isinstance(ruleset, Program) else compile_rules(ruleset)
+    program = compile(ruleset)
     digest = facts_digest(paths)
     try:
         result = evaluate_by_department(program, paths, backend, jobs, digest,
                                         None if progress is None else (lambda files: progress(2 * files)))
     except EngineError as exc:
-        # with `auto`, durable_rules failing part way is not the user's problem: everything is evaluated
-        # again on the Python backend (the files already counted are not counted again)
-        if backend != "auto":
-            raise
+        # the workers' backends are gone: everything is evaluated again on the Python backend here (the files
+        # already counted are not counted again)
+        notice = midrun_notice(backend, "durable", exc)  # only durable_rules raises EngineError
         result = evaluate_by_department(program, paths, "python", jobs, digest)
         if result is not None:
-            result = dataclasses.replace(result, notice=midrun_notice(exc))
+            result = dataclasses.replace(result, notice=notice)
     if result is not None:
         return result
     step = None if progress is None else (lambda _: progress(1))

@@ -1,7 +1,17 @@
-"""Terminal width of CJK text, so tables line up in a terminal."""
+"""CJK text: terminal width, so tables line up in a terminal, and the one full-width -> half-width table."""
 from __future__ import annotations
 
 import unicodedata
+
+# What a Chinese input method types for each printable ASCII character (U+FF01..U+FF5E), and the
+# ideographic space: the one table of full-width forms. Each reader converts the part it names with
+# half_width_table, since what may be converted differs (a facts value keeps its printed （）, a number does not).
+HALF_WIDTH = {0xFF01 + i: chr(0x21 + i) for i in range(94)} | {0x3000: " "}
+
+
+def half_width_table(chars: str) -> dict:
+    """The part of HALF_WIDTH for the full-width `chars`, as a str.translate table."""
+    return {ord(char): HALF_WIDTH[ord(char)] for char in chars}
 
 
 def display_width(text: str) -> int:

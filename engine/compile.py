@@ -15,7 +15,6 @@ from .expr.check import Checker
 from .model import ReportScope, Rule, RuleSet
 
 ORDERING = ("==", "!=", "<", "<=", ">", ">=")
-NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
 @dataclass(frozen=True)
@@ -84,20 +83,7 @@ class Program:
 
 def compile_rules(ruleset: RuleSet) -> Program:
     param_types = {name: PARAMETER_TYPES[p.kind] for name, p in ruleset.parameters.items()}
-    program = Program(ruleset, tuple(_compile_rule(rule, param_types) for rule in ruleset.rules))
-    _prepare(program)
-    return program
-
-
-def _prepare(program: Program) -> None:
-    """Build what the evaluate stage runs, here rather than on its first call: every rule's column functions
-    (operands.py) and finding plan (evaluate.py). They are cached by program outside it, so that a Program
-    stays plain, picklable data."""
-    from .evaluate import prepare_findings
-    from .operands import column_plan
-
-    column_plan(program)
-    prepare_findings(program)
+    return Program(ruleset, tuple(_compile_rule(rule, param_types) for rule in ruleset.rules))
 
 
 def _compile_rule(rule: Rule, param_types) -> CompiledRule:

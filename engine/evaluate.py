@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import NamedTuple
 
-from .backends import FIRED, EngineError, durable_available, make_backend
+from .backends import FIRED
+from .backends.choice import open_backend, run_with_fallback
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
-from .errors import Diagnostic, InputError
 from .expr.closures import BUDGET, MEMO, PARAMS, YEAR, NotCompiled, compile_traced
 from .expr.joins import INDEXES
 from .expr.evaluate import Evaluator, Trace
@@ -106,34 +106,6 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
     return tuple(out)
 
 
-def choose_backend(requested: str) -> tuple[str, str]:
-    """'auto' uses durable_rules where it imports, else the pure-Python evaluator with a notice.
-
-    Asking for durable_rules where it cannot be imported is the user's input to correct (exit 2)."""
-    ok, why = durable_available() if requested in ("auto", "durable") else (True, "")
-    if requested == "durable" and not ok:
-        raise InputError([Diagnostic("--backend", 0, 0, "", f"durable_rules 无法导入({why})",
-                                     suggestion="改用 --backend python(与 durable_rules 结果一致)或 --backend auto")])
-    if requested == "auto":
-        return ("durable", "") if ok else (
-            "python", f"提示: durable_rules 无法导入({why}),改用等价的纯 Python 求值器。")
-    return requested, ""
-
-
-def open_backend(requested: str, program):
-    """A ready backend and a notice for the user (empty when there is nothing to say).
-
-    With 'auto', a rule set durable_rules refuses to build (its fixed limits on rules and
-    expressions) falls back to the Python backend, which computes the same findings."""
-    name, notice = choose_backend(requested)
-    try:
-        return make_backend(name, program), notice
-    except EngineError as exc:
-        if requested != "auto":
-            raise
-        return make_backend("python", program), f"提示: {exc};改用等价的纯 Python 求值器。"
-
-
 def params_for(ruleset: RuleSet, scope: ReportScope) -> dict:
     out = {}
     for name, parameter in ruleset.parameters.items():
@@ -164,22 +136,12 @@ def evaluate(program: Program, reports: list[Report], backend: str = "auto", fac
             progress(report)
 
     try:
-        findings = evaluate_reports(program, reports, engine, None if progress is None else once)
-    except EngineError as exc:
-        if backend != "auto" or engine.name == "python":
-            raise
-        engine.close()
-        engine, notice = make_backend("python", program), midrun_notice(exc)
-        findings = evaluate_reports(program, reports, engine, None if progress is None else once)
+        findings, engine, notice = run_with_fallback(
+            backend, program, engine, notice,
+            lambda engine: evaluate_reports(program, reports, engine, None if progress is None else once))
     finally:
         engine.close()
     return assemble(program, reports, findings, engine.name, notice, facts_hash)
-
-
-def midrun_notice(exc: Exception) -> str:
-    """What `auto` tells the user when durable_rules failed in the middle of a run and everything was
-    evaluated again on the Python backend (same findings by design; tests/test_backends_agree.py)."""
-    return f"提示: durable_rules 在求值过程中出错({exc}),已改用等价的纯 Python 求值器重新求值全部报告。"
 
 
 def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
@@ -397,7 +359,7 @@ _MAX_FINDING_PLANS = 4096  # the shipped rule set has 32 rules
 
 
 def prepare_findings(program: Program) -> None:
-    """Build every rule's finding plan now (the compile stage calls this) rather than at its first finding."""
+    """Build every rule's finding plan now (api.compile calls this) rather than at its first finding."""
     for compiled in program.rules:
         _finding_plan(compiled)
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError, make_backend, outcome_of
+from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, outcome_of
+from .backends.choice import open_backend, run_with_fallback
 from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
 from .budget import Budget, BudgetExceeded
-from .evaluate import (by_scope, label_for, leaf_values, make_finding, midrun_notice, not_in_force, open_backend,
-                       params_for, policy_citations)
+from .evaluate import by_scope, label_for, leaf_values, make_finding, not_in_force, params_for, policy_citations
 from .expr.ast import to_source
 from .expr.evaluate import Evaluator, Trace
 from .formula import Formula, Margin, parameter_text, show
@@ -175,15 +175,9 @@ class Explainer:
         params = params_for(self.program.ruleset, scope)
         plain = Evaluator(subject.scope, params, report.year, budget=self.budget)
         items = [(compiled, self._budgeted(compiled, leaf_values, compiled, plain)) for compiled in rules]
-        try:
-            outcomes = self.engine.outcomes(subject, items)  # the same call evaluate makes
-        except EngineError as exc:  # as evaluate: `auto` carries on with the Python backend, which agrees
-            if self.requested != "auto" or self.engine.name == "python":
-                raise
-            self.engine.close()
-            self.engine, self.notice = make_backend("python", self.program), midrun_notice(exc)
-            self.backend_name = self.engine.name
-            outcomes = self.engine.outcomes(subject, items)
+        outcomes, self.engine, self.notice = run_with_fallback(  # the same call evaluate makes
+            self.requested, self.program, self.engine, self.notice, lambda engine: engine.outcomes(subject, items))
+        self.backend_name = self.engine.name
         wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
         return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id], scope)
                 for compiled in wanted]

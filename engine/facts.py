@@ -1,22 +1,21 @@
 """Load stage for facts: facts/<year>/*.yaml -> validated Report records with provenance."""
 from __future__ import annotations
 
-import os
 import re
 import sys
 from decimal import Decimal
 from pathlib import Path
 
+from .cjk import half_width_table
 from .errors import Collector, Diagnostic, did_you_mean
-from .expr.functions import MONEY_TO_WAN
 from .expr.functions import _wan as money_to_wan
-from .model import (REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding, Goals, Indicator,
-                    Narrative, Project, Quantity, Report, Score, Totals, fact_source)
-from .validate import schema, validate_document
-from .yamlsrc import MAX_DIGITS, Document, load_yaml_file, render_path
+from .model import (MONEY_TO_WAN, REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding, Goals,
+                    Indicator, Narrative, Project, Quantity, Report, Score, Totals, fact_source)
+from .loading import expand_paths, load_document
+from .validate import schema
+from .yamlsrc import MAX_DIGITS, Document, render_path
 from .years import link_years
 
-YAML_SUFFIXES = (".yaml", ".yml")
 # applied to stripped text, with a greedy DOTALL unit: no backtracking, linear on any input
 _QUANTITY = re.compile(r"(?P<op>≤|≥|<=|>=|<|>|=)?\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>.*)", re.DOTALL)
 _RANGE = re.compile(r"(?P<low>[0-9]+(?:\.[0-9]+)?)\s*[-~～—–至到]\s*(?P<rest>[0-9].*)", re.DOTALL)
@@ -27,7 +26,7 @@ _PER_UNIT = re.compile(r"(万元|亿元|元)\s*(/|每)")  # 元/人 is a unit co
 MAX_UNIT_LENGTH = 12  # 万元/公里, 人次, 平方米 ...; anything longer is a sentence, not a unit
 _TRADITIONAL_MONEY = {"萬元": "万元", "億元": "亿元", "圆": "元", "万圆": "万元"}
 _OP_ALIASES = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "═": "="}
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_FULLWIDTH = half_width_table("０１２３４５６７８９．％")  # refused in an indicator value, which keeps its other marks
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")  # look like a space, never equal to one
 # what a number cell may print instead of a number (the schema's $defs/mark): not applicable, no value
@@ -49,41 +48,6 @@ _LEVEL2 = {"数量指标": "数量", "质量指标": "质量", "时效指标": "
            "可持续影响指标": "可持续影响", "服务对象满意度指标": "服务对象满意度"}
 
 
-def display_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagnostic]]:
-    """Files as given, folders expanded to their YAML files (sorted, so order never depends on the disk)."""
-    files: list[Path] = []
-    problems = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            named = sorted(p for p in path.rglob("*") if p.suffix in suffixes)
-            found = [p for p in named if p.is_file()]
-            # a dangling link would otherwise be skipped without a word
-            problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在",
-                                       suggestion="修复或删除这个符号链接")
-                            for p in named if p.is_symlink() and not p.exists())
-            if not found:
-                problems.append(Diagnostic(str(raw), 0, 0, "", "目录中没有 YAML 文件",
-                                           expected="含 .yaml 或 .yml 文件的目录", suggestion="检查目录是否选对"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        elif path.exists():  # a device, socket or pipe: nothing a facts file can be read from twice
-            problems.append(Diagnostic(str(raw), 0, 0, "", "不是普通文件或目录", expected="YAML 文件或包含 YAML 文件的目录"))
-        else:
-            problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在",
-                                       suggestion="检查路径拼写;相对路径从当前目录算起"))
-    unique = sorted(set(p.resolve() for p in files))
-    return unique, problems
-
-
 def load_facts(paths, progress=None) -> list[Report]:
     """Load every facts file under paths; raises InputError listing all problems.
 
@@ -95,13 +59,8 @@ def load_facts(paths, progress=None) -> list[Report]:
     for path in files:
         if progress is not None:
             progress(path)
-        doc, problems = load_yaml_file(path, display_path(path))
-        collector.extend(problems)
+        doc = load_document(path, "facts", collector)
         if doc is None:
-            continue
-        schema_problems = validate_document(doc, "facts")
-        if schema_problems:
-            collector.extend(schema_problems)
             continue
         reports.append(report_from_document(doc, collector))
         collector.extend(_folder_year(reports[-1], path))

@@ -419,26 +419,11 @@ class Formula:
         return to_source(node)
 
 
-_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7}
-
-
-def _precedence(node) -> int:
-    if isinstance(node, (A.Logic, A.Binary)):
-        return _PRECEDENCE[node.op]
-    if isinstance(node, A.Not):
-        return _PRECEDENCE["not"]
-    if isinstance(node, A.Compare):
-        return _PRECEDENCE["cmp"]
-    if isinstance(node, A.Unary):
-        return _PRECEDENCE["neg"]
-    return 9
-
-
 def _wrap(child, text: str, parent, is_right: bool) -> str:
     """Parenthesise a sub-expression where precedence needs it; a label or a value (no spaces) never does."""
     if " " not in text:
         return text
-    mine, theirs = _precedence(child), _precedence(parent)
+    mine, theirs = A.precedence(child), A.precedence(parent)
     if isinstance(parent, A.Logic) and isinstance(child, A.Logic):
         return f"({text})"
     return f"({text})" if mine < theirs or (is_right and mine == theirs) else text

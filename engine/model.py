@@ -42,6 +42,9 @@ class Record:
     printed: dict | None = field(default=None, repr=False, compare=False)  # field -> printed text where it differs
     unreadable: str | None = field(default=None, repr=False, compare=False)  # cells that could not be read, and why
 
+# money units a report may print, and the factor to 万元, the unit every amount is held in
+MONEY_TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000)}
+
 
 @dataclass(slots=True)
 class Quantity(Record):
@@ -381,7 +384,6 @@ class RuleSet:
     rules: tuple  # of Rule, sorted by id
     parameters: dict  # name -> Parameter
     sources: dict  # id -> Source
-    vocabulary: dict  # extra: file-level data such as measure names
     digest: str  # content hash of the rule files
     jurisdictions: dict = field(default_factory=lambda: {NATIONAL: NATIONAL_JURISDICTION})  # id -> Jurisdiction
 

@@ -26,8 +26,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from .errors import InputError
-from .evaluate import assemble, choose_backend, evaluate_reports, merge, open_backend
-from .facts import expand_paths, load_facts
+from .backends.choice import choose_backend, open_backend
+from .evaluate import assemble, evaluate_reports, merge
+from .facts import load_facts
+from .loading import expand_paths
 from .gcpause import paused_gc
 
 _DEPARTMENT = re.compile(r"^department:[ \t]*(.*?)[ \t]*$", re.MULTILINE)

@@ -13,11 +13,10 @@ from .catalog import PARAMETER_TYPES, SUBJECT_SCOPES
 from .errors import Collector, Diagnostic, did_you_mean
 from .expr import ExprSyntaxError, parse
 from .expr.check import Checker
-from .facts import display_path, expand_paths
+from .loading import expand_paths, load_document
 from .model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location, Parameter,
                     ParameterValue, Rule, RuleSet, Source)
-from .validate import validate_document
-from .yamlsrc import Document, load_yaml_file, render_path
+from .yamlsrc import Document, render_path
 
 DEFAULT_RULES_DIR = "rules"
 TESTS_DIR = "tests"
@@ -45,14 +44,9 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         except OSError:
-            pass  # load_yaml_file below reports the file as unreadable
-        doc, problems = load_yaml_file(path, display_path(path))
-        collector.extend(problems)
-        if doc is None:
-            continue
-        schema_problems = validate_document(doc, "rules")
-        collector.extend(schema_problems)
-        if not schema_problems:
+            pass  # load_document below reports the file as unreadable
+        doc = load_document(path, "rules", collector)
+        if doc is not None:
             docs.append(doc)
     collector.raise_if_any()
     builder = _Builder(collector)
@@ -69,7 +63,7 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
     builder.check_expressions()
     collector.raise_if_any()
     rules = tuple(sorted(builder.rule_map.values(), key=lambda r: r.id))
-    return RuleSet(rules, dict(sorted(builder.param_map.items())), dict(sorted(builder.source_map.items())), {},
+    return RuleSet(rules, dict(sorted(builder.param_map.items())), dict(sorted(builder.source_map.items())),
                    digest.hexdigest()[:16], dict(sorted(builder.jurisdiction_map.items())))
 
 

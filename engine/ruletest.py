@@ -28,9 +28,10 @@ from .backends import FIRED, UNKNOWN
 from .compile import Program
 from .errors import Collector, Diagnostic, InputError, did_you_mean
 from .evaluate import evaluate as run_evaluation
-from .facts import display_path, expand_paths, parse_rate
+from .facts import parse_rate
+from .loading import display_path, expand_paths, load_document
 from .validate import validate_document
-from .yamlsrc import Document, load_yaml_file, render_path
+from .yamlsrc import Document, render_path
 
 DEFAULT_DEPARTMENT = "测试部门"
 DEFAULT_SECTION = "测试"
@@ -136,13 +137,8 @@ def _project_of(path: Path) -> Path:
 
 
 def _load_file(path: Path, program: Program, collector: Collector, roots: tuple) -> list[Case]:
-    doc, problems = load_yaml_file(path, display_path(path))
-    collector.extend(problems)
+    doc = load_document(path, "ruletest", collector)
     if doc is None:
-        return []
-    problems = validate_document(doc, "ruletest")
-    if problems:
-        collector.extend(problems)
         return []
     cases, names = [], {}
     for i, raw in enumerate(doc.data):

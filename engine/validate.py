@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
+from .cjk import half_width_table
 from .errors import Diagnostic, did_you_mean
 from .fastschema import compile_schema
 from .yamlsrc import Document, render_path
@@ -138,7 +139,7 @@ def _show(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％，＋－", "0123456789.%,+-")
+_FULLWIDTH = half_width_table("０１２３４５６７８９．％，＋－")  # what a number may be typed with
 _EXPONENT = re.compile(r"^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+%?$")
 _NUMERIC_TEXT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?%?$")

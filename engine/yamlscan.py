@@ -37,7 +37,7 @@ from decimal import Decimal
 
 import yaml
 
-from .yamlsrc import MAX_DEPTH, MAX_DIGITS, Document
+from .yamldoc import MAX_DEPTH, MAX_DIGITS, Document
 
 # in a line, any character outside printable BMP text (tab, CR, C0/C1 controls, NEL, BOM, LS/PS, surrogates,
 # non-BMP) sends the whole text to yamlsrc: there libyaml and PyYAML differ or complain

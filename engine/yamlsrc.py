@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 
 from .errors import Diagnostic
+from .yamldoc import MAX_DEPTH, MAX_DIGITS, Document, PathKey, render_path  # noqa: F401 (re-exported)
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_DIGITS = 20  # no printed figure needs more; longer ones would be rounded by 34-digit arithmetic
 MAX_ALIAS_PROBLEMS = 10  # an alias bomb must not turn into a million diagnostics
-
-PathKey = tuple  # tuple[str | int, ...]
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -61,49 +57,6 @@ _YAML_PROBLEMS = (
 
 def _tag_text(tag: str) -> str:
     return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
-
-
-def render_path(path: PathKey) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-@dataclass
-class Document:
-    """A parsed YAML file: the data and where each value was written."""
-
-    file: str
-    data: object
-    marks: dict = field(default_factory=dict)  # path -> (line, column) of the value
-    key_marks: dict = field(default_factory=dict)  # path -> (line, column) of the key
-
-    def where(self, path: PathKey) -> tuple[int, int]:
-        """Line and column of the value at path, or of its nearest written ancestor."""
-        path = tuple(path)
-        while path:
-            if path in self.marks:
-                return self.marks[path]
-            path = path[:-1]
-        return self.marks.get((), (1, 1))
-
-    def key_where(self, path: PathKey) -> tuple[int, int]:
-        return self.key_marks.get(tuple(path)) or self.where(path)
-
-    def line(self, path: PathKey) -> int:
-        mark = self.marks.get(path) if type(path) is tuple else None  # the common case, without the walk
-        return mark[0] if mark is not None else self.where(path)[0]
-
-    def value_lines(self, path: PathKey, node) -> dict | list:
-        """For the mapping or list `node` at path: key (or index) -> line of that value, all at once
-        (yamlscan's documents answer from their tables, without building path keys)."""
-        if type(node) is dict:
-            return {key: self.line(path + (key,)) for key in node}
-        return [self.line(path + (i,)) for i in range(len(node))]
 
 
 _UNREADABLE = "检查文件是否存在、是否有读取权限,以及路径是否指向文件而不是目录"

@@ -13,9 +13,20 @@ from engine.backends import FIRED, UNKNOWN, outcome_of
 from engine.backends.python import decide
 from engine.batch import Decision, RuleBatch
 from engine.compile import leaves_of
-from engine.expr.closures import PARAMS, YEAR, NotCompiled, compile_expr, scope_for
+from engine.expr.closures import PARAMS, YEAR, NotCompiled, compile_expr
+from engine.expr.columns import Frame
 from engine.expr.evaluate import Evaluator
 from engine.subjects import subjects_of
+
+
+def scope_for(subject_scope: dict, params: dict, year_decimal: Decimal) -> dict:
+    """A subject's scope as the scalar closures read it (expr/closures.py)."""
+    return {**subject_scope, PARAMS: params, YEAR: year_decimal}
+
+
+def frame_of_scopes(subject_scopes: list, params: dict, year: Decimal) -> Frame:
+    """A column frame (expr/columns.py) over plain scopes rather than subjects."""
+    return Frame(subject_scopes, len(subject_scopes), params, year)
 
 
 def _closure(node):

@@ -15,7 +15,7 @@ from .conftest import FACTS_2024, RULES, needs_durable
 
 @pytest.fixture
 def no_durable(monkeypatch):
-    stage = import_module("engine.evaluate")  # `engine.evaluate` the attribute is the API function
+    stage = import_module("engine.backends.choice")
 
     monkeypatch.setattr(stage, "durable_available", lambda: (False, "ImportError: undefined symbol: PyEval_CallObject"))
 
@@ -39,7 +39,7 @@ def test_asking_for_durable_where_it_cannot_import_is_an_input_error(runner, no_
 
 
 def test_auto_falls_back_when_durable_refuses_the_rule_set(monkeypatch, ruleset, seed_reports):
-    stage = import_module("engine.evaluate")  # `engine.evaluate` the attribute is the API function
+    stage = import_module("engine.backends.choice")
 
     real = stage.make_backend
 

@@ -28,7 +28,7 @@ from engine.subjects import subjects_by_kind, subjects_of
 
 from .conftest import FACTS
 from .factsfile import D, claim, indicator, project, write_facts
-from .row_reference import decide_batches_by_row, rule_batches_by_row
+from .row_reference import decide_batches_by_row, frame_of_scopes, rule_batches_by_row
 
 E = sys.modules["engine.evaluate"]
 
@@ -159,7 +159,7 @@ def column_of(text: str, scopes: list, params=None, year: int = 2024) -> list:
     params = params or {}
     with localcontext() as ctx:
         ctx.prec = 34
-        return compile_column(parse(text))(Frame.of_scopes(scopes, params, Decimal(year)))
+        return compile_column(parse(text))(frame_of_scopes(scopes, params, Decimal(year)))
 
 
 def per_subject(text: str, scopes: list, params=None, year: int = 2024) -> list:
@@ -329,12 +329,12 @@ def test_comprehension_values_shared_between_frames_follow_their_bindings():
         node = parse(text)
         with localcontext() as ctx:
             ctx.prec = 34
-            a = compile_column(node)(Frame.of_scopes([{"x": first}, {"x": first}], {}, Decimal(2024)))
+            a = compile_column(node)(frame_of_scopes([{"x": first}, {"x": first}], {}, Decimal(2024)))
             frame = Frame(None, 0, {}, Decimal(2024), shared=shared)
             b_scopes = [{"x": second}, {"x": first}, {"x": second}]
-            b_frame = Frame.of_scopes(b_scopes, {}, Decimal(2024))
+            b_frame = frame_of_scopes(b_scopes, {}, Decimal(2024))
             b_frame.shared = shared
-            a_frame = Frame.of_scopes([{"x": first}], {}, Decimal(2024))
+            a_frame = frame_of_scopes([{"x": first}], {}, Decimal(2024))
             a_frame.shared = shared
             got_a = compile_column(node)(a_frame)
             got_b = compile_column(node)(b_frame)

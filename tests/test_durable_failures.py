@@ -48,7 +48,7 @@ def probe_program(ruleset, *conditions, when=None):
     rules = tuple(dataclasses.replace(template, id=f"probe.r{i}", when=when, condition=text, evidence=(),
                                       message="{项目}", effective_from=None, effective_to=None)
                   for i, text in enumerate(conditions))
-    return compile(RuleSet(rules, ruleset.parameters, ruleset.sources, {}, "probe"))
+    return compile(RuleSet(rules, ruleset.parameters, ruleset.sources, "probe"))
 
 
 def run_child(code: str) -> subprocess.CompletedProcess:

@@ -21,7 +21,7 @@ import pytest
 import engine.yamlsrc as Y
 from bench.generate import generate
 from engine import compile, evaluate, load_facts
-from engine.expr.closures import compile_expr, scope_for
+from engine.expr.closures import compile_expr
 from engine.expr.evaluate import Evaluator
 from engine.fastschema import compile_schema
 from engine.render import render
@@ -29,6 +29,7 @@ from engine.subjects import subjects_of
 from engine.validate import schema
 
 from .conftest import FACTS, FACTS_2024, ROOT, RULES, needs_durable
+from .row_reference import scope_for
 
 GENERATED = [text for _, text in generate(60, seed=11, years=(2023, 2024))]
 # the published examples (facts format v2: nulls, dashes, nested lists of mappings) with the seed's facts

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from engine.catalog import SUBJECT_SCOPES
 from engine.expr import parse
 from engine.expr.check import Checker
-from engine.expr.closures import compile_expr, scope_for
+from engine.expr.closures import compile_expr
 from engine.expr.intervals import _DOWN, _UP, Interval, _hull, contradicts, span
 
+from .row_reference import scope_for
 from .test_columns import column_of, per_subject
 
 D = Decimal

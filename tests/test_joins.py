@@ -16,10 +16,11 @@ from engine import load_facts
 from engine.expr import parse
 from engine.expr import joins
 from engine.expr.closures import MEMO, PARAMS, YEAR, compile_expr, compile_traced, free_roots
-from engine.expr.columns import Frame, compile_column
+from engine.expr.columns import compile_column
 from engine.expr.evaluate import Evaluator, Trace
 
 from .factsfile import D, claim, write_facts
+from .row_reference import frame_of_scopes
 
 N = joins.INDEX_MIN + 6
 
@@ -127,7 +128,7 @@ def test_indexed_columns_equal_the_plain_scan(loaded, data):
             continue
         with localcontext() as ctx:
             ctx.prec = 34
-            frame = Frame.of_scopes(scopes, {}, Decimal(report.year))
+            frame = frame_of_scopes(scopes, {}, Decimal(report.year))
             got = compile_column(node)(frame)
         assert [repr(v) for v in got] == [repr(v) for v in expected], text
 

@@ -356,7 +356,7 @@ def probe_program(ruleset, condition: A.Node, when: A.Node | None):
     rule = dataclasses.replace(template, id="probe.random", condition=to_source(condition),
                                when=to_source(when) if when is not None else None, evidence=(),
                                message="{项目}", effective_from=None, effective_to=None)
-    return compile(RuleSet((rule,), ruleset.parameters, ruleset.sources, {}, "probe"))
+    return compile(RuleSet((rule,), ruleset.parameters, ruleset.sources, "probe"))
 
 
 OPTIONAL_MONEY = st.none() | st.sampled_from([D("0"), D("0.70"), D("70"), D("100"), D("100.00")]) | MONEY

@@ -5,31 +5,9 @@ Rete network. They must agree finding for finding (tests/test_backends_agree.py)
 """
 from __future__ import annotations
 
-FIRED, PASSED, NOT_APPLICABLE, UNKNOWN = "fired", "passed", "not-applicable", "cannot-evaluate"
-
-
-def outcome_of(when_value, condition_value) -> str:
-    if when_value is False:
-        return NOT_APPLICABLE
-    if when_value is None:
-        return UNKNOWN
-    if condition_value is True:
-        return FIRED
-    if condition_value is False:
-        return PASSED
-    return UNKNOWN
-
-
-def durable_available() -> tuple[bool, str]:
-    try:
-        import durable.engine  # noqa: F401
-    except Exception as exc:  # ImportError, or the undefined-symbol error on Python 3.13+
-        return False, f"{type(exc).__name__}: {exc}"
-    return True, ""
-
-
-class EngineError(RuntimeError):
-    """durable_rules misbehaved in a way we refuse to hide."""
+# the backends' shared names, which the later stages import from the package
+from .base import (FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError,  # noqa: F401
+                   durable_available, outcome_of)
 
 
 def make_backend(name: str, program):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ..catalog import SUBJECT_SCOPES
 from ..compile import And, Leaf, Not, leaves_of
-from . import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
+from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
 from .durable_kleene import T, U, finding_terms
 
 FACT_PROPERTIES = 240  # of durable_rules' 255 (error 302), "sid" included

@@ -8,7 +8,7 @@ from ..compile import Leaf, Not, Or
 from ..expr.columns import compare_columns, logic_columns, not_column
 from ..expr.evaluate import compare
 from ..batch import Decision
-from . import outcome_of
+from .base import outcome_of
 
 
 def decide(tree, leaf_values):

@@ -51,7 +51,7 @@ def files_read(facts=(), rules_dirs=()):
     a function, so the folders are listed only when -o names an existing file."""
 
     def listing() -> list:
-        from ..facts import expand_paths
+        from ..loading import expand_paths
         from ..rules import rule_files
 
         files = list(expand_paths(facts)[0]) if facts else []

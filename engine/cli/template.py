@@ -33,7 +33,8 @@ def template(kind, output, source, force, rules_dir):
             raise InputProblem(error) from None
         data = export_xlsx(reports[0], _lists(rules_dir, inputs)) if kind == "xlsx" else export_csv(reports[0])
     else:
-        from ..spreadsheet.template import template_csv, template_xlsx
+        from ..spreadsheet.exporter import template_xlsx
+        from ..spreadsheet.template import template_csv
 
         data = template_xlsx(lists=_lists(rules_dir, inputs)) if kind == "xlsx" else template_csv()
     write_output(data, output, force, inputs)

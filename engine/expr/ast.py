@@ -88,7 +88,8 @@ class Not(Node):
 _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7, "atom": 8}
 
 
-def _prec(node: Node) -> int:
+def precedence(node: Node) -> int:
+    """How tightly the node binds: a child binding less tightly than its parent is printed in parentheses."""
     if isinstance(node, Logic):
         return _PRECEDENCE[node.op]
     if isinstance(node, Not):
@@ -104,7 +105,7 @@ def _prec(node: Node) -> int:
 
 def _wrap(node: Node, minimum: int) -> str:
     text = to_source(node)
-    return f"({text})" if _prec(node) < minimum else text
+    return f"({text})" if precedence(node) < minimum else text
 
 
 def to_source(node: Node) -> str:

@@ -33,13 +33,6 @@ class NotCompiled(Exception):
     """A node this compiler does not handle; the caller keeps using Evaluator for it."""
 
 
-def scope_for(subject_scope: dict, params: dict, year_decimal: Decimal) -> dict:
-    scope = dict(subject_scope)
-    scope[PARAMS] = params
-    scope[YEAR] = year_decimal
-    return scope
-
-
 def compile_expr(node: A.Node):
     """A closure scope -> value, equal to Evaluator(...).eval(node) without a trace.
 

@@ -26,12 +26,13 @@ from decimal import Decimal
 from itertools import compress, count, repeat
 
 from ..budget import BudgetExceeded
+from ..model import MONEY_TO_WAN
 from . import ast as A
 from . import joins
 from .closures import BUDGET, NotCompiled, PARAMS, YEAR, compile_expr, free_roots
 from .evaluate import Evaluator, compare
 from . import functions as F
-from .functions import FUNCTIONS, MONEY_TO_WAN
+from .functions import FUNCTIONS
 
 _ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 _ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
@@ -68,17 +69,9 @@ class Frame:
         self.shared = parent.shared if parent is not None else ({} if shared is None else shared)
 
     @classmethod
-    def of_scopes(cls, subject_scopes: list, params: dict, year: Decimal, roots: dict | None = None) -> "Frame":
-        """roots: optional {name: [scope.get(name) for scope in subject_scopes]} the caller already has."""
-        frame = cls(subject_scopes, len(subject_scopes), params, year)
-        if roots:
-            frame.roots.update(roots)
-        return frame
-
-    @classmethod
     def of_subjects(cls, subjects: list, params: dict, year: Decimal, roots: dict | None = None,
                     shared: dict | None = None) -> "Frame":
-        """of_scopes over the subjects' scopes, which are read only if a fallback needs them.
+        """A frame over the subjects' scopes, which are read only if a fallback needs them.
 
         shared: optional dict given to the frames of other kinds with the same params and year, so a
         comprehension over the same records (a report's projects) is computed once for all of them."""
@@ -107,7 +100,7 @@ class Frame:
         return column
 
     def scopes(self) -> list:
-        """Scalar scopes (closures.scope_for) for per-element fallbacks; built on first use."""
+        """Scalar scopes (a subject's names, PARAMS, YEAR, BUDGET, INDEXES) for per-element fallbacks; built on first use."""
         if self._scopes is None:
             if self.var is not None:
                 var = self.var

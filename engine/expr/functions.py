@@ -7,9 +7,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
+from ..model import MONEY_TO_WAN
 from .intervals import contradicts, span
-
-MONEY_TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000)}
 
 # Fields a claim's `where` filter may name, mapped to project attribute paths.
 FILTER_FIELDS = {
@@ -149,24 +148,4 @@ FUNCTIONS = {
     "contradicts": ((FIGURE, FIGURE), BOOL, contradicts),
     "printed_blank": ((ANY, STR), BOOL, _printed_blank),
     "printed_dash": ((ANY, STR), BOOL, _printed_dash),
-}
-
-FUNCTION_HELP = {
-    "abs": "abs(x) 绝对值",
-    "len": "len(列表) 元素个数",
-    "unit": "unit(x) 报告数字末位的一个单位",
-    "band": "band(分数, param.等级档次) 分数所在等级",
-    "lookup": "lookup(param.词表, 文字) 查词表",
-    "has": "has(param.词表, 文字) 词表是否收录",
-    "to_wan": "to_wan(数量) 金额换算为万元",
-    "satisfies": "satisfies(项目, 条件) 项目是否满足正文所述条件",
-    "wan": "wan(数值, 单位) 按单位换算为万元",
-    "present": "present(x) x 有值(非空)",
-    "round": "round(x, 小数位) 四舍五入",
-    "coalesce": "coalesce(x, 默认值) x 缺失时取默认值",
-    "choose": "choose(条件, 甲, 乙) 条件成立取甲,否则取乙",
-    "span": "span(x) 报告数字按印刷精度可能的取值范围(末位上下各半个单位)",
-    "contradicts": "contradicts(报告数字, 计算结果) 两者的取值范围不相交,即报告数字与计算矛盾",
-    "printed_blank": "printed_blank(记录, \"字段\") 报告中该栏印为空白(区别于未转录)",
-    "printed_dash": "printed_dash(记录, \"字段\") 报告中该数字栏印为“—”“/”“无”(不适用)",
 }

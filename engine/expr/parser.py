@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..cjk import HALF_WIDTH
 from . import ast as A
 
 KEYWORDS = {"and", "or", "not", "in", "for", "if", "true", "false", "null"}
@@ -14,7 +15,8 @@ MAX_TREE_DEPTH = 100  # the finished tree, which the checker, evaluator and prin
 MAX_NUMBER_DIGITS = 20  # as for numbers in YAML: a longer literal would be rounded, or overflow a float
 REGEX_HINT = "规则表达式不支持正则表达式和模糊匹配;请用 == 或 in [...] 比较完整的文字,或在事实文件中增加分类字段"
 REGEX_WORDS = {"matches", "match", "like", "regex", "re", "search", "contains", "startswith", "endswith"}
-_HALF_WIDTH = str.maketrans("＜＞＝（）≦≧％０１２３４５６７８９．，＋－＊／［］！", "<>=()≤≥%0123456789.,+-*/[]!")
+# a character the tokenizer refuses gets the hint of its half-width form: every full-width one, and ≦ ≧
+_HALF_WIDTH = HALF_WIDTH | {ord("≦"): "≤", ord("≧"): "≥"}
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Report
-from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, template_csv, template_xlsx
+from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, build_workbook, template_csv
+from .workbook import workbook_bytes
 
 def _join(names) -> str | None:
     return "、".join(names) if names else None
@@ -109,3 +110,13 @@ def export_xlsx(report: Report, lists=None) -> bytes:
 def export_csv(report: Report) -> str:
     department, tables, _merges = workbook_content(report)
     return template_csv(department, tables)
+
+
+def template_xlsx(department=None, tables=None, merges=None, lists=None) -> bytes:
+    """lists: drop-down lists from engine/spreadsheet/lists.py's template_lists (none when not given)."""
+    workbook = build_workbook(department, tables, merges)
+    if lists:
+        from .lists import add_lists
+
+        add_lists(workbook, lists)
+    return workbook_bytes(workbook)

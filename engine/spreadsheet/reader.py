@@ -14,8 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..cjk import half_width_table
+from .xlsxread import ref
+
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_HALF = str.maketrans("０１２３４５６７８９．％，－＋：　", "0123456789.%,-+: ")
+# number punctuation and the colon of "单位：万元"; other full-width marks are kept as the form printed them
+_HALF = half_width_table("０１２３４５６７８９．％，－＋：　")
 _OPS = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "=<": "≤", "=>": "≥"}
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
@@ -39,18 +43,6 @@ class Sheet:
 
     def get(self, row: int, column: int) -> Cell | None:
         return self.cells.get((row, column))
-
-
-def column_letter(column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def ref(row: int, column: int) -> str:
-    return f"{column_letter(column)}{row}"
 
 
 def read_xlsx(path: Path, display: str) -> list[Sheet]:

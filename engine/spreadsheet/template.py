@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .cellguard import csv_safe, set_xlsx_text
-from .workbook import new_workbook, workbook_bytes
+from .workbook import new_workbook
 
 DEPARTMENT, PROJECTS, INDICATORS, CLAIMS, COMMITMENTS, GUIDE = "部门表", "项目表", "指标表", "正文数据", "整改承诺", "填表说明"
 TOTAL_LABELS = ("合计", "总计")
@@ -241,16 +241,6 @@ def build_workbook(department: dict | None = None, tables: dict | None = None, m
     for r, line in enumerate(GUIDE_LINES, start=1):
         guide.cell(row=r, column=1, value=line).alignment = styles["wrap"]
     return workbook
-
-
-def template_xlsx(department=None, tables=None, merges=None, lists=None) -> bytes:
-    """lists: drop-down lists from engine/spreadsheet/lists.py's template_lists (none when not given)."""
-    workbook = build_workbook(department, tables, merges)
-    if lists:
-        from .lists import add_lists
-
-        add_lists(workbook, lists)
-    return workbook_bytes(workbook)
 
 
 def csv_text(value, kind: str) -> str:

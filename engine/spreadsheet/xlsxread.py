@@ -105,7 +105,7 @@ class CellBudget:
 
     def take(self, row: int, column: int, what: str = "") -> None:
         if row > MAX_ROWS or column > MAX_COLUMNS:
-            raise SheetTooLarge(f"单元格 {_ref(row, column)} 超出上限(最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列含数据)",
+            raise SheetTooLarge(f"单元格 {ref(row, column)} 超出上限(最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列含数据)",
                                 "删除表格范围以外的内容")
         self.left -= 1
         if self.left < 0:
@@ -121,7 +121,7 @@ class CellBudget:
 
 def check_text(text: str, row: int, column: int) -> None:
     if len(text) > MAX_CELL_CHARS:
-        raise SheetTooLarge(f"单元格 {_ref(row, column)} 有 {len(text)} 个字符,超过上限 {MAX_CELL_CHARS}"
+        raise SheetTooLarge(f"单元格 {ref(row, column)} 有 {len(text)} 个字符,超过上限 {MAX_CELL_CHARS}"
                             "(Excel 单元格的上限)", "缩短该单元格的内容")
 
 
@@ -198,10 +198,16 @@ class SheetCells:
             yield top, [(r, c) for r in rows for c in columns]
 
 
-def _ref(row: int, column: int) -> str:
-    from .reader import ref
+def column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
-    return ref(row, column)
+
+def ref(row: int, column: int) -> str:
+    return f"{column_letter(column)}{row}"
 
 
 def read_workbook(path: Path, display: str):
