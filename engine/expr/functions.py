@@ -130,6 +130,14 @@ def _printed_dash(record, name):
     return record.dashes is not None and name in record.dashes
 
 
+def _contains(text, words):
+    """The text contains one of the words: rule vocabularies (template prompts, reverse-indicator words) name
+    fragments of free text, which `==` and `in` cannot match."""
+    if text is None or words is None:
+        return None
+    return any(word and word in text for word in words)
+
+
 # name -> (argument types, result type, body). "T" in a result means "same as first argument".
 FUNCTIONS = {
     "abs": ((NUM,), NUM, _abs),
@@ -149,6 +157,7 @@ FUNCTIONS = {
     "contradicts": ((FIGURE, FIGURE), BOOL, contradicts),
     "printed_blank": ((ANY, STR), BOOL, _printed_blank),
     "printed_dash": ((ANY, STR), BOOL, _printed_dash),
+    "contains": ((STR, "list"), BOOL, _contains),
 }
 
 FUNCTION_HELP = {
@@ -169,4 +178,5 @@ FUNCTION_HELP = {
     "contradicts": "contradicts(报告数字, 计算结果) 两者的取值范围不相交,即报告数字与计算矛盾",
     "printed_blank": "printed_blank(记录, \"字段\") 报告中该栏印为空白(区别于未转录)",
     "printed_dash": "printed_dash(记录, \"字段\") 报告中该数字栏印为“—”“/”“无”(不适用)",
+    "contains": "contains(文字, 词表) 文字是否包含词表中的任一词语",
 }
