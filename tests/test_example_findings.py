@@ -30,20 +30,25 @@ EXPECTED = {
         # 5 of 6 points twice with an empty 偏差原因分析及改进措施 cell
         ("scoring.deduction-without-reason", "木材销售收入"),
         ("scoring.deduction-without-reason", "林产品收入"),
+        # 5 where 6 × 99.36% = 5.96 and 6 × 94.23% = 5.65 are info findings (partial-score-vs-proportional)
         # Not rules: the income/spending splits add up but are not in columns (unreadable, nothing to check);
         # the unexplained shortfall needs an explanation column the form lacks; missing currency units, bare
         # targets read as "≥", identical 预期目标 / 实际完成情况: judgements for the auditor.
     },
     "2021/03-jishan-zhaidian-weishengyuan.yaml": {
-        # Not rules: the 13 partial scores that no single formula reproduces (scoring-notes N2: the proportional
-        # rule is observed practice, not a rule this form states); 8× the target at full marks (a target set too
+        # The partial scores off 实际/指标 × 分值 by more than 0.1 (指标14, 16-20, 23, 25) are info findings
+        # (scoring.partial-score-vs-proportional), not warnings: no single formula reproduces the 13 partial
+        # scores (scoring-notes N2: the proportional rule is a template's wording, not one this form states).
+        # Not rules: 8× the target at full marks (a target set too
         # low is a judgement; no written rule found); 指标25 named a 率 measured in 人; the 46 visible output
         # points; 年初预算 0 (the whole amount arrived in-year is a fact, not a defect). No 偏差原因 column is
         # transcribed, so the deductions cannot be checked for a reason.
     },
     "2021/04-xiangyang-zhongxin-yiyuan.yaml": {
-        # 20 × 100% = 20 matches; Not rules: 成本控制 filed under 数量指标, "1年" as a deadline, a 5亿元 income
-        # target on a 1000万元 grant, 129.4% of target at full marks: judgements on indicator design.
+        # 成本控制 filed under 数量指标 with the target "不超过预算", which cannot be measured
+        ("indicator-review.quantity-target-not-number", "成本控制"),
+        # 20 × 100% = 20 matches; Not rules: cost appearing twice, "1年" as a deadline, a 5亿元 income target on
+        # a 1000万元 grant, 129.4% of target at full marks: judgements on indicator design.
     },
     "2021/05-yinchuan-liuzhong.yaml": {
         # printed 98 where at most 84 + 10 (满意度) = 94 is attainable
