@@ -10,7 +10,8 @@ from .model import MONEY_TO_WAN
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 FAMILY_LABELS = {"grading": "等级评定", "execution-rate": "预算执行率", "indicator-review": "指标合理性",
-                 "cross-department": "跨部门协同", "consistency": "数据一致性", "follow-up": "整改跟踪"}
+                 "cross-department": "跨部门协同", "consistency": "数据一致性", "follow-up": "整改跟踪",
+                 "scoring": "自评评分", "missing-values": "表格填写", "funding": "资金来源"}
 UNEVALUABLE = "cannot-evaluate"  # Finding.outcome of a rule that missing data left undecided
 UNEVALUABLE_LABEL = "无法核查(缺少数据)"
 _FIELD = re.compile(r"\{([^{}:]+)(?::([a-z]+))?\}")

@@ -1,7 +1,8 @@
 """The sources registry never presents unverified wording as a quote, and every quote is verbatim.
 
-Quotes are checked against the research notes (shared/research/policy.md), where each verified
-wording was transcribed with its source, and against the seed report itself.
+Quotes are checked against the research notes (shared/research/policy.md) and the examples' scoring notes
+(shared/examples/scoring-notes.md), where each verified wording was transcribed with its source, and against
+the seed report itself.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from .conftest import ROOT, SEED
 
 SHARED = ROOT.parent / "shared"
 POLICY_NOTES = SHARED / "research" / "policy.md"
+SCORING_NOTES = SHARED / "examples" / "scoring-notes.md"
 VERIFIED = ("primary", "secondary", "local")
 
 
@@ -48,10 +50,10 @@ def fragments(quote: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def reference_text():
-    if not POLICY_NOTES.is_file() or not SEED.is_file():
+    if not POLICY_NOTES.is_file() or not SCORING_NOTES.is_file() or not SEED.is_file():
         pytest.skip(f"shared research notes or seed report not found under {SHARED} "
                     "(the repository is checked out without its sibling shared/ folder)")
-    return POLICY_NOTES.read_text(encoding="utf-8") + "\n" + SEED.read_text(encoding="utf-8")
+    return "\n".join(path.read_text(encoding="utf-8") for path in (POLICY_NOTES, SCORING_NOTES, SEED))
 
 
 def test_every_quote_occurs_verbatim(ruleset, reference_text):

@@ -129,6 +129,14 @@ def _printed_dash(record, name):
     return record.dashes is not None and name in record.dashes
 
 
+def _contains(text, words):
+    """The text contains one of the words: rule vocabularies (template prompts, reverse-indicator words) name
+    fragments of free text, which `==` and `in` cannot match."""
+    if text is None or words is None:
+        return None
+    return any(word and word in text for word in words)
+
+
 # name -> (argument types, result type, body). "T" in a result means "same as first argument".
 FUNCTIONS = {
     "abs": ((NUM,), NUM, _abs),
@@ -148,4 +156,5 @@ FUNCTIONS = {
     "contradicts": ((FIGURE, FIGURE), BOOL, contradicts),
     "printed_blank": ((ANY, STR), BOOL, _printed_blank),
     "printed_dash": ((ANY, STR), BOOL, _printed_dash),
+    "contains": ((STR, "list"), BOOL, _contains),
 }
