@@ -9,6 +9,8 @@ the other year's report is among the loaded facts.
 """
 from __future__ import annotations
 
+import re
+
 from .errors import Diagnostic, did_you_mean
 from .model import Commitment, CommitmentTarget, Project, Report
 
@@ -66,8 +68,26 @@ def _key(report: Report, year: int):
 
 
 def _where(record, field: str, report: Report) -> tuple:
+    """(file, line, column) of a field's value. Records keep the line only (FactSource); these checks run
+    after the documents are gone, so the column is read off that line of the file, where the value starts."""
     source = record.sources.get(field)
-    return (source.file, source.line) if source is not None else (report.file, 1)
+    if source is None:
+        return report.file, 1, 1
+    return source.file, source.line, _value_column(source.file, source.line)
+
+
+_VALUE_START = re.compile(r"[ ]*(?:-[ ]+)?(?:[^:#\n]+:[ ]+)?")
+
+
+def _value_column(file: str, line: int) -> int:
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            for number, text in enumerate(handle, 1):
+                if number == line:
+                    return _VALUE_START.match(text).end() + 1
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
 
 
 def _link_projects(report: Report, previous: Report) -> list:
@@ -78,17 +98,17 @@ def _link_projects(report: Report, previous: Report) -> list:
         matches = predecessors(project, previous)
         if project.renamed_from and not matches:
             # a declared rename that links to nothing is a typo; names from older years may stay in the list
-            file, line = _where(project, "renamed_from", report)
+            file, line, column = _where(project, "renamed_from", report)
             names = "、".join(f"“{n}”" for n in project.renamed_from)
             hints = [did_you_mean(n, known) for n in project.renamed_from]
             problems.append(Diagnostic(
-                file, line, 0, f"projects[{i}].renamed_from",
+                file, line, column, f"projects[{i}].renamed_from",
                 f"原项目名称 {names} 在 {previous.year} 年报告中找不到({previous.file})",
                 f"{previous.year} 年报告中的项目名称或曾用名", " ".join(h for h in hints if h)))
         if len(matches) > 1:
-            file, line = _where(project, "name", report)
+            file, line, column = _where(project, "name", report)
             problems.append(Diagnostic(
-                file, line, 0, f"projects[{i}].name",
+                file, line, column, f"projects[{i}].name",
                 f"项目 “{project.name}” 同时对应 {previous.year} 年的多个项目: " + "、".join(p.name for p in matches),
                 "一个项目至多对应上年一个项目", "检查名称、aliases 和 renamed_from,删去不属于本项目的名称"))
         elif matches:
@@ -96,9 +116,9 @@ def _link_projects(report: Report, previous: Report) -> list:
             claimed.setdefault(id(matches[0]), (matches[0], []))[1].append(project.name)
     for old, names in claimed.values():
         if len(names) > 1:
-            file, line = _where(old, "name", previous)
+            file, line, column = _where(old, "name", previous)
             problems.append(Diagnostic(
-                file, line, 0, "renamed_from",
+                file, line, column, "renamed_from",
                 f"{previous.year} 年的项目 “{old.name}” 在 {report.year} 年对应多个项目: " + "、".join(names),
                 "上年一个项目至多对应本年一个项目",
                 "项目拆分时,只在延续原项目的那一个项目上写原名称(aliases 或 renamed_from)"))
@@ -119,14 +139,14 @@ def _link_commitment(report: Report, index: int, commitment: Commitment, by_key:
     path = f"commitments[{index}]"
     due = due_year(report, commitment)
     if due <= report.year:
-        file, line = _where(commitment, "due_year", report)
-        problems.append(Diagnostic(file, line, 0, path + ".due_year",
+        file, line, column = _where(commitment, "due_year", report)
+        problems.append(Diagnostic(file, line, column, path + ".due_year",
                                    f"承诺完成年度 {due} 不晚于报告年度 {report.year}",
                                    f"{report.year + 1} 或更晚的年份"))
         return problems
     if commitment.kind == BUDGET_TILT and not (commitment.budget_increase or commitment.budget_decrease):
-        file, line = _where(commitment, "kind", report)
-        problems.append(Diagnostic(file, line, 0, path, f"“{BUDGET_TILT}”类承诺没有写明涉及哪些项目",
+        file, line, column = _where(commitment, "kind", report)
+        problems.append(Diagnostic(file, line, column, path, f"“{BUDGET_TILT}”类承诺没有写明涉及哪些项目",
                                    "budget_increase(承诺增加预算的项目)或 budget_decrease(承诺压缩预算的项目)",
                                    "按报告原文列出项目,如 budget_decrease: [项目名称]"))
     known = sorted({n for p in report.projects for n in project_names(p)})
@@ -134,15 +154,15 @@ def _link_commitment(report: Report, index: int, commitment: Commitment, by_key:
     seen: dict = {}
     targets = []
     for field, name, direction in _targets_of(commitment):
-        file, line = _where(commitment, field, report)
+        file, line, column = _where(commitment, field, report)
         project = find_project(name, report)
         if project is None:
-            problems.append(Diagnostic(file, line, 0, f"{path}.{field}",
+            problems.append(Diagnostic(file, line, column, f"{path}.{field}",
                                        f"承诺所列项目 “{name}” 不是本报告中的项目", "本报告项目的名称或曾用名",
                                        did_you_mean(name, known)))
             continue
         if id(project) in seen:
-            problems.append(Diagnostic(file, line, 0, f"{path}.{field}",
+            problems.append(Diagnostic(file, line, column, f"{path}.{field}",
                                        f"承诺重复列出项目 “{project.name}”(“{seen[id(project)]}”与“{name}”)",
                                        "每个项目只列一次", "同一项目不能既增加又压缩预算"))
             continue

@@ -69,6 +69,9 @@ def test_renamed_from_an_unknown_name_is_an_error_with_a_suggestion(tmp_path):
     path = write_facts(tmp_path, [renamed("执法车辆运行保障", ["执法车辆维修"])], year=2025)
     [problem] = load_problems([tmp_path])
     assert problem.file.endswith(path.name) and problem.line > 0
+    # located at the value: the column where the names start on that line of the file
+    text = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
+    assert problem.column > 1 and text[problem.column - 1:].lstrip("[\"").startswith("执法车辆维修"), text
     assert problem.path == "projects[0].renamed_from"
     assert "执法车辆维修" in problem.message and "2024" in problem.message
     assert "执法车辆维护" in problem.suggestion
