@@ -178,7 +178,8 @@ SUBJECT_SCOPES: dict[str, dict[str, str]] = {
 
 SUBJECT_LABELS = {"report": "报告", "project": "项目", "indicator": "指标", "claim": "正文数据", "commitment": "整改承诺"}
 
-PARAMETER_TYPES = {"number": NUM, "ratio": NUM, "bands": "bands", "map": "map", "list": list_of(STR)}
+# bands and decision tables are typed by their results (table[num], table[str]) in engine/rules.py
+PARAMETER_TYPES = {"number": NUM, "ratio": NUM, "map": "map", "list": list_of(STR)}
 
 
 def label_of(root_type: str, parts: tuple[str, ...]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import NUM, PARAMETER_TYPES, STR, SUBJECT_SCOPES
+from .catalog import NUM, STR, SUBJECT_SCOPES
 from .expr import ast as A
 from .expr import parse
 from .expr.check import Checker
@@ -82,7 +82,7 @@ class Program:
 
 
 def compile_rules(ruleset: RuleSet) -> Program:
-    param_types = {name: PARAMETER_TYPES[p.kind] for name, p in ruleset.parameters.items()}
+    param_types = {name: p.type for name, p in ruleset.parameters.items()}
     return Program(ruleset, tuple(_compile_rule(rule, param_types) for rule in ruleset.rules))
 
 

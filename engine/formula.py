@@ -17,6 +17,7 @@ from .expr import ast as A
 from .expr.ast import to_source
 from .expr.intervals import Interval
 from .model import Quantity, Record
+from .tables import interval_text
 
 OP_TEXT = {"==": "==", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于"}
 TRUTH_TEXT = {True: "成立", False: "不成立", None: "无法判断"}
@@ -75,6 +76,8 @@ def show(value, pct: bool = False) -> str:
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, dict) and "grade" in v for v in value):
             return bands_text(value)
+        if value and all(isinstance(v, dict) and "value" in v and "min" in v for v in value):
+            return "、".join(table_lines(value))
         if value and all(isinstance(v, Record) for v in value):
             return f"({len(value)} 项)"
         return "[" + "、".join(show(v, pct).strip("“”") for v in value) + "]"
@@ -97,6 +100,16 @@ def bands_text(bands) -> str:
     return "、".join(parts)
 
 
+def table_cells(rows) -> list[tuple[str, str]]:
+    """A decision table row by row: ("[0.9, 1]", "10")."""
+    return [(interval_text(r, number), number(r["value"]) if isinstance(r["value"], Decimal) else r["value"])
+            for r in rows]
+
+
+def table_lines(rows) -> list[str]:
+    return [f"{interval} → {result}" for interval, result in table_cells(rows)]
+
+
 def parameter_text(kind: str, value) -> str:
     if value is None:
         return "(停用)"
@@ -106,6 +119,8 @@ def parameter_text(kind: str, value) -> str:
         return number(value)
     if kind == "bands":
         return bands_text(value)
+    if kind == "table":
+        return "、".join(table_lines(value))
     if kind == "map":
         return "、".join(f"{k}→{v}" for k, v in value.items())
     return "、".join(str(v) for v in value)

@@ -330,9 +330,10 @@ class ParameterValue:
 class Parameter:
     name: str
     title: str
-    kind: str  # number / ratio / bands / map / list
+    kind: str  # number / ratio / bands / table / map / list
     values: tuple  # ParameterValue sorted by year
     location: Location
+    type: str = "any"  # the expression type (engine/catalog.py), e.g. num, table[num]
     specificity: dict = field(default_factory=dict, compare=False)  # jurisdiction id -> index in LEVELS
 
     def value_for(self, scope: ReportScope) -> ParameterValue | None:

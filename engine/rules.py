@@ -14,13 +14,13 @@ from .errors import Collector, Diagnostic, did_you_mean
 from .expr import ExprSyntaxError, parse
 from .expr.check import Checker
 from .loading import expand_paths, load_document
+from .tables import check_rows, table_type
 from .model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location, Parameter,
                     ParameterValue, Rule, RuleSet, Source)
 from .yamlsrc import Document, render_path
 
 DEFAULT_RULES_DIR = "rules"
 TESTS_DIR = "tests"
-_BANDS_EXAMPLE = "[{grade: 优, min: 90, max: 100, include_max: true}, {grade: 良, min: 80, max: 90}, ...]"
 
 
 def rule_files(rules_dir) -> tuple[list[Path], list[Diagnostic]]:
@@ -155,21 +155,46 @@ class _Builder:
             path = ("parameters", name)
             if not self.unique("参数", name, doc, path):
                 continue
-            values = []
+            values, domain = [], self.domain(doc, p, path)
             for year_text, entries in sorted(p["values"].items()):
                 # one value, or a list of values of that year for different jurisdictions
                 listed = isinstance(entries, list)
                 for k, entry in enumerate(entries if listed else [entries]):
                     vpath = path + ("values", year_text) + ((k,) if listed else ())
-                    value = self.parameter_value(doc, p["kind"], entry["value"], vpath + ("value",))
+                    value = self.parameter_value(doc, p["kind"], entry["value"], vpath + ("value",), domain)
                     values.append(ParameterValue(
                         int(year_text), value, self.cites(doc, entry["cite"], vpath + ("cite",)),
                         Location(doc.file, doc.line(vpath)), self.jurisdiction_of(doc, entry, vpath),
                         entry.get("example", False)))
             self.param_map[name] = Parameter(name, p["title"], p["kind"], tuple(values),
-                                             Location(doc.file, doc.line(path)))
+                                             Location(doc.file, doc.line(path)),
+                                             type=self.parameter_type(doc, p["kind"], values, path))
 
-    def parameter_value(self, doc, kind, value, path):
+    def domain(self, doc, p, path):
+        """A decision table's (low, high) domain, both ends included; grade bands have none."""
+        domain = p.get("domain")
+        if p["kind"] != "table":
+            if domain is not None:
+                self.problem(doc, path + ("domain",), "只有决策表(kind: table)才写 domain", "", "删去 domain", key=True)
+            return None
+        if (not isinstance(domain, dict) or set(domain) != {"min", "max"}
+                or not all(isinstance(domain[k], (int, Decimal)) and not isinstance(domain[k], bool) for k in domain)
+                or domain["min"] >= domain["max"]):
+            self.problem(doc, path + (("domain",) if domain is not None else ()), "决策表需要取值范围 domain",
+                         "domain: {min: 0, max: 1}(两端都含)", "写出输入的取值范围,如执行率写 {min: 0, max: 1}")
+            return None
+        return Decimal(domain["min"]), Decimal(domain["max"])
+
+    def parameter_type(self, doc, kind, values, path):
+        """The expression type; a decision table's results are numbers in every year, or text in every year."""
+        if kind not in ("table", "bands"):
+            return PARAMETER_TYPES[kind]
+        types = {table_type(v.value) for v in values if v.value is not None}
+        if len(types) > 1:
+            self.problem(doc, path, "决策表各年度的取值应同为数字或同为文字", "同一类取值", "")
+        return min(types) if types else "table[any]"
+
+    def parameter_value(self, doc, kind, value, path, domain):
         if value is None:
             return None  # ends the parameter from this year on
         if kind in ("number", "ratio"):
@@ -191,46 +216,13 @@ class _Builder:
                 self.problem(doc, path, "参数值应为文字列表", "如 [协同备忘录, 会议纪要]")
                 return None
             return list(value)
-        return self.bands(doc, value, path)
+        return self.table(doc, value, path, "grade" if kind == "bands" else "value", domain)
 
-    def bands(self, doc, value, path):
-        if not isinstance(value, list) or not value:
-            self.problem(doc, path, "等级档次应为列表,每项含 grade、min、max", _BANDS_EXAMPLE)
-            return None
-        bands = []
-        for i, band in enumerate(value):
-            if (not isinstance(band, dict) or set(band) - {"grade", "min", "max", "include_max"}
-                    or not {"grade", "min", "max"} <= set(band)):
-                self.problem(doc, path + (i,), "档次应写成 {grade: 优, min: 90, max: 100, include_max: true}",
-                             "键只有 grade、min、max 和可选的 include_max")
-                return None
-            bad = [k for k in ("min", "max") if isinstance(band[k], bool) or not isinstance(band[k], (int, Decimal))]
-            for k in bad:
-                self.problem(doc, path + (i, k), f"档次的 {k} 应为数字,实际为 {band[k]!r}", "数字,如 90",
-                             "去掉引号和文字,只写数字")
-            if not isinstance(band["grade"], str) or not band["grade"].strip():
-                self.problem(doc, path + (i, "grade"), f"档次的 grade 应为等级文字,实际为 {band['grade']!r}",
-                             "等级文字,如 优")
-                bad.append("grade")
-            if not isinstance(band.get("include_max", False), bool):
-                self.problem(doc, path + (i, "include_max"), "include_max 应为 true 或 false", "true 或 false",
-                             "true 表示分数等于上限时也属于本档")
-                bad.append("include_max")
-            if bad:
-                return None
-            if band["min"] >= band["max"]:
-                self.problem(doc, path + (i,), f"档次 {band['grade']} 的下限 {band['min']} 不小于上限 {band['max']}",
-                             "min 小于 max", "交换 min 与 max,或改正其中一个")
-                return None
-            bands.append({"grade": band["grade"], "min": Decimal(band["min"]), "max": Decimal(band["max"]),
-                          "include_max": band.get("include_max", False)})
-        ordered = sorted(bands, key=lambda b: b["min"])
-        for low, high in zip(ordered, ordered[1:]):
-            if low["max"] != high["min"]:
-                self.problem(doc, path, f"等级档次不连续: {low['grade']} 的上限 {low['max']} 与 "
-                                        f"{high['grade']} 的下限 {high['min']} 之间有空档或重叠",
-                             "相邻档次首尾相接:上一档的 max 等于下一档的 min", "调整相邻两档的 max 或 min")
-        return tuple(bands)
+    def table(self, doc, value, path, key, domain):
+        """Grade bands (key grade, no domain: the bands only have to join up) and decision tables (key value)."""
+        label = "等级档次" if key == "grade" else "决策表"
+        return check_rows(value, key, domain, label, lambda sub, message, expected, suggestion: self.problem(
+            doc, path + sub, message, expected, suggestion))
 
     def rules(self, doc):
         for i, r in enumerate(doc.data.get("rules", [])):
@@ -265,7 +257,7 @@ class _Builder:
                              "已登记的条款: " + ", ".join(source.clauses), did_you_mean(ref.clause, source.clauses))
 
     def check_expressions(self):
-        param_types = {name: PARAMETER_TYPES[p.kind] for name, p in self.param_map.items()}
+        param_types = {name: p.type for name, p in self.param_map.items()}
         for rule in self.rule_map.values():
             scope = SUBJECT_SCOPES[rule.subject]
             before = len(self.c.diagnostics)

@@ -18,7 +18,7 @@ from engine.expr.functions import FUNCTIONS
 from engine.model import Budget, Claim, FactSource, Filter, Project, Quantity, Report, Score
 
 D = Decimal
-PARAM_TYPES = {"exec_warning_line": "num", "grade_bands": "bands", "grade_vocabulary": "map",
+PARAM_TYPES = {"exec_warning_line": "num", "grade_bands": "table[str]", "grade_vocabulary": "map",
                "collaboration_documents": "list[str]"}
 
 

@@ -97,6 +97,8 @@ class Checker:
             self._round_places(node.args[1])
         if result == "T":
             return actual[0]
+        if result == "E":  # a decision table's result type: table[num] -> num
+            return actual[0][6:-1] if actual[0].startswith("table[") else ANY
         if result == "T2":
             return actual[1] if actual[1] != ANY else actual[2]
         return result
@@ -192,8 +194,8 @@ class Checker:
 def _compatible(want: str, got: str) -> bool:
     if ANY in (want, got):
         return True
-    if want == "list":
-        return got.startswith("list[")
+    if want in ("list", "table"):
+        return got.startswith(want + "[")
     if want == FIGURE:
         return got in (NUM, INTERVAL)
     return want == got

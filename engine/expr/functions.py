@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
 from ..model import MONEY_TO_WAN
+from ..tables import decide
 from .intervals import contradicts, span
 
 # Fields a claim's `where` filter may name, mapped to project attribute paths.
@@ -35,13 +36,7 @@ def _unit(x):
 
 
 def _band(x, bands):
-    if x is None or bands is None:
-        return None
-    for band in bands:
-        low, high = band["min"], band["max"]
-        if low <= x < high or (band.get("include_max") and x == high):
-            return band["grade"]
-    return None
+    return decide(bands, x)  # band(x, bands) is decide() with the arguments the other way round: kept for old rules
 
 
 def _lookup(mapping, key):
@@ -142,7 +137,8 @@ FUNCTIONS = {
     "abs": ((NUM,), NUM, _abs),
     "len": (("list",), NUM, _len),
     "unit": ((NUM,), NUM, _unit),
-    "band": ((NUM, "bands"), STR, _band),
+    "band": ((NUM, "table[str]"), STR, _band),
+    "decide": (("table", NUM), "E", decide),
     "lookup": (("map", STR), STR, _lookup),
     "has": (("map", STR), BOOL, _has),
     "to_wan": (("Quantity",), NUM, _to_wan),

@@ -25,7 +25,7 @@ def parameter_kinds(*rulesets) -> dict:
 
 
 def parameter_text(value, kind: str = "") -> str:
-    if kind == "ratio":
+    if kind in ("ratio", "table"):
         return parameter_shown(value, kind)  # 0.70 -> 70%, as the rules' messages and the evidence show it
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict) and "grade" in value[0]:
         return "、".join(f"{b['grade']} {b['min']}—{b['max']}" for b in value)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ..catalog import SUBJECT_LABELS
 from ..explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
 from ..findings import SEVERITY_LABELS
-from ..formula import percent, plain_number, truth
+from ..formula import percent, plain_number, table_lines, truth
 from ..model import Location
 from .text_report import not_in_force_lines, policy_line
 
@@ -84,7 +84,11 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True, citati
     out.extend(tree_lines(e.condition, body + "  "))
     out.extend(reason_lines(e, body))
     for p in e.parameters:
-        out.append(f"{body}参数: {p.title}({p.name})= {p.text},自 {p.from_year} 年起生效  {where(p.location)}")
+        if p.kind == "table":  # a decision table reads better one row a line
+            out.append(f"{body}参数: {p.title}({p.name}),自 {p.from_year} 年起生效  {where(p.location)}")
+            out.extend(f"{body}  {row}" for row in table_lines(p.value))
+        else:
+            out.append(f"{body}参数: {p.title}({p.name})= {p.text},自 {p.from_year} 年起生效  {where(p.location)}")
         out.extend(f"{body}  {policy_line(c)}" for c in (p.citations if citations else ()))
     shown = e.facts[:MAX_FACTS]
     for f in shown:
@@ -128,7 +132,11 @@ def plain_rule_lines(e: RuleExplanation, indent: str = "  ") -> list[str]:
     if len(e.facts) > len(shown):
         out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,用 --detail 或 --format json 查看)")
     for p in e.parameters:
-        out.append(f"{body}参数: {p.title} {p.text}({p.from_year} 年起,{where(p.location)})")
+        if p.kind == "table":
+            out.append(f"{body}参数: {p.title}({p.from_year} 年起,{where(p.location)})")
+            out.extend(f"{body}  {row}" for row in table_lines(p.value))
+        else:
+            out.append(f"{body}参数: {p.title} {p.text}({p.from_year} 年起,{where(p.location)})")
     out.extend(f"{body}{policy_line(c)}" for c in e.citations)
     out.append(f"{body}规则: {where(e.location)}")
     return out

@@ -14,6 +14,7 @@ from ..catalog import SUBJECT_LABELS
 from ..evaluate import GRADE_BANDS, WARNING_LINE
 from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
                         format_value, split_unevaluable)
+from ..formula import table_cells
 from ..version import VERSION
 from .charts import execution_rate_chart, score_band_chart
 from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption
@@ -170,10 +171,16 @@ def finding_html(f, formats: dict) -> str:
     facts = [c for c in f.citations if isinstance(c, FactCitation)]
     if policies:
         parts.append('<h4>政策依据</h4><ol class="policy">' + "".join(policy_item(c) for c in policies) + "</ol>")
-    if f.parameters:
+    if any(p.kind != "table" for p in f.parameters):
         uses = ";".join(f"{p.title}取 {parameter_shown(p.value, p.kind)},自 {p.from_year} 年起"
-                        for p in f.parameters)
+                        for p in f.parameters if p.kind != "table")
         parts.append(f'<p class="params">参数: {e(uses)}</p>')
+    for p in f.parameters:
+        if p.kind == "table":  # a decision table as a table: one row per interval
+            rows = "".join(f"<tr><th>{e(interval)}</th><td>{e(result)}</td></tr>"
+                           for interval, result in table_cells(p.value))
+            parts.append(f'<table class="evidence params"><caption>参数: {e(p.title)},自 {p.from_year} 年起'
+                         f'</caption>{rows}</table>')
     if facts:
         parts.append("<h4>数据来源</h4>" + facts_html(facts))
     parts.append("</article>")

@@ -11,6 +11,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..findings import FactCitation, format_value
+from ..formula import table_lines
 
 # Chinese characters, CJK and full-width punctuation, and the curly quotes Chinese text uses
 _CJK = re.compile("[\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -99,6 +100,8 @@ def parameter_shown(value, kind: str = "") -> str:
         return format_value(value, "pct")
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict) and "grade" in value[0]:
         return "、".join(f"{b['grade']} {b['min']}—{b['max']}" for b in value)
+    if kind == "table":
+        return "、".join(table_lines(value))
     if isinstance(value, dict):
         return f"(对照表,共 {len(value)} 项)"
     return format_value(value)
