@@ -39,11 +39,13 @@ EXPECTED = {
         # read as "≥", identical 预期目标 / 实际完成情况: judgements for the auditor.
     },
     "2021/03-jishan-zhaidian-weishengyuan.yaml": {
+        # 指标25 is named a 率 (家庭医生签约率) but its target and actual are counts of people (24694人 / 22584人)
+        ("indicator-review.name-unit-mismatch", "指标25:家庭医生签约率"),
         # The partial scores off 实际/指标 × 分值 by more than 0.1 (指标14, 16-20, 23, 25) are info findings
         # (scoring.partial-score-vs-proportional), not warnings: no single formula reproduces the 13 partial
         # scores (scoring-notes N2: the proportional rule is a template's wording, not one this form states).
         # Not rules: 8× the target at full marks (a target set too
-        # low is a judgement; no written rule found); 指标25 named a 率 measured in 人; the 46 visible output
+        # low is a judgement; no written rule found); the 46 visible output
         # points; 年初预算 0 (the whole amount arrived in-year is a fact, not a defect). No 偏差原因 column is
         # transcribed, so the deductions cannot be checked for a reason.
     },

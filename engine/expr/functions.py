@@ -51,6 +51,24 @@ def _has(mapping, key):
     return key in mapping
 
 
+def _head_lookup(mapping, text):
+    """The entry of the map's word that ends latest in the text: the head of a Chinese noun phrase comes last, so
+    培训人数 is a 人数 and 人数覆盖率 a 率; of two words ending at the same place the longer wins (人次 over 次).
+    Unknown when no word occurs in the text."""
+    if mapping is None or text is None:
+        return None
+    found = [(text.rfind(word) + len(word), len(word), word) for word in mapping if word and word in text]
+    return mapping[max(found)[2]] if found else None
+
+
+def _listed(items, item):
+    """The item is one of the 、-separated items of a text (a map entry such as 人、名、位): whole items only,
+    so 人次 is not listed in 人、名. An empty item (a value printed without a unit) is unknown, never unlisted."""
+    if items is None or not item:
+        return None
+    return item in items.split("、")
+
+
 def _to_wan(quantity):
     if quantity is None or quantity.value is None:
         return None
@@ -141,6 +159,8 @@ FUNCTIONS = {
     "decide": (("table", NUM), "E", decide),
     "lookup": (("map", STR), STR, _lookup),
     "has": (("map", STR), BOOL, _has),
+    "head_lookup": (("map", STR), STR, _head_lookup),
+    "listed": ((STR, STR), BOOL, _listed),
     "to_wan": (("Quantity",), NUM, _to_wan),
     "satisfies": (("Project", "Filter"), BOOL, _satisfies),
     "wan": ((FIGURE, STR), "T", _wan),  # an interval too: a claim's printed precision is in its own unit
