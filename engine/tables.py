@@ -66,10 +66,10 @@ def check_rows(value, key: str, domain, label: str, report):
         return None
     rows, types = [], set()
     for i, row in enumerate(value):
-        allowed = {"min", "max", key, *ROW_FLAGS}
+        allowed = {"min", "max", key, *ROW_FLAGS} if key == "value" else {"min", "max", key, "include_max"}
         if not isinstance(row, dict) or set(row) - allowed or not {"min", "max", key} <= set(row):
             report((i,), f"{label}的每一行应写成 {{min: 下限, max: 上限, {key}: 取值}}",
-                   f"键只有 min、max、{key} 和可选的 include_min、include_max", "")
+                   f"键只有 min、max、{key} 和可选的 {'include_min、' if key == 'value' else ''}include_max", "")
             return None
         bad = [k for k in ("min", "max") if not _is_number(row[k])]
         for k in bad:
@@ -90,8 +90,12 @@ def check_rows(value, key: str, domain, label: str, report):
             report((i,), f"{label}中 {row[key]} 的下限 {row['min']} 不小于上限 {row['max']}",
                    "min 小于 max", "交换 min 与 max,或改正其中一个")
             return None
-        rows.append({**row, "min": Decimal(row["min"]), "max": Decimal(row["max"]),
-                     key: Decimal(row[key]) if kind == NUM else row[key]})
+        # one shape per kind whatever the file omitted: parameters are printed in the JSON output
+        checked = {key: Decimal(row[key]) if kind == NUM else row[key], "min": Decimal(row["min"]),
+                   "max": Decimal(row["max"]), "include_max": row.get("include_max", False)}
+        if key == "value":
+            checked["include_min"] = row.get("include_min", True)
+        rows.append(checked)
     if len(types) > 1:
         report((), f"{label}的取值应同为数字或同为文字", "同一类取值", "")
         return None

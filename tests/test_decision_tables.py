@@ -157,3 +157,16 @@ def test_band_and_decide_agree_on_grade_bands():
     for score in (D("0"), D("59.99"), D("60"), D("89.99"), D("90"), D("100"), D("100.01")):
         assert band(score, bands) == decide(bands, score)
     assert decide(bands, D("90")) == "优" and decide(bands, D("100.01")) is None
+
+
+def test_grade_bands_keep_the_shape_the_json_output_prints():
+    # evaluate --format json prints the parameter values: a band without include_max still says false
+    bands = load_rules(RULES).parameters["grade_bands"].values[0].value
+    assert bands[1] == {"grade": "良", "min": D(80), "max": D(90), "include_max": False}
+    assert list(bands[1]) == ["grade", "min", "max", "include_max"]
+
+
+def test_grade_bands_have_no_include_min(rules_dir):
+    edit(rules_dir / "parameters.yaml", "{grade: 良, min: 80, max: 90}", "{grade: 良, min: 80, max: 90, include_min: true}")
+    [problem] = problems(rules_dir)
+    assert "grade" in problem.expected and "include_min" not in problem.expected
