@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from engine import InputError, load_rules
+from engine import load_rules
 from engine.cli import cli
 
 from .conftest import BACKENDS, RULES
 from .factsfile import D, project, write_facts
+from .test_rules_static import edit, errors, line_of
 
 TABLE = """
   budget_score_table:
@@ -56,22 +57,6 @@ def rules_dir(tmp_path):
     return target
 
 
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def problems(rules_dir):
-    with pytest.raises(InputError) as caught:
-        load_rules(rules_dir)
-    return caught.value.diagnostics
-
-
-def line_of(path, needle):
-    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
-
-
 def test_a_table_that_covers_its_domain_loads_with_number_results(rules_dir):
     table = load_rules(rules_dir).parameters["budget_score_table"]
     assert table.type == "table[num]"
@@ -91,7 +76,7 @@ def test_a_table_that_covers_its_domain_loads_with_number_results(rules_dir):
 def test_gaps_overlaps_and_domain_ends_are_found_when_rules_load(rules_dir, old, new, message):
     path = rules_dir / "parameters.yaml"
     edit(path, old, new)
-    [problem] = problems(rules_dir)
+    [problem] = errors(rules_dir)
     assert message in problem.message
     # located at the table's value (or the row at fault), not at the top of the file
     assert problem.file.endswith("parameters.yaml") and problem.line >= line_of(path, "budget_score_table:")
@@ -99,21 +84,21 @@ def test_gaps_overlaps_and_domain_ends_are_found_when_rules_load(rules_dir, old,
 
 def test_a_table_without_a_domain_is_refused_with_an_example(rules_dir):
     edit(rules_dir / "parameters.yaml", "    domain: {min: 0, max: 1}\n", "")
-    [problem] = problems(rules_dir)
+    [problem] = errors(rules_dir)
     assert problem.message == "决策表需要取值范围 domain" and "{min: 0, max: 1}" in problem.expected
 
 
 def test_grade_bands_overlapping_at_a_point_are_found(rules_dir):
     # 良 [80, 90] and 优 [90, 100]: 90 would be in two bands; the old check only compared the numbers
     edit(rules_dir / "parameters.yaml", "{grade: 良, min: 80, max: 90}", "{grade: 良, min: 80, max: 90, include_max: true}")
-    [problem] = problems(rules_dir)
+    [problem] = errors(rules_dir)
     assert "等级档次重叠: 良 的上限 90" in problem.message
 
 
 def test_decide_result_is_typed_by_the_table(rules_dir):
     edit(rules_dir / "execution-rate.yaml", "decide(param.budget_score_table, project.budget.rate) > 5",
          'decide(param.budget_score_table, project.budget.rate) == "优"')
-    [problem] = problems(rules_dir)
+    [problem] = errors(rules_dir)
     assert "execution-rate.yaml" in problem.file
 
 
@@ -168,5 +153,5 @@ def test_grade_bands_keep_the_shape_the_json_output_prints():
 
 def test_grade_bands_have_no_include_min(rules_dir):
     edit(rules_dir / "parameters.yaml", "{grade: 良, min: 80, max: 90}", "{grade: 良, min: 80, max: 90, include_min: true}")
-    [problem] = problems(rules_dir)
+    [problem] = errors(rules_dir)
     assert "grade" in problem.expected and "include_min" not in problem.expected
