@@ -66,17 +66,18 @@ def check_rows(value, key: str, domain, label: str, report):
         return None
     rows, types = [], set()
     for i, row in enumerate(value):
+        row_label = "档次" if key == "grade" else f"{label}第 {i + 1} 行"  # grade bands keep their old wording
         allowed = {"min", "max", key, *ROW_FLAGS} if key == "value" else {"min", "max", key, "include_max"}
         if not isinstance(row, dict) or set(row) - allowed or not {"min", "max", key} <= set(row):
-            report((i,), f"{label}的每一行应写成 {{min: 下限, max: 上限, {key}: 取值}}",
+            report((i,), f"{'档次' if key == 'grade' else label + '的每一行'}应写成 {{{key}: 取值, min: 下限, max: 上限}}",
                    f"键只有 min、max、{key} 和可选的 {'include_min、' if key == 'value' else ''}include_max", "")
             return None
         bad = [k for k in ("min", "max") if not _is_number(row[k])]
         for k in bad:
-            report((i, k), f"{label}第 {i + 1} 行的 {k} 应为数字,实际为 {row[k]!r}", "数字,如 90", "去掉引号和文字,只写数字")
+            report((i, k), f"{row_label}的 {k} 应为数字,实际为 {row[k]!r}", "数字,如 90", "去掉引号和文字,只写数字")
         kind = result_type(row[key])
         if kind is None or (key == "grade" and kind != STR):
-            report((i, key), f"{label}第 {i + 1} 行的 {key} 应为{'等级文字' if key == 'grade' else '数字或文字'},"
+            report((i, key), f"{row_label}的 {key} 应为{'等级文字' if key == 'grade' else '数字或文字'},"
                              f"实际为 {row[key]!r}", "等级文字,如 优" if key == "grade" else "如 10 或 部分达成", "")
             bad.append(key)
         types.add(kind)
@@ -87,7 +88,7 @@ def check_rows(value, key: str, domain, label: str, report):
         if bad:
             return None
         if row["min"] >= row["max"]:
-            report((i,), f"{label}中 {row[key]} 的下限 {row['min']} 不小于上限 {row['max']}",
+            report((i,), f"{'档次' if key == 'grade' else label + '中'} {row[key]} 的下限 {row['min']} 不小于上限 {row['max']}",
                    "min 小于 max", "交换 min 与 max,或改正其中一个")
             return None
         # one shape per kind whatever the file omitted: parameters are printed in the JSON output
