@@ -259,13 +259,15 @@ def _run_in_pool(pool, tasks, progress, keep=lambda result: result):
     results: list = [None] * len(tasks)
     for future in as_completed(futures):
         result = future.result()
+        i = futures.pop(future)  # a done future keeps its result: (streamed) every partition's bytes otherwise
         if result is None:
             for other in futures:
                 other.cancel()
             return None
-        results[futures[future]] = keep(result)  # a streamed partition's bytes go to the spool now
+        results[i] = keep(result)  # a streamed partition's bytes go to the spool now
+        del future, result
         if progress is not None:
-            progress(len(tasks[futures[future]]))
+            progress(len(tasks[i]))
     return results
 
 
