@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -333,6 +334,52 @@ def cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir) -> tupl
     return wall, rss, int(stdout.split()[-2]), cpu
 
 
+def end_to_end_row(facts_dir, rules_dir, backend, jobs, repeat, workdir, n, prefix="") -> tuple:
+    wall, rss, worker, cpu = cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir)
+    label = f"end to end{' ' + prefix if prefix else ': '}perfaudit evaluate --format json --backend {backend} --jobs {jobs}"
+    memory = f"{rss:,} MiB" if jobs == 1 else f"{rss:,} MiB + {jobs} x {worker:,} MiB"
+    return (label, fmt_s(wall), fmt_s(cpu), rate(n, wall), memory)
+
+
+@contextmanager
+def one_file_changed(facts_dir):
+    """One department's facts file edited (a comment added: new bytes, new facts hash) for the block, then restored."""
+    first = min(Path(facts_dir).rglob("*.yaml"))
+    text = first.read_bytes()
+    first.write_bytes(text + b"# changed for the benchmark\n")
+    try:
+        yield
+    finally:
+        first.write_bytes(text)
+
+
+def bench_million(args, workdir: Path, projects: int = 1_000_000) -> str:
+    """End to end only (the stage rows load everything in one process): generated into workdir, deleted after."""
+    import shutil
+
+    from bench.generate import widen_jurisdictions, write_corpus
+
+    facts_dir = workdir / f"facts-{projects}"
+    t = time.perf_counter()
+    paths = write_corpus(facts_dir, projects, seed=args.seed)
+    generated = time.perf_counter() - t
+    size = sum(p.stat().st_size for p in paths)
+    try:
+        rules_dir = str(widen_jurisdictions(args.rules, workdir / f"rules-{projects}"))
+        rows = [end_to_end_row(str(facts_dir), rules_dir, backend, args.jobs, args.repeat, workdir, projects)
+                for backend in ("python", "durable")]
+        with one_file_changed(facts_dir):
+            rows.append(end_to_end_row(str(facts_dir), rules_dir, "python", args.jobs, args.repeat, workdir, projects,
+                                       "after one department's file changed: "))
+    finally:
+        shutil.rmtree(facts_dir, ignore_errors=True)
+        for output in workdir.glob("findings-*.json"):
+            output.unlink()
+    head = (f"== {projects:,} projects: {len(paths):,} facts files, {size / 1048576:,.1f} MiB of YAML "
+            f"(generated in {generated:.1f} s, deleted after) ==")
+    return "\n".join([head, table(rows), ""])
+
+
 def startup(rules_dir: str, runs: int) -> dict:
     perfaudit = Path(sys.executable).parent / "perfaudit"
     command = [str(perfaudit)] if perfaudit.exists() else [sys.executable, "-m", "engine"]
@@ -406,10 +453,10 @@ def bench_size(projects: int, args, workdir: Path) -> str:
     ]
     for jobs in sorted({1, args.jobs}):
         for backend in ("durable", "python") if args.e2e_python else ("durable",):
-            wall, rss, worker, cpu = cli_end_to_end(str(facts_dir), rules_dir, backend, jobs, args.repeat, workdir)
-            label = f"end to end: perfaudit evaluate --format json --backend {backend} --jobs {jobs}"
-            memory = f"{rss:,} MiB" if jobs == 1 else f"{rss:,} MiB + {jobs} x {worker:,} MiB"
-            rows.append((label, fmt_s(wall), fmt_s(cpu), rate(n, wall), memory))
+            rows.append(end_to_end_row(str(facts_dir), rules_dir, backend, jobs, args.repeat, workdir, n))
+    with one_file_changed(facts_dir):
+        rows.append(end_to_end_row(str(facts_dir), rules_dir, "durable", args.jobs, args.repeat, workdir, n,
+                                   "after one department's file changed: "))
     loop = py["plain_loop_cpu"]
     ratios = (f"engine / plain loop on the same rules (CPU): python backend {py['evaluate_3_families_cpu'] / loop:,.0f}x, "
               f"{du['backend']} {du['evaluate_3_families_cpu'] / loop:,.0f}x slower; "
@@ -435,6 +482,9 @@ def main(argv=None) -> None:
     parser.add_argument("--rules", type=Path, default=ROOT / "rules")
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the generated facts here")
+    parser.add_argument("--million", type=int, nargs="?", const=1_000_000, default=None, metavar="PROJECTS",
+                        help="also run the CLI end to end on 1,000,000 (or PROJECTS) generated projects: about "
+                             "1.5 GiB of YAML in the work folder while it runs, deleted after; several minutes")
     parser.add_argument("--worker", nargs=3, metavar=("FACTS", "BACKEND", "RULES"), help=argparse.SUPPRESS)
     parser.add_argument("--with-loop", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -454,6 +504,8 @@ def main(argv=None) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         for projects in args.projects:
             print(bench_size(projects, args, workdir), flush=True)
+        if args.million:
+            print(bench_million(args, workdir, args.million), flush=True)
 
 
 if __name__ == "__main__":

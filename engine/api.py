@@ -69,31 +69,54 @@ def count_facts_files(paths) -> int:
 
 
 def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", jobs: int = 0,
-                   progress=None) -> Evaluation:
+                   progress=None, stream: str | None = None, spool_folder=None):
     """Load the facts files under `paths` and evaluate them: what `perfaudit evaluate` does.
 
     Departments are loaded and evaluated one partition at a time, in `jobs` processes (engine/parallel.py;
     0: one per available CPU, or one in all for a small input); the result equals evaluate(load_facts(paths)), and input errors are raised
     exactly as load_facts raises them. progress: optional callable, called with a number of units
-    done, two per facts file (read, evaluated)."""
+    done, two per facts file (read, evaluated).
+
+    stream: "json" or "csv" for a streaming.Streamed result instead (the findings rendered partition by
+    partition into a spool file in spool_folder, none kept in memory); close() it when written."""
     from .backends import EngineError
     from .backends.choice import midrun_notice
     from .parallel import evaluate_by_department
+    from .streaming import Spool, Streamed, streamed
 
     program = compile(ruleset)
     digest = facts_digest(paths)
+
+    def by_department(engine, count):
+        spool = None if stream is None else Spool(stream, spool_folder)
+        try:
+            result = evaluate_by_department(program, paths, engine, jobs, digest, count, spool)
+        except BaseException:
+            if spool is not None:
+                spool.close()
+            raise
+        if spool is None:
+            return result
+        if result is None:
+            spool.close()
+            return None
+        return Streamed(result, spool)
+
     try:
-        result = evaluate_by_department(program, paths, backend, jobs, digest,
-                                        None if progress is None else (lambda files: progress(2 * files)))
+        result = by_department(backend, None if progress is None else (lambda files: progress(2 * files)))
     except EngineError as exc:
         # the workers' backends are gone: everything is evaluated again on the Python backend here (the files
         # already counted are not counted again)
         notice = midrun_notice(backend, "durable", exc)  # only durable_rules raises EngineError
-        result = evaluate_by_department(program, paths, "python", jobs, digest)
+        result = by_department("python", None)
         if result is not None:
-            result = dataclasses.replace(result, notice=notice)
+            if stream is None:
+                result = dataclasses.replace(result, notice=notice)
+            else:
+                result.evaluation = dataclasses.replace(result.evaluation, notice=notice)
     if result is not None:
         return result
     step = None if progress is None else (lambda _: progress(1))
     reports = load_facts(paths, step)  # the input has an error: this raises it, with every other one
-    return evaluate(program, reports, backend, digest, step)
+    result = evaluate(program, reports, backend, digest, step)
+    return result if stream is None else streamed(result, stream, spool_folder)

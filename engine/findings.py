@@ -80,6 +80,16 @@ def split_unevaluable(findings) -> tuple[list, list]:
     return fired, unevaluable
 
 
+def tally(findings) -> dict:
+    """{(outcome, severity, family): how many findings}: every count a summary shows, and additive, so that
+    partitions evaluated apart are counted without keeping their findings."""
+    counts: dict = {}
+    for f in findings:
+        key = (f.outcome, f.severity, f.family)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def template_fields(template: str):
     return [(m.group(1), m.group(2) or "") for m in _FIELD.finditer(template)]
 

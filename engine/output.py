@@ -180,55 +180,91 @@ def _problem(shown: str, exc: OSError) -> Exception:
 
 def write(data, output: str, *, force: bool = False, inputs=()) -> None:
     """Write data (bytes or text) to output: all or nothing, by the rules in this module's docstring."""
-    payload = data if isinstance(data, bytes) else data.encode("utf-8")
-    target = plan(output, force=force, inputs=inputs)
-    try:
-        if target.sink:
-            _write_sink(target, payload)
-        else:
-            _write_file(target, payload)
-    except FileExistsError:  # created by someone else after plan(): still never replaced without --force
-        raise _refuse(output, "文件已存在,未覆盖", FORCE_HINT) from None
-    except OSError as exc:
-        raise _problem(output, exc) from None
+    with Stream(output, force=force, inputs=inputs) as out:
+        out.write(data)
+
+
+class Stream:
+    """Output written piece by piece with write()'s guarantees: checked by plan() when opened; a regular file is
+    a temporary file beside it until the `with` block ends without an error (then fsync'ed and moved into place,
+    never over an existing file without --force); a sink is written in place; a failure or signal leaves the old
+    file intact and removes the temporary one. Disk failures raise OutputError (exit 74), refusals InputError."""
+
+    BUFFER = 1 << 20  # bytes gathered before a write(2): few system calls, bounded memory
+
+    def __init__(self, output: str, *, force: bool = False, inputs=()):
+        self.shown = output
+        self.target = plan(output, force=force, inputs=inputs)
+        self.fd = -1
+        self.tmp = None
+        self.pending: list = []
+        self.size = 0
+
+    def __enter__(self):
+        target = self.target
+        try:
+            if target.sink:
+                self.fd = os.open(target.path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)  # no O_CREAT, no O_TRUNC
+                mode = os.fstat(self.fd).st_mode
+                if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):  # swapped for a regular file since plan()
+                    os.close(self.fd)
+                    raise _refuse(target.shown, "输出文件在写入前被替换,未写入", "重新运行")
+            else:
+                sweep_stale(target.path.parent)
+                self.fd, self.tmp = tempfile.mkstemp(dir=target.path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-",
+                                                     suffix=TEMP_SUFFIX)
+                _live.add(self.tmp)
+        except OSError as exc:
+            raise _problem(self.shown, exc) from None
+        return self
+
+    def write(self, data) -> None:
+        """data: text (written as UTF-8) or bytes."""
+        payload = data if isinstance(data, bytes) else data.encode("utf-8")
+        self.pending.append(payload)
+        self.size += len(payload)
+        if self.size >= self.BUFFER:
+            self.flush()
+
+    def flush(self) -> None:
+        payload = b"".join(self.pending)
+        self.pending, self.size = [], 0
+        try:
+            _write_all(self.fd, payload)
+        except OSError as exc:
+            raise _problem(self.shown, exc) from None
+
+    def __exit__(self, kind, exc, tb):
+        target, tmp = self.target, self.tmp
+        try:
+            if kind is None:
+                self.flush()
+            try:
+                if kind is None and tmp is not None:
+                    os.fsync(self.fd)  # a full disk may only say so here; the old file must survive it
+            finally:
+                os.close(self.fd)
+            if kind is None and tmp is not None:
+                mode = stat.S_IMODE(os.stat(target.path).st_mode) if target.replace else 0o666 & ~_umask()
+                os.chmod(tmp, mode)  # mkstemp makes 0600; a report gets the user's usual mode (or the old file's)
+                place(tmp, target.path, replace=target.replace)
+                tmp = None
+        except FileExistsError:  # created by someone else after plan(): still never replaced without --force
+            raise _refuse(self.shown, "文件已存在,未覆盖", FORCE_HINT) from None
+        except OSError as error:
+            raise _problem(self.shown, error) from None
+        finally:
+            if tmp is not None:
+                _discard(tmp)
+            if self.tmp is not None:
+                _live.discard(self.tmp)
+        return False
 
 
 def _write_all(fd: int, payload: bytes) -> None:
     view = memoryview(payload)
     while view:
         view = view[os.write(fd, view):]
-
-
-def _write_sink(target: Target, payload: bytes) -> None:
-    fd = os.open(target.path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)  # no O_CREAT, no O_TRUNC
-    try:
-        mode = os.fstat(fd).st_mode
-        if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):  # swapped for a regular file since plan()
-            raise _refuse(target.shown, "输出文件在写入前被替换,未写入", "重新运行")
-        _write_all(fd, payload)
-    finally:
-        os.close(fd)
-
-
-def _write_file(target: Target, payload: bytes) -> None:
-    folder = target.path.parent
-    sweep_stale(folder)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
-    _live.add(tmp)
-    try:
-        try:
-            _write_all(fd, payload)
-            os.fsync(fd)  # a full disk may only say so here; the old file must survive it
-        finally:
-            os.close(fd)
-        mode = stat.S_IMODE(os.stat(target.path).st_mode) if target.replace else 0o666 & ~_umask()
-        os.chmod(tmp, mode)  # mkstemp makes 0600; a report gets the user's usual mode (or the old file's)
-        place(tmp, target.path, replace=target.replace)
-    except BaseException:
-        _discard(tmp)
-        raise
-    finally:
-        _live.discard(tmp)
 
 
 def place(src, dst, replace: bool) -> None:

@@ -104,8 +104,8 @@ def partition(files, jobs: int) -> list[list]:
 class _Partitions:
     """Evaluates partitions with one backend kept open: in this process, or as a worker's state."""
 
-    def __init__(self, program, backend: str):
-        self.program, self.backend = program, backend
+    def __init__(self, program, backend: str, fmt: str | None = None):
+        self.program, self.backend, self.fmt = program, backend, fmt
         self.engine = self.notice = None
 
     def evaluate(self, files):
@@ -123,6 +123,10 @@ class _Partitions:
                 self.engine, self.notice = open_backend(self.backend, self.program)
             findings = evaluate_reports(self.program, reports, self.engine)
             part = assemble(self.program, reports, findings, self.engine.name, self.notice, "")
+            if self.fmt is not None:  # streamed output: the findings leave this process as bytes
+                from .streaming import render_part
+
+                part = render_part(part, self.fmt)
         return part, sorted({r.department for r in reports})
 
     def close(self):
@@ -133,9 +137,9 @@ class _Partitions:
 _worker: list = []  # a worker process's _Partitions
 
 
-def _start_worker(program, backend: str, parent: int) -> None:
+def _start_worker(program, backend: str, parent: int, fmt) -> None:
     _die_with_parent(parent)
-    _worker[:] = [_Partitions(program, backend)]
+    _worker[:] = [_Partitions(program, backend, fmt)]
 
 
 def _die_with_parent(parent: int) -> None:
@@ -189,9 +193,11 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: str, progress=None):
+def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: str, progress=None, spool=None):
     """The Evaluation of the facts under `paths`, or None when the caller must load everything at once
-    (the input has an error). progress: optional callable, called with a number of files done."""
+    (the input has an error). progress: optional callable, called with a number of files done.
+    spool: a streaming.Spool (its format is spool.fmt) that receives each partition's findings, rendered,
+    as it is done; the Evaluation returned then has no findings and no project metrics."""
     files, problems = expand_paths(paths)
     if problems or not files:
         return None
@@ -200,21 +206,24 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
     capped = f"提示: --jobs {jobs} 超过可用的 CPU 核数 {cpus},改用 {cpus} 个进程。" if jobs > cpus else ""
     jobs = auto_jobs(files) if jobs <= 0 else min(jobs, cpus)
     tasks = partition(files, jobs)
+    fmt = None if spool is None else spool.fmt
+    keep = _keeping(spool)
     if jobs <= 1 or len(tasks) == 1:
-        partitions = _Partitions(program, backend)
+        partitions = _Partitions(program, backend, fmt)
+        evaluate = lambda task: keep(partitions.evaluate(task))  # noqa: E731
         try:
-            results = _run(partitions.evaluate, tasks, progress)
-            results = _rejoin_split_departments(partitions.evaluate, tasks, results)
+            results = _run(evaluate, tasks, progress)
+            results = _rejoin_split_departments(evaluate, tasks, results)
         finally:
             partitions.close()
     else:
         import os
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
-                                 initializer=_start_worker, initargs=(program, backend, os.getpid())) as pool:
+                                 initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
             try:
-                results = _run_in_pool(pool, tasks, progress)
-                results = _rejoin_split_departments(lambda task: pool.submit(_evaluate_in_worker, task).result(),
+                results = _run_in_pool(pool, tasks, progress, keep)
+                results = _rejoin_split_departments(lambda task: keep(pool.submit(_evaluate_in_worker, task).result()),
                                                     tasks, results)
             except BaseException:  # Ctrl-C, a signal, an error in a partition: no worker finishes the queue
                 _stop_workers(pool)
@@ -225,6 +234,14 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
     if capped:  # the CLI prints notices on stderr (they are not part of any output format)
         evaluation = dataclasses.replace(evaluation, notice="\n".join(filter(None, (capped, evaluation.notice))))
     return evaluation
+
+
+def _keeping(spool):
+    """What the parent keeps of a partition's result: all of it, or (streamed output) all but its rendered
+    findings, which go to the spool as soon as they arrive."""
+    if spool is None:
+        return lambda result: result
+    return lambda result: None if result is None else (spool.add(result[0]), result[1])
 
 
 def _run(evaluate, tasks, progress):
@@ -239,18 +256,20 @@ def _run(evaluate, tasks, progress):
     return results
 
 
-def _run_in_pool(pool, tasks, progress):
+def _run_in_pool(pool, tasks, progress, keep=lambda result: result):
     futures = {pool.submit(_evaluate_in_worker, task): i for i, task in enumerate(tasks)}
     results: list = [None] * len(tasks)
     for future in as_completed(futures):
         result = future.result()
+        i = futures.pop(future)  # a done future keeps its result: (streamed) every partition's bytes otherwise
         if result is None:
             for other in futures:
                 other.cancel()
             return None
-        results[futures[future]] = result
+        results[i] = keep(result)  # a streamed partition's bytes go to the spool now
+        del future, result
         if progress is not None:
-            progress(len(tasks[futures[future]]))
+            progress(len(tasks[i]))
     return results
 
 

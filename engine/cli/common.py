@@ -93,6 +93,19 @@ def write_output(data, output: str | None, force: bool = False, inputs=()) -> No
         output_files.write(data, output, force=force, inputs=inputs)
 
 
+def write_output_pieces(produce, output: str | None, force: bool = False, inputs=()) -> None:
+    """write_output for a document made piece by piece: produce(write) calls write(text or bytes) for each
+    piece; a file is still written all or nothing (engine/output.py Stream), standard output as it goes."""
+    if output is None or output == "-":
+        stdout = click.get_binary_stream("stdout")
+        produce(lambda piece: stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8")))
+        stdout.flush()
+        return
+    with output_errors():
+        with output_files.Stream(output, force=force, inputs=inputs) as out:
+            produce(out.write)
+
+
 def force_option(f):
     return click.option("--force", is_flag=True, help="输出文件已存在时覆盖(本次读取的输入文件除外)")(f)
 

@@ -5,12 +5,12 @@ import sys
 import click
 
 from ..errors import InputError
-from ..findings import SEVERITY_LABELS, split_unevaluable
+from ..findings import SEVERITY_LABELS, tally
 from ..gcpause import paused_gc
 from ..render import FORMATS, RenderOptions, is_binary, render
 from ..render.style import wants_colour
 from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, check_output, files_read,
-                     force_option, rules_option, write_output)
+                     force_option, rules_option, write_output, write_output_pieces)
 
 
 SEVERITY_NAMES = {label: name for name, label in SEVERITY_LABELS.items()}  # --fail-on 错误 = error
@@ -44,27 +44,39 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     inputs = files_read(facts, [rules_dir])
     earlier = _earlier_ledger(fmt, output, force)
     check_output(output, force or earlier is not None, inputs)
+    from ..streaming import FORMATS as STREAMED, severities, spool_folder
+
+    stream = fmt if fmt in STREAMED and earlier is None else None
     with paused_gc():  # from the first record to the last byte written (engine/gcpause.py)
         try:
             ruleset = api.load_rules(rules_dir)
             files = api.count_facts_files(facts)
             with progress_bar(2 * files, wants_progress_bar(fmt, output, files)) as advance:
-                result = api.evaluate_paths(ruleset, facts, backend=backend, jobs=jobs, progress=advance)
+                result = api.evaluate_paths(ruleset, facts, backend=backend, jobs=jobs, progress=advance,
+                                            stream=stream, spool_folder=spool_folder(output) if stream else None)
         except InputError as error:
             raise InputProblem(error) from None
         if result.notice:
             click.echo(result.notice, err=True)
-        if earlier is None:
+        if stream:  # JSON and CSV: written from the spool of rendered findings (engine/streaming.py)
+            try:
+                write_output_pieces(result.write, output, force, inputs)
+                found = severities(result.counts())
+            finally:
+                result.close()
+        elif earlier is None:
             metadata = {"prepared_by": prepared_by, "reviewed_by": reviewed_by, "report_date": report_date}
             colour = fmt == "text" and output in (None, "-") and wants_colour(sys.stdout)
             options = RenderOptions(verbose=verbose, extra={"metadata": metadata, "colour": colour})
             write_output(render(fmt, result, options), output, force, inputs)
         else:
             _update_ledger(result, earlier, output, inputs)
+        if not stream:
+            found = severities(tally(result.findings))
     if fail_on:
         threshold = SEVERITIES.index(SEVERITY_NAMES.get(fail_on, fail_on))
         # a rule missing data could not decide is not a finding (engine/findings.py split_unevaluable)
-        if any(SEVERITIES.index(f.severity) <= threshold for f in split_unevaluable(result.findings)[0]):
+        if any(SEVERITIES.index(severity) <= threshold for severity in found):
             sys.exit(EXIT_FINDINGS)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from array import array
 
 from ..findings import SEVERITY_LABELS, UNEVALUABLE, UNEVALUABLE_LABEL, FactCitation, PolicyCitation
 from ..spreadsheet.cellguard import csv_safe
@@ -32,24 +33,53 @@ def fact_text(c: FactCitation) -> str:
     return prose(f"{c.section} {c.field}") + f" — {c.file}:{c.line}"
 
 
+def ledger_row(f) -> list:
+    """A finding's ledger row after its 序号 (which depends on the findings before it)."""
+    policies = [policy_text(c) for c in f.citations if isinstance(c, PolicyCitation)]
+    facts = [fact_text(c) for c in f.citations if isinstance(c, FactCitation)]
+    severity = UNEVALUABLE_LABEL if f.outcome == UNEVALUABLE else SEVERITY_LABELS[f.severity]
+    return [f.department, f.year, f.project or "报告整体", prose(f.message), f"{prose(f.title)}({f.rule})", severity,
+            "\n".join(policies), "\n".join(facts)] + [""] * FILL_IN
+
+
 def ledger_rows(evaluation) -> list[list]:
-    rows = []
-    for n, f in enumerate(evaluation.findings, start=1):
-        policies = [policy_text(c) for c in f.citations if isinstance(c, PolicyCitation)]
-        facts = [fact_text(c) for c in f.citations if isinstance(c, FactCitation)]
-        severity = UNEVALUABLE_LABEL if f.outcome == UNEVALUABLE else SEVERITY_LABELS[f.severity]
-        rows.append([n, f.department, f.year, f.project or "报告整体", prose(f.message), f"{prose(f.title)}({f.rule})", severity,
-                     "\n".join(policies), "\n".join(facts)] + [""] * FILL_IN)
-    return rows
+    return [[n] + ledger_row(f) for n, f in enumerate(evaluation.findings, start=1)]
+
+
+def _csv_lines(rows) -> list[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines = []
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+        lines.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
 
 
 def render_csv(evaluation) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(LEDGER_COLUMNS)
-    for row in ledger_rows(evaluation):
-        writer.writerow([csv_safe(v) for v in row])
-    return "\ufeff" + buffer.getvalue()
+    return "\ufeff" + "".join(_csv_lines([LEDGER_COLUMNS] + ledger_rows(evaluation)))
+
+
+def finding_block(findings, memo: dict) -> tuple[bytes, array]:
+    """Consecutive findings' ledger lines without their 序号, and each line's length in bytes (engine/streaming.py):
+    a csv line is its cells' texts joined by commas, so "n," + the rest is the numbered line."""
+    lines = [line.encode() for line in _csv_lines(ledger_row(f) for f in findings)]
+    return b"".join(lines), array("Q", map(len, lines))
+
+
+def write_streamed(evaluation, counts: dict, blocks, write) -> None:
+    """render_csv's text handed to write() piece by piece, from finding_block()s in document order."""
+    write("\ufeff" + _csv_lines([LEDGER_COLUMNS])[0])
+    n = 0
+    for data, lengths in blocks:
+        start = 0
+        for length in lengths:
+            n += 1
+            write(b"%d," % n)
+            write(data[start:start + length])
+            start += length
 
 
 def render(evaluation, options) -> str:

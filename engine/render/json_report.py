@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..findings import UNEVALUABLE, FactCitation, Finding, PolicyCitation, SEVERITY_ORDER
+from ..findings import UNEVALUABLE, FactCitation, Finding, PolicyCitation, SEVERITY_ORDER, tally
 from ..version import VERSION
-from .jsontext import Items, Shared, dumps
+from .jsontext import Encoded, Items, Shared, dump, dumps, encode, separator
+
+FINDING_LEVEL = 2  # a finding's indentation level in the document: {"findings": [ finding, ...
 
 
 def json_value(value):
@@ -60,17 +62,19 @@ def finding_dict(f: Finding, memo: dict | None = None) -> dict:
     }
 
 
-def summary_dict(evaluation) -> dict:
+def summary_dict(evaluation, counts: dict | None = None) -> dict:
+    """counts: findings.tally() of the evaluation's findings, when they are not at hand (streamed output)."""
+    counts = tally(evaluation.findings) if counts is None else counts
     by_severity = {s: 0 for s in SEVERITY_ORDER}
     by_family: dict = {}
     by_outcome: dict = {}
-    for f in evaluation.findings:
-        by_outcome[f.outcome] = by_outcome.get(f.outcome, 0) + 1
-        if f.outcome == UNEVALUABLE:  # missing data is not a finding: counted in by_outcome only
+    for (outcome, severity, family), n in counts.items():
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + n
+        if outcome == UNEVALUABLE:  # missing data is not a finding: counted in by_outcome only
             continue
-        by_severity[f.severity] += 1
-        by_family[f.family] = by_family.get(f.family, 0) + 1
-    return {"findings": len(evaluation.findings), "by_severity": by_severity,
+        by_severity[severity] += n
+        by_family[family] = by_family.get(family, 0) + n
+    return {"findings": sum(counts.values()), "by_severity": by_severity,
             "by_family": dict(sorted(by_family.items())), "by_outcome": dict(sorted(by_outcome.items())),
             "reports": [{"department": d, "year": y, "file": file, "projects": n}
                         for d, y, file, n in evaluation.reports],
@@ -94,17 +98,34 @@ def jurisdictions_dict(jurisdictions) -> dict:
     return {"jurisdictions": [{"id": i, "title": t, "reports": n} for i, t, n in jurisdictions]}
 
 
-def render_json(evaluation) -> str:
+def document(evaluation, findings, counts: dict | None = None) -> dict:
     # the backend is deliberately not in the output: both backends must give the same bytes
-    memo: dict = {}
-    document = {
-        # written one finding at a time: the same text as json.dumps(indent=2), in a fraction of the
-        # time and memory for a province's findings (jsontext.py)
-        "findings": Items(len(evaluation.findings), (finding_dict(f, memo) for f in evaluation.findings)),
-        "summary": summary_dict(evaluation),
+    return {
+        "findings": findings,
+        "summary": summary_dict(evaluation, counts),
         "run": {"rules_hash": evaluation.rules_hash, "facts_hash": evaluation.facts_hash, "version": VERSION},
     }
-    return dumps(document) + "\n"
+
+
+def render_json(evaluation) -> str:
+    memo: dict = {}
+    # written one finding at a time: the same text as json.dumps(indent=2), in a fraction of the
+    # time and memory for a province's findings (jsontext.py)
+    findings = Items(len(evaluation.findings), (finding_dict(f, memo) for f in evaluation.findings))
+    return dumps(document(evaluation, findings)) + "\n"
+
+
+def finding_block(findings, memo: dict) -> tuple[bytes, None]:
+    """Consecutive findings as they appear in the document's findings array (engine/streaming.py)."""
+    return separator(FINDING_LEVEL).join(encode(finding_dict(f, memo), FINDING_LEVEL) for f in findings).encode(), None
+
+
+def write_streamed(evaluation, counts: dict, blocks, write) -> None:
+    """render_json's text handed to write() piece by piece: `evaluation` without its findings, their tally
+    `counts`, and the finding_block()s in document order as (bytes, None)."""
+    findings = Items(sum(counts.values()), (Encoded(data) for data, _ in blocks if data))
+    dump(document(evaluation, findings, counts), write)
+    write("\n")
 
 
 def render(evaluation, options) -> str:

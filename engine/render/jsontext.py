@@ -21,6 +21,16 @@ class Items:
         self.items = items
 
 
+class Encoded:
+    """Items of an `Items` array already encoded at its item level and joined by `separator(level)` (text or
+    UTF-8 bytes, for `dump`): what a parallel worker hands over for its share of a document."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data):
+        self.data = data
+
+
 class Shared:
     """A value that occurs many times in one document (a rule's policy citations and parameters, in every
     finding of that rule): encoded once per indentation level, then copied."""
@@ -108,12 +118,40 @@ def _encode(value, level: int, out: list) -> None:
         inner = "\n" + "  " * (level + 1)
         out.append("[" + inner)
         for i, item in enumerate(value.items):
+            if type(item) is Encoded:
+                out.append("," + inner if i else "")
+                out.append(item.data)
+                continue
             piece: list = []
             _encode(item, level + 1, piece)
             out.append(("," + inner if i else "") + "".join(piece))
         out.append("\n" + "  " * level + "]")
     else:
         raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def separator(level: int) -> str:
+    """What comes between two items of an array encoded at `level` (the array's own level + 1)."""
+    return ",\n" + "  " * level
+
+
+def encode(value, level: int) -> str:
+    """The text of value as an item or value at `level`."""
+    out: list = []
+    _encode(value, level, out)
+    return "".join(out)
+
+
+class _Writing:
+    __slots__ = ("append",)
+
+    def __init__(self, write):
+        self.append = write
+
+
+def dump(value, write) -> None:
+    """dumps(value), handed to write() piece by piece (Encoded items as they are) instead of joined."""
+    _encode(value, 0, _Writing(write))
 
 
 def dumps(value) -> str:

@@ -1,0 +1,177 @@
+"""Streamed JSON and CSV output (engine/streaming.py, engine/output.py Stream): the bytes of rendering everything
+at once, written atomically, never over a file without --force, with the parent's memory independent of the findings."""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import threading
+import tracemalloc
+
+import pytest
+
+from bench.generate import write_corpus
+from engine import api, output, parallel
+from engine.cli import cli
+from engine.errors import InputError
+from engine.render import render
+
+from .conftest import BACKENDS, RULES
+
+STREAMED = ("csv", "json")  # engine/streaming.py FORMATS
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Eight departments over two years: follow-up findings, many partitions when TASK_BYTES is small."""
+    root = tmp_path_factory.mktemp("streamed-facts")
+    write_corpus(root, 150, seed=11, years=(2023, 2024))
+    return root
+
+
+@pytest.fixture(scope="module")
+def whole(corpus, ruleset):
+    """Each format rendered from the Evaluation of loading everything at once (the reference bytes)."""
+    evaluation = api.evaluate(ruleset, api.load_facts([corpus]), backend="python",
+                              facts_hash=api.facts_digest([corpus]))
+    assert evaluation.findings and len({(f.year, f.department) for f in evaluation.findings}) > 8
+    return {fmt: render(fmt, evaluation).encode() for fmt in STREAMED}
+
+
+def evaluate(runner, corpus, *args):
+    result = runner.invoke(cli, ["evaluate", str(corpus), "--rules", str(RULES), *args])
+    assert result.exit_code in (0, 1), result.output
+    return result
+
+
+@pytest.mark.parametrize("fmt", STREAMED)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_streamed_output_has_the_bytes_of_rendering_everything_at_once(runner, corpus, whole, monkeypatch, tmp_path,
+                                                                       fmt, backend):
+    monkeypatch.setattr(parallel, "TASK_BYTES", 30_000)  # several partitions, each department's years together
+    assert len(parallel.partition(sorted(corpus.rglob("*.yaml")), 1)) > 3
+    for jobs in ("1", "2"):
+        target = tmp_path / f"out-{jobs}.{fmt}"
+        evaluate(runner, corpus, "--format", fmt, "--backend", backend, "--jobs", jobs, "-o", str(target))
+        assert target.read_bytes() == whole[fmt]
+        assert evaluate(runner, corpus, "--format", fmt, "--backend", backend, "--jobs", jobs).stdout_bytes == whole[fmt]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"out-1.{fmt}", f"out-2.{fmt}"]  # no spool, no temp file
+
+
+def test_a_department_evaluated_again_replaces_its_spooled_blocks(runner, corpus, whole, monkeypatch):
+    # every file alone: a department's two years are first evaluated apart, then again together
+    monkeypatch.setattr(parallel, "department_of", lambda text: None)
+    monkeypatch.setattr(parallel, "TASK_BYTES", 1)
+    for fmt in STREAMED:
+        assert evaluate(runner, corpus, "--format", fmt, "--jobs", "1").stdout_bytes == whole[fmt]
+
+
+def test_an_input_error_is_reported_as_before_and_nothing_is_written(runner, corpus, tmp_path):
+    facts = tmp_path / "facts"
+    write_corpus(facts, 40, seed=3)
+    broken = sorted(facts.rglob("*.yaml"))[0]
+    broken.write_text(broken.read_text(encoding="utf-8").replace("department:", "department: [", 1), encoding="utf-8")
+    target = tmp_path / "out.json"
+    result = runner.invoke(cli, ["evaluate", str(facts), "--rules", str(RULES), "--format", "json", "-o", str(target)])
+    assert result.exit_code == 2
+    assert not target.exists()
+
+
+def test_fail_on_counts_the_streamed_findings(runner, corpus):
+    severities = {f["severity"] for f in json.loads(evaluate(runner, corpus, "--format", "json").stdout)["findings"]
+                  if f["outcome"] != "cannot-evaluate"}
+    assert "warning" in severities
+    assert evaluate(runner, corpus, "--format", "csv", "--fail-on", "warning").exit_code == 1
+    fired = "error" in severities
+    assert evaluate(runner, corpus, "--format", "json", "--fail-on", "error").exit_code == (1 if fired else 0)
+
+
+def test_streamed_output_refuses_to_overwrite_without_force(runner, corpus, tmp_path):
+    target = tmp_path / "findings.json"
+    target.write_text("mine", encoding="utf-8")
+    result = runner.invoke(cli, ["evaluate", str(corpus), "--rules", str(RULES), "--format", "json", "-o", str(target)])
+    assert result.exit_code == 2 and "已存在" in result.output
+    assert target.read_text(encoding="utf-8") == "mine"
+    with pytest.raises(InputError):
+        output.Stream(str(target))
+
+
+def test_a_full_disk_while_streaming_exits_74_and_keeps_the_old_file(runner, corpus, tmp_path, monkeypatch):
+    target = tmp_path / "findings.csv"
+    target.write_text("old", encoding="utf-8")
+    writes = []
+
+    def full(fd, payload):
+        writes.append(len(payload))
+        if len(writes) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        os.write(fd, payload)
+
+    monkeypatch.setattr(output, "_write_all", full)
+    monkeypatch.setattr(output.Stream, "BUFFER", 1000)  # several writes before the document is done
+    result = runner.invoke(cli, ["evaluate", str(corpus), "--rules", str(RULES), "--format", "csv", "-o", str(target),
+                                 "--force"])
+    assert result.exit_code == 74 and "磁盘已满" in result.output
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["findings.csv"]
+
+
+def test_stream_is_all_or_nothing(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with output.Stream(str(target), force=True) as out:
+            out.write("new " * 1_000_000)  # past the buffer: on disk in the temporary file already
+            out.flush()
+            assert len([p for p in tmp_path.iterdir()]) == 2
+            raise RuntimeError("stopped half way")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    assert not output._live
+    with output.Stream(str(target), force=True) as out:
+        out.write("新")
+        out.write(b"\n")
+    assert target.read_bytes() == "新\n".encode()
+
+
+def test_stream_writes_a_fifo_in_place(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    with output.Stream(str(fifo)) as out:  # a sink: no --force needed, never replaced
+        for _ in range(3):
+            out.write(b"x" * (output.Stream.BUFFER // 2 + 1))
+    reader.join(10)
+    assert got == [b"x" * (3 * (output.Stream.BUFFER // 2 + 1))]
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_the_parent_holds_no_findings(ruleset, monkeypatch, tmp_path):
+    """The parent's memory (traced; workers not traced) stays far below the document's size: the findings stay in
+    the spool, and what the parent holds at once is about one partition's rendered findings."""
+    facts = tmp_path / "facts"
+    write_corpus(facts, 4000, seed=5)
+    monkeypatch.setattr(parallel, "TASK_BYTES", 300_000)
+    monkeypatch.setattr(output.Stream, "BUFFER", 1 << 16)
+    start_worker = parallel._start_worker
+    monkeypatch.setattr(parallel, "_start_worker", lambda *a: tracemalloc.stop() or start_worker(*a))
+    program = api.compile(ruleset)
+    target = tmp_path / "findings.json"
+    tracemalloc.start()
+    try:
+        result = api.evaluate_paths(program, [facts], backend="python", jobs=2, stream="json", spool_folder=tmp_path)
+        try:
+            assert result.evaluation.findings == () and result.evaluation.project_metrics == ()
+            with output.Stream(str(target)) as out:
+                result.write(out.write)
+        finally:
+            result.close()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    size = target.stat().st_size
+    assert size > 6_000_000
+    assert peak < size / 3, (peak, size)
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["findings"] > 1000
