@@ -15,7 +15,7 @@ ENGINE = Path(__file__).resolve().parent.parent / "engine"
 # unless a longer name says otherwise.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # data every stage shares: records, rules, findings, errors, the field catalog, small utilities
-    ("base", ("errors", "model", "catalog", "findings", "cjk", "version", "budget", "gcpause")),
+    ("base", ("errors", "model", "catalog", "findings", "cjk", "version", "budget", "gcpause", "tables")),
     # bytes -> located YAML documents -> schema-checked documents
     ("load", ("yamldoc", "yamlscan", "yamlsrc", "fastschema", "validate", "loading", "schemas", "rulechanges")),
     # the expression language: parse, check, and evaluate one expression
@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the decision of the boolean trees, given operand columns
     ("backends", ("batch", "backends")),
     # Program x Reports -> Evaluation
-    ("evaluate", ("subjects", "operands", "evaluate", "parallel")),
+    ("evaluate", ("subjects", "operands", "evaluate", "parallel", "streaming")),
     # what is built on evaluations: explain, rule tests and coverage, comparisons
     ("analysis", ("explain", "formula", "coverage", "ruletest", "diff")),
     # Evaluation (or an explanation, a diff, a test run) -> a document

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from contextlib import contextmanager
 
 import click
@@ -81,11 +82,18 @@ def check_output(output: str | None, force: bool = False, inputs=()) -> None:
         output_files.plan(output, force=force, inputs=inputs)
 
 
+def binary_stdout():
+    """Standard output for bytes (click.get_binary_stream is deprecated from click 8.5): the buffer under
+    the text stream, after what was written as text (so the two stay in order)."""
+    sys.stdout.flush()
+    return sys.stdout.buffer
+
+
 def write_output(data, output: str | None, force: bool = False, inputs=()) -> None:
     """Standard output, or a file written by engine/output.py (atomic, never over an input or a device)."""
     if output is None or output == "-":
         if isinstance(data, bytes):
-            click.get_binary_stream("stdout").write(data)
+            binary_stdout().write(data)
         else:
             click.echo(data, nl=False)
         return
@@ -97,7 +105,7 @@ def write_output_pieces(produce, output: str | None, force: bool = False, inputs
     """write_output for a document made piece by piece: produce(write) calls write(text or bytes) for each
     piece; a file is still written all or nothing (engine/output.py Stream), standard output as it goes."""
     if output is None or output == "-":
-        stdout = click.get_binary_stream("stdout")
+        stdout = binary_stdout()
         produce(lambda piece: stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8")))
         stdout.flush()
         return

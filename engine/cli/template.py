@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from .common import InputProblem, check_output, write_output
+from .common import InputProblem, binary_stdout, check_output, write_output
 
 
 @click.command()
@@ -21,7 +21,7 @@ def template(kind, output, source, force, rules_dir):
     output = output or f"自评表模板.{kind}"
     inputs = [source] if source else []
     check_output(output, force, inputs)
-    if output == "-" and kind == "xlsx" and click.get_binary_stream("stdout").isatty():
+    if output == "-" and kind == "xlsx" and binary_stdout().isatty():
         raise click.UsageError("xlsx 是二进制文件,不能输出到终端;请用 -o 指定文件")
     if source:
         from .. import api
