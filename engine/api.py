@@ -19,6 +19,7 @@ from .gcpause import paused_gc
 from .operands import column_plan
 from .model import Report, RuleSet
 from .rules import load_rules as _load_rules
+from .yamlsrc import FAST_PATHS
 
 
 def load_rules(rules_dir="rules") -> RuleSet:
@@ -26,12 +27,13 @@ def load_rules(rules_dir="rules") -> RuleSet:
     return _load_rules(rules_dir)
 
 
-def load_facts(paths, progress=None) -> list[Report]:
+def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
     """Load and validate facts files or folders; raises InputError.
 
-    progress: optional callable, called with each file's path as it is read."""
+    progress: optional callable, called with each file's path as it is read.
+    fast: the YAML fast paths to try (engine/yamlsrc.py FAST_PATHS or fewer); the records are the same."""
     with paused_gc():
-        return _load_facts(paths, progress)
+        return _load_facts(paths, progress, fast)
 
 
 def facts_digest(paths) -> str:

@@ -13,7 +13,7 @@ from .model import (MONEY_TO_WAN, REGION_LEVELS, Approval, Budget, Claim, Commit
                     Indicator, Narrative, Project, Quantity, Report, Score, Totals, fact_source)
 from .loading import expand_paths, load_document
 from .validate import schema
-from .yamlsrc import MAX_DIGITS, Document, render_path
+from .yamlsrc import FAST_PATHS, MAX_DIGITS, Document, render_path
 from .years import link_years
 
 # applied to stripped text, with a greedy DOTALL unit: no backtracking, linear on any input
@@ -48,10 +48,11 @@ _LEVEL2 = {"数量指标": "数量", "质量指标": "质量", "时效指标": "
            "可持续影响指标": "可持续影响", "服务对象满意度指标": "服务对象满意度"}
 
 
-def load_facts(paths, progress=None) -> list[Report]:
+def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
     """Load every facts file under paths; raises InputError listing all problems.
 
-    progress: optional callable, called with each file's path as it is read (for a progress bar)."""
+    progress: optional callable, called with each file's path as it is read (for a progress bar).
+    fast: the YAML fast paths to try (yamlsrc.load_yaml_text); the records are the same with any."""
     collector = Collector()
     files, problems = expand_paths(paths)
     collector.extend(problems)
@@ -59,7 +60,7 @@ def load_facts(paths, progress=None) -> list[Report]:
     for path in files:
         if progress is not None:
             progress(path)
-        doc = load_document(path, "facts", collector)
+        doc = load_document(path, "facts", collector, fast)
         if doc is None:
             continue
         reports.append(report_from_document(doc, collector))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import Collector, Diagnostic
 from .validate import validate_document
-from .yamlsrc import Document, load_yaml_file
+from .yamlsrc import FAST_PATHS, Document, load_yaml_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -49,10 +49,10 @@ def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagno
     return unique, problems
 
 
-def load_document(path: Path, kind: str, collector: Collector) -> Document | None:
+def load_document(path: Path, kind: str, collector: Collector, fast: tuple = FAST_PATHS) -> Document | None:
     """The document in `path` if it is YAML valid against the `kind` schema (facts, rules, ruletest); else None,
-    with every problem found added to `collector`."""
-    doc, problems = load_yaml_file(path, display_path(path))
+    with every problem found added to `collector`. fast: the YAML fast paths to try (yamlsrc.load_yaml_text)."""
+    doc, problems = load_yaml_file(path, display_path(path), fast)
     collector.extend(problems)
     if doc is None:
         return None

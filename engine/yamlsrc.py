@@ -18,6 +18,9 @@ from .yamldoc import MAX_DEPTH, MAX_DIGITS, Document, PathKey, render_path  # no
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ALIAS_PROBLEMS = 10  # an alias bomb must not turn into a million diagnostics
+# The fast paths, tried in this order before the pure-Python composer: the line scanner (engine/yamlscan.py)
+# and libyaml. Callers pass fewer to get the reference paths (tests compare them).
+FAST_PATHS = ("scan", "libyaml")
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -120,12 +123,13 @@ def _nul_problem(raw: bytes, display: str) -> Diagnostic:
                       expected="UTF-8 编码的 YAML 文本", suggestion="删除该字符;若文件是由其他程序导出的,请另存为 UTF-8 文本")
 
 
-def load_yaml_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
+def load_yaml_file(path: Path, display: str | None = None, fast: tuple = FAST_PATHS
+                   ) -> tuple[Document | None, list[Diagnostic]]:
     display = display or str(path)
     text, problems = read_text(path, display)
     if text is None:
         return None, problems
-    return load_yaml_text(text, display)
+    return load_yaml_text(text, display, fast)
 
 
 class _TooDeep(yaml.MarkedYAMLError):
@@ -221,8 +225,7 @@ def _fast_loader():
     return FastLoader
 
 
-_FAST_LOADER = _fast_loader()
-SCAN = True  # try engine/yamlscan.py first (tests turn it off to compare)
+_FAST_LOADER = _fast_loader()  # None when PyYAML was built without libyaml
 # Where libyaml and PyYAML differ (tabs, BOM/NEL/LS/PS, control characters, "?" inside flow
 # collections) or `_Loader` differs from both (anchors "&", aliases "*" and tags "!" written in the
 # file), the text takes the pure-Python path. Those three can only open a node (line start, after
@@ -278,18 +281,21 @@ def _same_positions(root) -> bool:
     return True
 
 
-def load_yaml_text(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
+def load_yaml_text(text: str, display: str, fast: tuple = FAST_PATHS) -> tuple[Document | None, list[Diagnostic]]:
+    """fast: the fast paths to try (FAST_PATHS or fewer); each gives the pure-Python path's document or
+    nothing, and every error comes from the pure-Python path."""
     if not text.strip():
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
-    if _FAST_LOADER is not None and SCAN:  # _FAST_LOADER = None turns every fast path off (the tests' reference)
+    if "scan" in fast:
         from .yamlscan import scan
 
         scanned = scan(text, display)
         if scanned is not None:
             return scanned, []
-    fast = _fast_document(text, display)
-    if fast is not None:
-        return fast, []
+    if "libyaml" in fast:
+        composed = _fast_document(text, display)
+        if composed is not None:
+            return composed, []
     try:
         node = yaml.compose(text, Loader=_Loader)
     except _TooDeep as exc:

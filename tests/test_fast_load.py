@@ -54,19 +54,11 @@ PIECES = [" ", "  ", "\n", ":", ": ", "- ", "'", '"', "#", " #", "[", "]", "{", 
 
 def reference(text):
     """What yamlsrc gives without the scanner: libyaml for clean documents, else the pure-Python path."""
-    saved, Y.SCAN = Y.SCAN, False
-    try:
-        return Y.load_yaml_text(text, "f.yaml")
-    finally:
-        Y.SCAN = saved
+    return Y.load_yaml_text(text, "f.yaml", fast=("libyaml",))
 
 
 def pure_python(text):
-    saved, Y._FAST_LOADER = Y._FAST_LOADER, None
-    try:
-        return Y.load_yaml_text(text, "f.yaml")
-    finally:
-        Y._FAST_LOADER = saved
+    return Y.load_yaml_text(text, "f.yaml", fast=())
 
 
 def assert_same(doc, text):
@@ -274,16 +266,11 @@ def dump(record):
 
 
 def loaded(paths, scanner: bool, libyaml: bool = True):
-    saved = Y.SCAN, Y._FAST_LOADER
-    Y.SCAN = scanner
-    if not libyaml:
-        Y._FAST_LOADER = None
+    fast = ("scan",) * scanner + ("libyaml",) * libyaml
     try:
-        return dump(load_facts(paths)), None
+        return dump(load_facts(paths, fast=fast)), None
     except InputError as exc:
         return None, [d.render() for d in exc.diagnostics]
-    finally:
-        Y.SCAN, Y._FAST_LOADER = saved
 
 
 def write_generated(folder: Path, texts) -> None:
