@@ -211,12 +211,17 @@ def not_in_force(program: Program, groups: dict, wanted=None) -> tuple:
                    for _ in group)
 
 
+def summed(items) -> tuple:
+    """counted() of several parts at once: (*key, n) items, the n of equal keys added."""
+    counts: dict = {}
+    for *key, n in items:
+        counts[tuple(key)] = counts.get(tuple(key), 0) + n
+    return tuple((*key, n) for key, n in sorted(counts.items()))
+
+
 def counted(keys) -> tuple:
     """(*key, how many times) for each distinct key, sorted: summary lines that say how many reports."""
-    counts: dict = {}
-    for key in keys:
-        counts[key] = counts.get(key, 0) + 1
-    return tuple((*key, n) for key, n in sorted(counts.items()))
+    return summed((*key, 1) for key in keys)
 
 
 def merge(parts: list, facts_hash: str) -> Evaluation:
@@ -231,8 +236,8 @@ def merge(parts: list, facts_hash: str) -> Evaluation:
         "project_metrics": tuple(sorted((m for p in parts for m in p.project_metrics),
                                         key=lambda m: (m.year, m.department))),
         "parameters": tuple(sorted(item for p in parts for item in p.parameters)),
-        "not_in_force": counted(item[:-1] for p in parts for item in p.not_in_force for _ in range(item[-1])),
-        "jurisdictions": counted(item[:-1] for p in parts for item in p.jurisdictions for _ in range(item[-1])),
+        "not_in_force": summed(item for p in parts for item in p.not_in_force),
+        "jurisdictions": summed(item for p in parts for item in p.jurisdictions),
     }
     first = parts[0]
     fields = {}

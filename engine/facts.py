@@ -8,9 +8,8 @@ from pathlib import Path
 
 from .cjk import half_width_table
 from .errors import Collector, Diagnostic, did_you_mean
-from .expr.functions import _wan as money_to_wan
 from .model import (MONEY_TO_WAN, REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding, Goals,
-                    Indicator, Narrative, Project, Quantity, Report, Score, Totals, fact_source)
+                    Indicator, Narrative, Project, Quantity, Report, Score, Totals, fact_source, money_to_wan)
 from .loading import expand_paths, load_document
 from .validate import schema
 from .yamlsrc import FAST_PATHS, MAX_DIGITS, Document, render_path

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
-from ..model import MONEY_TO_WAN
+from ..model import MONEY_TO_WAN, money_to_wan
 from ..tables import decide
 from .intervals import contradicts, span
 
@@ -94,13 +94,6 @@ def _satisfies(project, where):
     }.get(where.op)
 
 
-def _wan(value, unit):
-    if value is None or unit is None:
-        return None
-    factor = MONEY_TO_WAN.get(unit)
-    return None if factor is None else value * factor
-
-
 def _present(x):
     return x is not None and x != ""
 
@@ -163,7 +156,7 @@ FUNCTIONS = {
     "listed": ((STR, STR), BOOL, _listed),
     "to_wan": (("Quantity",), NUM, _to_wan),
     "satisfies": (("Project", "Filter"), BOOL, _satisfies),
-    "wan": ((FIGURE, STR), "T", _wan),  # an interval too: a claim's printed precision is in its own unit
+    "wan": ((FIGURE, STR), "T", money_to_wan),  # an interval too: a claim's printed precision is in its own unit
     "present": ((ANY,), BOOL, _present),
     "round": ((NUM, NUM), NUM, _round),
     "coalesce": ((ANY, ANY), "T", _coalesce),

@@ -25,13 +25,11 @@ def parameter_kinds(*rulesets) -> dict:
 
 
 def parameter_text(value, kind: str = "") -> str:
-    if kind in ("ratio", "table"):
-        return parameter_shown(value, kind)  # 0.70 -> 70%, as the rules' messages and the evidence show it
-    if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict) and "grade" in value[0]:
-        return "、".join(f"{b['grade']} {b['min']}—{b['max']}" for b in value)
+    """As the reports show a parameter (style.parameter_shown: 0.70 -> 70%), but a lookup table in full,
+    since a rule change must show what changed inside it."""
     if isinstance(value, dict):
         return "{" + "、".join(f"{k}: {v}" for k, v in value.items()) + "}"
-    return format_value(value) if value is not None else "停用"
+    return parameter_shown(value, kind)
 
 
 def yearly_text(values, kind: str = "") -> str:
