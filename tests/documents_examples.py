@@ -46,7 +46,9 @@ def form(facts: dict, project: dict) -> F.Form:
                if k not in OPTIONAL_COLUMNS or any(k in i for i in indicators)]
     width = len(columns)
     whole = facts["document"].get("scope") == "部门整体"
-    rows = [["单位名称" if whole else "项目名称", (project["name"], 1, width - 1)]]
+    # a 部门整体 form whose unit name is not printed (department: null) has no name row
+    unnamed = whole and facts.get("department") is None
+    rows = [] if unnamed else [["单位名称" if whole else "项目名称", (project["name"], 1, width - 1)]]
     supervisor = project.get("supervisor", facts.get("supervisor"))
     if supervisor or project.get("implementer"):
         rows.append(["主管部门", (supervisor or "", 1, 3), "实施单位", (project.get("implementer", ""), 1, width - 5)])

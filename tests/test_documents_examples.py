@@ -26,8 +26,6 @@ EXAMPLES = ROOT / "examples" / "facts"
 FORMATS = ["html", "docx", "xlsx", "xls", "pdf"]
 REPORT = "a free-text 自评报告, not a form: its figures are prose, which import offers as candidate claims"
 UNSUPPORTED = {
-    "2021/08-chongqing-kexuecheng-rongmeiti-bumenzhengti.yaml":
-        "the form prints no unit name (单位名称未印出); import refuses a form without 项目名称/单位名称",
     "2022/06-leiyang-sizhong-zipingjia.yaml": REPORT,
     "2022/10-xiping-jiaotong-xianjie.yaml": REPORT,
     "2022/11-zhongxian-jinshengxiang-zhuanyizhifu.yaml": REPORT,

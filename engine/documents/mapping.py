@@ -73,9 +73,24 @@ def _budget(form: Form, mapped: Mapped) -> dict:
     return out
 
 
+WHOLE = "部门整体"  # the one "project" of a 部门整体 form (facts-format §12.2), whatever the unit is called
+AUDITOR_GIVEN = "审计人员用 --department 给出;原件未印出单位名称"
+
+
+def _unnamed_whole(form: Form, forms: list, doc) -> bool:
+    """A 部门整体 form that prints no unit name: its one project is the unit as a whole, named by the format's
+    convention, not by a guess; with other forms beside it, which unit it belongs to would be a guess. Its
+    title is printed in or above its table (a PDF's text is not tied to a table: the document's first title)."""
+    if len(forms) != 1 or {"name", "department"} & set(form.keys):
+        return False
+    scope = form.scope or next((found[1] for p in doc.paragraphs if (found := vocabulary().title_in(p.text))), None)
+    return scope == WHOLE
+
+
 def project(form: Form, mapped: Mapped, own_supervisor: bool = True) -> dict:
     name = form.keys.get("name") or form.keys.get("department")
-    out: dict = {"name": Sourced(name.value, name.ref)}
+    out: dict = {"name": Sourced(name.value, name.ref) if name else
+                 Sourced(WHOLE, f"{form.table}(部门整体自评表,未印出单位名称)")}
     for key in ("supervisor", "implementer") if own_supervisor else ("implementer",):
         if key in form.keys:
             out[key] = Sourced(form.keys[key].value, form.keys[key].ref)
@@ -105,10 +120,11 @@ def _one(found: list, what: str, mapped: Mapped, suggestion: str):
     return next(iter(distinct), None)
 
 
-def to_facts(doc, forms: list, display: str, year_option: int | None, unit_option: str | None) -> Mapped:
+def to_facts(doc, forms: list, display: str, year_option: int | None, unit_option: str | None,
+             department_option: str | None = None) -> Mapped:
     mapped = Mapped({})
     for form in forms:
-        if "name" not in form.keys and "department" not in form.keys:
+        if "name" not in form.keys and "department" not in form.keys and not _unnamed_whole(form, forms, doc):
             mapped.problems.append((form.table, "找到了自评表,但没有印出项目名称(或单位名称)",
                                     "核对原件;该表无法导入"))
     # the year: printed in the forms or the text around them; --year must agree with it
@@ -134,8 +150,14 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
     implementers = [(f.keys["implementer"].value, f.keys["implementer"].ref) for f in forms if "implementer" in f.keys]
     departments = [(f.keys["department"].value, f.keys["department"].ref) for f in forms if "department" in f.keys]
     names = {v for v, _ in departments or implementers}
+    if department_option and names and names != {department_option}:
+        mapped.problems.append(((departments or implementers)[0][1],
+                                f"印出的单位名称为“{'、'.join(sorted(names))}”,与 --department {department_option} 不一致",
+                                "印出了单位名称时不必给出 --department"))
     if len(names) == 1:
         data["department"] = Sourced(names.pop(), (departments or implementers)[0][1])
+    elif department_option and not names:
+        data["department"] = Sourced(department_option, AUDITOR_GIVEN)
     else:
         data["department"] = None
         data["department_described"] = (f"{Path(display).name} 中的单位(" +
@@ -155,7 +177,7 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
     document["note"] = f"由 perfaudit import 从 {Path(display).name} 读出;请对照原件核对"
     data["document"] = document
     projects = [project(f, mapped, "supervisor" not in data) for f in forms
-                if "name" in f.keys or "department" in f.keys]
+                if "name" in f.keys or "department" in f.keys or _unnamed_whole(f, forms, doc)]
     if projects:
         data["projects"] = projects
     if not forms:

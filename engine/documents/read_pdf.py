@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
-from .model import MAX_CELLS, Cell, Document, Paragraph, TableBuilder, TooLarge, squeeze
+from .model import CJK, MAX_CELLS, Cell, Document, Paragraph, TableBuilder, TooLarge, squeeze
 
 MAX_PAGES = 500
 _EDGE = 2.0  # points: column lines this close are the same line
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?[0-9]+(\s*页)?(\s*/\s*[0-9]+)?[-—–\s]*$")
 _SENTENCE_END = tuple("。;;!!??::")
+# a PDF breaks lines where the page is full: beside a Chinese character the break is no space ("共计\n239万元")
+_WRAPPED = re.compile(f"(?<=[{CJK}])\n|\n(?=[{CJK}])")
 _HEADING = re.compile(r"^([一二三四五六七八九十]+、|[((][一二三四五六七八九十0-9]+[))]|[0-9]+[.、])")
 
 
@@ -86,7 +88,7 @@ def _piece(table, page: int, index: int, budget: list) -> tuple:
             colspan = sum(1 for x in xs[col:] if x < box[2] - _EDGE) or 1
             rowspan = sum(1 for y in tops[line:] if y < box[3] - _EDGE) or 1
             text = texts[r][c] if r < len(texts) and c < len(texts[r]) else ""
-            builder.place(line + 1, col + 1, text or "", rowspan, colspan)
+            builder.place(line + 1, col + 1, _WRAPPED.sub("", text or ""), rowspan, colspan)
     return builder.done(), xs
 
 
@@ -108,7 +110,7 @@ def _paragraphs(text: str, page: int) -> list:
         if current and (current.endswith(_SENTENCE_END) or _HEADING.match(line)):
             out.append(current)
             current = ""
-        current = squeeze(current + "\n" + line) if current else line
+        current = squeeze(_WRAPPED.sub("", current + "\n" + line)) if current else line
     if current:
         out.append(current)
     return [Paragraph(p, f"第{page}页 第{n}段") for n, p in enumerate(out, start=1)]
