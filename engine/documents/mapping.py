@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..spreadsheet.yamlwrite import Sourced
 from . import values
+from .narrative import entries
 from .recognise import Form, Record
 from .vocabulary import unit_in, vocabulary
 
@@ -181,5 +182,6 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
     if projects:
         data["projects"] = projects
     if not forms:
-        data["narrative"] = [{"section": p.ref, "text": p.text} for p in doc.paragraphs]
+        data["narrative"] = [{k: Sourced(v, entry["section"]) if k == "text" else v for k, v in entry.items()}
+                             for entry in entries(doc.paragraphs)]
     return mapped
