@@ -47,3 +47,16 @@ def test_a_given_name_must_agree_with_the_printed_one(runner, tmp_path):
 def test_a_project_form_without_its_name_is_still_refused(runner, tmp_path):
     result, data, _ = run(runner, tmp_path, PROJECT, "--department", "某局")
     assert result.exit_code == 2 and data is None and "没有印出项目名称" in result.output
+
+
+def test_the_auditor_names_a_lone_project_form_and_the_file_says_so(runner, tmp_path):
+    result, data, out = run(runner, tmp_path, PROJECT, "--project-name", "林业草原改革发展资金")
+    assert result.exit_code == 0, result.output
+    assert [p["name"] for p in data["projects"]] == ["林业草原改革发展资金"]
+    assert "name: 林业草原改革发展资金  # 审计人员用 --project-name 给出;原件未印出项目名称" in out.read_text(encoding="utf-8")
+
+
+def test_a_project_name_is_not_given_for_a_form_that_prints_one(runner, tmp_path):
+    named = F.Form(PROJECT.title, [["项目名称", ("甲项目", 1, 7)], *BUDGET])
+    result, data, _ = run(runner, tmp_path, named, "--project-name", "乙项目")
+    assert result.exit_code == 2 and data is None and "--project-name 只用于只有一张表、且表中没有印出项目名称的文件" in result.output
