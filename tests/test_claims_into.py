@@ -9,18 +9,15 @@ import yaml
 from engine import load_facts
 from engine.cli import cli
 
+from . import test_claims_review
+
 REPORT = ("<html><body><h1>某中学2022年度专项资金绩效自评价报告</h1><h2>一、资金情况</h2>"
           "<p>我校按生均1000元安排,共计239万元,其中上级资金179.25万元。</p>"
           "<h2>二、执行情况</h2><p>全年支出87.06万元,执行率36.43%。</p></body></html>")
 
 
 def imported(runner, tmp_path):
-    (tmp_path / "report.html").write_text(REPORT, encoding="utf-8")
-    target = tmp_path / "2022" / "report.yaml"
-    result = runner.invoke(cli, ["import", str(tmp_path / "report.html"), "-o", str(target),
-                                 "--department", "某中学"])
-    assert result.exit_code == 0, result.output
-    return target
+    return test_claims_review.imported(runner, tmp_path, REPORT, "--department", "某中学")
 
 
 def review(runner, facts, *options):
