@@ -31,7 +31,7 @@ def test_the_report_reads_as_headings_and_candidates(runner, tmp_path):
     assert [(n["section"], n["heading"]) for n in data["narrative"]] == [("一、 第2段", "资金情况"),
                                                                           ("二、 第4段", "执行情况")]
     listed = runner.invoke(cli, ["claims", "review", str(facts)]).output
-    assert "1. [第3段] 预算总额 1000元" in listed and "4. [第5段] 总体执行率 36.43%" in listed
+    assert "1. [一、 第3段] 预算总额 1000元" in listed and "4. [二、 第5段] 总体执行率 36.43%" in listed
 
 
 def test_amounts_and_a_rate_go_into_a_new_project_with_the_claim_beside_them(runner, tmp_path):
@@ -44,12 +44,12 @@ def test_amounts_and_a_rate_go_into_a_new_project_with_the_claim_beside_them(run
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    assert data["claims"] == [{"id": "c1", "section": "第3段", "text": "共计239万元", "measure": "项目预算",
+    assert data["claims"] == [{"id": "c1", "section": "一、 第3段", "text": "共计239万元", "measure": "项目预算",
                                "project": "生均公用经费", "value": 239, "unit": "万元"}]
     [project] = data["projects"]
     assert project["budget"]["full_year"] == 239 and project["budget"]["executed"] == 87.06
     assert project["budget"]["rate"] == "36.43%"
-    assert project["budget"]["funding"] == [{"source": "上级资金", "section": "第3段", "full_year": 179.25}]
+    assert project["budget"]["funding"] == [{"source": "上级资金", "section": "一、 第3段", "full_year": 179.25}]
     assert "full_year: 239  # 待确认的第 2 条,印为 “239万元”" in text and "待确认的陈述" not in text
     [report] = load_facts([out])
     assert report.projects[0].name == "生均公用经费"

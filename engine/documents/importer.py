@@ -8,6 +8,7 @@ from ..errors import Diagnostic, InputError
 from ..spreadsheet.importer import check_generated
 from ..spreadsheet.yamlwrite import write_yaml
 from .mapping import to_facts
+from .narrative import entries
 from .prose import candidates
 from .reading import read_document, refuse
 from .review import candidate_lines
@@ -41,7 +42,10 @@ def import_document(path: Path, display: str, year: int | None = None, unit: str
         raise InputError([Diagnostic(f"{display} {where}" if where != display else display, 0, 0, "", message,
                                      suggestion=suggestion) for where, message, suggestion in mapped.problems])
     data = mapped.data
-    texts = [(p.ref, p.text) for p in doc.paragraphs]
+    places: dict = {}
+    if not forms:  # a report: a sentence's place names the headings it is under
+        entries(doc.paragraphs, places)
+    texts = [(places.get(p.ref, p.ref), p.text) for p in doc.paragraphs]
     for f in forms:
         texts += [(s, t) for s, _, t in f.narrative]
         if f.goals is not None:

@@ -36,9 +36,11 @@ def heading(text: str) -> tuple | None:
     return None
 
 
-def entries(paragraphs: list) -> list:
+def entries(paragraphs: list, places: dict | None = None) -> list:
     """[{section, heading?, text}] in printed order; paragraphs: model.Paragraph list. A heading with headings
-    below it and no text of its own is not an entry: its number is in the section of those below it."""
+    below it and no text of its own is not an entry: its number is in the section of those below it. places,
+    when given, gets each text paragraph's place with the numbers of its headings (二、 第5段)."""
+    places = {} if places is None else places
     out: list = []
     open_numbers: list = []  # (level, number) of the headings the text is under
     current: dict | None = None
@@ -58,6 +60,8 @@ def entries(paragraphs: list) -> list:
         elif current is None or "heading" not in current:  # text under no heading: an entry per paragraph
             current = {"section": p.ref, "text": p.text}
             out.append(current)
+            places[p.ref] = p.ref
         else:
             current["text"] = p.text if current["text"] is None else current["text"] + "\n" + p.text
+            places[p.ref] = "".join(n for _, n in open_numbers) + " " + p.ref
     return out
