@@ -46,7 +46,9 @@ def form(facts: dict, project: dict) -> F.Form:
                if k not in OPTIONAL_COLUMNS or any(k in i for i in indicators)]
     width = len(columns)
     whole = facts["document"].get("scope") == "部门整体"
-    rows = [["单位名称" if whole else "项目名称", (project["name"], 1, width - 1)]]
+    # a 部门整体 form whose unit name is not printed (department: null) has no name row
+    unnamed = whole and facts.get("department") is None
+    rows = [] if unnamed else [["单位名称" if whole else "项目名称", (project["name"], 1, width - 1)]]
     supervisor = project.get("supervisor", facts.get("supervisor"))
     if supervisor or project.get("implementer"):
         rows.append(["主管部门", (supervisor or "", 1, 3), "实施单位", (project.get("implementer", ""), 1, width - 5)])
@@ -72,7 +74,46 @@ def form(facts: dict, project: dict) -> F.Form:
     return F.Form([facts["document"]["title"], year], rows)
 
 
+CUT = "(此后中断)"  # a transcriber's mark in a heading: where the archived copy stops
+EVALUATION_BUDGET = ["", "行次", "全年预算数(A)", "统筹整合资金数(B)", "扣除统筹整合资金后预算金额(C)", "全年到位资金(D)",
+                     "预算到位(D/C×100%)", "全年执行资金(E)", "预算执行(E/C×100%)", "佐证材料"]
+CHECKLIST = ("情况说明", "存在问题", "改进措施")
+
+
+def evaluation_forms(facts: dict, project: dict) -> list:
+    """A transfer-payment 绩效评价表 (12 名山): 资金投入情况 with numbered rows and columns A—E (B, C, D and the
+    evidence column are transcribed only as comments: printed blank), and 资金管理情况, a checklist whose row
+    labels and column give each narrative entry its heading. It prints no 项目名称."""
+    budget = project["budget"]
+    money = [("full_year", 2), ("executed", 7), ("rate", 8)]
+
+    def row(label, number, record):
+        cells = [label, str(number)] + [""] * 8
+        for key, at in money:
+            cells[at] = _text(record, key)
+        return cells
+
+    rows = [EVALUATION_BUDGET, ["列次", *map(str, range(8)), "所需材料 上传端口"], row("年度资金总额(万元):", 1, budget)]
+    rows += [row(f["source"], n, f) for n, f in enumerate(budget.get("funding", []), start=2)]
+    checks: dict = {}  # (level1, level2) -> {column: text}, in printed order
+    for entry in project.get("narrative", []):
+        level1, level2, column = entry["heading"].removesuffix(CUT).split(" ")
+        checks.setdefault((level1, level2), {})[column] = _text(entry, "text")
+    listed = ["", "行次", "", *CHECKLIST], ["列次", "", "", "8", "9", "10"]
+    number, above = len(rows) - 1, None
+    for (level1, level2), texts in checks.items():
+        number += 1
+        span = sum(1 for l1, _ in checks if l1 == level1)
+        first = [(level1, span, 1)] if level1 != above else []
+        listed += ([*first, str(number), level2, *(texts.get(c, "") for c in CHECKLIST)],)
+        above = level1
+    title = [facts["document"]["title"], f"年度:{facts['year']}年", f"资金投入情况({facts['unit']})"]
+    return [F.Form(title, rows), F.Form(["资金管理情况"], list(listed))]
+
+
 def forms(facts: dict) -> list:
+    if facts["document"].get("form") == "绩效评价表":
+        return [f for p in facts.get("projects", []) for f in evaluation_forms(facts, p)]
     return [form(facts, p) for p in facts.get("projects", [])]
 
 

@@ -13,10 +13,10 @@ REPORT = ("<html><body><h1>耒阳市第四中学2022年度专项资金绩效自�
           "<p>全年共实施七个项目,满意度达到百分之九十。</p><p>另有资金三十二点四万元。</p></body></html>")
 
 
-def imported(runner, tmp_path):
-    (tmp_path / "report.html").write_text(REPORT, encoding="utf-8")
+def imported(runner, tmp_path, report: str = REPORT, *options):
+    (tmp_path / "report.html").write_text(report, encoding="utf-8")
     target = tmp_path / "2022" / "report.yaml"
-    result = runner.invoke(cli, ["import", str(tmp_path / "report.html"), "-o", str(target)])
+    result = runner.invoke(cli, ["import", str(tmp_path / "report.html"), "-o", str(target), *options])
     assert result.exit_code == 0, result.output
     return target
 

@@ -38,7 +38,8 @@ def test_a_free_text_report_becomes_narrative_and_candidates(tmp_path):
     data = result.data
     assert data["year"] == 2022 and "projects" not in data and data["department"] is None
     assert "名称未印出" in data["department_described"]
-    assert [n["text"] for n in data["narrative"]][2] == "我校2022年度共收到生均公用经费239万元,支出87.06万元。"
+    assert [n["text"].value for n in data["narrative"]] == [  # the title line is document.title, not text
+        "单位:万元", "我校2022年度共收到生均公用经费239万元,支出87.06万元。", "全校2390名学生,每生1000元。"]
     assert [c.printed for c in result.candidates] == ["239万元", "87.06万元", "1000元", "2390名"]
     text, problems = combine([result])
     assert problems == [] and "# ---- 待确认的陈述" in text and "#    value: 87.06  # 印为 “87.06万元”" in text

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
+import yaml
 
 from ..errors import Diagnostic, InputError
 from .common import InputProblem, check_output, input_problem, write_output
@@ -28,70 +29,102 @@ def _numbers(text: str | None, option: str, count: int, file: str) -> set:
     return {int(p) for p in parts}
 
 
-def _measures(given: tuple, file: str) -> dict:
+def _assigned(given: tuple, option: str, example: str, file: str) -> dict:
+    """--option 编号=值, given several times -> {number: value}."""
     out = {}
     for item in given:
-        number, _, measure = item.partition("=")
-        if not number.strip().isdigit() or not measure.strip():
-            raise input_problem([Diagnostic(file, 0, 0, "", f"--measure “{item}” 应写成 编号=口径",
-                                            suggestion="如 --measure 3=预算总额")])
-        out[int(number)] = measure.strip()
+        number, _, value = item.partition("=")
+        if not number.strip().isdigit() or not value.strip():
+            raise input_problem([Diagnostic(file, 0, 0, "", f"{option} “{item}” 应写成 编号=值",
+                                            suggestion=f"如 {option} {example}")])
+        out[int(number)] = value.strip()
     return out
 
 
 @claims.command("review")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--accept", default=None, help="确认的编号(如 1,3):移入 claims:")
-@click.option("--discard", default=None, help="删去的编号(如 2,4):不是数量陈述,或与核查无关")
+@click.option("--accept", multiple=True, help="确认的编号(如 1,3):移入 claims:;可多次给出")
+@click.option("--discard", multiple=True, help="删去的编号(如 2,4):不是数量陈述,或与核查无关;可多次给出")
 @click.option("--measure", multiple=True, help="编号=口径,给口径待定的陈述定口径(如 3=预算总额),可多次给出")
+@click.option("--project", multiple=True, help="编号=项目名称:陈述说的是这个项目(写入 claim 的 project,或 --into 的项目)")
+@click.option("--text", "excerpt", multiple=True, help="编号=节选:claim 的 text 只取原句中说这个数的部分(可用“……”表示省略)")
+@click.option("--members", multiple=True, help="编号=甲、乙:正文列举的项目名称(写入 claim 的 members)")
+@click.option("--into", multiple=True,
+              help="编号=栏目:把这个数作为项目的 年初预算数/全年预算数/全年执行数/执行率(须同时给出 --project;"
+                   "不加 --accept 时只作为金额,不作为 claim)")
+@click.option("--source", multiple=True, help="编号=资金来源:--into 的数是这一资金来源行的(如 2=上级资金)")
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="写入的事实文件(默认标准输出);不会写回正在读取的文件")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖")
-def review(file, accept, discard, measure, output, force):
+def review(file, accept, discard, measure, project, excerpt, members, into, source, output, force):
     """列出 perfaudit import 从文字中抽出、尚未确认的数量陈述;
-    用 --accept / --discard 确认或删去,结果写到 -o 给出的文件。"""
-    from ..documents.review import UNDECIDED, listing, reviewed, split
+    用 --accept / --discard 确认或删去,用 --into 把报告正文所说的金额填入项目,结果写到 -o 给出的文件。"""
+    from ..documents.review import INTO, UNDECIDED, Decision, excerpt_of, listing, reviewed, split
     from ..spreadsheet.importer import check_generated
 
     path = Path(file)
     if not path.is_file():
         raise input_problem([Diagnostic(file, 0, 0, "", "文件不存在", suggestion="给出 perfaudit import 写出的事实文件")])
     text = path.read_text(encoding="utf-8")
-    _, pending = split(text)
-    if not accept and not discard:
+    body, pending = split(text)
+    if not accept and not discard and not into:
         if not pending:
             click.echo(f"{file} 中没有待确认的数量陈述。", err=True)
             return
         click.echo(listing(pending), nl=False)
         click.echo(f"共 {len(pending)} 条。确认: perfaudit claims review {file} --accept 编号 -o 新文件"
-                   "(口径待定的加 --measure 编号=口径);删去: --discard 编号", err=True)
+                   "(口径待定的加 --measure 编号=口径);删去: --discard 编号;"
+                   "金额填入项目: --into 编号=全年预算数 --project 编号=项目名称", err=True)
         return
     if not pending:
         raise input_problem([Diagnostic(file, 0, 0, "", "文件中没有待确认的数量陈述",
                                         suggestion="待确认的陈述由 perfaudit import 写在事实文件末尾的注释中")])
-    accepted = _numbers(accept, "--accept", len(pending), file)
-    discarded = _numbers(discard, "--discard", len(pending), file)
-    measures = _measures(measure, file)
+    accepted = _numbers(",".join(accept), "--accept", len(pending), file)
+    discarded = _numbers(",".join(discard), "--discard", len(pending), file)
+    measures = _assigned(measure, "--measure", "3=预算总额", file)
+    projects = _assigned(project, "--project", "3=生均公用经费项目", file)
+    excerpts = _assigned(excerpt, "--text", "3=共计239万元", file)
+    listed = _assigned(members, "--members", "3=甲项目、乙项目", file)
+    fields = _assigned(into, "--into", "3=全年预算数", file)
+    sources = _assigned(source, "--source", "3=上级资金", file)
+    given = {**measures, **projects, **excerpts, **listed, **fields, **sources}
+    _numbers(",".join(map(str, given)), "编号=值 的选项", len(pending), file)
     problems = [Diagnostic(file, 0, 0, "", f"第 {n} 条既在 --accept 中又在 --discard 中") for n in sorted(accepted & discarded)]
-    chosen = {}
+    problems += [Diagnostic(file, 0, 0, "", f"第 {n} 条既在 --into 中又在 --discard 中") for n in sorted(set(fields) & discarded)]
+    facts = yaml.safe_load(body) or {}
+    unit = facts.get("unit", "万元")
+    named = {str(p.get("name")) for p in facts.get("projects") or [] if isinstance(p, dict)}
+    decisions, taken = {}, {}
     for p in pending:
-        if p.number not in accepted:
+        if p.number not in accepted and p.number not in fields:
             continue
-        chosen[p.number] = measures.get(p.number) or (p.measure if p.measure != UNDECIDED else None)
-        if chosen[p.number] is None:
-            problems.append(Diagnostic(file, p.lines[0] + 1, 0, "", f"第 {p.number} 条(“{p.text}”)的口径待定",
-                                       suggestion=f"用 --measure {p.number}=口径 给出,如 项目个数、预算总额、执行总额、总体执行率"))
+        where = (file, p.lines[0] + 1, 0, "")
+        claim = None
+        if p.number in accepted:
+            claim = measures.get(p.number) or (p.measure if p.measure != UNDECIDED else None)
+            if claim is None:
+                problems.append(Diagnostic(*where, f"第 {p.number} 条(“{p.text}”)的口径待定",
+                                           suggestion=f"用 --measure {p.number}=口径 给出,如 项目个数、预算总额、执行总额、总体执行率"))
         if not p.value.endswith("%"):
             try:
                 Decimal(p.value)
             except InvalidOperation:
-                problems.append(Diagnostic(file, p.lines[0] + 1, 0, "", f"第 {p.number} 条的 value “{p.value}” 不是数",
+                problems.append(Diagnostic(*where, f"第 {p.number} 条的 value “{p.value}” 不是数",
                                            suggestion="改正注释中的 value 后再确认"))
+        quote = excerpts.get(p.number)
+        if quote and not excerpt_of(quote, p.text):
+            problems.append(Diagnostic(*where, f"--text {p.number}=“{quote}” 不是原句“{p.text}”中的文字",
+                                       suggestion="节选须照抄原句中的文字,省略处写“……”"))
+        field = fields.get(p.number)
+        if field is not None:
+            problems += _into_problems(p, field, projects.get(p.number), sources.get(p.number), unit, named, taken,
+                                       where)
+        decisions[p.number] = Decision(claim, projects.get(p.number), quote,
+                                       tuple(m for m in re.split(r"[、,,]\s*", listed.get(p.number, "")) if m),
+                                       INTO.get(field or ""), sources.get(p.number))
     if problems:
         raise input_problem(problems)
-    result, refs = reviewed(text, chosen, discarded)
-    import yaml
-
+    result, refs = reviewed(text, decisions, discarded)
     data = yaml.safe_load(result) or {}
     try:
         check_generated(result, refs, file, data.get("year", 0), data.get("department") or "")
@@ -99,5 +132,33 @@ def review(file, accept, discard, measure, output, force):
         raise InputProblem(error) from None
     check_output(output, force, [file])
     write_output(result, output, force, [file])
-    click.echo(f"已确认 {len(chosen)} 条、删去 {len(discarded)} 条,其余 {len(pending) - len(chosen) - len(discarded)} 条"
-               "仍在文件末尾的注释中。", err=True)
+    claimed = sum(1 for d in decisions.values() if d.measure)
+    click.echo(f"已确认 {claimed} 条、填入项目金额 {len(fields)} 条、删去 {len(discarded)} 条,"
+               f"其余 {len(pending) - len(decisions) - len(discarded)} 条仍在文件末尾的注释中。", err=True)
+
+
+def _into_problems(p, field: str, project: str | None, source: str | None, unit: str, named: set, taken: dict,
+                   where: tuple) -> list:
+    """Why a candidate's value cannot go into that budget field (none: it is noted in `taken`)."""
+    from ..documents.review import INTO
+
+    n = p.number
+    if field not in INTO:
+        return [Diagnostic(*where, f"--into {n}=“{field}” 不是可填入的栏目", suggestion="可填: " + "、".join(INTO))]
+    if not project:
+        return [Diagnostic(*where, f"--into {n} 没有给出项目", suggestion=f"加 --project {n}=项目名称")]
+    if project in named:
+        return [Diagnostic(*where, f"项目“{project}”已在事实文件中,--into 只能给新项目填入金额",
+                           suggestion="直接在事实文件中该项目的 budget 下填写,注明取自哪一句")]
+    percent = p.value.endswith("%")
+    if percent != (field == "执行率"):
+        return [Diagnostic(*where, f"第 {n} 条是{'百分数' if percent else '金额'},不能作为{field}",
+                           suggestion="执行率取百分数,预算数、执行数取金额")]
+    if not percent and p.unit != unit:
+        return [Diagnostic(*where, f"第 {n} 条的金额单位是{p.unit or '(无)'},事实文件的金额单位是{unit}",
+                           suggestion="perfaudit 不换算正文中的金额;单位不同的金额请在核对后手工填写")]
+    key = (project, source, field)
+    if key in taken:
+        return [Diagnostic(*where, f"第 {n} 条与第 {taken[key]} 条都填入“{project}”{source or ''}的{field}")]
+    taken[key] = n
+    return []

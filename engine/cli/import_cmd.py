@@ -43,19 +43,27 @@ def is_template(path: Path, display: str) -> bool:
 @click.option("--force", is_flag=True, help="事实文件已存在时覆盖")
 @click.option("--unit", type=click.Choice(["万元", "元"]), default=None,
               help="表中金额的单位(表中未印出或未声明时必须给出;两处都给出时必须一致)")
-def import_(files, year, output, force, unit):
+@click.option("--department", metavar="单位名称", default=None,
+              help="原件没有印出单位名称时,由审计人员给出(事实文件中注明为审计人员给出,不是印出的);"
+                   "原件印有单位名称时不必给出,给出时须一致")
+@click.option("--project-name", metavar="项目名称", default=None,
+              help="只有一张表、表中没有印出项目名称时,由审计人员给出(事实文件中注明为审计人员给出)")
+def import_(files, year, output, force, unit, department, project_name):
     """把自评表导入为事实文件,每个数值注明来自哪一格。
 
     可导入本工具的模板(xlsx 或 csv),也可导入部门公开发布的自评表和自评报告
     (.html/.htm、.docx、.xlsx、.xls、.pdf,可一次给出多个)。"""
     templates = [f for f in files if is_template(Path(f), f)]
     if len(files) == 1 and templates:
+        if department or project_name:
+            raise input_problem([Diagnostic(files[0], 0, 0, "", "本工具模板中的名称已填写,不用 --department/--project-name",
+                                            suggestion="去掉这两个选项")])
         _import_template(files[0], year, output, force, unit)
         return
     if templates:
         raise input_problem(Diagnostic(f, 0, 0, "", "本工具模板须单独导入", suggestion="每次导入一个模板文件")
                             for f in templates)
-    _import_documents(files, year, output, force, unit)
+    _import_documents(files, year, output, force, unit, department, project_name)
 
 
 def _import_template(file, year, output, force, unit):
@@ -102,13 +110,13 @@ def _targets(groups: list, output: str | None) -> list:
     return targets
 
 
-def _import_documents(files, year, output, force, unit):
+def _import_documents(files, year, output, force, unit, department, project_name):
     from ..documents.importer import combine, grouped, import_document
 
     results, problems = [], []
     for file in files:
         try:
-            results.append(import_document(Path(file), file, year, unit))
+            results.append(import_document(Path(file), file, year, unit, department, project_name))
         except InputError as error:
             problems.extend(error.diagnostics)
     groups = grouped(results)

@@ -8,6 +8,7 @@ from ..errors import Diagnostic, InputError
 from ..spreadsheet.importer import check_generated
 from ..spreadsheet.yamlwrite import write_yaml
 from .mapping import to_facts
+from .narrative import entries
 from .prose import candidates
 from .reading import read_document, refuse
 from .review import candidate_lines
@@ -28,18 +29,23 @@ class DocumentImport:
     data: dict = field(default_factory=dict)
 
 
-def import_document(path: Path, display: str, year: int | None = None, unit: str | None = None) -> DocumentImport:
+def import_document(path: Path, display: str, year: int | None = None, unit: str | None = None,
+                    department: str | None = None, project_name: str | None = None) -> DocumentImport:
+    """department, project_name: the names as the auditor gives them, for a document that does not print them."""
     doc = read_document(path, display)
     forms = recognise(doc, unit)
     if not forms and not any(vocabulary().title_in(p.text) for p in doc.paragraphs):
         raise refuse(display, "没有找到自评表(表头含 年初预算数/全年执行数 或 三级指标/年度指标值),也不是自评报告",
                      "确认文件是预算绩效自评表或自评报告;新的表式可在 engine/documents/forms.yaml 中加入它的栏目名")
-    mapped = to_facts(doc, forms, display, year, unit)
+    mapped = to_facts(doc, forms, display, year, unit, department, project_name)
     if mapped.problems:
         raise InputError([Diagnostic(f"{display} {where}" if where != display else display, 0, 0, "", message,
                                      suggestion=suggestion) for where, message, suggestion in mapped.problems])
     data = mapped.data
-    texts = [(p.ref, p.text) for p in doc.paragraphs]
+    places: dict = {}
+    if not forms:  # a report: a sentence's place names the headings it is under
+        entries(doc.paragraphs, places)
+    texts = [(places.get(p.ref, p.ref), p.text) for p in doc.paragraphs]
     for f in forms:
         texts += [(s, t) for s, _, t in f.narrative]
         if f.goals is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..spreadsheet.yamlwrite import Sourced
 from . import values
+from .narrative import entries
 from .recognise import Form, Record
 from .vocabulary import unit_in, vocabulary
 
@@ -73,9 +74,26 @@ def _budget(form: Form, mapped: Mapped) -> dict:
     return out
 
 
-def project(form: Form, mapped: Mapped, own_supervisor: bool = True) -> dict:
+WHOLE = "部门整体"  # the one "project" of a 部门整体 form (facts-format §12.2), whatever the unit is called
+AUDITOR_GIVEN = "审计人员用 --department 给出;原件未印出单位名称"
+
+
+def _unprinted_name(form: Form, forms: list, doc, option: str | None) -> Sourced | None:
+    """The name of a lone form that prints none: the one the auditor gives (--project-name), or, for a 部门整体
+    form, 部门整体 (its one project is the unit as a whole, facts-format §12.2). Never a guess: with other forms
+    beside it, which one a given name belongs to would be one. Its title is printed in or above its table (a
+    PDF's text is not tied to a table: the document's first title)."""
+    if len(forms) != 1 or {"name", "department"} & set(form.keys):
+        return None
+    if option:
+        return Sourced(option, "审计人员用 --project-name 给出;原件未印出项目名称")
+    scope = form.scope or next((found[1] for p in doc.paragraphs if (found := vocabulary().title_in(p.text))), None)
+    return Sourced(WHOLE, f"{form.table}(部门整体自评表,未印出单位名称)") if scope == WHOLE else None
+
+
+def project(form: Form, mapped: Mapped, own_supervisor: bool = True, unprinted: Sourced | None = None) -> dict:
     name = form.keys.get("name") or form.keys.get("department")
-    out: dict = {"name": Sourced(name.value, name.ref)}
+    out: dict = {"name": Sourced(name.value, name.ref) if name else unprinted}
     for key in ("supervisor", "implementer") if own_supervisor else ("implementer",):
         if key in form.keys:
             out[key] = Sourced(form.keys[key].value, form.keys[key].ref)
@@ -105,10 +123,15 @@ def _one(found: list, what: str, mapped: Mapped, suggestion: str):
     return next(iter(distinct), None)
 
 
-def to_facts(doc, forms: list, display: str, year_option: int | None, unit_option: str | None) -> Mapped:
+def to_facts(doc, forms: list, display: str, year_option: int | None, unit_option: str | None,
+             department_option: str | None = None, name_option: str | None = None) -> Mapped:
     mapped = Mapped({})
-    for form in forms:
-        if "name" not in form.keys and "department" not in form.keys:
+    unprinted = [_unprinted_name(form, forms, doc, name_option) for form in forms]
+    if name_option and not any(unprinted):
+        mapped.problems.append((display, "--project-name 只用于只有一张表、且表中没有印出项目名称的文件",
+                                "去掉 --project-name"))
+    for form, given in zip(forms, unprinted):
+        if "name" not in form.keys and "department" not in form.keys and given is None:
             mapped.problems.append((form.table, "找到了自评表,但没有印出项目名称(或单位名称)",
                                     "核对原件;该表无法导入"))
     # the year: printed in the forms or the text around them; --year must agree with it
@@ -134,8 +157,14 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
     implementers = [(f.keys["implementer"].value, f.keys["implementer"].ref) for f in forms if "implementer" in f.keys]
     departments = [(f.keys["department"].value, f.keys["department"].ref) for f in forms if "department" in f.keys]
     names = {v for v, _ in departments or implementers}
+    if department_option and names and names != {department_option}:
+        mapped.problems.append(((departments or implementers)[0][1],
+                                f"印出的单位名称为“{'、'.join(sorted(names))}”,与 --department {department_option} 不一致",
+                                "印出了单位名称时不必给出 --department"))
     if len(names) == 1:
         data["department"] = Sourced(names.pop(), (departments or implementers)[0][1])
+    elif department_option and not names:
+        data["department"] = Sourced(department_option, AUDITOR_GIVEN)
     else:
         data["department"] = None
         data["department_described"] = (f"{Path(display).name} 中的单位(" +
@@ -154,10 +183,11 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
             document["scope"] = scope
     document["note"] = f"由 perfaudit import 从 {Path(display).name} 读出;请对照原件核对"
     data["document"] = document
-    projects = [project(f, mapped, "supervisor" not in data) for f in forms
-                if "name" in f.keys or "department" in f.keys]
+    projects = [project(f, mapped, "supervisor" not in data, given) for f, given in zip(forms, unprinted)
+                if "name" in f.keys or "department" in f.keys or given is not None]
     if projects:
         data["projects"] = projects
     if not forms:
-        data["narrative"] = [{"section": p.ref, "text": p.text} for p in doc.paragraphs]
+        data["narrative"] = [{k: Sourced(v, entry["section"]) if k == "text" else v for k, v in entry.items()}
+                             for entry in entries(doc.paragraphs)]
     return mapped

@@ -72,8 +72,8 @@ def table_ref(name: str, row: int, col: int) -> str:
     return f"{name} 第{row}行第{col}列"
 
 
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_WRAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"  # Chinese characters and full-width punctuation
+_WRAP = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 
-from .model import MAX_CELLS, Cell, Document, Paragraph, TableBuilder, TooLarge, squeeze
+from .narrative import HEADING, heading
+from .model import CJK, MAX_CELLS, Cell, Document, Paragraph, TableBuilder, TooLarge, squeeze
 
 MAX_PAGES = 500
 _EDGE = 2.0  # points: column lines this close are the same line
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?[0-9]+(\s*页)?(\s*/\s*[0-9]+)?[-—–\s]*$")
-_SENTENCE_END = tuple("。;;!!??::")
-_HEADING = re.compile(r"^([一二三四五六七八九十]+、|[((][一二三四五六七八九十0-9]+[))]|[0-9]+[.、])")
+# a PDF breaks lines where the page is full: beside a Chinese character the break is no space ("共计\n239万元")
+_WRAPPED = re.compile(f"(?<=[{CJK}])\n|\n(?=[{CJK}])")
 
 
 class NoTextLayer(Exception):
@@ -59,7 +60,7 @@ def read_pdf(path, display: str) -> Document:
             if not found:
                 previous = None
             outside = page.filter(lambda obj, b=boxes: not any(_inside(obj, box) for box in b))
-            doc.paragraphs.extend(_paragraphs(outside.extract_text() or "", number))
+            doc.paragraphs.extend(_paragraphs(outside.extract_text_lines(return_chars=False), number))
     if not any_text:
         raise NoTextLayer()
     return doc
@@ -86,7 +87,7 @@ def _piece(table, page: int, index: int, budget: list) -> tuple:
             colspan = sum(1 for x in xs[col:] if x < box[2] - _EDGE) or 1
             rowspan = sum(1 for y in tops[line:] if y < box[3] - _EDGE) or 1
             text = texts[r][c] if r < len(texts) and c < len(texts[r]) else ""
-            builder.place(line + 1, col + 1, text or "", rowspan, colspan)
+            builder.place(line + 1, col + 1, _WRAPPED.sub("", text or ""), rowspan, colspan)
     return builder.done(), xs
 
 
@@ -97,18 +98,28 @@ def _join(first, second) -> None:
     first.continued_from = first.continued_from or first.name
 
 
-def _paragraphs(text: str, page: int) -> list:
-    """Lines of a page outside its tables, joined into paragraphs (a PDF breaks lines, not sentences)."""
+def _paragraphs(lines: list, page: int) -> list:
+    """Lines of a page outside its tables (pdfplumber's text lines, with their place), joined into paragraphs: a
+    PDF breaks lines, not paragraphs. A paragraph ends where the type size changes, at a line that stops short
+    of the text's right edge, before an indented line (a paragraph's first line) or a numbered line, and after a
+    heading; centred lines of one size (a title wrapped over two lines) stay one paragraph."""
+    right = max((line["x1"] for line in lines), default=0)
+    left = min((line["x0"] for line in lines), default=0)
     out: list = []
-    current = ""
-    for raw in text.split("\n"):
-        line = squeeze(raw)
+    current, before = "", None  # the previous line: (size, short, centred)
+    for found in lines:
+        line = squeeze(found["text"])
         if not line or _PAGE_NUMBER.match(line):
             continue
-        if current and (current.endswith(_SENTENCE_END) or _HEADING.match(line)):
+        size = (found["bottom"] - found["top"]) or 1  # about one character's width
+        indent = found["x0"] - left
+        centred = abs(indent - (right - found["x1"])) < size
+        if current and (abs(size - before[0]) > size / 10 or not (centred and before[2]) and (before[1] or indent > size)
+                        or HEADING.match(line) or heading(current)):
             out.append(current)
             current = ""
-        current = squeeze(current + "\n" + line) if current else line
+        current = squeeze(_WRAPPED.sub("", current + "\n" + line)) if current else line
+        before = (size, found["x1"] < right - 2 * size, centred)
     if current:
         out.append(current)
     return [Paragraph(p, f"第{page}页 第{n}段") for n, p in enumerate(out, start=1)]

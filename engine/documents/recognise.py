@@ -156,6 +156,8 @@ class _Reader:
                 self.note_unit(unit, e.cell.ref)
         if len({id(e.cell) for e in filled}) == 1 and self.title_row(filled[0].text, filled[0].cell.ref):
             return
+        if label_key(filled[0].text) in self.vocab.ignored_rows:
+            return
         if self.key_row(filled):
             return
         if self.header_row(r, entries):
@@ -168,6 +170,8 @@ class _Reader:
             self.goals_row(r, entries)
         elif self.mode == "indicators":
             self.indicator_row(r, entries)
+        elif self.mode == "checklist":
+            self.checklist_row(r, entries)
 
     def note_unit(self, unit: str, ref: str) -> None:
         form = self.current()
@@ -233,6 +237,11 @@ class _Reader:
         budget = mapped(self.vocab.budget_columns)
         if len(budget) >= 2 and ({"full_year", "executed"} & set(budget)):
             self.mode, self.columns = "budget", budget
+            return True
+        checklist = {key: (e.first, e.last) for e in entries if (key := label_key(e.text)) in self.vocab.checklist_columns}
+        if len(checklist) >= 2:
+            self.mode, self.columns = "checklist", {e.text: checklist[label_key(e.text)] for e in entries
+                                                    if label_key(e.text) in checklist}
             return True
         goals = mapped(self.vocab.goals_columns)
         if goals and any(label_key(e.text) in self.vocab.goals_label for e in entries):
@@ -389,6 +398,15 @@ class _Reader:
             elif key in self.carried:
                 record.values[key] = self.carried[key]
         form.indicators.append(record)
+
+    def checklist_row(self, r: int, entries: list) -> None:
+        """Each column's cell is narrative headed by the row's labels (a label merged down serves every row it
+        covers; the row's number, 行次, is not a label) and the column's printed label; a blank cell is null."""
+        labels = [e.text for e in self.label_columns(entries) if not e.text.isdigit()]
+        for label, (first, _) in self.columns.items():
+            cell = self.grid.get((r, first)) or Cell(r, first, "", ref=self.address(r, first))  # not stored: blank
+            if cell.row == r:
+                self.current().narrative.append((cell.ref, " ".join([*labels, label]), cell.text or None))
 
     def unrecognised(self, r: int, entries: list, labels: list) -> None:
         data = [e for e in entries if e.text and e not in labels]

@@ -79,12 +79,66 @@ def listing(pending: list) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def _claim_lines(p: Pending, ident: str, measure: str) -> list:
-    value = scalar(p.value) if p.value.endswith("%") else format(Decimal(p.value), "f")
+INTO = {"年初预算数": "initial", "全年预算数": "full_year", "全年执行数": "executed", "执行率": "rate"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the auditor said about one candidate: a claim (measure, and the project, excerpt and members it
+    names), and/or the budget field of a project it gives (the transcriber's reading, confirmed, never inferred)."""
+
+    measure: str | None = None  # None: not a claim
+    project: str | None = None
+    text: str | None = None  # an excerpt of the sentence (facts-format §8: 可节选,用“……”表示省略)
+    members: tuple = ()
+    into: str | None = None  # a key of INTO
+    source: str | None = None  # the funding row (资金来源) the budget value is printed for
+
+
+def excerpt_of(excerpt: str, sentence: str) -> bool:
+    """The excerpt's parts, split at ……, are printed in the sentence in that order."""
+    at = 0
+    for part in (p for p in excerpt.split("……") if p):
+        at = sentence.find(part, at)
+        if at < 0:
+            return False
+        at += len(part)
+    return bool(excerpt.replace("……", ""))
+
+
+def _value(p: Pending) -> str:
+    return scalar(p.value) if p.value.endswith("%") else format(Decimal(p.value), "f")
+
+
+def _claim_lines(p: Pending, ident: str, d: Decision) -> list:
     lines = [f"  - id: {ident}  # 由 perfaudit claims review 确认", f"    section: {scalar(p.section)}",
-             f"    text: {scalar(p.text)}", f"    measure: {scalar(measure)}", f"    value: {value}  # 印为 “{p.printed}”"]
+             f"    text: {scalar(d.text or p.text)}", f"    measure: {scalar(d.measure)}"]
+    if d.project:
+        lines.append(f"    project: {scalar(d.project)}")
+    lines.append(f"    value: {_value(p)}  # 印为 “{p.printed}”")
     if p.unit and not p.value.endswith("%"):
         lines.append(f"    unit: {scalar(p.unit)}")
+    if d.members:
+        lines.append(f"    members: [{', '.join(scalar(m, flow=True) for m in d.members)}]")
+    return lines
+
+
+def _project_lines(name: str, given: list) -> list:
+    """A project written from the budget values the auditor took from sentences: [(Pending, Decision)]."""
+    def value_line(indent: str, p: Pending, d: Decision) -> str:
+        return f"{indent}{d.into}: {_value(p)}  # 待确认的第 {p.number} 条,印为 “{p.printed}”"
+
+    sections = ";".join(dict.fromkeys(p.section for p, _ in given))
+    lines = [f"  - name: {scalar(name)}  # 由 perfaudit claims review 给出,金额取自正文", f"    section: {scalar(given[0][0].section)}",
+             "    budget:", f"      section: {scalar(sections)}"]
+    lines += [value_line("      ", p, d) for p, d in given if d.source is None]
+    sources = list(dict.fromkeys(d.source for _, d in given if d.source is not None))
+    if sources:
+        lines.append("      funding:")
+    for source in sources:
+        rows = [(p, d) for p, d in given if d.source == source]
+        lines += [f"        - source: {scalar(source)}", f"          section: {scalar(rows[0][0].section)}"]
+        lines += [value_line("          ", p, d) for p, d in rows]
     return lines
 
 
@@ -99,35 +153,51 @@ def _free_ids(data: dict, count: int) -> list:
     return out
 
 
-def reviewed(text: str, accepted: dict, discarded: set) -> tuple:
-    """(the facts text with the accepted candidates ({number: measure}) appended to `claims:` and removed from the
-    comments with the discarded ones, the others staying as they were; line number -> the candidate it came from)."""
+def _append(head: list, data: dict, key: str, new: list) -> int:
+    """Put `new` (item lines of the top-level list `key`) after that list's last item, or as a new list at the
+    end; the index of the first new line."""
+    if key in data:
+        at = next(i for i, line in enumerate(head) if line.startswith(f"{key}:"))
+        end = next((i for i in range(at + 1, len(head)) if head[i][:1] not in ("", " ", "#")), len(head))
+        while end > at + 1 and not head[end - 1].strip():
+            end -= 1
+        head[end:end] = new
+        return end
+    head.append(f"{key}:")
+    head += new
+    return len(head) - len(new)
+
+
+def reviewed(text: str, decisions: dict, discarded: set) -> tuple:
+    """(the facts text with the decided candidates ({number: Decision}) written as claims and as projects' budget
+    values, and removed from the comments with the discarded ones, the others staying as they were; line
+    number -> the candidate it came from)."""
     lines = text.split("\n")
     body, pending = split(text)
     data = yaml.safe_load(body) or {}
-    chosen = [p for p in pending if p.number in accepted]
-    blocks = [(p.number, _claim_lines(p, ident, accepted[p.number]))
+    chosen = [p for p in pending if p.number in decisions and decisions[p.number].measure]
+    blocks = [(p.number, _claim_lines(p, ident, decisions[p.number]))
               for p, ident in zip(chosen, _free_ids(data, len(chosen)))]
-    new = [line for _, block in blocks for line in block]
-    numbers = [n for n, block in blocks for _ in block]  # the candidate each new line came from
-    gone = {i for p in pending if p.number in accepted or p.number in discarded
+    projects: dict = {}
+    for p in pending:
+        d = decisions.get(p.number)
+        if d is not None and d.into:
+            projects.setdefault(d.project, []).append((p, d))
+    gone = {i for p in pending if p.number in decisions or p.number in discarded
             for i in range(p.lines[0], p.lines[1] + 1)}
     start = next(i for i, line in enumerate(lines) if line.startswith(MARK))
     head = lines[:start]
     while head and not head[-1].strip():
         head.pop()
-    if new and "claims" in data:  # after the last line of the existing claims block
-        at = next(i for i, line in enumerate(head) if line.startswith("claims:"))
-        end = next((i for i in range(at + 1, len(head)) if head[i][:1] not in ("", " ", "#")), len(head))
-        while end > at + 1 and not head[end - 1].strip():
-            end -= 1
-        at = end
-        head[end:end] = new
-    elif new:
-        head.append("claims:")
-        at = len(head)
-        head += new
-    refs = {at + 1 + i: f"待确认的第 {n} 条" for i, n in enumerate(numbers)} if new else {}
+    refs: dict = {}
+    for key, made in (("claims", blocks),
+                      ("projects", [(given[0][0].number, _project_lines(name, given)) for name, given in projects.items()])):
+        new = [line for _, block in made for line in block]
+        if new:
+            at = _append(head, data, key, new)
+            numbers = [n for n, block in made for _ in block]  # the candidate each new line came from
+            refs = {(k if k <= at else k + len(new)): v for k, v in refs.items()}  # lines moved down
+            refs.update({at + 1 + i: f"待确认的第 {n} 条" for i, n in enumerate(numbers)})
     rest = [line for i, line in enumerate(lines[start:], start=start) if i not in gone]
     left = [line for line in rest if line.startswith("#  - ")]
     tail = ["", *rest] if left else []

@@ -42,6 +42,8 @@ class Vocabulary:
     indicator_columns: dict
     total_row: frozenset
     narrative: frozenset
+    checklist_columns: tuple  # label keys
+    ignored_rows: frozenset
     marks: frozenset
 
     def title_in(self, text: str) -> tuple | None:
@@ -83,5 +85,7 @@ def vocabulary() -> Vocabulary:
         indicator_columns=_labels(data["indicator_columns"]),
         total_row=frozenset(label_key(x) for x in data["total_row"]),
         narrative=frozenset(label_key(x) for x in data["narrative"]),
+        checklist_columns=tuple(label_key(x) for x in data["checklist_columns"]),
+        ignored_rows=frozenset(label_key(x) for x in data["ignored_rows"]),
         marks=frozenset(data["marks"]),
     )
