@@ -19,7 +19,7 @@ BUDGET_FIELDS = ("initial", "full_year", "executed", "weight", "rate", "score")
 INDICATOR_FIELDS = ("level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "score",
                     "deviation_reason")
 PRINTED_FIELDS = {"initial", "full_year", "executed", "rate", "weight", "score", "total"}
-REQUIRED_TEXT = {"level1", "level2", "name", "nature", "unit"}  # never null in facts: left out when blank
+REQUIRED_TEXT = {"level1", "level2", "name", "nature"}  # never null in facts: left out when blank (a blank 度量单位 is null)
 
 
 @dataclass
