@@ -28,12 +28,12 @@ EXAMPLES = ROOT / "examples" / "facts"
 FORMATS = ["html", "docx", "xlsx", "xls", "pdf"]
 UNSUPPORTED: dict = {}
 # values a transcription took from outside the form (the document cannot print them in the form)
-OUTSIDE = {"2021/02-lingling-linyeju-bumenzhengti.yaml": {"department"},  # the page's 发布机构 field
-           "2024/12-mingshan-linye-gaige-zijin.yaml": {"region"}}  # the reposting page's 地区 label
+OUTSIDE = {"2021/02-lingling-linyeju-bumenzhengti.yaml": {"department"}}  # the page's 发布机构 field
 # (the auditor records these in the facts before evaluating: they are copied in for the findings)
-# names the form does not print, which the auditor gives (perfaudit import --department / --project-name): the
-# transcriber took them from the page's title
-GIVEN = {"2024/12-mingshan-linye-gaige-zijin.yaml": {"department", "project_name"}}
+# what the form does not print, which the auditor gives (perfaudit import --department / --project-name /
+# --province --city --county): the transcriber took the names from the page's title, the region from the
+# reposting page's 地区 label
+GIVEN = {"2024/12-mingshan-linye-gaige-zijin.yaml": {"department", "project_name", "region"}}
 TOP = ("department", "year", "unit", "supervisor")
 
 
@@ -110,7 +110,8 @@ def as_transcribed(imported, transcribed):
 @pytest.mark.parametrize("name", _files())
 def test_example_imports_to_its_transcription_and_the_same_findings(tmp_path, monkeypatch, ruleset, name, kind):
     facts = E.load(EXAMPLES / name)
-    names = {"department": facts["department"], "project_name": facts["projects"][0]["name"]}
+    names = {"department": facts["department"], "project_name": facts["projects"][0]["name"],
+             "region": facts.get("region")}
     result = imported(tmp_path, monkeypatch, kind, E.forms(facts), **{k: names[k] for k in GIVEN.get(name, ())})
     data = result.data
     assert result.left_out == []

@@ -48,22 +48,27 @@ def is_template(path: Path, display: str) -> bool:
                    "原件印有单位名称时不必给出,给出时须一致")
 @click.option("--project-name", metavar="项目名称", default=None,
               help="只有一张表、表中没有印出项目名称时,由审计人员给出(事实文件中注明为审计人员给出)")
-def import_(files, year, output, force, unit, department, project_name):
+@click.option("--province", metavar="省", default=None, help="所在省(原件未印出所在地时由审计人员给出,如 四川省)")
+@click.option("--city", metavar="市", default=None, help="所在市(州)(同上,如 雅安市)")
+@click.option("--county", metavar="县区", default=None, help="所在县(区)(同上,如 名山区);地方口径的规则按所在地适用")
+def import_(files, year, output, force, unit, department, project_name, province, city, county):
     """把自评表导入为事实文件,每个数值注明来自哪一格。
 
     可导入本工具的模板(xlsx 或 csv),也可导入部门公开发布的自评表和自评报告
     (.html/.htm、.docx、.xlsx、.xls、.pdf,可一次给出多个)。"""
     templates = [f for f in files if is_template(Path(f), f)]
     if len(files) == 1 and templates:
-        if department or project_name:
-            raise input_problem([Diagnostic(files[0], 0, 0, "", "本工具模板中的名称已填写,不用 --department/--project-name",
-                                            suggestion="去掉这两个选项")])
+        if department or project_name or province or city or county:
+            raise input_problem([Diagnostic(files[0], 0, 0, "", "本工具模板中的名称和所在地已填写,"
+                                            "不用 --department/--project-name/--province/--city/--county",
+                                            suggestion="去掉这些选项")])
         _import_template(files[0], year, output, force, unit)
         return
     if templates:
         raise input_problem(Diagnostic(f, 0, 0, "", "本工具模板须单独导入", suggestion="每次导入一个模板文件")
                             for f in templates)
-    _import_documents(files, year, output, force, unit, department, project_name)
+    region = {k: v for k, v in (("province", province), ("city", city), ("county", county)) if v}
+    _import_documents(files, year, output, force, unit, department, project_name, region)
 
 
 def _import_template(file, year, output, force, unit):
@@ -110,13 +115,13 @@ def _targets(groups: list, output: str | None) -> list:
     return targets
 
 
-def _import_documents(files, year, output, force, unit, department, project_name):
+def _import_documents(files, year, output, force, unit, department, project_name, region):
     from ..documents.importer import combine, grouped, import_document
 
     results, problems = [], []
     for file in files:
         try:
-            results.append(import_document(Path(file), file, year, unit, department, project_name))
+            results.append(import_document(Path(file), file, year, unit, department, project_name, region))
         except InputError as error:
             problems.extend(error.diagnostics)
     groups = grouped(results)

@@ -30,14 +30,16 @@ class DocumentImport:
 
 
 def import_document(path: Path, display: str, year: int | None = None, unit: str | None = None,
-                    department: str | None = None, project_name: str | None = None) -> DocumentImport:
-    """department, project_name: the names as the auditor gives them, for a document that does not print them."""
+                    department: str | None = None, project_name: str | None = None,
+                    region: dict | None = None) -> DocumentImport:
+    """department, project_name, region ({province, city, county}): as the auditor gives them, for a document
+    that does not print them."""
     doc = read_document(path, display)
     forms = recognise(doc, unit)
     if not forms and not any(vocabulary().title_in(p.text) for p in doc.paragraphs):
         raise refuse(display, "没有找到自评表(表头含 年初预算数/全年执行数 或 三级指标/年度指标值),也不是自评报告",
                      "确认文件是预算绩效自评表或自评报告;新的表式可在 engine/documents/forms.yaml 中加入它的栏目名")
-    mapped = to_facts(doc, forms, display, year, unit, department, project_name)
+    mapped = to_facts(doc, forms, display, year, unit, department, project_name, region)
     if mapped.problems:
         raise InputError([Diagnostic(f"{display} {where}" if where != display else display, 0, 0, "", message,
                                      suggestion=suggestion) for where, message, suggestion in mapped.problems])

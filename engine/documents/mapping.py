@@ -75,6 +75,7 @@ def _budget(form: Form, mapped: Mapped) -> dict:
 
 
 WHOLE = "部门整体"  # the one "project" of a 部门整体 form (facts-format §12.2), whatever the unit is called
+REGION_GIVEN = "审计人员用 --province/--city/--county 给出;原件未印出所在地"
 AUDITOR_GIVEN = "审计人员用 --department 给出;原件未印出单位名称"
 
 
@@ -124,7 +125,8 @@ def _one(found: list, what: str, mapped: Mapped, suggestion: str):
 
 
 def to_facts(doc, forms: list, display: str, year_option: int | None, unit_option: str | None,
-             department_option: str | None = None, name_option: str | None = None) -> Mapped:
+             department_option: str | None = None, name_option: str | None = None,
+             region_option: dict | None = None) -> Mapped:
     mapped = Mapped({})
     unprinted = [_unprinted_name(form, forms, doc, name_option) for form in forms]
     if name_option and not any(unprinted):
@@ -171,6 +173,8 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
                                          ("印有多个: " + "、".join(sorted(names)) if names else "名称未印出") + ")")
     data["year"] = year
     data["unit"] = unit or "万元"
+    if region_option:  # never printed on the forms read: where the unit is comes from the auditor
+        data["region"] = {k: Sourced(v, REGION_GIVEN) for k, v in region_option.items()}
     supervisors = [f.keys["supervisor"] for f in forms if "supervisor" in f.keys]
     if len({s.value for s in supervisors}) == 1:  # written once, as a transcription has it: projects inherit it
         data["supervisor"] = Sourced(supervisors[0].value, supervisors[0].ref)
