@@ -58,11 +58,9 @@ class ProjectMetrics(NamedTuple):
 
 def project_metrics(ruleset: RuleSet, reports) -> tuple:
     from .expr.functions import FUNCTIONS
+    from .expr.semantics import to_decimal as num  # YAML integers (100) arrive as int; the rules' arithmetic is Decimal
 
     band, lookup = FUNCTIONS["band"][2], FUNCTIONS["lookup"][2]
-
-    def num(x):  # YAML integers (100) arrive as int; keep the arithmetic in Decimal
-        return Decimal(x) if isinstance(x, int) and not isinstance(x, bool) else x
 
     out = []
     by_scope: dict = {}

@@ -13,15 +13,14 @@ decimal context with 34 digits of precision, as `Evaluator.eval` does.
 """
 from __future__ import annotations
 
-import operator
 from collections import deque
 from decimal import Decimal
-from itertools import repeat
 
 from . import ast as A
 from . import joins
-from .evaluate import Evaluator, compare
+from .evaluate import Evaluator
 from .functions import FUNCTIONS
+from .semantics import AGGREGATES, BINARY, SETTLES, compare, logic, negate, negation, rests_on, to_decimal
 
 PARAMS, YEAR = " params", " year"
 BUDGET = " budget"  # in a scope: the engine.budget.Budget that comprehensions spend their items from
@@ -46,12 +45,6 @@ def compile_expr(node: A.Node):
 # compile_expr's facts and parameters: its callers want the value only. A deque that keeps nothing appends
 # at C speed, and being one object it tells a comprehension that no facts are wanted (_t_comprehension).
 DISCARD = deque(maxlen=0)
-
-
-def _to_decimal(value):
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return value
 
 
 # Traced closures: the same values, and the facts and parameters Evaluator's Trace records.
@@ -98,7 +91,7 @@ def _t_path(node):
         return lambda scope, facts, params: scope[YEAR]
     dotted = ".".join(node.parts)
     if not rest:
-        return lambda scope, facts, params: _to_decimal(scope.get(head))
+        return lambda scope, facts, params: to_decimal(scope.get(head))
     if len(rest) == 1:
         (a,) = rest
 
@@ -115,9 +108,7 @@ def _t_path(node):
                 return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
                 facts.append((dotted, value, source, root_type))
-            if isinstance(value, int) and not isinstance(value, bool):
-                return Decimal(value)
-            return value
+            return to_decimal(value)
 
         return path1
     if len(rest) == 2:
@@ -142,9 +133,7 @@ def _t_path(node):
                 return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
                 facts.append((dotted, value, source, root_type))
-            if isinstance(value, int) and not isinstance(value, bool):
-                return Decimal(value)
-            return value
+            return to_decimal(value)
 
         return path2
 
@@ -158,7 +147,7 @@ def _t_path(node):
             value = getattr(value, part, None)
             if not _is_record_or_records(value):
                 facts.append((dotted, value, source, root_type))
-        return _to_decimal(value)
+        return to_decimal(value)
 
     return path
 
@@ -176,9 +165,9 @@ def _t_comprehension(node):
     name, var = node.name, node.var
     iterable, element = compile_traced(node.iterable), compile_traced(node.element)
     condition = compile_traced(node.condition) if node.condition is not None else None
-    reduce = Evaluator._reduce
-    is_sum, is_first = name == "sum", name == "first"
-    stop = _SETTLES.get(name, _NEVER)  # an element value that settles the result: the loop ends there
+    aggregate = AGGREGATES[name]
+    is_first = name == "first"
+    stop = SETTLES.get(name, _NEVER)  # an element value that settles the result: the loop ends there
     names = free_roots(node)
     shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))  # an int: equal nodes, equal keys
     chosen = _candidates(node)
@@ -241,15 +230,10 @@ def _t_comprehension(node):
                     break  # the items after it change neither the result nor the facts it rests on
         finally:
             scope[var] = saved
-        if is_sum:  # Evaluator._reduce for sum, without its `None in values` (Decimal == None is slow)
-            values = [v for v, _ in results]
-            for _, touched in results:
-                facts.extend(touched)
-            return None if unknown or not all(map(operator.is_not, values, repeat(None))) else sum(values, Decimal(0))
-        value, cited = reduce(name, results, unknown)
-        for touched in cited:
-            facts.extend(touched)
-        return value
+        values = [v for v, _ in results]
+        for k in rests_on(name, values):
+            facts.extend(results[k][1])
+        return aggregate(values, unknown)
 
     return memoized if node.var not in names else comprehension
 
@@ -261,7 +245,6 @@ def _spend(scope, steps: int) -> None:
 
 
 _NEVER = object()
-_SETTLES = {"any": True, "all": False}
 
 
 def _candidates(node):
@@ -333,31 +316,12 @@ def free_roots(node) -> tuple:
 def _t_unary(node):
     operand = compile_traced(node.operand)
 
-    def unary(scope, facts, params):
-        value = operand(scope, facts, params)
-        return None if value is None else -value
-
-    return unary
+    return lambda scope, facts, params: negate(operand(scope, facts, params))
 
 
 def _t_binary(node):
-    left, right, op = compile_traced(node.left), compile_traced(node.right), node.op
-
-    def binary(scope, facts, params):
-        a, b = left(scope, facts, params), right(scope, facts, params)
-        if a is None or b is None:
-            return None
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if b == 0:
-            return None
-        return a / b
-
-    return binary
+    left, right, function = compile_traced(node.left), compile_traced(node.right), BINARY[node.op]
+    return lambda scope, facts, params: function(left(scope, facts, params), right(scope, facts, params))
 
 
 def _t_compare(node):
@@ -368,24 +332,13 @@ def _t_compare(node):
 def _t_logic(node):
     items = tuple(compile_traced(i) for i in node.items)
     decisive = node.op == "or"
-
-    def logic(scope, facts, params):
-        results = [f(scope, facts, params) for f in items]
-        if decisive in results:
-            return decisive
-        return None if None in results else (not decisive)
-
-    return logic
+    return lambda scope, facts, params: logic(decisive, [f(scope, facts, params) for f in items])
 
 
 def _t_not(node):
     operand = compile_traced(node.operand)
 
-    def negation(scope, facts, params):
-        value = operand(scope, facts, params)
-        return None if value is None else not value
-
-    return negation
+    return lambda scope, facts, params: negation(operand(scope, facts, params))
 
 
 _TRACERS = {

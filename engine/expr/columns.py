@@ -30,13 +30,10 @@ from ..model import MONEY_TO_WAN
 from . import ast as A
 from . import joins
 from .closures import BUDGET, NotCompiled, PARAMS, YEAR, compile_expr, free_roots
-from .evaluate import Evaluator, compare
+from .evaluate import Evaluator
 from . import functions as F
 from .functions import FUNCTIONS
-
-_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
-_ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-             ">=": operator.ge}
+from .semantics import AGGREGATES, ARITHMETIC, BINARY, ORDERING, compare, has_none, logic, negate, negation, to_decimal
 
 
 class Frame:
@@ -189,22 +186,14 @@ def _constant(node):
     return lambda frame: [value] * frame.n
 
 
-def has_none(column: list) -> bool:
-    """None in column, by identity: `None in` compares, and Decimal's == with None is slow (a numbers ABC check)."""
-    return not all(map(operator.is_not, column, repeat(None)))
-
-
 def _decimals(column: list) -> list:
-    """int -> Decimal as Evaluator does for a path's value (bool stays bool)."""
+    """semantics.to_decimal of every value (a path's value)."""
     types = set(map(type, column))
-    ints = [t for t in types if issubclass(t, int) and t is not bool]
-    if not ints:
+    if not any(issubclass(t, int) and t is not bool for t in types):
         return column
-    if types == _INT:  # ints only (a year, a count): every one converted, at C speed
+    if types == _INT:  # ints only (a year, a count): to_decimal is Decimal, at C speed
         return list(map(Decimal, column))
-    if ints == [int]:  # no other int subclass: the type says it
-        return [Decimal(v) if type(v) is int else v for v in column]
-    return [Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in column]
+    return list(map(to_decimal, column))
 
 
 _INT = {int}
@@ -319,7 +308,7 @@ def _satisfies(projects: list, wheres: list) -> list:
         if value is None:
             continue
         target, op = where.value, where.op
-        function = _ORDERING.get(op) if type(op) is str else None
+        function = ORDERING.get(op) if type(op) is str else None
         if function is not None and type(value) is Decimal and value.is_finite() and (
                 type(target) is int or (type(target) is Decimal and target.is_finite())):
             out[i] = function(value, target)
@@ -410,8 +399,7 @@ def _items(node):
     name, var = node.name, node.var
     iterable, element = compile_column(node.iterable), compile_column(node.element)
     condition = compile_column(node.condition) if node.condition is not None else None
-    reduce = _REDUCERS.get(name) or (lambda values, unknown: Evaluator._reduce(name, [(v, ()) for v in values],
-                                                                              unknown)[0])
+    reduce = AGGREGATES[name]
 
     def items_of(frame):
         lists = iterable(frame)
@@ -455,33 +443,9 @@ def _items(node):
     return items_of
 
 
-def _count(values, unknown):
-    return None if unknown else Decimal(len(values))
-
-
-def _first(values, unknown):
-    return values[0] if values else None
-
-
-def _sum(values, unknown):
-    return None if unknown or has_none(values) else sum(values, Decimal(0))  # has_none: no Decimal == None
-
-
-def _any(values, unknown):
-    if any(v is True for v in values):
-        return True
-    return None if unknown or None in values else False
-
-
-def _all(values, unknown):
-    if any(v is False for v in values):
-        return False
-    return None if unknown or None in values else True
-
-
-# Evaluator._reduce's values for the common aggregates, without its per-item (value, facts) pairs
-_REDUCERS = {"count": _count, "first": _first, "sum": _sum, "any": _any, "all": _all}
-
+# The fast paths below map ARITHMETIC's and ORDERING's functions (semantics.py) over columns that hold no None (and
+# no zero divisor), and and/or over columns of bools only (where Kleene logic is Boolean logic): there the
+# semantics functions compute exactly those values; every other column goes through them element by element.
 
 def _unary(node):
     operand = compile_column(node.operand)
@@ -490,41 +454,32 @@ def _unary(node):
         values = operand(frame)
         if not has_none(values):
             return list(map(operator.neg, values))
-        return [None if v is None else -v for v in values]
+        return list(map(negate, values))
 
     return unary
 
 
 def _binary(node):
     left, right, op = compile_column(node.left), compile_column(node.right), node.op
-    if op in _ARITHMETIC:
-        function = _ARITHMETIC[op]
+    known, function = ARITHMETIC[op], BINARY[op]
 
-        def binary(frame):
-            a, b = left(frame), right(frame)
-            if not has_none(a) and not has_none(b):
-                return list(map(function, a, b))
-            return [None if x is None or y is None else function(x, y) for x, y in zip(a, b)]
-    else:
-        def binary(frame):
-            a, b = left(frame), right(frame)
-            if not has_none(a) and not has_none(b) and 0 not in b:
-                return list(map(operator.truediv, a, b))
-            # division by zero: the rule cannot be evaluated, not a crash
-            return [None if x is None or y is None or y == 0 else x / y for x, y in zip(a, b)]
+    def binary(frame):
+        a, b = left(frame), right(frame)
+        if not has_none(a) and not has_none(b) and (op != "/" or 0 not in b):
+            return list(map(known, a, b))
+        return list(map(function, a, b))
+
     return binary
 
 
 def compare_columns(op: str, a: list, b: list) -> list:
     """compare(op, a[i], b[i]) for every i."""
-    function = _ORDERING.get(op)
+    function = ORDERING.get(op)
     if not has_none(a) and not has_none(b):
         if function is not None:
             return list(map(function, a, b))
-        if op == "in":
+        if op == "in":  # semantics.contains is operator.contains, container first
             return list(map(operator.contains, b, a))
-    if function is not None:
-        return [None if x is None or y is None else function(x, y) for x, y in zip(a, b)]
     return [compare(op, x, y) for x, y in zip(a, b)]
 
 
@@ -534,7 +489,7 @@ def _compare(node):
 
 
 def logic_columns(decisive: bool, columns: list) -> list:
-    """Kleene and (decisive False) / or (decisive True) of the columns, row by row, as Evaluator."""
+    """semantics.logic (Kleene and / or) of the columns, row by row."""
     if all(set(map(type, column)) <= _BOOL for column in columns):
         # only True and False: Kleene logic is Boolean logic, and | and & of bools are bools
         function = operator.or_ if decisive else operator.and_
@@ -542,15 +497,14 @@ def logic_columns(decisive: bool, columns: list) -> list:
         for column in columns[1:]:
             out = list(map(function, out, column))
         return list(out)
-    settled = not decisive
-    return [decisive if decisive in row else (None if None in row else settled) for row in zip(*columns)]
+    return [logic(decisive, row) for row in zip(*columns)]
 
 
 _BOOL = {bool}
 
 
 def not_column(values: list) -> list:
-    return [None if v is None else not v for v in values]
+    return list(map(negation, values))
 
 
 def _logic(node):
