@@ -9,7 +9,7 @@ false, the rule is not applicable whatever its condition says, so the condition'
 (often sums and counts over every project of the report) are not computed: those leaves get
 unknown values, which every backend reads as "no value" (the durable adapter leaves the keys
 out of the fact; it still decides "not applicable" itself, from the `when` keys). Otherwise
-every leaf is computed, exactly as `evaluate.leaf_values` would. Column-wise, the condition
+every leaf is computed. Column-wise, the condition
 is computed on the frame of the rows whose `when` is not false and scattered back (None elsewhere).
 """
 from __future__ import annotations

@@ -2,14 +2,14 @@
 
 The evaluate stage computes the same few expressions for tens of thousands of subjects of one
 kind. Here each node becomes a function of a `Frame` (the subjects' scopes, column by column)
-returning a list with one value per subject, equal element by element to what the scalar
-closures of closures.py (and so `Evaluator`) compute; tests/test_columns.py checks it.
+returning a list with one value per subject. No meaning is written here: per element, values come
+from semantics.py's functions or the scalar closures (closures.py).
 
 Where the inputs allow it, the per-element work runs in C (`map` with `operator` functions):
 paths through `attrgetter` when no intermediate value is None, arithmetic and comparisons when
-no operand is None (then `a + b` is exactly what the scalar code computes). Otherwise, and for
-functions, comprehensions and logic, the scalar semantics are applied per element, so unknown
-propagation, int -> Decimal, division by zero and errors stay those of `Evaluator`.
+no operand is None, with the very functions semantics.py's tables name (see the comment above
+_unary). Otherwise, and for functions, comprehensions and logic, semantics.py's functions or the
+scalar closures are applied per element.
 
 Identical sub-expressions (equal up to positions) share one column per frame: many rules of a
 kind read `project.budget.full_year` or divide the same two numbers. A comprehension's value
@@ -29,8 +29,7 @@ from ..budget import BudgetExceeded
 from ..model import MONEY_TO_WAN
 from . import ast as A
 from . import joins
-from .closures import BUDGET, NotCompiled, PARAMS, YEAR, compile_expr, free_roots
-from .evaluate import Evaluator
+from .closures import BUDGET, PARAMS, YEAR, compile_expr, free_roots
 from . import functions as F
 from .functions import FUNCTIONS
 from .semantics import AGGREGATES, ARITHMETIC, BINARY, ORDERING, compare, has_none, logic, negate, negation, to_decimal
@@ -170,14 +169,8 @@ def compile_column(node: A.Node):
 
 
 def _per_element(node):
-    """The scalar closure (or Evaluator, for a node closures.py does not compile) on every subject."""
-    try:
-        scalar = compile_expr(node)
-    except NotCompiled:
-        def scalar(scope):
-            names = {k: v for k, v in scope.items() if not k.startswith(" ")}  # PARAMS, YEAR, BUDGET ...
-            return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
-
+    """The scalar closure on every subject."""
+    scalar = compile_expr(node)
     return lambda frame: list(map(scalar, frame.scopes()))
 
 
@@ -330,10 +323,7 @@ def _listlit(node):
 
 
 def _comprehension(node):
-    try:
-        scalar = compile_expr(node)
-    except NotCompiled:
-        return _per_element(node)
+    scalar = compile_expr(node)
     names = free_roots(node)
     if node.var in names:
         return _per_element(node)
@@ -401,6 +391,8 @@ def _items(node):
     condition = compile_column(node.condition) if node.condition is not None else None
     reduce = AGGREGATES[name]
 
+    scalar = compile_expr(node) if name == "first" else None
+
     def items_of(frame):
         lists = iterable(frame)
         budget = frame.shared.get(BUDGET)
@@ -433,8 +425,9 @@ def _items(node):
                 out.append(None)
             else:
                 stop = unknown.get(row)
-                if stop is not None and name == "first" and (low == high or kept[low] > stop):
-                    out.append(None)  # the loop stops at an item that may or may not match: no first match
+                if stop is not None and scalar is not None:
+                    # where `first` meets an item whose condition is unknown, the scalar loop says what it means
+                    out.append(scalar(frame.scopes()[row]))
                 else:
                     out.append(reduce(values[low:high], stop is not None))
             low = high
