@@ -234,7 +234,8 @@ class Explainer:
             summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
             message=message, evidence=evidence,
             parameters=self._parameters(compiled, scope),
-            facts=_facts(subject, run.facts[:run.leaf_facts]), citations=policy_citations(self.program.ruleset, rule.citations))
+            facts=_facts(subject, run.facts[:run.leaf_facts]),
+            citations=policy_citations(self.program.ruleset, rule.citations))
 
     def _parameters(self, compiled, scope) -> tuple:
         out = []

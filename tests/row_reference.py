@@ -2,8 +2,8 @@
 
 `rule_batches_by_row` is what operands.rule_batches computes, one subject at a time with the scalar
 closures (expr/closures.py), with the rule for `when`: where `when` is false the condition's leaves are not
-computed. `leaf_values` is every leaf of a rule on one subject, as a backend's `outcomes` takes them. `decide_batches_by_row` is PythonBackend.decide_batches with
-`decide` row by row. Neither is used by the engine.
+computed. `leaf_values` is every leaf of a rule on one subject, as a backend's `outcomes` takes them.
+`decide_batches_by_row` is PythonBackend.decide_batches with `decide` row by row. None is used by the engine.
 """
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def leaf_values(compiled, subject, params: dict) -> list:
     scope = scope_for(subject.scope, params, Decimal(subject.report.year))
     with localcontext() as ctx:
         ctx.prec = 34
-        return [tuple(compile_expr(node)(scope) for node in ((leaf.node,) if leaf.op is None else (leaf.left, leaf.right)))
-                for leaf in compiled.leaves]
+        sides = [(leaf.node,) if leaf.op is None else (leaf.left, leaf.right) for leaf in compiled.leaves]
+        return [tuple(compile_expr(node)(scope) for node in nodes) for nodes in sides]
 
 
 def _leaf(leaf):

@@ -109,8 +109,9 @@ def test_a_fact_that_matches_no_rule_is_handled_as_cannot_evaluate(ruleset, tmp_
     write_facts(tmp_path, [project("空")])
     [report] = load_facts([tmp_path])
     subject = next(s for s in subjects_of(report) if s.kind == "project")
-    params = params_for(program.ruleset, program.ruleset.scope_of(report))
-    items = [(c, leaf_values(c, subject, params)) for c in program.for_subject("project", program.ruleset.scope_of(report))]
+    scope = program.ruleset.scope_of(report)
+    params = params_for(program.ruleset, scope)
+    items = [(c, leaf_values(c, subject, params)) for c in program.for_subject("project", scope)]
     backend = durable.DurableBackend(program)
     results = []
     handle_result = backend._ruleset._handle_result

@@ -219,7 +219,7 @@ def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_pa
 
     from engine.backends.durable import DurableBackend
     from engine.backends.python import PythonBackend
-    from engine.evaluate import leaf_values, params_for
+    from engine.evaluate import params_for
     from engine.operands import rule_batches
 
     from .factsfile import D, indicator, project, write_facts
@@ -248,7 +248,7 @@ def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_pa
         if not rules:
             continue
         indicators_seen += subject.kind == "indicator"
-        items = [(c, leaf_values(c, Evaluator(subject.scope, params, report.year))) for c in rules]
+        items = [(c, leaf_values(c, subject, params)) for c in rules]
         for found, outcomes in ((alone, backend.outcomes(subject, items)),
                                 (python, PythonBackend(program).outcomes(subject, items))):
             seen.update(outcomes.values())

@@ -175,8 +175,8 @@ def test_an_unknown_list_makes_every_aggregate_unknown():
 def _records(rows):
     from engine.model import FactSource, Project, Score
 
-    return NS(projects=[Project(name=name, score=Score(total=total, sources={"total": FactSource("f.yaml", line, "表")}))
-                        for line, (name, total) in enumerate(rows, start=1)])
+    return NS(projects=[Project(name=name, score=Score(total=total, sources={"total": FactSource("f.yaml", k, "表")}))
+                        for k, (name, total) in enumerate(rows, start=1)])
 
 
 def cited_lines(text: str, rows) -> list:

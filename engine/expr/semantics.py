@@ -146,13 +146,6 @@ AGGREGATES = {
 SETTLES = {"any": True, "all": False}
 
 
-def aggregate(name: str, values: list, unknown: bool):
-    function = AGGREGATES.get(name)
-    if function is None:
-        raise ValueError(name)
-    return function(values, unknown)
-
-
 def rests_on(name: str, values: list) -> range | list:
     """Positions of the items whose facts the aggregate of `values` rests on: the first item of `first`,
     the first settling item of any/all when there is one, otherwise every item."""
