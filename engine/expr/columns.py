@@ -473,7 +473,7 @@ def compare_columns(op: str, a: list, b: list) -> list:
             return list(map(function, a, b))
         if op == "in":  # semantics.contains is operator.contains, container first
             return list(map(operator.contains, b, a))
-    return [compare(op, x, y) for x, y in zip(a, b)]
+    return list(map(compare, repeat(op), a, b))
 
 
 def _compare(node):
@@ -490,7 +490,7 @@ def logic_columns(decisive: bool, columns: list) -> list:
         for column in columns[1:]:
             out = list(map(function, out, column))
         return list(out)
-    return [logic(decisive, row) for row in zip(*columns)]
+    return list(map(logic, repeat(decisive), zip(*columns)))
 
 
 _BOOL = {bool}

@@ -85,9 +85,8 @@ def compare(op: str, left, right):
 # ---- Kleene logic -------------------------------------------------------------------------------
 
 def logic(decisive: bool, values):
-    """Kleene or (decisive True) / and (decisive False): a decisive value decides, else one unknown
-    makes the result unknown, else the other value."""
-    values = list(values)
+    """Kleene or (decisive True) / and (decisive False) of a sequence: a decisive value decides, else one
+    unknown makes the result unknown, else the other value."""
     if decisive in values:
         return decisive
     return None if None in values else (not decisive)
