@@ -73,12 +73,10 @@ def observe(program: Program, reports, rule_ids) -> set:
     for scope, group in by_scope(program.ruleset, reports).items():
         with localcontext() as ctx:
             ctx.prec = 34  # the expressions' precision (expr/semantics.py)
-            batches = rule_batches(program, group, params_for(program.ruleset, scope), scope)
+            batches = rule_batches(program, group, params_for(program.ruleset, scope), scope, wanted=wanted)
         for batch in batches:
             compiled = batch.compiled
             rid = compiled.rule.id
-            if rid not in wanted:
-                continue
             applies = decide_column(compiled.when, batch.columns) if compiled.when is not None else None
             when_leaves = {leaf.index for leaf in leaves_of(compiled.when)} if compiled.when is not None else set()
             for leaf in compiled.leaves:

@@ -79,14 +79,15 @@ def column_plan(program) -> dict:
     return entry[1]
 
 
-def rule_batches(program, reports, params: dict, scope, budget=None) -> list:
+def rule_batches(program, reports, params: dict, scope, budget=None, wanted=None) -> list:
     """RuleBatch per rule in force for `scope` (a ReportScope) and subject kind, over the subjects of
     `reports` (all of that scope).
 
     Columns are computed a node at a time over all subjects of a kind (expr/columns.py); the lists
     handed out are the frame's cached columns, shared by the rules that read the same node: read-only
     (engine/batch.py). budget: an engine.budget.Budget the comprehensions spend from; a report going over
-    it is refused (InputError) naming the rule being computed."""
+    it is refused (InputError) naming the rule being computed. wanted: optional set of rule ids, the others
+    are left out."""
     from decimal import Decimal
 
     from .budget import BudgetExceeded
@@ -105,6 +106,8 @@ def rule_batches(program, reports, params: dict, scope, budget=None) -> list:
         shared[BUDGET] = budget
     for kind, (subjects, roots) in subjects_by_kind(reports).items():
         rules = program.for_subject(kind, scope)
+        if wanted is not None:
+            rules = [compiled for compiled in rules if compiled.rule.id in wanted]
         if not rules:
             continue
         frame = Frame.of_subjects(subjects, params, year_decimal, roots, shared)
