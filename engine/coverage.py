@@ -12,16 +12,14 @@ Otherwise deleting every test of the 2024 warning line would leave coverage unch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from itertools import groupby
 
-from .backends.python import decide
+from .backends.python import decide_column
 from .compile import Program, leaves_of
-from .evaluate import leaf_values, params_for
+from .evaluate import by_scope, params_for
 from .expr.ast import to_source
-from .expr.evaluate import Evaluator
 from .model import Location
-from .subjects import subjects_of
 
 
 @dataclass(frozen=True)
@@ -64,25 +62,28 @@ class ParameterCoverage:
 
 
 def observe(program: Program, reports, rule_ids) -> set:
-    """(rule id, leaf index, value) for every leaf value the named rules took on these reports."""
+    """(rule id, leaf index, value) for every leaf value the named rules took on these reports.
+
+    The leaves are the columns the evaluate stage computes (operands.rule_batches), which leave a condition
+    uncomputed where `when` is false: a condition leaf counts only where the rule applied anyway."""
+    from .operands import rule_batches
+
     wanted = set(rule_ids)
     seen = set()
-    for report in reports:
-        scope = program.ruleset.scope_of(report)
-        params = params_for(program.ruleset, scope)
-        for subject in subjects_of(report):
-            for compiled in program.for_subject(subject.kind, scope):
-                if compiled.rule.id not in wanted:
-                    continue
-                values = leaf_values(compiled, Evaluator(subject.scope, params, report.year))
-                applies = decide(compiled.when, values) if compiled.when is not None else True
-                when_leaves = {leaf.index for leaf in leaves_of(compiled.when)} if compiled.when is not None else set()
-                for leaf in compiled.leaves:
-                    if leaf.index not in when_leaves and applies is not True:
-                        continue
-                    value = decide(leaf, values)
-                    if value is not None:
-                        seen.add((compiled.rule.id, leaf.index, value))
+    for scope, group in by_scope(program.ruleset, reports).items():
+        with localcontext() as ctx:
+            ctx.prec = 34  # the expressions' precision (expr/semantics.py)
+            batches = rule_batches(program, group, params_for(program.ruleset, scope), scope, wanted=wanted)
+        for batch in batches:
+            compiled = batch.compiled
+            rid = compiled.rule.id
+            applies = decide_column(compiled.when, batch.columns) if compiled.when is not None else None
+            when_leaves = {leaf.index for leaf in leaves_of(compiled.when)} if compiled.when is not None else set()
+            for leaf in compiled.leaves:
+                rows = decide_column(leaf, batch.columns)
+                if leaf.index not in when_leaves and applies is not None:
+                    rows = [value for value, held in zip(rows, applies) if held is True]
+                seen.update((rid, leaf.index, value) for value in set(rows) if value is not None)
     return seen
 
 

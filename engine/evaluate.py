@@ -9,9 +9,8 @@ from .backends import FIRED
 from .backends.choice import open_backend, run_with_fallback
 from .catalog import SUBJECT_SCOPES, label_of
 from .compile import Program
-from .expr.closures import BUDGET, MEMO, PARAMS, YEAR, NotCompiled, compile_traced
+from .expr.closures import BUDGET, MEMO, PARAMS, YEAR, compile_traced
 from .expr.joins import INDEXES
-from .expr.evaluate import Evaluator, Trace
 from .findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from .model import NATIONAL, Report, ReportScope, RuleSet
 from .subjects import Subject
@@ -58,11 +57,9 @@ class ProjectMetrics(NamedTuple):
 
 def project_metrics(ruleset: RuleSet, reports) -> tuple:
     from .expr.functions import FUNCTIONS
+    from .expr.semantics import to_decimal as num  # YAML integers (100) arrive as int; the rules' arithmetic is Decimal
 
     band, lookup = FUNCTIONS["band"][2], FUNCTIONS["lookup"][2]
-
-    def num(x):  # YAML integers (100) arrive as int; keep the arithmetic in Decimal
-        return Decimal(x) if isinstance(x, int) and not isinstance(x, bool) else x
 
     out = []
     by_scope: dict = {}
@@ -114,16 +111,6 @@ def params_for(ruleset: RuleSet, scope: ReportScope) -> dict:
     return out
 
 
-def leaf_values(compiled, evaluator: Evaluator) -> list:
-    values = []
-    for leaf in compiled.leaves:
-        if leaf.op is None:
-            values.append((evaluator.eval(leaf.node),))
-        else:
-            values.append((evaluator.eval(leaf.left), evaluator.eval(leaf.right)))
-    return values
-
-
 def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "",
              progress=None) -> Evaluation:
     """progress: optional callable, called with each report once it has been evaluated."""
@@ -158,7 +145,7 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
         for start in range(0, len(group), REPORTS_PER_BATCH):
             chunk = group[start:start + REPORTS_PER_BATCH]
             with localcontext() as ctx:
-                ctx.prec = 34  # as Evaluator.eval; findings below are explained outside it, as before
+                ctx.prec = 34  # the expressions' precision (expr/semantics.py); findings below set their own
                 batches = rule_batches(program, chunk, params, scope, budget)
                 decisions = engine.decide_batches(batches)
             for d in decisions:
@@ -290,27 +277,36 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
     same for all its findings, so they are built once (and shared, which also saves memory).
     budget: optional engine.budget.Budget the comprehensions spend from (raises BudgetExceeded).
 
-    The leaves and evidence are re-run with traced closures (expr/closures.py), which record what
-    Evaluator's Trace records; make_finding_reference is the same with Evaluator."""
-    plan = _finding_plan(compiled)
-    if plan is None:
-        return make_finding_reference(ruleset, compiled, subject, params, outcome, cited, report_scope)
-    steps, evidence_plan = plan
-    rule = compiled.rule
-    report = subject.report
-    kind = subject.kind
-    facts: list = []  # (path, value, source, root type) per FactUse
+    The leaves and evidence are re-run with traced closures (expr/closures.py), which record the facts
+    and parameters they use."""
+    steps, evidence_plan = _finding_plan(compiled)
+    facts: list = []  # (path, value, source, root type) per fact read
     used: list = []
-    year = report.year
     # the lists indexed for one finding serve the next (expr/joins.py): kept in `cited`, as long as the run
-    indexes = cited.setdefault(INDEXES, {}) if cited is not None else {}
-    scope = {**subject.scope, PARAMS: params, YEAR: _YEARS.get(year) or Decimal(year), MEMO: {}, INDEXES: indexes,
-             BUDGET: budget}
+    scope = closure_scope(subject, params, budget, cited.setdefault(INDEXES, {}) if cited is not None else {})
+    scope[MEMO] = {}
     with localcontext() as ctx:
-        ctx.prec = 34  # as Evaluator.eval
+        ctx.prec = 34  # the expressions' precision (expr/semantics.py)
         values = [step(scope, facts, used) for step in steps]
         evidence = tuple((label, values[index] if index is not None else value(scope))
                          for label, index, value in evidence_plan)
+    return finding_of(ruleset, compiled, subject, params, outcome, evidence, facts, used, cited, report_scope)
+
+
+def closure_scope(subject: Subject, params: dict, budget, indexes: dict) -> dict:
+    """The scope the closures (expr/closures.py) read for a subject."""
+    year = subject.report.year
+    return {**subject.scope, PARAMS: params, YEAR: _YEARS.get(year) or Decimal(year), INDEXES: indexes,
+            BUDGET: budget}
+
+
+def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str, evidence: tuple,
+               facts: list, used: list, cited: dict | None = None, report_scope: ReportScope | None = None) -> Finding:
+    """The finding of a rule on a subject, from its evidence values and the facts and parameters its leaves and
+    evidence used (traced closures)."""
+    rule = compiled.rule
+    report = subject.report
+    kind = subject.kind
     if outcome == FIRED:
         values = dict(evidence)
         values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
@@ -318,7 +314,7 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
         message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
-        missing = sorted({_label(kind, path, root) for path, value, _, root in facts if value is None})
+        missing = sorted({fact_label(kind, path, root) for path, value, _, root in facts if value is None})
         missing_params = sorted(name for name in used if params.get(name) is None)
         parts = missing + [f"参数 {p}" for p in missing_params]
         what = "、".join(parts) if parts else "数据不足或除数为零"
@@ -331,12 +327,12 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
             if key not in cites:
                 cites[key] = (path, root)
     if cited is None:
-        fact_citations = tuple(FactCitation(f, line, section, _label(kind, *cites[f, line, section]))
+        fact_citations = tuple(FactCitation(f, line, section, fact_label(kind, *cites[f, line, section]))
                                for f, line, section in sorted(cites))
     else:  # a project's facts are cited by several of its findings: one FactCitation each per run
         fact_citations = []
         for key in sorted(cites):  # the keys are distinct: as sorted((key, label) pairs)
-            item = (key, _label(kind, *cites[key]))
+            item = (key, fact_label(kind, *cites[key]))
             citation = cited.get(item)  # no clash with the (rule id, year) keys
             if citation is None:  # FactCitation(...) without the frozen __init__'s attribute stores
                 citation = cited[item] = _new(FactCitation)
@@ -373,19 +369,16 @@ def prepare_findings(program: Program) -> None:
 
 
 def _finding_plan(compiled):
-    """(traced steps, ((label, index of its step or None, closure computing its value) per evidence)), or None.
+    """(traced steps, ((label, index of its step or None, closure computing its value) per evidence)).
 
-    What Evaluator's Trace records for an expression without comprehensions is the trace of its paths,
-    left to right, whatever their values (our evaluator never short-circuits); a path traced again adds
+    What a traced closure records for an expression without comprehensions is the trace of its paths,
+    left to right, whatever their values (no operator short-circuits); a path traced again adds
     the same fact, which changes neither the missing facts nor the first label of a citation. So such
     expressions are traced as their paths, each once per finding, and evidence values come from untraced
     closures; an expression with a comprehension (which may drop facts of filtered items) is traced whole."""
     entry = _finding_plans.get(id(compiled))
     if entry is None or entry[0] is not compiled:
-        try:
-            plan = _build_finding_plan(compiled)
-        except NotCompiled:
-            plan = None
+        plan = _build_finding_plan(compiled)
         if len(_finding_plans) >= _MAX_FINDING_PLANS:
             _finding_plans.clear()  # a process compiling rule set after rule set keeps the recent ones only
         entry = _finding_plans[id(compiled)] = (compiled, plan)
@@ -420,8 +413,9 @@ def _build_finding_plan(compiled):
 _labels: dict = {}
 
 
-def _label(kind: str, path: str, root_type: str) -> str:
-    """label_for, for a use given as its parts; the label depends on nothing else."""
+def fact_label(kind: str, path: str, root_type: str) -> str:
+    """The Chinese label of a fact read through `path` from a subject of `kind` (root_type: the type of the
+    record the path starts from, for names the subject's scope does not declare)."""
     key = (kind, path, root_type)
     label = _labels.get(key)
     if label is None:
@@ -429,47 +423,3 @@ def _label(kind: str, path: str, root_type: str) -> str:
         root = SUBJECT_SCOPES[kind].get(parts[0]) or root_type
         label = _labels[key] = label_of(root, parts[1:]) if root else path
     return label
-
-
-def make_finding_reference(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
-                           cited: dict | None = None, report_scope: ReportScope | None = None) -> Finding:
-    """make_finding with Evaluator and a Trace: the reference the traced closures are tested against."""
-    rule = compiled.rule
-    report = subject.report
-    trace = Trace()
-    evaluator = Evaluator(subject.scope, params, report.year, trace)
-    for leaf in compiled.leaves:
-        evaluator.eval(leaf.node)
-    evidence = tuple((label, evaluator.eval(node)) for label, node in compiled.evidence)
-    values = dict(evidence)
-    values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
-                   "指标": subject.label if subject.kind == "indicator" else None, "规则": rule.title})
-    if outcome == FIRED:
-        message = render_message(rule.message, values, report.money_unit)
-        severity = rule.severity
-    else:
-        missing = sorted({label_for(subject, use) for use in trace.facts if use.value is None})
-        missing_params = sorted(name for name in trace.params if params.get(name) is None)
-        parts = missing + [f"参数 {p}" for p in missing_params]
-        what = "、".join(parts) if parts else "数据不足或除数为零"
-        message = f"无法评估「{rule.title}」: 缺少 {what}"
-        severity = "info"
-    facts = {}
-    for use in trace.facts:
-        if use.source is not None:
-            key = (use.source.file, use.source.line, use.source.section)
-            facts.setdefault(key, label_for(subject, use))
-    fact_citations = tuple(FactCitation(f, line, section, label) for (f, line, section), label in sorted(facts.items()))
-    policies, parameters = rule_citations(ruleset, compiled, report_scope or ruleset.scope_of(report), cited)
-    return Finding(
-        rule=rule.id, title=rule.title, family=rule.family, severity=severity, outcome=outcome,
-        department=report.department, year=report.year, project=subject.project, subject_kind=subject.kind,
-        subject=subject.label, message=message, evidence=evidence,
-        citations=policies + fact_citations, parameters=parameters)
-
-
-def label_for(subject: Subject, use) -> str:
-    parts = tuple(use.path.split("."))
-    scope = SUBJECT_SCOPES[subject.kind]
-    root = scope.get(parts[0]) or use.root_type
-    return label_of(root, parts[1:]) if root else use.path

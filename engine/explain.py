@@ -1,15 +1,18 @@
 """Explain stage: why a rule fired, or did not, on a project, from the same compiled program.
 
-For each (rule, subject) the operands are computed by the evaluator evaluate uses
-(`engine.evaluate.leaf_values`), with a Trace that records every node's value; the outcome is
-decided by the same backend evaluate uses (durable_rules or the Python backend). The boolean
-tree is then decided node by node with `engine.backends.python.decide` on the same leaf values,
-to show which sub-condition held or failed; if that ever disagreed with the backend's outcome the
-two semantics would have drifted, which is a defect, so it raises.
+For each (rule, subject) the rule's expressions run once, as the closures findings run
+(expr/closures.py `compile_recorded`: the same semantics, recording the facts and parameters used
+and every node's value for the formulas). The outcome is decided from those leaf values by the
+backend evaluate uses (durable_rules or the Python backend); the boolean tree is decided node by
+node with `engine.backends.python.decide` on the same values, to show which sub-condition held or
+failed. A finding's message and evidence continue the same run (`engine.evaluate.finding_of`).
+If the backend's outcome ever disagreed with the Python decision on the same values, the durable
+adapter would have a defect, so that raises.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import localcontext
 
 from .backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, outcome_of
 from .backends.choice import open_backend, run_with_fallback
@@ -17,9 +20,9 @@ from .backends.python import decide
 from .compile import And, Leaf, Not, Program
 from .errors import Diagnostic, InputError, did_you_mean
 from .budget import Budget, BudgetExceeded
-from .evaluate import by_scope, label_for, leaf_values, make_finding, not_in_force, params_for, policy_citations
+from .evaluate import by_scope, closure_scope, fact_label, finding_of, not_in_force, params_for, policy_citations
 from .expr.ast import to_source
-from .expr.evaluate import Evaluator, Trace
+from .expr.closures import VALUES, compile_recorded
 from .formula import Formula, Margin, parameter_text, show
 from .model import Location, Report
 from .subjects import Subject, subjects_of
@@ -152,9 +155,11 @@ class Explainer:
         self.program, self.requested = program, backend
         self.engine, self.notice = open_backend(backend, program)
         self.backend_name = self.engine.name
-        # Evaluator scans every item (the reference has no index): a report of thousands of claims, each
-        # compared with the others, is refused here as evaluate would refuse a quadratic rule
+        # a report of thousands of claims, each compared with the others, is refused here as evaluate would
+        # refuse a quadratic rule
         self.budget = Budget()
+        self.indexes: dict = {}  # expr/joins.py's indexes, as evaluate keeps them for a run
+        self.plans: dict = {}  # id(CompiledRule) -> its recorded closures (the program keeps the rules alive)
 
     def __enter__(self):
         return self
@@ -173,14 +178,14 @@ class Explainer:
         if not rules or (rule_ids is not None and not any(c.rule.id in rule_ids for c in rules)):
             return []
         params = params_for(self.program.ruleset, scope)
-        plain = Evaluator(subject.scope, params, report.year, budget=self.budget)
-        items = [(compiled, self._budgeted(compiled, leaf_values, compiled, plain)) for compiled in rules]
+        wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
+        runs = {id(c): self._budgeted(c, self._run, c, subject, params) for c in rules}
+        items = [(c, runs[id(c)].leaves) for c in rules]
         outcomes, self.engine, self.notice = run_with_fallback(  # the same call evaluate makes
             self.requested, self.program, self.engine, self.notice, lambda engine: engine.outcomes(subject, items))
         self.backend_name = self.engine.name
-        wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
-        return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id], scope)
-                for compiled in wanted]
+        return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id], scope,
+                               runs[id(compiled)]) for compiled in wanted]
 
     @staticmethod
     def _budgeted(compiled, function, *args):
@@ -189,12 +194,25 @@ class Explainer:
         except BudgetExceeded as exc:
             raise exc.refusal(compiled.rule) from None
 
-    def _rule(self, compiled, subject: Subject, params: dict, outcome: str, scope) -> RuleExplanation:
+    def _run(self, compiled, subject: Subject, params: dict) -> "_Run":
+        plan = self.plans.get(id(compiled))
+        if plan is None:
+            sides = [(leaf.node,) if leaf.op is None else (leaf.left, leaf.right) for leaf in compiled.leaves]
+            plan = self.plans[id(compiled)] = (
+                tuple(tuple(compile_recorded(node) for node in nodes) for nodes in sides),
+                tuple((label, compile_recorded(node)) for label, node in compiled.evidence))
+        run = _Run(closure_scope(subject, params, self.budget, self.indexes), plan[1])
+        run.scope[VALUES] = run.values
+        with localcontext() as ctx:
+            ctx.prec = 34  # the expressions' precision (expr/semantics.py)
+            run.leaves = [tuple(side(run.scope, run.facts, run.params) for side in sides) for sides in plan[0]]
+        run.leaf_facts = len(run.facts)
+        return run
+
+    def _rule(self, compiled, subject: Subject, params: dict, outcome: str, scope, run: "_Run") -> RuleExplanation:
         rule = compiled.rule
-        report = subject.report
-        trace = Trace(record_values=True)
-        values = leaf_values(compiled, Evaluator(subject.scope, params, report.year, trace, self.budget))
-        formula = Formula(subject.kind, self.program.ruleset.parameters, compiled.evidence, trace.values)
+        values = run.leaves
+        formula = Formula(subject.kind, self.program.ruleset.parameters, compiled.evidence, run.values)
         when = _step(compiled.when, values, formula) if compiled.when is not None else None
         condition = _step(compiled.condition, values, formula)
         decided = outcome_of(when.value if when is not None else True, condition.value)
@@ -207,8 +225,8 @@ class Explainer:
             deciding = tuple(_deciding(condition))
         message, evidence = None, ()
         if outcome in (FIRED, UNKNOWN):
-            finding = make_finding(self.program.ruleset, compiled, subject, params, outcome, budget=self.budget,
-                                   report_scope=scope)
+            finding = finding_of(self.program.ruleset, compiled, subject, params, outcome, run.evidence(),
+                                 run.facts, run.params, report_scope=scope)
             message, evidence = finding.message, finding.evidence
         return RuleExplanation(
             rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,
@@ -216,7 +234,8 @@ class Explainer:
             summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
             message=message, evidence=evidence,
             parameters=self._parameters(compiled, scope),
-            facts=_facts(subject, trace), citations=policy_citations(self.program.ruleset, rule.citations))
+            facts=_facts(subject, run.facts[:run.leaf_facts]),
+            citations=policy_citations(self.program.ruleset, rule.citations))
 
     def _parameters(self, compiled, scope) -> tuple:
         out = []
@@ -319,15 +338,32 @@ def _summary(outcome: str, message: str | None) -> str:
     return message or "数据缺失,无法评估"
 
 
-def _facts(subject: Subject, trace: Trace) -> tuple:
+class _Run:
+    """One run of a rule's recorded closures on a subject: its leaf values, the facts (the first leaf_facts of
+    them read by the leaves) and parameters used, every node's value; the evidence continues it."""
+
+    def __init__(self, scope: dict, evidence_plan: tuple):
+        self.scope, self.evidence_plan = scope, evidence_plan
+        self.facts: list = []
+        self.params: list = []
+        self.values: dict = {}
+        self.leaves: list = []
+        self.leaf_facts = 0
+
+    def evidence(self) -> tuple:
+        with localcontext() as ctx:
+            ctx.prec = 34
+            return tuple((label, value(self.scope, self.facts, self.params)) for label, value in self.evidence_plan)
+
+
+def _facts(subject: Subject, facts: list) -> tuple:
     seen = {}
-    for use in trace.facts:
-        if use.source is None:
+    for path, value, source, root in facts:
+        if source is None:
             continue
-        label = label_for(subject, use)
-        key = (use.source.file, use.source.line, label)
-        seen.setdefault(key, FactUsed(label, use.path, use.value, show(use.value), use.source.file,
-                                      use.source.line, use.source.section))
+        label = fact_label(subject.kind, path, root)
+        key = (source.file, source.line, label)
+        seen.setdefault(key, FactUsed(label, path, value, show(value), source.file, source.line, source.section))
     return tuple(seen[k] for k in sorted(seen))
 
 

@@ -1,5 +1,5 @@
 """Show a compiled rule's expressions to people: Chinese labels instead of field paths, and the
-value every sub-expression had, read from a Trace recorded with record_values=True.
+value every sub-expression had, recorded by explain's run (expr/closures.py compile_recorded).
 
     执行率 = 全年执行 / 全年预算 = 111.85 / 170.35 = 65.66% < 预警线 70%
 
@@ -150,7 +150,7 @@ class Formula:
     def __init__(self, subject_kind: str, parameters: dict, evidence, values: dict):
         self.env = dict(SUBJECT_SCOPES[subject_kind])
         self.parameters = parameters  # name -> model.Parameter
-        self.values = values  # id(node) -> value, from Trace(record_values=True)
+        self.values = values  # id(node) -> value, from closures.compile_recorded
         self.names: dict = {}
         for label, node in evidence:
             self.names.setdefault(to_source(node), label)

@@ -9,7 +9,7 @@ false, the rule is not applicable whatever its condition says, so the condition'
 (often sums and counts over every project of the report) are not computed: those leaves get
 unknown values, which every backend reads as "no value" (the durable adapter leaves the keys
 out of the fact; it still decides "not applicable" itself, from the `when` keys). Otherwise
-every leaf is computed, exactly as `evaluate.leaf_values` would. Column-wise, the condition
+every leaf is computed. Column-wise, the condition
 is computed on the frame of the rows whose `when` is not false and scattered back (None elsewhere).
 """
 from __future__ import annotations
@@ -79,14 +79,15 @@ def column_plan(program) -> dict:
     return entry[1]
 
 
-def rule_batches(program, reports, params: dict, scope, budget=None) -> list:
+def rule_batches(program, reports, params: dict, scope, budget=None, wanted=None) -> list:
     """RuleBatch per rule in force for `scope` (a ReportScope) and subject kind, over the subjects of
     `reports` (all of that scope).
 
     Columns are computed a node at a time over all subjects of a kind (expr/columns.py); the lists
     handed out are the frame's cached columns, shared by the rules that read the same node: read-only
     (engine/batch.py). budget: an engine.budget.Budget the comprehensions spend from; a report going over
-    it is refused (InputError) naming the rule being computed."""
+    it is refused (InputError) naming the rule being computed. wanted: optional set of rule ids, the others
+    are left out."""
     from decimal import Decimal
 
     from .budget import BudgetExceeded
@@ -105,6 +106,8 @@ def rule_batches(program, reports, params: dict, scope, budget=None) -> list:
         shared[BUDGET] = budget
     for kind, (subjects, roots) in subjects_by_kind(reports).items():
         rules = program.for_subject(kind, scope)
+        if wanted is not None:
+            rules = [compiled for compiled in rules if compiled.rule.id in wanted]
         if not rules:
             continue
         frame = Frame.of_subjects(subjects, params, year_decimal, roots, shared)

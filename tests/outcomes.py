@@ -7,9 +7,10 @@ engine.evaluate.evaluate does and keep every outcome.
 from __future__ import annotations
 
 from engine.backends import make_backend
-from engine.evaluate import leaf_values, params_for
-from engine.expr.evaluate import Evaluator
+from engine.evaluate import params_for
 from engine.subjects import subjects_of
+
+from .row_reference import leaf_values
 
 
 def rule_outcomes(program, reports, backend: str) -> dict:
@@ -24,8 +25,7 @@ def rule_outcomes(program, reports, backend: str) -> dict:
                 rules = program.for_subject(subject.kind, scope)
                 if not rules:
                     continue
-                evaluator = Evaluator(subject.scope, params, report.year)
-                items = [(compiled, leaf_values(compiled, evaluator)) for compiled in rules]
+                items = [(compiled, leaf_values(compiled, subject, params)) for compiled in rules]
                 for rule_id, outcome in engine.outcomes(subject, items).items():
                     out[(rule_id, subject.key)] = outcome
     finally:

@@ -1,21 +1,20 @@
 """The evaluate stage subject by subject: the reference tests/test_columns.py holds the column-wise stage to.
 
 `rule_batches_by_row` is what operands.rule_batches computes, one subject at a time with the scalar
-closures (expr/closures.py) and `evaluate.leaf_values`' rule for `when`: where `when` is false the
-condition's leaves are not computed. `decide_batches_by_row` is PythonBackend.decide_batches with
-`decide` row by row. Neither is used by the engine.
+closures (expr/closures.py), with the rule for `when`: where `when` is false the condition's leaves are not
+computed. `leaf_values` is every leaf of a rule on one subject, as a backend's `outcomes` takes them.
+`decide_batches_by_row` is PythonBackend.decide_batches with `decide` row by row. None is used by the engine.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from engine.backends import FIRED, UNKNOWN, outcome_of
 from engine.backends.python import decide
 from engine.batch import Decision, RuleBatch
 from engine.compile import leaves_of
-from engine.expr.closures import PARAMS, YEAR, NotCompiled, compile_expr
+from engine.expr.closures import PARAMS, YEAR, compile_expr
 from engine.expr.columns import Frame
-from engine.expr.evaluate import Evaluator
 from engine.subjects import subjects_of
 
 
@@ -29,15 +28,16 @@ def frame_of_scopes(subject_scopes: list, params: dict, year: Decimal) -> Frame:
     return Frame(subject_scopes, len(subject_scopes), params, year)
 
 
-def _closure(node):
-    try:
-        return compile_expr(node)
-    except NotCompiled:  # none of the shipped rules has such a node
-        def evaluate(scope):
-            names = {k: v for k, v in scope.items() if k not in (PARAMS, YEAR)}
-            return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
+_closure = compile_expr
 
-        return evaluate
+
+def leaf_values(compiled, subject, params: dict) -> list:
+    """Every leaf's operands of a rule on a subject: [(value,) or (left, right)] by Leaf.index."""
+    scope = scope_for(subject.scope, params, Decimal(subject.report.year))
+    with localcontext() as ctx:
+        ctx.prec = 34
+        sides = [(leaf.node,) if leaf.op is None else (leaf.left, leaf.right) for leaf in compiled.leaves]
+        return [tuple(compile_expr(node)(scope) for node in nodes) for nodes in sides]
 
 
 def _leaf(leaf):

@@ -98,9 +98,10 @@ def test_a_failure_recorded_by_our_own_action_is_an_engine_error(program, report
 def test_a_fact_that_matches_no_rule_is_handled_as_cannot_evaluate(ruleset, tmp_path, monkeypatch):
     from engine.backends import durable
     from engine.backends.python import PythonBackend
-    from engine.evaluate import leaf_values, params_for
-    from engine.expr.evaluate import Evaluator
+    from engine.evaluate import params_for
     from engine.subjects import subjects_of
+
+    from .row_reference import leaf_values
 
     # without a budget neither comparison has its operands, so no durable rule can match the fact
     program = probe_program(ruleset, "project.budget.executed > 0",
@@ -108,8 +109,9 @@ def test_a_fact_that_matches_no_rule_is_handled_as_cannot_evaluate(ruleset, tmp_
     write_facts(tmp_path, [project("空")])
     [report] = load_facts([tmp_path])
     subject = next(s for s in subjects_of(report) if s.kind == "project")
-    evaluator = Evaluator(subject.scope, params_for(program.ruleset, program.ruleset.scope_of(report)), report.year)
-    items = [(c, leaf_values(c, evaluator)) for c in program.for_subject("project", program.ruleset.scope_of(report))]
+    scope = program.ruleset.scope_of(report)
+    params = params_for(program.ruleset, scope)
+    items = [(c, leaf_values(c, subject, params)) for c in program.for_subject("project", scope)]
     backend = durable.DurableBackend(program)
     results = []
     handle_result = backend._ruleset._handle_result

@@ -36,7 +36,7 @@ def leaf_value(leaf, state: str, variant: int = 0):
         return ({"T": True, "F": False, "U": None}[state],)
     if state == "U":
         return [(None, None), (Decimal("1"), None), (None, "甲")][variant % 3]
-    from engine.expr.evaluate import compare
+    from engine.expr.semantics import compare
     usable = [p for p in PAIRS if not (isinstance(p[0], str) and leaf.op not in ("==", "!="))]
     candidates = [p for p in usable if compare(leaf.op, *p) == (state == "T")]
     return candidates[variant % len(candidates)]

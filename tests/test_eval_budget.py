@@ -75,7 +75,7 @@ def test_the_default_limit_leaves_the_shipped_facts_alone(runner):
 
 
 def test_explain_is_bounded_too(runner, tmp_path):
-    # explain evaluates with Evaluator, which scans every claim for every claim (it is the reference: no index)
+    # explain runs the closures findings run, with the same budget
     folder = write_facts(tmp_path / "facts", [project(full_year=100, executed=90)],
                          claims=claims_on_one_topic(300, "differ")).parent
     result = runner.invoke(cli, ["explain", str(folder), "--project", "甲项目", "--backend", "python"],

@@ -13,9 +13,10 @@ from engine.expr import ExprSyntaxError, parse, to_source
 from engine.expr import ast as A
 from engine.expr.ast import without_positions
 from engine.expr.check import Checker
-from engine.expr.evaluate import Evaluator, Trace
 from engine.expr.functions import FUNCTIONS
 from engine.model import Budget, Claim, FactSource, Filter, Project, Quantity, Report, Score
+
+from .expr_value import traced, value_of
 
 D = Decimal
 PARAM_TYPES = {"exec_warning_line": "num", "grade_bands": "table[str]", "grade_vocabulary": "map",
@@ -225,9 +226,12 @@ PARAMS = {"exec_warning_line": D("0.70"), "grade_vocabulary": {"良好": "良", 
           "collaboration_documents": ["协同备忘录"], "ended": None}
 
 
-def ev(text, project=0, trace=None):
-    scope = {"report": REPORT, "project": REPORT.projects[project]}
-    return Evaluator(scope, PARAMS, 2024, trace).eval(parse(text))
+def ev(text, project=0):
+    return value_of(text, {"report": REPORT, "project": REPORT.projects[project]}, PARAMS)
+
+
+def ev_traced(text, project=0):
+    return traced(text, {"report": REPORT, "project": REPORT.projects[project]}, PARAMS)
 
 
 def test_exact_decimal_arithmetic():
@@ -290,9 +294,9 @@ def test_comprehensions(text, value):
 def test_first_is_unknown_when_an_undecided_item_comes_before_the_first_match():
     unknown_first = Report(department="测试局", year=2024,
                            projects=[REPORT.projects[2], REPORT.projects[0], REPORT.projects[1]])
-    evaluator = Evaluator({"report": unknown_first}, PARAMS, 2024)
-    assert evaluator.eval(parse("first(p.name for p in report.projects if p.budget.executed > 5)")) is None
-    assert evaluator.eval(parse("first(p.name for p in report.projects if p.budget.full_year > 9)")) == "丙"
+    names = {"report": unknown_first}
+    assert value_of("first(p.name for p in report.projects if p.budget.executed > 5)", names, PARAMS) is None
+    assert value_of("first(p.name for p in report.projects if p.budget.full_year > 9)", names, PARAMS) == "丙"
     # an undecided item after the first match does not matter
     assert ev("first(p.name for p in report.projects if p.budget.executed > 5)") == "甲"
 
@@ -341,26 +345,25 @@ def test_every_builtin_is_total_on_missing_input():
 
 
 def test_trace_records_facts_with_their_sources():
-    trace = Trace()
-    ev("project.budget.executed / project.budget.full_year < param.exec_warning_line", trace=trace)
-    used = {use.path: use for use in trace.facts}
+    _, facts, params = ev_traced("project.budget.executed / project.budget.full_year < param.exec_warning_line")
+    used = {path: (value, source) for path, value, source, _ in facts}
     assert set(used) == {"project.budget.executed", "project.budget.full_year"}
-    assert used["project.budget.executed"].source == FactSource("f.yaml", 7, "二(一) 表")
-    assert used["project.budget.executed"].value == D("5.81")
-    assert trace.params == ["exec_warning_line"]
+    assert used["project.budget.executed"][1] == FactSource("f.yaml", 7, "二(一) 表")
+    assert used["project.budget.executed"][0] == D("5.81")
+    assert params == ["exec_warning_line"]
 
 
 def test_trace_keeps_only_the_items_an_aggregate_rests_on():
-    trace = Trace()
-    assert ev("first(p.name for p in report.projects if p.budget.full_year == 20)", trace=trace) == "乙"
-    names = [use.value for use in trace.facts if use.path == "p.name"]
+    value, facts, _ = ev_traced("first(p.name for p in report.projects if p.budget.full_year == 20)")
+    assert value == "乙"
+    names = [value for path, value, _, _ in facts if path == "p.name"]
     assert names == ["乙"]
 
 
 def test_claims_are_records_too():
     claim = Claim(id="c1", text="7个项目", measure="项目个数", value=D(7))
     scope = {"claim": claim, "report": REPORT}
-    assert Evaluator(scope, PARAMS, 2024).eval(parse("claim.value != len(report.projects)")) is True
+    assert value_of("claim.value != len(report.projects)", scope, PARAMS) is True
 
 
 # ---- the auditors' reference stays complete -----------------------------------

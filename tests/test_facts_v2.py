@@ -15,10 +15,10 @@ from engine.cli import cli
 from engine.errors import InputError
 from engine.expr import parse
 from engine.expr.check import Checker
-from engine.expr.evaluate import Evaluator
 from engine.findings import format_value
 
 from .conftest import BACKENDS, FACTS_2024, ROOT, RULES
+from .expr_value import value_of
 
 FACTS_2025 = ROOT / "facts" / "2025"
 
@@ -205,7 +205,7 @@ def test_rules_can_tell_blank_from_dash_from_not_transcribed(tmp_path, text, exp
     checker = Checker(SUBJECT_SCOPES["indicator"], {})
     checker.check(parse(text))
     assert checker.problems == []
-    assert Evaluator(scope_of(report), {}, 2022, None).eval(parse(text)) is expected
+    assert value_of(text, scope_of(report), {}, 2022) is expected
 
 
 def test_a_word_in_a_number_cell_is_refused_with_the_number_hint(tmp_path):

@@ -5,8 +5,8 @@ generated reports, and on thousands of deterministic mutations of them:
 - libyaml composing (yamlsrc._fast_document) against the pure-Python composer: same data, same
   line and column for every value and key, and never "fast" where the slow path reports a problem;
 - the compiled yes/no schema check (engine/fastschema.py) against jsonschema;
-- rule expressions compiled into closures (engine/expr/closures.py) against Evaluator;
-- the evaluate stage's operands (engine/operands.py) against leaf_values, through both backends.
+- the evaluate stage's operands (engine/operands.py, columns) against the scalar closures subject by subject,
+  through both backends.
 """
 from __future__ import annotations
 
@@ -21,15 +21,13 @@ import pytest
 import engine.yamlsrc as Y
 from bench.generate import generate
 from engine import compile, evaluate, load_facts
-from engine.expr.closures import compile_expr
-from engine.expr.evaluate import Evaluator
 from engine.fastschema import compile_schema
 from engine.render import render
 from engine.subjects import subjects_of
 from engine.validate import schema
 
 from .conftest import FACTS, FACTS_2024, ROOT, RULES, needs_durable
-from .row_reference import scope_for
+from .row_reference import leaf_values
 
 GENERATED = [text for _, text in generate(60, seed=11, years=(2023, 2024))]
 # the published examples (facts format v2: nulls, dashes, nested lists of mappings) with the seed's facts
@@ -179,31 +177,9 @@ def all_reports(tmp_path_factory):
     return load_facts([FACTS_2024]) + load_facts([root])
 
 
-def test_closures_compute_what_evaluator_computes(ruleset, all_reports):
-    program = compile(ruleset)
-    from engine.evaluate import params_for
-
-    checked = 0
-    for report in all_reports:
-        params = params_for(ruleset, ruleset.scope_of(report))
-        for subject in subjects_of(report):
-            scope = scope_for(subject.scope, params, Decimal(report.year))
-            for compiled in program.for_subject(subject.kind, program.ruleset.scope_of(report)):
-                nodes = [leaf.node for leaf in compiled.leaves]
-                nodes += [n for leaf in compiled.leaves if leaf.op is not None for n in (leaf.left, leaf.right)]
-                nodes += [node for _, node in compiled.evidence]
-                for node in nodes:
-                    expected = Evaluator(subject.scope, params, report.year).eval(node)
-                    with __import__("decimal").localcontext() as ctx:
-                        ctx.prec = 34
-                        got = compile_expr(node)(scope)
-                    assert repr(got) == repr(expected), (compiled.rule.id, node)
-                    checked += 1
-    assert checked > 10000
-
-
 def test_both_backends_give_the_reference_bytes(ruleset, all_reports):
-    """evaluate() with closures and skipped conditions renders exactly what the Evaluator loop renders."""
+    """evaluate() with columns and skipped conditions renders exactly what a loop over subjects renders, every leaf
+    computed by the scalar closures and decided by the Python backend's `outcomes`."""
     import sys
 
     from engine.backends import FIRED, UNKNOWN, make_backend
@@ -217,8 +193,7 @@ def test_both_backends_give_the_reference_bytes(ruleset, all_reports):
         for subject in subjects_of(report):
             rules = program.for_subject(subject.kind, program.ruleset.scope_of(report))
             if rules:
-                evaluator = Evaluator(subject.scope, params, report.year)
-                outcomes = engine.outcomes(subject, [(c, E.leaf_values(c, evaluator)) for c in rules])
+                outcomes = engine.outcomes(subject, [(c, leaf_values(c, subject, params)) for c in rules])
                 findings += [E.make_finding(ruleset, c, subject, params, outcomes[c.rule.id]) for c in rules
                              if outcomes[c.rule.id] in (FIRED, UNKNOWN)]
     reference = render("json", E.assemble(program, all_reports, findings, "python", "", ""))
@@ -244,7 +219,7 @@ def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_pa
 
     from engine.backends.durable import DurableBackend
     from engine.backends.python import PythonBackend
-    from engine.evaluate import leaf_values, params_for
+    from engine.evaluate import params_for
     from engine.operands import rule_batches
 
     from .factsfile import D, indicator, project, write_facts
@@ -273,7 +248,7 @@ def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_pa
         if not rules:
             continue
         indicators_seen += subject.kind == "indicator"
-        items = [(c, leaf_values(c, Evaluator(subject.scope, params, report.year))) for c in rules]
+        items = [(c, leaf_values(c, subject, params)) for c in rules]
         for found, outcomes in ((alone, backend.outcomes(subject, items)),
                                 (python, PythonBackend(program).outcomes(subject, items))):
             seen.update(outcomes.values())

@@ -1,4 +1,5 @@
-"""Comprehensions answered from an index (engine/expr/joins.py) give what Evaluator's plain scan gives: the value,
+"""Comprehensions answered from an index (engine/expr/joins.py) give what the plain scan (the traced closures
+without an index cache) gives: the value,
 and with the traced closures the facts, for every claim of a report; and the columns the same values.
 
 The claims are mutated freely after loading (orders out of line or repeated, values None, NaN, 1 and 1.0,
@@ -17,8 +18,8 @@ from engine.expr import parse
 from engine.expr import joins
 from engine.expr.closures import MEMO, PARAMS, YEAR, compile_expr, compile_traced, free_roots
 from engine.expr.columns import compile_column
-from engine.expr.evaluate import Evaluator, Trace
 
+from .expr_value import traced
 from .factsfile import D, claim, write_facts
 from .row_reference import frame_of_scopes
 
@@ -82,12 +83,11 @@ def apply(report, rows, order):
 
 
 def reference(node, report, subject):
-    trace = Trace()
     try:
-        value = Evaluator({"claim": subject, "report": report}, {}, report.year, trace).eval(node)
+        value, facts, _ = traced(node, {"claim": subject, "report": report}, {}, report.year)
     except Exception as exc:  # noqa: BLE001 - NaN in an ordering raises in every evaluator
         return ("raises", type(exc)), None
-    return value, [(u.path, u.value, u.source, u.root_type) for u in trace.facts]
+    return value, facts
 
 
 @settings(max_examples=12, deadline=None, phases=[Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])

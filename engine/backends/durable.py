@@ -39,7 +39,7 @@ from operator import add, contains, eq, getitem, is_, is_not, mod
 
 from ..catalog import SUBJECT_SCOPES
 from ..compile import And, Leaf, Not
-from ..expr.evaluate import compare
+from ..expr.semantics import compare
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
 from . import durable_networks as networks
 from .durable_findings import plan_groups, rule_definitions

@@ -6,7 +6,7 @@ from operator import is_, is_not, or_
 
 from ..compile import Leaf, Not, Or
 from ..expr.columns import compare_columns, logic_columns, not_column
-from ..expr.evaluate import compare
+from ..expr.semantics import compare, logic, negation
 from ..batch import Decision
 from .base import outcome_of
 
@@ -18,13 +18,8 @@ def decide(tree, leaf_values):
             return value[0]
         return compare(tree.op, value[0], value[1])
     if isinstance(tree, Not):
-        inner = decide(tree.item, leaf_values)
-        return None if inner is None else not inner
-    results = [decide(item, leaf_values) for item in tree.items]
-    decisive = isinstance(tree, Or)
-    if decisive in results:
-        return decisive
-    return None if None in results else (not decisive)
+        return negation(decide(tree.item, leaf_values))
+    return logic(isinstance(tree, Or), [decide(item, leaf_values) for item in tree.items])
 
 
 def decide_column(tree, columns):

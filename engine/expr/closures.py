@@ -1,44 +1,42 @@
-"""Expressions compiled once into Python closures: the facts a finding rests on, and per-element values.
+"""Expressions compiled once into Python closures: a subject's values, and what they rest on.
 
-`Evaluator` (evaluate.py) walks the tree on every call and can record a `Trace`; it stays the
-reference and is what `explain` uses. Here each node of our own AST becomes a closure (no text is
-ever compiled or eval'd) that computes the same value and records what the Trace records
-(`compile_traced`); `compile_expr` is the same closure without the record.
+Each node of our own AST becomes a closure (no text is ever compiled or eval'd) whose value is
+given by the functions of semantics.py. `compile_traced` closures also record the facts read
+(path, value, source, root type) and the parameters used: what a finding cites and what explain
+lists; `compile_recorded` closures also keep every node's value (explain's formulas);
+`compile_expr` is the traced closure with its record thrown away. Findings, explain and the column
+functions' per-element work (columns.py) all run these.
 
-Semantics must stay identical to `Evaluator` (tests/test_fast_paths.py checks every shipped rule's
-operands, tests/test_columns.py every finding's trace); a change to one needs the same change here.
-Closures read the scope dict of the subject, with two extra keys that no identifier can spell:
-PARAMS (parameter values in force) and YEAR (the report year as Decimal). Callers run them inside a
-decimal context with 34 digits of precision, as `Evaluator.eval` does.
+Closures read the scope dict of the subject, with extra keys that no identifier can spell: PARAMS
+(parameter values in force) and YEAR (the report year as Decimal), optionally BUDGET, MEMO, VALUES and
+joins.INDEXES. Callers run them inside a decimal context with 34 digits of precision.
 """
 from __future__ import annotations
 
-import operator
 from collections import deque
 from decimal import Decimal
-from itertools import repeat
 
+from ..model import Record
 from . import ast as A
 from . import joins
-from .evaluate import Evaluator, compare
 from .functions import FUNCTIONS
+from .semantics import AGGREGATES, BINARY, SETTLES, compare, logic, negate, negation, rests_on, to_decimal
 
 PARAMS, YEAR = " params", " year"
 BUDGET = " budget"  # in a scope: the engine.budget.Budget that comprehensions spend their items from
+VALUES = " values"  # in a recorded scope (compile_recorded): id(node) -> its value
 MEMO = " memo"  # in a traced scope: {(node shape, ids of its free names' values): (value, facts it added)}
 _SHAPES: dict = {}
 
 
 class NotCompiled(Exception):
-    """A node this compiler does not handle; the caller keeps using Evaluator for it."""
+    """A node no rule can contain (the checker refuses it): `param` alone, an unknown function."""
 
 
 def compile_expr(node: A.Node):
-    """A closure scope -> value, equal to Evaluator(...).eval(node) without a trace.
-
-    The traced closure with its record thrown away: one set of closure semantics to keep equal to
-    Evaluator's. Nothing hot runs these any more (the evaluate stage computes columns, expr/columns.py);
-    they are the per-element fallback of the columns and compute a finding's evidence."""
+    """A closure scope -> value: the traced closure with its record thrown away. Nothing hot runs these
+    (the evaluate stage computes columns, expr/columns.py); they are the per-element work of the columns
+    and compute a finding's evidence."""
     traced = compile_traced(node)
     return lambda scope: traced(scope, DISCARD, DISCARD)
 
@@ -48,40 +46,46 @@ def compile_expr(node: A.Node):
 DISCARD = deque(maxlen=0)
 
 
-def _to_decimal(value):
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return value
-
-
-# Traced closures: the same values, and the facts and parameters Evaluator's Trace records.
-# make_finding explains a few thousand subjects per run with them; Evaluator with a Trace stays the
-# reference (and what explain uses). A traced closure takes (scope, facts, params): facts gets one
-# (path, value, source, root type) tuple per FactUse Evaluator would record, params the parameter
-# names in first-use order.
+# A traced closure takes (scope, facts, params): facts gets one (path, value, source, root type) tuple per
+# fact read (a path's value that is not a record or a list of records), params the parameter names in
+# first-use order.
 
 def compile_traced(node: A.Node):
-    """A closure (scope, facts, params) -> value, equal to Evaluator(..., trace).eval(node) and its trace."""
+    """A closure (scope, facts, params) -> value, recording the facts and parameters it used."""
     method = _TRACERS.get(type(node))
     if method is None:
         raise NotCompiled(type(node).__name__)
-    return method(node)
+    return method(node, compile_traced)
 
 
-def _t_constant(node):
+def compile_recorded(node: A.Node):
+    """compile_traced(node) that also stores every node's value in scope[VALUES] (id(node) -> value), for
+    explain's formulas. A node inside a comprehension holds its value for the last item computed; explain
+    shows a comprehension by its own value only."""
+    method = _TRACERS.get(type(node))
+    if method is None:
+        raise NotCompiled(type(node).__name__)
+    inner, key = method(node, compile_recorded), id(node)
+
+    def recorded(scope, facts, params):
+        value = inner(scope, facts, params)
+        scope[VALUES][key] = value
+        return value
+
+    return recorded
+
+
+def _t_constant(node, sub):
     value = node.value
     return lambda scope, facts, params: value
 
 
-def _t_listlit(node):
-    items = tuple(compile_traced(i) for i in node.items)
+def _t_listlit(node, sub):
+    items = tuple(sub(i) for i in node.items)
     return lambda scope, facts, params: [f(scope, facts, params) for f in items]
 
 
-def _t_path(node):
-    from ..model import Record
-    from .evaluate import _is_record_or_records
-
+def _t_path(node, sub):
     head, rest = node.parts[0], node.parts[1:]
     if head == "param":
         if not rest:
@@ -98,7 +102,7 @@ def _t_path(node):
         return lambda scope, facts, params: scope[YEAR]
     dotted = ".".join(node.parts)
     if not rest:
-        return lambda scope, facts, params: _to_decimal(scope.get(head))
+        return lambda scope, facts, params: to_decimal(scope.get(head))
     if len(rest) == 1:
         (a,) = rest
 
@@ -115,9 +119,7 @@ def _t_path(node):
                 return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
                 facts.append((dotted, value, source, root_type))
-            if isinstance(value, int) and not isinstance(value, bool):
-                return Decimal(value)
-            return value
+            return to_decimal(value)
 
         return path1
     if len(rest) == 2:
@@ -142,9 +144,7 @@ def _t_path(node):
                 return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
                 facts.append((dotted, value, source, root_type))
-            if isinstance(value, int) and not isinstance(value, bool):
-                return Decimal(value)
-            return value
+            return to_decimal(value)
 
         return path2
 
@@ -158,27 +158,27 @@ def _t_path(node):
             value = getattr(value, part, None)
             if not _is_record_or_records(value):
                 facts.append((dotted, value, source, root_type))
-        return _to_decimal(value)
+        return to_decimal(value)
 
     return path
 
 
-def _t_call(node):
+def _t_call(node, sub):
     spec = FUNCTIONS.get(node.name)
     if spec is None:
         raise NotCompiled(node.name)
     function = spec[2]
-    args = tuple(compile_traced(a) for a in node.args)
+    args = tuple(sub(a) for a in node.args)
     return lambda scope, facts, params: function(*[a(scope, facts, params) for a in args])
 
 
-def _t_comprehension(node):
+def _t_comprehension(node, sub):
     name, var = node.name, node.var
-    iterable, element = compile_traced(node.iterable), compile_traced(node.element)
-    condition = compile_traced(node.condition) if node.condition is not None else None
-    reduce = Evaluator._reduce
-    is_sum, is_first = name == "sum", name == "first"
-    stop = _SETTLES.get(name, _NEVER)  # an element value that settles the result: the loop ends there
+    iterable, element = sub(node.iterable), sub(node.element)
+    condition = sub(node.condition) if node.condition is not None else None
+    aggregate = AGGREGATES[name]
+    is_first = name == "first"
+    stop = SETTLES.get(name, _NEVER)  # an element value that settles the result: the loop ends there
     names = free_roots(node)
     shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))  # an int: equal nodes, equal keys
     chosen = _candidates(node)
@@ -241,17 +241,18 @@ def _t_comprehension(node):
                     break  # the items after it change neither the result nor the facts it rests on
         finally:
             scope[var] = saved
-        if is_sum:  # Evaluator._reduce for sum, without its `None in values` (Decimal == None is slow)
-            values = [v for v, _ in results]
-            for _, touched in results:
-                facts.extend(touched)
-            return None if unknown or not all(map(operator.is_not, values, repeat(None))) else sum(values, Decimal(0))
-        value, cited = reduce(name, results, unknown)
-        for touched in cited:
-            facts.extend(touched)
-        return value
+        values = [v for v, _ in results]
+        for k in rests_on(name, values):
+            facts.extend(results[k][1])
+        return aggregate(values, unknown)
 
     return memoized if node.var not in names else comprehension
+
+
+def _is_record_or_records(value) -> bool:
+    if isinstance(value, Record):
+        return True
+    return isinstance(value, list) and any(isinstance(v, Record) for v in value)
 
 
 def _spend(scope, steps: int) -> None:
@@ -261,7 +262,6 @@ def _spend(scope, steps: int) -> None:
 
 
 _NEVER = object()
-_SETTLES = {"any": True, "all": False}
 
 
 def _candidates(node):
@@ -330,62 +330,32 @@ def free_roots(node) -> tuple:
     return tuple(out)
 
 
-def _t_unary(node):
-    operand = compile_traced(node.operand)
+def _t_unary(node, sub):
+    operand = sub(node.operand)
 
-    def unary(scope, facts, params):
-        value = operand(scope, facts, params)
-        return None if value is None else -value
-
-    return unary
+    return lambda scope, facts, params: negate(operand(scope, facts, params))
 
 
-def _t_binary(node):
-    left, right, op = compile_traced(node.left), compile_traced(node.right), node.op
-
-    def binary(scope, facts, params):
-        a, b = left(scope, facts, params), right(scope, facts, params)
-        if a is None or b is None:
-            return None
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if b == 0:
-            return None
-        return a / b
-
-    return binary
+def _t_binary(node, sub):
+    left, right, function = sub(node.left), sub(node.right), BINARY[node.op]
+    return lambda scope, facts, params: function(left(scope, facts, params), right(scope, facts, params))
 
 
-def _t_compare(node):
-    left, right, op = compile_traced(node.left), compile_traced(node.right), node.op
+def _t_compare(node, sub):
+    left, right, op = sub(node.left), sub(node.right), node.op
     return lambda scope, facts, params: compare(op, left(scope, facts, params), right(scope, facts, params))
 
 
-def _t_logic(node):
-    items = tuple(compile_traced(i) for i in node.items)
+def _t_logic(node, sub):
+    items = tuple(sub(i) for i in node.items)
     decisive = node.op == "or"
-
-    def logic(scope, facts, params):
-        results = [f(scope, facts, params) for f in items]
-        if decisive in results:
-            return decisive
-        return None if None in results else (not decisive)
-
-    return logic
+    return lambda scope, facts, params: logic(decisive, [f(scope, facts, params) for f in items])
 
 
-def _t_not(node):
-    operand = compile_traced(node.operand)
+def _t_not(node, sub):
+    operand = sub(node.operand)
 
-    def negation(scope, facts, params):
-        value = operand(scope, facts, params)
-        return None if value is None else not value
-
-    return negation
+    return lambda scope, facts, params: negation(operand(scope, facts, params))
 
 
 _TRACERS = {

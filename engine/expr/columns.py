@@ -2,14 +2,14 @@
 
 The evaluate stage computes the same few expressions for tens of thousands of subjects of one
 kind. Here each node becomes a function of a `Frame` (the subjects' scopes, column by column)
-returning a list with one value per subject, equal element by element to what the scalar
-closures of closures.py (and so `Evaluator`) compute; tests/test_columns.py checks it.
+returning a list with one value per subject. No meaning is written here: per element, values come
+from semantics.py's functions or the scalar closures (closures.py).
 
 Where the inputs allow it, the per-element work runs in C (`map` with `operator` functions):
 paths through `attrgetter` when no intermediate value is None, arithmetic and comparisons when
-no operand is None (then `a + b` is exactly what the scalar code computes). Otherwise, and for
-functions, comprehensions and logic, the scalar semantics are applied per element, so unknown
-propagation, int -> Decimal, division by zero and errors stay those of `Evaluator`.
+no operand is None, with the very functions semantics.py's tables name (see the comment above
+_unary). Otherwise, and for functions, comprehensions and logic, semantics.py's functions or the
+scalar closures are applied per element.
 
 Identical sub-expressions (equal up to positions) share one column per frame: many rules of a
 kind read `project.budget.full_year` or divide the same two numbers. A comprehension's value
@@ -29,14 +29,10 @@ from ..budget import BudgetExceeded
 from ..model import MONEY_TO_WAN
 from . import ast as A
 from . import joins
-from .closures import BUDGET, NotCompiled, PARAMS, YEAR, compile_expr, free_roots
-from .evaluate import Evaluator, compare
+from .closures import BUDGET, PARAMS, YEAR, compile_expr, free_roots
 from . import functions as F
 from .functions import FUNCTIONS
-
-_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
-_ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-             ">=": operator.ge}
+from .semantics import AGGREGATES, ARITHMETIC, BINARY, ORDERING, compare, has_none, logic, negate, negation, to_decimal
 
 
 class Frame:
@@ -173,14 +169,8 @@ def compile_column(node: A.Node):
 
 
 def _per_element(node):
-    """The scalar closure (or Evaluator, for a node closures.py does not compile) on every subject."""
-    try:
-        scalar = compile_expr(node)
-    except NotCompiled:
-        def scalar(scope):
-            names = {k: v for k, v in scope.items() if not k.startswith(" ")}  # PARAMS, YEAR, BUDGET ...
-            return Evaluator(names, scope[PARAMS], int(scope[YEAR])).eval(node)
-
+    """The scalar closure on every subject."""
+    scalar = compile_expr(node)
     return lambda frame: list(map(scalar, frame.scopes()))
 
 
@@ -189,22 +179,14 @@ def _constant(node):
     return lambda frame: [value] * frame.n
 
 
-def has_none(column: list) -> bool:
-    """None in column, by identity: `None in` compares, and Decimal's == with None is slow (a numbers ABC check)."""
-    return not all(map(operator.is_not, column, repeat(None)))
-
-
 def _decimals(column: list) -> list:
-    """int -> Decimal as Evaluator does for a path's value (bool stays bool)."""
+    """semantics.to_decimal of every value (a path's value)."""
     types = set(map(type, column))
-    ints = [t for t in types if issubclass(t, int) and t is not bool]
-    if not ints:
+    if not any(issubclass(t, int) and t is not bool for t in types):
         return column
-    if types == _INT:  # ints only (a year, a count): every one converted, at C speed
+    if types == _INT:  # ints only (a year, a count): to_decimal is Decimal, at C speed
         return list(map(Decimal, column))
-    if ints == [int]:  # no other int subclass: the type says it
-        return [Decimal(v) if type(v) is int else v for v in column]
-    return [Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in column]
+    return list(map(to_decimal, column))
 
 
 _INT = {int}
@@ -319,7 +301,7 @@ def _satisfies(projects: list, wheres: list) -> list:
         if value is None:
             continue
         target, op = where.value, where.op
-        function = _ORDERING.get(op) if type(op) is str else None
+        function = ORDERING.get(op) if type(op) is str else None
         if function is not None and type(value) is Decimal and value.is_finite() and (
                 type(target) is int or (type(target) is Decimal and target.is_finite())):
             out[i] = function(value, target)
@@ -341,10 +323,7 @@ def _listlit(node):
 
 
 def _comprehension(node):
-    try:
-        scalar = compile_expr(node)
-    except NotCompiled:
-        return _per_element(node)
+    scalar = compile_expr(node)
     names = free_roots(node)
     if node.var in names:
         return _per_element(node)
@@ -410,8 +389,9 @@ def _items(node):
     name, var = node.name, node.var
     iterable, element = compile_column(node.iterable), compile_column(node.element)
     condition = compile_column(node.condition) if node.condition is not None else None
-    reduce = _REDUCERS.get(name) or (lambda values, unknown: Evaluator._reduce(name, [(v, ()) for v in values],
-                                                                              unknown)[0])
+    reduce = AGGREGATES[name]
+
+    scalar = compile_expr(node) if name == "first" else None
 
     def items_of(frame):
         lists = iterable(frame)
@@ -445,8 +425,9 @@ def _items(node):
                 out.append(None)
             else:
                 stop = unknown.get(row)
-                if stop is not None and name == "first" and (low == high or kept[low] > stop):
-                    out.append(None)  # the loop stops at an item that may or may not match: no first match
+                if stop is not None and scalar is not None:
+                    # where `first` meets an item whose condition is unknown, the scalar loop says what it means
+                    out.append(scalar(frame.scopes()[row]))
                 else:
                     out.append(reduce(values[low:high], stop is not None))
             low = high
@@ -455,33 +436,9 @@ def _items(node):
     return items_of
 
 
-def _count(values, unknown):
-    return None if unknown else Decimal(len(values))
-
-
-def _first(values, unknown):
-    return values[0] if values else None
-
-
-def _sum(values, unknown):
-    return None if unknown or has_none(values) else sum(values, Decimal(0))  # has_none: no Decimal == None
-
-
-def _any(values, unknown):
-    if any(v is True for v in values):
-        return True
-    return None if unknown or None in values else False
-
-
-def _all(values, unknown):
-    if any(v is False for v in values):
-        return False
-    return None if unknown or None in values else True
-
-
-# Evaluator._reduce's values for the common aggregates, without its per-item (value, facts) pairs
-_REDUCERS = {"count": _count, "first": _first, "sum": _sum, "any": _any, "all": _all}
-
+# The fast paths below map ARITHMETIC's and ORDERING's functions (semantics.py) over columns that hold no None (and
+# no zero divisor), and and/or over columns of bools only (where Kleene logic is Boolean logic): there the
+# semantics functions compute exactly those values; every other column goes through them element by element.
 
 def _unary(node):
     operand = compile_column(node.operand)
@@ -490,42 +447,33 @@ def _unary(node):
         values = operand(frame)
         if not has_none(values):
             return list(map(operator.neg, values))
-        return [None if v is None else -v for v in values]
+        return list(map(negate, values))
 
     return unary
 
 
 def _binary(node):
     left, right, op = compile_column(node.left), compile_column(node.right), node.op
-    if op in _ARITHMETIC:
-        function = _ARITHMETIC[op]
+    known, function = ARITHMETIC[op], BINARY[op]
 
-        def binary(frame):
-            a, b = left(frame), right(frame)
-            if not has_none(a) and not has_none(b):
-                return list(map(function, a, b))
-            return [None if x is None or y is None else function(x, y) for x, y in zip(a, b)]
-    else:
-        def binary(frame):
-            a, b = left(frame), right(frame)
-            if not has_none(a) and not has_none(b) and 0 not in b:
-                return list(map(operator.truediv, a, b))
-            # division by zero: the rule cannot be evaluated, not a crash
-            return [None if x is None or y is None or y == 0 else x / y for x, y in zip(a, b)]
+    def binary(frame):
+        a, b = left(frame), right(frame)
+        if not has_none(a) and not has_none(b) and (op != "/" or 0 not in b):
+            return list(map(known, a, b))
+        return list(map(function, a, b))
+
     return binary
 
 
 def compare_columns(op: str, a: list, b: list) -> list:
     """compare(op, a[i], b[i]) for every i."""
-    function = _ORDERING.get(op)
+    function = ORDERING.get(op)
     if not has_none(a) and not has_none(b):
         if function is not None:
             return list(map(function, a, b))
-        if op == "in":
+        if op == "in":  # semantics.contains is operator.contains, container first
             return list(map(operator.contains, b, a))
-    if function is not None:
-        return [None if x is None or y is None else function(x, y) for x, y in zip(a, b)]
-    return [compare(op, x, y) for x, y in zip(a, b)]
+    return list(map(compare, repeat(op), a, b))
 
 
 def _compare(node):
@@ -534,7 +482,7 @@ def _compare(node):
 
 
 def logic_columns(decisive: bool, columns: list) -> list:
-    """Kleene and (decisive False) / or (decisive True) of the columns, row by row, as Evaluator."""
+    """semantics.logic (Kleene and / or) of the columns, row by row."""
     if all(set(map(type, column)) <= _BOOL for column in columns):
         # only True and False: Kleene logic is Boolean logic, and | and & of bools are bools
         function = operator.or_ if decisive else operator.and_
@@ -542,15 +490,14 @@ def logic_columns(decisive: bool, columns: list) -> list:
         for column in columns[1:]:
             out = list(map(function, out, column))
         return list(out)
-    settled = not decisive
-    return [decisive if decisive in row else (None if None in row else settled) for row in zip(*columns)]
+    return list(map(logic, repeat(decisive), zip(*columns)))
 
 
 _BOOL = {bool}
 
 
 def not_column(values: list) -> list:
-    return [None if v is None else not v for v in values]
+    return list(map(negation, values))
 
 
 def _logic(node):

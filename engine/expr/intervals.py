@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 
+from .semantics import to_decimal
+
 _DOWN = Context(prec=34, rounding=ROUND_FLOOR)
 _UP = Context(prec=34, rounding=ROUND_CEILING)
 
@@ -85,8 +87,7 @@ class Interval:
 def _as_interval(x):
     if isinstance(x, Interval):
         return x
-    if isinstance(x, int) and not isinstance(x, bool):  # avg divides a sum by len(values)
-        x = Decimal(x)
+    x = to_decimal(x)  # avg divides a sum by len(values)
     if isinstance(x, Decimal):
         return Interval(x, x)
     return None

@@ -11,15 +11,15 @@ expression of the enclosing scope alone, an index of the items, built once per l
 (Kleene `and`), and such an item is skipped by every evaluator (`if`), or changes nothing in an `any`
 but the facts cited when nothing matches (the traced closures then scan every item, as before). The
 candidates are taken in list order and evaluated with the whole predicate, so the results are those of
-Evaluator; the index only decides which items cannot matter:
+the plain scan; the index only decides which items cannot matter:
 - `==` terms: items grouped by their values when those are str, int or finite Decimal; an item with any
   other value (None, NaN, a list) is a candidate for every binding, and so is every item when the
   binding's value is not of those kinds;
 - the first `!=` term: runs of items whose value equals the binding's are skipped in one step;
 - `<`, `<=`, `>`, `>=` terms whose item side never decreases along the list (claim.order): a bisection.
 
-Evaluator (evaluate.py) stays the plain scan, the reference these are tested against
-(tests/test_joins.py). Two differences are by design and invisible in valid runs: an item ruled out is
+The closures without an index cache in their scope do the plain scan, which tests/test_joins.py compares
+these with. Two differences are by design and invisible in valid runs: an item ruled out is
 never evaluated, so an error its predicate would raise is not raised, and a parameter read only by the
 predicates of items ruled out is not recorded in the trace (a rule is in force only where every parameter it
 uses has a value, Program.in_force, and the trace's parameters only name missing ones).

@@ -1,0 +1,158 @@
+"""What each operator of the expression language means for one value: written here once.
+
+None means "unknown" (missing data, division by zero): it propagates through arithmetic and
+comparisons, and and/or/not follow Kleene's three-valued logic, so missing data is never a silent
+pass. Numbers are exact Decimals; an int read from the facts (a count, a year) becomes a Decimal.
+
+Every executor calls these functions: the traced closures (closures.py), the column functions
+(columns.py) per element, and the backends' decisions (backends/python.py, the Python side of
+backends/durable.py). Callers run them inside a decimal context with 34 digits of precision.
+
+The tables ARITHMETIC and ORDERING map an operator to the `operator` function that is its meaning
+when no operand is unknown (and no divisor zero); columns.py maps those same functions over whole
+columns at C speed when the columns hold no None (and no zero divisor), so the fast path is the same
+computation by construction, not a copy.
+"""
+from __future__ import annotations
+
+import operator
+from decimal import Decimal
+from itertools import repeat
+
+# an operator's value for known operands (for "/", a divisor that is not zero)
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+            ">=": operator.ge}
+
+
+def to_decimal(value):
+    """An int (not a bool) as a Decimal; anything else as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
+
+
+def has_none(values) -> bool:
+    """None in values, by identity: `None in` compares, and Decimal's == with None is slow (a numbers ABC check)."""
+    return not all(map(operator.is_not, values, repeat(None)))
+
+
+# ---- arithmetic ---------------------------------------------------------------------------------
+
+def negate(value):
+    return None if value is None else -value
+
+
+def _arithmetic(op: str):
+    known = ARITHMETIC[op]
+    if op == "/":
+        def binary(left, right):
+            if left is None or right is None or right == 0:
+                return None  # division by zero: the rule cannot be evaluated, not a crash
+            return known(left, right)
+    else:
+        def binary(left, right):
+            if left is None or right is None:
+                return None
+            return known(left, right)
+    return binary
+
+
+# op -> (left, right) -> value, unknown when an operand is unknown or a divisor is zero
+BINARY = {op: _arithmetic(op) for op in ARITHMETIC}
+
+
+# ---- comparison and membership ------------------------------------------------------------------
+
+def contains(left, right) -> bool:
+    """`left in right` (operator.contains takes the container first)."""
+    return operator.contains(right, left)
+
+
+def compare(op: str, left, right):
+    if left is None or right is None:
+        return None
+    function = ORDERING.get(op)
+    if function is not None:
+        return function(left, right)
+    if op == "in":
+        return contains(left, right)
+    if op == "not in":
+        return not contains(left, right)
+    raise ValueError(op)
+
+
+# ---- Kleene logic -------------------------------------------------------------------------------
+
+def logic(decisive: bool, values):
+    """Kleene or (decisive True) / and (decisive False) of a sequence: a decisive value decides, else one
+    unknown makes the result unknown, else the other value."""
+    if decisive in values:
+        return decisive
+    return None if None in values else (not decisive)
+
+
+def negation(value):
+    return None if value is None else not value
+
+
+# ---- aggregates over a comprehension's items ----------------------------------------------------
+# Each takes the element values of the items kept (in order) and whether some item's condition was
+# unknown, and gives the result. `rests_on` says which items' facts the result rests on.
+
+def _count(values, unknown):
+    return None if unknown else Decimal(len(values))
+
+
+def _first(values, unknown):
+    return values[0] if values else None
+
+
+def _list(values, unknown):
+    return values
+
+
+def _any(values, unknown):
+    if any(v is True for v in values):
+        return True
+    return None if unknown or None in values else False
+
+
+def _all(values, unknown):
+    if any(v is False for v in values):
+        return False
+    return None if unknown or None in values else True
+
+
+def _numeric(combine):
+    def aggregate(values, unknown):
+        if unknown or has_none(values):
+            return None
+        return combine(values)
+
+    return aggregate
+
+
+AGGREGATES = {
+    "count": _count, "first": _first, "list": _list, "any": _any, "all": _all,
+    "sum": _numeric(lambda values: sum(values, Decimal(0))),
+    "avg": _numeric(lambda values: sum(values, Decimal(0)) / len(values) if values else None),
+    "min": _numeric(lambda values: min(values) if values else None),
+    "max": _numeric(lambda values: max(values) if values else None),
+}
+
+# An element value after which no later item changes the result nor the items it rests on.
+SETTLES = {"any": True, "all": False}
+
+
+def rests_on(name: str, values: list) -> range | list:
+    """Positions of the items whose facts the aggregate of `values` rests on: the first item of `first`,
+    the first settling item of any/all when there is one, otherwise every item."""
+    if name == "first":
+        return range(min(len(values), 1))
+    settle = SETTLES.get(name)
+    if settle is not None:
+        for k, v in enumerate(values):
+            if v is settle:
+                return [k]
+    return range(len(values))
