@@ -106,14 +106,16 @@ def _compile_rule(rule: Rule, param_types) -> CompiledRule:
         leaves.append(leaf)
         return leaf
 
-    when = tree(parse(rule.when)) if rule.when else None
-    condition = tree(parse(rule.condition))
+    when_node = parse(rule.when) if rule.when else None
+    condition_node = parse(rule.condition)
+    when = tree(when_node) if when_node is not None else None
+    condition = tree(condition_node)
     evidence = tuple((label, parse(text)) for label, text in rule.evidence)
     for _, node in evidence:
         checker.check(node)
-    checker.check(parse(rule.condition))
-    if rule.when:
-        checker.check(parse(rule.when))
+    checker.check(condition_node)
+    if when_node is not None:
+        checker.check(when_node)
     return CompiledRule(rule, when, condition, tuple(leaves), evidence, tuple(sorted(checker.params_used)))
 
 
