@@ -25,10 +25,11 @@ demo: $(VENV)/.installed
 	@$(BIN)/perfaudit evaluate facts/2024
 
 # two workers (pytest-xdist): the suite is CPU-bound and this machine has two cores; each worker stays
-# far below 1 GiB (docs/performance.md, "Test suite")
+# far below 1 GiB (docs/performance.md, "Test suite"). worksteal: a worker that runs out takes tests queued for
+# the other, so a few long tests left in one queue do not finish alone at the end
 test: $(VENV)/.installed-test
 	sh tools/ensure-chromium.sh
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 check: $(VENV)/.installed
 	$(BIN)/perfaudit check facts

@@ -89,10 +89,13 @@ def write_docx(path, forms: list) -> None:
             document.add_paragraph(line)
         n = width(form.rows)
         table = document.add_table(rows=len(form.rows), cols=n)
+        # the grid once: table.cell() walks the whole table on every call (quadratic, seconds for a big form); a
+        # region's corner cells are not touched by merging the regions placed before it
+        grid = table._cells
         for r, c, text, rs, cs in placed(form.rows):
-            target = table.cell(r, c)
+            target = grid[r * n + c]
             if rs > 1 or cs > 1:
-                target = target.merge(table.cell(r + rs - 1, c + cs - 1))
+                target = target.merge(grid[(r + rs - 1) * n + c + cs - 1])
             target.text = text
         for line in form.after:
             document.add_paragraph(line)

@@ -33,6 +33,9 @@ from .conftest import BACKENDS, needs_durable
 from .factsfile import D, approval, claim, facts_data, indicator, project, to_yaml
 from .outcomes import rule_outcomes
 
+# Each example of the whole-pipeline tests writes, loads and evaluates up to six department-years (0.1-0.2 s):
+# their example counts are set per test from what the property needs; a failing example, once found, is
+# replayed first by hypothesis' example database on every later run.
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[
     HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 
@@ -228,7 +231,7 @@ def evaluate_json(program, folder: Path, backend: str) -> str:
 
 
 @needs_durable
-@SETTINGS
+@settings(SETTINGS, max_examples=30)
 @given(datasets=fact_sets())
 def test_both_backends_render_identical_json(program, datasets):
     with tempfile.TemporaryDirectory() as folder:
@@ -239,7 +242,7 @@ def test_both_backends_render_identical_json(program, datasets):
     assert json.loads(python)["summary"]["reports"]  # the run is not vacuous
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=15)  # determinism: any input shows a leak of state between runs
 @given(datasets=fact_sets(max_projects=12))
 def test_evaluating_twice_gives_the_same_bytes(program, datasets):
     with tempfile.TemporaryDirectory() as folder:
@@ -259,7 +262,7 @@ def comparable(document: str) -> list:
     return sorted(out)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=25)
 @given(datasets=fact_sets(max_projects=15), data=st.data())
 def test_findings_do_not_depend_on_the_order_of_files_or_projects(program, datasets, data):
     shuffled = []
