@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from ..cjk import HALF_WIDTH
 from . import ast as A
@@ -67,6 +68,10 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     return tokens
 
 
+# Loading checks every expression and compiling builds it again, and each CLI test or rule-test case loads the
+# same texts: an AST is immutable (frozen nodes), so one parse per text and process is shared. Bounded, so a
+# process that loads many rule sets does not keep every tree.
+@lru_cache(maxsize=4096)
 def parse(text: str) -> A.Node:
     if len(text) > MAX_LENGTH:
         raise ExprSyntaxError(f"表达式过长(上限 {MAX_LENGTH} 个字符)", 0)
