@@ -30,7 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-LOOP_FAMILIES = ("execution-rate", "grading", "indicator-review")
+# The rules the plain loop writes out by hand, chosen by id: their families have since gained rules the loop does not do.
+LOOP_RULES = ("execution.below-warning-line", "execution.explanation-missing", "execution.over-budget",
+              "grading.band-mismatch", "grading.unknown-grade-word", "grading.score-out-of-range",
+              "indicator-review.target-exceeds-budget", "indicator-review.includes-other-departments")
 
 
 # ---- the hand-written loop -----------------------------------------------------------------------
@@ -144,11 +147,11 @@ def _stages(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> di
         text = render("json", evaluation)
     out["json_bytes"] = len(text.encode())
     del text
-    subset = dataclasses.replace(ruleset, rules=tuple(r for r in ruleset.rules if r.family in LOOP_FAMILIES))
+    subset = dataclasses.replace(ruleset, rules=tuple(r for r in ruleset.rules if r.id in LOOP_RULES))
     sub_program = api.compile(subset)
-    with clock("evaluate_3_families"):
+    with clock("evaluate_loop_rules"):
         sub = api.evaluate(sub_program, reports, backend=backend)
-    out["rules_3_families"] = len(sub_program.rules)
+    out["loop_rules"] = len(sub_program.rules)
     if with_loop:
         params = {r.year: params_for(ruleset, ruleset.scope_of(r)) for r in reports}  # one scope per year here
         with clock("plain_loop"):
@@ -439,14 +442,14 @@ def bench_size(projects: int, args, workdir: Path) -> str:
          fmt_s(py["load_rules_cpu"] + py["compile_cpu"]), "", ""),
         stage(f"evaluate, python backend, {py['rules']} rules", py, "evaluate"),
         stage(f"evaluate, {du['backend']} backend, {du['rules']} rules", du, "evaluate"),
-        stage(f"evaluate, python backend, {py['rules_3_families']} rules (3 families)", py, "evaluate_3_families"),
-        stage(f"evaluate, {du['backend']} backend, {du['rules_3_families']} rules (3 families)", du,
-              "evaluate_3_families"),
+        stage(f"evaluate, python backend, {py['loop_rules']} rules (the plain loop's)", py, "evaluate_loop_rules"),
+        stage(f"evaluate, {du['backend']} backend, {du['loop_rules']} rules (the plain loop's)", du,
+              "evaluate_loop_rules"),
         stage(f"durable_rules alone: native calls on our {du['durable_alone_facts']:,} facts of {du['rules']} rules",
               du, "durable_alone"),
         stage(f"durable_rules alone, research shape: 6 rules, one fact per project "
               f"({du['durable_six_rules_facts']:,} facts)", du, "durable_six_rules"),
-        stage(f"plain-Python loop, same {py['rules_3_families']} rules", py, "plain_loop"),
+        stage(f"plain-Python loop, same {py['loop_rules']} rules", py, "plain_loop"),
         stage("render JSON", py, "render_json", per_project=False),
         ("all stages in one process, python backend", "", "", "", mib(py)),
         (f"all stages in one process, {du['backend']} backend", "", "", "", mib(du)),
@@ -458,8 +461,8 @@ def bench_size(projects: int, args, workdir: Path) -> str:
         rows.append(end_to_end_row(str(facts_dir), rules_dir, "durable", args.jobs, args.repeat, workdir, n,
                                    "after one department's file changed: "))
     loop = py["plain_loop_cpu"]
-    ratios = (f"engine / plain loop on the same rules (CPU): python backend {py['evaluate_3_families_cpu'] / loop:,.0f}x, "
-              f"{du['backend']} {du['evaluate_3_families_cpu'] / loop:,.0f}x slower; "
+    ratios = (f"engine / plain loop on the same rules (CPU): python backend {py['evaluate_loop_rules_cpu'] / loop:,.0f}x, "
+              f"{du['backend']} {du['evaluate_loop_rules_cpu'] / loop:,.0f}x slower; "
               f"loop findings {py['loop_findings']:,}, same as the engine's: {'yes' if py['loop_agrees'] else 'NO'}")
     ceiling = (f"durable_rules alone = assert_fact + actions taken from its queue ({du['durable_alone_actions']:,}) + "
                f"delete_state on the {du['durable_alone_facts']:,} fact texts ({du['durable_alone_bytes'] / 1048576:,.1f} MiB) "
