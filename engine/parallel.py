@@ -261,29 +261,42 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
         results = _cached(program, backend, jobs, files, cache, keep, progress, fmt)
         return None if results is None else _merged(results, facts_hash, capped)
     tasks = partition(files, jobs)
-    if jobs <= 1 or len(tasks) == 1:
-        partitions = _Partitions(program, backend, fmt)
-        evaluate = lambda task: keep(partitions.evaluate(task))  # noqa: E731
-        try:
-            results = _run(evaluate, tasks, progress)
-            results = _rejoin_split_departments(evaluate, tasks, results)
-        finally:
-            partitions.close()
-    else:
-        import os
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
-                                 initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
-            try:
-                results = _run_in_pool(pool, tasks, progress, keep)
-                results = _rejoin_split_departments(lambda task: keep(pool.submit(_evaluate_in_worker, task).result()),
-                                                    tasks, results)
-            except BaseException:  # Ctrl-C, a signal, an error in a partition: no worker finishes the queue
-                _stop_workers(pool)
-                raise
+    def here(partitions):
+        evaluate = lambda task: keep(partitions.evaluate(task))  # noqa: E731
+        return _rejoin_split_departments(evaluate, tasks, _run(evaluate, tasks, progress))
+
+    def in_pool(pool):
+        results = _run_in_pool(pool, tasks, progress, keep)
+        return _rejoin_split_departments(lambda task: keep(pool.submit(_evaluate_in_worker, task).result()),
+                                         tasks, results)
+
+    results = _in_processes(program, backend, fmt, jobs, tasks, here, in_pool)
     if results is None:
         return None
     return _merged(results, facts_hash, capped)
+
+
+def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
+    """here(_Partitions) in this process (one job or one task), else in_pool(a pool of `jobs` workers), whose
+    workers are stopped at once on any error (Ctrl-C, a signal, an error in a partition)."""
+    if not tasks:
+        return []
+    if jobs <= 1 or len(tasks) == 1:
+        partitions = _Partitions(program, backend, fmt)
+        try:
+            return here(partitions)
+        finally:
+            partitions.close()
+    import os
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
+                             initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
+        try:
+            return in_pool(pool)
+        except BaseException:  # no worker finishes the queue
+            _stop_workers(pool)
+            raise
 
 
 def _merged(results, facts_hash: str, capped: str):
@@ -323,24 +336,9 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
         return result
 
     tasks = pack(missing, jobs)
-    if not tasks:
-        done = []
-    elif jobs <= 1 or len(tasks) == 1:
-        partitions = _Partitions(program, backend, fmt)
-        try:
-            done = _run(lambda task: arrived(partitions.evaluate_groups(task)), tasks, None)
-        finally:
-            partitions.close()
-    else:
-        import os
-
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
-                                 initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
-            try:
-                done = _run_in_pool(pool, tasks, None, arrived, _evaluate_groups_in_worker)
-            except BaseException:
-                _stop_workers(pool)
-                raise
+    done = _in_processes(program, backend, fmt, jobs, tasks,
+                         lambda partitions: _run(lambda task: arrived(partitions.evaluate_groups(task)), tasks, None),
+                         lambda pool: _run_in_pool(pool, tasks, None, arrived, _evaluate_groups_in_worker))
     if done is None:
         return None
     claimed: dict = {}
