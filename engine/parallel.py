@@ -313,13 +313,21 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
     groups = department_groups(files, digests)
     units = []  # (files, kept result, cache key or None)
     missing = []
+    # the program's evidence formats are the same in every part (and the key has the rules): not stored in each
+    formats = assemble(program, [], [], "", "", "").evidence_formats
+
+    def with_formats(value, evidence_formats):
+        part, departments = value
+        evaluation = dataclasses.replace(part.evaluation, evidence_formats=evidence_formats)
+        return dataclasses.replace(part, evaluation=evaluation), departments
+
     for size, group in groups:
         key = cache.key(group, digests)
         value = cache.get(key)
         if value is None:
             missing.append((size, group))
         else:
-            units.append((group, keep(value), None))
+            units.append((group, keep(with_formats(value, formats)), None))
             if progress is not None:
                 progress(len(group))
 
@@ -329,7 +337,7 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
         for group, value, storable in result:
             key = cache.key(group, digests) if storable and _unchanged(group, digests) else None
             if key is not None:
-                cache.put(key, value)
+                cache.put(key, with_formats(value, ()))
             units.append((group, keep(value), key))
         if progress is not None:
             progress(sum(len(group) for group, _, _ in result))
