@@ -148,10 +148,10 @@ def open_cache(folder) -> tuple[PartCache | None, str]:
     """(the cache at folder, "") or (None, why it cannot be used, for a notice): the run goes on without it."""
     path = Path(folder).expanduser()
     try:
+        if path.exists() and not path.is_dir():
+            return None, f"提示: 缓存目录 {folder} 不是目录,本次不使用缓存。"
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = path.stat()
-        if not stat.S_ISDIR(info.st_mode):
-            return None, f"提示: 缓存目录 {folder} 不是目录,本次不使用缓存。"
         if not os.access(path, os.W_OK | os.X_OK):
             return None, f"提示: 缓存目录 {folder} 不可写,本次不使用缓存。"
         if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
