@@ -316,9 +316,13 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
     # the program's evidence formats are the same in every part (and the key has the rules): not stored in each
     formats = assemble(program, [], [], "", "", "").evidence_formats
 
+    shared: dict = {}  # repr -> a parameters dict: one object for all departments with the same values
+
     def with_formats(value, evidence_formats):
         part, departments = value
-        evaluation = dataclasses.replace(part.evaluation, evidence_formats=evidence_formats)
+        parameters = tuple((report, shared.setdefault(repr(values), values))
+                           for report, values in part.evaluation.parameters)
+        evaluation = dataclasses.replace(part.evaluation, evidence_formats=evidence_formats, parameters=parameters)
         return dataclasses.replace(part, evaluation=evaluation), departments
 
     for size, group in groups:
@@ -338,10 +342,10 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
             key = cache.key(group, digests) if storable and _unchanged(group, digests) else None
             if key is not None:
                 cache.put(key, with_formats(value, ()))
-            units.append((group, keep(value), key))
+            units.append((group, keep(with_formats(value, formats)), key))
         if progress is not None:
             progress(sum(len(group) for group, _, _ in result))
-        return result
+        return True  # not the result: its bytes are in the spool now, and tasks' results are kept until the end
 
     tasks = pack(missing, jobs)
     done = _in_processes(program, backend, fmt, jobs, tasks,

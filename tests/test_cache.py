@@ -152,3 +152,32 @@ def test_the_least_recently_used_entries_go_first(tmp_path):
     cache.max_bytes = size  # room for one
     cache.prune()
     assert [p.stem for p in entries(tmp_path)] == ["aa1"]
+
+
+def test_a_cold_cached_run_keeps_no_rendered_findings_in_the_parent(ruleset, monkeypatch, tmp_path):
+    """As without the cache (tests/test_streaming.py): the parent's traced memory stays far below the output."""
+    import tracemalloc
+
+    from engine import api, output
+    from engine.partcache import open_cache
+
+    facts = tmp_path / "facts"
+    write_corpus(facts, 3000, seed=5)
+    monkeypatch.setattr(parallel, "TASK_BYTES", 200_000)
+    monkeypatch.setattr(output.Stream, "BUFFER", 1 << 16)
+    start_worker = parallel._start_worker
+    monkeypatch.setattr(parallel, "_start_worker", lambda *a: tracemalloc.stop() or start_worker(*a))
+    cache, _ = open_cache(tmp_path / "cache")
+    target = tmp_path / "findings.json"
+    tracemalloc.start()
+    try:
+        result = api.evaluate_paths(api.compile(ruleset), [facts], backend="python", jobs=2, stream="json",
+                                    spool_folder=tmp_path, cache=cache)
+        with output.Stream(str(target)) as out:
+            result.write(out.write)
+        result.close()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(entries(tmp_path / "cache")) == 150
+    assert peak < target.stat().st_size / 3, (peak, target.stat().st_size)
