@@ -318,7 +318,8 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
 
     shared: dict = {}  # repr -> a parameters dict: one object for all departments with the same values
 
-    def with_formats(value, evidence_formats):
+    def as_kept(value, evidence_formats):
+        """value with these evidence formats and its parameters tables shared (the parent keeps one per department)."""
         part, departments = value
         parameters = tuple((report, shared.setdefault(repr(values), values))
                            for report, values in part.evaluation.parameters)
@@ -331,7 +332,7 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
         if value is None:
             missing.append((size, group))
         else:
-            units.append((group, keep(with_formats(value, formats)), None))
+            units.append((group, keep(as_kept(value, formats)), None))
             if progress is not None:
                 progress(len(group))
 
@@ -341,8 +342,8 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
         for group, value, storable in result:
             key = cache.key(group, digests) if storable and _unchanged(group, digests) else None
             if key is not None:
-                cache.put(key, with_formats(value, ()))
-            units.append((group, keep(with_formats(value, formats)), key))
+                cache.put(key, as_kept(value, ()))
+            units.append((group, keep(as_kept(value, formats)), key))
         if progress is not None:
             progress(sum(len(group) for group, _, _ in result))
         return True  # not the result: its bytes are in the spool now, and tasks' results are kept until the end
