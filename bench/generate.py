@@ -1,10 +1,11 @@
 """Deterministic synthetic self-evaluation reports in the real facts format (facts/<year>/<department>.yaml).
 
 Used by bench/run.py and by tests that need many departments. The same (projects, seed, years)
-always gives the same files, byte for byte. Each department has about 20 projects with 6
-indicators each, totals, prose claims and commitments; a seeded RNG plants realistic rates of
-each kind of finding (low execution rates, grades outside their band, indicator targets above
-the budget, totals that do not add up, contradicting claims ...).
+always gives the same files, byte for byte. Each department has about 20 projects, each with a
+budget block (分值 10, scored by its execution rate), half of them with funding rows, and 6 indicators
+whose 分值 add up to 100 with the budget's and whose scores follow what was done; totals, prose claims
+and commitments. Everything adds up except for the defects planted at the rates in DEFECTS (about
+1.3 findings per project with the shipped rules; docs/performance.md, "The generated corpus").
 
     python bench/generate.py --projects 1000 --out /tmp/facts
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 PROJECTS_PER_DEPARTMENT = 20
@@ -32,6 +33,40 @@ OTHER_DEPARTMENTS = ("宣传部", "住建局", "交通局", "公安分局", "街
 GRADE_WORDS = {"优": ("优", "优秀"), "良": ("良", "良好"), "中": ("中", "合格", "中等"), "差": ("差", "不合格")}
 LOWER = {"优": "良", "良": "中", "中": "差", "差": "差"}
 UNKNOWN_GRADE_WORDS = ("较好", "基本合格", "A")
+
+# The form's 分值: budget execution 10, then the six indicators below (产出 50 = 20 + 15 + 10 + 5, 效益 30,
+# 满意度 10), 100 in all, as on the 天长市 form (rules/jurisdictions.yaml tianchang).
+WEIGHTS = (10, 20, 15, 10, 5, 30, 10)
+INDICATORS = (("投入金额", "产出-数量", "三(二)1 数量指标 正文"), ("验收合格率", "产出-质量", "三(二)1 质量指标 正文"),
+              ("完成及时率", "产出-时效", "三(二)1 时效指标 正文"), ("成本控制", "产出-成本", "三(二)1 成本指标 正文"),
+              ("群众投诉处理率", "效益-社会效益", "三(二)2 效益指标 正文"),
+              ("公众满意度", "满意度-服务对象满意度", "三(二)3 满意度指标 正文"))
+TEMPLATE_PROMPT = "结合自评情况,说明项目自评总分(200字以内)"
+
+# Planted defects: the chance of each, per project unless said otherwise. Everything else in a generated
+# report is consistent (scores in proportion to what was done and adding up to the total, 分值 adding up to
+# 100, funding rows adding up to the budget, units that fit the names), so that the findings per project
+# stay near the published examples' (docs/performance.md, "The generated corpus").
+DEFECTS = {
+    # execution-rate, funding
+    "below_warning_line": 0.05, "over_budget": 0.01, "rate_typo": 0.03,
+    "explanation_missing": 0.2,  # of the projects below the explanation line
+    "adjustment_reason_missing": 0.2,  # of the 20% adjusted budgets
+    "funding_parts": 0.05,  # of the half of projects with funding rows
+    # scoring, grading (per indicator where it says so)
+    "budget_score": 0.05, "weights": 0.01, "total_vs_sum": 0.02, "grade_band": 0.05, "grade_word": 0.01,
+    "full_marks_missed": 0.1, "not_proportional": 0.1,  # per indicator that missed its target
+    "deducted_although_met": 0.05,  # per 完成及时率 indicator printed 100% against 100%
+    "above_weight": 0.003, "deduction_without_reason": 0.1,  # per indicator; per deducted indicator
+    # indicator-review (per indicator of the kind concerned)
+    "target_above_budget": 0.05, "target_not_number": 0.02, "cost_not_amount": 0.03, "degenerate_bound": 0.03,
+    "actual_not_measured": 0.02, "name_unit": 0.02, "includes_other": 0.02,
+    # missing values, prose, cross-department
+    "blank_actual": 0.001, "template_prompt": 0.01, "completed_claimed": 0.1,  # of projects not all met
+    "no_approval": 0.15,  # of the 5% of projects with other departments involved
+    # department level: totals and claims
+    "totals": 0.05, "claim": 0.05,
+}
 
 
 def money(value) -> Decimal:
@@ -78,23 +113,42 @@ class _Department:
     def budget(self):
         rng = self.rng
         full_year = money(rng.uniform(5, 500))
-        initial = full_year if rng.random() < 0.8 else money(full_year * Decimal(rng.uniform(0.8, 1.1)))
+        adjusted = rng.random() < 0.2
+        initial = money(full_year * Decimal(rng.uniform(0.8, 1.1))) if adjusted else full_year
         roll = rng.random()
-        if roll < 0.15:
-            ratio = rng.uniform(0.30, 0.6999)  # below the warning line
-        elif roll < 0.35:
+        if roll < DEFECTS["below_warning_line"]:
+            ratio = rng.uniform(0.30, 0.6999)
+        elif roll < DEFECTS["below_warning_line"] + 0.10:
             ratio = rng.uniform(0.70, 0.8999)  # below the explanation line
-        elif roll < 0.50:
+        elif roll < 0.40:
             ratio = 1.0
-        elif roll < 0.51:
-            ratio = rng.uniform(1.001, 1.10)  # over budget
+        elif roll < 0.40 + DEFECTS["over_budget"]:
+            ratio = rng.uniform(1.001, 1.10)
         else:
             ratio = rng.uniform(0.90, 0.9999)
         executed = full_year if ratio == 1.0 else money(full_year * Decimal(ratio))
         rate = pct(executed, full_year)
-        if rng.random() < 0.03:  # a typo in the printed rate
+        if rng.random() < DEFECTS["rate_typo"]:
             rate = pct(executed + money(rng.uniform(1, 5)), full_year)
         return initial, full_year, executed, rate
+
+    def funding(self, initial: Decimal, full_year: Decimal, executed: Decimal) -> None:
+        """The 其中 rows: this year's appropriation and last year's carry-over, adding up to the totals."""
+        rng = self.rng
+        share = Decimal(rng.randint(60, 95)) / 100
+        first = [money(initial * share), money(full_year * share), min(money(executed * share), money(full_year * share))]
+        second = [initial - first[0], full_year - first[1], executed - first[2]]
+        if rng.random() < DEFECTS["funding_parts"]:
+            second[2] += money(rng.uniform(0.5, 3))
+        self.emit("      funding:")
+        for source, row, (a, f, e) in (("其中:当年财政拨款", 1, first), ("上年结转资金", 2, second)):
+            self.emit(f"        - source: {source}")
+            self.emit(f"          section: 二(一) 表 资金来源 第{row}行")
+            self.emit(f"          initial: {a}")
+            self.emit(f"          full_year: {f}")
+            self.emit(f"          executed: {e}")
+            if f > 0:
+                self.emit(f"          rate: {q(pct(e, f))}")
 
     def project(self, i: int, name: str, stats: dict) -> None:
         rng = self.rng
@@ -110,118 +164,164 @@ class _Department:
         self.emit(f"      full_year: {full_year}")
         self.emit(f"      executed: {executed}")
         self.emit(f"      rate: {q(rate)}")
-        if executed < full_year * Decimal("0.9") and rng.random() < 0.8:
+        if executed < full_year * Decimal("0.9") and rng.random() > DEFECTS["explanation_missing"]:
             self.emit("      explanation: 受项目进度影响,部分资金未能按期支付")
             self.emit("      explanation_section: 三(三)3 正文")
-        score = money(rng.uniform(60, 100)) if rng.random() < 0.9 else money(rng.uniform(30, 60))
+        if initial != full_year and rng.random() > DEFECTS["adjustment_reason_missing"]:
+            self.emit("      adjustment_reason: 年中根据工作任务调整预算")
+        budget_weight = WEIGHTS[0]
+        budget_score = min(money(budget_weight * executed / full_year), budget_weight)
+        if executed < full_year and rng.random() < DEFECTS["budget_score"]:
+            budget_score = budget_weight
+        self.emit(f"      weight: {budget_weight}")
+        self.emit(f"      score: {budget_score}")
+        if rng.random() < 0.5:
+            self.funding(initial, full_year, executed)
+        stats["rates"].append((name, executed, full_year))
+        weights = list(WEIGHTS[1:])
+        if rng.random() < DEFECTS["weights"]:
+            weights[-1] += 5  # 满意度 15: the weights add up to 105
+        indicators = [self.indicator(k, weights[k], full_year, executed) for k in range(INDICATORS_PER_PROJECT)]
+        score = budget_score + sum(s for _, s, _ in indicators if s is not None)
+        if rng.random() < DEFECTS["total_vs_sum"]:
+            score += Decimal(rng.randint(1, 5)) * (1 if rng.random() < 0.5 else -1)
         correct = band(score)
         roll = rng.random()
-        if roll < 0.08:
+        if roll < DEFECTS["grade_band"]:
             grade = rng.choice(GRADE_WORDS[LOWER[correct]]) if correct != "差" else "良好"
-        elif roll < 0.09:
+        elif roll < DEFECTS["grade_band"] + DEFECTS["grade_word"]:
             grade = rng.choice(UNKNOWN_GRADE_WORDS)
         else:
             grade = rng.choice(GRADE_WORDS[correct])
-        if rng.random() < 0.005:
-            score = money(rng.uniform(100.5, 110))
         stats["scores"].append(score)
         self.emit("    score:")
         self.emit(f"      section: 三(一) 表 第{i + 1}行")
         self.emit(f"      total: {score}")
         self.emit(f"      grade: {grade}")
+        all_met = all(met for _, _, met in indicators) and executed >= full_year * Decimal("0.9")
+        self.emit("    goals:")
+        self.emit("      section: 三(一) 表 年度总体目标")
+        self.emit(f"      expected: 按计划完成{name}年度任务")
+        if rng.random() < DEFECTS["template_prompt"]:
+            self.emit(f"      actual: {q(TEMPLATE_PROMPT)}")
+        elif all_met or rng.random() < DEFECTS["completed_claimed"]:
+            self.emit("      actual: 全面完成年度目标")
+        else:
+            self.emit("      actual: 基本完成年度目标,部分指标存在偏差")
         self.emit("    indicators:")
-        for k in range(INDICATORS_PER_PROJECT):
-            self.indicator(k, full_year, executed)
-        if rng.random() < 0.10:
+        for lines, _, _ in indicators:
+            self.lines.extend(lines)
+        if rng.random() < 0.05:
             other = rng.choice(OTHER_DEPARTMENTS)
             self.emit(f"    departments_involved: [{other}]")
             self.emit("    departments_section: 四(一)3 正文")
-            if rng.random() < 0.6:
-                year = self.year if rng.random() < 0.8 else self.year + 1
+            if rng.random() < 1 - DEFECTS["no_approval"]:
+                year = self.year if rng.random() < 0.9 else self.year + 1
                 self.emit("    approvals:")
                 self.emit(f"      - {{kind: 协同备忘录, counterpart: {other}, year: {year}, section: 四(二)3 正文}}")
-        stats["rates"].append((name, executed, full_year))
+            else:
+                self.emit("    approvals: []")
 
-    def indicator(self, k: int, full_year: Decimal, executed: Decimal) -> None:
+    def indicator(self, k: int, weight: int, full_year: Decimal, executed: Decimal):
+        """(YAML lines, score, target met) of one indicator: 分值 `weight`, scored in proportion to what was done."""
         rng = self.rng
-        sections = ("三(二)1 数量指标 正文", "三(二)1 质量指标 正文", "三(二)1 时效指标 正文",
-                    "三(二)1 成本指标 正文", "三(二)2 效益指标 正文", "三(二)3 满意度指标 正文")
-        section = sections[k % len(sections)]
-        if k % 6 == 0:
-            ratio = rng.uniform(0.6, 1.02)  # about one target in twenty above the budget
-            self.emit("      - name: 投入金额")
-            self.emit("        kind: 产出-数量")
-            self.emit(f"        section: {section}")
-            self.emit(f"        target: \"≤{money(full_year * Decimal(ratio)).normalize():f}万元\"")
-            self.emit(f"        actual: \"{executed.normalize():f}万元\"")
-            if executed < full_year:
-                self.emit("        deviation_reason: 部分子项目未按期启动")
-        elif k % 6 == 1:
-            self.emit("      - name: 验收合格率")
-            self.emit("        kind: 产出-质量")
-            self.emit(f"        section: {section}")
-            self.emit("        target: \"≥95%\"")
-            self.emit(f"        actual: \"{rng.randint(90, 100)}%\"")
-        elif k % 6 == 2:
-            self.emit("      - name: 完成及时率")
-            self.emit("        kind: 产出-时效")
-            self.emit(f"        section: {section}")
-            self.emit("        target: \"100%\"")
-            self.emit(f"        actual: \"{rng.randint(85, 100)}%\"")
-        elif k % 6 == 3:
-            unit, scale = ("元", Decimal(10000)) if rng.random() < 0.1 else ("万元", Decimal(1))
-            self.emit("      - name: 成本控制")
-            self.emit("        kind: 产出-成本")
-            self.emit(f"        section: {section}")
-            self.emit(f"        target: \"≤{money(full_year * scale * Decimal(rng.uniform(0.5, 0.99))).normalize():f}{unit}\"")
-        elif k % 6 == 4:
-            self.emit("      - name: 群众投诉处理率")
-            self.emit("        kind: 效益-社会效益")
-            self.emit(f"        section: {section}")
-            self.emit("        target: \"≥90%\"")
-            self.emit(f"        actual: \"{rng.randint(85, 100)}%\"")
-            if rng.random() < 0.03:
-                self.emit(f"        includes_tasks_of: [{rng.choice(OTHER_DEPARTMENTS)}]")
+        name, kind, section = INDICATORS[k]
+        op, unit = "≥", "%"
+        extra = []
+        if k == 0:  # 投入金额: at most the budget
+            op, unit = "≤", "万元"
+            target = full_year
+            if rng.random() < DEFECTS["target_above_budget"]:
+                target = money(full_year * Decimal(rng.uniform(1.05, 1.3)))
+            actual = executed
+        elif k == 1:
+            target, actual = Decimal(95), Decimal(rng.randint(90, 100))
+        elif k == 2:
+            op, target, actual = "", Decimal(100), Decimal(rng.randint(90, 100))
+        elif k == 3:  # 成本控制: spent at most the target
+            op, unit = "≤", "万元"
+            target = money(full_year * Decimal(rng.uniform(0.5, 0.99)))
+            actual = money(target * Decimal(rng.uniform(0.8, 1.02)))
+        elif k == 4:
+            target, actual = Decimal(90), Decimal(rng.randint(85, 100))
+            if rng.random() < DEFECTS["name_unit"]:
+                name, unit, target, actual = "服务群众人数", "人次", Decimal(1000), Decimal(rng.randint(1000, 1500))
+            if rng.random() < DEFECTS["includes_other"]:
+                extra.append(f"        includes_tasks_of: [{rng.choice(OTHER_DEPARTMENTS)}]")
         else:
-            self.emit("      - name: 公众满意度")
-            self.emit("        kind: 满意度-服务对象满意度")
-            self.emit(f"        section: {section}")
-            self.emit("        target: \"≥90%\"")
-            self.emit(f"        actual: \"{rng.randint(88, 100)}%\"")
+            target, actual = Decimal(90), Decimal(rng.randint(88, 100))
+        met = actual <= target if op == "≤" else actual >= target
+        if met:
+            score = Decimal(weight)
+        else:  # in proportion, cut to one decimal as the forms print it
+            ratio = target / actual if op == "≤" else actual / target
+            score = (weight * ratio).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+        target_text = f"{op}{target.normalize():f}{unit}"
+        actual_text = f"{actual.normalize():f}{unit}"
+        roll = rng.random()
+        if k == 0 and roll < DEFECTS["target_not_number"]:
+            target_text = "按计划完成"
+        elif k == 3 and roll < DEFECTS["cost_not_amount"]:
+            target_text = "控制在预算内"
+        elif k == 1 and roll < DEFECTS["degenerate_bound"]:
+            target_text, met, score = "≥100%", actual >= 100, Decimal(weight)
+        elif k == 2 and roll < DEFECTS["actual_not_measured"]:
+            actual_text = "基本完成"
+        roll = rng.random()
+        if met and actual_text == target_text and roll < DEFECTS["deducted_although_met"]:
+            score = Decimal(weight - 1)
+        elif not met and roll < DEFECTS["full_marks_missed"]:
+            score = Decimal(weight)
+        elif not met and roll < DEFECTS["full_marks_missed"] + DEFECTS["not_proportional"]:
+            score = Decimal(weight) / 2
+        elif roll > 1 - DEFECTS["above_weight"]:
+            score = Decimal(weight + 1)
+        blank = rng.random() < DEFECTS["blank_actual"]
+        lines = [f"      - name: {name}", f"        kind: {kind}", f"        section: {section}",
+                 f"        target: {q(target_text)}",
+                 "        actual: null" if blank else f"        actual: {q(actual_text)}",
+                 f"        weight: {weight}", f"        score: {score}"]
+        if score < weight:
+            reason = "无" if rng.random() < DEFECTS["deduction_without_reason"] else "部分子项目未按期完成"
+            lines.append(f"        deviation_reason: {reason}")
+        return lines + extra, score, met
 
     def claims(self, stats: dict) -> None:
         rng = self.rng
 
-        def off(value: Decimal, chance: float) -> Decimal:
+        def off(value: Decimal, chance: float = DEFECTS["claim"]) -> Decimal:
             return value + money(rng.uniform(1, 20)) if rng.random() < chance else value
 
-        count = self.n if rng.random() > 0.05 else self.n - 1
+        def fine() -> bool:
+            return rng.random() > DEFECTS["claim"]
+
+        count = self.n if fine() else self.n - 1
         high = sum(1 for s in stats["scores"] if s >= 90)
         avg = (sum(stats["scores"]) / len(stats["scores"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         name, executed, full_year = rng.choice(stats["rates"])
         overall = pct(stats["executed"], stats["full_year"])
-        if rng.random() < 0.05:
+        if not fine():
             overall = pct(stats["executed"] + 10, stats["full_year"])
         deviating = sum(1 for _, e, f in stats["rates"] if e < f)
         claims = [
             ("c01", "一(一) 正文", f"统筹推进{count}个项目实施", "项目个数", str(count), "个", {}),
-            ("c02", "二(一) 正文", "部门预算总额", "预算总额", str(off(stats["full_year"], 0.05)), "万元", {}),
-            ("c03", "二(一) 正文", "全年实际执行额", "执行总额", str(off(stats["executed"], 0.05)), "万元", {}),
+            ("c02", "二(一) 正文", "部门预算总额", "预算总额", str(off(stats["full_year"])), "万元", {}),
+            ("c03", "二(一) 正文", "全年实际执行额", "执行总额", str(off(stats["executed"])), "万元", {}),
             ("c04", "二(一) 正文", "总体执行率", "总体执行率", q(overall), None, {}),
-            ("c05", "三(一) 正文", "项目平均自评分", "平均得分", str(avg if rng.random() > 0.05 else avg + 2), "分", {}),
+            ("c05", "三(一) 正文", "项目平均自评分", "平均得分", str(avg if fine() else avg + 2), "分", {}),
             ("c06", "三(一) 正文", "得分在90分以上的项目", "项目个数",
-             str(high if rng.random() > 0.05 else high + 1), "个", {"where": "{field: 得分, op: \">=\", value: 90}"}),
+             str(high if fine() else high + 1), "个", {"where": "{field: 得分, op: \">=\", value: 90}"}),
             ("c07", "一(一) 正文", "部分指标存在偏差的项目", "项目个数", str(deviating), "个",
              {"topic": "指标存在偏差的项目"}),
             ("c08", "三(一) 正文", "存在指标偏差的项目", "项目个数",
-             str(deviating if rng.random() > 0.05 else deviating + 1), "个", {"topic": "指标存在偏差的项目"}),
+             str(deviating if fine() else deviating + 1), "个", {"topic": "指标存在偏差的项目"}),
             ("c09", "三(三)2 正文", f"{name}执行率", "项目执行率",
-             q(pct(executed, full_year) if rng.random() > 0.05 else pct(executed + 3, full_year)), None,
+             q(pct(executed, full_year) if fine() else pct(executed + 3, full_year)), None,
              {"project": name}),
             ("c10", "三(二)1 数量指标 正文", f"{name}投入", "项目执行", str(executed),
-             "万元" if rng.random() > 0.03 else "元", {"project": name}),
+             "万元" if fine() else "元", {"project": name}),
         ]
-        if rng.random() < 0.1:
+        if rng.random() < DEFECTS["claim"]:
             claims.append(("c11", "三(二)3 满意度指标 正文", "所有项目服务对象满意度均达100%", "满意度", q("100%"), None,
                            {"scope": "全部"}))
             claims.append(("c12", "三(二)3 满意度指标 正文", f"{name}满意度达98%", "满意度", q("98%"), None,
@@ -255,10 +355,10 @@ class _Department:
             self.project(i, name, stats)
         projects = self.lines[body_start:]
         del self.lines[body_start:]
-        executed = stats["executed"] if rng.random() > 0.05 else stats["executed"] + money(rng.uniform(1, 30))
+        executed = stats["executed"] if rng.random() > DEFECTS["totals"] else stats["executed"] + money(rng.uniform(1, 30))
         self.emit("totals:")
         self.emit("  section: 二(一) 表 合计行")
-        self.emit(f"  initial: {stats['initial'] if rng.random() > 0.03 else stats['initial'] + 1}")
+        self.emit(f"  initial: {stats['initial'] if rng.random() > DEFECTS['totals'] else stats['initial'] + 1}")
         self.emit(f"  full_year: {stats['full_year']}")
         self.emit(f"  executed: {executed}")
         self.emit(f"  rate: {q(pct(executed, stats['full_year'], '0.1'))}")

@@ -36,9 +36,13 @@ def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
         return _load_facts(paths, progress, fast)
 
 
-def facts_digest(paths) -> str:
+def facts_digest(paths, known: dict | None = None) -> str:
+    """known: when given, filled with each file's SHA-256 (engine/partcache.py keys on them too)."""
     files, _ = expand_paths(paths)
-    digests = sorted(hashlib.sha256(f.read_bytes()).hexdigest() for f in files)
+    known = {} if known is None else known
+    for f in files:
+        known[f] = hashlib.sha256(f.read_bytes()).digest()
+    digests = sorted(known[f].hex() for f in files)
     return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16]
 
 
@@ -71,7 +75,7 @@ def count_facts_files(paths) -> int:
 
 
 def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", jobs: int = 0,
-                   progress=None, stream: str | None = None, spool_folder=None):
+                   progress=None, stream: str | None = None, spool_folder=None, cache=None):
     """Load the facts files under `paths` and evaluate them: what `perfaudit evaluate` does.
 
     Departments are loaded and evaluated one partition at a time, in `jobs` processes (engine/parallel.py;
@@ -80,19 +84,20 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     done, two per facts file (read, evaluated).
 
     stream: "json" or "csv" for a streaming.Streamed result instead (the findings rendered partition by
-    partition into a spool file in spool_folder, none kept in memory); close() it when written."""
+    partition into a spool file in spool_folder, none kept in memory); close() it when written.
+    cache: an engine.partcache.PartCache, used with stream only: unchanged departments are not evaluated again."""
     from .backends import EngineError
     from .backends.choice import midrun_notice
     from .parallel import evaluate_by_department
     from .streaming import Spool, Streamed, streamed
 
     program = compile(ruleset)
-    digest = facts_digest(paths)
+    digest = facts_digest(paths, None if cache is None else cache.digests)
 
     def by_department(engine, count):
         spool = None if stream is None else Spool(stream, spool_folder)
         try:
-            result = evaluate_by_department(program, paths, engine, jobs, digest, count, spool)
+            result = evaluate_by_department(program, paths, engine, jobs, digest, count, spool, cache)
         except BaseException:
             if spool is not None:
                 spool.close()

@@ -20,6 +20,7 @@ worker processes. The result is the one of loading everything at once, byte for 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import re
 import time
@@ -74,9 +75,9 @@ def department_of(text: str) -> str | None:
     return value or None
 
 
-def partition(files, jobs: int) -> list[list]:
-    """Files grouped by department, the groups packed into tasks of similar size: at least jobs * TASKS_PER_JOB
-    tasks when there are several jobs, and none much larger than TASK_BYTES."""
+def department_groups(files, digests: dict | None = None) -> list[tuple[int, list]]:
+    """(bytes, files) of each department (by its files' `department:` line), largest first.
+    digests: when given, filled with each file's SHA-256 (engine/partcache.py) where it has none yet."""
     groups: dict = {}
     sizes: dict = {}
     for path in files:
@@ -85,20 +86,33 @@ def partition(files, jobs: int) -> list[list]:
             key = department_of(data.decode("utf-8", errors="replace"))
         except OSError:
             data, key = b"", None
+        if digests is not None and path not in digests:
+            digests[path] = hashlib.sha256(data).digest()
         key = key if key is not None else f"\0{path}"  # unreadable or unusual: on its own
         groups.setdefault(key, []).append(path)
         sizes[key] = sizes.get(key, 0) + len(data)
-    wanted = -(-sum(sizes.values()) // TASK_BYTES)
+    return [(sizes[key], groups[key]) for key in sorted(groups, key=lambda k: (-sizes[k], k))]
+
+
+def partition(files, jobs: int) -> list[list]:
+    """Files grouped by department, the groups packed into tasks of similar size: at least jobs * TASKS_PER_JOB
+    tasks when there are several jobs, and none much larger than TASK_BYTES."""
+    return [sorted(f for group in task for f in group) for task in pack(department_groups(files), jobs)]
+
+
+def pack(groups, jobs: int) -> list[list]:
+    """department_groups' (bytes, files), largest first, packed into tasks: lists of file lists."""
+    wanted = -(-sum(size for size, _ in groups) // TASK_BYTES)
     if jobs > 1:
         wanted = max(wanted, jobs * TASKS_PER_JOB)
     count = max(1, min(len(groups), wanted))
     tasks: list[list] = [[] for _ in range(count)]
     loads = [0] * count
-    for key in sorted(groups, key=lambda k: (-sizes[k], k)):  # largest first, into the least loaded task
+    for size, group in groups:  # largest first, into the least loaded task
         i = loads.index(min(loads))
-        tasks[i].extend(groups[key])
-        loads[i] += sizes[key]
-    return [sorted(task) for task in tasks if task]
+        tasks[i].append(group)
+        loads[i] += size
+    return [task for task in tasks if task]
 
 
 class _Partitions:
@@ -128,6 +142,34 @@ class _Partitions:
 
                 part = render_part(part, self.fmt)
         return part, sorted({r.department for r in reports})
+
+    def evaluate_groups(self, groups):
+        """Departments' files (engine/partcache.py) evaluated together, each department's result on its own:
+        [(files, (RenderedPart, departments), storable)], or None when the input has an error. When the
+        departments' files turn out to share a department, they come back as one result, not to be stored."""
+        from .streaming import render_part
+
+        with paused_gc():
+            try:
+                loaded = [load_facts(group) for group in groups]
+            except InputError:
+                return None
+            owner: dict = {}
+            if any(owner.setdefault(r.department, i) != i for i, reports in enumerate(loaded) for r in reports):
+                files = sorted(f for group in groups for f in group)
+                result = self.evaluate(files)
+                return None if result is None else [(files, result, False)]
+            if self.engine is None:
+                self.engine, self.notice = open_backend(self.backend, self.program)
+            findings = evaluate_reports(self.program, [r for reports in loaded for r in reports], self.engine)
+            found: list = [[] for _ in groups]
+            for finding in findings:
+                found[owner[finding.department]].append(finding)
+            out = []
+            for group, reports, group_findings in zip(groups, loaded, found):
+                part = assemble(self.program, reports, group_findings, self.engine.name, self.notice, "")
+                out.append((group, (render_part(part, self.fmt), sorted({r.department for r in reports})), True))
+        return out
 
     def close(self):
         if self.engine is not None:
@@ -186,6 +228,10 @@ def _evaluate_in_worker(files):
     return _worker[0].evaluate(files)
 
 
+def _evaluate_groups_in_worker(groups):
+    return _worker[0].evaluate_groups(groups)
+
+
 def _context():
     # fork starts workers in milliseconds and hands them the compiled program without pickling;
     # where it does not exist (Windows) the platform's method is used
@@ -193,11 +239,14 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: str, progress=None, spool=None):
+def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: str, progress=None, spool=None,
+                           cache=None):
     """The Evaluation of the facts under `paths`, or None when the caller must load everything at once
     (the input has an error). progress: optional callable, called with a number of files done.
     spool: a streaming.Spool (its format is spool.fmt) that receives each partition's findings, rendered,
-    as it is done; the Evaluation returned then has no findings and no project metrics."""
+    as it is done; the Evaluation returned then has no findings and no project metrics.
+    cache: an engine.partcache.PartCache (streamed output only): departments whose files, rules and engine
+    are unchanged are taken from it, the others evaluated and stored."""
     files, problems = expand_paths(paths)
     if problems or not files:
         return None
@@ -205,35 +254,129 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
     cpus = available_cpus()
     capped = f"提示: --jobs {jobs} 超过可用的 CPU 核数 {cpus},改用 {cpus} 个进程。" if jobs > cpus else ""
     jobs = auto_jobs(files) if jobs <= 0 else min(jobs, cpus)
-    tasks = partition(files, jobs)
     fmt = None if spool is None else spool.fmt
     keep = _keeping(spool)
-    if jobs <= 1 or len(tasks) == 1:
-        partitions = _Partitions(program, backend, fmt)
-        evaluate = lambda task: keep(partitions.evaluate(task))  # noqa: E731
-        try:
-            results = _run(evaluate, tasks, progress)
-            results = _rejoin_split_departments(evaluate, tasks, results)
-        finally:
-            partitions.close()
-    else:
-        import os
+    if cache is not None and spool is not None:
+        cache.bind(program, backend, choose_backend(backend)[0], fmt)
+        results = _cached(program, backend, jobs, files, cache, keep, progress, fmt)
+        return None if results is None else _merged(results, facts_hash, capped)
+    tasks = partition(files, jobs)
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
-                                 initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
-            try:
-                results = _run_in_pool(pool, tasks, progress, keep)
-                results = _rejoin_split_departments(lambda task: keep(pool.submit(_evaluate_in_worker, task).result()),
-                                                    tasks, results)
-            except BaseException:  # Ctrl-C, a signal, an error in a partition: no worker finishes the queue
-                _stop_workers(pool)
-                raise
+    def here(partitions):
+        evaluate = lambda task: keep(partitions.evaluate(task))  # noqa: E731
+        return _rejoin_split_departments(evaluate, tasks, _run(evaluate, tasks, progress))
+
+    def in_pool(pool):
+        results = _run_in_pool(pool, tasks, progress, keep)
+        return _rejoin_split_departments(lambda task: keep(pool.submit(_evaluate_in_worker, task).result()),
+                                         tasks, results)
+
+    results = _in_processes(program, backend, fmt, jobs, tasks, here, in_pool)
     if results is None:
         return None
+    return _merged(results, facts_hash, capped)
+
+
+def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
+    """here(_Partitions) in this process (one job or one task), else in_pool(a pool of `jobs` workers), whose
+    workers are stopped at once on any error (Ctrl-C, a signal, an error in a partition)."""
+    if not tasks:
+        return []
+    if jobs <= 1 or len(tasks) == 1:
+        partitions = _Partitions(program, backend, fmt)
+        try:
+            return here(partitions)
+        finally:
+            partitions.close()
+    import os
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
+                             initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
+        try:
+            return in_pool(pool)
+        except BaseException:  # no worker finishes the queue
+            _stop_workers(pool)
+            raise
+
+
+def _merged(results, facts_hash: str, capped: str):
     evaluation = merge([part for part, _ in results], facts_hash)
     if capped:  # the CLI prints notices on stderr (they are not part of any output format)
         evaluation = dataclasses.replace(evaluation, notice="\n".join(filter(None, (capped, evaluation.notice))))
     return evaluation
+
+
+def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt):
+    """evaluate_by_department's results with a cache: one per department, from the cache or evaluated
+    (departments packed into tasks as without it, each department's result split off in the worker)."""
+    digests = cache.digests
+    groups = department_groups(files, digests)
+    units = []  # (files, kept result, cache key or None)
+    missing = []
+    # the program's evidence formats are the same in every part (and the key has the rules): not stored in each
+    formats = assemble(program, [], [], "", "", "").evidence_formats
+
+    shared: dict = {}  # repr -> a parameters dict: one object for all departments with the same values
+
+    def as_kept(value, evidence_formats):
+        """value with these evidence formats and its parameters tables shared (the parent keeps one per department)."""
+        part, departments = value
+        parameters = tuple((report, shared.setdefault(repr(values), values))
+                           for report, values in part.evaluation.parameters)
+        evaluation = dataclasses.replace(part.evaluation, evidence_formats=evidence_formats, parameters=parameters)
+        return dataclasses.replace(part, evaluation=evaluation), departments
+
+    for size, group in groups:
+        key = cache.key(group, digests)
+        value = cache.get(key)
+        if value is None:
+            missing.append((size, group))
+        else:
+            units.append((group, keep(as_kept(value, formats)), None))
+            if progress is not None:
+                progress(len(group))
+
+    def arrived(result):
+        if result is None:
+            return None
+        for group, value, storable in result:
+            key = cache.key(group, digests) if storable and _unchanged(group, digests) else None
+            if key is not None:
+                cache.put(key, as_kept(value, ()))
+            units.append((group, keep(as_kept(value, formats)), key))
+        if progress is not None:
+            progress(sum(len(group) for group, _, _ in result))
+        return True  # not the result: its bytes are in the spool now, and tasks' results are kept until the end
+
+    tasks = pack(missing, jobs)
+    done = _in_processes(program, backend, fmt, jobs, tasks,
+                         lambda partitions: _run(lambda task: arrived(partitions.evaluate_groups(task)), tasks, None),
+                         lambda pool: _run_in_pool(pool, tasks, None, arrived, _evaluate_groups_in_worker))
+    if done is None:
+        return None
+    claimed: dict = {}
+    for _, (_, departments), _ in units:
+        for department in departments:
+            claimed[department] = claimed.get(department, 0) + 1
+    for _, (_, departments), key in units:  # a department in two results: evaluated again together, not stored
+        if key is not None and any(claimed[d] > 1 for d in departments):
+            cache.discard(key)
+    partitions = _Partitions(program, backend, fmt)
+    try:
+        results = _rejoin_split_departments(lambda task: keep(partitions.evaluate(task)),
+                                            [files for files, _, _ in units], [result for _, result, _ in units])
+    finally:
+        partitions.close()
+        cache.prune()
+    return results
+
+
+def _unchanged(files, digests: dict) -> bool:
+    """The files still have the bytes the cache key was made of (one edited during the run is not stored)."""
+    try:
+        return all(hashlib.sha256(path.read_bytes()).digest() == digests[path] for path in files)
+    except OSError:
+        return False
 
 
 def _keeping(spool):
@@ -256,8 +399,8 @@ def _run(evaluate, tasks, progress):
     return results
 
 
-def _run_in_pool(pool, tasks, progress, keep=lambda result: result):
-    futures = {pool.submit(_evaluate_in_worker, task): i for i, task in enumerate(tasks)}
+def _run_in_pool(pool, tasks, progress, keep=lambda result: result, work=_evaluate_in_worker):
+    futures = {pool.submit(work, task): i for i, task in enumerate(tasks)}
     results: list = [None] * len(tasks)
     for future in as_completed(futures):
         result = future.result()

@@ -17,7 +17,8 @@ def test_bench_prints_every_measurement():
     assert "== 45 projects: 3 facts files" in out
     for row in ("load + validate", "load rules + compile", "evaluate, python backend",
                 "evaluate, durable_rules backend", "plain-Python loop", "render JSON",
-                "--backend durable --jobs 1", "--backend durable --jobs 2", "MiB"):
+                "--backend durable --jobs 1", "--backend durable --jobs 2", "MiB",
+                "after one department's file changed, with --cache"):
         assert row in out, row
     assert "same as the engine's: yes" in out
     # the ceiling row: durable_rules' native calls alone on the facts our adapter asserted

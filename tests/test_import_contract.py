@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the decision of the boolean trees, given operand columns
     ("backends", ("batch", "backends")),
     # Program x Reports -> Evaluation
-    ("evaluate", ("subjects", "operands", "evaluate", "parallel", "streaming")),
+    ("evaluate", ("subjects", "operands", "evaluate", "parallel", "streaming", "partcache")),
     # what is built on evaluations: explain, rule tests and coverage, comparisons
     ("analysis", ("explain", "formula", "coverage", "ruletest", "diff")),
     # Evaluation (or an explanation, a diff, a test run) -> a document

@@ -29,12 +29,16 @@ SEVERITY_NAMES = {label: name for name, label in SEVERITY_LABELS.items()}  # --f
 @backend_option
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="并行进程数:按部门分到多个进程核查,结果与单进程完全相同;0 表示自动(按可用 CPU 核数,输入很小时单进程)")
+@click.option("--cache", "cache_dir", metavar="目录", envvar="PERFAUDIT_CACHE", default=None,
+              help="缓存目录(也可用环境变量 PERFAUDIT_CACHE):json、csv 输出时,规则、引擎和部门事实文件都未改动的部门"
+                   "直接取用上次结果,输出与不用缓存时逐字节相同;可随时删除,超过 PERFAUDIT_CACHE_MAX_MIB"
+                   "(默认 2048)MiB 时删除最久未用的条目")
 @click.option("--prepared-by", metavar="姓名", default=None, help="编制人,写在 text/md/html/xlsx 报告抬头(不给则不显示)")
 @click.option("--reviewed-by", metavar="姓名", default=None, help="复核人,写在报告抬头(不给则不显示)")
 @click.option("--report-date", metavar="YYYY-MM-DD", default=None, callback=lambda _c, _p, v: _report_date(v),
               help="报告日期,写在报告抬头(不给则不显示;perfaudit 不自动填当天日期,以保证同样输入得到同样输出)")
-def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jobs, prepared_by, reviewed_by,
-             report_date):
+def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jobs, cache_dir, prepared_by,
+             reviewed_by, report_date):
     """按规则核查事实文件(可给出多个文件或目录)。"""
     from .. import api
     from .progress import progress_bar, wants_progress_bar
@@ -47,13 +51,15 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     from ..streaming import FORMATS as STREAMED, severities, spool_folder
 
     stream = fmt if fmt in STREAMED and earlier is None else None
+    cache = _cache(cache_dir, stream)
     with paused_gc():  # from the first record to the last byte written (engine/gcpause.py)
         try:
             ruleset = api.load_rules(rules_dir)
             files = api.count_facts_files(facts)
             with progress_bar(2 * files, wants_progress_bar(fmt, output, files)) as advance:
                 result = api.evaluate_paths(ruleset, facts, backend=backend, jobs=jobs, progress=advance,
-                                            stream=stream, spool_folder=spool_folder(output) if stream else None)
+                                            stream=stream, spool_folder=spool_folder(output) if stream else None,
+                                            cache=cache)
         except InputError as error:
             raise InputProblem(error) from None
         if result.notice:
@@ -93,6 +99,23 @@ def _report_date(value):
     except ValueError:
         pass
     raise click.BadParameter(f"“{value}”不是有效日期;请写成 YYYY-MM-DD,如 2025-03-31")
+
+
+def _cache(folder, stream):
+    """The --cache folder ready for use, or None (with a notice when it was asked for and cannot be used)."""
+    if folder is None:
+        return None
+    if stream is None:
+        source = click.get_current_context().get_parameter_source("cache_dir")
+        if source == click.core.ParameterSource.COMMANDLINE:
+            click.echo("提示: --cache 只用于 --format json 和 csv 输出,本次不使用缓存。", err=True)
+        return None
+    from ..partcache import open_cache
+
+    cache, why = open_cache(folder)
+    if why:
+        click.echo(why, err=True)
+    return cache
 
 
 def _earlier_ledger(fmt, output, force):

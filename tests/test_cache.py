@@ -1,0 +1,183 @@
+"""`perfaudit evaluate --cache DIR` (engine/partcache.py): the same bytes cold, warm and without it; only changed
+departments evaluated again; never reused across a rule edit; bad entries and an unusable folder only cost time."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from bench.generate import write_corpus
+from engine import parallel
+from engine.cli import cli
+from engine.partcache import PartCache
+
+from .conftest import RULES
+
+STREAMED = ("csv", "json")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Eight departments over two years."""
+    root = tmp_path_factory.mktemp("cached-facts")
+    write_corpus(root, 150, seed=11, years=(2023, 2024))
+    return root
+
+
+def run(runner, corpus, *args, rules=RULES):
+    result = runner.invoke(cli, ["evaluate", str(corpus), "--rules", str(rules), "--backend", "python", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result
+
+
+def entries(cache):
+    return sorted(cache.glob("*/*.part"))
+
+
+@pytest.fixture
+def evaluated(monkeypatch):
+    """The departments' files each cached run evaluated (in this process: --jobs 1)."""
+    calls = []
+    real = parallel._Partitions.evaluate_groups
+
+    def spy(self, groups):
+        calls.extend(groups)
+        return real(self, groups)
+
+    monkeypatch.setattr(parallel._Partitions, "evaluate_groups", spy)
+    return calls
+
+
+@pytest.mark.parametrize("fmt", STREAMED)
+def test_cold_warm_and_no_cache_give_the_same_bytes(runner, corpus, tmp_path, fmt, evaluated):
+    plain = run(runner, corpus, "--format", fmt).stdout_bytes
+    cache = tmp_path / "cache"
+    for jobs in ("1", "2"):
+        assert run(runner, corpus, "--format", fmt, "--jobs", jobs, "--cache", str(cache)).stdout_bytes == plain
+    assert len(entries(cache)) == 8 and len(evaluated) == 8  # --jobs 1 cold: every department; --jobs 2: none
+    evaluated.clear()
+    assert run(runner, corpus, "--format", fmt, "--jobs", "1", "--cache", str(cache)).stdout_bytes == plain
+    assert evaluated == []
+
+
+def test_the_cache_folder_can_come_from_the_environment(runner, corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("PERFAUDIT_CACHE", str(tmp_path / "cache"))
+    run(runner, corpus, "--format", "json")
+    assert len(entries(tmp_path / "cache")) == 8
+    run(runner, corpus, "--format", "text")  # not a cached format: no notice either when the folder comes from there
+
+
+def test_only_the_changed_department_is_evaluated_again(runner, corpus, tmp_path, evaluated):
+    facts = tmp_path / "facts"
+    shutil.copytree(corpus, facts)
+    cache = tmp_path / "cache"
+    run(runner, facts, "--format", "json", "--jobs", "1", "--cache", str(cache))
+    changed = sorted(facts.rglob("*.yaml"))[3]
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("executed: ", "executed: 1", 1), encoding="utf-8")
+    evaluated.clear()
+    warm = run(runner, facts, "--format", "json", "--jobs", "1", "--cache", str(cache)).stdout_bytes
+    department = changed.stem
+    assert evaluated and {p.stem for group in evaluated for p in group} == {department}
+    assert warm == run(runner, facts, "--format", "json").stdout_bytes
+
+
+def test_a_parameter_edit_is_a_miss(runner, corpus, tmp_path, evaluated):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    cache = tmp_path / "cache"
+    before = run(runner, corpus, "--format", "json", "--jobs", "1", "--cache", str(cache), rules=rules).stdout_bytes
+    parameters = rules / "parameters.yaml"
+    text = parameters.read_text(encoding="utf-8")
+    edited = text.replace("value: 0.1\n", "value: 0.05\n", 1)  # proportional_tolerance
+    assert edited != text
+    parameters.write_text(edited, encoding="utf-8")
+    evaluated.clear()
+    after = run(runner, corpus, "--format", "json", "--jobs", "1", "--cache", str(cache), rules=rules).stdout_bytes
+    assert len(evaluated) == 8 and len(entries(cache)) == 16
+    assert after == run(runner, corpus, "--format", "json", rules=rules).stdout_bytes != before
+
+
+def test_truncated_corrupt_and_missing_entries_are_evaluated_again(runner, corpus, tmp_path, evaluated):
+    cache = tmp_path / "cache"
+    plain = run(runner, corpus, "--format", "csv", "--jobs", "1", "--cache", str(cache)).stdout_bytes
+    first, second, third = entries(cache)[:3]
+    first.write_bytes(first.read_bytes()[:-10])
+    data = bytearray(second.read_bytes())
+    data[-5] ^= 0xFF
+    second.write_bytes(bytes(data))
+    third.unlink()
+    evaluated.clear()
+    assert run(runner, corpus, "--format", "csv", "--jobs", "1", "--cache", str(cache)).stdout_bytes == plain
+    assert len(evaluated) == 3 and len(entries(cache)) == 8
+    evaluated.clear()
+    assert run(runner, corpus, "--format", "csv", "--jobs", "1", "--cache", str(cache)).stdout_bytes == plain
+    assert evaluated == []  # rewritten whole
+
+
+@pytest.mark.parametrize("make", ["file", "shared"])
+def test_an_unusable_folder_is_a_notice_and_the_run_goes_on(runner, corpus, tmp_path, make):
+    plain = run(runner, corpus, "--format", "json").stdout_bytes
+    cache = tmp_path / "cache"
+    if make == "file":
+        cache.write_text("not a folder")
+    else:
+        cache.mkdir()
+        cache.chmod(0o777)  # others could plant entries (pickles): not used
+    result = run(runner, corpus, "--format", "json", "--cache", str(cache))
+    assert result.stdout_bytes == plain
+    assert "本次不使用缓存" in result.stderr and "Traceback" not in result.stderr
+    assert not cache.is_dir() or entries(cache) == []
+
+
+def test_departments_that_share_a_name_across_files_are_not_stored(runner, corpus, tmp_path, monkeypatch):
+    # every file on its own: a department's two years arrive apart, are evaluated again together, not stored
+    plain = run(runner, corpus, "--format", "json").stdout_bytes
+    monkeypatch.setattr(parallel, "department_of", lambda text: None)
+    cache = tmp_path / "cache"
+    for jobs in ("1", "2", "2"):
+        assert run(runner, corpus, "--format", "json", "--jobs", jobs, "--cache", str(cache)).stdout_bytes == plain
+    assert entries(cache) == []
+
+
+def test_the_least_recently_used_entries_go_first(tmp_path):
+    cache = PartCache(tmp_path, max_bytes=0)
+    for key in ("aa1", "aa2", "aa3"):
+        cache.put(key, b"x" * 1000)
+    for age, key in enumerate(("aa1", "aa2", "aa3")):
+        os.utime(cache._path(key), (1_000_000 + age, 1_000_000 + age))
+    assert cache.get("aa1") == b"x" * 1000  # used now: the newest
+    size = cache._path("aa1").stat().st_size
+    cache.max_bytes = size  # room for one
+    cache.prune()
+    assert [p.stem for p in entries(tmp_path)] == ["aa1"]
+
+
+def test_a_cold_cached_run_keeps_no_rendered_findings_in_the_parent(ruleset, monkeypatch, tmp_path):
+    """As without the cache (tests/test_streaming.py): the parent's traced memory stays far below the output."""
+    import tracemalloc
+
+    from engine import api, output
+    from engine.partcache import open_cache
+
+    facts = tmp_path / "facts"
+    write_corpus(facts, 3000, seed=5)
+    monkeypatch.setattr(parallel, "TASK_BYTES", 200_000)
+    monkeypatch.setattr(output.Stream, "BUFFER", 1 << 16)
+    start_worker = parallel._start_worker
+    monkeypatch.setattr(parallel, "_start_worker", lambda *a: tracemalloc.stop() or start_worker(*a))
+    cache, _ = open_cache(tmp_path / "cache")
+    target = tmp_path / "findings.json"
+    tracemalloc.start()
+    try:
+        result = api.evaluate_paths(api.compile(ruleset), [facts], backend="python", jobs=2, stream="json",
+                                    spool_folder=tmp_path, cache=cache)
+        with output.Stream(str(target)) as out:
+            result.write(out.write)
+        result.close()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(entries(tmp_path / "cache")) == 150
+    assert peak < target.stat().st_size / 3, (peak, target.stat().st_size)
