@@ -81,9 +81,26 @@ class Program:
                      if self.applies(c, scope) and (missing := self.missing_parameters(c, scope)))
 
 
+_PROGRAMS_KEPT = 4
+_programs: dict = {}  # repr of a RuleSet -> its Program, the last _PROGRAMS_KEPT compiled
+
+
 def compile_rules(ruleset: RuleSet) -> Program:
-    param_types = {name: p.type for name, p in ruleset.parameters.items()}
-    return Program(ruleset, tuple(_compile_rule(rule, param_types) for rule in ruleset.rules))
+    """The program of `ruleset`, shared with earlier calls on a rule set of the same content: every in-process
+    run (perfaudit test's cases, the CLI tests) loads the same rules again, and the caches keyed by program
+    (column plan, finding plans, durable layout) then hit as well. The key is the rule set's repr, which
+    writes out every rule, parameter value (Decimal as written) and location (the file as shown), so an
+    edit to a rule file changes it whatever the file's mtime; checked again on a hit, in case someone
+    changed a cached rule set's dicts in place."""
+    key = repr(ruleset)
+    program = _programs.pop(key, None)
+    if program is None or repr(program.ruleset) != key or " at 0x" in key:
+        param_types = {name: p.type for name, p in ruleset.parameters.items()}
+        program = Program(ruleset, tuple(_compile_rule(rule, param_types) for rule in ruleset.rules))
+    _programs[key] = program  # the most recently used last
+    while len(_programs) > _PROGRAMS_KEPT:
+        del _programs[next(iter(_programs))]
+    return program
 
 
 def _compile_rule(rule: Rule, param_types) -> CompiledRule:

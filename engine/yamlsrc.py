@@ -18,6 +18,10 @@ from .yamldoc import MAX_DEPTH, MAX_DIGITS, Document, PathKey, render_path  # no
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ALIAS_PROBLEMS = 10  # an alias bomb must not turn into a million diagnostics
+# A file with this many aliases is refused whatever follows; reading the rest (100,000 aliases: 4 s in the
+# pure-Python scanner) would only feed the count the builder no longer reports. Far above MAX_ALIAS_PROBLEMS,
+# so that aliases under values the builder skips (a duplicate key's) cannot leave it short of the summary.
+_ALIASES_READ = 1000
 # The fast paths, tried in this order before the pure-Python composer: the line scanner (engine/yamlscan.py)
 # and libyaml. Callers pass fewer to get the reference paths (tests compare them).
 FAST_PATHS = ("scan", "libyaml")
@@ -146,11 +150,15 @@ class _Loader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self._depth = 0
+        self._aliases = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             self.get_event()
+            self._aliases += 1
+            if self._aliases == _ALIASES_READ:
+                self._stop_reading(event)
             return yaml.ScalarNode(_ALIAS, event.anchor, event.start_mark, event.end_mark)
         self._depth += 1
         try:
@@ -162,6 +170,14 @@ class _Loader(yaml.SafeLoader):
             return node
         finally:
             self._depth -= 1
+
+    def _stop_reading(self, last):
+        """Close every open collection here and read no further: each open loop sees its end event at once,
+        and a mapping value still owed becomes an empty scalar. Instance attributes, so a document that
+        never gets here pays nothing."""
+        self.check_event = lambda *choices: True
+        self.get_event = lambda: last
+        self.compose_node = lambda parent, index: yaml.ScalarNode(_NULL, "", last.end_mark, last.end_mark)
 
 
 def _problem_text(problem: str) -> str:

@@ -123,7 +123,7 @@ def probe(ruleset, when, condition, leaves, number: int = 0) -> CompiledRule:
     return CompiledRule(rule, when, condition, leaves, (), ())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(shape=random_rules())
 def test_kleene_terms_equal_decide_on_random_trees(ruleset, shape):
     compiled = probe(ruleset, *shape)
@@ -191,7 +191,7 @@ def test_full_facts_with_every_operand_known(program):
 
 
 @needs_durable
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(shapes=st.lists(random_rules(), min_size=1, max_size=4))
 def test_random_rules_decide_alike(ruleset, shapes):
     rules = tuple(probe(ruleset, *shape, number=n) for n, shape in enumerate(shapes))

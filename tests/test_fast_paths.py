@@ -155,12 +155,12 @@ def test_fast_schema_check_agrees_with_jsonschema(name, texts):
     for text in texts:
         document = slow_document(text)[0].data
         assert check(document) and validator.is_valid(document)
-        for mutated in schema_mutations(document, 150, len(text)):
+        for mutated in schema_mutations(document, 90, len(text)):
             expected = validator.is_valid(mutated)
             assert check(mutated) == expected, mutated
             valid += expected
             invalid += not expected
-    assert valid > 20 and invalid > 200
+    assert valid > 20 and invalid > 200, (valid, invalid)
 
 
 def test_unknown_keywords_are_left_to_jsonschema():

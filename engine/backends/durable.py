@@ -419,13 +419,19 @@ class _Layout:
         self.tags[name] = tag
 
 
-_last_layout: list = [None]  # the _Layout of the program evaluated last (it keeps that program alive)
+_LAYOUTS_KEPT = 4  # as many as compile_rules keeps programs: tests and rule-test runs alternate rule sets
+_layouts: list = []  # the _Layouts of the programs evaluated last, most recent last (each keeps its program alive)
 
 
 def _layout_of(program) -> _Layout:
-    layout = _last_layout[0]
-    if layout is None or layout.program is not program:
-        layout = _last_layout[0] = _Layout(program)
+    for layout in _layouts:
+        if layout.program is program:
+            _layouts.remove(layout)
+            break
+    else:
+        layout = _Layout(program)
+        del _layouts[:len(_layouts) - _LAYOUTS_KEPT + 1]
+    _layouts.append(layout)
     return layout
 
 
