@@ -321,10 +321,7 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
     def as_kept(value, evidence_formats):
         """value with these evidence formats and its parameters tables shared (the parent keeps one per department)."""
         part, departments = value
-        parameters = tuple((report, shared.setdefault(repr(values), values))
-                           for report, values in part.evaluation.parameters)
-        evaluation = dataclasses.replace(part.evaluation, evidence_formats=evidence_formats, parameters=parameters)
-        return dataclasses.replace(part, evaluation=evaluation), departments
+        return _sharing(part, shared, evidence_formats=evidence_formats), departments
 
     for size, group in groups:
         key = cache.key(group, digests)
@@ -381,10 +378,18 @@ def _unchanged(files, digests: dict) -> bool:
 
 def _keeping(spool):
     """What the parent keeps of a partition's result: all of it, or (streamed output) all but its rendered
-    findings, which go to the spool as soon as they arrive."""
+    findings, which go to the spool as soon as they arrive, with one parameters table per distinct set of values
+    (each partition's unpickled copies would otherwise be kept per department: memory growing with the corpus)."""
     if spool is None:
         return lambda result: result
-    return lambda result: None if result is None else (spool.add(result[0]), result[1])
+    shared: dict = {}
+    return lambda result: None if result is None else (spool.add(_sharing(result[0], shared)), result[1])
+
+
+def _sharing(part, shared: dict, **changes):
+    """part with its parameters tables replaced by the one object kept in shared (repr -> table)."""
+    parameters = tuple((report, shared.setdefault(repr(values), values)) for report, values in part.evaluation.parameters)
+    return dataclasses.replace(part, evaluation=dataclasses.replace(part.evaluation, parameters=parameters, **changes))
 
 
 def _run(evaluate, tasks, progress):

@@ -153,10 +153,11 @@ def test_the_parent_holds_no_findings(ruleset, monkeypatch, tmp_path):
     """The parent's memory (traced; workers not traced) stays far below the document's size: the findings stay in
     the spool, and what the parent holds at once is about one partition's rendered findings."""
     facts = tmp_path / "facts"
-    # a quarter of the projects and of the partition size of the first version of this test: as many partitions,
-    # the same share of the document held at once (peak/size 0.17 against 0.12), a quarter of the time
-    write_corpus(facts, 1000, seed=5)
-    monkeypatch.setattr(parallel, "TASK_BYTES", 75_000)
+    # half the projects and of the partition size of the first version of this test: as many partitions. The
+    # parent's peak is a few partitions' results waiting in the pool's result queue plus what it keeps per report,
+    # about 0.25 of the document here (representative reports render less per project than the old corpus's)
+    write_corpus(facts, 2000, seed=5)
+    monkeypatch.setattr(parallel, "TASK_BYTES", 150_000)
     monkeypatch.setattr(output.Stream, "BUFFER", 1 << 16)
     start_worker = parallel._start_worker
     monkeypatch.setattr(parallel, "_start_worker", lambda *a: tracemalloc.stop() or start_worker(*a))
