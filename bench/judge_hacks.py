@@ -37,7 +37,7 @@ def differential(jsonschema_rs) -> None:
     import jsonschema
 
     import tests.test_fast_paths as corpus
-    from engine.validate import schema
+    from engine.load.validate import schema
 
     for bound in BOUNDS:
         slow, fast = jsonschema.Draft202012Validator(bound).is_valid, jsonschema_rs.validator_for(bound).is_valid
@@ -77,9 +77,9 @@ def as_floats(x):
 
 
 def schema_check(facts_dir: str, jsonschema_rs) -> None:
-    from engine.fastschema import compile_schema
-    from engine.validate import schema
-    from engine.yamlsrc import load_yaml_file
+    from engine.load.fastschema import compile_schema
+    from engine.load.validate import schema
+    from engine.load.yamlsrc import load_yaml_file
 
     documents = [load_yaml_file(path)[0].data for path in sorted(Path(facts_dir).rglob("*.yaml"))]
     rows = [("fastschema", compile_schema(schema("facts"))), ("walk alone (Decimal -> float)", as_floats)]
@@ -93,9 +93,9 @@ def schema_check(facts_dir: str, jsonschema_rs) -> None:
 
 def constructors(facts_dir: str, rules_dir: str) -> None:
     from engine import api
-    from engine.findings import FactCitation, Finding
-    from engine.gcpause import paused_gc
-    from engine.model import FactSource, fact_source
+    from engine.core.findings import FactCitation, Finding
+    from engine.core.model import FactSource, fact_source
+    from engine.run.gcpause import paused_gc
 
     new, put = object.__new__, object.__setattr__
 
@@ -120,7 +120,7 @@ def constructors(facts_dir: str, rules_dir: str) -> None:
     for label, plain, bypass, args in rows:
         costs = [min(timeit.repeat(lambda f=f: f(*args), number=100_000, repeat=5)) * 10_000 for f in (plain, bypass)]
         print(f"  {label:14s} {costs[0]:6.0f} / {costs[1]:6.0f}")
-    import engine.facts
+    import engine.construct.facts
 
     made = [0]
 
@@ -128,13 +128,13 @@ def constructors(facts_dir: str, rules_dir: str) -> None:
         made[0] += 1
         return fact_source(*args)
 
-    engine.facts.fact_source = counting
+    engine.construct.facts.fact_source = counting
     try:
         with paused_gc():
             reports = api.load_facts([facts_dir])
             evaluation = api.evaluate(api.compile(api.load_rules(rules_dir)), reports, backend="python")
     finally:
-        engine.facts.fact_source = fact_source
+        engine.construct.facts.fact_source = fact_source
     citations = {id(c) for f in evaluation.findings for c in f.citations if isinstance(c, FactCitation)}
     print(f"  the corpus makes {made[0]} FactSources, {len(evaluation.findings)} Findings, {len(citations)} FactCitations")
 

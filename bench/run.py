@@ -114,10 +114,10 @@ class Clock:
 def worker(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> dict:
     """Time each stage in this process; the parent reads our peak RSS.
 
-    The garbage collector stays paused throughout, as in `perfaudit evaluate` (engine/gcpause.py):
+    The garbage collector stays paused throughout, as in `perfaudit evaluate` (engine/run/gcpause.py):
     otherwise the first collection after loading walks every record, and that cost would land on
     whichever stage allocates next (the plain loop showed 0.5 s at 10,000 projects for it)."""
-    from engine.gcpause import paused_gc
+    from engine.run.gcpause import paused_gc
 
     with paused_gc():
         return _stages(facts_dir, backend, rules_dir, with_loop)
@@ -127,8 +127,8 @@ def _stages(facts_dir: str, backend: str, rules_dir: str, with_loop: bool) -> di
     import dataclasses
 
     from engine import api
-    from engine.evaluate import params_for
     from engine.render import render
+    from engine.run.evaluate import params_for
 
     out = {}
     clock = Clock(out)
@@ -173,8 +173,8 @@ def durable_alone(program, reports) -> dict:
     between: assert_fact, every action taken from the native queue (not run), delete_state.
     """
     from engine.backends.durable import DurableBackend
-    from engine.evaluate import evaluate_reports
-    from engine.gcpause import paused_gc
+    from engine.run.evaluate import evaluate_reports
+    from engine.run.gcpause import paused_gc
 
     backend = DurableBackend(program)
     captured = []
@@ -228,7 +228,7 @@ SIX_RULES = {
 def durable_six_rules(reports) -> dict:
     """durable_rules' native calls alone on one fact per project and the six-rule shape, for comparison."""
     from engine.backends.durable import _make_host
-    from engine.gcpause import paused_gc
+    from engine.run.gcpause import paused_gc
 
     def band(score):
         return "优" if score >= 90 else "良" if score >= 80 else "中" if score >= 60 else "差"

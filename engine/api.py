@@ -10,16 +10,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
-from .compile import Program, compile_rules
-from .evaluate import Evaluation, prepare_findings
-from .evaluate import evaluate as _evaluate
-from .facts import load_facts as _load_facts
-from .loading import expand_paths
-from .gcpause import paused_gc
-from .operands import column_plan
-from .model import Report, RuleSet
-from .rules import load_rules as _load_rules
-from .yamlsrc import FAST_PATHS
+from .construct.compile import Program, compile_rules
+from .construct.facts import load_facts as _load_facts
+from .construct.rules import load_rules as _load_rules
+from .core.model import Report, RuleSet
+from .load.files import expand_paths
+from .load.yamlsrc import FAST_PATHS
+from .run.evaluate import Evaluation, prepare_findings
+from .run.evaluate import evaluate as _evaluate
+from .run.gcpause import paused_gc
+from .run.operands import column_plan
 
 
 def load_rules(rules_dir="rules") -> RuleSet:
@@ -31,13 +31,13 @@ def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
     """Load and validate facts files or folders; raises InputError.
 
     progress: optional callable, called with each file's path as it is read.
-    fast: the YAML fast paths to try (engine/yamlsrc.py FAST_PATHS or fewer); the records are the same."""
+    fast: the YAML fast paths to try (engine/load/yamlsrc.py FAST_PATHS or fewer); the records are the same."""
     with paused_gc():
         return _load_facts(paths, progress, fast)
 
 
 def facts_digest(paths, known: dict | None = None) -> str:
-    """known: when given, filled with each file's SHA-256 (engine/partcache.py keys on them too)."""
+    """known: when given, filled with each file's SHA-256 (engine/run/partcache.py keys on them too)."""
     files, _ = expand_paths(paths)
     known = {} if known is None else known
     for f in files:
@@ -78,18 +78,18 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
                    progress=None, stream: str | None = None, spool_folder=None, cache=None):
     """Load the facts files under `paths` and evaluate them: what `perfaudit evaluate` does.
 
-    Departments are loaded and evaluated one partition at a time, in `jobs` processes (engine/parallel.py;
+    Departments are loaded and evaluated one partition at a time, in `jobs` processes (engine/run/parallel.py;
     0: one per available CPU, or one in all for a small input); the result equals evaluate(load_facts(paths)), and input errors are raised
     exactly as load_facts raises them. progress: optional callable, called with a number of units
     done, two per facts file (read, evaluated).
 
     stream: "json" or "csv" for a streaming.Streamed result instead (the findings rendered partition by
     partition into a spool file in spool_folder, none kept in memory); close() it when written.
-    cache: an engine.partcache.PartCache, used with stream only: unchanged departments are not evaluated again."""
+    cache: an engine.run.partcache.PartCache, used with stream only: unchanged departments are not evaluated again."""
     from .backends import EngineError
     from .backends.choice import midrun_notice
-    from .parallel import evaluate_by_department
-    from .streaming import Spool, Streamed, streamed
+    from .run.parallel import evaluate_by_department
+    from .run.streaming import Spool, Streamed, streamed
 
     program = compile(ruleset)
     digest = facts_digest(paths, None if cache is None else cache.digests)

@@ -48,7 +48,7 @@ def plain(value, drop=("section",)):
     """Facts data without provenance: values as text (Decimal as written), the keys in `drop` left out."""
     from decimal import Decimal
 
-    from engine.spreadsheet.yamlwrite import Sourced
+    from engine.io.spreadsheet.yamlwrite import Sourced
 
     if isinstance(value, Sourced):
         value = value.value
@@ -123,7 +123,7 @@ def _number(text: str):
 def write_xlsx(path, forms: list) -> None:
     from openpyxl import Workbook
 
-    from engine.spreadsheet.cellguard import set_xlsx_text
+    from engine.io.spreadsheet.cellguard import set_xlsx_text
 
     book = Workbook()
     sheet = book.active

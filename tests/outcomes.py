@@ -2,13 +2,13 @@
 
 Findings only show rules that fired or could not be evaluated; tests that must tell `passed`
 from `not-applicable`, or compare backends rule by rule, drive the backend the way
-engine.evaluate.evaluate does and keep every outcome.
+engine.run.evaluate.evaluate does and keep every outcome.
 """
 from __future__ import annotations
 
 from engine.backends import make_backend
-from engine.evaluate import params_for
-from engine.subjects import subjects_of
+from engine.run.evaluate import params_for
+from engine.run.subjects import subjects_of
 
 from .row_reference import leaf_values
 

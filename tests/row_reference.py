@@ -10,12 +10,12 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 
 from engine.backends import FIRED, UNKNOWN, outcome_of
+from engine.backends.batch import Decision, RuleBatch
 from engine.backends.python import decide
-from engine.batch import Decision, RuleBatch
-from engine.compile import leaves_of
+from engine.construct.compile import leaves_of
 from engine.expr.closures import PARAMS, YEAR, compile_expr
 from engine.expr.columns import Frame
-from engine.subjects import subjects_of
+from engine.run.subjects import subjects_of
 
 
 def scope_for(subject_scope: dict, params: dict, year_decimal: Decimal) -> dict:

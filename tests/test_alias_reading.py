@@ -2,7 +2,7 @@
 the diagnostics are the ones a full read gives, and the rest of the file is not scanned."""
 import pytest
 
-from engine import yamlsrc
+from engine.load import yamlsrc
 
 BOMB = "a: &a [1, 2]\n" + "b: [" + ", ".join(["*a"] * 3000) + "]\n"
 

@@ -121,9 +121,9 @@ def test_a_durable_failure_with_backend_durable_is_named_and_suggests_python(fai
 
 @needs_durable
 def test_explain_on_auto_carries_on_with_python_when_durable_fails(monkeypatch, ruleset, seed_reports):
+    from engine.analysis.explain import explain_project
     from engine.backends.durable import DurableBackend
-    from engine.compile import compile_rules
-    from engine.explain import explain_project
+    from engine.construct.compile import compile_rules
 
     def outcomes(self, subject, items):
         raise EngineError("durable_rules rejected a fact: error code: 303")

@@ -71,7 +71,7 @@ def command_of(case: str, expected: dict) -> list[str]:
 
 
 def parse_diagnostics(text: str) -> list[dict]:
-    """The rendered diagnostics (engine.errors.Diagnostic.render) back as dicts."""
+    """The rendered diagnostics (engine.core.errors.Diagnostic.render) back as dicts."""
     out: list[dict] = []
     current_field = None
     for line in text.splitlines():
@@ -305,7 +305,7 @@ def test_dangling_link_in_a_facts_folder_is_named(runner, tmp_path, monkeypatch)
 
 
 def test_parser_of_this_file_reads_what_the_cli_renders():
-    from engine.errors import Diagnostic, InputError
+    from engine.core.errors import Diagnostic, InputError
 
     text = InputError([Diagnostic("a.yaml", 3, 5, "x.y", "坏: 值", "期望的", "建议的"),
                        Diagnostic("b.yaml", 0, 0, "", "整个文件")]).render()

@@ -1,4 +1,4 @@
-"""`perfaudit evaluate --cache DIR` (engine/partcache.py): the same bytes cold, warm and without it; only changed
+"""`perfaudit evaluate --cache DIR` (engine/run/partcache.py): the same bytes cold, warm and without it; only changed
 departments evaluated again; never reused across a rule edit; bad entries and an unusable folder only cost time."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 from bench.generate import write_corpus
-from engine import parallel
 from engine.cli import cli
-from engine.partcache import PartCache
+from engine.run import parallel
+from engine.run.partcache import PartCache
 
 from .conftest import RULES
 
@@ -158,8 +158,9 @@ def test_a_cold_cached_run_keeps_no_rendered_findings_in_the_parent(ruleset, mon
     """As without the cache (tests/test_streaming.py): the parent's traced memory stays far below the output."""
     import tracemalloc
 
-    from engine import api, output
-    from engine.partcache import open_cache
+    from engine import api
+    from engine.io import output
+    from engine.run.partcache import open_cache
 
     facts = tmp_path / "facts"
     write_corpus(facts, 3000, seed=5)

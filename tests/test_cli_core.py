@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from engine.cli import cli
-from engine.version import VERSION
-from engine.yamlsrc import load_yaml_file
+from engine.core.version import VERSION
+from engine.load.yamlsrc import load_yaml_file
 
 from .conftest import FACTS_2024, ROOT, RULES
 from .factsfile import D, project, write_facts

@@ -59,7 +59,7 @@ def test_help_screens_have_chinese_headings(runner, command):
 
 
 def test_help_columns_line_up_in_terminal_columns(runner):
-    from engine.cjk import display_width
+    from engine.core.cjk import display_width
 
     lines = run(runner, "evaluate", "--help").stdout.splitlines()
     starts = set()

@@ -22,15 +22,15 @@ from engine import compile, load_facts
 from engine.backends.python import PythonBackend
 from engine.expr import parse
 from engine.expr.columns import Frame, compile_column
-from engine.operands import rule_batches
-from engine.subjects import subjects_by_kind, subjects_of
+from engine.run.operands import rule_batches
+from engine.run.subjects import subjects_by_kind, subjects_of
 
 from .conftest import FACTS
 from .expr_value import value_of
 from .factsfile import D, claim, indicator, project, write_facts
 from .row_reference import decide_batches_by_row, frame_of_scopes, rule_batches_by_row
 
-E = sys.modules["engine.evaluate"]
+E = sys.modules["engine.run.evaluate"]
 
 
 def check_reports(program, reports) -> dict:
@@ -219,7 +219,7 @@ def test_path_values_become_decimal_in_columns_as_in_closures():
 # --- lazy subjects, shared comprehension values, column built-ins, Finding and message fast paths ---
 
 def test_lazy_subjects_are_the_eager_subjects_made_on_demand(program):
-    from engine.subjects import Subjects
+    from engine.run.subjects import Subjects
 
     reports = load_facts([FACTS]) + load_generated(12, seed=5)
     group = [r for r in reports if r.year == 2024]
@@ -351,7 +351,7 @@ def test_len_column_uses_shared_small_decimals_and_stays_exact():
 def test_findings_are_dataclass_instances_with_their_fields_in_order(program):
     from dataclasses import fields
 
-    from engine.findings import Finding
+    from engine.core.findings import Finding
 
     reports = load_facts([FACTS])
     evaluation = E.evaluate(program, reports, "python")
@@ -366,7 +366,7 @@ def test_findings_are_dataclass_instances_with_their_fields_in_order(program):
 def _render_reference(template: str, values: dict) -> str:
     import re
 
-    from engine.findings import format_value
+    from engine.core.findings import format_value
 
     field = re.compile(r"\{([^{}:]+)(?::([a-z]+))?\}")
     return field.sub(lambda m: format_value(values.get(m.group(1)), m.group(2) or ""), template)
@@ -386,13 +386,13 @@ MESSAGE_VALUES = [
 ])
 @pytest.mark.parametrize("values", MESSAGE_VALUES)
 def test_message_templates_render_as_the_regular_expression_substitution(template, values):
-    from engine.findings import render_message
+    from engine.core.findings import render_message
 
     assert render_message(template, values) == _render_reference(template, values)
 
 
 def test_every_shipped_message_renders_as_before(program):
-    from engine.findings import render_message, template_fields
+    from engine.core.findings import render_message, template_fields
 
     rng_values = [D("0.8567"), D("1234.5"), None, "名称", D("3"), [D("1"), D("2")], True]
     for compiled in program.rules:
@@ -409,7 +409,7 @@ def test_number_text_reads_the_exponent_as_as_tuple_did(digits, exponent):
     """findings.plain_number/_pct read the exponent from format(value, 'f') instead of as_tuple()."""
     from decimal import ROUND_HALF_UP
 
-    from engine.findings import _pct, plain_number
+    from engine.core.findings import _pct, plain_number
 
     value = Decimal(digits).scaleb(exponent)
     short = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if value.as_tuple().exponent < -4 else value

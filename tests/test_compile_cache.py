@@ -1,4 +1,4 @@
-"""compile_rules shares a Program between rule sets of the same content (engine/compile.py) and never
+"""compile_rules shares a Program between rule sets of the same content (engine/construct/compile.py) and never
 serves one for different content: an edit to a rule file in the same place, with the same size and mtime,
 compiles anew."""
 import os

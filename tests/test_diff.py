@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from engine import evaluate, load_facts, load_rules
+from engine.analysis.diff import rule_impact, year_over_year
 from engine.cli import cli
-from engine.diff import rule_impact, year_over_year
 
 from .conftest import BACKENDS, FACTS_2024, FACTS_2025, RULES, ROOT
 from .factsfile import D, project, write_facts
@@ -86,7 +86,7 @@ def test_renamed_projects_match_only_when_declared(ruleset, tmp_path, declare):
 
 
 def test_repeated_findings_pair_one_to_one(ruleset, tmp_path):
-    from engine.findings import Finding
+    from engine.core.findings import Finding
 
     def finding(year, subject):
         return Finding("r.x", "标题", "consistency", "error", "fired", "局", year, None, "claim", subject, "m", (), ())

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from engine import evaluate, load_facts
+from engine.analysis.diff import year_over_year
 from engine.cli import cli
-from engine.diff import year_over_year
 
 from .conftest import FACTS_2024, RULES
 

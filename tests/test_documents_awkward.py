@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.documents.importer import import_document
-from engine.errors import InputError
+from engine.core.errors import InputError
+from engine.io.documents.importer import import_document
 
 from . import documents_forms as F
 from .test_documents_formats import plain

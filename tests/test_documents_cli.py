@@ -72,7 +72,7 @@ def test_the_template_still_needs_its_year(runner, tmp_path):
 
 
 def test_document_libraries_are_loaded_only_when_a_document_is_read():
-    code = ("import sys, engine.cli, engine.documents.importer; "
+    code = ("import sys, engine.cli, engine.io.documents.importer; "
             "print(sorted(m for m in ('bs4', 'lxml', 'docx', 'pdfplumber', 'xlrd', 'cn2an') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr

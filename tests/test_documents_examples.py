@@ -15,9 +15,9 @@ from __future__ import annotations
 import pytest
 
 from engine import compile, evaluate, load_facts
-from engine.documents.importer import combine, import_document
-from engine.documents.model import squeeze
-from engine.errors import InputError
+from engine.core.errors import InputError
+from engine.io.documents.importer import combine, import_document
+from engine.io.documents.model import squeeze
 
 from . import documents_examples as E
 from . import documents_forms as F

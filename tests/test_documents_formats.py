@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.documents.importer import import_document
-from engine.spreadsheet.yamlwrite import Sourced
+from engine.io.documents.importer import import_document
+from engine.io.spreadsheet.yamlwrite import Sourced
 
 from . import documents_forms as F
 from .documents_forms import plain
@@ -74,7 +74,7 @@ def test_two_forms_in_one_document_are_two_projects(tmp_path, monkeypatch, kind)
 
 
 def test_same_document_gives_the_same_bytes(tmp_path):
-    from engine.documents.importer import combine
+    from engine.io.documents.importer import combine
 
     path = tmp_path / "form.pdf"
     F.write_pdf(path, [F.PUTUO_1])

@@ -3,8 +3,8 @@
 sentence (punctuation, length, 1.5万元) is text, and a heading run into its text is not split by a guess."""
 from __future__ import annotations
 
-from engine.documents.model import Paragraph
-from engine.documents.narrative import entries, heading
+from engine.io.documents.model import Paragraph
+from engine.io.documents.narrative import entries, heading
 
 
 def read(*texts) -> list:

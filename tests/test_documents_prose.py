@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.documents.importer import combine, import_document
-from engine.documents.prose import candidates
+from engine.io.documents.importer import combine, import_document
+from engine.io.documents.prose import candidates
 
 
 def found(text: str) -> list:

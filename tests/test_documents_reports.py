@@ -15,8 +15,8 @@ from decimal import Decimal
 import pytest
 
 from engine.cli import cli
-from engine.documents.review import INTO, excerpt_of, split
-from engine.documents.recognise import HEADERS
+from engine.io.documents.recognise import HEADERS
+from engine.io.documents.review import INTO, excerpt_of, split
 
 from . import documents_examples as E
 from . import documents_reports as R

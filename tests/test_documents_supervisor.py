@@ -6,7 +6,7 @@ import copy
 
 import yaml
 
-from engine.documents.importer import combine, import_document
+from engine.io.documents.importer import combine, import_document
 
 from . import documents_forms as F
 

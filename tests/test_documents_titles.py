@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.documents.importer import import_document
-from engine.documents.reading import read_document
-from engine.documents.recognise import recognise
-from engine.errors import InputError
+from engine.core.errors import InputError
+from engine.io.documents.importer import import_document
+from engine.io.documents.reading import read_document
+from engine.io.documents.recognise import recognise
 
 from . import documents_forms as F
 

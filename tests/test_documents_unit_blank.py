@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from engine.documents.importer import import_document
+from engine.io.documents.importer import import_document
 
 from . import documents_examples as E
 from . import documents_forms as F

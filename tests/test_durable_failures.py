@@ -18,8 +18,8 @@ import pytest
 
 from engine import compile, evaluate, load_facts
 from engine.backends import UNKNOWN
-from engine.compile import MAX_RULE_COST, rule_cost
-from engine.model import RuleSet
+from engine.construct.compile import MAX_RULE_COST, rule_cost
+from engine.core.model import RuleSet
 from engine.render import render
 
 from .conftest import ROOT, RULES, needs_durable
@@ -98,8 +98,8 @@ def test_a_failure_recorded_by_our_own_action_is_an_engine_error(program, report
 def test_a_fact_that_matches_no_rule_is_handled_as_cannot_evaluate(ruleset, tmp_path, monkeypatch):
     from engine.backends import durable
     from engine.backends.python import PythonBackend
-    from engine.evaluate import params_for
-    from engine.subjects import subjects_of
+    from engine.run.evaluate import params_for
+    from engine.run.subjects import subjects_of
 
     from .row_reference import leaf_values
 

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from engine import compile
 from engine.backends import FIRED, UNKNOWN, outcome_of
+from engine.backends.batch import RuleBatch
 from engine.backends.durable_kleene import finding_terms, holds
 from engine.backends.python import PythonBackend, decide
-from engine.batch import RuleBatch
-from engine.compile import And, CompiledRule, Leaf, Not, Or, Program, rule_cost, MAX_RULE_COST
+from engine.construct.compile import And, CompiledRule, Leaf, Not, Or, Program, rule_cost, MAX_RULE_COST
 
 from .conftest import needs_durable
 

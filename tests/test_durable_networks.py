@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from engine import compile, load_rules
+from engine.analysis.ruletest import load_tests, run_tests
 from engine.backends import EngineError
-from engine.ruletest import load_tests, run_tests
 
 from .conftest import RULES, needs_durable
 from .test_durable_failures import probe_program, run_child

@@ -1,5 +1,5 @@
 """A valid report with thousands of claims on one topic is evaluated in linear work (expr/joins.py), and a
-report whose evaluation would go over the budget (engine/budget.py) is refused naming the report and the rule."""
+report whose evaluation would go over the budget (engine/core/budget.py) is refused naming the report and the rule."""
 from __future__ import annotations
 
 import os
@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from engine.budget import ENV
 from engine.cli import cli
+from engine.core.budget import ENV
 
 from .conftest import FACTS_2024, ROOT
 from .factsfile import claim, project, write_facts

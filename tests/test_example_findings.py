@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from engine import evaluate, load_facts
-from engine.findings import FactCitation, PolicyCitation
+from engine.core.findings import FactCitation, PolicyCitation
 
 from .conftest import BACKENDS, ROOT
 

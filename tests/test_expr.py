@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.catalog import SUBJECT_SCOPES
+from engine.core.catalog import SUBJECT_SCOPES
+from engine.core.model import Budget, Claim, FactSource, Filter, Project, Quantity, Report, Score
 from engine.expr import ExprSyntaxError, parse, to_source
 from engine.expr import ast as A
 from engine.expr.ast import without_positions
 from engine.expr.check import Checker
 from engine.expr.functions import FUNCTIONS
-from engine.model import Budget, Claim, FactSource, Filter, Project, Quantity, Report, Score
 
 from .expr_value import traced, value_of
 
@@ -369,7 +369,7 @@ def test_claims_are_records_too():
 # ---- the auditors' reference stays complete -----------------------------------
 
 def test_rules_format_doc_lists_every_field_and_builtin():
-    from engine.catalog import RECORDS
+    from engine.core.catalog import RECORDS
     from engine.expr.parser import COMPREHENSION_FUNCS
 
     from .conftest import ROOT

@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 
 from engine import load_facts
-from engine.catalog import SUBJECT_SCOPES
 from engine.cli import cli
-from engine.errors import InputError
+from engine.core.catalog import SUBJECT_SCOPES
+from engine.core.errors import InputError
+from engine.core.findings import format_value
 from engine.expr import parse
 from engine.expr.check import Checker
-from engine.findings import format_value
 
 from .conftest import BACKENDS, FACTS_2024, ROOT, RULES
 from .expr_value import value_of

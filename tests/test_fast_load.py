@@ -1,4 +1,4 @@
-"""The fast load path (engine/yamlscan.py and the facts builder) changes nothing but speed.
+"""The fast load path (engine/load/yamlscan.py and the facts builder) changes nothing but speed.
 
 The line scanner either declines a text (None) or returns exactly what yamlsrc returns today: the
 same data (same types: int, Decimal with its printed precision, bool, None, str) and the same line
@@ -22,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import engine.yamlsrc as Y
+import engine.load.yamlsrc as Y
 from bench.generate import generate
 from engine import load_facts
-from engine.errors import InputError
-from engine.fastschema import compile_schema
-from engine.yamlscan import scan
+from engine.core.errors import InputError
+from engine.load.fastschema import compile_schema
+from engine.load.yamlscan import scan
 
 from .conftest import FACTS
 

@@ -4,8 +4,8 @@ Each fast path is compared with the reference it replaces, on the shipped facts 
 generated reports, and on thousands of deterministic mutations of them:
 - libyaml composing (yamlsrc._fast_document) against the pure-Python composer: same data, same
   line and column for every value and key, and never "fast" where the slow path reports a problem;
-- the compiled yes/no schema check (engine/fastschema.py) against jsonschema;
-- the evaluate stage's operands (engine/operands.py, columns) against the scalar closures subject by subject,
+- the compiled yes/no schema check (engine/load/fastschema.py) against jsonschema;
+- the evaluate stage's operands (engine/run/operands.py, columns) against the scalar closures subject by subject,
   through both backends.
 """
 from __future__ import annotations
@@ -18,13 +18,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import engine.yamlsrc as Y
+import engine.load.yamlsrc as Y
 from bench.generate import generate
 from engine import compile, evaluate, load_facts
-from engine.fastschema import compile_schema
+from engine.load.fastschema import compile_schema
+from engine.load.validate import schema
 from engine.render import render
-from engine.subjects import subjects_of
-from engine.validate import schema
+from engine.run.subjects import subjects_of
 
 from .conftest import FACTS, FACTS_2024, ROOT, RULES, needs_durable
 from .row_reference import leaf_values
@@ -149,7 +149,7 @@ def schema_mutations(document, count, seed):
 @pytest.mark.parametrize("name, texts", [("facts", SHIPPED + GENERATED[:2]), ("rules", RULE_FILES)])
 def test_fast_schema_check_agrees_with_jsonschema(name, texts):
     check = compile_schema(schema(name))
-    assert check is not None, "the shipped schema uses a keyword engine/fastschema.py does not implement"
+    assert check is not None, "the shipped schema uses a keyword engine/load/fastschema.py does not implement"
     validator = jsonschema.Draft202012Validator(schema(name))
     valid = invalid = 0
     for text in texts:
@@ -186,7 +186,7 @@ def test_both_backends_give_the_reference_bytes(ruleset, all_reports):
 
     from engine.backends import FIRED, UNKNOWN, make_backend
 
-    E = sys.modules["engine.evaluate"]
+    E = sys.modules["engine.run.evaluate"]
     program = compile(ruleset)
     engine = make_backend("python", program)
     findings = []
@@ -221,8 +221,8 @@ def test_indicators_sharing_durable_facts_get_their_own_outcomes(ruleset, tmp_pa
 
     from engine.backends.durable import DurableBackend
     from engine.backends.python import PythonBackend
-    from engine.evaluate import params_for
-    from engine.operands import rule_batches
+    from engine.run.evaluate import params_for
+    from engine.run.operands import rule_batches
 
     from .factsfile import D, indicator, project, write_facts
 
@@ -296,8 +296,8 @@ def test_jsontext_writes_what_json_dumps_writes():
 def test_json_report_is_json_dumps_of_the_findings(ruleset, all_reports):
     import json
 
+    from engine.core.version import VERSION
     from engine.render.json_report import finding_dict, summary_dict
-    from engine.version import VERSION
 
     evaluation = evaluate(compile(ruleset), all_reports, backend="python", facts_hash="abc")
     document = {"findings": [finding_dict(f) for f in evaluation.findings], "summary": summary_dict(evaluation),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine import compile, evaluate, load_facts
-from engine.subjects import subjects_of
+from engine.run.subjects import subjects_of
 
 from .conftest import BACKENDS
 from .factsfile import D, approval, project, write_facts

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from engine import load_facts
 from engine.cli import cli
-from engine.spreadsheet.cellguard import csv_safe, csv_unguarded
+from engine.io.spreadsheet.cellguard import csv_safe, csv_unguarded
 
 from .factsfile import project, write_facts
 

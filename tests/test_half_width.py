@@ -1,11 +1,11 @@
-"""The one full-width -> half-width table (engine/cjk.py) and the readers that use part of it."""
+"""The one full-width -> half-width table (engine/core/cjk.py) and the readers that use part of it."""
 from __future__ import annotations
 
 import unicodedata
 
 import pytest
 
-from engine.cjk import HALF_WIDTH, half_width_table
+from engine.core.cjk import HALF_WIDTH, half_width_table
 from engine.expr import ExprSyntaxError, parse
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import load_facts
-from engine.errors import InputError
+from engine.core.errors import InputError
 
 FORM = """department: 某县自然资源局
 year: 2020

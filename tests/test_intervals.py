@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.catalog import SUBJECT_SCOPES
+from engine.core.catalog import SUBJECT_SCOPES
 from engine.expr import parse
 from engine.expr.check import Checker
 from engine.expr.closures import compile_expr

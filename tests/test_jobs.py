@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bench.generate import write_corpus
-from engine import parallel
 from engine.cli import cli
+from engine.run import parallel
 
 from .conftest import BACKENDS, FACTS_2024, RULES
 
@@ -183,8 +183,8 @@ def test_a_partition_leaves_no_records_behind(corpus, backend):
     import gc
 
     from engine.api import compile, load_rules
-    from engine.gcpause import paused_gc
-    from engine.model import Report
+    from engine.core.model import Report
+    from engine.run.gcpause import paused_gc
 
     partitions = parallel._Partitions(compile(load_rules(RULES)), backend)
     tasks = parallel.partition(sorted(corpus.rglob("*.yaml")), 4)

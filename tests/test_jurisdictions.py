@@ -12,7 +12,7 @@ import pytest
 
 from engine import load_rules
 from engine.cli import cli
-from engine.model import NATIONAL, ReportScope
+from engine.core.model import NATIONAL, ReportScope
 
 from .conftest import FACTS_2024, RULES
 

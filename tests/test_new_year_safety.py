@@ -7,7 +7,7 @@ import os
 
 from engine import load_facts
 from engine.cli import cli
-from engine.output import MAX_DERIVED_BYTES, safe_file_name
+from engine.io.output import MAX_DERIVED_BYTES, safe_file_name
 
 from .factsfile import project, write_facts
 from .test_spreadsheet import make_xlsx

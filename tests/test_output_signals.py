@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from engine.output import STALE_SECONDS
+from engine.io.output import STALE_SECONDS
 
 from .conftest import FACTS_2024, ROOT, RULES
 

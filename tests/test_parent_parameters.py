@@ -3,7 +3,8 @@ copy per department (memory that would grow with the corpus: about 7 KB a depart
 from __future__ import annotations
 
 from bench.generate import write_corpus
-from engine import api, parallel
+from engine import api
+from engine.run import parallel
 
 
 def test_departments_with_the_same_values_share_one_table(ruleset, tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
-"""`evaluate --jobs N`: no more workers than CPUs, and no worker outlives the command (engine/parallel.py);
-Ctrl-C ends a run with 130 and "已中断。" (engine/output.py's handler) and stops the workers."""
+"""`evaluate --jobs N`: no more workers than CPUs, and no worker outlives the command (engine/run/parallel.py);
+Ctrl-C ends a run with 130 and "已中断。" (engine/io/output.py's handler) and stops the workers."""
 from __future__ import annotations
 
 import os
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bench.generate import write_corpus
-from engine import parallel
 from engine.cli import cli
+from engine.run import parallel
 
 from .conftest import ROOT
 
@@ -94,12 +94,12 @@ def test_workers_die_with_their_parent(corpus, tmp_path, sig):
                 os.kill(pid, signal.SIGKILL)
 
 
-# Ctrl-C as 130 and 已中断。 is main's engine/output.py handler, installed by the CLI (261172e); this branch adds
-# the workers' part. (Not `import engine.output`: the shared editable install finds main's copy of a missing module.)
+# Ctrl-C as 130 and 已中断。 is main's engine/io/output.py handler, installed by the CLI (261172e); this branch adds
+# the workers' part. (Not `import engine.io.output`: the shared editable install finds main's copy of a missing module.)
 HANDLES_SIGNALS = hasattr(sys.modules["engine.cli"], "install_signal_handlers")
 
 
-@pytest.mark.skipif(not HANDLES_SIGNALS, reason="needs engine/output.py's SIGINT handler (main 261172e)")
+@pytest.mark.skipif(not HANDLES_SIGNALS, reason="needs engine/io/output.py's SIGINT handler (main 261172e)")
 def test_ctrl_c_exits_130_and_stops_the_workers(corpus, tmp_path):
     process = start(corpus, tmp_path, start_new_session=True)  # its own group: Ctrl-C reaches the whole group
     workers = workers_of(process)

@@ -6,8 +6,8 @@ import shutil
 import pytest
 
 from engine.cli import cli
-from engine.errors import InputError
-from engine.projectfile import find_rules
+from engine.construct.projectfile import find_rules
+from engine.core.errors import InputError
 
 from .conftest import FACTS_2024, ROOT, RULES
 

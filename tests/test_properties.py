@@ -20,13 +20,13 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from engine import compile, evaluate, load_facts
-from engine.catalog import SUBJECT_SCOPES
-from engine.compile import MAX_RULE_COST, rule_cost
+from engine.construct.compile import MAX_RULE_COST, rule_cost
+from engine.core.catalog import SUBJECT_SCOPES
+from engine.core.model import Budget, Project, Report, RuleSet, Score, Totals
 from engine.expr import ast as A
-from engine.expr.ast import without_positions
 from engine.expr import parse, to_source
+from engine.expr.ast import without_positions
 from engine.expr.check import Checker
-from engine.model import Budget, Project, Report, RuleSet, Score, Totals
 from engine.render import render
 
 from .conftest import BACKENDS, needs_durable

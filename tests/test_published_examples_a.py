@@ -11,7 +11,7 @@ import pytest
 
 from engine import load_facts
 from engine.cli import cli
-from engine.model import FactSource, Quantity, Record, Report
+from engine.core.model import FactSource, Quantity, Record, Report
 
 from .conftest import ROOT, RULES
 

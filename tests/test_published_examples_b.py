@@ -9,7 +9,7 @@ import pytest
 
 from engine import load_facts
 from engine.cli import cli
-from engine.model import Record
+from engine.core.model import Record
 
 from .conftest import ROOT, RULES
 from .test_facts_v2 import fired

@@ -12,8 +12,8 @@ import pytest
 
 from engine import evaluate, load_facts, load_rules
 from engine.cli import cli
-from engine.render.style import prose
 from engine.render import FORMATS, is_binary, render
+from engine.render.style import prose
 
 from .conftest import BACKENDS, FACTS_2024, RULES
 from .factsfile import D, facts_text, indicator, project
@@ -214,7 +214,7 @@ def test_csv_does_not_let_text_become_a_formula(tmp_path, ruleset):
 def test_xlsx_ledger_layout(result):
     from openpyxl import load_workbook
 
-    from engine.cjk import display_width
+    from engine.core.cjk import display_width
 
     data = render("xlsx", result)
     assert data == render("xlsx", result)  # same input, same bytes

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from engine import InputError, compile, load_facts, load_rules
-from engine.model import ReportScope
 from engine.cli import cli
+from engine.core.model import ReportScope
 
 from .conftest import RULES
 from .factsfile import D, project, write_facts

@@ -9,9 +9,9 @@ import pytest
 
 from engine import compile as compile_rules
 from engine import load_rules
+from engine.analysis.coverage import coverage, coverage_counts, parameter_coverage
+from engine.analysis.ruletest import load_tests, run_tests
 from engine.cli import cli
-from engine.coverage import coverage, coverage_counts, parameter_coverage
-from engine.ruletest import load_tests, run_tests
 
 from .conftest import RULES
 from .test_ruletests import FAILING  # one failing and one passing case

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from engine import compile as compile_rules
+from engine.analysis.coverage import coverage
+from engine.analysis.ruletest import load_tests, run_tests, same_value, select
 from engine.cli import cli
-from engine.coverage import coverage
-from engine.ruletest import load_tests, run_tests, same_value, select
 
 from .conftest import BACKENDS, RULES
 

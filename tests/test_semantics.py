@@ -14,7 +14,7 @@ from types import SimpleNamespace as NS
 import pytest
 
 from engine.backends.python import decide, decide_column
-from engine.compile import And, Leaf, Not, Or
+from engine.construct.compile import And, Leaf, Not, Or
 from engine.expr import parse
 from engine.expr.columns import compile_column
 
@@ -173,7 +173,7 @@ def test_an_unknown_list_makes_every_aggregate_unknown():
 # ---- what a value rests on (the facts a finding cites) -------------------------------------------
 
 def _records(rows):
-    from engine.model import FactSource, Project, Score
+    from engine.core.model import FactSource, Project, Score
 
     return NS(projects=[Project(name=name, score=Score(total=total, sources={"total": FactSource("f.yaml", k, "表")}))
                         for k, (name, total) in enumerate(rows, start=1)])

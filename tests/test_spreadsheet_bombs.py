@@ -16,7 +16,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from engine.spreadsheet import xlsxread
+from engine.io.spreadsheet import xlsxread
 
 from .test_spreadsheet import make_xlsx, run_import
 

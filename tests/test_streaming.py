@@ -1,4 +1,4 @@
-"""Streamed JSON and CSV output (engine/streaming.py, engine/output.py Stream): the bytes of rendering everything
+"""Streamed JSON and CSV output (engine/run/streaming.py, engine/io/output.py Stream): the bytes of rendering everything
 at once, written atomically, never over a file without --force, with the parent's memory independent of the findings."""
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import tracemalloc
 import pytest
 
 from bench.generate import write_corpus
-from engine import api, output, parallel
+from engine import api
 from engine.cli import cli
-from engine.errors import InputError
+from engine.core.errors import InputError
+from engine.io import output
 from engine.render import render
+from engine.run import parallel
 
 from .conftest import BACKENDS, RULES
 
-STREAMED = ("csv", "json")  # engine/streaming.py FORMATS
+STREAMED = ("csv", "json")  # engine/run/streaming.py FORMATS
 
 
 @pytest.fixture(scope="module")

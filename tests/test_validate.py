@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from engine import InputError, load_facts
-from engine.validate import validate_document
-from engine.yamlsrc import load_yaml_text
+from engine.load.validate import validate_document
+from engine.load.yamlsrc import load_yaml_text
 
 from .factsfile import D, facts_data, facts_text, project, to_yaml, write_facts
 

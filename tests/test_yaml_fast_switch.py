@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import engine.yamlscan as scanner
-import engine.yamlsrc as Y
+import engine.load.yamlscan as scanner
+import engine.load.yamlsrc as Y
 from engine import load_facts
 
 from .conftest import FACTS_2024

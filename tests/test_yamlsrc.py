@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.yamlsrc import load_yaml_file, load_yaml_text
+from engine.load.yamlsrc import load_yaml_file, load_yaml_text
 
 
 def load(text):

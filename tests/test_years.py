@@ -1,11 +1,11 @@
-"""Linking reports across years (engine/years.py): projects to last year's, commitments to the year they fall due."""
+"""Linking reports across years (engine/construct/years.py): projects to last year's, commitments to the year they fall due."""
 from __future__ import annotations
 
 import pytest
 
 from engine import evaluate, load_facts
-from engine.errors import InputError
-from engine.subjects import subjects_of
+from engine.core.errors import InputError
+from engine.run.subjects import subjects_of
 
 from .conftest import FACTS_2024, FACTS_2025, ROOT
 from .factsfile import D, project, write_facts

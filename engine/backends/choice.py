@@ -4,8 +4,8 @@ durable_rules fails part way through a run (the Python backend computes the same
 tests/test_backends_agree.py)."""
 from __future__ import annotations
 
-from ..errors import Diagnostic, InputError
 from . import make_backend
+from ..core.errors import Diagnostic, InputError
 from .base import EngineError, durable_available
 
 

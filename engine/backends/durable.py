@@ -37,11 +37,11 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from operator import add, contains, eq, getitem, is_, is_not, mod
 
-from ..catalog import SUBJECT_SCOPES
-from ..compile import And, Leaf, Not
+from . import durable_networks as networks
+from ..construct.compile import And, Leaf, Not
+from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
-from . import durable_networks as networks
 from .durable_findings import plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
@@ -609,7 +609,7 @@ class DurableBackend:
         is decided on facts of `group.slots` consecutive subjects, the findings ruleset's actions
         naming the findings. Decisions come in (batch, row) order, as the Python backend's."""
         self._check_open()
-        from ..batch import Decision
+        from .batch import Decision
 
         by_subjects: dict = {}
         for b, batch in enumerate(batches):

@@ -24,8 +24,8 @@ fact, with the three-outcome rules (fired / passed / not applicable; unknown whe
 """
 from __future__ import annotations
 
-from ..catalog import SUBJECT_SCOPES
-from ..compile import And, Leaf, Not, leaves_of
+from ..construct.compile import And, Leaf, Not, leaves_of
+from ..core.catalog import SUBJECT_SCOPES
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
 from .durable_kleene import T, U, finding_terms
 

@@ -9,7 +9,7 @@ No durable_rules import here: tests check these sums against `decide` without it
 """
 from __future__ import annotations
 
-from ..compile import And, Leaf, Not
+from ..construct.compile import And, Leaf, Not
 
 T, F, U = "T", "F", "U"
 MAX_TERMS = 48  # a rule with more terms for an outcome is decided the three-outcome way instead

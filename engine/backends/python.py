@@ -4,11 +4,11 @@ from __future__ import annotations
 from itertools import compress, count, repeat
 from operator import is_, is_not, or_
 
-from ..compile import Leaf, Not, Or
+from ..construct.compile import Leaf, Not, Or
 from ..expr.columns import compare_columns, logic_columns, not_column
 from ..expr.semantics import compare, logic, negation
-from ..batch import Decision
 from .base import outcome_of
+from .batch import Decision
 
 
 def decide(tree, leaf_values):

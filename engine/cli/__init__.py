@@ -10,10 +10,10 @@ from keyword import iskeyword
 
 import click
 
-from ..backends import EngineError
-from ..output import Interrupted, install_signal_handlers
-from ..version import VERSION
 from . import zh
+from ..backends import EngineError
+from ..core.version import VERSION
+from ..io.output import Interrupted, install_signal_handlers
 from .common import EXIT_INTERNAL
 
 # command name -> module under engine.cli that defines a click command of that name

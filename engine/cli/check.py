@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .common import InputProblem, rules_option
 
 
@@ -12,8 +12,8 @@ from .common import InputProblem, rules_option
 def check(rules_dir, facts):
     """检查规则文件(以及给出的事实文件)是否有效。"""
     from .. import api
-    from ..evaluate import by_scope, not_in_force
     from ..render.text_report import not_in_force_lines
+    from ..run.evaluate import by_scope, not_in_force
 
     try:
         ruleset = api.load_rules(rules_dir)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import yaml
 
-from ..errors import Diagnostic, InputError
+from ..core.errors import Diagnostic, InputError
 from .common import InputProblem, check_output, input_problem, write_output
 
 
@@ -59,8 +59,8 @@ def _assigned(given: tuple, option: str, example: str, file: str) -> dict:
 def review(file, accept, discard, measure, project, excerpt, members, into, source, output, force):
     """列出 perfaudit import 从文字中抽出、尚未确认的数量陈述;
     用 --accept / --discard 确认或删去,用 --into 把报告正文所说的金额填入项目,结果写到 -o 给出的文件。"""
-    from ..documents.review import INTO, UNDECIDED, Decision, excerpt_of, listing, reviewed, split
-    from ..spreadsheet.importer import check_generated
+    from ..io.documents.review import INTO, UNDECIDED, Decision, excerpt_of, listing, reviewed, split
+    from ..io.spreadsheet.importer import check_generated
 
     path = Path(file)
     if not path.is_file():
@@ -140,7 +140,7 @@ def review(file, accept, discard, measure, project, excerpt, members, into, sour
 def _into_problems(p, field: str, project: str | None, source: str | None, unit: str, named: set, taken: dict,
                    where: tuple) -> list:
     """Why a candidate's value cannot go into that budget field (none: it is noted in `taken`)."""
-    from ..documents.review import INTO
+    from ..io.documents.review import INTO
 
     n = p.number
     if field not in INTO:

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 import click
 
-from .. import output as output_files
-from ..errors import InputError
-from ..output import EX_IOERR
+from ..core.errors import InputError
+from ..io import output as output_files
+from ..io.output import EX_IOERR
 
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
@@ -52,8 +52,8 @@ def files_read(facts=(), rules_dirs=()):
     a function, so the folders are listed only when -o names an existing file."""
 
     def listing() -> list:
-        from ..loading import expand_paths
-        from ..rules import rule_files
+        from ..construct.rules import rule_files
+        from ..load.files import expand_paths
 
         files = list(expand_paths(facts)[0]) if facts else []
         for folder in rules_dirs:
@@ -65,7 +65,7 @@ def files_read(facts=(), rules_dirs=()):
 
 @contextmanager
 def output_errors():
-    """engine/output.py's refusals and disk failures, shown as the CLI shows errors."""
+    """engine/io/output.py's refusals and disk failures, shown as the CLI shows errors."""
     try:
         yield
     except InputError as error:
@@ -90,7 +90,7 @@ def binary_stdout():
 
 
 def write_output(data, output: str | None, force: bool = False, inputs=()) -> None:
-    """Standard output, or a file written by engine/output.py (atomic, never over an input or a device)."""
+    """Standard output, or a file written by engine/io/output.py (atomic, never over an input or a device)."""
     if output is None or output == "-":
         if isinstance(data, bytes):
             binary_stdout().write(data)
@@ -103,7 +103,7 @@ def write_output(data, output: str | None, force: bool = False, inputs=()) -> No
 
 def write_output_pieces(produce, output: str | None, force: bool = False, inputs=()) -> None:
     """write_output for a document made piece by piece: produce(write) calls write(text or bytes) for each
-    piece; a file is still written all or nothing (engine/output.py Stream), standard output as it goes."""
+    piece; a file is still written all or nothing (engine/io/output.py Stream), standard output as it goes."""
     if output is None or output == "-":
         stdout = binary_stdout()
         produce(lambda piece: stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8")))
@@ -119,7 +119,7 @@ def force_option(f):
 
 
 def rules_option(f):
-    """--rules; when not given, the folder engine/projectfile.py finds, from the command's facts paths."""
+    """--rules; when not given, the folder engine/construct/projectfile.py finds, from the command's facts paths."""
     @functools.wraps(f)
     def run(*args, **kwargs):
         if kwargs.get("rules_dir") is None:
@@ -132,7 +132,7 @@ def rules_option(f):
 
 
 def located_rules(paths) -> str:
-    from ..projectfile import find_rules
+    from ..construct.projectfile import find_rules
 
     try:
         return find_rules(paths)

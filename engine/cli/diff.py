@@ -4,7 +4,7 @@ import tempfile
 
 import click
 
-from ..errors import Diagnostic, InputError
+from ..core.errors import Diagnostic, InputError
 from .common import (InputProblem, backend_option, check_output, files_read, force_option, input_problem,
                      located_rules, write_output)
 
@@ -32,7 +32,7 @@ def diff(facts, rules, fmt, output, force, backend, as_year):
     """
     if len(rules) > 2:
         raise click.UsageError("--rules 最多给两次(旧规则、新规则)")
-    from ..diff import GIT_PREFIX
+    from ..analysis.diff import GIT_PREFIX
 
     inputs = files_read(facts, [spec for spec in rules or ["rules"] if not spec.startswith(GIT_PREFIX)])
     check_output(output, force, inputs)
@@ -52,7 +52,7 @@ def diff(facts, rules, fmt, output, force, backend, as_year):
 
 
 def _rules_folder(spec: str, scratch: str, n: int) -> str:
-    from ..diff import GIT_PREFIX, rules_from_git
+    from ..analysis.diff import GIT_PREFIX, rules_from_git
 
     return rules_from_git(spec, f"{scratch}/{n}") if spec.startswith(GIT_PREFIX) else spec
 
@@ -65,9 +65,9 @@ def _load_rules(spec: str, scratch: str, n: int):
 
 def _rule_impact(rules, facts, fmt, backend, scratch, year=None) -> str:
     from .. import api
-    from ..diff import rule_impact
+    from ..analysis.diff import rule_impact
+    from ..analysis.rulechanges import as_year, rule_folder_changes
     from ..render.diff_report import evidence_formats, impact_json, impact_text, parameter_kinds
-    from ..rulechanges import as_year, rule_folder_changes
 
     folders = [_rules_folder(spec, scratch, n) for n, spec in enumerate(rules)]
     old_rules, new_rules = api.load_rules(folders[0]), api.load_rules(folders[1])
@@ -98,7 +98,7 @@ def _single_year(path: str) -> int:
 
 def _years(rules_spec, facts, fmt, backend, scratch) -> str:
     from .. import api
-    from ..diff import year_over_year
+    from ..analysis.diff import year_over_year
     from ..render.diff_report import evidence_formats, years_html, years_json, years_text
 
     if len(facts) != 2:

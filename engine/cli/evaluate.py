@@ -4,11 +4,11 @@ import sys
 
 import click
 
-from ..errors import InputError
-from ..findings import SEVERITY_LABELS, tally
-from ..gcpause import paused_gc
+from ..core.errors import InputError
+from ..core.findings import SEVERITY_LABELS, tally
 from ..render import FORMATS, RenderOptions, is_binary, render
 from ..render.style import wants_colour
+from ..run.gcpause import paused_gc
 from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, check_output, files_read,
                      force_option, rules_option, write_output, write_output_pieces)
 
@@ -48,11 +48,11 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     inputs = files_read(facts, [rules_dir])
     earlier = _earlier_ledger(fmt, output, force)
     check_output(output, force or earlier is not None, inputs)
-    from ..streaming import FORMATS as STREAMED, severities, spool_folder
+    from ..run.streaming import FORMATS as STREAMED, severities, spool_folder
 
     stream = fmt if fmt in STREAMED and earlier is None else None
     cache = _cache(cache_dir, stream)
-    with paused_gc():  # from the first record to the last byte written (engine/gcpause.py)
+    with paused_gc():  # from the first record to the last byte written (engine/run/gcpause.py)
         try:
             ruleset = api.load_rules(rules_dir)
             files = api.count_facts_files(facts)
@@ -64,7 +64,7 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
             raise InputProblem(error) from None
         if result.notice:
             click.echo(result.notice, err=True)
-        if stream:  # JSON and CSV: written from the spool of rendered findings (engine/streaming.py)
+        if stream:  # JSON and CSV: written from the spool of rendered findings (engine/run/streaming.py)
             try:
                 write_output_pieces(result.write, output, force, inputs)
                 found = severities(result.counts())
@@ -81,7 +81,7 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
             found = severities(tally(result.findings))
     if fail_on:
         threshold = SEVERITIES.index(SEVERITY_NAMES.get(fail_on, fail_on))
-        # a rule missing data could not decide is not a finding (engine/findings.py split_unevaluable)
+        # a rule missing data could not decide is not a finding (engine/core/findings.py split_unevaluable)
         if any(SEVERITIES.index(severity) <= threshold for severity in found):
             sys.exit(EXIT_FINDINGS)
 
@@ -110,7 +110,7 @@ def _cache(folder, stream):
         if source == click.core.ParameterSource.COMMANDLINE:
             click.echo("提示: --cache 只用于 --format json 和 csv 输出,本次不使用缓存。", err=True)
         return None
-    from ..partcache import open_cache
+    from ..run.partcache import open_cache
 
     cache, why = open_cache(folder)
     if why:

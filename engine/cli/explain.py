@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .common import InputProblem, backend_option, check_output, files_read, force_option, rules_option, write_output
 
 
@@ -20,7 +20,7 @@ from .common import InputProblem, backend_option, check_output, files_read, forc
 def explain(facts, project, rule_ids, rules_dir, fmt, output, force, backend, detail):
     """解释某个项目为什么被(或没有被)各条规则标记:决定结果的数值、差距、条款和数据来源(--detail 看完整判定树)。"""
     from .. import api
-    from ..explain import explain_project
+    from ..analysis.explain import explain_project
 
     inputs = files_read(facts, [rules_dir])
     check_output(output, force, inputs)

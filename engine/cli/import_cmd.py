@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import Diagnostic, InputError
-from ..output import safe_file_name
+from ..core.errors import Diagnostic, InputError
+from ..io.output import safe_file_name
 from .common import InputProblem, check_output, input_problem, write_output
 
 
@@ -22,9 +22,9 @@ def is_template(path: Path, display: str) -> bool:
         return True
     if suffix not in (".xlsx", ".xlsm") or not path.is_file():
         return False
-    from ..spreadsheet.importer import read_sheets
-    from ..spreadsheet.tables import TableScanner
-    from ..spreadsheet.template import PROJECTS
+    from ..io.spreadsheet.importer import read_sheets
+    from ..io.spreadsheet.tables import TableScanner
+    from ..io.spreadsheet.template import PROJECTS
 
     try:
         sheets, _ = read_sheets(path, display)
@@ -72,7 +72,7 @@ def import_(files, year, output, force, unit, department, project_name, province
 
 
 def _import_template(file, year, output, force, unit):
-    from ..spreadsheet.importer import import_workbook
+    from ..io.spreadsheet.importer import import_workbook
 
     if year is None:
         raise input_problem([Diagnostic(file, 0, 0, "", "导入本工具的模板须给出 --year", suggestion="如 --year 2024")])
@@ -116,7 +116,7 @@ def _targets(groups: list, output: str | None) -> list:
 
 
 def _import_documents(files, year, output, force, unit, department, project_name, region):
-    from ..documents.importer import combine, grouped, import_document
+    from ..io.documents.importer import combine, grouped, import_document
 
     results, problems = [], []
     for file in files:

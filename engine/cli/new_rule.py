@@ -1,4 +1,4 @@
-"""`perfaudit new-rule`: stub files for a new rule (engine/rulestub.py), never over an existing file."""
+"""`perfaudit new-rule`: stub files for a new rule (engine/io/rulestub.py), never over an existing file."""
 from __future__ import annotations
 
 import os
@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from ..errors import Diagnostic, InputError
+from ..core.errors import Diagnostic, InputError
 from .common import InputProblem, output_errors, rules_option
 
 
 def _families() -> list:
-    from ..validate import schema
+    from ..load.validate import schema
 
     return schema("rules")["$defs"]["rule"]["properties"]["family"]["enum"]
 
@@ -33,7 +33,7 @@ def new_rule(rule_id, family, subject, severity, rules_dir):
     import re
 
     from .. import api
-    from ..rulestub import RULE_ID_PATTERN, stubs
+    from ..io.rulestub import RULE_ID_PATTERN, stubs
 
     if not re.match(RULE_ID_PATTERN, rule_id):
         raise click.BadParameter("规则编号写成 类别.名称,小写字母、数字和连字符,如 execution.below-explain-line",
@@ -47,7 +47,7 @@ def new_rule(rule_id, family, subject, severity, rules_dir):
                               for path in taken])
     except InputError as error:
         raise InputProblem(error) from None
-    from ..output import write_new_files
+    from ..io.output import write_new_files
 
     with output_errors():
         for f in files:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import Diagnostic, InputError
-from ..output import write_new_files
+from ..core.errors import Diagnostic, InputError
+from ..io.output import write_new_files
 from .common import InputProblem, input_problem, output_errors
 
 
@@ -21,7 +21,7 @@ def new_year(year, source, out_dir):
     上年报告中本年到期的整改承诺列在文件开头,供核对。已有同名文件时不覆盖(退出码 2)。
     """
     from .. import api
-    from ..scaffold import drafts_for
+    from ..io.scaffold import drafts_for
 
     try:
         reports = api.load_facts([source])

@@ -9,6 +9,6 @@ import click
 @click.argument("which", type=click.Choice(["rules", "facts", "ruletest"]))
 def schema(which):
     """打印规则文件、事实文件或规则测试文件的 JSON Schema(供编辑器自动补全)。"""
-    from ..validate import schema as load_schema
+    from ..load.validate import schema as load_schema
 
     click.echo(json.dumps(load_schema(which), ensure_ascii=False, indent=2))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .common import InputProblem, binary_stdout, check_output, write_output
 
 
@@ -25,7 +25,7 @@ def template(kind, output, source, force, rules_dir):
         raise click.UsageError("xlsx 是二进制文件,不能输出到终端;请用 -o 指定文件")
     if source:
         from .. import api
-        from ..spreadsheet.exporter import export_csv, export_xlsx
+        from ..io.spreadsheet.exporter import export_csv, export_xlsx
 
         try:
             reports = api.load_facts([source])
@@ -33,8 +33,8 @@ def template(kind, output, source, force, rules_dir):
             raise InputProblem(error) from None
         data = export_xlsx(reports[0], _lists(rules_dir, inputs)) if kind == "xlsx" else export_csv(reports[0])
     else:
-        from ..spreadsheet.exporter import template_xlsx
-        from ..spreadsheet.template import template_csv
+        from ..io.spreadsheet.exporter import template_xlsx
+        from ..io.spreadsheet.template import template_csv
 
         data = template_xlsx(lists=_lists(rules_dir, inputs)) if kind == "xlsx" else template_csv()
     write_output(data, output, force, inputs)
@@ -49,8 +49,8 @@ def template(kind, output, source, force, rules_dir):
 def _lists(rules_dir, facts) -> dict:
     """The template's drop-down lists; the grade list only when a rules folder is given or found."""
     from .. import api
-    from ..projectfile import find_rules
-    from ..spreadsheet.lists import template_lists
+    from ..construct.projectfile import find_rules
+    from ..io.spreadsheet.lists import template_lists
 
     ruleset = None
     try:

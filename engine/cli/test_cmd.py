@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .common import EXIT_FINDINGS, InputProblem, backend_option, check_output, force_option, rules_option, write_output
 
 # like pytest's "no tests collected": a CI job whose filter matches nothing must not pass silently
@@ -30,12 +30,12 @@ EXIT_NO_TESTS = 5
 def test(paths, rules_dir, keyword, coverage, fmt, junit, min_coverage, backend, force):
     """运行规则测试(默认 规则目录/tests 下的全部测试文件);有失败时退出码为 1,没有匹配的测试时为 5。"""
     from .. import api
-    from ..coverage import coverage as coverage_of
-    from ..coverage import coverage_counts, parameter_coverage, render_coverage
+    from ..analysis.coverage import coverage as coverage_of
+    from ..analysis.coverage import coverage_counts, parameter_coverage, render_coverage
+    from ..analysis.ruletest import load_tests, run_tests, select
+    from ..construct.rules import rule_files
     from ..render.ruletest_report import results_json, results_junit
     from ..render.ruletest_text import render_results
-    from ..rules import rule_files
-    from ..ruletest import load_tests, run_tests, select
 
     try:
         program = api.compile(api.load_rules(rules_dir))

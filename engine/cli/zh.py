@@ -16,8 +16,8 @@ import re
 
 import click
 
-from ..cjk import display_width
-from ..errors import did_you_mean
+from ..core.cjk import display_width
+from ..core.errors import did_you_mean
 
 CATALOGUE = {
     # usage errors

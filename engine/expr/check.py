@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, RECORDS, STR, item_type, list_of
-from ..errors import did_you_mean
 from . import ast as A
+from ..core.catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, RECORDS, STR, item_type, list_of
+from ..core.errors import did_you_mean
 from .functions import FUNCTIONS, ROUND_PLACES
 from .parser import COMPREHENSION_FUNCS, REGEX_HINT, REGEX_WORDS
 

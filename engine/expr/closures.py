@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections import deque
 from decimal import Decimal
 
-from ..model import Record
 from . import ast as A
 from . import joins
+from ..core.model import Record
 from .functions import FUNCTIONS
 from .semantics import AGGREGATES, BINARY, SETTLES, compare, logic, negate, negation, rests_on, to_decimal
 
 PARAMS, YEAR = " params", " year"
-BUDGET = " budget"  # in a scope: the engine.budget.Budget that comprehensions spend their items from
+BUDGET = " budget"  # in a scope: the engine.core.budget.Budget that comprehensions spend their items from
 VALUES = " values"  # in a recorded scope (compile_recorded): id(node) -> its value
 MEMO = " memo"  # in a traced scope: {(node shape, ids of its free names' values): (value, facts it added)}
 _SHAPES: dict = {}

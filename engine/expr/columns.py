@@ -25,12 +25,12 @@ from bisect import bisect_left
 from decimal import Decimal
 from itertools import compress, count, repeat
 
-from ..budget import BudgetExceeded
-from ..model import MONEY_TO_WAN
 from . import ast as A
-from . import joins
-from .closures import BUDGET, PARAMS, YEAR, compile_expr, free_roots
 from . import functions as F
+from . import joins
+from ..core.budget import BudgetExceeded
+from ..core.model import MONEY_TO_WAN
+from .closures import BUDGET, PARAMS, YEAR, compile_expr, free_roots
 from .functions import FUNCTIONS
 from .semantics import AGGREGATES, ARITHMETIC, BINARY, ORDERING, compare, has_none, logic, negate, negation, to_decimal
 
@@ -54,7 +54,7 @@ class Frame:
         self.roots = {}  # name -> the value each subject's scope binds it to
         self.cache = {}
         # weakly: a parent keeps its subsets (self.subsets), and a cycle would outlive the evaluate stage, whose
-        # collector is paused (engine/gcpause.py), with every record the frame reads; a frame is only used
+        # collector is paused (engine/run/gcpause.py), with every record the frame reads; a frame is only used
         # while the frame it came from is
         self.parent = None if parent is None else weakref.proxy(parent)
         self.rows = rows

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from ..catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
-from ..model import MONEY_TO_WAN, money_to_wan
-from ..tables import decide
+from ..core.catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
+from ..core.model import MONEY_TO_WAN, money_to_wan
+from ..core.tables import decide
 from .intervals import contradicts, span
 
 # Fields a claim's `where` filter may name, mapped to project attribute paths.

@@ -5,8 +5,8 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from ..cjk import HALF_WIDTH
 from . import ast as A
+from ..core.cjk import HALF_WIDTH
 
 KEYWORDS = {"and", "or", "not", "in", "for", "if", "true", "false", "null"}
 COMPREHENSION_FUNCS = {"sum", "count", "avg", "min", "max", "any", "all", "first", "list"}

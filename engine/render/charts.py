@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from ..cjk import display_width
-from ..findings import format_value
+from ..core.cjk import display_width
+from ..core.findings import format_value
 from .style import computed_rate, parameter_shown
 
 WIDTH = 680

@@ -9,8 +9,8 @@ import csv
 import io
 from array import array
 
-from ..findings import SEVERITY_LABELS, UNEVALUABLE, UNEVALUABLE_LABEL, FactCitation, PolicyCitation
-from ..spreadsheet.cellguard import csv_safe
+from ..core.findings import SEVERITY_LABELS, UNEVALUABLE, UNEVALUABLE_LABEL, FactCitation, PolicyCitation
+from ..io.spreadsheet.cellguard import csv_safe
 from .style import prose
 from .text_report import VERIFICATION_LABELS
 
@@ -63,7 +63,7 @@ def render_csv(evaluation) -> str:
 
 
 def finding_block(findings, memo: dict) -> tuple[bytes, array]:
-    """Consecutive findings' ledger lines without their 序号, and each line's length in bytes (engine/streaming.py):
+    """Consecutive findings' ledger lines without their 序号, and each line's length in bytes (engine/run/streaming.py):
     a csv line is its cells' texts joined by commas, so "n," + the rest is the numbered line."""
     lines = [line.encode() for line in _csv_lines(ledger_row(f) for f in findings)]
     return b"".join(lines), array("Q", map(len, lines))

@@ -1,9 +1,9 @@
-"""Render `perfaudit diff` results (engine/diff.py) as text, JSON or HTML; same input, same bytes."""
+"""Render `perfaudit diff` results (engine/analysis/diff.py) as text, JSON or HTML; same input, same bytes."""
 from __future__ import annotations
 
 import json
 
-from ..findings import SEVERITY_LABELS, format_value, template_fields
+from ..core.findings import SEVERITY_LABELS, format_value, template_fields
 from .json_report import finding_dict, json_value
 from .style import parameter_shown
 

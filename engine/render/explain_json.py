@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..explain import OUTCOME_LABELS, Explanation, RuleExplanation, Step
+from ..analysis.explain import OUTCOME_LABELS, Explanation, RuleExplanation, Step
 from .json_report import citation_dict, json_value, not_in_force_dict
 
 

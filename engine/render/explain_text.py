@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..catalog import SUBJECT_LABELS
-from ..explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
-from ..findings import SEVERITY_LABELS
-from ..formula import percent, plain_number, table_lines, truth
-from ..model import Location
+from ..analysis.explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
+from ..analysis.formula import percent, plain_number, table_lines, truth
+from ..core.catalog import SUBJECT_LABELS
+from ..core.findings import SEVERITY_LABELS
+from ..core.model import Location
 from .text_report import not_in_force_lines, policy_line
 
 MAX_FACTS = 12

@@ -10,12 +10,12 @@ from decimal import Decimal
 from html import escape
 from itertools import groupby
 
-from ..catalog import SUBJECT_LABELS
-from ..evaluate import GRADE_BANDS, WARNING_LINE
-from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
-                        format_value, split_unevaluable)
-from ..formula import table_cells
-from ..version import VERSION
+from ..core.catalog import SUBJECT_LABELS
+from ..run.evaluate import GRADE_BANDS, WARNING_LINE
+from ..core.findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation,
+                             PolicyCitation, format_value, split_unevaluable)
+from ..analysis.formula import table_cells
+from ..core.version import VERSION
 from .charts import execution_rate_chart, score_band_chart
 from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption
 from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines

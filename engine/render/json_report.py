@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..findings import UNEVALUABLE, FactCitation, Finding, PolicyCitation, SEVERITY_ORDER, tally
-from ..version import VERSION
+from ..core.findings import UNEVALUABLE, FactCitation, Finding, PolicyCitation, SEVERITY_ORDER, tally
+from ..core.version import VERSION
 from .jsontext import Encoded, Items, Shared, dump, dumps, encode, separator
 
 FINDING_LEVEL = 2  # a finding's indentation level in the document: {"findings": [ finding, ...
@@ -116,7 +116,7 @@ def render_json(evaluation) -> str:
 
 
 def finding_block(findings, memo: dict) -> tuple[bytes, None]:
-    """Consecutive findings as they appear in the document's findings array (engine/streaming.py)."""
+    """Consecutive findings as they appear in the document's findings array (engine/run/streaming.py)."""
     return separator(FINDING_LEVEL).join(encode(finding_dict(f, memo), FINDING_LEVEL) for f in findings).encode(), None
 
 

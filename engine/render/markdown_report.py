@@ -10,10 +10,10 @@ import re
 from decimal import Decimal
 from itertools import groupby
 
-from ..evaluate import GRADE_BANDS, WARNING_LINE
-from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
-                        format_value, split_unevaluable)
-from ..version import VERSION
+from ..run.evaluate import GRADE_BANDS, WARNING_LINE
+from ..core.findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation,
+                             PolicyCitation, format_value, split_unevaluable)
+from ..core.version import VERSION
 from .html_report import evidence_text
 from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption
 from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from ..explain import Explainer
+from ..analysis.explain import Explainer
 from .ruletest_text import failure_lines, todo_line
 
 

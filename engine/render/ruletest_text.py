@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..explain import OUTCOME_LABELS, Explainer
-from ..findings import format_value, template_fields
-from ..ruletest import Failure
+from ..analysis.explain import OUTCOME_LABELS, Explainer
+from ..analysis.ruletest import Failure
+from ..core.findings import format_value, template_fields
 from .explain_text import rule_lines
 
 

@@ -2,7 +2,7 @@
 what a finding is about, severity colour on a terminal, and the optional filing metadata.
 
 JSON is the machine format and uses none of this; findings keep the message their rule rendered
-(engine/findings.py), and the reports only restyle it here.
+(engine/core/findings.py), and the reports only restyle it here.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..findings import FactCitation, format_value
-from ..formula import table_lines
+from ..analysis.formula import table_lines
+from ..core.findings import FactCitation, format_value
 
 # Chinese characters, CJK and full-width punctuation, and the curly quotes Chinese text uses
 _CJK = re.compile("[\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..cjk import table
-from ..findings import (FAMILY_LABELS, SEVERITY_LABELS, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
-                        split_unevaluable)
+from ..core.cjk import table
+from ..core.findings import (FAMILY_LABELS, SEVERITY_LABELS, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
+                             split_unevaluable)
 from .json_report import summary_dict
 from .style import metadata_pairs, paint, prose
 

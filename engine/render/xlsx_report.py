@@ -7,10 +7,10 @@ traced back to its run. Bytes are deterministic (fixed workbook and zip timestam
 """
 from __future__ import annotations
 
-from ..findings import SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, split_unevaluable
-from ..spreadsheet.cellguard import set_xlsx_text
-from ..spreadsheet.workbook import new_workbook, text_width, workbook_bytes
-from ..version import VERSION
+from ..core.findings import SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, split_unevaluable
+from ..core.version import VERSION
+from ..io.spreadsheet.cellguard import set_xlsx_text
+from ..io.spreadsheet.workbook import new_workbook, text_width, workbook_bytes
 from .csv_report import FILL_IN, LEDGER_COLUMNS, ledger_rows
 from .style import metadata_pairs
 

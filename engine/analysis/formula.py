@@ -1,0 +1,448 @@
+"""Show a compiled rule's expressions to people: Chinese labels instead of field paths, and the
+value every sub-expression had, recorded by explain's run (expr/closures.py compile_recorded).
+
+    执行率 = 全年执行 / 全年预算 = 111.85 / 170.35 = 65.66% < 预警线 70%
+
+Labels come from the rule's own evidence labels where an operand is written exactly as an
+evidence expression, otherwise from the catalog (field paths) and the parameter titles.
+Nothing here decides anything: values are what the evaluator recorded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..core.catalog import RECORDS, SUBJECT_SCOPES, item_type, label_of
+from ..core.model import Quantity, Record
+from ..core.tables import interval_text
+from ..expr import ast as A
+from ..expr.ast import to_source
+from ..expr.intervals import Interval
+
+OP_TEXT = {"==": "==", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于"}
+TRUTH_TEXT = {True: "成立", False: "不成立", None: "无法判断"}
+_RATE_FIELDS = {("Budget", "rate"), ("Totals", "rate")}
+_SAME_UNIT_CALLS = {"abs", "round", "unit", "coalesce", "span"}
+_SAME_UNIT_AGGREGATES = {"first", "min", "max", "avg"}
+_COLLECTION_KINDS = {"bands", "map", "list"}
+_MISSING = object()
+_ENTITIES = {"Report", "Project", "Indicator", "Claim", "Commitment", "CommitmentTarget", "Approval"}
+MAX_TEXT = 30
+
+
+def short(value: Decimal, places: int) -> Decimal:
+    """Round long results (from a division) to `places`, unless that would hide a small value:
+    then keep four significant digits. Printed numbers keep their own precision."""
+    if value.as_tuple().exponent >= -places:
+        return value
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if value == 0 or (rounded != 0 and abs(rounded - value) * 100 <= abs(value)):
+        return rounded
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - 3), rounding=ROUND_HALF_UP).normalize()
+
+
+def percent(value: Decimal) -> str:
+    return format(short(value.scaleb(2), 2), "f") + "%"
+
+
+def number(value: Decimal) -> str:
+    return format(short(value, 4), "f")
+
+
+def show(value, pct: bool = False) -> str:
+    """A value for people: 65.66%, “良好”, [宣传部], 是/否, (缺失)."""
+    if value is _MISSING:
+        return "?"
+    if value is None:
+        return "(缺失)"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return percent(value) if pct else number(value)
+    if isinstance(value, Interval):
+        return f"[{show(value.low, pct)}, {show(value.high, pct)}]"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        text = value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
+        return f"“{text}”"
+    if isinstance(value, Quantity):
+        return f"“{value.text}”"
+    if isinstance(value, Record):
+        name = getattr(value, "name", "")
+        return f"“{name}”" if name else f"({type(value).__name__})"
+    if isinstance(value, dict):
+        return "{" + "、".join(f"{k}→{v}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, dict) and "grade" in v for v in value):
+            return bands_text(value)
+        if value and all(isinstance(v, dict) and "value" in v and "min" in v for v in value):
+            return "、".join(table_lines(value))
+        if value and all(isinstance(v, Record) for v in value):
+            return f"({len(value)} 项)"
+        return "[" + "、".join(show(v, pct).strip("“”") for v in value) + "]"
+    return str(value)
+
+
+def plain_number(value: Decimal) -> str:
+    """Trailing zeros a multiplication added beyond two decimals dropped (170.3500 -> 170.35); a value that
+    needs more places keeps four significant digits (engine/analysis/formula.py short)."""
+    if value.as_tuple().exponent < -2 and value == value.quantize(Decimal("0.01")):
+        value = value.quantize(Decimal("0.01"))
+    return number(value)
+
+
+def bands_text(bands) -> str:
+    parts = []
+    for band in bands:
+        close = "]" if band.get("include_max") else ")"
+        parts.append(f"{band['grade']} [{number(band['min'])}, {number(band['max'])}{close}")
+    return "、".join(parts)
+
+
+def table_cells(rows) -> list[tuple[str, str]]:
+    """A decision table row by row: ("[0.9, 1]", "10")."""
+    return [(interval_text(r, number), number(r["value"]) if isinstance(r["value"], Decimal) else r["value"])
+            for r in rows]
+
+
+def table_lines(rows) -> list[str]:
+    return [f"{interval} → {result}" for interval, result in table_cells(rows)]
+
+
+def parameter_text(kind: str, value) -> str:
+    if value is None:
+        return "(停用)"
+    if kind == "ratio":
+        return percent(value)
+    if kind == "number":
+        return number(value)
+    if kind == "bands":
+        return bands_text(value)
+    if kind == "table":
+        return "、".join(table_lines(value))
+    if kind == "map":
+        return "、".join(f"{k}→{v}" for k, v in value.items())
+    return "、".join(str(v) for v in value)
+
+
+@dataclass(frozen=True)
+class Margin:
+    """How far a numeric comparison is from flipping: left - right, and that as a share of the right side."""
+
+    difference: Decimal
+    relative: Decimal | None
+    percentage_points: bool
+    text: str
+
+
+def _atomic(node) -> bool:
+    return isinstance(node, (A.Path, A.Num, A.Str, A.Const))
+
+
+def _literal(node) -> bool:
+    return isinstance(node, (A.Num, A.Str, A.Const)) or (isinstance(node, A.Unary) and _literal(node.operand))
+
+
+class Formula:
+    """Renders expressions of one rule evaluated on one subject."""
+
+    def __init__(self, subject_kind: str, parameters: dict, evidence, values: dict):
+        self.env = dict(SUBJECT_SCOPES[subject_kind])
+        self.parameters = parameters  # name -> model.Parameter
+        self.values = values  # id(node) -> value, from closures.compile_recorded
+        self.names: dict = {}
+        for label, node in evidence:
+            self.names.setdefault(to_source(node), label)
+
+    # ---- types -------------------------------------------------------------------
+    def _path_type(self, parts, env):
+        current = env.get(parts[0])
+        for part in parts[1:]:
+            fields = RECORDS.get(current) if current else None
+            if not fields or part not in fields:
+                return None
+            current = fields[part][0]
+        return current
+
+    def _param(self, node):
+        if isinstance(node, A.Path) and node.parts[0] == "param" and len(node.parts) == 2:
+            return self.parameters.get(node.parts[1])
+        return None
+
+    def is_ratio(self, node, env=None) -> bool:
+        """Whether a value is a ratio (shown as a percentage): execution rates, ratio parameters,
+        and one amount divided by another."""
+        env = env or self.env
+        if isinstance(node, A.Path):
+            param = self._param(node)
+            if param is not None:
+                return param.kind == "ratio"
+            if len(node.parts) > 1:
+                return (self._path_type(node.parts[:-1], env), node.parts[-1]) in _RATE_FIELDS
+            return False
+        if isinstance(node, A.Num):
+            return node.text.endswith("%")
+        if isinstance(node, A.Unary):
+            return self.is_ratio(node.operand, env)
+        if isinstance(node, A.Binary):
+            if node.op in "+-":
+                return self.is_ratio(node.left, env) or self.is_ratio(node.right, env)
+            if node.op == "/":
+                return self.is_ratio(node.left, env) if _literal(node.right) else not _literal(node.left)
+            if _literal(node.left) or _literal(node.right):
+                return self.is_ratio(node.left, env) or self.is_ratio(node.right, env)
+            return False
+        if isinstance(node, A.Call):
+            if node.name in _SAME_UNIT_CALLS and node.args:
+                return self.is_ratio(node.args[0], env)
+            if node.name == "choose" and len(node.args) == 3:
+                return self.is_ratio(node.args[1], env) or self.is_ratio(node.args[2], env)
+            return False
+        if isinstance(node, A.Comprehension) and node.name in _SAME_UNIT_AGGREGATES:
+            return self.is_ratio(node.element, self._inner_env(node, env))
+        return False
+
+    def _inner_env(self, node: A.Comprehension, env):
+        inner = dict(env)
+        iterable = self._path_type(node.iterable.parts, env) if isinstance(node.iterable, A.Path) else None
+        inner[node.var] = item_type(iterable) if iterable else None
+        return inner
+
+    # ---- the three views of an expression ----------------------------------------
+    def label(self, node, env=None, top=False) -> str:
+        """The expression with Chinese labels: 全年执行 / 全年预算."""
+        env = env or self.env
+        own = self.names.get(to_source(node))
+        if own and not top and env is self.env:
+            return own
+        if isinstance(node, A.Path):
+            return self._path_label(node, env)
+        if _atomic(node) or isinstance(node, A.ListLit):
+            return self._literal_text(node, False)
+        if isinstance(node, A.Call):
+            return f"{node.name}(" + ", ".join(self.label(a, env) for a in node.args) + ")"
+        if isinstance(node, A.Comprehension):
+            inner = self._inner_env(node, env)
+            text = f"{node.name}({self.label(node.element, inner)} for {node.var} in {self.label(node.iterable, env)}"
+            if node.condition is not None:
+                text += f" if {self.label(node.condition, inner)}"
+            return text + ")"
+        return self._structure(node, lambda child: self.label(child, env))
+
+    def substituted(self, node, pct=False, top=False) -> str:
+        """The expression with values in place of fields: 111.85 / 170.35."""
+        own = self.names.get(to_source(node))
+        if isinstance(node, (A.Num, A.Str, A.Const, A.ListLit)):
+            return self._literal_text(node, pct)
+        param = self._param(node)
+        if param is not None and param.kind in _COLLECTION_KINDS:
+            return self.label(node)  # the table itself is listed under 参数
+        if isinstance(node, (A.Path, A.Comprehension)) or (own and not top):
+            return self.value(node, pct or self.is_ratio(node))
+        if isinstance(node, A.Call):
+            args = []
+            for i, arg in enumerate(node.args):
+                same = (node.name in _SAME_UNIT_CALLS and i == 0) or (node.name == "choose" and i > 0)
+                text = self.substituted(arg, (pct and same) or self.is_ratio(arg))
+                if node.name == "contradicts" and isinstance(self.raw(arg), Interval):
+                    # the range a computation allows is what the verdict rests on: show it, not only the formula
+                    shown = self.value(arg, pct or self.is_ratio(arg))
+                    text = text if text == shown else f"{text} = {shown}"
+                args.append(text)
+            return f"{node.name}(" + ", ".join(args) + ")"
+        if isinstance(node, A.Binary):
+            keep = node.op in "+-" or (node.op == "/" and _literal(node.right))
+            return self._structure(node, lambda child: self.substituted(
+                child, (pct and keep and not (node.op == "/" and child is node.right)) or self.is_ratio(child)))
+        if isinstance(node, A.Unary):
+            return "-" + _wrap(node.operand, self.substituted(node.operand, pct), node, False)
+        return self._structure(node, lambda child: self.substituted(child, self.is_ratio(child)))
+
+    def value(self, node, pct=False) -> str:
+        return show(self.values.get(id(node), _MISSING), pct)
+
+    def raw(self, node):
+        return self.values.get(id(node))
+
+    # ---- operands and leaves -----------------------------------------------------
+    def operand(self, node, pct=False) -> str:
+        """One side of a comparison: `label value`, or `名称 = 公式 = 代入 = 结果` for a computation."""
+        pct = pct or self.is_ratio(node)
+        if _atomic(node):
+            if not isinstance(node, A.Path):
+                return self._literal_text(node, pct)
+            param = self._param(node)
+            if param is not None and param.kind in _COLLECTION_KINDS:
+                return self.label(node)
+            return f"{self.label(node)} {self.value(node, pct)}"
+        parts = [self.names.get(to_source(node)), self.label(node, top=True), self.substituted(node, pct, top=True),
+                 self.value(node, pct)]
+        out: list = []
+        for part in parts:
+            if part and (not out or out[-1] != part):
+                out.append(part)
+        return " = ".join(out)
+
+    def comparison(self, node: A.Compare) -> str:
+        pct = node.op not in ("in", "not in") and (self.is_ratio(node.left) or self.is_ratio(node.right))
+        left = self.operand(node.left, pct)
+        right = self.operand(node.right, pct)
+        if not _atomic(node.right) and " = " in right:
+            right = f"({right})"
+        return f"{left} {OP_TEXT[node.op]} {right}"
+
+    def leaf_line(self, leaf) -> str:
+        node = leaf.node
+        if isinstance(node, A.Compare):
+            return self.comparison(node)
+        return self.operand(node)
+
+    # ---- plain lines (explain's default view) ------------------------------------
+    def _plain_side(self, node, pct: bool) -> str:
+        """`名称 值` in the report's formats, no formula: 执行率 65.66%, 全年预算 170.35."""
+        if _literal(node):
+            return self._literal_text(node, pct)
+        param = self._param(node)
+        if param is not None and param.kind in _COLLECTION_KINDS:
+            return param.title
+        raw = self.raw(node)
+        value = plain_number(raw) if isinstance(raw, Decimal) and not pct else self.value(node, pct)
+        name = self.names.get(to_source(node)) or self._plain_name(node)
+        if param is not None:
+            name = param.title
+        return f"{name} {value}" if name else value
+
+    def _plain_name(self, node) -> str:
+        """A name for a computed side that has no evidence label: its label when that reads as words,
+        `甲 与 乙 之差` for abs(甲 - 乙), else none (the value stands alone)."""
+        if isinstance(node, A.Call) and node.name == "abs" and len(node.args) == 1 \
+                and isinstance(node.args[0], A.Binary) and node.args[0].op == "-":
+            inner = node.args[0]
+            return f"{self.label(inner.left)} 与 {self.label(inner.right)} 之差"
+        text = self.label(node)
+        return text if "(" not in text and len(text) <= 16 else ""
+
+    def plain_line(self, leaf) -> str:
+        """A leaf for people: the values and how they compare, without functions or intermediate sums."""
+        node = leaf.node
+        if isinstance(node, A.Compare):
+            pct = node.op not in ("in", "not in") and (self.is_ratio(node.left) or self.is_ratio(node.right))
+            return f"{self._plain_side(node.left, pct)} {OP_TEXT[node.op]} {self._plain_side(node.right, pct)}"
+        if isinstance(node, A.Call) and node.name == "present" and node.args:
+            return f"{self._plain_side(node.args[0], self.is_ratio(node.args[0]))} 已填写"
+        if isinstance(node, A.Call) and node.name == "has" and len(node.args) == 2:
+            return f"{self._plain_side(node.args[1], False)} 在{self._plain_side(node.args[0], False)}中"
+        return self._plain_side(node, self.is_ratio(node))
+
+    def plain_margin(self, margin: Margin | None) -> str:
+        """The margin without 左边/右边 when a side has no short name."""
+        if margin is None:
+            return ""
+        names = margin.text.split("(相当于")[0]
+        if not any(word in names for word in ("左边", "右边", "(")):
+            return margin.text
+        if margin.difference == 0:
+            return "两边相等"
+        amount = (format(short(abs(margin.difference).scaleb(2), 2), "f") + " 个百分点") if margin.percentage_points \
+            else plain_number(abs(margin.difference))
+        return f"相差 {amount}"
+
+    def margin(self, leaf) -> Margin | None:
+        node = leaf.node
+        if not isinstance(node, A.Compare) or node.op in ("in", "not in"):
+            return None
+        left, right = self.raw(node.left), self.raw(node.right)
+        if not (isinstance(left, Decimal) and isinstance(right, Decimal)):
+            return None
+        pct = self.is_ratio(node.left) or self.is_ratio(node.right)
+        difference = left - right
+        relative = abs(difference) / abs(right) if right != 0 else None
+        lname, rname = self._short_name(node.left, pct, "左边"), self._short_name(node.right, pct, "右边")
+        if difference == 0:
+            text = f"{lname} 与 {rname} 相等"
+        else:
+            amount = (format(short(abs(difference).scaleb(2), 2), "f") + " 个百分点") if pct else number(abs(difference))
+            text = f"{lname} 比 {rname} {'高' if difference > 0 else '低'} {amount}"
+            if relative is not None and relative <= 10:  # beyond that the share says nothing
+                text += f"(相当于 {rname} 的 {percent(relative)})"
+        return Margin(difference, relative, pct, text)
+
+    def _short_name(self, node, pct, side: str) -> str:
+        if _literal(node):
+            return self._literal_text(node, pct)
+        name = self.names.get(to_source(node)) or self.label(node)
+        return name if len(name) <= 12 and " " not in name else side
+
+    # ---- helpers -----------------------------------------------------------------
+    def _path_label(self, node: A.Path, env) -> str:
+        head, rest = node.parts[0], node.parts[1:]
+        if head == "param":
+            param = self._param(node)
+            return param.title if param is not None else to_source(node)
+        if head == "year":
+            return "年度"
+        root = env.get(head)
+        if root and rest:
+            label = label_of(root, tuple(rest))
+            if label == ".".join(rest):
+                return to_source(node)
+            label = "".join(hop + "的" for hop in self._hops(root, rest)) + label
+            # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
+            return label if head in self.env else f"{head}.{label}"
+        return to_source(node)
+
+    @staticmethod
+    def _hops(root: str, rest) -> list:
+        """Labels of the other records a path passes through: project.previous.budget.full_year is
+        上年同一项目的全年预算, not the project's own 全年预算."""
+        hops, current = [], root
+        for part in rest[:-1]:
+            kind, label = RECORDS.get(current, {}).get(part, (None, ""))
+            if kind in _ENTITIES:
+                hops.append(label)
+            current = kind
+        return hops
+
+    def _literal_text(self, node, pct) -> str:
+        if isinstance(node, A.Num):
+            return percent(node.value) if pct and not node.text.endswith("%") else node.text
+        if isinstance(node, A.Str):
+            return f"“{node.value}”"
+        if isinstance(node, A.Const):
+            return {True: "是", False: "否", None: "空"}[node.value]
+        if isinstance(node, A.ListLit):
+            return "[" + "、".join(self._literal_text(i, pct) if _atomic(i) else to_source(i) for i in node.items) + "]"
+        if isinstance(node, A.Unary):
+            return "-" + self._literal_text(node.operand, pct)
+        return to_source(node)
+
+    def _structure(self, node, child_text) -> str:
+        if isinstance(node, A.Binary):
+            return (f"{_wrap(node.left, child_text(node.left), node, False)} {node.op} "
+                    f"{_wrap(node.right, child_text(node.right), node, True)}")
+        if isinstance(node, A.Unary):
+            return "-" + _wrap(node.operand, child_text(node.operand), node, False)
+        if isinstance(node, A.Compare):
+            return f"{child_text(node.left)} {OP_TEXT[node.op]} {child_text(node.right)}"
+        if isinstance(node, A.Logic):
+            return f" {node.op} ".join(_wrap(i, child_text(i), node, False) for i in node.items)
+        if isinstance(node, A.Not):
+            return "not " + _wrap(node.operand, child_text(node.operand), node, False)
+        if isinstance(node, A.ListLit):
+            return "[" + ", ".join(child_text(i) for i in node.items) + "]"
+        return to_source(node)
+
+
+def _wrap(child, text: str, parent, is_right: bool) -> str:
+    """Parenthesise a sub-expression where precedence needs it; a label or a value (no spaces) never does."""
+    if " " not in text:
+        return text
+    mine, theirs = A.precedence(child), A.precedence(parent)
+    if isinstance(parent, A.Logic) and isinstance(child, A.Logic):
+        return f"({text})"
+    return f"({text})" if mine < theirs or (is_right and mine == theirs) else text
+
+
+def truth(value) -> str:
+    return TRUTH_TEXT[value]

@@ -1,0 +1,171 @@
+"""Read a filled-in xlsx or csv into plain grids of cells, and read numbers the way people type them.
+
+A grid maps (row, column) to a Cell that remembers where its value was written: for a merged
+range every covered position carries the top-left cell's value and reference, so a project name
+merged over five indicator rows applies to all five and is cited at the cell that holds it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ...core.cjk import half_width_table
+from .xlsxread import ref
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# number punctuation and the colon of "单位：万元"; other full-width marks are kept as the form printed them
+_HALF = half_width_table("０１２３４５６７８９．％，－＋：　")
+_OPS = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "=<": "≤", "=>": "≥"}
+_THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+EXCEL_DIGITS = 15  # what Excel keeps and shows of a double
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: object  # str / int / float / datetime, never None (absent cells are not stored)
+    ref: str  # A1-style reference of the cell holding the value (top-left of a merged range)
+    fmt: str = "General"  # Excel number format, "General" for csv
+    formula: bool = False  # a formula whose cached result is missing
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict = field(default_factory=dict)  # (row, column) -> Cell, both 1-based
+    rows: int = 0
+    columns: int = 0
+
+    def get(self, row: int, column: int) -> Cell | None:
+        return self.cells.get((row, column))
+
+
+def read_xlsx(path: Path, display: str) -> list[Sheet]:
+    """The cells holding values (and formulas without a saved result), within the limits of xlsxread."""
+    from .xlsxread import read_workbook
+
+    sheets = []
+    for title, cells, number_format in read_workbook(path, display):
+        sheet = Sheet(title, rows=cells.rows, columns=cells.columns)
+        for (r, col), (raw, style_id, is_formula) in cells.cells.items():
+            if isinstance(raw, str) and not _INVISIBLE.sub("", raw).strip() and not is_formula:
+                continue
+            sheet.cells[(r, col)] = Cell(raw if raw is not None else "", ref(r, col),
+                                         number_format(style_id) or "General", is_formula and raw is None)
+        for top, covered in cells.covered:
+            if top in sheet.cells:
+                for position in covered:
+                    sheet.cells[position] = sheet.cells[top]
+        sheets.append(sheet)
+    return sheets
+
+
+def decode_csv(raw: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) or, as Excel on Chinese Windows saves it, GB18030; returns (text, note)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), ""
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return raw.decode("gb18030"), "CSV 文件不是 UTF-8 编码,已按 GB18030(GBK)读取"
+
+
+def read_csv(path: Path, display: str) -> tuple[list[Sheet], str]:
+    """One sheet named after the file, held to the same limits as a workbook (xlsxread)."""
+    from .cellguard import csv_unguarded
+    from .xlsxread import MAX_CELL_CHARS, MAX_CSV_BYTES, CellBudget, SheetTooLarge, check_text, too_large
+
+    sheet = Sheet(path.stem)
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise SheetTooLarge(f"csv 文件大小 {path.stat().st_size} 字节,超过上限 {MAX_CSV_BYTES} 字节",
+                                "只保留自评表所需的内容")
+        text, note = decode_csv(path.read_bytes())
+        budget = CellBudget()
+        previous = csv.field_size_limit(MAX_CELL_CHARS + 1)  # a longer cell is reported by check_text, at its cell
+        try:
+            rows = csv.reader(io.StringIO(text, newline=""))
+            for r, row in enumerate(rows, start=1):
+                sheet.rows = r
+                for col, value in enumerate(row, start=1):
+                    sheet.columns = max(sheet.columns, col)
+                    check_text(value, r, col)
+                    if _INVISIBLE.sub("", value).strip():
+                        budget.take(r, col)
+                        sheet.cells[(r, col)] = Cell(csv_unguarded(value), ref(r, col))
+        except csv.Error:  # only a cell beyond the field limit set above
+            raise SheetTooLarge(f"第 {rows.line_num} 行有单元格超过 {MAX_CELL_CHARS} 个字符",
+                                "缩短该单元格的内容") from None
+        finally:
+            csv.field_size_limit(previous)
+    except SheetTooLarge as exc:
+        raise too_large(display, "", exc) from None
+    return [sheet], note
+
+
+# ---- reading values -------------------------------------------------------------
+
+
+def clean_text(value) -> str:
+    """Text as written, without invisible characters or surrounding (full-width) spaces."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return _INVISIBLE.sub("", str(value)).replace("\u00a0", " ").strip(" \t\r\n\u3000")
+
+
+def half_width(text: str) -> str:
+    return text.translate(_HALF)
+
+
+def normalise_ops(text: str) -> str:
+    for alias, op in _OPS.items():
+        text = text.replace(alias, op)
+    return text
+
+
+def format_decimals(fmt: str) -> tuple[int, bool]:
+    """Decimals shown by an Excel number format and whether it is a percentage: '0.00%' -> (2, True)."""
+    section = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", (fmt or "General").split(";")[0])
+    percent = "%" in section
+    match = re.search(r"\.([0#?]+)", section)
+    return (len(match.group(1).replace("#", "").replace("?", "")) if match else 0), percent
+
+
+def float_decimal(value: float) -> Decimal:
+    """A double from a spreadsheet as the decimal Excel shows: at most 15 significant digits."""
+    if value.is_integer():
+        return Decimal(int(value))
+    d = Decimal(repr(value))
+    if d.adjusted() - d.as_tuple().exponent + 1 > EXCEL_DIGITS:
+        d = round(d, EXCEL_DIGITS - 1 - d.adjusted()).normalize()
+        if d.as_tuple().exponent > 0:
+            d = d.quantize(Decimal(1))
+    return d
+
+
+def with_decimals(d: Decimal, places: int) -> Decimal:
+    """Show at least `places` decimals (the cell's format), never dropping digits the value has."""
+    if -d.as_tuple().exponent >= places:
+        return d
+    return d.quantize(Decimal(1).scaleb(-places))
+
+
+def parse_number_text(text: str) -> Decimal | None:
+    text = half_width(text).strip().replace(" ", "")
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

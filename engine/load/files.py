@@ -1,0 +1,61 @@
+"""Load stage: the YAML files a command names, and one file read, parsed and checked against its schema.
+
+The one document loop of facts, rules and rule tests (read -> YAML -> schema); each then builds its own
+records from the documents that passed."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core.errors import Collector, Diagnostic
+from .validate import validate_document
+from .yamlsrc import FAST_PATHS, Document, load_yaml_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagnostic]]:
+    """Files as given, folders expanded to their YAML files (sorted, so order never depends on the disk)."""
+    files: list[Path] = []
+    problems = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            named = sorted(p for p in path.rglob("*") if p.suffix in suffixes)
+            found = [p for p in named if p.is_file()]
+            # a dangling link would otherwise be skipped without a word
+            problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在",
+                                       suggestion="修复或删除这个符号链接")
+                            for p in named if p.is_symlink() and not p.exists())
+            if not found:
+                problems.append(Diagnostic(str(raw), 0, 0, "", "目录中没有 YAML 文件",
+                                           expected="含 .yaml 或 .yml 文件的目录", suggestion="检查目录是否选对"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():  # a device, socket or pipe: nothing a facts file can be read from twice
+            problems.append(Diagnostic(str(raw), 0, 0, "", "不是普通文件或目录", expected="YAML 文件或包含 YAML 文件的目录"))
+        else:
+            problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在",
+                                       suggestion="检查路径拼写;相对路径从当前目录算起"))
+    unique = sorted(set(p.resolve() for p in files))
+    return unique, problems
+
+
+def load_document(path: Path, kind: str, collector: Collector, fast: tuple = FAST_PATHS) -> Document | None:
+    """The document in `path` if it is YAML valid against the `kind` schema (facts, rules, ruletest); else None,
+    with every problem found added to `collector`. fast: the YAML fast paths to try (yamlsrc.load_yaml_text)."""
+    doc, problems = load_yaml_file(path, display_path(path), fast)
+    collector.extend(problems)
+    if doc is None:
+        return None
+    problems = validate_document(doc, kind)
+    collector.extend(problems)
+    return None if problems else doc

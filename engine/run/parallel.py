@@ -1,0 +1,456 @@
+"""`perfaudit evaluate`: facts evaluated department by department, in this process or in N workers (--jobs).
+
+Loading a province's facts whole would hold every record in memory at once (about 2 GiB for
+100,000 projects). Instead the files are partitioned by department and each partition is loaded,
+evaluated and dropped in turn, keeping only its findings; with --jobs N the partitions go to N
+worker processes. The result is the one of loading everything at once, byte for byte once rendered:
+- a department is never split: engine/construct/years.py links a department's reports across years, and a
+  duplicate department-year must meet its twin. The department is read from each file's
+  `department:` line; that guess only groups the work. What was actually loaded is checked
+  afterwards, and partitions that turn out to share a department are evaluated again together;
+- each worker receives the compiled rules once (when it starts) and keeps one backend open for all
+  its partitions;
+- findings are sorted after merging (evaluate.merge), and findings of different reports never tie;
+- when anything is wrong with the input, the caller loads everything at once instead
+  (api.evaluate_paths), so error messages are exactly those of the whole-load path;
+- no more workers than available CPUs (more only cost memory: 61 processes and 2.8 GB for --jobs 1000 on
+  2 CPUs), and workers never outlive the command: they die with their parent (Linux: the kernel's parent-death
+  signal; elsewhere a thread watching the parent id), leave Ctrl-C to it, and are killed when it stops early.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from ..backends.choice import choose_backend, open_backend
+from ..construct.facts import load_facts
+from ..core.errors import InputError
+from ..load.files import expand_paths
+from .evaluate import assemble, evaluate_reports, merge
+from .gcpause import paused_gc
+
+_DEPARTMENT = re.compile(r"^department:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+TASKS_PER_JOB = 4  # several partitions per worker, so that one large department does not leave a core idle
+TASK_BYTES = 4 << 20  # at most about this much YAML per partition (about 3,000 projects): bounds the memory
+# With the job count left to us (--jobs 0, the default), smaller inputs stay in one process: starting
+# workers and sending findings back costs more than a second core saves below about 200 projects.
+AUTO_PARALLEL_BYTES = 256 << 10
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (a container's or taskset's limit, not the machine's count)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_jobs(files) -> int:
+    """--jobs 0: one process per available CPU, or one in all for a small input."""
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return available_cpus() if total >= AUTO_PARALLEL_BYTES else 1
+
+
+def department_of(text: str) -> str | None:
+    """The top-level `department:` value as written, when it is a plain one-line scalar; None otherwise."""
+    match = _DEPARTMENT.search(text)
+    if not match:
+        return None
+    value = match.group(1)
+    if " #" in value:
+        value = value.split(" #", 1)[0].rstrip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return value or None
+
+
+def department_groups(files, digests: dict | None = None) -> list[tuple[int, list]]:
+    """(bytes, files) of each department (by its files' `department:` line), largest first.
+    digests: when given, filled with each file's SHA-256 (engine/run/partcache.py) where it has none yet."""
+    groups: dict = {}
+    sizes: dict = {}
+    for path in files:
+        try:
+            data = path.read_bytes()
+            key = department_of(data.decode("utf-8", errors="replace"))
+        except OSError:
+            data, key = b"", None
+        if digests is not None and path not in digests:
+            digests[path] = hashlib.sha256(data).digest()
+        key = key if key is not None else f"\0{path}"  # unreadable or unusual: on its own
+        groups.setdefault(key, []).append(path)
+        sizes[key] = sizes.get(key, 0) + len(data)
+    return [(sizes[key], groups[key]) for key in sorted(groups, key=lambda k: (-sizes[k], k))]
+
+
+def partition(files, jobs: int) -> list[list]:
+    """Files grouped by department, the groups packed into tasks of similar size: at least jobs * TASKS_PER_JOB
+    tasks when there are several jobs, and none much larger than TASK_BYTES."""
+    return [sorted(f for group in task for f in group) for task in pack(department_groups(files), jobs)]
+
+
+def pack(groups, jobs: int) -> list[list]:
+    """department_groups' (bytes, files), largest first, packed into tasks: lists of file lists."""
+    wanted = -(-sum(size for size, _ in groups) // TASK_BYTES)
+    if jobs > 1:
+        wanted = max(wanted, jobs * TASKS_PER_JOB)
+    count = max(1, min(len(groups), wanted))
+    tasks: list[list] = [[] for _ in range(count)]
+    loads = [0] * count
+    for size, group in groups:  # largest first, into the least loaded task
+        i = loads.index(min(loads))
+        tasks[i].append(group)
+        loads[i] += size
+    return [task for task in tasks if task]
+
+
+class _Partitions:
+    """Evaluates partitions with one backend kept open: in this process, or as a worker's state."""
+
+    def __init__(self, program, backend: str, fmt: str | None = None):
+        self.program, self.backend, self.fmt = program, backend, fmt
+        self.engine = self.notice = None
+
+    def evaluate(self, files):
+        """A partial Evaluation and the departments it covers, or None when the input has an error.
+
+        The collector is paused for the whole command (engine/run/gcpause.py), so a partition's records are
+        freed by reference counting alone: loading and evaluating must leave no reference cycles
+        (tests/test_jobs.py checks; a cycle kept 2.5 GiB alive at 100,000 projects)."""
+        with paused_gc():
+            try:
+                reports = load_facts(files)
+            except InputError:
+                return None
+            if self.engine is None:
+                self.engine, self.notice = open_backend(self.backend, self.program)
+            findings = evaluate_reports(self.program, reports, self.engine)
+            part = assemble(self.program, reports, findings, self.engine.name, self.notice, "")
+            if self.fmt is not None:  # streamed output: the findings leave this process as bytes
+                from .streaming import render_part
+
+                part = render_part(part, self.fmt)
+        return part, sorted({r.department for r in reports})
+
+    def evaluate_groups(self, groups):
+        """Departments' files (engine/run/partcache.py) evaluated together, each department's result on its own:
+        [(files, (RenderedPart, departments), storable)], or None when the input has an error. When the
+        departments' files turn out to share a department, they come back as one result, not to be stored."""
+        from .streaming import render_part
+
+        with paused_gc():
+            try:
+                loaded = [load_facts(group) for group in groups]
+            except InputError:
+                return None
+            owner: dict = {}
+            if any(owner.setdefault(r.department, i) != i for i, reports in enumerate(loaded) for r in reports):
+                files = sorted(f for group in groups for f in group)
+                result = self.evaluate(files)
+                return None if result is None else [(files, result, False)]
+            if self.engine is None:
+                self.engine, self.notice = open_backend(self.backend, self.program)
+            findings = evaluate_reports(self.program, [r for reports in loaded for r in reports], self.engine)
+            found: list = [[] for _ in groups]
+            for finding in findings:
+                found[owner[finding.department]].append(finding)
+            out = []
+            for group, reports, group_findings in zip(groups, loaded, found):
+                part = assemble(self.program, reports, group_findings, self.engine.name, self.notice, "")
+                out.append((group, (render_part(part, self.fmt), sorted({r.department for r in reports})), True))
+        return out
+
+    def close(self):
+        if self.engine is not None:
+            self.engine.close()
+
+
+_worker: list = []  # a worker process's _Partitions
+
+
+def _start_worker(program, backend: str, parent: int, fmt) -> None:
+    _die_with_parent(parent)
+    _worker[:] = [_Partitions(program, backend, fmt)]
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its parent: killed (SIGKILL, SIGTERM) the parent cannot shut the pool down, and
+    the workers would wait on their pipe forever. Ctrl-C is the parent's to handle (it stops the workers)."""
+    import os
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (it unwinds the command, not a worker)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    except (OSError, AttributeError):  # not Linux: the watchdog below alone
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="perfaudit-parent-watch", daemon=True).start()
+
+
+WATCH_SECONDS = 0.5
+
+
+def _stop_workers(pool) -> None:
+    """Now, not after the queued partitions: cancel them and end the workers (the command is being interrupted)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # (no public way; shutdown forgets them)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(5)
+
+
+def _evaluate_in_worker(files):
+    return _worker[0].evaluate(files)
+
+
+def _evaluate_groups_in_worker(groups):
+    return _worker[0].evaluate_groups(groups)
+
+
+def _context():
+    # fork starts workers in milliseconds and hands them the compiled program without pickling;
+    # where it does not exist (Windows) the platform's method is used
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: str, progress=None, spool=None,
+                           cache=None):
+    """The Evaluation of the facts under `paths`, or None when the caller must load everything at once
+    (the input has an error). progress: optional callable, called with a number of files done.
+    spool: a streaming.Spool (its format is spool.fmt) that receives each partition's findings, rendered,
+    as it is done; the Evaluation returned then has no findings and no project metrics.
+    cache: an engine.run.partcache.PartCache (streamed output only): departments whose files, rules and engine
+    are unchanged are taken from it, the others evaluated and stored."""
+    files, problems = expand_paths(paths)
+    if problems or not files:
+        return None
+    choose_backend(backend)  # an unavailable backend fails here, as it would in the whole-load path
+    cpus = available_cpus()
+    capped = f"提示: --jobs {jobs} 超过可用的 CPU 核数 {cpus},改用 {cpus} 个进程。" if jobs > cpus else ""
+    jobs = auto_jobs(files) if jobs <= 0 else min(jobs, cpus)
+    fmt = None if spool is None else spool.fmt
+    keep = _keeping(spool)
+    if cache is not None and spool is not None:
+        cache.bind(program, backend, choose_backend(backend)[0], fmt)
+        results = _cached(program, backend, jobs, files, cache, keep, progress, fmt)
+        return None if results is None else _merged(results, facts_hash, capped)
+    tasks = partition(files, jobs)
+
+    def here(partitions):
+        evaluate = lambda task: keep(partitions.evaluate(task))  # noqa: E731
+        return _rejoin_split_departments(evaluate, tasks, _run(evaluate, tasks, progress))
+
+    def in_pool(pool):
+        results = _run_in_pool(pool, tasks, progress, keep)
+        return _rejoin_split_departments(lambda task: keep(pool.submit(_evaluate_in_worker, task).result()),
+                                         tasks, results)
+
+    results = _in_processes(program, backend, fmt, jobs, tasks, here, in_pool)
+    if results is None:
+        return None
+    return _merged(results, facts_hash, capped)
+
+
+def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
+    """here(_Partitions) in this process (one job or one task), else in_pool(a pool of `jobs` workers), whose
+    workers are stopped at once on any error (Ctrl-C, a signal, an error in a partition)."""
+    if not tasks:
+        return []
+    if jobs <= 1 or len(tasks) == 1:
+        partitions = _Partitions(program, backend, fmt)
+        try:
+            return here(partitions)
+        finally:
+            partitions.close()
+    import os
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
+                             initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
+        try:
+            return in_pool(pool)
+        except BaseException:  # no worker finishes the queue
+            _stop_workers(pool)
+            raise
+
+
+def _merged(results, facts_hash: str, capped: str):
+    evaluation = merge([part for part, _ in results], facts_hash)
+    if capped:  # the CLI prints notices on stderr (they are not part of any output format)
+        evaluation = dataclasses.replace(evaluation, notice="\n".join(filter(None, (capped, evaluation.notice))))
+    return evaluation
+
+
+def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt):
+    """evaluate_by_department's results with a cache: one per department, from the cache or evaluated
+    (departments packed into tasks as without it, each department's result split off in the worker)."""
+    digests = cache.digests
+    groups = department_groups(files, digests)
+    units = []  # (files, kept result, cache key or None)
+    missing = []
+    # the program's evidence formats are the same in every part (and the key has the rules): not stored in each
+    formats = assemble(program, [], [], "", "", "").evidence_formats
+
+    shared: dict = {}  # repr -> a parameters dict: one object for all departments with the same values
+
+    def as_kept(value, evidence_formats):
+        """value with these evidence formats and its parameters tables shared (the parent keeps one per department)."""
+        part, departments = value
+        return _sharing(part, shared, evidence_formats=evidence_formats), departments
+
+    for size, group in groups:
+        key = cache.key(group, digests)
+        value = cache.get(key)
+        if value is None:
+            missing.append((size, group))
+        else:
+            units.append((group, keep(as_kept(value, formats)), None))
+            if progress is not None:
+                progress(len(group))
+
+    def arrived(result):
+        if result is None:
+            return None
+        for group, value, storable in result:
+            key = cache.key(group, digests) if storable and _unchanged(group, digests) else None
+            if key is not None:
+                cache.put(key, as_kept(value, ()))
+            units.append((group, keep(as_kept(value, formats)), key))
+        if progress is not None:
+            progress(sum(len(group) for group, _, _ in result))
+        return True  # not the result: its bytes are in the spool now, and tasks' results are kept until the end
+
+    tasks = pack(missing, jobs)
+    done = _in_processes(program, backend, fmt, jobs, tasks,
+                         lambda partitions: _run(lambda task: arrived(partitions.evaluate_groups(task)), tasks, None),
+                         lambda pool: _run_in_pool(pool, tasks, None, arrived, _evaluate_groups_in_worker))
+    if done is None:
+        return None
+    claimed: dict = {}
+    for _, (_, departments), _ in units:
+        for department in departments:
+            claimed[department] = claimed.get(department, 0) + 1
+    for _, (_, departments), key in units:  # a department in two results: evaluated again together, not stored
+        if key is not None and any(claimed[d] > 1 for d in departments):
+            cache.discard(key)
+    partitions = _Partitions(program, backend, fmt)
+    try:
+        results = _rejoin_split_departments(lambda task: keep(partitions.evaluate(task)),
+                                            [files for files, _, _ in units], [result for _, result, _ in units])
+    finally:
+        partitions.close()
+        cache.prune()
+    return results
+
+
+def _unchanged(files, digests: dict) -> bool:
+    """The files still have the bytes the cache key was made of (one edited during the run is not stored)."""
+    try:
+        return all(hashlib.sha256(path.read_bytes()).digest() == digests[path] for path in files)
+    except OSError:
+        return False
+
+
+def _keeping(spool):
+    """What the parent keeps of a partition's result: all of it, or (streamed output) all but its rendered
+    findings, which go to the spool as soon as they arrive, with one parameters table per distinct set of values
+    (each partition's unpickled copies would otherwise be kept per department: memory growing with the corpus)."""
+    if spool is None:
+        return lambda result: result
+    shared: dict = {}
+    return lambda result: None if result is None else (spool.add(_sharing(result[0], shared)), result[1])
+
+
+def _sharing(part, shared: dict, **changes):
+    """part with its parameters tables replaced by the one object kept in shared (repr -> table)."""
+    parameters = tuple((report, shared.setdefault(repr(values), values)) for report, values in part.evaluation.parameters)
+    return dataclasses.replace(part, evaluation=dataclasses.replace(part.evaluation, parameters=parameters, **changes))
+
+
+def _run(evaluate, tasks, progress):
+    results = []
+    for task in tasks:
+        result = evaluate(task)
+        if result is None:
+            return None
+        results.append(result)
+        if progress is not None:
+            progress(len(task))
+    return results
+
+
+def _run_in_pool(pool, tasks, progress, keep=lambda result: result, work=_evaluate_in_worker):
+    futures = {pool.submit(work, task): i for i, task in enumerate(tasks)}
+    results: list = [None] * len(tasks)
+    for future in as_completed(futures):
+        result = future.result()
+        i = futures.pop(future)  # a done future keeps its result: (streamed) every partition's bytes otherwise
+        if result is None:
+            for other in futures:
+                other.cancel()
+            return None
+        results[i] = keep(result)  # a streamed partition's bytes go to the spool now
+        del future, result
+        if progress is not None:
+            progress(len(tasks[i]))
+    return results
+
+
+def _rejoin_split_departments(evaluate, tasks, results):
+    """Partitions that turned out to share a department, evaluated again as one (the header guess was wrong)."""
+    if results is None:
+        return None
+    owner: dict = {}
+    parent = list(range(len(tasks)))
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, (_, departments) in enumerate(results):
+        for department in departments:
+            if department in owner:
+                parent[root(i)] = root(owner[department])
+            else:
+                owner[department] = i
+    joined: dict = {}
+    for i in range(len(tasks)):
+        joined.setdefault(root(i), []).append(i)
+    if all(len(members) == 1 for members in joined.values()):
+        return results
+    out = []
+    for members in joined.values():
+        if len(members) == 1:
+            out.append(results[members[0]])
+            continue
+        result = evaluate(sorted(f for i in members for f in tasks[i]))
+        if result is None:
+            return None
+        out.append(result)
+    return out

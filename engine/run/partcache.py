@@ -1,0 +1,182 @@
+"""Content-keyed cache of rendered departments for `perfaudit evaluate --cache DIR` (JSON and CSV output).
+
+Re-evaluating a province after one department's file changed should cost that department, not the
+province. Each department's result (engine/run/streaming.py's RenderedPart: its findings rendered as bytes
+and its Evaluation without findings) is stored under a key of everything that decides those bytes:
+the rules (RuleSet.digest: every rule file's name and bytes, parameters included), this engine's own
+source files and Python version, the backend asked for and the one used, the output format, and
+each of the department's facts files (the path as given, since it is printed, and its content hash).
+Any change to any of them is a different key; nothing is ever updated in place.
+
+Safe to delete at any time: a missing, truncated or corrupt entry (checked by its length and CRC-32) is
+evaluated again. Entries are written to a temporary file and renamed into place. The folder is
+bounded: after each run the least recently used entries (hits refresh their time) are deleted
+until it is under PERFAUDIT_CACHE_MAX_MIB (default 2048 MiB).
+
+Entries are pickles, so the folder must be the user's own: one that others can write to is not used.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+MAGIC = b"perfaudit part cache 1\n"
+HEAD = len(MAGIC) + 12  # then the payload's length (8 bytes) and CRC-32 (4): a check against damage, not forgery
+SUFFIX = ".part"
+DEFAULT_MAX_MIB = 2048
+STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a run that was killed
+
+
+class PartCache:
+    """The cache folder; bind() it to a run's program, backend and format before asking for keys."""
+
+    def __init__(self, folder: Path, max_bytes: int):
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.prefix = b""
+        self.hits = self.misses = 0
+        self.digests: dict = {}  # facts file -> SHA-256 of its bytes, filled once per run (api.facts_digest)
+
+    def bind(self, program, requested: str, backend: str, fmt: str) -> PartCache:
+        digest = hashlib.sha256(MAGIC)
+        for part in (engine_fingerprint(), program.ruleset.digest, requested, backend, fmt):
+            digest.update(part.encode() + b"\0")
+        self.prefix = digest.digest()
+        return self
+
+    def key(self, files, digests: dict) -> str:
+        """The key of a department's facts files (digests: path -> SHA-256 of its bytes)."""
+        digest = hashlib.sha256(self.prefix)
+        for path in files:
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0" + digests[path] + b"\0")
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / (key + SUFFIX)
+
+    def get(self, key: str):
+        """The stored value, or None when there is none or it does not check out (it is then deleted)."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        if data[:len(MAGIC)] == MAGIC and data[len(MAGIC):HEAD] == _check(memoryview(data)[HEAD:]):
+            try:
+                value = pickle.loads(memoryview(data)[HEAD:])
+            except Exception:  # noqa: BLE001 - an entry of another engine's classes: evaluated again
+                value = None
+            if value is not None:
+                self.hits += 1
+                try:
+                    os.utime(path)  # least recently used goes first
+                except OSError:
+                    pass
+                return value
+        self.misses += 1
+        self.discard(key)
+        return None
+
+    def put(self, key: str, value) -> None:
+        """Stored atomically; a full disk or a vanished folder only means no entry."""
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(MAGIC + _check(payload))
+                out.write(payload)
+            os.replace(temp, path)
+        except OSError:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+    def discard(self, key: str) -> None:
+        try:
+            self._path(key).unlink()
+        except OSError:
+            pass
+
+    def prune(self) -> None:
+        """Least recently used entries deleted until the folder is under its size limit; stale temporaries too."""
+        entries = []
+        now = time.time()
+        for path in self.folder.glob("*/*"):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if path.name.startswith(".tmp-"):
+                if now - info.st_mtime > STALE_TEMP_SECONDS:
+                    self._unlink(path)
+            elif path.suffix == SUFFIX:
+                entries.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            self._unlink(path)
+            total -= size
+
+    @staticmethod
+    def _unlink(path: Path) -> None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _check(payload) -> bytes:
+    return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
+
+
+def open_cache(folder) -> tuple[PartCache | None, str]:
+    """(the cache at folder, "") or (None, why it cannot be used, for a notice): the run goes on without it."""
+    path = Path(folder).expanduser()
+    try:
+        if path.exists() and not path.is_dir():
+            return None, f"提示: 缓存目录 {folder} 不是目录,本次不使用缓存。"
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if not os.access(path, os.W_OK | os.X_OK):
+            return None, f"提示: 缓存目录 {folder} 不可写,本次不使用缓存。"
+        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+            return None, (f"提示: 缓存目录 {folder} 不属于当前用户或其他用户可写,本次不使用缓存"
+                          f"(缓存内容会被读回执行,只能放在自己的目录中)。")
+    except OSError as exc:
+        return None, f"提示: 无法使用缓存目录 {folder}({exc.strerror or exc}),本次不使用缓存。"
+    try:
+        max_mib = int(os.environ.get("PERFAUDIT_CACHE_MAX_MIB", DEFAULT_MAX_MIB))
+    except ValueError:
+        max_mib = DEFAULT_MAX_MIB
+    return PartCache(path, max(0, max_mib) << 20), ""
+
+
+_fingerprint: list = []
+
+
+def engine_fingerprint() -> str:
+    """This engine's source files and Python version: a code change is a different cache key, even without a
+    new version number."""
+    if not _fingerprint:
+        root = Path(__file__).resolve().parent
+        digest = hashlib.sha256(sys.version.encode())
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".json") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        _fingerprint.append(digest.hexdigest())
+    return _fingerprint[0]
