@@ -1,9 +1,10 @@
-"""The import contract of docs/architecture.md, checked rather than promised: the engine's modules form a
-pipeline of stages, a module imports only modules of its own stage or of earlier ones, and no import loop
+"""The import contract of docs/architecture.md, checked rather than promised: the engine's packages are the
+stages of a pipeline, a module imports only modules of its own stage or of earlier ones, and no import loop
 exists. Every import counts, at module level or inside a function (a lazy import is still a dependency;
 laziness only changes when it is paid).
 
-STAGES below is the one definition of the stage order. A new module must be given a stage here."""
+STAGES below is the one definition of the stage order. A module's stage is the package it sits in, so a new
+module goes into the package of its stage, and a new package must be given a place here."""
 from __future__ import annotations
 
 import ast
@@ -11,33 +12,11 @@ from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 
-# (stage, modules): earlier stages first. A name covers the module and, for a package, everything under it
-# unless a longer name says otherwise.
-STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # data every stage shares: records, rules, findings, errors, the field catalog, small utilities
-    ("base", ("errors", "model", "catalog", "findings", "cjk", "version", "budget", "gcpause", "tables")),
-    # bytes -> located YAML documents -> schema-checked documents
-    ("load", ("yamldoc", "yamlscan", "yamlsrc", "fastschema", "validate", "loading", "schemas", "rulechanges")),
-    # the expression language: parse, check, and evaluate one expression
-    ("expr", ("expr",)),
-    # a rule's condition as a boolean tree of leaf comparisons (the build stage's checks use it)
-    ("compile", ("compile",)),
-    # validated documents -> Reports and RuleSets; project settings
-    ("build", ("facts", "years", "rules", "projectfile")),
-    # other ways in and out of the facts format: spreadsheets, published documents, drafts, safe writes
-    ("io", ("spreadsheet", "documents", "output", "scaffold", "rulestub")),
-    # the decision of the boolean trees, given operand columns
-    ("backends", ("batch", "backends")),
-    # Program x Reports -> Evaluation
-    ("evaluate", ("subjects", "operands", "evaluate", "parallel", "streaming", "partcache")),
-    # what is built on evaluations: explain, rule tests and coverage, comparisons
-    ("analysis", ("explain", "formula", "coverage", "ruletest", "diff")),
-    # Evaluation (or an explanation, a diff, a test run) -> a document
-    ("render", ("render",)),
-    # the library's front door
-    ("api", ("", "api")),  # "" is the engine package itself
-    ("cli", ("cli", "__main__")),
-)
+# The stage packages of engine/, earlier stages first (docs/architecture.md has each one's job).
+STAGES: tuple[str, ...] = ("core", "load", "expr", "construct", "io", "backends", "run", "analysis", "render",
+                           "api", "cli")
+# The modules of the engine package itself: the front door ("" is engine/__init__.py) and `python -m engine`.
+FRONT_DOOR: dict[str, str] = {"": "api", "api": "api", "__main__": "cli"}
 
 # Lazy imports that are documented plugin points. Each names (importer, imported) and why it may not be an
 # ordinary dependency. None is needed today: render formats and CLI commands are looked up by name with
@@ -89,14 +68,9 @@ def imports_of(name: str, path: Path, modules) -> dict[str, int]:
     return found
 
 
-def stage_of(name: str) -> int:
-    best, best_len = None, -1
-    for rank, (_, prefixes) in enumerate(STAGES):
-        for prefix in prefixes:
-            covers = name == prefix or (prefix and name.startswith(prefix + "."))
-            if covers and len(prefix) > best_len:
-                best, best_len = rank, len(prefix)
-    return best
+def stage_of(name: str) -> int | None:
+    package = FRONT_DOOR.get(name, name.split(".")[0])
+    return STAGES.index(package) if package in STAGES else None
 
 
 def import_graph():
@@ -107,7 +81,16 @@ def import_graph():
 def test_every_module_has_a_stage():
     modules, _ = import_graph()
     missing = sorted(m for m in modules if stage_of(m) is None)
-    assert not missing, f"modules without a stage (add them to STAGES in {__file__}): {missing}"
+    assert not missing, f"modules outside the stage packages (move each into the package of its stage): {missing}"
+
+
+def test_the_stages_are_the_packages():
+    """Every package directly under engine/ is a stage of STAGES, and every stage is one, but the front door's
+    (api: modules of the engine package itself)."""
+    packages = {p.parent.name for p in ENGINE.glob("*/__init__.py")}
+    stages = set(STAGES) - {"api"}
+    assert packages == stages, (f"packages not in STAGES: {sorted(packages - stages)}; "
+                                f"stages without a package: {sorted(stages - packages)}")
 
 
 def test_no_import_runs_back_to_a_later_stage():
@@ -119,7 +102,7 @@ def test_no_import_runs_back_to_a_later_stage():
                 continue
             if stage_of(target) is not None and stage_of(name) is not None and stage_of(target) > stage_of(name):
                 back.append(f"engine/{modules[name].relative_to(ENGINE)}:{line}: {name or 'engine'} "
-                            f"({STAGES[stage_of(name)][0]}) imports {target} ({STAGES[stage_of(target)][0]})")
+                            f"({STAGES[stage_of(name)]}) imports {target} ({STAGES[stage_of(target)]})")
     assert not back, "imports from an earlier stage to a later one:\n" + "\n".join(back)
 
 
