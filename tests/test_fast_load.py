@@ -165,7 +165,7 @@ def mutations(texts, count, seed):
 @pytest.mark.parametrize("seed", range(6))
 def test_the_scanner_agrees_with_yamlsrc_on_mutated_files(seed):
     taken = declined = 0
-    for text in mutations(SHIPPED + GENERATED, 500, seed):  # 3,000 files over the six seeds
+    for text in mutations(SHIPPED + GENERATED, 300, seed):  # 1,800 files over the six seeds
         if not text.strip():
             continue
         if check(text):
@@ -173,7 +173,7 @@ def test_the_scanner_agrees_with_yamlsrc_on_mutated_files(seed):
         else:
             declined += 1
     # both branches must be exercised, or the mutations test nothing
-    assert taken > 75 and declined > 150, (taken, declined)
+    assert taken > 45 and declined > 90, (taken, declined)
 
 
 @pytest.mark.parametrize("value", SCALARS)

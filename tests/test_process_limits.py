@@ -116,7 +116,10 @@ def test_ctrl_c_exits_130_and_stops_the_workers(corpus, tmp_path):
                 os.kill(pid, signal.SIGKILL)
 
 
-def test_jobs_are_capped_at_the_cpus(runner, corpus, monkeypatch):
+def test_jobs_are_capped_at_the_cpus(runner, tmp_path, monkeypatch):
+    corpus = tmp_path / "facts"
+    write_corpus(corpus, 120)
+    monkeypatch.setattr(parallel, "TASK_BYTES", 20_000)  # several partitions: a pool is started
     started = []
 
     class Recording(parallel.ProcessPoolExecutor):

@@ -231,7 +231,7 @@ def evaluate_json(program, folder: Path, backend: str) -> str:
 
 
 @needs_durable
-@settings(SETTINGS, max_examples=30)
+@settings(SETTINGS, max_examples=20)
 @given(datasets=fact_sets())
 def test_both_backends_render_identical_json(program, datasets):
     with tempfile.TemporaryDirectory() as folder:
@@ -242,7 +242,7 @@ def test_both_backends_render_identical_json(program, datasets):
     assert json.loads(python)["summary"]["reports"]  # the run is not vacuous
 
 
-@settings(SETTINGS, max_examples=15)  # determinism: any input shows a leak of state between runs
+@settings(SETTINGS, max_examples=10)  # determinism: any input shows a leak of state between runs
 @given(datasets=fact_sets(max_projects=12))
 def test_evaluating_twice_gives_the_same_bytes(program, datasets):
     with tempfile.TemporaryDirectory() as folder:
@@ -262,7 +262,7 @@ def comparable(document: str) -> list:
     return sorted(out)
 
 
-@settings(SETTINGS, max_examples=25)
+@settings(SETTINGS, max_examples=15)
 @given(datasets=fact_sets(max_projects=15), data=st.data())
 def test_findings_do_not_depend_on_the_order_of_files_or_projects(program, datasets, data):
     shuffled = []
