@@ -64,6 +64,19 @@ def install_signal_handlers() -> None:
         signal.signal(signum, _on_signal)
 
 
+class _SignalsHeld:
+    """SIGINT and SIGTERM held while a temporary is made and registered: a signal between the two (a busy machine
+    can deschedule us right after the file appears) would otherwise end the process with the file unknown to
+    remove_live_temporaries. A held signal is delivered, and handled, as soon as the block ends."""
+
+    def __enter__(self):
+        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+    def __exit__(self, *exc):
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
+        return False
+
+
 def remove_live_temporaries() -> None:
     for path in list(_live):
         _discard(path)
@@ -211,9 +224,10 @@ class Stream:
                     raise _refuse(target.shown, "输出文件在写入前被替换,未写入", "重新运行")
             else:
                 sweep_stale(target.path.parent)
-                self.fd, self.tmp = tempfile.mkstemp(dir=target.path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-",
-                                                     suffix=TEMP_SUFFIX)
-                _live.add(self.tmp)
+                with _SignalsHeld():
+                    self.fd, self.tmp = tempfile.mkstemp(dir=target.path.parent,
+                                                         prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
+                    _live.add(self.tmp)
         except OSError as exc:
             raise _problem(self.shown, exc) from None
         return self
@@ -358,8 +372,9 @@ def _make_folders(path: Path, made: list) -> None:
 def temporary_folder(parent) -> str:
     """A staging folder of our naming in parent (removed on signals, swept when abandoned)."""
     sweep_stale(parent)
-    path = tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
-    _live.add(path)
+    with _SignalsHeld():
+        path = tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
+        _live.add(path)
     return path
 
 
