@@ -32,7 +32,8 @@ _ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")  # look like a spac
 # what a number cell may print instead of a number (the schema's $defs/mark): not applicable, no value
 DASHES = frozenset(("—", "——", "－", "-", "/", "／", "无"))
 AMOUNTS = ("initial", "full_year", "executed")  # converted from the report's printed unit to 万元
-BUDGET_NUMBERS = AMOUNTS + ("rate", "weight", "score")
+MONEY = AMOUNTS + ("received",)  # the budget block's 全年到位资金 too
+BUDGET_NUMBERS = MONEY + ("rate", "weight", "score")
 # keys read by fill() or in project() itself: a budget or project with other keys has v2 fields to read
 _BUDGET_BASIC = frozenset(("section", "printed", "unreadable") + BUDGET_NUMBERS)
 _KINDS = frozenset(schema("facts")["$defs"]["indicator"]["properties"]["kind"]["enum"])
@@ -159,7 +160,7 @@ class _Builder:
                     # amounts and scores may not be negative (schema minimum 0); a signed zero is that typo too
                     self.problem(path + (name,), f"数值 {value} 带负号", expected="不能小于 0(零写作 "
                                  f"{abs(value)})", suggestion=f"去掉负号,写成 {abs(value)}")
-                elif self.converts and name in AMOUNTS:
+                elif self.converts and name in MONEY:
                     value = money_to_wan(Decimal(value), self.money_unit)
                 setattr(record, name, value)
                 sources[name] = fact_source(file, lines[name], section)

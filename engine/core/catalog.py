@@ -64,6 +64,7 @@ RECORDS: dict[str, dict[str, tuple[str, str]]] = {
         "initial": (NUM, "年初预算(万元)"),
         "full_year": (NUM, "全年预算(万元)"),
         "executed": (NUM, "全年执行(万元)"),
+        "received": (NUM, "全年到位资金(万元)"),
         "rate": (NUM, "报告执行率"),
         "explanation": (STR, "执行偏差说明"),
         "weight": (NUM, "预算执行分值"),

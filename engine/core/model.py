@@ -79,6 +79,7 @@ class Amounts(Record):
 
 @dataclass(slots=True)
 class Budget(Amounts):
+    received: Decimal | None = None  # 全年到位资金 (万元), where the form has the column
     explanation: str | None = None
     weight: Decimal | None = None  # 分值 of the budget block
     score: Decimal | None = None  # 得分 of the budget block
