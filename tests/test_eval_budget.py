@@ -30,13 +30,13 @@ def limited():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-@pytest.mark.parametrize("n, pattern, contradictions", [(2000, "differ", 1999), (8000, "same", 0),
-                                                        (8000, "halves", 4000)])
+@pytest.mark.parametrize("n, pattern, contradictions", [(2000, "differ", 1999), (4000, "same", 0),
+                                                        (4000, "halves", 2000)])
 def test_thousands_of_claims_on_one_topic(tmp_path, n, pattern, contradictions):
     folder = write_facts(tmp_path / "facts", [project(full_year=100, executed=90)],
                          claims=claims_on_one_topic(n, pattern)).parent
     out = tmp_path / "out.json"
-    # a budget of 100,000 items: comparing every claim with every other would need n² (4 to 64 million)
+    # a budget of 100,000 items: comparing every claim with every other would need n² (4 to 16 million)
     env = {**os.environ, "PYTHONPATH": str(ROOT), ENV: "100000"}
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "engine", "evaluate", str(folder), "--backend", "python",
