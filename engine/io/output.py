@@ -62,6 +62,21 @@ def _on_signal(signum, frame):
 def install_signal_handlers() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
+    if not _forks_watched:
+        _forks_watched.append(True)
+        os.register_at_fork(after_in_child=_in_forked_child)
+
+
+_forks_watched: list = []
+
+
+def _in_forked_child() -> None:
+    """A forked worker owns none of the parent's temporaries and does not run the parent's handlers: until its own
+    set-up (run/parallel.py _die_with_parent) a Ctrl-C to the process group would otherwise make it delete the
+    parent's spool folder and unwind as if it were the command."""
+    _live.clear()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _SignalsHeld:
