@@ -39,3 +39,18 @@ def test_a_signal_as_the_temporary_appears_leaves_nothing(tmp_path, fmt):
     assert done.returncode == 143, done.stderr
     assert "已中断。" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_signal_masks_a_write_still_works(tmp_path, monkeypatch):
+    """Windows has no pthread_sigmask: the temporary is then made without holding signals, and written as ever."""
+    from engine.io import output
+
+    monkeypatch.setattr(output, "_MASKS", False)
+    target = tmp_path / "out.txt"
+    with output.Stream(str(target)) as out:
+        out.write("数据")
+    assert target.read_text(encoding="utf-8") == "数据" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    folder = output.temporary_folder(tmp_path)
+    assert len(list(tmp_path.iterdir())) == 2
+    output.release_temporary(folder)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]

@@ -62,7 +62,7 @@ def _on_signal(signum, frame):
 def install_signal_handlers() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
-    if not _forks_watched:
+    if not _forks_watched and hasattr(os, "register_at_fork"):  # no fork (Windows): nothing to forget
         _forks_watched.append(True)
         os.register_at_fork(after_in_child=_in_forked_child)
 
@@ -84,12 +84,19 @@ class _SignalsHeld:
     can deschedule us right after the file appears) would otherwise end the process with the file unknown to
     remove_live_temporaries. A held signal is delivered, and handled, as soon as the block ends."""
 
+    HELD = {signal.SIGINT, signal.SIGTERM}
+
     def __enter__(self):
-        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        # Windows has no signal masks (nor SIGTERM delivery to handlers): there the window stays as it was
+        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, self.HELD) if _MASKS else None
 
     def __exit__(self, *exc):
-        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
+        if self.previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
         return False
+
+
+_MASKS = hasattr(signal, "pthread_sigmask")
 
 
 def remove_live_temporaries() -> None:
