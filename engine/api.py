@@ -92,12 +92,14 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     from .run.streaming import Spool, Streamed, streamed
 
     program = compile(ruleset)
-    digest = facts_digest(paths, None if cache is None else cache.digests)
+    files, problems = expand_paths(paths)
+    listed = paths if problems else files  # folders listed once here, not again by each step below
+    digest = facts_digest(listed, None if cache is None else cache.digests)
 
     def by_department(engine, count):
         spool = None if stream is None else Spool(stream, spool_folder)
         try:
-            result = evaluate_by_department(program, paths, engine, jobs, digest, count, spool, cache)
+            result = evaluate_by_department(program, listed, engine, jobs, digest, count, spool, cache)
         except BaseException:
             if spool is not None:
                 spool.close()
