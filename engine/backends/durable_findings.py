@@ -60,9 +60,6 @@ class Group:
     def leaf_key(self, slot: int, position: int, leaf: Leaf, side: str) -> str:
         return f"{self.prefix(slot)}_{position}_{leaf.index}{side}"
 
-    def durable_rules(self) -> int:
-        return sum(len(pack(fired)) + len(pack(unknown)) for _, fired, unknown in self.rules)
-
     def properties(self) -> int:
         """Keys one subject can write: anchor, 2 per comparison, 1 per boolean leaf."""
         return 1 + sum(1 if leaf.op is None else 2 for compiled, _, _ in self.rules for leaf in compiled.leaves)

@@ -324,10 +324,6 @@ class ReportScope(NamedTuple):
     example: bool = False
 
 
-def national_scope(year: int) -> ReportScope:
-    return ReportScope(year, frozenset((NATIONAL,)), False)
-
-
 @dataclass(frozen=True)
 class ParameterValue:
     year: int
