@@ -69,9 +69,6 @@ def evaluate(ruleset: RuleSet | Program, reports, backend: str = "auto", facts_h
         return _evaluate(program, list(reports), backend, facts_hash, progress)
 
 
-def count_facts_files(paths) -> int:
-    """How many facts files `paths` (files or folders) name; progress bars count in files."""
-    return len(expand_paths(paths)[0])
 
 
 def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", jobs: int = 0,

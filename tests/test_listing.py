@@ -48,3 +48,22 @@ def test_the_files_a_command_reads_are_listed_once(tmp_path, monkeypatch):
     listing = files_read([root / "given"])
     assert listing() == listing() == expand_paths([root / "given"])[0]
     assert len(calls) == 1
+
+
+def test_listed_files_are_in_the_order_of_sorted_paths(tmp_path):
+    names = ["a-c.yaml", "a.yaml", "a0.yaml", "B.yaml", "b.yaml", "中.yaml", "z.yml", "a b.yaml", "é.yaml"]
+    for folder in ("a", "a-c", "a.b", "ab", "A"):
+        (tmp_path / folder / "sub").mkdir(parents=True)
+        for name in names:
+            (tmp_path / folder / name).write_text("x: 1\n", encoding="utf-8")
+            (tmp_path / folder / "sub" / name).write_text("x: 1\n", encoding="utf-8")
+    files, _ = expand_paths([tmp_path])
+    assert len(files) == 90 and files == sorted(files)  # Path's own order, which the listing sorts by a cheaper key
+
+
+def test_a_listing_given_again_is_not_listed_again(tmp_path, monkeypatch):
+    root = tree(tmp_path)
+    files, _ = expand_paths([root / "given"])
+    monkeypatch.setattr(Path, "rglob", lambda *a: (_ for _ in ()).throw(AssertionError("listed again")))
+    assert expand_paths(files) == (files, [])
+    assert expand_paths(list(files))[0] == files  # a plain list of files is still checked one by one

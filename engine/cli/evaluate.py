@@ -6,6 +6,7 @@ import click
 
 from ..core.errors import InputError
 from ..core.findings import SEVERITY_LABELS, tally
+from ..load.files import expand_paths
 from ..render import FORMATS, RenderOptions, is_binary, render
 from ..render.style import wants_colour
 from ..run.gcpause import paused_gc
@@ -45,6 +46,9 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
 
     if is_binary(fmt) and output in (None, "-") and stdout_is_terminal():
         raise click.UsageError(f"--format {fmt} 是二进制文件,不能输出到终端;请用 -o 指定文件,如 -o 整改台账.{fmt}")
+    listed, problems = expand_paths(facts)
+    if not problems:  # listed once for every step below; with a problem, each step names the paths as given
+        facts = listed
     inputs = files_read(facts, [rules_dir])
     earlier = _earlier_ledger(fmt, output, force)
     check_output(output, force or earlier is not None, inputs)
@@ -55,7 +59,7 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     with paused_gc():  # from the first record to the last byte written (engine/run/gcpause.py)
         try:
             ruleset = api.load_rules(rules_dir)
-            files = api.count_facts_files(facts)
+            files = len(listed)
             with progress_bar(2 * files, wants_progress_bar(fmt, output, files)) as advance:
                 result = api.evaluate_paths(ruleset, facts, backend=backend, jobs=jobs, progress=advance,
                                             stream=stream, spool_folder=spool_folder(output) if stream else None,

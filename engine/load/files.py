@@ -21,8 +21,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+class Listing(list):
+    """The files expand_paths found (real paths, sorted): given to it again, it is the answer as it is. The
+    steps of one command pass it on instead of listing a province's 5,000 reports once each."""
+
+
 def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagnostic]]:
     """Files as given, folders expanded to their YAML files (sorted, so order never depends on the disk)."""
+    if isinstance(paths, Listing) and suffixes == YAML_SUFFIXES:
+        return paths, []
     files: list[Path] = []
     problems = []
     for raw in paths:
@@ -45,7 +52,13 @@ def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagno
         else:
             problems.append(Diagnostic(str(raw), 0, 0, "", "文件或目录不存在",
                                        suggestion="检查路径拼写;相对路径从当前目录算起"))
-    return sorted(set(_resolved(files))), problems
+    return Listing(sorted(set(_resolved(files)), key=_order)), problems
+
+
+def _order(path: Path):
+    """The order of sorted(paths) for these absolute, resolved paths, without Path.__lt__ (which rebuilds its
+    comparison key on every call: 0.12 s per sort of 5,000 paths)."""
+    return path.parts if os.name == "posix" else tuple(part.lower() for part in path.parts)
 
 
 def _resolved(files):

@@ -62,6 +62,20 @@ def auto_jobs(files) -> int:
     return available_cpus() if total >= AUTO_PARALLEL_BYTES else 1
 
 
+HEAD_BYTES = 8 << 10  # where a report's `department:` line is looked for first (the top of a facts file)
+
+
+def department_of_file(data: bytes) -> str | None:
+    """department_of a facts file's bytes, decoding its head only unless the line is further down."""
+    head = data[:HEAD_BYTES]
+    if len(data) > HEAD_BYTES:
+        head = head[:head.rfind(b"\n") + 1]  # whole lines only: a line cut short would give a name cut short
+    found = department_of(head.decode("utf-8", errors="replace"))
+    if found is None and len(head) < len(data):
+        found = department_of(data.decode("utf-8", errors="replace"))
+    return found
+
+
 def department_of(text: str) -> str | None:
     """The top-level `department:` value as written, when it is a plain one-line scalar; None otherwise."""
     match = _DEPARTMENT.search(text)
@@ -83,7 +97,7 @@ def department_groups(files, digests: dict | None = None) -> list[tuple[int, lis
     for path in files:
         try:
             data = path.read_bytes()
-            key = department_of(data.decode("utf-8", errors="replace"))
+            key = department_of_file(data)
         except OSError:
             data, key = b"", None
         if digests is not None and path not in digests:

@@ -1,0 +1,26 @@
+"""The `department:` line that groups a run's facts files (engine/run/parallel.py) is read from a file's head,
+and from the whole file when it is not there: never cut short at the head's end."""
+from __future__ import annotations
+
+from engine.run.parallel import HEAD_BYTES, department_of_file
+
+
+def test_the_line_at_the_top():
+    assert department_of_file("year: 2024\ndepartment: 杜集区城市管理局\n".encode()) == "杜集区城市管理局"
+
+
+def test_the_line_after_the_head_is_still_found():
+    data = ("year: 2024\nnarrative: |\n" + "  一段说明\n" * (HEAD_BYTES // 6) + "department: 甲局\n").encode()
+    assert len(data) > 2 * HEAD_BYTES
+    assert department_of_file(data) == "甲局"
+
+
+def test_a_line_across_the_head_end_is_read_whole():
+    for shift in range(0, 40, 3):
+        padding = "#" * (HEAD_BYTES - len("department: ") - 2 - shift) + "\n"
+        data = (padding + "department: 某某市某某区城市管理局 # 注释\nyear: 2024\n").encode()
+        assert department_of_file(data) == "某某市某某区城市管理局", shift
+
+
+def test_no_line_is_none():
+    assert department_of_file(b"year: 2024\n" * 20000) is None
