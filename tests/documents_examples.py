@@ -81,11 +81,11 @@ CHECKLIST = ("情况说明", "存在问题", "改进措施")
 
 
 def evaluation_forms(facts: dict, project: dict) -> list:
-    """A transfer-payment 绩效评价表 (12 名山): 资金投入情况 with numbered rows and columns A—E (B, C, D and the
-    evidence column are transcribed only as comments: printed blank), and 资金管理情况, a checklist whose row
-    labels and column give each narrative entry its heading. It prints no 项目名称."""
+    """A transfer-payment 绩效评价表 (12 名山): 资金投入情况 with numbered rows and columns A—E (B, C, the funding
+    rows' D and the evidence column are transcribed only as comments: printed blank here), and 资金管理情况, a
+    checklist whose row labels and column give each narrative entry its heading. It prints no 项目名称."""
     budget = project["budget"]
-    money = [("full_year", 2), ("executed", 7), ("rate", 8)]
+    money = [("full_year", 2), ("received", 5), ("executed", 7), ("rate", 8)]
 
     def row(label, number, record):
         cells = [label, str(number)] + [""] * 8

@@ -15,10 +15,11 @@ from .narrative import entries
 from .recognise import Form, Record
 from .vocabulary import unit_in, vocabulary
 
-BUDGET_FIELDS = ("initial", "full_year", "executed", "weight", "rate", "score")
+FUNDING_FIELDS = ("initial", "full_year", "executed", "weight", "rate", "score")
+BUDGET_FIELDS = FUNDING_FIELDS + ("received",)  # 全年到位资金: facts v2 has it for the block's total row only
 INDICATOR_FIELDS = ("level1", "level2", "name", "nature", "target", "unit", "actual", "weight", "score",
                     "deviation_reason")
-PRINTED_FIELDS = {"initial", "full_year", "executed", "rate", "weight", "score", "total"}
+PRINTED_FIELDS = {"initial", "full_year", "executed", "received", "rate", "weight", "score", "total"}
 REQUIRED_TEXT = {"level1", "level2", "name", "nature"}  # never null in facts: left out when blank (a blank 度量单位 is null)
 
 
@@ -68,7 +69,7 @@ def _budget(form: Form, mapped: Mapped) -> dict:
     out = _record(form.budget, BUDGET_FIELDS, mapped, {"section": form.budget.section})
     funding = []
     for record in form.funding:
-        funding.append(_record(record, BUDGET_FIELDS, mapped, {"source": record.label, "section": record.section}))
+        funding.append(_record(record, FUNDING_FIELDS, mapped, {"source": record.label, "section": record.section}))
     if funding:
         out["funding"] = funding
     return out

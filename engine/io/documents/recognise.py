@@ -19,14 +19,15 @@ from .model import Cell, Document
 from .vocabulary import label_key, unit_in, vocabulary
 
 AMOUNTS = ("initial", "full_year", "executed")
-BUDGET_READERS = {"initial": "amount", "full_year": "amount", "executed": "amount", "rate": "rate",
+BUDGET_READERS = {"initial": "amount", "full_year": "amount", "executed": "amount", "received": "amount", "rate": "rate",
                   "weight": "points", "score": "points"}
 INDICATOR_READERS = {"level1": "text", "level2": "text", "name": "text", "nature": "text", "unit": "text",
                      "target": "quantity", "actual": "quantity", "weight": "points", "score": "points",
                      "deviation_reason": "text"}
 MAX_TITLE = 80  # a longer line above a table is prose, not its title
 SHARED_DOWN_ROWS = {"level1", "level2", "deviation_reason"}  # labels and one reason may serve several rows
-HEADERS = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数", "rate": "执行率",
+HEADERS = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数", "received": "全年到位资金",
+           "rate": "执行率",
            "weight": "分值", "score": "得分", "level1": "一级指标", "level2": "二级指标", "name": "三级指标",
            "nature": "指标性质", "unit": "度量单位", "target": "年度指标值", "actual": "实际完成值",
            "deviation_reason": "偏差原因分析及改进措施", "expected": "预期目标", "total": "总分"}
