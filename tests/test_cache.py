@@ -144,10 +144,11 @@ def test_departments_that_share_a_name_across_files_are_not_stored(runner, corpu
 def test_the_least_recently_used_entries_go_first(tmp_path):
     cache = PartCache(tmp_path, max_bytes=0)
     for key in ("aa1", "aa2", "aa3"):
-        cache.put(key, b"x" * 1000)
+        cache.put(key, {"head": key}, [b"x" * 1000, b"y"])
     for age, key in enumerate(("aa1", "aa2", "aa3")):
         os.utime(cache._path(key), (1_000_000 + age, 1_000_000 + age))
-    assert cache.get("aa1") == b"x" * 1000  # used now: the newest
+    head, blobs = cache.get("aa1")  # used now: the newest
+    assert head == {"head": "aa1"} and [bytes(b) for b in blobs] == [b"x" * 1000, b"y"]
     size = cache._path("aa1").stat().st_size
     cache.max_bytes = size  # room for one
     cache.prune()

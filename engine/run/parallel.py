@@ -339,11 +339,11 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
 
     for size, group in groups:
         key = cache.key(group, digests)
-        value = cache.get(key)
-        if value is None:
+        entry = cache.get(key)
+        if entry is None:
             missing.append((size, group))
         else:
-            units.append((group, keep(as_kept(value, formats)), None))
+            units.append((group, keep(as_kept(_from_entry(*entry), formats)), None))
             if progress is not None:
                 progress(len(group))
 
@@ -353,7 +353,7 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
         for group, value, storable in result:
             key = cache.key(group, digests) if storable and _unchanged(group, digests) else None
             if key is not None:
-                cache.put(key, as_kept(value, ()))
+                cache.put(key, *_to_entry(as_kept(value, ())))
             units.append((group, keep(as_kept(value, formats)), key))
         if progress is not None:
             progress(sum(len(group) for group, _, _ in result))
@@ -380,6 +380,20 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
         partitions.close()
         cache.prune()
     return results
+
+
+def _to_entry(value) -> tuple:
+    """A department's (RenderedPart, departments) as a cache entry's head and blobs: its blocks' bytes are the
+    blobs, stored and read back as they are (engine/run/partcache.py)."""
+    part, departments = value
+    blocks = [(key, None, rows, counts) for key, _, rows, counts in part.blocks]
+    return (dataclasses.replace(part, blocks=blocks), departments), [data for _, data, _, _ in part.blocks]
+
+
+def _from_entry(head, blobs) -> tuple:
+    part, departments = head
+    blocks = [(key, data, rows, counts) for (key, _, rows, counts), data in zip(part.blocks, blobs, strict=True)]
+    return dataclasses.replace(part, blocks=blocks), departments
 
 
 def _unchanged(files, digests: dict) -> bool:

@@ -13,7 +13,10 @@ evaluated again. Entries are written to a temporary file and renamed into place.
 bounded: after each run the least recently used entries (hits refresh their time) are deleted
 until it is under PERFAUDIT_CACHE_MAX_MIB (default 2048 MiB).
 
-Entries are pickles, so the folder must be the user's own: one that others can write to is not used.
+An entry is a small pickle (the department's Evaluation and the places of its blocks) followed by the blocks'
+bytes as they are: reading one back unpickles a few kilobytes, not the department's rendered findings (which
+go from the entry's bytes to the spool without a copy). Since the head is a pickle, the folder must be the
+user's own: one that others can write to is not used.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import time
 import zlib
 from pathlib import Path
 
-MAGIC = b"perfaudit part cache 1\n"
+MAGIC = b"perfaudit part cache 2\n"
 HEAD = len(MAGIC) + 12  # then the payload's length (8 bytes) and CRC-32 (4): a check against damage, not forgery
 SUFFIX = ".part"
 DEFAULT_MAX_MIB = 2048
@@ -62,16 +65,18 @@ class PartCache:
         return self.folder / key[:2] / (key + SUFFIX)
 
     def get(self, key: str):
-        """The stored value, or None when there is none or it does not check out (it is then deleted)."""
+        """(head, blobs) as stored, the blobs as views of the entry's bytes; or None when there is no entry or
+        it does not check out (it is then deleted)."""
         path = self._path(key)
         try:
             data = path.read_bytes()
         except OSError:
             self.misses += 1
             return None
-        if data[:len(MAGIC)] == MAGIC and data[len(MAGIC):HEAD] == _check(memoryview(data)[HEAD:]):
+        payload = memoryview(data)[HEAD:]
+        if data[:len(MAGIC)] == MAGIC and data[len(MAGIC):HEAD] == _check(payload):
             try:
-                value = pickle.loads(memoryview(data)[HEAD:])
+                value = _unpacked(payload)
             except Exception:  # noqa: BLE001 - an entry of another engine's classes: evaluated again
                 value = None
             if value is not None:
@@ -85,9 +90,17 @@ class PartCache:
         self.discard(key)
         return None
 
-    def put(self, key: str, value) -> None:
-        """Stored atomically; a full disk or a vanished folder only means no entry."""
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    def put(self, key: str, head, blobs=()) -> None:
+        """head (pickled) and blobs (bytes, stored as they are), atomically; a full disk or a vanished folder only
+        means no entry."""
+        pieces = [pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)]
+        pieces += blobs
+        sizes = b"".join(len(piece).to_bytes(8, "little") for piece in pieces)
+        pieces.insert(0, len(pieces).to_bytes(8, "little") + sizes)
+        length = crc = 0
+        for piece in pieces:
+            length += len(piece)
+            crc = zlib.crc32(piece, crc)
         path = self._path(key)
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -96,8 +109,9 @@ class PartCache:
             return
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(MAGIC + _check(payload))
-                out.write(payload)
+                out.write(MAGIC + length.to_bytes(8, "little") + crc.to_bytes(4, "little"))
+                for piece in pieces:
+                    out.write(piece)
             os.replace(temp, path)
         except OSError:
             try:
@@ -142,6 +156,22 @@ class PartCache:
 
 def _check(payload) -> bytes:
     return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
+
+
+def _unpacked(payload: memoryview):
+    """put()'s payload -> (head, blobs): the count of pieces, their sizes, the pickled head, the blobs."""
+    count = int.from_bytes(payload[:8], "little")
+    if not 1 <= count <= (len(payload) - 8) // 8:
+        return None
+    sizes = [int.from_bytes(payload[8 + 8 * i:16 + 8 * i], "little") for i in range(count)]
+    at = 8 + 8 * count
+    if at + sum(sizes) != len(payload):
+        return None
+    pieces = []
+    for size in sizes:
+        pieces.append(payload[at:at + size])
+        at += size
+    return pickle.loads(pieces[0]), pieces[1:]
 
 
 def open_cache(folder) -> tuple[PartCache | None, str]:
