@@ -183,3 +183,21 @@ def test_a_cold_cached_run_keeps_no_rendered_findings_in_the_parent(ruleset, mon
         tracemalloc.stop()
     assert len(entries(tmp_path / "cache")) == 150
     assert peak < target.stat().st_size / 3, (peak, target.stat().st_size)
+
+
+def test_an_entry_that_is_not_a_department_is_evaluated_again(runner, corpus, tmp_path, evaluated):
+    """An entry that checks out but whose head does not describe its blocks (another tool's, or an older layout
+    under the same name) is a miss, deleted and written anew, never a traceback."""
+    cache = tmp_path / "cache"
+    plain = run(runner, corpus, "--format", "json", "--jobs", "1", "--cache", str(cache)).stdout_bytes
+    first, second = entries(cache)[:2]
+    store = PartCache(cache, 1 << 30)
+    store.put(first.stem, {"not": "a department"}, [b"x"])
+    store.put(second.stem, ("a", "b", "c"))
+    evaluated.clear()
+    result = run(runner, corpus, "--format", "json", "--jobs", "1", "--cache", str(cache))
+    assert result.stdout_bytes == plain and "Traceback" not in result.stderr
+    assert len(evaluated) == 2
+    evaluated.clear()
+    assert run(runner, corpus, "--format", "json", "--jobs", "1", "--cache", str(cache)).stdout_bytes == plain
+    assert evaluated == []

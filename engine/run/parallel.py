@@ -340,10 +340,13 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
     for size, group in groups:
         key = cache.key(group, digests)
         entry = cache.get(key)
-        if entry is None:
+        value = None if entry is None else _from_entry(*entry)
+        if value is None:
+            if entry is not None:  # an entry whose head does not match its blocks: evaluated again
+                cache.discard(key)
             missing.append((size, group))
         else:
-            units.append((group, keep(as_kept(_from_entry(*entry), formats)), None))
+            units.append((group, keep(as_kept(value, formats)), None))
             if progress is not None:
                 progress(len(group))
 
@@ -390,10 +393,16 @@ def _to_entry(value) -> tuple:
     return (dataclasses.replace(part, blocks=blocks), departments), [data for _, data, _, _ in part.blocks]
 
 
-def _from_entry(head, blobs) -> tuple:
-    part, departments = head
-    blocks = [(key, data, rows, counts) for (key, _, rows, counts), data in zip(part.blocks, blobs, strict=True)]
-    return dataclasses.replace(part, blocks=blocks), departments
+def _from_entry(head, blobs) -> tuple | None:
+    """_to_entry's inverse; None when the entry is not one of ours."""
+    try:
+        part, departments = head
+        if len(part.blocks) != len(blobs):
+            return None
+        blocks = [(key, data, rows, counts) for (key, _, rows, counts), data in zip(part.blocks, blobs)]
+        return dataclasses.replace(part, blocks=blocks), departments
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def _unchanged(files, digests: dict) -> bool:
