@@ -46,3 +46,16 @@ def test_default_is_short_and_points_to_detail(runner):
 def test_json_keeps_its_detail(runner):
     assert explain(runner, "智慧城管", "--format", "json") == explain(runner, "智慧城管", "--format", "json",
                                                                       "--detail")
+
+
+def test_a_margin_between_amounts_printed_with_six_decimals_shows_two(runner, tmp_path):
+    """Amounts transcribed as printed (52.800000, a 四川 form) differ by 22.000000: the margin is 22.00, as the
+    amounts beside it are shown, not 22.0000."""
+    text = (FACTS_2024 / "杜集区城市管理局.yaml").read_text(encoding="utf-8")
+    text = text.replace("full_year: 170.35", "full_year: 170.350000", 1).replace("executed: 111.85", "executed: 111.850000", 1)
+    assert "170.350000" in text and "111.850000" in text
+    (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["explain", str(tmp_path / "r.yaml"), "--rules", str(RULES), "-p", "智慧城管",
+                                 "--backend", "python", "--rule", "execution.over-budget"])
+    assert result.exit_code == 0, result.output
+    assert "低 58.50(" in result.output and "58.5000" not in result.output

@@ -362,7 +362,8 @@ class Formula:
         if difference == 0:
             text = f"{lname} 与 {rname} 相等"
         else:
-            amount = (format(short(abs(difference).scaleb(2), 2), "f") + " 个百分点") if pct else number(abs(difference))
+            amount = (format(short(abs(difference).scaleb(2), 2), "f") + " 个百分点") if pct \
+                else plain_number(abs(difference))  # 52.800000 - 30.800000: 22.00, as the amounts show, not 22.0000
             text = f"{lname} 比 {rname} {'高' if difference > 0 else '低'} {amount}"
             if relative is not None and relative <= 10:  # beyond that the share says nothing
                 text += f"(相当于 {rname} 的 {percent(relative)})"
