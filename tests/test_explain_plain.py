@@ -7,7 +7,7 @@ import re
 
 from engine.cli import cli
 
-from .conftest import FACTS_2024, RULES
+from .conftest import FACTS_2024, ROOT, RULES
 
 
 def explain(runner, project, *extra):
@@ -59,3 +59,14 @@ def test_a_margin_between_amounts_printed_with_six_decimals_shows_two(runner, tm
                                  "--backend", "python", "--rule", "execution.over-budget"])
     assert result.exit_code == 0, result.output
     assert "低 58.50(" in result.output and "58.5000" not in result.output
+
+
+def test_a_side_shown_rounded_in_the_evidence_is_named_by_it(runner):
+    """scoring.partial-score-vs-proportional compares abs(得分 - 分值 × choose(...)) and shows round(分值 ×
+    choose(...), 2) as 按比例计算: the plain line names that side, not its formula."""
+    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2022" / "07-putuo-tiyu-zhongxin.yaml"),
+                                 "--rules", str(RULES), "-p", "普陀体育中心与委托运营方结算费用", "--backend", "python"])
+    assert result.exit_code == 0, result.output
+    assert "判定: 得分 与 按比例计算 之差 " in result.output
+    for notation in ("choose(", "coalesce("):
+        assert notation not in result.output, notation

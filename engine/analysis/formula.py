@@ -154,6 +154,9 @@ class Formula:
         self.names: dict = {}
         for label, node in evidence:
             self.names.setdefault(to_source(node), label)
+        for label, node in evidence:  # evidence shown rounded, round(X, 2), names the X a condition compares
+            if isinstance(node, A.Call) and node.name == "round" and node.args:
+                self.names.setdefault(to_source(node.args[0]), label)
 
     # ---- types -------------------------------------------------------------------
     def _path_type(self, parts, env):
