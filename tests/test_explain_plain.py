@@ -70,3 +70,19 @@ def test_a_side_shown_rounded_in_the_evidence_is_named_by_it(runner):
     assert "判定: 得分 与 按比例计算 之差 " in result.output
     for notation in ("choose(", "coalesce("):
         assert notation not in result.output, notation
+
+
+def test_a_report_printed_in_yuan_is_explained_in_yuan(runner):
+    """The engine holds amounts in 万元; a report that printed 元 is explained as it printed: 215,457.6元, not
+    21.5458 (a rounding of 21.54576 万元 that is nowhere in the report)."""
+    args = ["explain", str(ROOT / "examples" / "facts" / "2022" / "07-putuo-tiyu-zhongxin.yaml"), "--rules", str(RULES),
+            "-p", "普陀体育中心与委托运营方结算费用", "--backend", "python", "--rule", "execution.over-budget"]
+    plain = runner.invoke(cli, args)
+    assert plain.exit_code == 0, plain.output
+    assert "判定: 全年执行 215,457.6元 > 全年预算 250,000.00元 → 不成立;差距: 全年执行 比 全年预算 低 34,542.40元(" \
+        in plain.output
+    assert "数据: 全年执行 215,457.6元(表1 年度资金总额行," in plain.output
+    detail = runner.invoke(cli, args + ["--detail"])
+    assert "数据: 全年执行 = 215,457.6元  " in detail.output
+    for out in (plain.output, detail.output):
+        assert "21.5458" not in out and "21.54576" not in out

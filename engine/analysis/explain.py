@@ -12,7 +12,7 @@ adapter would have a defect, so that raises.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import localcontext
+from decimal import Decimal, localcontext
 
 from ..backends import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, outcome_of
 from ..backends.choice import open_backend, run_with_fallback
@@ -20,6 +20,7 @@ from ..backends.python import decide
 from ..construct.compile import And, Leaf, Not, Program
 from ..core.budget import Budget, BudgetExceeded
 from ..core.errors import Diagnostic, InputError, did_you_mean
+from ..core.findings import in_printed_unit
 from ..core.model import Location, Report
 from ..expr.ast import to_source
 from ..expr.closures import VALUES, compile_recorded
@@ -67,6 +68,7 @@ class FactUsed:
     file: str
     line: int
     section: str
+    printed: str = ""  # an amount of a report printed in 元 (or 亿元) as it printed it: 215,457.6元 (value is 万元)
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,8 @@ class Explainer:
     def _rule(self, compiled, subject: Subject, params: dict, outcome: str, scope, run: "_Run") -> RuleExplanation:
         rule = compiled.rule
         values = run.leaves
-        formula = Formula(subject.kind, self.program.ruleset.parameters, compiled.evidence, run.values)
+        formula = Formula(subject.kind, self.program.ruleset.parameters, compiled.evidence, run.values,
+                          subject.report.money_unit)
         when = _step(compiled.when, values, formula) if compiled.when is not None else None
         condition = _step(compiled.condition, values, formula)
         decided = outcome_of(when.value if when is not None else True, condition.value)
@@ -356,14 +359,21 @@ class _Run:
             return tuple((label, value(self.scope, self.facts, self.params)) for label, value in self.evidence_plan)
 
 
+WAN = "(万元)"  # the label of an amount, which the engine holds in 万元 whatever unit the report printed
+
+
 def _facts(subject: Subject, facts: list) -> tuple:
     seen = {}
+    unit = subject.report.money_unit
     for path, value, source, root in facts:
         if source is None:
             continue
         label = fact_label(subject.kind, path, root)
         key = (source.file, source.line, label)
-        seen.setdefault(key, FactUsed(label, path, value, show(value), source.file, source.line, source.section))
+        printed = in_printed_unit(value, unit) if isinstance(value, Decimal) and unit != "万元" and \
+            label.endswith(WAN) else ""
+        seen.setdefault(key, FactUsed(label, path, value, show(value), source.file, source.line, source.section,
+                                      printed))
     return tuple(seen[k] for k in sorted(seen))
 
 

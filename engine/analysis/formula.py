@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.catalog import RECORDS, SUBJECT_SCOPES, item_type, label_of
+from ..core.findings import in_printed_unit
 from ..core.model import Quantity, Record
 from ..core.tables import interval_text
 from ..expr import ast as A
@@ -134,6 +135,7 @@ class Margin:
     relative: Decimal | None
     percentage_points: bool
     text: str
+    shown: str = ""  # the difference between two amounts in the report's printed unit (215,457.6元), when not 万元
 
 
 def _atomic(node) -> bool:
@@ -147,8 +149,9 @@ def _literal(node) -> bool:
 class Formula:
     """Renders expressions of one rule evaluated on one subject."""
 
-    def __init__(self, subject_kind: str, parameters: dict, evidence, values: dict):
+    def __init__(self, subject_kind: str, parameters: dict, evidence, values: dict, money_unit: str = "万元"):
         self.env = dict(SUBJECT_SCOPES[subject_kind])
+        self.money_unit = money_unit  # the report's: the plain view shows its amounts as it printed them
         self.parameters = parameters  # name -> model.Parameter
         self.values = values  # id(node) -> value, from closures.compile_recorded
         self.names: dict = {}
@@ -205,6 +208,32 @@ class Formula:
         if isinstance(node, A.Comprehension) and node.name in _SAME_UNIT_AGGREGATES:
             return self.is_ratio(node.element, self._inner_env(node, env))
         return False
+
+    def is_amount(self, node, env=None) -> bool:
+        """Whether a value is an amount of money (held in 万元): a field labelled (万元), or sums, differences and
+        same-unit functions of amounts."""
+        env = env or self.env
+        if isinstance(node, A.Path):
+            if self._param(node) is not None or len(node.parts) < 2:
+                return False
+            fields = RECORDS.get(self._path_type(node.parts[:-1], env)) or {}
+            field = fields.get(node.parts[-1])
+            return field is not None and field[1].endswith("(万元)")
+        if isinstance(node, A.Unary):
+            return self.is_amount(node.operand, env)
+        if isinstance(node, A.Binary) and node.op in "+-":
+            return self.is_amount(node.left, env) and self.is_amount(node.right, env)
+        if isinstance(node, A.Call) and node.name in _SAME_UNIT_CALLS and node.args:
+            return self.is_amount(node.args[0], env)
+        if isinstance(node, A.Comprehension) and node.name in _SAME_UNIT_AGGREGATES | {"sum"}:
+            return self.is_amount(node.element, self._inner_env(node, env))
+        return False
+
+    def _in_printed_unit(self, node, raw) -> str:
+        """An amount as the report printed it (215,457.6元) when it printed another unit than 万元; else ""."""
+        if self.money_unit == "万元" or not isinstance(raw, Decimal) or not self.is_amount(node):
+            return ""
+        return in_printed_unit(raw, self.money_unit)
 
     def _inner_env(self, node: A.Comprehension, env):
         inner = dict(env)
@@ -263,7 +292,8 @@ class Formula:
         return self._structure(node, lambda child: self.substituted(child, self.is_ratio(child)))
 
     def value(self, node, pct=False) -> str:
-        return show(self.values.get(id(node), _MISSING), pct)
+        raw = self.values.get(id(node), _MISSING)
+        return (not pct and self._in_printed_unit(node, raw)) or show(raw, pct)
 
     def raw(self, node):
         return self.values.get(id(node))
@@ -310,7 +340,8 @@ class Formula:
         if param is not None and param.kind in _COLLECTION_KINDS:
             return param.title
         raw = self.raw(node)
-        value = plain_number(raw) if isinstance(raw, Decimal) and not pct else self.value(node, pct)
+        value = (not pct and self._in_printed_unit(node, raw)) or \
+            (plain_number(raw) if isinstance(raw, Decimal) and not pct else self.value(node, pct))
         name = self.names.get(to_source(node)) or self._plain_name(node)
         if param is not None:
             name = param.title
@@ -348,7 +379,7 @@ class Formula:
         if margin.difference == 0:
             return "两边相等"
         amount = (format(short(abs(margin.difference).scaleb(2), 2), "f") + " 个百分点") if margin.percentage_points \
-            else plain_number(abs(margin.difference))
+            else margin.shown or plain_number(abs(margin.difference))
         return f"相差 {amount}"
 
     def margin(self, leaf) -> Margin | None:
@@ -362,15 +393,16 @@ class Formula:
         difference = left - right
         relative = abs(difference) / abs(right) if right != 0 else None
         lname, rname = self._short_name(node.left, pct, "左边"), self._short_name(node.right, pct, "右边")
+        shown = "" if pct or not self.is_amount(node.left) else self._in_printed_unit(node.right, abs(difference))
         if difference == 0:
             text = f"{lname} 与 {rname} 相等"
         else:
             amount = (format(short(abs(difference).scaleb(2), 2), "f") + " 个百分点") if pct \
-                else plain_number(abs(difference))  # 52.800000 - 30.800000: 22.00, as the amounts show, not 22.0000
+                else shown or plain_number(abs(difference))  # 52.800000 - 30.800000: 22.00, as the amounts show
             text = f"{lname} 比 {rname} {'高' if difference > 0 else '低'} {amount}"
             if relative is not None and relative <= 10:  # beyond that the share says nothing
                 text += f"(相当于 {rname} 的 {percent(relative)})"
-        return Margin(difference, relative, pct, text)
+        return Margin(difference, relative, pct, text, shown)
 
     def _short_name(self, node, pct, side: str) -> str:
         if _literal(node):
@@ -391,6 +423,8 @@ class Formula:
             label = label_of(root, tuple(rest))
             if label == ".".join(rest):
                 return to_source(node)
+            if self.money_unit != "万元":  # its amounts are shown with their unit (215,457.6元)
+                label = label.removesuffix("(万元)")
             label = "".join(hop + "的" for hop in self._hops(root, rest)) + label
             # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
             return label if head in self.env else f"{head}.{label}"

@@ -92,15 +92,22 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True, citati
         out.extend(f"{body}  {policy_line(c)}" for c in (p.citations if citations else ()))
     shown = e.facts[:MAX_FACTS]
     for f in shown:
-        out.append(f"{body}数据: {f.label} = {f.text}  {f.file}:{f.line}  {f.section}")
+        out.append(f"{body}数据: {fact_label(f)} = {f.printed or f.text}  {f.file}:{f.line}  {f.section}")
     if len(e.facts) > len(shown):
         out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,见 --format json)")
     out.extend(f"{body}{policy_line(c)}" for c in (e.citations if citations else ()))
     return out
 
 
+def fact_label(f) -> str:
+    """The fact's name; an amount shown in the report's own unit drops the engine's (万元)."""
+    return f.label.removesuffix("(万元)") if f.printed else f.label
+
+
 def fact_value(f) -> str:
-    """A fact as the report prints it: rates as percentages (0.6566 -> 65.66%)."""
+    """A fact as the report prints it: rates as percentages (0.6566 -> 65.66%), amounts in the report's unit."""
+    if f.printed:
+        return f.printed
     if isinstance(f.value, Decimal):
         return percent(f.value) if f.path.rsplit(".", 1)[-1] == "rate" else plain_number(f.value)
     return f.text
@@ -128,7 +135,7 @@ def plain_rule_lines(e: RuleExplanation, indent: str = "  ") -> list[str]:
         out.append(f"{body}判定: {plain_step(step)} → {heading}{tail}")
     shown = e.facts[:MAX_PLAIN_FACTS]
     for f in shown:
-        out.append(f"{body}数据: {f.label} {fact_value(f)}({f.section},{f.file}:{f.line})")
+        out.append(f"{body}数据: {fact_label(f)} {fact_value(f)}({f.section},{f.file}:{f.line})")
     if len(e.facts) > len(shown):
         out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,用 --detail 或 --format json 查看)")
     for p in e.parameters:
