@@ -29,7 +29,8 @@ def test_default_shows_what_decided_in_the_reports_formats(runner):
 
 def test_default_has_no_programmers_notation(runner):
     out = explain(runner, "智慧城管")
-    for notation in ("左边", "右边", "has(", "band(", "lookup(", "present(", "to_wan(", "unit(", "len("):
+    for notation in ("左边", "右边", "has(", "band(", "lookup(", "present(", "to_wan(", "unit(", "len(", "contradicts(",
+                     "span("):
         assert notation not in out, notation
     assert not re.search(r"\d\.\d{5,}(?![\d%]| 个百分点)", out)  # no raw fractions (0.6566, 170.3500)
 
@@ -86,3 +87,8 @@ def test_a_report_printed_in_yuan_is_explained_in_yuan(runner):
     assert "数据: 全年执行 = 215,457.6元  " in detail.output
     for out in (plain.output, detail.output):
         assert "21.5458" not in out and "21.54576" not in out
+
+
+def test_a_printed_figure_against_what_the_amounts_allow_reads_as_words(runner):
+    out = explain(runner, "智慧城管")
+    assert "判定: 报告执行率 65.66% 与 按金额计算 [65.65%, 65.66%] 不符 → 不成立" in out

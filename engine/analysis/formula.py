@@ -9,7 +9,7 @@ Nothing here decides anything: values are what the evaluator recorded.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.catalog import RECORDS, SUBJECT_SCOPES, item_type, label_of
@@ -140,6 +140,15 @@ class Margin:
 
 def _atomic(node) -> bool:
     return isinstance(node, (A.Path, A.Num, A.Str, A.Const))
+
+
+def _without_span(node):
+    """The expression with span(x) read as x: the precision ranges contradicts() compares are the evidence's values."""
+    if isinstance(node, A.Call) and node.name == "span" and len(node.args) == 1:
+        return _without_span(node.args[0])
+    if isinstance(node, A.Binary):
+        return replace(node, left=_without_span(node.left), right=_without_span(node.right))
+    return node
 
 
 def _literal(node) -> bool:
@@ -367,7 +376,17 @@ class Formula:
             return f"{self._plain_side(node.args[0], self.is_ratio(node.args[0]))} 已填写"
         if isinstance(node, A.Call) and node.name == "has" and len(node.args) == 2:
             return f"{self._plain_side(node.args[1], False)} 在{self._plain_side(node.args[0], False)}中"
+        if isinstance(node, A.Call) and node.name == "contradicts" and len(node.args) == 2:
+            return self._plain_contradiction(*node.args)
         return self._plain_side(node, self.is_ratio(node))
+
+    def _plain_contradiction(self, printed, computed) -> str:
+        """contradicts(印出的值, 算得的范围) for people: 报告执行率 86.19% 与 按金额计算 [86.18%, 86.18%] 不符."""
+        pct = self.is_ratio(printed) or self.is_ratio(computed)
+        bare = to_source(_without_span(computed))
+        name = self.names.get(to_source(computed)) or self.names.get(bare) or self._plain_name(_without_span(computed))
+        shown = self.value(computed, pct)
+        return f"{self._plain_side(printed, pct)} 与 {name + ' ' if name else ''}{shown} 不符"
 
     def plain_margin(self, margin: Margin | None) -> str:
         """The margin without 左边/右边 when a side has no short name."""
