@@ -92,3 +92,14 @@ def test_a_report_printed_in_yuan_is_explained_in_yuan(runner):
 def test_a_printed_figure_against_what_the_amounts_allow_reads_as_words(runner):
     out = explain(runner, "智慧城管")
     assert "判定: 报告执行率 65.66% 与 按金额计算 [65.65%, 65.66%] 不符 → 不成立" in out
+
+
+def test_a_choice_of_comparisons_shows_the_one_taken_with_the_names_of_what_was_printed(runner):
+    """choose(≤ 指标?, 实际 > 指标, 实际 < 指标) is 是/否 by itself: the plain line is the comparison taken, its sides
+    named by the evidence that shows the quantities' printed text."""
+    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2022" / "07-putuo-tiyu-zhongxin.yaml"),
+                                 "--rules", str(RULES), "-p", "普陀体育中心与委托运营方结算费用", "--backend", "python",
+                                 "--rule", "scoring.full-marks-target-missed"])
+    assert result.exit_code == 0, result.output
+    assert "判定: 实际完成值 100 < 年度指标值 100 → 不成立" in result.output
+    assert "判定: 否 →" not in result.output and "判定: 100 < 100" not in result.output

@@ -351,10 +351,16 @@ class Formula:
         raw = self.raw(node)
         value = (not pct and self._in_printed_unit(node, raw)) or \
             (plain_number(raw) if isinstance(raw, Decimal) and not pct else self.value(node, pct))
-        name = self.names.get(to_source(node)) or self._plain_name(node)
+        name = self.names.get(to_source(node)) or self._quantity_name(node) or self._plain_name(node)
         if param is not None:
             name = param.title
         return f"{name} {value}" if name else value
+
+    def _quantity_name(self, node) -> str:
+        """indicator.actual.value is named by the evidence that shows indicator.actual.text (实际完成值 100)."""
+        if isinstance(node, A.Path) and len(node.parts) > 2 and node.parts[-1] in ("value", "low"):
+            return self.names.get(".".join(node.parts[:-1]) + ".text", "")
+        return ""
 
     def _plain_name(self, node) -> str:
         """A name for a computed side that has no evidence label: its label when that reads as words,
@@ -368,7 +374,14 @@ class Formula:
 
     def plain_line(self, leaf) -> str:
         """A leaf for people: the values and how they compare, without functions or intermediate sums."""
-        node = leaf.node
+        return self._plain_node(leaf.node)
+
+    def _plain_node(self, node) -> str:
+        if isinstance(node, A.Call) and node.name == "choose" and len(node.args) == 3:
+            pick = self.raw(node.args[0])  # the branch taken, when it is a comparison: what decided
+            branch = node.args[1] if pick is True else node.args[2] if pick is False else None
+            if isinstance(branch, A.Compare) and id(branch) in self.values:
+                return self._plain_node(branch)
         if isinstance(node, A.Compare):
             pct = node.op not in ("in", "not in") and (self.is_ratio(node.left) or self.is_ratio(node.right))
             return f"{self._plain_side(node.left, pct)} {OP_TEXT[node.op]} {self._plain_side(node.right, pct)}"
