@@ -103,3 +103,9 @@ def test_a_choice_of_comparisons_shows_the_one_taken_with_the_names_of_what_was_
     assert result.exit_code == 0, result.output
     assert "判定: 实际完成值 100 < 年度指标值 100 → 不成立" in result.output
     assert "判定: 否 →" not in result.output and "判定: 100 < 100" not in result.output
+
+
+def test_any_over_a_list_says_whether_an_item_qualified(runner):
+    out = explain(runner, "智慧城管")
+    assert "判定: 资金来源分项(其中) 中没有一项符合 → 不成立" in out
+    assert "判定: 否 →" not in out and "判定: 是 →" not in out

@@ -26,6 +26,8 @@ _RATE_FIELDS = {("Budget", "rate"), ("Totals", "rate")}
 _SAME_UNIT_CALLS = {"abs", "round", "unit", "coalesce", "span"}
 _SAME_UNIT_AGGREGATES = {"first", "min", "max", "avg"}
 _COLLECTION_KINDS = {"bands", "map", "list"}
+_QUANTIFIERS = {"any": {True: "中至少有一项符合", False: "中没有一项符合"},
+                "all": {True: "中每一项都符合", False: "中至少有一项不符合"}}
 _MISSING = object()
 _ENTITIES = {"Report", "Project", "Indicator", "Claim", "Commitment", "CommitmentTarget", "Approval"}
 MAX_TEXT = 30
@@ -382,6 +384,8 @@ class Formula:
             branch = node.args[1] if pick is True else node.args[2] if pick is False else None
             if isinstance(branch, A.Compare) and id(branch) in self.values:
                 return self._plain_node(branch)
+        if isinstance(node, A.Comprehension) and node.name in _QUANTIFIERS:
+            return self._plain_quantifier(node)
         if isinstance(node, A.Compare):
             pct = node.op not in ("in", "not in") and (self.is_ratio(node.left) or self.is_ratio(node.right))
             return f"{self._plain_side(node.left, pct)} {OP_TEXT[node.op]} {self._plain_side(node.right, pct)}"
@@ -392,6 +396,13 @@ class Formula:
         if isinstance(node, A.Call) and node.name == "contradicts" and len(node.args) == 2:
             return self._plain_contradiction(*node.args)
         return self._plain_side(node, self.is_ratio(node))
+
+    def _plain_quantifier(self, node) -> str:
+        """any(...)/all(...) over a list for people: what the list is and whether some / every item qualifies (the
+        test itself is in --detail): 资金来源分项(其中) 中没有一项符合."""
+        where = self.names.get(to_source(node)) or self.label(node.iterable)
+        words = _QUANTIFIERS[node.name].get(self.raw(node), "中有的项无法判断")
+        return f"{where} {words}"
 
     def _plain_contradiction(self, printed, computed) -> str:
         """contradicts(印出的值, 算得的范围) for people: 报告执行率 86.19% 与 按金额计算 [86.18%, 86.18%] 不符."""
