@@ -109,3 +109,14 @@ def test_any_over_a_list_says_whether_an_item_qualified(runner):
     out = explain(runner, "智慧城管")
     assert "判定: 资金来源分项(其中) 中没有一项符合 → 不成立" in out
     assert "判定: 否 →" not in out and "判定: 是 →" not in out
+
+
+def test_ratios_and_unit_lists_read_as_words(runner):
+    """Example 03: a ratio of two quantities is named by what the report printed; a unit checked against the
+    units an indicator's name calls for reads as such, not as 并非 否."""
+    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2021" / "03-jishan-zhaidian-weishengyuan.yaml"),
+                                 "--rules", str(RULES), "-p", "国家基本公共卫生服务", "--backend", "python"])
+    assert result.exit_code == 0, result.output
+    assert "判定: 实际完成值 / 年度指标值 57.5% < 100% → 成立" in result.output
+    assert "判定: 并非 单位 “人” 在 应使用单位 “%、‰” 之列 → 成立" in result.output
+    assert "并非 否" not in result.output and "判定: 否 →" not in result.output

@@ -353,7 +353,7 @@ class Formula:
         raw = self.raw(node)
         value = (not pct and self._in_printed_unit(node, raw)) or \
             (plain_number(raw) if isinstance(raw, Decimal) and not pct else self.value(node, pct))
-        name = self.names.get(to_source(node)) or self._quantity_name(node) or self._plain_name(node)
+        name = self._side_name(node)
         if param is not None:
             name = param.title
         return f"{name} {value}" if name else value
@@ -371,8 +371,19 @@ class Formula:
                 and isinstance(node.args[0], A.Binary) and node.args[0].op == "-":
             inner = node.args[0]
             return f"{self.label(inner.left)} 与 {self.label(inner.right)} 之差"
+        if isinstance(node, A.Call) and node.name == "choose" and len(node.args) == 3:
+            pick = self.raw(node.args[0])  # named by the branch taken
+            if pick is True or pick is False:
+                return self._side_name(node.args[1] if pick else node.args[2])
+        if isinstance(node, A.Binary) and node.op == "/":
+            left, right = self._side_name(node.left), self._side_name(node.right)
+            if left and right:  # 实际完成值 / 年度指标值
+                return f"{left} / {right}"
         text = self.label(node)
         return text if "(" not in text and len(text) <= 16 else ""
+
+    def _side_name(self, node) -> str:
+        return self.names.get(to_source(node)) or self._quantity_name(node) or self._plain_name(node)
 
     def plain_line(self, leaf) -> str:
         """A leaf for people: the values and how they compare, without functions or intermediate sums."""
@@ -386,6 +397,10 @@ class Formula:
                 return self._plain_node(branch)
         if isinstance(node, A.Comprehension) and node.name in _QUANTIFIERS:
             return self._plain_quantifier(node)
+        if isinstance(node, A.Call) and node.name == "coalesce" and node.args and self.raw(node.args[0]) is not None:
+            return self._plain_node(node.args[0])  # the value itself decided, not the default
+        if isinstance(node, A.Call) and node.name == "listed" and len(node.args) == 2:
+            return f"{self._plain_side(node.args[1], False)} 在 {self._plain_side(node.args[0], False)} 之列"
         if isinstance(node, A.Compare):
             pct = node.op not in ("in", "not in") and (self.is_ratio(node.left) or self.is_ratio(node.right))
             return f"{self._plain_side(node.left, pct)} {OP_TEXT[node.op]} {self._plain_side(node.right, pct)}"
