@@ -379,7 +379,7 @@ class Formula:
             left, right = self._side_name(node.left), self._side_name(node.right)
             if left and right:  # 实际完成值 / 年度指标值
                 return f"{left} / {right}"
-        text = self.label(node)
+        text = self.label(node).replace(" * ", " × ")
         return text if "(" not in text and len(text) <= 16 else ""
 
     def _side_name(self, node) -> str:
