@@ -26,7 +26,8 @@ from ..expr.ast import to_source
 from ..expr.closures import VALUES, compile_recorded
 from ..run.evaluate import by_scope, closure_scope, fact_label, finding_of, not_in_force, params_for, policy_citations
 from ..run.subjects import Subject, subjects_of
-from .formula import Formula, Margin, parameter_text, show
+from .formula import Formula, Margin
+from .showing import parameter_text, show
 
 OUTCOME_LABELS = {FIRED: "触发", PASSED: "未触发", NOT_APPLICABLE: "不适用", UNKNOWN: "无法评估"}
 OUTCOME_ORDER = {FIRED: 0, UNKNOWN: 1, PASSED: 2, NOT_APPLICABLE: 3}

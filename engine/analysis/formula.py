@@ -10,123 +10,23 @@ Nothing here decides anything: values are what the evaluator recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ..core.catalog import RECORDS, SUBJECT_SCOPES, item_type, label_of
 from ..core.findings import in_printed_unit
-from ..core.model import Quantity, Record
-from ..core.tables import interval_text
 from ..expr import ast as A
 from ..expr.ast import to_source
 from ..expr.intervals import Interval
+from .showing import MISSING, percent, plain_number, short, show
 
 OP_TEXT = {"==": "==", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "in": "属于", "not in": "不属于"}
-TRUTH_TEXT = {True: "成立", False: "不成立", None: "无法判断"}
 _RATE_FIELDS = {("Budget", "rate"), ("Totals", "rate")}
 _SAME_UNIT_CALLS = {"abs", "round", "unit", "coalesce", "span"}
 _SAME_UNIT_AGGREGATES = {"first", "min", "max", "avg"}
 _COLLECTION_KINDS = {"bands", "map", "list"}
 _QUANTIFIERS = {"any": {True: "中至少有一项符合", False: "中没有一项符合"},
                 "all": {True: "中每一项都符合", False: "中至少有一项不符合"}}
-_MISSING = object()
 _ENTITIES = {"Report", "Project", "Indicator", "Claim", "Commitment", "CommitmentTarget", "Approval"}
-MAX_TEXT = 30
-
-
-def short(value: Decimal, places: int) -> Decimal:
-    """Round long results (from a division) to `places`, unless that would hide a small value:
-    then keep four significant digits. Printed numbers keep their own precision."""
-    if value.as_tuple().exponent >= -places:
-        return value
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if value == 0 or (rounded != 0 and abs(rounded - value) * 100 <= abs(value)):
-        return rounded
-    return value.quantize(Decimal(1).scaleb(value.adjusted() - 3), rounding=ROUND_HALF_UP).normalize()
-
-
-def percent(value: Decimal) -> str:
-    return format(short(value.scaleb(2), 2), "f") + "%"
-
-
-def number(value: Decimal) -> str:
-    return format(short(value, 4), "f")
-
-
-def show(value, pct: bool = False) -> str:
-    """A value for people: 65.66%, “良好”, [宣传部], 是/否, (缺失)."""
-    if value is _MISSING:
-        return "?"
-    if value is None:
-        return "(缺失)"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return percent(value) if pct else number(value)
-    if isinstance(value, Interval):
-        return f"[{show(value.low, pct)}, {show(value.high, pct)}]"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        text = value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
-        return f"“{text}”"
-    if isinstance(value, Quantity):
-        return f"“{value.text}”"
-    if isinstance(value, Record):
-        name = getattr(value, "name", "")
-        return f"“{name}”" if name else f"({type(value).__name__})"
-    if isinstance(value, dict):
-        return "{" + "、".join(f"{k}→{v}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        if value and all(isinstance(v, dict) and "grade" in v for v in value):
-            return bands_text(value)
-        if value and all(isinstance(v, dict) and "value" in v and "min" in v for v in value):
-            return "、".join(table_lines(value))
-        if value and all(isinstance(v, Record) for v in value):
-            return f"({len(value)} 项)"
-        return "[" + "、".join(show(v, pct).strip("“”") for v in value) + "]"
-    return str(value)
-
-
-def plain_number(value: Decimal) -> str:
-    """Trailing zeros a multiplication added beyond two decimals dropped (170.3500 -> 170.35); a value that
-    needs more places keeps four significant digits (engine/analysis/formula.py short)."""
-    if value.as_tuple().exponent < -2 and value == value.quantize(Decimal("0.01")):
-        value = value.quantize(Decimal("0.01"))
-    return number(value)
-
-
-def bands_text(bands) -> str:
-    parts = []
-    for band in bands:
-        close = "]" if band.get("include_max") else ")"
-        parts.append(f"{band['grade']} [{number(band['min'])}, {number(band['max'])}{close}")
-    return "、".join(parts)
-
-
-def table_cells(rows) -> list[tuple[str, str]]:
-    """A decision table row by row: ("[0.9, 1]", "10")."""
-    return [(interval_text(r, number), number(r["value"]) if isinstance(r["value"], Decimal) else r["value"])
-            for r in rows]
-
-
-def table_lines(rows) -> list[str]:
-    return [f"{interval} → {result}" for interval, result in table_cells(rows)]
-
-
-def parameter_text(kind: str, value) -> str:
-    if value is None:
-        return "(停用)"
-    if kind == "ratio":
-        return percent(value)
-    if kind == "number":
-        return number(value)
-    if kind == "bands":
-        return bands_text(value)
-    if kind == "table":
-        return "、".join(table_lines(value))
-    if kind == "map":
-        return "、".join(f"{k}→{v}" for k, v in value.items())
-    return "、".join(str(v) for v in value)
 
 
 @dataclass(frozen=True)
@@ -303,7 +203,7 @@ class Formula:
         return self._structure(node, lambda child: self.substituted(child, self.is_ratio(child)))
 
     def value(self, node, pct=False) -> str:
-        raw = self.values.get(id(node), _MISSING)
+        raw = self.values.get(id(node), MISSING)
         return (not pct and self._in_printed_unit(node, raw)) or show(raw, pct)
 
     def raw(self, node):
@@ -538,7 +438,3 @@ def _wrap(child, text: str, parent, is_right: bool) -> str:
     if isinstance(parent, A.Logic) and isinstance(child, A.Logic):
         return f"({text})"
     return f"({text})" if mine < theirs or (is_right and mine == theirs) else text
-
-
-def truth(value) -> str:
-    return TRUTH_TEXT[value]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..analysis.explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
-from ..analysis.formula import percent, plain_number, table_lines, truth
+from ..analysis.showing import percent, plain_number, table_lines, truth
 from ..core.catalog import SUBJECT_LABELS
 from ..core.findings import SEVERITY_LABELS
 from ..core.model import Location

@@ -14,7 +14,7 @@ from ..core.catalog import SUBJECT_LABELS
 from ..run.evaluate import GRADE_BANDS, WARNING_LINE
 from ..core.findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation,
                              PolicyCitation, format_value, split_unevaluable)
-from ..analysis.formula import table_cells
+from ..analysis.showing import table_cells
 from ..core.version import VERSION
 from .charts import execution_rate_chart, score_band_chart
 from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption

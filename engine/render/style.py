@@ -10,7 +10,7 @@ import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..analysis.formula import table_lines
+from ..analysis.showing import table_lines
 from ..core.findings import FactCitation, format_value
 
 # Chinese characters, CJK and full-width punctuation, and the curly quotes Chinese text uses
