@@ -120,3 +120,14 @@ def test_ratios_and_unit_lists_read_as_words(runner):
     assert "判定: 实际完成值 / 年度指标值 57.5% < 100% → 成立" in result.output
     assert "判定: 并非 单位 “人” 在 应使用单位 “%、‰” 之列 → 成立" in result.output
     assert "并非 否" not in result.output and "判定: 否 →" not in result.output
+
+
+def test_a_default_that_decided_is_said_so(runner):
+    """coalesce(listed(应使用单位, 度量单位), true) with the unit printed blank: not 并非 是, but what was unknown and
+    what it was taken as."""
+    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2021" / "03-jishan-zhaidian-weishengyuan.yaml"),
+                                 "--rules", str(RULES), "-p", "国家基本公共卫生服务", "--backend", "python",
+                                 "--rule", "indicator-review.name-unit-mismatch"])
+    assert result.exit_code == 0, result.output
+    assert "判定: 并非 度量单位 (空白) 在 应使用单位 “%、‰” 之列(无法判断,按“是”算) → 不成立" in result.output
+    assert "并非 是 →" not in result.output

@@ -297,8 +297,10 @@ class Formula:
                 return self._plain_node(branch)
         if isinstance(node, A.Comprehension) and node.name in _QUANTIFIERS:
             return self._plain_quantifier(node)
-        if isinstance(node, A.Call) and node.name == "coalesce" and node.args and self.raw(node.args[0]) is not None:
-            return self._plain_node(node.args[0])  # the value itself decided, not the default
+        if isinstance(node, A.Call) and node.name == "coalesce" and len(node.args) == 2:
+            if self.raw(node.args[0]) is not None:
+                return self._plain_node(node.args[0])  # the value itself decided, not the default
+            return f"{self._plain_node(node.args[0])}(无法判断,按“{self.value(node.args[1])}”算)"
         if isinstance(node, A.Call) and node.name == "listed" and len(node.args) == 2:
             return f"{self._plain_side(node.args[1], False)} 在 {self._plain_side(node.args[0], False)} 之列"
         if isinstance(node, A.Compare):

@@ -33,7 +33,7 @@ def number(value: Decimal) -> str:
 
 
 def show(value, pct: bool = False) -> str:
-    """A value for people: 65.66%, “良好”, [宣传部], 是/否, (缺失)."""
+    """A value for people: 65.66%, “良好”, [宣传部], 是/否, (缺失), (空白)."""
     if value is MISSING:
         return "?"
     if value is None:
@@ -47,6 +47,8 @@ def show(value, pct: bool = False) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
+        if not value:
+            return "(空白)"  # printed blank: “” reads as a typo
         text = value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
         return f"“{text}”"
     if isinstance(value, Quantity):
