@@ -131,3 +131,9 @@ def test_a_default_that_decided_is_said_so(runner):
     assert result.exit_code == 0, result.output
     assert "判定: 并非 度量单位 (空白) 在 应使用单位 “%、‰” 之列(无法判断,按“是”算) → 不成立" in result.output
     assert "并非 是 →" not in result.output
+
+
+def test_counts_and_amounts_found_in_a_list_are_named(runner):
+    out = explain(runner, "智慧城管")
+    assert "判定: 其他部门的个数 0 > 0 → 不成立" in out
+    assert "判定: 所述金额 111.85 与 表中金额 [111.845, 111.855] 不符 → 不成立" in out

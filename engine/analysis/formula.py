@@ -50,6 +50,8 @@ def _without_span(node):
         return _without_span(node.args[0])
     if isinstance(node, A.Binary):
         return replace(node, left=_without_span(node.left), right=_without_span(node.right))
+    if isinstance(node, A.Comprehension):
+        return replace(node, element=_without_span(node.element))
     return node
 
 
@@ -275,6 +277,11 @@ class Formula:
             pick = self.raw(node.args[0])  # named by the branch taken
             if pick is True or pick is False:
                 return self._side_name(node.args[1] if pick else node.args[2])
+        if isinstance(node, A.Call) and node.name in ("wan", "to_wan") and node.args:
+            return self._side_name(node.args[0])  # the same amount, in 万元
+        if isinstance(node, A.Call) and node.name == "len" and len(node.args) == 1:
+            named = self._side_name(node.args[0])
+            return f"{named}的个数" if named else ""
         if isinstance(node, A.Binary) and node.op == "/":
             left, right = self._side_name(node.left), self._side_name(node.right)
             if left and right:  # 实际完成值 / 年度指标值
