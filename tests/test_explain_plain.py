@@ -137,3 +137,14 @@ def test_counts_and_amounts_found_in_a_list_are_named(runner):
     out = explain(runner, "智慧城管")
     assert "判定: 其他部门的个数 0 > 0 → 不成立" in out
     assert "判定: 所述金额 111.85 与 表中金额 [111.845, 111.855] 不符 → 不成立" in out
+
+
+def test_a_leaf_under_a_negated_or_reads_the_right_way_round(runner):
+    """not (目标单位 in 金额单位 or 度量单位 in 金额单位) fired because neither unit is a money unit: each deciding
+    leaf is shown as 并非 …, not as a bare leaf that reads as if it held."""
+    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2021" / "05-yinchuan-liuzhong.yaml"),
+                                 "--rules", str(RULES), "-p", "初中公用经费", "--backend", "python",
+                                 "--rule", "indicator-review.cost-target-not-amount"])
+    assert result.exit_code == 0, result.output
+    assert "判定: 并非 (空白) 属于 金额单位 → 成立" in result.output
+    assert "判定: (空白) 属于 金额单位 → 成立" not in result.output

@@ -316,12 +316,13 @@ def _paren(step: Step) -> str:
 
 def _deciding(step: Step) -> list:
     """The leaves a node's value rests on: for a true `and` all of them, for a false one the false ones.
-    A negated leaf is returned with its `not`, so that it reads the right way round."""
+    A leaf under an odd number of `not`s is returned inside one, so that it reads the right way round: under
+    not (甲 or 乙) a false 甲 is shown as 并非 甲, which is what made the whole true."""
     if step.kind == "leaf":
         return [step]
     if step.kind == "not":
         child = step.children[0]
-        return [step] if child.kind == "leaf" else _deciding(child)
+        return [step] if child.kind == "leaf" else [_negated(leaf) for leaf in _deciding(child)]
     decisive = step.kind == "or"  # True decides an or, False decides an and
     if step.value is None:
         picked = [c for c in step.children if c.value is None]
@@ -330,6 +331,13 @@ def _deciding(step: Step) -> list:
     else:
         picked = list(step.children)
     return [leaf for child in picked for leaf in _deciding(child)]
+
+
+def _negated(step: Step) -> Step:
+    if step.kind == "not":  # not not x
+        return step.children[0]
+    value = None if step.value is None else not step.value
+    return Step("not", "not " + _paren(step), value, "取反(not):以下不成立时成立", (step,))
 
 
 def _summary(outcome: str, message: str | None) -> str:
