@@ -74,7 +74,7 @@ class PartCache:
             self.misses += 1
             return None
         payload = memoryview(data)[HEAD:]
-        if data[:len(MAGIC)] == MAGIC and data[len(MAGIC):HEAD] == _check(payload):
+        if data[:len(MAGIC)] == MAGIC and data[len(MAGIC):HEAD] == _check((payload,)):
             try:
                 value = _unpacked(payload)
             except Exception:  # noqa: BLE001 - an entry of another engine's classes: evaluated again
@@ -97,10 +97,6 @@ class PartCache:
         pieces += blobs
         sizes = b"".join(len(piece).to_bytes(8, "little") for piece in pieces)
         pieces.insert(0, len(pieces).to_bytes(8, "little") + sizes)
-        length = crc = 0
-        for piece in pieces:
-            length += len(piece)
-            crc = zlib.crc32(piece, crc)
         path = self._path(key)
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -109,7 +105,7 @@ class PartCache:
             return
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(MAGIC + length.to_bytes(8, "little") + crc.to_bytes(4, "little"))
+                out.write(MAGIC + _check(pieces))
                 for piece in pieces:
                     out.write(piece)
             os.replace(temp, path)
@@ -154,8 +150,13 @@ class PartCache:
             pass
 
 
-def _check(payload) -> bytes:
-    return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
+def _check(pieces) -> bytes:
+    """The length and CRC-32 of a payload written (or read) as these consecutive pieces."""
+    length = crc = 0
+    for piece in pieces:
+        length += len(piece)
+        crc = zlib.crc32(piece, crc)
+    return length.to_bytes(8, "little") + crc.to_bytes(4, "little")
 
 
 def _unpacked(payload: memoryview):
