@@ -69,8 +69,6 @@ def evaluate(ruleset: RuleSet | Program, reports, backend: str = "auto", facts_h
         return _evaluate(program, list(reports), backend, facts_hash, progress)
 
 
-
-
 def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", jobs: int = 0,
                    progress=None, stream: str | None = None, spool_folder=None, cache=None):
     """Load the facts files under `paths` and evaluate them: what `perfaudit evaluate` does.
