@@ -19,6 +19,7 @@ from ..backends.choice import open_backend, run_with_fallback
 from ..backends.python import decide
 from ..construct.compile import And, Leaf, Not, Program
 from ..core.budget import Budget, BudgetExceeded
+from ..core.catalog import AMOUNT_MARK
 from ..core.errors import Diagnostic, InputError, did_you_mean
 from ..core.findings import in_printed_unit
 from ..core.model import Location, Report
@@ -368,9 +369,6 @@ class _Run:
             return tuple((label, value(self.scope, self.facts, self.params)) for label, value in self.evidence_plan)
 
 
-WAN = "(万元)"  # the label of an amount, which the engine holds in 万元 whatever unit the report printed
-
-
 def _facts(subject: Subject, facts: list) -> tuple:
     seen = {}
     unit = subject.report.money_unit
@@ -380,7 +378,7 @@ def _facts(subject: Subject, facts: list) -> tuple:
         label = fact_label(subject.kind, path, root)
         key = (source.file, source.line, label)
         printed = in_printed_unit(value, unit) if isinstance(value, Decimal) and unit != "万元" and \
-            label.endswith(WAN) else ""
+            label.endswith(AMOUNT_MARK) else ""
         seen.setdefault(key, FactUsed(label, path, value, show(value), source.file, source.line, source.section,
                                       printed))
     return tuple(seen[k] for k in sorted(seen))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..core.catalog import RECORDS, SUBJECT_SCOPES, item_type, label_of
+from ..core.catalog import AMOUNT_MARK, RECORDS, SUBJECT_SCOPES, item_type, label_of
 from ..core.findings import in_printed_unit
 from ..expr import ast as A
 from ..expr.ast import to_source
@@ -131,7 +131,7 @@ class Formula:
                 return False
             fields = RECORDS.get(self._path_type(node.parts[:-1], env)) or {}
             field = fields.get(node.parts[-1])
-            return field is not None and field[1].endswith("(万元)")
+            return field is not None and field[1].endswith(AMOUNT_MARK)
         if isinstance(node, A.Unary):
             return self.is_amount(node.operand, env)
         if isinstance(node, A.Binary) and node.op in "+-":
@@ -273,10 +273,9 @@ class Formula:
                 and isinstance(node.args[0], A.Binary) and node.args[0].op == "-":
             inner = node.args[0]
             return f"{self.label(inner.left)} 与 {self.label(inner.right)} 之差"
-        if isinstance(node, A.Call) and node.name == "choose" and len(node.args) == 3:
-            pick = self.raw(node.args[0])  # named by the branch taken
-            if pick is True or pick is False:
-                return self._side_name(node.args[1] if pick else node.args[2])
+        branch = self._taken(node)
+        if branch is not None:  # named by the branch taken
+            return self._side_name(branch)
         if isinstance(node, A.Call) and node.name in ("wan", "to_wan") and node.args:
             return self._side_name(node.args[0])  # the same amount, in 万元
         if isinstance(node, A.Call) and node.name == "len" and len(node.args) == 1:
@@ -289,6 +288,13 @@ class Formula:
         text = self.label(node).replace(" * ", " × ")
         return text if "(" not in text and len(text) <= 16 else ""
 
+    def _taken(self, node):
+        """The branch a choose(条件, 甲, 乙) took, or None (not a choose, or its condition unknown)."""
+        if not (isinstance(node, A.Call) and node.name == "choose" and len(node.args) == 3):
+            return None
+        pick = self.raw(node.args[0])
+        return node.args[1] if pick is True else node.args[2] if pick is False else None
+
     def _side_name(self, node) -> str:
         return self.names.get(to_source(node)) or self._quantity_name(node) or self._plain_name(node)
 
@@ -297,11 +303,9 @@ class Formula:
         return self._plain_node(leaf.node)
 
     def _plain_node(self, node) -> str:
-        if isinstance(node, A.Call) and node.name == "choose" and len(node.args) == 3:
-            pick = self.raw(node.args[0])  # the branch taken, when it is a comparison: what decided
-            branch = node.args[1] if pick is True else node.args[2] if pick is False else None
-            if isinstance(branch, A.Compare) and id(branch) in self.values:
-                return self._plain_node(branch)
+        branch = self._taken(node)
+        if isinstance(branch, A.Compare) and id(branch) in self.values:  # the comparison taken decided
+            return self._plain_node(branch)
         if isinstance(node, A.Comprehension) and node.name in _QUANTIFIERS:
             return self._plain_quantifier(node)
         if isinstance(node, A.Call) and node.name == "coalesce" and len(node.args) == 2:
@@ -391,7 +395,7 @@ class Formula:
             if label == ".".join(rest):
                 return to_source(node)
             if self.money_unit != "万元":  # its amounts are shown with their unit (215,457.6元)
-                label = label.removesuffix("(万元)")
+                label = label.removesuffix(AMOUNT_MARK)
             label = "".join(hop + "的" for hop in self._hops(root, rest)) + label
             # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
             return label if head in self.env else f"{head}.{label}"

@@ -177,6 +177,9 @@ SUBJECT_SCOPES: dict[str, dict[str, str]] = {
     "commitment": {"commitment": "Commitment", "target": "CommitmentTarget", "report": "Report", "followup": "Report"},
 }
 
+# how the labels above mark an amount: the engine holds amounts in 万元, whatever unit a report printed
+AMOUNT_MARK = "(万元)"
+
 SUBJECT_LABELS = {"report": "报告", "project": "项目", "indicator": "指标", "claim": "正文数据", "commitment": "整改承诺"}
 
 # bands and decision tables are typed by their results (table[num], table[str]) in engine/construct/rules.py

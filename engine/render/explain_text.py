@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..analysis.explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
 from ..analysis.showing import percent, plain_number, table_lines, truth
-from ..core.catalog import SUBJECT_LABELS
+from ..core.catalog import AMOUNT_MARK, SUBJECT_LABELS
 from ..core.findings import SEVERITY_LABELS
 from ..core.model import Location
 from .text_report import not_in_force_lines, policy_line
@@ -101,7 +101,7 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True, citati
 
 def fact_label(f) -> str:
     """The fact's name; an amount shown in the report's own unit drops the engine's (万元)."""
-    return f.label.removesuffix("(万元)") if f.printed else f.label
+    return f.label.removesuffix(AMOUNT_MARK) if f.printed else f.label
 
 
 def fact_value(f) -> str:
