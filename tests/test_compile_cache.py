@@ -53,3 +53,16 @@ def test_a_rule_set_changed_in_place_after_compiling_is_not_served(rules):
     del ruleset.parameters["grade_vocabulary"]  # the cached program's rule set no longer matches its key
     second = compile(load_rules(rules))
     assert second is not first and "grade_vocabulary" in second.ruleset.parameters
+
+
+def test_the_same_files_load_as_the_same_rule_set(rules):
+    assert load_rules(rules) is load_rules(rules)
+
+
+def test_a_rule_set_is_loaded_anew_where_its_files_are_shown_differently(rules, monkeypatch):
+    # locations show files relative to the working folder: a rule set loaded from elsewhere cites them so
+    first = load_rules(rules)
+    monkeypatch.chdir(rules)
+    second = load_rules(rules)
+    assert second is not first
+    assert {r.location.file for r in second.rules} == {r.location.file.split("/")[-1] for r in first.rules}
