@@ -13,7 +13,7 @@ def test_judge_hacks_prints_its_rows(tmp_path, capsys):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     judge_hacks.schema_check(str(tmp_path), None)
-    judge_hacks.constructors(str(tmp_path), str(RULES))
+    judge_hacks.constructors(str(tmp_path), str(RULES), calls=1000)
     out = capsys.readouterr().out
     assert "yes/no check over 3 documents" in out and "fastschema" in out
     for row in ("FactSource", "Finding", "FactCitation"):
