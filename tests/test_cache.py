@@ -164,16 +164,17 @@ def test_a_cold_cached_run_keeps_no_rendered_findings_in_the_parent(ruleset, mon
     from engine.run.partcache import open_cache
 
     facts = tmp_path / "facts"
-    write_corpus(facts, 3000, seed=5)
-    monkeypatch.setattr(parallel, "TASK_BYTES", 200_000)
+    write_corpus(facts, 1500, seed=5)
+    monkeypatch.setattr(parallel, "TASK_BYTES", 100_000)
     monkeypatch.setattr(output.Stream, "BUFFER", 1 << 16)
     start_worker = parallel._start_worker
     monkeypatch.setattr(parallel, "_start_worker", lambda *a: tracemalloc.stop() or start_worker(*a))
     cache, _ = open_cache(tmp_path / "cache")
     target = tmp_path / "findings.json"
+    program = api.compile(ruleset)
     tracemalloc.start()
     try:
-        result = api.evaluate_paths(api.compile(ruleset), [facts], backend="python", jobs=2, stream="json",
+        result = api.evaluate_paths(program, [facts], backend="python", jobs=2, stream="json",
                                     spool_folder=tmp_path, cache=cache)
         with output.Stream(str(target)) as out:
             result.write(out.write)
@@ -181,7 +182,7 @@ def test_a_cold_cached_run_keeps_no_rendered_findings_in_the_parent(ruleset, mon
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert len(entries(tmp_path / "cache")) == 150
+    assert len(entries(tmp_path / "cache")) == 75
     assert peak < target.stat().st_size / 3, (peak, target.stat().st_size)
 
 
