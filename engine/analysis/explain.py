@@ -23,11 +23,10 @@ from ..core.catalog import AMOUNT_MARK
 from ..core.errors import Diagnostic, InputError, did_you_mean
 from ..core.findings import in_printed_unit
 from ..core.model import Location, Report
-from ..expr.ast import to_source
 from ..expr.closures import VALUES, compile_recorded
 from ..run.evaluate import by_scope, closure_scope, fact_label, finding_of, not_in_force, params_for, policy_citations
 from ..run.subjects import Subject, subjects_of
-from .formula import Formula, Margin
+from .formula import Formula, Margin, SourceTexts
 from .showing import parameter_text, show
 
 OUTCOME_LABELS = {FIRED: "触发", PASSED: "未触发", NOT_APPLICABLE: "不适用", UNKNOWN: "无法评估"}
@@ -164,6 +163,7 @@ class Explainer:
         self.budget = Budget()
         self.indexes: dict = {}  # expr/joins.py's indexes, as evaluate keeps them for a run
         self.plans: dict = {}  # id(CompiledRule) -> its recorded closures (the program keeps the rules alive)
+        self.sources = SourceTexts()
 
     def __enter__(self):
         return self
@@ -217,7 +217,7 @@ class Explainer:
         rule = compiled.rule
         values = run.leaves
         formula = Formula(subject.kind, self.program.ruleset.parameters, compiled.evidence, run.values,
-                          subject.report.money_unit)
+                          subject.report.money_unit, self.sources)
         when = _step(compiled.when, values, formula) if compiled.when is not None else None
         condition = _step(compiled.condition, values, formula)
         decided = outcome_of(when.value if when is not None else True, condition.value)
@@ -300,7 +300,7 @@ def _step(tree, values, formula: Formula) -> Step:
     value = decide(tree, values)
     if isinstance(tree, Leaf):
         margin = formula.margin(tree)
-        return Step("leaf", to_source(tree.node), value, formula.leaf_line(tree), (), tree.index, margin,
+        return Step("leaf", formula.source(tree.node), value, formula.leaf_line(tree), (), tree.index, margin,
                     formula.plain_line(tree), formula.plain_margin(margin))
     if isinstance(tree, Not):
         child = _step(tree.item, values, formula)

@@ -59,20 +59,35 @@ def _literal(node) -> bool:
     return isinstance(node, (A.Num, A.Str, A.Const)) or (isinstance(node, A.Unary) and _literal(node.operand))
 
 
+class SourceTexts(dict):
+    """Each node's to_source, printed once: printing a node prints its whole subtree, and a formula asks for the
+    text of every node it names or labels, over and over (an explain run spent a third of its time there). One
+    is shared by the formulas of an explain run; an entry keeps its node, so the id it is filed under stays
+    that node's."""
+
+    def __call__(self, node) -> str:
+        entry = self.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = self[id(node)] = (node, to_source(node))
+        return entry[1]
+
+
 class Formula:
     """Renders expressions of one rule evaluated on one subject."""
 
-    def __init__(self, subject_kind: str, parameters: dict, evidence, values: dict, money_unit: str = "万元"):
+    def __init__(self, subject_kind: str, parameters: dict, evidence, values: dict, money_unit: str = "万元",
+                 sources: "SourceTexts | None" = None):
+        self.source = SourceTexts() if sources is None else sources
         self.env = dict(SUBJECT_SCOPES[subject_kind])
         self.money_unit = money_unit  # the report's: the plain view shows its amounts as it printed them
         self.parameters = parameters  # name -> model.Parameter
         self.values = values  # id(node) -> value, from closures.compile_recorded
         self.names: dict = {}
         for label, node in evidence:
-            self.names.setdefault(to_source(node), label)
+            self.names.setdefault(self.source(node), label)
         for label, node in evidence:  # evidence shown rounded, round(X, 2), names the X a condition compares
             if isinstance(node, A.Call) and node.name == "round" and node.args:
-                self.names.setdefault(to_source(node.args[0]), label)
+                self.names.setdefault(self.source(node.args[0]), label)
 
     # ---- types -------------------------------------------------------------------
     def _path_type(self, parts, env):
@@ -158,7 +173,7 @@ class Formula:
     def label(self, node, env=None, top=False) -> str:
         """The expression with Chinese labels: 全年执行 / 全年预算."""
         env = env or self.env
-        own = self.names.get(to_source(node))
+        own = self.names.get(self.source(node))
         if own and not top and env is self.env:
             return own
         if isinstance(node, A.Path):
@@ -177,7 +192,7 @@ class Formula:
 
     def substituted(self, node, pct=False, top=False) -> str:
         """The expression with values in place of fields: 111.85 / 170.35."""
-        own = self.names.get(to_source(node))
+        own = self.names.get(self.source(node))
         if isinstance(node, (A.Num, A.Str, A.Const, A.ListLit)):
             return self._literal_text(node, pct)
         param = self._param(node)
@@ -222,7 +237,7 @@ class Formula:
             if param is not None and param.kind in _COLLECTION_KINDS:
                 return self.label(node)
             return f"{self.label(node)} {self.value(node, pct)}"
-        parts = [self.names.get(to_source(node)), self.label(node, top=True), self.substituted(node, pct, top=True),
+        parts = [self.names.get(self.source(node)), self.label(node, top=True), self.substituted(node, pct, top=True),
                  self.value(node, pct)]
         out: list = []
         for part in parts:
@@ -296,7 +311,7 @@ class Formula:
         return node.args[1] if pick is True else node.args[2] if pick is False else None
 
     def _side_name(self, node) -> str:
-        return self.names.get(to_source(node)) or self._quantity_name(node) or self._plain_name(node)
+        return self.names.get(self.source(node)) or self._quantity_name(node) or self._plain_name(node)
 
     def plain_line(self, leaf) -> str:
         """A leaf for people: the values and how they compare, without functions or intermediate sums."""
@@ -328,15 +343,15 @@ class Formula:
     def _plain_quantifier(self, node) -> str:
         """any(...)/all(...) over a list for people: what the list is and whether some / every item qualifies (the
         test itself is in --detail): 资金来源分项(其中) 中没有一项符合."""
-        where = self.names.get(to_source(node)) or self.label(node.iterable)
+        where = self.names.get(self.source(node)) or self.label(node.iterable)
         words = _QUANTIFIERS[node.name].get(self.raw(node), "中有的项无法判断")
         return f"{where} {words}"
 
     def _plain_contradiction(self, printed, computed) -> str:
         """contradicts(印出的值, 算得的范围) for people: 报告执行率 86.19% 与 按金额计算 [86.18%, 86.18%] 不符."""
         pct = self.is_ratio(printed) or self.is_ratio(computed)
-        bare = to_source(_without_span(computed))
-        name = self.names.get(to_source(computed)) or self.names.get(bare) or self._plain_name(_without_span(computed))
+        bare = self.source(_without_span(computed))
+        name = self.names.get(self.source(computed)) or self.names.get(bare) or self._plain_name(_without_span(computed))
         shown = self.value(computed, pct)
         return f"{self._plain_side(printed, pct)} 与 {name + ' ' if name else ''}{shown} 不符"
 
@@ -378,7 +393,7 @@ class Formula:
     def _short_name(self, node, pct, side: str) -> str:
         if _literal(node):
             return self._literal_text(node, pct)
-        name = self.names.get(to_source(node)) or self.label(node)
+        name = self.names.get(self.source(node)) or self.label(node)
         return name if len(name) <= 12 and " " not in name else side
 
     # ---- helpers -----------------------------------------------------------------
@@ -386,20 +401,20 @@ class Formula:
         head, rest = node.parts[0], node.parts[1:]
         if head == "param":
             param = self._param(node)
-            return param.title if param is not None else to_source(node)
+            return param.title if param is not None else self.source(node)
         if head == "year":
             return "年度"
         root = env.get(head)
         if root and rest:
             label = label_of(root, tuple(rest))
             if label == ".".join(rest):
-                return to_source(node)
+                return self.source(node)
             if self.money_unit != "万元":  # its amounts are shown with their unit (215,457.6元)
                 label = label.removesuffix(AMOUNT_MARK)
             label = "".join(hop + "的" for hop in self._hops(root, rest)) + label
             # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
             return label if head in self.env else f"{head}.{label}"
-        return to_source(node)
+        return self.source(node)
 
     @staticmethod
     def _hops(root: str, rest) -> list:
@@ -421,10 +436,10 @@ class Formula:
         if isinstance(node, A.Const):
             return {True: "是", False: "否", None: "空"}[node.value]
         if isinstance(node, A.ListLit):
-            return "[" + "、".join(self._literal_text(i, pct) if _atomic(i) else to_source(i) for i in node.items) + "]"
+            return "[" + "、".join(self._literal_text(i, pct) if _atomic(i) else self.source(i) for i in node.items) + "]"
         if isinstance(node, A.Unary):
             return "-" + self._literal_text(node.operand, pct)
-        return to_source(node)
+        return self.source(node)
 
     def _structure(self, node, child_text) -> str:
         if isinstance(node, A.Binary):
@@ -440,7 +455,7 @@ class Formula:
             return "not " + _wrap(node.operand, child_text(node.operand), node, False)
         if isinstance(node, A.ListLit):
             return "[" + ", ".join(child_text(i) for i in node.items) + "]"
-        return to_source(node)
+        return self.source(node)
 
 
 def _wrap(child, text: str, parent, is_right: bool) -> str:
