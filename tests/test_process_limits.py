@@ -134,3 +134,34 @@ def test_jobs_are_capped_at_the_cpus(runner, tmp_path, monkeypatch):
     assert started == [2]
     notices = [line for line in result.stderr.splitlines() if "--jobs" in line]
     assert notices == ["提示: --jobs 1000 超过可用的 CPU 核数 2,改用 2 个进程。"]
+
+
+_POOL: list = []  # the pool under test, for its forked worker to reach the result pipe
+
+
+def _send_half_a_result():
+    """In the worker: announce a 1,000-byte result, send none of it, and wait to be killed (as a worker killed
+    in the middle of sending its partition's result)."""
+    import struct
+
+    _POOL[0]._result_queue._writer._send(struct.pack("!i", 1000))
+    time.sleep(60)
+
+
+def test_stopped_workers_do_not_leave_the_pool_waiting_for_half_a_result():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    _POOL[:] = [pool]
+    results = pool._result_queue
+    try:
+        pool.submit(_send_half_a_result)
+        time.sleep(1)  # the manager thread is reading the announced result
+        manager = pool._executor_manager_thread
+        parallel._stop_workers(pool)
+        manager.join(10)
+        assert not manager.is_alive(), "the pool's manager thread still waits: the interpreter would hang at exit"
+    finally:
+        _POOL.clear()
+        results._writer.close()  # when the test fails: pytest itself would hang at exit

@@ -230,12 +230,20 @@ WATCH_SECONDS = 0.5
 
 def _stop_workers(pool) -> None:
     """Now, not after the queued partitions: cancel them and end the workers (the command is being interrupted)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # (no public way; shutdown forgets them)
+    # (no public way to these; shutdown forgets them)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.kill()
     for process in processes:
         process.join(5)
+    # A worker killed while sending its result leaves half a message in the result pipe, and the pool's manager
+    # thread, reading it, waits for the rest forever; the interpreter joins that thread at exit, so Ctrl-C hung
+    # (2 runs in 40). With the parent's copy of the pipe's writing end closed too, it reads the end instead.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def _evaluate_in_worker(files):
