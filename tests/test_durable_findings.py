@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from engine import compile
 from engine.backends import FIRED, UNKNOWN, outcome_of
 from engine.backends.batch import RuleBatch
-from engine.backends.durable_kleene import finding_terms, holds
+from engine.backends.durable_kleene import finding_terms
 from engine.backends.python import PythonBackend, decide
 from engine.construct.compile import And, CompiledRule, Leaf, Not, Or, Program, rule_cost, MAX_RULE_COST
 
@@ -28,6 +28,11 @@ from .conftest import needs_durable
 
 PAIRS = [(Decimal("1"), Decimal("1")), (Decimal("1"), Decimal("2")), (Decimal("2"), Decimal("1")),
          ("甲", "甲"), ("甲", 'a"b')]
+
+
+def holds(term: dict, states: dict) -> bool:
+    """A term (leaf index -> state) holds under the leaves' states."""
+    return all(states[i] == s for i, s in term.items())
 
 
 def leaf_value(leaf, state: str, variant: int = 0):

@@ -93,10 +93,6 @@ class RuleExplanation:
     facts: tuple  # FactUsed
     citations: tuple  # PolicyCitation of the rule
 
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOME_LABELS[self.outcome]
-
 
 @dataclass(frozen=True)
 class ProjectExplanation:

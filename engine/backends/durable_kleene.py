@@ -90,7 +90,3 @@ def finding_terms(compiled):
         return fired, unknown
     except TooManyTerms:
         return None
-
-
-def holds(term: dict, states: dict) -> bool:
-    return all(states[i] == s for i, s in term.items())
