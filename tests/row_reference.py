@@ -78,7 +78,7 @@ def rule_batches_by_row(program, reports, params: dict, scope) -> list:
     for report in reports:
         for subject in subjects_of(report):
             by_kind.setdefault(subject.kind, []).append(subject)
-    year, year_decimal = scope.year, Decimal(scope.year)
+    year_decimal = Decimal(scope.year)
     batches = []
     for kind, subjects in by_kind.items():
         rules = program.for_subject(kind, scope)

@@ -11,7 +11,7 @@ from engine import evaluate, load_facts, load_rules
 from engine.analysis.diff import rule_impact, year_over_year
 from engine.cli import cli
 
-from .conftest import BACKENDS, FACTS_2024, FACTS_2025, RULES, ROOT
+from .conftest import BACKENDS, FACTS_2024, FACTS_2025, RULES
 from .factsfile import D, project, write_facts
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from engine import compile, evaluate, load_facts
 
-from .conftest import BACKENDS, FACTS_2024, FACTS_2025, RULES, ROOT
+from .conftest import BACKENDS, FACTS_2024, FACTS_2025, RULES
 from .outcomes import rule_outcomes
 
 

@@ -33,6 +33,7 @@ def test_stub_is_accepted_by_check_and_its_four_cases_fail_saying_what_to_fill(r
     out = new_rule(runner, rules, "--subject", subject)
     assert out.exit_code == 0, out.output
     rule_file, tests_file = rules / f"{RULE}.yaml", rules / "tests" / f"{RULE}.yaml"
+    assert tests_file.is_file()
     assert "待填写" in rule_file.read_text(encoding="utf-8") and "unverified" in rule_file.read_text(encoding="utf-8")
     checked = runner.invoke(cli, ["check", "--rules", str(rules)])
     assert checked.exit_code == 0, checked.output

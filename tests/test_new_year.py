@@ -8,7 +8,7 @@ import pytest
 from engine import evaluate, load_facts
 from engine.cli import cli
 
-from .conftest import FACTS_2025, ROOT
+from .conftest import FACTS_2025
 from .factsfile import D, indicator, project, write_facts
 
 SOURCE = FACTS_2025 / "杜集区城市管理局.yaml"

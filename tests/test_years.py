@@ -7,7 +7,7 @@ from engine import evaluate, load_facts
 from engine.core.errors import InputError
 from engine.run.subjects import subjects_of
 
-from .conftest import FACTS_2024, FACTS_2025, ROOT
+from .conftest import FACTS_2024, FACTS_2025
 from .factsfile import D, project, write_facts
 
 
