@@ -165,3 +165,19 @@ def test_stopped_workers_do_not_leave_the_pool_waiting_for_half_a_result():
     finally:
         _POOL.clear()
         results._writer.close()  # when the test fails: pytest itself would hang at exit
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_the_command_is_still_loading_ends_it_without_a_traceback(sig, code):
+    # the command's own handlers come after ~0.3 s of imports; the signal arrives before them
+    program = ("from engine.__main__ import _interrupt_early; _interrupt_early(); import os; "
+               f"os.kill(os.getpid(), {int(sig)}); import engine.cli; import time; time.sleep(10)")
+    done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stderr) == (code, "已中断。\n")
+
+
+def test_the_command_takes_over_ctrl_c_before_it_loads_the_engine():
+    program = ("import sys, engine.__main__ as m; m._interrupt_early(); import signal; "
+               "print(signal.getsignal(signal.SIGINT).__qualname__, 'engine.api' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert done.stdout.split() == ["_interrupt_early.<locals>.stop", "False"], done.stderr
