@@ -180,15 +180,18 @@ def _t_comprehension(node, sub):
     is_first = name == "first"
     stop = SETTLES.get(name, _NEVER)  # an element value that settles the result: the loop ends there
     names = free_roots(node)
-    shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))  # an int: equal nodes, equal keys
+    shape = None  # an int: equal nodes, equal keys; made at the first memoized call (most closures never are)
     chosen = _candidates(node)
 
     def memoized(scope, facts, params):
         # a finding evaluates a leaf's sums again in its evidence: the same value from the same bindings,
         # and the same facts, so they are recorded once and replayed
+        nonlocal shape
         memo = scope.get(MEMO)
         if memo is None or facts is DISCARD:
             return comprehension(scope, facts, params)
+        if shape is None:
+            shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))
         key = (shape, tuple(id(scope.get(n)) for n in names))
         entry = memo.get(key)
         if entry is not None:
