@@ -120,8 +120,8 @@ def test_years_cli_text_and_json(runner):
 def test_years_cli_html(runner):
     result = invoke(runner, FACTS_2024, FACTS_2025, "--format", "html", "--rules", RULES)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("<!DOCTYPE html>") and "<h3>持续存在 3 项</h3>" in result.output
-    assert 'data-rule="follow-up.below-warning-line-again"' in result.output
+    assert result.stdout.startswith("<!DOCTYPE html>") and "<h3>持续存在 3 项</h3>" in result.stdout
+    assert 'data-rule="follow-up.below-warning-line-again"' in result.stdout
 
 
 @pytest.mark.parametrize("args, message", [
@@ -158,7 +158,7 @@ def test_threshold_edit_impact(runner, tmp_path):
     edit(new / "parameters.yaml", "        value: 0.70\n", "        value: 0.95\n")
     result = invoke(runner, "--rules", RULES, "--rules", new, FACTS_2024, "--format", "json")
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["mode"] == "rules" and document["rules"] == {"added": [], "removed": [], "edited": []}
     assert [p["name"] for p in document["parameters"]] == ["exec_warning_line"]
     assert document["parameters"][0]["after"] == [{"year": 2024, "value": "0.95"}]
@@ -231,7 +231,7 @@ def test_rules_from_a_git_revision(runner, repo):
     edit(repo / "rules" / "parameters.yaml", "        value: 0.70\n", "        value: 0.95\n")
     result = invoke(runner, "--rules", "git:HEAD", "--rules", "rules", FACTS_2024, "--format", "json")
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["old"] == "git:HEAD"
     assert [(f["rule"], f["project"]) for f in document["added"]] == [("execution.below-warning-line", "城管进社区")]
     assert (repo / "rules" / "parameters.yaml").read_text(encoding="utf-8").count("0.95") == 1  # untouched

@@ -157,7 +157,7 @@ def test_not_applicable_and_cannot_evaluate_are_explained(runner, tmp_path, rule
 def test_alias_names_the_same_project(runner):
     result = run(runner, "--project", "智慧城管项目")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("项目【智慧城管】")
+    assert result.stdout.startswith("项目【智慧城管】"), result.output
 
 
 def test_rule_filter_shows_only_that_rule_and_report_rules_in_full(runner):

@@ -26,7 +26,7 @@ from engine.load.validate import schema
 from engine.render import render
 from engine.run.subjects import subjects_of
 
-from .conftest import FACTS, FACTS_2024, ROOT, RULES, needs_durable
+from .conftest import BACKENDS, FACTS, FACTS_2024, ROOT, RULES, needs_durable
 from .row_reference import leaf_values
 
 # six files of 4 projects (the default is 20): the same shapes, a fifth of the text to mutate and validate
@@ -201,7 +201,7 @@ def test_both_backends_give_the_reference_bytes(ruleset, all_reports):
                 findings += [E.make_finding(ruleset, c, subject, params, outcomes[c.rule.id]) for c in rules
                              if outcomes[c.rule.id] in (FIRED, UNKNOWN)]
     reference = render("json", E.assemble(program, all_reports, findings, "python", "", ""))
-    for backend in ("python", "durable"):
+    for backend in BACKENDS:
         assert render("json", evaluate(program, all_reports, backend=backend)) == reference, backend
 
 

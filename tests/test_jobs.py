@@ -71,7 +71,7 @@ def test_partitions_give_the_bytes_of_loading_everything_at_once(runner, corpus,
 
 def test_more_jobs_than_departments_and_both_backends(runner, corpus, one_job):
     outputs = {run(runner, corpus, "--format", "json", "--jobs", jobs, "--backend", backend).stdout
-               for jobs in ("1", "3", "16") for backend in ("python", "durable")}
+               for jobs in ("1", "3", "16") for backend in BACKENDS}
     assert outputs == {one_job("json")}
 
 

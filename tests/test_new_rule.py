@@ -60,7 +60,7 @@ def test_a_case_with_todo_fails_even_when_its_expectations_hold(runner, rules):
     out = runner.invoke(cli, ["test", str(rules / "tests" / "todo.yaml"), "--rules", str(rules),
                               "--format", "json", "--backend", "python"])
     assert out.exit_code == 1, out.output
-    case = json.loads(out.output)["tests"][0]
+    case = json.loads(out.stdout)["tests"][0]
     assert case["passed"] is False and case["failures"] == [] and "边界值" in case["todo"]
 
 
