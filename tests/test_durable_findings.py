@@ -10,6 +10,7 @@ as columns (with operands known on one side only, full facts, and the three-outc
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from decimal import Decimal
 
@@ -41,10 +42,17 @@ def leaf_value(leaf, state: str, variant: int = 0):
         return ({"T": True, "F": False, "U": None}[state],)
     if state == "U":
         return [(None, None), (Decimal("1"), None), (None, "甲")][variant % 3]
-    from engine.expr.semantics import compare
-    usable = [p for p in PAIRS if not (isinstance(p[0], str) and leaf.op not in ("==", "!="))]
-    candidates = [p for p in usable if compare(leaf.op, *p) == (state == "T")]
+    candidates = _pairs(leaf.op, state == "T")
     return candidates[variant % len(candidates)]
+
+
+@functools.cache
+def _pairs(op: str, truth: bool) -> list:
+    """The PAIRS that compare to `truth` under `op` (computed once: check_terms asks for every leaf of 3^n states)."""
+    from engine.expr.semantics import compare
+
+    usable = [p for p in PAIRS if not (isinstance(p[0], str) and op not in ("==", "!="))]
+    return [p for p in usable if compare(op, *p) == truth]
 
 
 def reference(compiled, values) -> str:
