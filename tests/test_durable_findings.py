@@ -31,9 +31,9 @@ PAIRS = [(Decimal("1"), Decimal("1")), (Decimal("1"), Decimal("2")), (Decimal("2
          ("甲", "甲"), ("甲", 'a"b')]
 
 
-def holds(term: dict, states: dict) -> bool:
-    """A term (leaf index -> state) holds under the leaves' states."""
-    return all(states[i] == s for i, s in term.items())
+def holds(term: tuple, states: tuple) -> bool:
+    """A term ((leaf index, state), ...) holds under the leaves' states (by leaf index)."""
+    return all(states[i] == s for i, s in term)
 
 
 def leaf_value(leaf, state: str, variant: int = 0):
@@ -73,12 +73,11 @@ def check_terms(compiled):
     terms = finding_terms(compiled)
     if terms is None:
         return False
-    fired, unknown = terms
-    for combo in assignments(compiled):
-        states = dict(enumerate(combo))
+    fired, unknown = ([tuple(t.items()) for t in kind] for kind in terms)
+    for states in assignments(compiled):
         expected = reference(compiled, [leaf_value(leaf, states[leaf.index]) for leaf in compiled.leaves])
-        assert any(holds(t, states) for t in fired) == (expected == FIRED), (compiled.rule.id, combo)
-        assert any(holds(t, states) for t in unknown) == (expected == UNKNOWN), (compiled.rule.id, combo)
+        assert any(holds(t, states) for t in fired) == (expected == FIRED), (compiled.rule.id, states)
+        assert any(holds(t, states) for t in unknown) == (expected == UNKNOWN), (compiled.rule.id, states)
     return True
 
 
