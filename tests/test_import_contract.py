@@ -8,6 +8,7 @@ module goes into the package of its stage, and a new package must be given a pla
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
@@ -73,6 +74,7 @@ def stage_of(name: str) -> int | None:
     return STAGES.index(package) if package in STAGES else None
 
 
+@functools.cache  # the tests below read the same tree: parsed once (about 0.7 s a parse of every module)
 def import_graph():
     modules = engine_modules()
     return modules, {name: imports_of(name, path, modules) for name, path in modules.items()}
