@@ -83,3 +83,21 @@ def test_explain_is_bounded_too(runner, tmp_path):
     assert result.exit_code == 2, result.output[-500:]
     # named: whichever rule comparing claims with claims reaches the limit first (there are several)
     assert "计算量超过上限" in result.output and re.search(r"求值到规则 (consistency|prose)\.", result.output)
+
+
+def test_explain_builds_a_claims_index_once_per_report_not_once_per_claim(tmp_path, monkeypatch):
+    # explain runs every claim subject of the report: each used to get its own parameters dict, so the join
+    # indexes (kept per items, parameters and year) were built again for every claim
+    from engine import compile, load_facts, load_rules
+    from engine.analysis.explain import explain_project
+    from engine.expr import joins
+
+    from .conftest import RULES
+
+    built = []
+    index = joins.Index
+    monkeypatch.setattr(joins, "Index", lambda *args: built.append(args[0]) or index(*args))
+    folder = write_facts(tmp_path / "facts", [project(full_year=100, executed=90)],
+                         claims=claims_on_one_topic(100, "differ")).parent
+    explain_project(compile(load_rules(RULES)), load_facts([folder]), "甲项目", backend="python")
+    assert built and len(built) == len({id(plan) for plan in built}), len(built)

@@ -158,6 +158,7 @@ class Explainer:
         # refuse a quadratic rule
         self.budget = Budget()
         self.indexes: dict = {}  # expr/joins.py's indexes, as evaluate keeps them for a run
+        self.params: dict = {}  # ReportScope -> the parameter values in force there
         self.plans: dict = {}  # id(CompiledRule) -> its recorded closures (the program keeps the rules alive)
         self.sources = SourceTexts()
 
@@ -177,7 +178,9 @@ class Explainer:
         rules = self.program.for_subject(subject.kind, scope)
         if not rules or (rule_ids is not None and not any(c.rule.id in rule_ids for c in rules)):
             return []
-        params = params_for(self.program.ruleset, scope)
+        params = self.params.get(scope)
+        if params is None:  # one dict per scope, as evaluate has: the join indexes are kept per parameters dict
+            params = self.params[scope] = params_for(self.program.ruleset, scope)
         wanted = [c for c in rules if rule_ids is None or c.rule.id in rule_ids]
         runs = {id(c): self._budgeted(c, self._run, c, subject, params) for c in rules}
         items = [(c, runs[id(c)].leaves) for c in rules]
