@@ -10,8 +10,13 @@ from engine.cli import cli
 from .conftest import FACTS_2024, ROOT, RULES
 
 
-def explain(runner, project, *extra):
-    result = runner.invoke(cli, ["explain", str(FACTS_2024), "--rules", str(RULES), "-p", project,
+EXAMPLES = ROOT / "examples" / "facts"
+PUTUO = EXAMPLES / "2022" / "07-putuo-tiyu-zhongxin.yaml"  # a report printed in 元
+JISHAN = EXAMPLES / "2021" / "03-jishan-zhaidian-weishengyuan.yaml"
+
+
+def explain(runner, project, *extra, facts=FACTS_2024):
+    result = runner.invoke(cli, ["explain", str(facts), "--rules", str(RULES), "-p", project,
                                  "--backend", "python", *extra])
     assert result.exit_code == 0, result.output
     return result.output
@@ -56,36 +61,30 @@ def test_a_margin_between_amounts_printed_with_six_decimals_shows_two(runner, tm
     text = text.replace("full_year: 170.35", "full_year: 170.350000", 1).replace("executed: 111.85", "executed: 111.850000", 1)
     assert "170.350000" in text and "111.850000" in text
     (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
-    result = runner.invoke(cli, ["explain", str(tmp_path / "r.yaml"), "--rules", str(RULES), "-p", "智慧城管",
-                                 "--backend", "python", "--rule", "execution.over-budget"])
-    assert result.exit_code == 0, result.output
-    assert "低 58.50(" in result.output and "58.5000" not in result.output
+    out = explain(runner, "智慧城管", "--rule", "execution.over-budget", facts=tmp_path / "r.yaml")
+    assert "低 58.50(" in out and "58.5000" not in out
 
 
 def test_a_side_shown_rounded_in_the_evidence_is_named_by_it(runner):
     """scoring.partial-score-vs-proportional compares abs(得分 - 分值 × choose(...)) and shows round(分值 ×
     choose(...), 2) as 按比例计算: the plain line names that side, not its formula."""
-    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2022" / "07-putuo-tiyu-zhongxin.yaml"),
-                                 "--rules", str(RULES), "-p", "普陀体育中心与委托运营方结算费用", "--backend", "python"])
-    assert result.exit_code == 0, result.output
-    assert "判定: 得分 与 按比例计算 之差 " in result.output
+    out = explain(runner, "普陀体育中心与委托运营方结算费用", facts=PUTUO)
+    assert "判定: 得分 与 按比例计算 之差 " in out
     for notation in ("choose(", "coalesce("):
-        assert notation not in result.output, notation
+        assert notation not in out, notation
 
 
 def test_a_report_printed_in_yuan_is_explained_in_yuan(runner):
     """The engine holds amounts in 万元; a report that printed 元 is explained as it printed: 215,457.6元, not
     21.5458 (a rounding of 21.54576 万元 that is nowhere in the report)."""
-    args = ["explain", str(ROOT / "examples" / "facts" / "2022" / "07-putuo-tiyu-zhongxin.yaml"), "--rules", str(RULES),
-            "-p", "普陀体育中心与委托运营方结算费用", "--backend", "python", "--rule", "execution.over-budget"]
-    plain = runner.invoke(cli, args)
-    assert plain.exit_code == 0, plain.output
+    args = ("普陀体育中心与委托运营方结算费用", "--rule", "execution.over-budget")
+    plain = explain(runner, *args, facts=PUTUO)
     assert "判定: 全年执行 215,457.6元 > 全年预算 250,000.00元 → 不成立;差距: 全年执行 比 全年预算 低 34,542.40元(" \
-        in plain.output
-    assert "数据: 全年执行 215,457.6元(表1 年度资金总额行," in plain.output
-    detail = runner.invoke(cli, args + ["--detail"])
-    assert "数据: 全年执行 = 215,457.6元  " in detail.output
-    for out in (plain.output, detail.output):
+        in plain
+    assert "数据: 全年执行 215,457.6元(表1 年度资金总额行," in plain
+    detail = explain(runner, *args, "--detail", facts=PUTUO)
+    assert "数据: 全年执行 = 215,457.6元  " in detail
+    for out in (plain, detail):
         assert "21.5458" not in out and "21.54576" not in out
 
 
@@ -97,12 +96,9 @@ def test_a_printed_figure_against_what_the_amounts_allow_reads_as_words(runner):
 def test_a_choice_of_comparisons_shows_the_one_taken_with_the_names_of_what_was_printed(runner):
     """choose(≤ 指标?, 实际 > 指标, 实际 < 指标) is 是/否 by itself: the plain line is the comparison taken, its sides
     named by the evidence that shows the quantities' printed text."""
-    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2022" / "07-putuo-tiyu-zhongxin.yaml"),
-                                 "--rules", str(RULES), "-p", "普陀体育中心与委托运营方结算费用", "--backend", "python",
-                                 "--rule", "scoring.full-marks-target-missed"])
-    assert result.exit_code == 0, result.output
-    assert "判定: 实际完成值 100 < 年度指标值 100 → 不成立" in result.output
-    assert "判定: 否 →" not in result.output and "判定: 100 < 100" not in result.output
+    out = explain(runner, "普陀体育中心与委托运营方结算费用", "--rule", "scoring.full-marks-target-missed", facts=PUTUO)
+    assert "判定: 实际完成值 100 < 年度指标值 100 → 不成立" in out
+    assert "判定: 否 →" not in out and "判定: 100 < 100" not in out
 
 
 def test_any_over_a_list_says_whether_an_item_qualified(runner):
@@ -114,23 +110,18 @@ def test_any_over_a_list_says_whether_an_item_qualified(runner):
 def test_ratios_and_unit_lists_read_as_words(runner):
     """Example 03: a ratio of two quantities is named by what the report printed; a unit checked against the
     units an indicator's name calls for reads as such, not as 并非 否."""
-    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2021" / "03-jishan-zhaidian-weishengyuan.yaml"),
-                                 "--rules", str(RULES), "-p", "国家基本公共卫生服务", "--backend", "python"])
-    assert result.exit_code == 0, result.output
-    assert "判定: 实际完成值 / 年度指标值 57.5% < 100% → 成立" in result.output
-    assert "判定: 并非 单位 “人” 在 应使用单位 “%、‰” 之列 → 成立" in result.output
-    assert "并非 否" not in result.output and "判定: 否 →" not in result.output
+    out = explain(runner, "国家基本公共卫生服务", facts=JISHAN)
+    assert "判定: 实际完成值 / 年度指标值 57.5% < 100% → 成立" in out
+    assert "判定: 并非 单位 “人” 在 应使用单位 “%、‰” 之列 → 成立" in out
+    assert "并非 否" not in out and "判定: 否 →" not in out
 
 
 def test_a_default_that_decided_is_said_so(runner):
     """coalesce(listed(应使用单位, 度量单位), true) with the unit printed blank: not 并非 是, but what was unknown and
     what it was taken as."""
-    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2021" / "03-jishan-zhaidian-weishengyuan.yaml"),
-                                 "--rules", str(RULES), "-p", "国家基本公共卫生服务", "--backend", "python",
-                                 "--rule", "indicator-review.name-unit-mismatch"])
-    assert result.exit_code == 0, result.output
-    assert "判定: 并非 度量单位 (空白) 在 应使用单位 “%、‰” 之列(无法判断,按“是”算) → 不成立" in result.output
-    assert "并非 是 →" not in result.output
+    out = explain(runner, "国家基本公共卫生服务", "--rule", "indicator-review.name-unit-mismatch", facts=JISHAN)
+    assert "判定: 并非 度量单位 (空白) 在 应使用单位 “%、‰” 之列(无法判断,按“是”算) → 不成立" in out
+    assert "并非 是 →" not in out
 
 
 def test_counts_and_amounts_found_in_a_list_are_named(runner):
@@ -142,9 +133,7 @@ def test_counts_and_amounts_found_in_a_list_are_named(runner):
 def test_a_leaf_under_a_negated_or_reads_the_right_way_round(runner):
     """not (目标单位 in 金额单位 or 度量单位 in 金额单位) fired because neither unit is a money unit: each deciding
     leaf is shown as 并非 …, not as a bare leaf that reads as if it held."""
-    result = runner.invoke(cli, ["explain", str(ROOT / "examples" / "facts" / "2021" / "05-yinchuan-liuzhong.yaml"),
-                                 "--rules", str(RULES), "-p", "初中公用经费", "--backend", "python",
-                                 "--rule", "indicator-review.cost-target-not-amount"])
-    assert result.exit_code == 0, result.output
-    assert "判定: 并非 (空白) 属于 金额单位 → 成立" in result.output
-    assert "判定: (空白) 属于 金额单位 → 成立" not in result.output
+    out = explain(runner, "初中公用经费", "--rule", "indicator-review.cost-target-not-amount",
+                  facts=EXAMPLES / "2021" / "05-yinchuan-liuzhong.yaml")
+    assert "判定: 并非 (空白) 属于 金额单位 → 成立" in out
+    assert "判定: (空白) 属于 金额单位 → 成立" not in out
