@@ -8,8 +8,7 @@ _WHERE = {"load_rules": ".api", "load_facts": ".api", "compile": ".api", "evalua
           "facts_digest": ".api", "Finding": ".core.findings", "Diagnostic": ".core.errors",
           "InputError": ".core.errors", "VERSION": ".core.version"}
 
-__all__ = ["load_rules", "load_facts", "compile", "evaluate", "facts_digest", "Finding", "Diagnostic",
-           "InputError", "VERSION"]
+__all__ = list(_WHERE)
 
 
 def __getattr__(name: str):
