@@ -24,7 +24,8 @@ from ..core.errors import Diagnostic, InputError, did_you_mean
 from ..core.findings import in_printed_unit
 from ..core.model import Location, Report
 from ..expr.closures import VALUES, compile_recorded
-from ..run.evaluate import by_scope, closure_scope, fact_label, finding_of, not_in_force, params_for, policy_citations
+from ..run.evaluate import (by_scope, closure_scope, fact_label, finding_of, money_units, not_in_force, params_for,
+                            policy_citations)
 from ..run.subjects import Subject, subjects_of
 from .formula import Formula, Margin, SourceTexts
 from .showing import parameter_text, show
@@ -150,8 +151,9 @@ def check_rule_ids(program: Program, rule_ids) -> None:
 class Explainer:
     """Explains rules on subjects with one backend instance; use as a context manager."""
 
-    def __init__(self, program: Program, backend: str = "auto"):
+    def __init__(self, program: Program, backend: str = "auto", units: dict | None = None):
         self.program, self.requested = program, backend
+        self.units = units  # run.evaluate.money_units of the reports explained (None: each subject's own report)
         self.engine, self.notice = open_backend(backend, program)
         self.backend_name = self.engine.name
         # a report of thousands of claims, each compared with the others, is refused here as evaluate would
@@ -230,7 +232,7 @@ class Explainer:
         message, evidence = None, ()
         if outcome in (FIRED, UNKNOWN):
             finding = finding_of(self.program.ruleset, compiled, subject, params, outcome, run.evidence(),
-                                 run.facts, run.params, report_scope=scope)
+                                 run.facts, run.params, report_scope=scope, units=self.units)
             message, evidence = finding.message, finding.evidence
         return RuleExplanation(
             rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,
@@ -238,7 +240,7 @@ class Explainer:
             summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
             message=message, evidence=evidence,
             parameters=self._parameters(compiled, scope),
-            facts=_facts(subject, run.facts[:run.leaf_facts]),
+            facts=_facts(subject, run.facts[:run.leaf_facts], self.units),
             citations=policy_citations(self.program.ruleset, rule.citations))
 
     def _parameters(self, compiled, scope) -> tuple:
@@ -286,7 +288,7 @@ def explain_project(program: Program, reports, name: str, rule_ids=(), backend: 
         check_rule_ids(program, rule_ids)
     found = find_projects(reports, name)
     wanted = set(rule_ids) if rule_ids else None
-    with Explainer(program, backend) as explainer:
+    with Explainer(program, backend, money_units(reports)) as explainer:
         projects = tuple(explainer.project(report, project, wanted) for report, project in found)
     skipped = not_in_force(program, by_scope(program.ruleset, [report for report, _ in found]), wanted)
     return Explanation(name, tuple(rule_ids), projects, explainer.notice, skipped)
@@ -368,15 +370,17 @@ class _Run:
             return tuple((label, value(self.scope, self.facts, self.params)) for label, value in self.evidence_plan)
 
 
-def _facts(subject: Subject, facts: list) -> tuple:
+def _facts(subject: Subject, facts: list, units: dict | None) -> tuple:
+    """The facts a rule's leaves read, each once; an amount also as its report printed it (in that unit)."""
     seen = {}
-    unit = subject.report.money_unit
+    units = money_units((subject.report,)) if units is None else units
     for path, value, source, root in facts:
         if source is None:
             continue
         label = fact_label(subject.kind, path, root)
         key = (source.file, source.line, label)
-        printed = in_printed_unit(value, unit) if isinstance(value, Decimal) and unit != "万元" and \
+        unit = units.get(source.file)
+        printed = in_printed_unit(value, unit) if unit and isinstance(value, Decimal) and \
             label.endswith(AMOUNT_MARK) else ""
         seen.setdefault(key, FactUsed(label, path, value, show(value), source.file, source.line, source.section,
                                       printed))

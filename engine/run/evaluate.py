@@ -8,7 +8,7 @@ from typing import NamedTuple
 from ..backends import FIRED
 from ..backends.choice import open_backend, run_with_fallback
 from ..construct.compile import Program
-from ..core.catalog import SUBJECT_SCOPES, label_of
+from ..core.catalog import AMOUNT_MARK, SUBJECT_SCOPES, label_of
 from ..core.findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from ..core.model import NATIONAL, Report, ReportScope, RuleSet
 from ..expr.closures import BUDGET, MEMO, PARAMS, YEAR, compile_traced
@@ -140,6 +140,7 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
     findings = []
     cited: dict = {}
     budget = Budget()
+    units = money_units(reports)
     for scope, group in by_scope(program.ruleset, reports).items():
         params = params_for(program.ruleset, scope)
         for start in range(0, len(group), REPORTS_PER_BATCH):
@@ -152,7 +153,7 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
                 batch = batches[d.batch]
                 try:
                     findings.append(make_finding(program.ruleset, batch.compiled, batch.subjects[d.row], params,
-                                                 d.outcome, cited, budget, scope))
+                                                 d.outcome, cited, budget, scope, units))
                 except BudgetExceeded as exc:
                     raise exc.refusal(batch.compiled.rule) from None
             if progress is not None:
@@ -272,7 +273,8 @@ def rule_citations(ruleset: RuleSet, compiled, scope: ReportScope, cited: dict |
 
 
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
-                 cited: dict | None = None, budget=None, report_scope: ReportScope | None = None) -> Finding:
+                 cited: dict | None = None, budget=None, report_scope: ReportScope | None = None,
+                 units: dict | None = None) -> Finding:
     """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
     same for all its findings, so they are built once (and shared, which also saves memory).
     budget: optional engine.core.budget.Budget the comprehensions spend from (raises BudgetExceeded).
@@ -290,7 +292,7 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
         values = [step(scope, facts, used) for step in steps]
         evidence = tuple((label, values[index] if index is not None else value(scope))
                          for label, index, value in evidence_plan)
-    return finding_of(ruleset, compiled, subject, params, outcome, evidence, facts, used, cited, report_scope)
+    return finding_of(ruleset, compiled, subject, params, outcome, evidence, facts, used, cited, report_scope, units)
 
 
 def closure_scope(subject: Subject, params: dict, budget, indexes: dict) -> dict:
@@ -301,12 +303,15 @@ def closure_scope(subject: Subject, params: dict, budget, indexes: dict) -> dict
 
 
 def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str, evidence: tuple,
-               facts: list, used: list, cited: dict | None = None, report_scope: ReportScope | None = None) -> Finding:
+               facts: list, used: list, cited: dict | None = None, report_scope: ReportScope | None = None,
+               units: dict | None = None) -> Finding:
     """The finding of a rule on a subject, from its evidence values and the facts and parameters its leaves and
-    evidence used (traced closures)."""
+    evidence used (traced closures). units: money_units of the run's reports (default: the subject's report)."""
     rule = compiled.rule
     report = subject.report
     kind = subject.kind
+    if units is None:
+        units = money_units((report,))
     if outcome == FIRED:
         values = dict(evidence)
         values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
@@ -314,7 +319,8 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
         message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
-        missing = sorted({fact_label(kind, path, root) for path, value, _, root in facts if value is None})
+        missing = sorted({fact_label(kind, path, root, units.get(source.file if source else report.file, WAN))
+                          for path, value, source, root in facts if value is None})
         missing_params = sorted(name for name in used if params.get(name) is None)
         parts = missing + [f"参数 {p}" for p in missing_params]
         what = "、".join(parts) if parts else "数据不足或除数为零"
@@ -325,7 +331,7 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
         if source is not None:
             key = (source.file, source.line, source.section)
             if key not in cites:
-                cites[key] = (path, root)
+                cites[key] = (path, root, units.get(source.file, WAN))
     if cited is None:
         fact_citations = tuple(FactCitation(f, line, section, fact_label(kind, *cites[f, line, section]))
                                for f, line, section in sorted(cites))
@@ -411,15 +417,26 @@ def _build_finding_plan(compiled):
 
 
 _labels: dict = {}
+WAN = "万元"
 
 
-def fact_label(kind: str, path: str, root_type: str) -> str:
+def money_units(reports) -> dict:
+    """file -> the unit its report printed amounts in, for the reports not in 万元: a cited amount is named with
+    the unit printed where it was read (全年预算(元)), whichever report of the run that is (project.previous)."""
+    return {report.file: report.money_unit for report in reports if report.money_unit != WAN}
+
+
+def fact_label(kind: str, path: str, root_type: str, unit: str = WAN) -> str:
     """The Chinese label of a fact read through `path` from a subject of `kind` (root_type: the type of the
-    record the path starts from, for names the subject's scope does not declare)."""
-    key = (kind, path, root_type)
+    record the path starts from, for names the subject's scope does not declare). unit: the money unit the
+    fact's report printed; an amount's label names it instead of the engine's 万元."""
+    key = (kind, path, root_type, unit)
     label = _labels.get(key)
     if label is None:
         parts = tuple(path.split("."))
         root = SUBJECT_SCOPES[kind].get(parts[0]) or root_type
-        label = _labels[key] = label_of(root, parts[1:]) if root else path
+        label = label_of(root, parts[1:]) if root else path
+        if unit != WAN and label.endswith(AMOUNT_MARK):
+            label = f"{label.removesuffix(AMOUNT_MARK)}({unit})"
+        _labels[key] = label
     return label
