@@ -32,6 +32,7 @@ from ..load.files import display_path, expand_paths, load_document
 from ..load.validate import validate_document
 from ..load.yamlsrc import Document, render_path
 from ..run.evaluate import evaluate as run_evaluation
+from .explain import project_names
 
 DEFAULT_DEPARTMENT = "测试部门"
 DEFAULT_SECTION = "测试"
@@ -196,7 +197,7 @@ def _expectation(doc: Document, path, item: dict) -> Expectation:
 
 def _check_expectations(doc, i, raw, reports, program: Program, collector):
     rules = {c.rule.id: c for c in program.rules}
-    names = _names(reports)
+    names = project_names(*reports)
     for kind in ("expect", "expect_not"):
         for k, item in enumerate(raw.get(kind, [])):
             path = (i, kind, k)
@@ -233,15 +234,6 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                     _problem(collector, doc, path + ("evidence", label),
                              f"规则 “{item['rule']}” 没有名为 “{label}” 的证据",
                              "该规则的证据: " + "、".join(labels), did_you_mean(label, labels))
-
-
-def _names(reports) -> dict:
-    names = {}
-    for report in reports:
-        for project in report.projects:
-            for label in [project.name, *project.aliases]:
-                names.setdefault(label, project.name)
-    return names
 
 
 def _inline_reports(doc: Document, i: int, raw: dict, collector: Collector) -> list:
@@ -350,7 +342,7 @@ def run_case(program: Program, case: Case, backend: str = "auto") -> CaseResult:
 
     evaluation = run_evaluation(program, list(case.reports), backend)
     findings = evaluation.findings
-    names = _names(case.reports)
+    names = project_names(*case.reports)
     failures = []
     for e in case.expect:
         candidates = [f for f in findings if _selects(f, e, names, FIRED)]
