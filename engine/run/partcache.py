@@ -20,6 +20,7 @@ user's own: one that others can write to is not used.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 import zlib
+from contextlib import suppress
 from pathlib import Path
 
 MAGIC = b"perfaudit part cache 2\n"
@@ -81,10 +83,8 @@ class PartCache:
                 value = None
             if value is not None:
                 self.hits += 1
-                try:
+                with suppress(OSError):
                     os.utime(path)  # least recently used goes first
-                except OSError:
-                    pass
                 return value
         self.misses += 1
         self.discard(key)
@@ -110,16 +110,10 @@ class PartCache:
                     out.write(piece)
             os.replace(temp, path)
         except OSError:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+            _unlink(Path(temp))
 
     def discard(self, key: str) -> None:
-        try:
-            self._path(key).unlink()
-        except OSError:
-            pass
+        _unlink(self._path(key))
 
     def prune(self) -> None:
         """Least recently used entries deleted until the folder is under its size limit; stale temporaries too."""
@@ -132,22 +126,20 @@ class PartCache:
                 continue
             if path.name.startswith(".tmp-"):
                 if now - info.st_mtime > STALE_TEMP_SECONDS:
-                    self._unlink(path)
+                    _unlink(path)
             elif path.suffix == SUFFIX:
                 entries.append((info.st_mtime, info.st_size, path))
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):
             if total <= self.max_bytes:
                 break
-            self._unlink(path)
+            _unlink(path)
             total -= size
 
-    @staticmethod
-    def _unlink(path: Path) -> None:
-        try:
-            path.unlink()
-        except OSError:
-            pass
+
+def _unlink(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink()
 
 
 def _check(pieces) -> bytes:
@@ -197,17 +189,13 @@ def open_cache(folder) -> tuple[PartCache | None, str]:
     return PartCache(path, max(0, max_mib) << 20), ""
 
 
-_fingerprint: list = []
-
-
+@functools.cache
 def engine_fingerprint() -> str:
     """This engine's source files and Python version: a code change is a different cache key, even without a
     new version number."""
-    if not _fingerprint:
-        root = Path(__file__).resolve().parent
-        digest = hashlib.sha256(sys.version.encode())
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".json") and path.is_file():
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-        _fingerprint.append(digest.hexdigest())
-    return _fingerprint[0]
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json") and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
