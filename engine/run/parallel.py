@@ -289,9 +289,7 @@ def evaluate_by_department(program, files, backend: str, jobs: int, facts_hash: 
                                          tasks, results)
 
     results = _in_processes(program, backend, fmt, jobs, tasks, here, in_pool)
-    if results is None:
-        return None
-    return _merged(results, facts_hash, capped)
+    return None if results is None else _merged(results, facts_hash, capped)
 
 
 def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
@@ -377,12 +375,11 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
             cache.discard(key)
     partitions = _Partitions(program, backend, fmt)
     try:
-        results = _rejoin_split_departments(lambda task: keep(partitions.evaluate(task)),
-                                            [files for files, _, _ in units], [result for _, result, _ in units])
+        return _rejoin_split_departments(lambda task: keep(partitions.evaluate(task)),
+                                         [files for files, _, _ in units], [result for _, result, _ in units])
     finally:
         partitions.close()
         cache.prune()
-    return results
 
 
 def _to_entry(value) -> tuple:

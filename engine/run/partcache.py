@@ -30,6 +30,7 @@ import tempfile
 import time
 import zlib
 from contextlib import suppress
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 MAGIC = b"perfaudit part cache 2\n"
@@ -93,8 +94,7 @@ class PartCache:
     def put(self, key: str, head, blobs=()) -> None:
         """head (pickled) and blobs (bytes, stored as they are), atomically; a full disk or a vanished folder only
         means no entry."""
-        pieces = [pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)]
-        pieces += blobs
+        pieces = [pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL), *blobs]
         sizes = b"".join(len(piece).to_bytes(8, "little") for piece in pieces)
         pieces.insert(0, len(pieces).to_bytes(8, "little") + sizes)
         path = self._path(key)
@@ -157,14 +157,11 @@ def _unpacked(payload: memoryview):
     if not 1 <= count <= (len(payload) - 8) // 8:
         return None
     sizes = [int.from_bytes(payload[8 + 8 * i:16 + 8 * i], "little") for i in range(count)]
-    at = 8 + 8 * count
-    if at + sum(sizes) != len(payload):
+    ends = list(accumulate(sizes, initial=8 + 8 * count))
+    if ends[-1] != len(payload):
         return None
-    pieces = []
-    for size in sizes:
-        pieces.append(payload[at:at + size])
-        at += size
-    return pickle.loads(pieces[0]), pieces[1:]
+    head, *blobs = (payload[start:end] for start, end in pairwise(ends))
+    return pickle.loads(head), blobs
 
 
 def open_cache(folder) -> tuple[PartCache | None, str]:
