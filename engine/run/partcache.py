@@ -47,7 +47,6 @@ class PartCache:
         self.folder = folder
         self.max_bytes = max_bytes
         self.prefix = b""
-        self.hits = self.misses = 0
         self.digests: dict = {}  # facts file -> SHA-256 of its bytes, filled once per run (api.facts_digest)
 
     def bind(self, program, requested: str, backend: str, fmt: str) -> PartCache:
@@ -74,7 +73,6 @@ class PartCache:
         try:
             data = path.read_bytes()
         except OSError:
-            self.misses += 1
             return None
         payload = memoryview(data)[HEAD:]
         if data[:len(MAGIC)] == MAGIC and data[len(MAGIC):HEAD] == _check((payload,)):
@@ -83,11 +81,9 @@ class PartCache:
             except Exception:  # noqa: BLE001 - an entry of another engine's classes: evaluated again
                 value = None
             if value is not None:
-                self.hits += 1
                 with suppress(OSError):
                     os.utime(path)  # least recently used goes first
                 return value
-        self.misses += 1
         self.discard(key)
         return None
 
