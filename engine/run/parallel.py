@@ -25,6 +25,7 @@ import multiprocessing
 import re
 import time
 from collections import Counter
+from contextlib import suppress
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..backends.choice import choose_backend, open_backend
@@ -55,10 +56,8 @@ def auto_jobs(files) -> int:
     """--jobs 0: one process per available CPU, or one in all for a small input."""
     total = 0
     for path in files:
-        try:
+        with suppress(OSError):
             total += path.stat().st_size
-        except OSError:
-            pass
     return available_cpus() if total >= AUTO_PARALLEL_BYTES else 1
 
 
