@@ -143,12 +143,10 @@ def _load_file(path: Path, program: Program, collector: Collector, roots: tuple)
         return []
     cases, names = [], {}
     for i, raw in enumerate(doc.data):
-        where = doc.where((i, "name"))
         if raw["name"] in names:
-            collector.add(Diagnostic(doc.file, *where, render_path((i, "name")),
-                                     f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
-                                     suggestion="给每个用例起不同的名称"))
-        names.setdefault(raw["name"], where[0])
+            _problem(collector, doc, (i, "name"), f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
+                     suggestion="给每个用例起不同的名称")
+        names.setdefault(raw["name"], doc.line((i, "name")))
         case = _load_case(doc, i, raw, path, program, collector, roots)
         if case is not None:
             cases.append(case)
