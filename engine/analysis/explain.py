@@ -159,7 +159,6 @@ class Explainer:
         self.program, self.requested = program, backend
         self.units = units  # run.evaluate.money_units of the reports explained (None: each subject's own report)
         self.engine, self.notice = open_backend(backend, program)
-        self.backend_name = self.engine.name
         # a report of thousands of claims, each compared with the others, is refused here as evaluate would
         # refuse a quadratic rule
         self.budget = Budget()
@@ -192,7 +191,6 @@ class Explainer:
         items = [(c, runs[id(c)].leaves) for c in rules]
         outcomes, self.engine, self.notice = run_with_fallback(  # the same call evaluate makes
             self.requested, self.program, self.engine, self.notice, lambda engine: engine.outcomes(subject, items))
-        self.backend_name = self.engine.name
         return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id], scope,
                                runs[id(compiled)]) for compiled in wanted]
 
@@ -227,7 +225,7 @@ class Explainer:
         condition = _step(compiled.condition, values, formula)
         decided = outcome_of(when.value if when is not None else True, condition.value)
         if decided != outcome:
-            raise RuntimeError(f"explain and the {self.backend_name} backend disagree on {rule.id} "
+            raise RuntimeError(f"explain and the {self.engine.name} backend disagree on {rule.id} "
                                f"for {subject.key}: {decided} != {outcome}")
         if outcome == NOT_APPLICABLE or (outcome == UNKNOWN and when is not None and when.value is None):
             deciding = tuple(_deciding(when))
