@@ -281,8 +281,7 @@ class Explainer:
 def explain_project(program: Program, reports, name: str, rule_ids=(), backend: str = "auto") -> Explanation:
     """Explain every rule that applies to the named project (name or alias) in each report naming it."""
     reports = list(reports)
-    if rule_ids:
-        check_rule_ids(program, rule_ids)
+    check_rule_ids(program, rule_ids)
     found = find_projects(reports, name)
     wanted = set(rule_ids) if rule_ids else None
     with Explainer(program, backend, money_units(reports)) as explainer:
