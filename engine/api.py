@@ -87,24 +87,20 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     from .run.streaming import Spool, Streamed, streamed
 
     program = compile(ruleset)
-    files, problems = expand_paths(paths)
-    listed = paths if problems else files  # folders listed once here, not again by each step below
-    digest = facts_digest(listed, None if cache is None else cache.digests)
+    files, problems = expand_paths(paths)  # folders listed once here, not again by each step below
+    digest = facts_digest(files, None if cache is None else cache.digests)
 
     def by_department(engine, count):
-        spool = None if stream is None else Spool(stream, spool_folder)
-        try:
-            result = evaluate_by_department(program, listed, engine, jobs, digest, count, spool, cache)
-        except BaseException:
-            if spool is not None:
-                spool.close()
-            raise
-        if spool is None:
-            return result
-        if result is None:
-            spool.close()
+        if problems or not files:  # the whole-load path below raises the input's errors (or has nothing to load)
             return None
-        return Streamed(result, spool)
+        spool = None if stream is None else Spool(stream, spool_folder)
+        result = None
+        try:
+            result = evaluate_by_department(program, files, engine, jobs, digest, count, spool, cache)
+        finally:
+            if spool is not None and result is None:
+                spool.close()
+        return result if spool is None or result is None else Streamed(result, spool)
 
     try:
         result = by_department(backend, None if progress is None else (lambda files: progress(2 * files)))

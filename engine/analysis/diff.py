@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..construct.years import find_project, predecessors
@@ -63,12 +63,11 @@ def finding_key(finding: Finding) -> tuple:
 def _keyed(findings) -> dict:
     """Findings by key; a key seen twice (two indicators with one name) gets a running number."""
     out: dict = {}
+    seen = Counter()
     for finding in sorted(findings, key=Finding.sort_key):
         key = finding_key(finding)
-        n = 1
-        while key + (n,) in out:
-            n += 1
-        out[key + (n,)] = finding
+        seen[key] += 1
+        out[key + (seen[key],)] = finding
     return out
 
 

@@ -24,14 +24,16 @@ from ..core.errors import Diagnostic, InputError, did_you_mean
 from ..core.findings import in_printed_unit
 from ..core.model import Location, Report
 from ..expr.closures import VALUES, compile_recorded
-from ..run.evaluate import (by_scope, closure_scope, fact_label, finding_of, money_units, not_in_force, params_for,
-                            policy_citations)
+from ..run.evaluate import (by_scope, closure_scope, fact_label, finding_of, money_units, not_in_force,
+                            parameter_uses, params_for, policy_citations)
 from ..run.subjects import Subject, subjects_of
 from .formula import Formula, Margin, SourceTexts
 from .showing import parameter_text, show
 
 OUTCOME_LABELS = {FIRED: "触发", PASSED: "未触发", NOT_APPLICABLE: "不适用", UNKNOWN: "无法评估"}
 OUTCOME_ORDER = {FIRED: 0, UNKNOWN: 1, PASSED: 2, NOT_APPLICABLE: 3}
+_SUMMARIES = {FIRED: "判定条件成立,规则触发", PASSED: "判定条件不成立,规则未触发",
+              NOT_APPLICABLE: "适用条件不成立,规则不适用"}
 
 
 @dataclass(frozen=True)
@@ -116,12 +118,14 @@ class Explanation:
     not_in_force: tuple = ()  # (year, rule id, parameters without a value), as Evaluation.not_in_force
 
 
-def project_names(report: Report) -> dict:
-    """Every name a project is known by (name and aliases) -> the project's name."""
+def project_names(*reports: Report) -> dict:
+    """Every name a project of the reports is known by (name and aliases) -> the project's name (the first
+    report's, for a name two reports give)."""
     names = {}
-    for project in report.projects:
-        for label in [project.name, *project.aliases]:
-            names.setdefault(label, project.name)
+    for report in reports:
+        for project in report.projects:
+            for label in [project.name, *project.aliases]:
+                names.setdefault(label, project.name)
     return names
 
 
@@ -135,7 +139,7 @@ def find_projects(reports, name: str) -> list:
     if found:
         return found
     known = list(dict.fromkeys(p.name for r in reports for p in r.projects))
-    every = sorted({label for r in reports for label in project_names(r)})
+    every = sorted(project_names(*reports))
     raise InputError([Diagnostic("--project", 0, 0, "", f"未找到项目 “{name}”",
                                  "已知项目: " + "、".join(known), did_you_mean(name, every))])
 
@@ -155,7 +159,6 @@ class Explainer:
         self.program, self.requested = program, backend
         self.units = units  # run.evaluate.money_units of the reports explained (None: each subject's own report)
         self.engine, self.notice = open_backend(backend, program)
-        self.backend_name = self.engine.name
         # a report of thousands of claims, each compared with the others, is refused here as evaluate would
         # refuse a quadratic rule
         self.budget = Budget()
@@ -188,7 +191,6 @@ class Explainer:
         items = [(c, runs[id(c)].leaves) for c in rules]
         outcomes, self.engine, self.notice = run_with_fallback(  # the same call evaluate makes
             self.requested, self.program, self.engine, self.notice, lambda engine: engine.outcomes(subject, items))
-        self.backend_name = self.engine.name
         return [self._budgeted(compiled, self._rule, compiled, subject, params, outcomes[compiled.rule.id], scope,
                                runs[id(compiled)]) for compiled in wanted]
 
@@ -223,7 +225,7 @@ class Explainer:
         condition = _step(compiled.condition, values, formula)
         decided = outcome_of(when.value if when is not None else True, condition.value)
         if decided != outcome:
-            raise RuntimeError(f"explain and the {self.backend_name} backend disagree on {rule.id} "
+            raise RuntimeError(f"explain and the {self.engine.name} backend disagree on {rule.id} "
                                f"for {subject.key}: {decided} != {outcome}")
         if outcome == NOT_APPLICABLE or (outcome == UNKNOWN and when is not None and when.value is None):
             deciding = tuple(_deciding(when))
@@ -244,16 +246,11 @@ class Explainer:
             citations=policy_citations(self.program.ruleset, rule.citations))
 
     def _parameters(self, compiled, scope) -> tuple:
-        out = []
-        for name in compiled.params_used:
-            parameter = self.program.ruleset.parameters[name]
-            entry = parameter.value_for(scope)
-            if entry is None:
-                continue
-            out.append(ParameterFact(name, parameter.title, parameter.kind, entry.value,
-                                     parameter_text(parameter.kind, entry.value), entry.year, entry.location,
-                                     policy_citations(self.program.ruleset, entry.citations)))
-        return tuple(out)
+        """The parameters in force the rule uses, as its findings cite them (run.evaluate.parameter_uses)."""
+        parameters = self.program.ruleset.parameters
+        return tuple(ParameterFact(p.name, p.title, p.kind, p.value, parameter_text(p.kind, p.value), p.from_year,
+                                   parameters[p.name].value_for(scope).location, p.citations)
+                     for p in parameter_uses(self.program.ruleset, compiled.params_used, scope))
 
     def project(self, report: Report, project, rule_ids=None) -> ProjectExplanation:
         names = {project.name, *project.aliases}
@@ -284,8 +281,7 @@ class Explainer:
 def explain_project(program: Program, reports, name: str, rule_ids=(), backend: str = "auto") -> Explanation:
     """Explain every rule that applies to the named project (name or alias) in each report naming it."""
     reports = list(reports)
-    if rule_ids:
-        check_rule_ids(program, rule_ids)
+    check_rule_ids(program, rule_ids)
     found = find_projects(reports, name)
     wanted = set(rule_ids) if rule_ids else None
     with Explainer(program, backend, money_units(reports)) as explainer:
@@ -343,13 +339,7 @@ def _negated(step: Step) -> Step:
 
 
 def _summary(outcome: str, message: str | None) -> str:
-    if outcome == FIRED:
-        return "判定条件成立,规则触发"
-    if outcome == PASSED:
-        return "判定条件不成立,规则未触发"
-    if outcome == NOT_APPLICABLE:
-        return "适用条件不成立,规则不适用"
-    return message or "数据缺失,无法评估"
+    return _SUMMARIES.get(outcome) or message or "数据缺失,无法评估"
 
 
 class _Run:
@@ -388,9 +378,7 @@ def _facts(subject: Subject, facts: list, units: dict | None) -> tuple:
 
 
 def _ordered(explanations) -> tuple:
-    indexed = list(enumerate(explanations))
-    indexed.sort(key=lambda pair: (OUTCOME_ORDER[pair[1].outcome], pair[0]))
-    return tuple(e for _, e in indexed)
+    return tuple(sorted(explanations, key=lambda e: OUTCOME_ORDER[e.outcome]))  # stable: in order within an outcome
 
 
 __all__ = ["Explainer", "Explanation", "ProjectExplanation", "RuleExplanation", "Step", "ParameterFact",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import groupby
 
 from ..core.catalog import AMOUNT_MARK, RECORDS, SUBJECT_SCOPES, item_type, label_of
 from ..core.findings import in_printed_unit
@@ -239,11 +240,7 @@ class Formula:
             return f"{self.label(node)} {self.value(node, pct)}"
         parts = [self.names.get(self.source(node)), self.label(node, top=True), self.substituted(node, pct, top=True),
                  self.value(node, pct)]
-        out: list = []
-        for part in parts:
-            if part and (not out or out[-1] != part):
-                out.append(part)
-        return " = ".join(out)
+        return " = ".join(part for part, _ in groupby(filter(None, parts)))  # each step once
 
     def comparison(self, node: A.Compare) -> str:
         pct = node.op not in ("in", "not in") and (self.is_ratio(node.left) or self.is_ratio(node.right))
@@ -268,8 +265,8 @@ class Formula:
         if param is not None and param.kind in _COLLECTION_KINDS:
             return param.title
         raw = self.raw(node)
-        value = (not pct and self._in_printed_unit(node, raw)) or \
-            (plain_number(raw) if isinstance(raw, Decimal) and not pct else self.value(node, pct))
+        value = self.value(node, pct) if pct or not isinstance(raw, Decimal) else \
+            self._in_printed_unit(node, raw) or plain_number(raw)
         name = self._side_name(node)
         if param is not None:
             name = param.title

@@ -32,6 +32,7 @@ from ..load.files import display_path, expand_paths, load_document
 from ..load.validate import validate_document
 from ..load.yamlsrc import Document, render_path
 from ..run.evaluate import evaluate as run_evaluation
+from .explain import project_names
 
 DEFAULT_DEPARTMENT = "测试部门"
 DEFAULT_SECTION = "测试"
@@ -142,12 +143,10 @@ def _load_file(path: Path, program: Program, collector: Collector, roots: tuple)
         return []
     cases, names = [], {}
     for i, raw in enumerate(doc.data):
-        where = doc.where((i, "name"))
         if raw["name"] in names:
-            collector.add(Diagnostic(doc.file, *where, render_path((i, "name")),
-                                     f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
-                                     suggestion="给每个用例起不同的名称"))
-        names.setdefault(raw["name"], where[0])
+            _problem(collector, doc, (i, "name"), f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
+                     suggestion="给每个用例起不同的名称")
+        names.setdefault(raw["name"], doc.line((i, "name")))
         case = _load_case(doc, i, raw, path, program, collector, roots)
         if case is not None:
             cases.append(case)
@@ -196,7 +195,7 @@ def _expectation(doc: Document, path, item: dict) -> Expectation:
 
 def _check_expectations(doc, i, raw, reports, program: Program, collector):
     rules = {c.rule.id: c for c in program.rules}
-    names = _names(reports)
+    names = project_names(*reports)
     for kind in ("expect", "expect_not"):
         for k, item in enumerate(raw.get(kind, [])):
             path = (i, kind, k)
@@ -233,15 +232,6 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                     _problem(collector, doc, path + ("evidence", label),
                              f"规则 “{item['rule']}” 没有名为 “{label}” 的证据",
                              "该规则的证据: " + "、".join(labels), did_you_mean(label, labels))
-
-
-def _names(reports) -> dict:
-    names = {}
-    for report in reports:
-        for project in report.projects:
-            for label in [project.name, *project.aliases]:
-                names.setdefault(label, project.name)
-    return names
 
 
 def _inline_reports(doc: Document, i: int, raw: dict, collector: Collector) -> list:
@@ -350,7 +340,7 @@ def run_case(program: Program, case: Case, backend: str = "auto") -> CaseResult:
 
     evaluation = run_evaluation(program, list(case.reports), backend)
     findings = evaluation.findings
-    names = _names(case.reports)
+    names = project_names(*case.reports)
     failures = []
     for e in case.expect:
         candidates = [f for f in findings if _selects(f, e, names, FIRED)]

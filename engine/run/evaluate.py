@@ -261,14 +261,13 @@ def parameter_uses(ruleset: RuleSet, names, scope: ReportScope) -> tuple:
     return tuple(out)
 
 
-def rule_citations(ruleset: RuleSet, compiled, scope: ReportScope, cited: dict | None) -> tuple:
+def rule_citations(ruleset: RuleSet, compiled, scope: ReportScope, cited: dict) -> tuple:
     """(policy citations, parameter uses) of a rule for reports of one scope: the same for all its findings,
     so built once per run (cited) and shared, which also saves memory."""
-    shared = cited.get((compiled.rule.id, scope)) if cited is not None else None
+    shared = cited.get((compiled.rule.id, scope))
     if shared is None:
         shared = (policy_citations(ruleset, compiled.rule.citations), parameter_uses(ruleset, compiled.params_used, scope))
-        if cited is not None:
-            cited[(compiled.rule.id, scope)] = shared
+        cited[(compiled.rule.id, scope)] = shared
     return shared
 
 
@@ -312,6 +311,8 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
     kind = subject.kind
     if units is None:
         units = money_units((report,))
+    if cited is None:  # explain: shared by this finding alone
+        cited = {}
     if outcome == FIRED:
         values = dict(evidence)
         values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
@@ -332,20 +333,16 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
             key = (source.file, source.line, source.section)
             if key not in cites:
                 cites[key] = (path, root, units.get(source.file, WAN))
-    if cited is None:
-        fact_citations = tuple(FactCitation(f, line, section, fact_label(kind, *cites[f, line, section]))
-                               for f, line, section in sorted(cites))
-    else:  # a project's facts are cited by several of its findings: one FactCitation each per run
-        fact_citations = []
-        for key in sorted(cites):  # the keys are distinct: as sorted((key, label) pairs)
-            item = (key, fact_label(kind, *cites[key]))
-            citation = cited.get(item)  # no clash with the (rule id, year) keys
-            if citation is None:  # FactCitation(...) without the frozen __init__'s attribute stores
-                citation = cited[item] = _new(FactCitation)
-                _set(citation, "__dict__", {"file": key[0], "line": key[1], "section": key[2], "field": item[1],
-                                            "kind": "fact"})
-            fact_citations.append(citation)
-        fact_citations = tuple(fact_citations)
+    fact_citations = []  # a project's facts are cited by several of its findings: one FactCitation each per run
+    for key in sorted(cites):  # the keys are distinct: as sorted((key, label) pairs)
+        item = (key, fact_label(kind, *cites[key]))
+        citation = cited.get(item)  # no clash with the (rule id, year) keys
+        if citation is None:  # FactCitation(...) without the frozen __init__'s attribute stores
+            citation = cited[item] = _new(FactCitation)
+            _set(citation, "__dict__", {"file": key[0], "line": key[1], "section": key[2], "field": item[1],
+                                        "kind": "fact"})
+        fact_citations.append(citation)
+    fact_citations = tuple(fact_citations)
     policies, parameters = rule_citations(ruleset, compiled, report_scope or ruleset.scope_of(report), cited)
     # Finding(...) without the frozen __init__'s fourteen object.__setattr__ calls; the fields in their order
     finding = _new(Finding)

@@ -24,12 +24,13 @@ import hashlib
 import multiprocessing
 import re
 import time
+from collections import Counter
+from contextlib import suppress
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..backends.choice import choose_backend, open_backend
 from ..construct.facts import load_facts
 from ..core.errors import InputError
-from ..load.files import expand_paths
 from .evaluate import assemble, evaluate_reports, merge
 from .gcpause import paused_gc
 
@@ -55,10 +56,8 @@ def auto_jobs(files) -> int:
     """--jobs 0: one process per available CPU, or one in all for a small input."""
     total = 0
     for path in files:
-        try:
+        with suppress(OSError):
             total += path.stat().st_size
-        except OSError:
-            pass
     return available_cpus() if total >= AUTO_PARALLEL_BYTES else 1
 
 
@@ -89,22 +88,19 @@ def department_of(text: str) -> str | None:
     return value or None
 
 
-def department_groups(files, digests: dict | None = None) -> list[tuple[int, list]]:
-    """(bytes, files) of each department (by its files' `department:` line), largest first.
-    digests: when given, filled with each file's SHA-256 (engine/run/partcache.py) where it has none yet."""
+def department_groups(files) -> list[tuple[int, list]]:
+    """(bytes, files) of each department (by its files' `department:` line), largest first."""
     groups: dict = {}
-    sizes: dict = {}
+    sizes = Counter()
     for path in files:
         try:
             data = path.read_bytes()
             key = department_of_file(data)
         except OSError:
             data, key = b"", None
-        if digests is not None and path not in digests:
-            digests[path] = hashlib.sha256(data).digest()
         key = key if key is not None else f"\0{path}"  # unreadable or unusual: on its own
         groups.setdefault(key, []).append(path)
-        sizes[key] = sizes.get(key, 0) + len(data)
+        sizes[key] += len(data)
     return [(sizes[key], groups[key]) for key in sorted(groups, key=lambda k: (-sizes[k], k))]
 
 
@@ -261,17 +257,15 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: str, progress=None, spool=None,
+def evaluate_by_department(program, files, backend: str, jobs: int, facts_hash: str, progress=None, spool=None,
                            cache=None):
-    """The Evaluation of the facts under `paths`, or None when the caller must load everything at once
-    (the input has an error). progress: optional callable, called with a number of files done.
+    """The Evaluation of the facts `files` (expanded, without problems: api.evaluate_paths), or None when the
+    caller must load everything at once (the input has an error). progress: optional callable, called with a
+    number of files done.
     spool: a streaming.Spool (its format is spool.fmt) that receives each partition's findings, rendered,
     as it is done; the Evaluation returned then has no findings and no project metrics.
     cache: an engine.run.partcache.PartCache (streamed output only): departments whose files, rules and engine
     are unchanged are taken from it, the others evaluated and stored."""
-    files, problems = expand_paths(paths)
-    if problems or not files:
-        return None
     choose_backend(backend)  # an unavailable backend fails here, as it would in the whole-load path
     cpus = available_cpus()
     capped = f"提示: --jobs {jobs} 超过可用的 CPU 核数 {cpus},改用 {cpus} 个进程。" if jobs > cpus else ""
@@ -294,9 +288,7 @@ def evaluate_by_department(program, paths, backend: str, jobs: int, facts_hash: 
                                          tasks, results)
 
     results = _in_processes(program, backend, fmt, jobs, tasks, here, in_pool)
-    if results is None:
-        return None
-    return _merged(results, facts_hash, capped)
+    return None if results is None else _merged(results, facts_hash, capped)
 
 
 def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
@@ -331,8 +323,8 @@ def _merged(results, facts_hash: str, capped: str):
 def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt):
     """evaluate_by_department's results with a cache: one per department, from the cache or evaluated
     (departments packed into tasks as without it, each department's result split off in the worker)."""
-    digests = cache.digests
-    groups = department_groups(files, digests)
+    digests = cache.digests  # every file's, from api.facts_digest
+    groups = department_groups(files)
     units = []  # (files, kept result, cache key or None)
     missing = []
     # the program's evidence formats are the same in every part (and the key has the rules): not stored in each
@@ -376,21 +368,17 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
                          lambda pool: _run_in_pool(pool, tasks, None, arrived, _evaluate_groups_in_worker))
     if done is None:
         return None
-    claimed: dict = {}
-    for _, (_, departments), _ in units:
-        for department in departments:
-            claimed[department] = claimed.get(department, 0) + 1
+    claimed = Counter(department for _, (_, departments), _ in units for department in departments)
     for _, (_, departments), key in units:  # a department in two results: evaluated again together, not stored
         if key is not None and any(claimed[d] > 1 for d in departments):
             cache.discard(key)
     partitions = _Partitions(program, backend, fmt)
     try:
-        results = _rejoin_split_departments(lambda task: keep(partitions.evaluate(task)),
-                                            [files for files, _, _ in units], [result for _, result, _ in units])
+        return _rejoin_split_departments(lambda task: keep(partitions.evaluate(task)),
+                                         [files for files, _, _ in units], [result for _, result, _ in units])
     finally:
         partitions.close()
         cache.prune()
-    return results
 
 
 def _to_entry(value) -> tuple:

@@ -20,6 +20,7 @@ user's own: one that others can write to is not used.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -28,6 +29,8 @@ import sys
 import tempfile
 import time
 import zlib
+from contextlib import suppress
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 MAGIC = b"perfaudit part cache 2\n"
@@ -44,7 +47,6 @@ class PartCache:
         self.folder = folder
         self.max_bytes = max_bytes
         self.prefix = b""
-        self.hits = self.misses = 0
         self.digests: dict = {}  # facts file -> SHA-256 of its bytes, filled once per run (api.facts_digest)
 
     def bind(self, program, requested: str, backend: str, fmt: str) -> PartCache:
@@ -71,7 +73,6 @@ class PartCache:
         try:
             data = path.read_bytes()
         except OSError:
-            self.misses += 1
             return None
         payload = memoryview(data)[HEAD:]
         if data[:len(MAGIC)] == MAGIC and data[len(MAGIC):HEAD] == _check((payload,)):
@@ -80,21 +81,16 @@ class PartCache:
             except Exception:  # noqa: BLE001 - an entry of another engine's classes: evaluated again
                 value = None
             if value is not None:
-                self.hits += 1
-                try:
+                with suppress(OSError):
                     os.utime(path)  # least recently used goes first
-                except OSError:
-                    pass
                 return value
-        self.misses += 1
         self.discard(key)
         return None
 
     def put(self, key: str, head, blobs=()) -> None:
         """head (pickled) and blobs (bytes, stored as they are), atomically; a full disk or a vanished folder only
         means no entry."""
-        pieces = [pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)]
-        pieces += blobs
+        pieces = [pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL), *blobs]
         sizes = b"".join(len(piece).to_bytes(8, "little") for piece in pieces)
         pieces.insert(0, len(pieces).to_bytes(8, "little") + sizes)
         path = self._path(key)
@@ -110,16 +106,10 @@ class PartCache:
                     out.write(piece)
             os.replace(temp, path)
         except OSError:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+            _unlink(Path(temp))
 
     def discard(self, key: str) -> None:
-        try:
-            self._path(key).unlink()
-        except OSError:
-            pass
+        _unlink(self._path(key))
 
     def prune(self) -> None:
         """Least recently used entries deleted until the folder is under its size limit; stale temporaries too."""
@@ -132,22 +122,20 @@ class PartCache:
                 continue
             if path.name.startswith(".tmp-"):
                 if now - info.st_mtime > STALE_TEMP_SECONDS:
-                    self._unlink(path)
+                    _unlink(path)
             elif path.suffix == SUFFIX:
                 entries.append((info.st_mtime, info.st_size, path))
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):
             if total <= self.max_bytes:
                 break
-            self._unlink(path)
+            _unlink(path)
             total -= size
 
-    @staticmethod
-    def _unlink(path: Path) -> None:
-        try:
-            path.unlink()
-        except OSError:
-            pass
+
+def _unlink(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink()
 
 
 def _check(pieces) -> bytes:
@@ -165,14 +153,11 @@ def _unpacked(payload: memoryview):
     if not 1 <= count <= (len(payload) - 8) // 8:
         return None
     sizes = [int.from_bytes(payload[8 + 8 * i:16 + 8 * i], "little") for i in range(count)]
-    at = 8 + 8 * count
-    if at + sum(sizes) != len(payload):
+    ends = list(accumulate(sizes, initial=8 + 8 * count))
+    if ends[-1] != len(payload):
         return None
-    pieces = []
-    for size in sizes:
-        pieces.append(payload[at:at + size])
-        at += size
-    return pickle.loads(pieces[0]), pieces[1:]
+    head, *blobs = (payload[start:end] for start, end in pairwise(ends))
+    return pickle.loads(head), blobs
 
 
 def open_cache(folder) -> tuple[PartCache | None, str]:
@@ -197,17 +182,13 @@ def open_cache(folder) -> tuple[PartCache | None, str]:
     return PartCache(path, max(0, max_mib) << 20), ""
 
 
-_fingerprint: list = []
-
-
+@functools.cache
 def engine_fingerprint() -> str:
     """This engine's source files and Python version: a code change is a different cache key, even without a
     new version number."""
-    if not _fingerprint:
-        root = Path(__file__).resolve().parent
-        digest = hashlib.sha256(sys.version.encode())
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".json") and path.is_file():
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-        _fingerprint.append(digest.hexdigest())
-    return _fingerprint[0]
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json") and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -20,6 +20,7 @@ import dataclasses
 import itertools
 import os
 import tempfile
+from collections import Counter
 from importlib import import_module
 
 from ..core.findings import UNEVALUABLE, tally
@@ -73,10 +74,9 @@ class Spool:
         return part.evaluation
 
     def counts(self) -> dict:
-        total: dict = {}
+        total = Counter()
         for *_, counts in self.index.values():
-            for key, n in counts.items():
-                total[key] = total.get(key, 0) + n
+            total.update(counts)
         return total
 
     def blocks(self):

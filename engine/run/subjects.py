@@ -32,18 +32,12 @@ def _subject(kind, key, report, scope, project, label) -> Subject:
 
 
 def subjects_of(report: Report) -> list[Subject]:
-    base = f"{report.year}|{report.department}"
-    out = [_subject("report", f"{base}|report", report, {"report": report}, None, "报告")]
+    out = [_report_subject(report)]
     for i, project in enumerate(report.projects):
-        name = project.name
-        out.append(_subject("project", f"{base}|p{i}", report, {"project": project, "report": report}, name, name))
-        for j, indicator in enumerate(project.indicators):
-            out.append(_subject("indicator", f"{base}|p{i}|i{j}", report,
-                                {"indicator": indicator, "project": project, "report": report},
-                                name, indicator.name))
-    for claim in report.claims:
-        out.append(_subject("claim", f"{base}|c{claim.id}", report, {"claim": claim, "report": report},
-                            claim.project, f"正文 {claim.id}"))
+        out.append(_project_subject(project, report, i))
+        out.extend(_indicator_subject(indicator, project, report, i, j)
+                   for j, indicator in enumerate(project.indicators))
+    out.extend(_claim_subject(claim, report) for claim in report.claims)
     out.extend(commitment_subjects(report))
     return out
 
@@ -105,12 +99,12 @@ class Subjects(Sequence):
     same object for the same row). Built from the kind's root columns (what each subject's scope binds)
     and, where Subject.key needs them, the rows' positions in their report."""
 
-    __slots__ = ("_make", "roots", "_positions", "_n", "_made")
+    __slots__ = ("_make", "roots", "_columns", "_n", "_made")
 
     def __init__(self, make, roots: dict, positions: tuple):
-        self._make = make  # (roots, positions, row) -> Subject
+        self._make = make  # (a row's roots, then its positions) -> Subject
         self.roots = roots
-        self._positions = positions
+        self._columns = (*roots.values(), *positions)
         self._n = len(next(iter(roots.values())))
         self._made: dict = {}
 
@@ -127,7 +121,7 @@ class Subjects(Sequence):
                 raise IndexError("subject index out of range")
             subject = self._made.get(row)
             if subject is None:
-                subject = self._make(self.roots, self._positions, row)
+                subject = self._make(*[column[row] for column in self._columns])
                 self._made[row] = subject
             self._made[i] = subject
         return subject
@@ -146,26 +140,21 @@ def _base(report) -> str:
     return f"{report.year}|{report.department}"
 
 
-def _report_subject(roots, positions, i) -> Subject:
-    report = roots["report"][i]
+def _report_subject(report) -> Subject:
     return _subject("report", f"{_base(report)}|report", report, {"report": report}, None, "报告")
 
 
-def _project_subject(roots, positions, i) -> Subject:
-    project, report = roots["project"][i], roots["report"][i]
+def _project_subject(project, report, i) -> Subject:
     name = project.name
-    return _subject("project", f"{_base(report)}|p{positions[0][i]}", report,
-                    {"project": project, "report": report}, name, name)
+    return _subject("project", f"{_base(report)}|p{i}", report, {"project": project, "report": report}, name, name)
 
 
-def _indicator_subject(roots, positions, i) -> Subject:
-    indicator, project, report = roots["indicator"][i], roots["project"][i], roots["report"][i]
-    return _subject("indicator", f"{_base(report)}|p{positions[0][i]}|i{positions[1][i]}", report,
+def _indicator_subject(indicator, project, report, i, j) -> Subject:
+    return _subject("indicator", f"{_base(report)}|p{i}|i{j}", report,
                     {"indicator": indicator, "project": project, "report": report}, project.name, indicator.name)
 
 
-def _claim_subject(roots, positions, i) -> Subject:
-    claim, report = roots["claim"][i], roots["report"][i]
+def _claim_subject(claim, report) -> Subject:
     return _subject("claim", f"{_base(report)}|c{claim.id}", report, {"claim": claim, "report": report},
                     claim.project, f"正文 {claim.id}")
 
@@ -181,7 +170,7 @@ _SCOPE_NAMES = {"report": ("report",), "project": ("project", "report"),
 
 def commitment_subjects(report: Report) -> list[Subject]:
     """Commitments due in `report`'s year; the subject belongs to this (the follow-up) year, as do its findings."""
-    base = f"{report.year}|{report.department}"
+    base = _base(report)
     out = []
     for origin, commitment in report.commitments_due:
         label = f"{origin.year}年承诺 {commitment.id}"
