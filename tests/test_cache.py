@@ -202,3 +202,16 @@ def test_an_entry_that_is_not_a_department_is_evaluated_again(runner, corpus, tm
     evaluated.clear()
     assert run(runner, corpus, "--format", "json", "--jobs", "1", "--cache", str(cache)).stdout_bytes == plain
     assert evaluated == []
+
+
+def test_a_change_anywhere_in_the_engine_is_another_key(tmp_path):
+    """The renderers write the cached bytes, so their source is part of the key, not only the run stage's."""
+    from engine.run import partcache
+
+    assert (partcache.ENGINE_ROOT / "render" / "json_report.py").is_file()
+    copy = tmp_path / "engine"
+    shutil.copytree(partcache.ENGINE_ROOT, copy)
+    assert partcache.source_digest(copy) == partcache.engine_fingerprint()
+    renderer = copy / "render" / "csv_report.py"
+    renderer.write_bytes(renderer.read_bytes() + b"\n")
+    assert partcache.source_digest(copy) != partcache.engine_fingerprint()

@@ -182,11 +182,18 @@ def open_cache(folder) -> tuple[PartCache | None, str]:
     return PartCache(path, max(0, max_mib) << 20), ""
 
 
+ENGINE_ROOT = Path(__file__).resolve().parent.parent  # engine/: every stage decides the bytes (render too)
+
+
 @functools.cache
 def engine_fingerprint() -> str:
     """This engine's source files and Python version: a code change is a different cache key, even without a
     new version number."""
-    root = Path(__file__).resolve().parent
+    return source_digest(ENGINE_ROOT)
+
+
+def source_digest(root: Path) -> str:
+    """The Python version and every .py and .json file under root (path and bytes)."""
     digest = hashlib.sha256(sys.version.encode())
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".json") and path.is_file():
