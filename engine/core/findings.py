@@ -97,14 +97,15 @@ def template_fields(template: str):
 def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
     """money_unit: the unit the report printed its amounts in; a `wan` amount (always in 万元 inside the
     engine) is shown in it, so that a report printed in 元 reads 215,457.6元 as it printed."""
-    if isinstance(value, Decimal):  # the common case first
+    kind = type(value)
+    if kind is Decimal:  # the common case first; a Decimal subclass takes the general path below
         if fmt == "pct":
             return _pct(value)
         if fmt == "wan" and money_unit != "万元":
             return in_printed_unit(value, money_unit)
         text = plain_number(value)
         return text + "万元" if fmt == "wan" else text
-    if type(value) is str:
+    if kind is str:
         return value
     if value is None:
         return "(缺失)"
@@ -112,6 +113,13 @@ def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
         return "是" if value else "否"
     if isinstance(value, (list, tuple)):
         return "、".join(format_value(v) for v in value) if value else "(无)"
+    if isinstance(value, Decimal):
+        if fmt == "pct":
+            return _pct(value)
+        if fmt == "wan" and money_unit != "万元":
+            return in_printed_unit(value, money_unit)
+        text = plain_number(value)
+        return text + "万元" if fmt == "wan" else text
     return str(value)
 
 
