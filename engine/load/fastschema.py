@@ -368,8 +368,7 @@ class _Compiler:
     def kw_then(self, value, schema):
         return None  # applied by kw_if; without an `if` it has no effect
 
-    def kw_else(self, value, schema):
-        return None
+    kw_else = kw_then
 
 
 def compile_schema(schema: dict):
