@@ -381,11 +381,8 @@ class Rule:
     jurisdiction: str = NATIONAL  # where the rule holds (a Jurisdiction id)
 
     def in_force(self, year: int) -> bool:
-        if self.effective_from is not None and year < self.effective_from:
-            return False
-        if self.effective_to is not None and year > self.effective_to:
-            return False
-        return True
+        return ((self.effective_from is None or year >= self.effective_from)
+                and (self.effective_to is None or year <= self.effective_to))
 
 
 @dataclass(frozen=True)
