@@ -262,11 +262,8 @@ class _Builder:
         for i, project in enumerate(report.projects):
             for label in [project.name] + list(project.aliases):
                 if label in names:
-                    line, col = self.doc.where(("projects", i, "name"))
-                    self.collector.add(Diagnostic(self.doc.file, line, col, f"projects[{i}].name",
-                                                  f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
-                                                  "每个项目名称(含别名)在一份报告中只出现一次",
-                                                  "删除重复的项目,或改正名称/别名"))
+                    self.problem(("projects", i, "name"), f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
+                                 "每个项目名称(含别名)在一份报告中只出现一次", "删除重复的项目,或改正名称/别名")
                 names[label] = i
         claims = d.get("claims", [])
         claim_lines = self.doc.value_lines(("claims",), claims) if claims else ()
@@ -408,11 +405,8 @@ class _Builder:
         for alias, op in _OP_ALIASES.items():
             normalised = normalised.replace(alias, op)
         if normalised.translate(_FULLWIDTH) != normalised:
-            line, col = self.doc.where(path)
-            self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path),
-                                          f"数值 “{text}” 含有全角数字或全角 %",
-                                          expected="半角数字,如 ≤102.5万元",
-                                          suggestion=f"改为 “{normalised.translate(_FULLWIDTH)}”"))
+            self.problem(path, f"数值 “{text}” 含有全角数字或全角 %", "半角数字,如 ≤102.5万元",
+                         f"改为 “{normalised.translate(_FULLWIDTH)}”")
             return None
         expected = "[比较符]数值[单位],如 ≤102.5万元、≥95%、100%、12.41万元"
         low = None
