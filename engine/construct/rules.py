@@ -246,11 +246,8 @@ class _Builder:
                 self.problem(doc, path, "参数值应为文字列表", "如 [协同备忘录, 会议纪要]")
                 return None
             return list(value)
-        return self.table(doc, value, path, "grade" if kind == "bands" else "value", domain)
-
-    def table(self, doc, value, path, key, domain):
-        """Grade bands (key grade, no domain: the bands only have to join up) and decision tables (key value)."""
-        label = "等级档次" if key == "grade" else "决策表"
+        # grade bands (key grade, no domain: the bands only have to join up) and decision tables (key value)
+        key, label = ("grade", "等级档次") if kind == "bands" else ("value", "决策表")
         return check_rows(value, key, domain, label, lambda sub, message, expected, suggestion: self.problem(
             doc, path + sub, message, expected, suggestion))
 

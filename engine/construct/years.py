@@ -26,10 +26,7 @@ def find_project(name: str | None, report: Report | None) -> Project | None:
     """The project a name refers to inside one report (by name or alias; names are unique per report)."""
     if name is None or report is None:
         return None
-    for project in report.projects:
-        if name in project_names(project):
-            return project
-    return None
+    return next((project for project in report.projects if name in project_names(project)), None)
 
 
 def successors(project: Project, later: Report) -> list:

@@ -357,9 +357,7 @@ class Parameter:
             key = (entry.year, self.specificity.get(entry.jurisdiction, 0))
             if rank is None or key >= rank:
                 current, rank = entry, key
-        if current is not None and current.value is None:
-            return None
-        return current
+        return None if current is None or current.value is None else current
 
 
 @dataclass(frozen=True)

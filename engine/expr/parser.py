@@ -159,12 +159,9 @@ class _Parser:
     def comparison(self):
         left = self.additive()
         k, v, pos = self.peek()
-        if k == "op" and v in ("==", "!=", "<", "<=", ">", ">="):
+        if (k == "op" and v in ("==", "!=", "<", "<=", ">", ">=")) or (k == "kw" and v == "in"):
             self.take()
             op = v
-        elif k == "kw" and v == "in":
-            self.take()
-            op = "in"
         elif k == "kw" and v == "not" and self.at("kw", "in", 1):
             self.take()
             self.take()
