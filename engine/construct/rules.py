@@ -19,7 +19,7 @@ from ..expr.check import Checker
 from ..load.files import display_path, expand_paths, load_document
 from ..core.model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location,
                           Parameter, ParameterValue, Rule, RuleSet, Source)
-from ..load.yamlsrc import Document, render_path
+from ..load.yamlsrc import render_path
 from .compile import MAX_RULE_COST, _compile_rule, rule_cost
 
 DEFAULT_RULES_DIR = "rules"
@@ -78,12 +78,8 @@ def _version(files) -> str:
 def _load(files, problems, version: str) -> RuleSet:
     collector = Collector()
     collector.extend(problems)
-    docs: list[Document] = []
-    for path in files:
-        doc = load_document(path, "rules", collector)
-        if doc is not None:
-            docs.append(doc)
-    collector.raise_if_any()
+    docs = [load_document(path, "rules", collector) for path in files]
+    collector.raise_if_any()  # a file without a document (None) has added its problems
     builder = _Builder(collector)
     for step in (builder.jurisdictions, builder.sources, builder.parameters, builder.rules):
         for doc in docs:
@@ -173,12 +169,9 @@ class _Builder:
                                               s.get("date"), s.get("url"), clauses)
 
     def cites(self, doc, items, path) -> tuple:
-        refs = []
-        for k, item in enumerate(items):
-            ref = CitationRef(item["source"], item["clause"])
-            self.citations.append((ref, doc, path + (k,)))
-            refs.append(ref)
-        return tuple(refs)
+        refs = tuple(CitationRef(item["source"], item["clause"]) for item in items)
+        self.citations.extend((ref, doc, path + (k,)) for k, ref in enumerate(refs))
+        return refs
 
     def parameters(self, doc):
         for name, p in doc.data.get("parameters", {}).items():
