@@ -123,12 +123,9 @@ def _link_projects(report: Report, previous: Report) -> list:
 
 
 def _targets_of(commitment: Commitment) -> list:
-    out = []
-    if commitment.project is not None:
-        out.append(("project", commitment.project, ""))
-    out += [("budget_increase", name, INCREASE) for name in commitment.budget_increase]
-    out += [("budget_decrease", name, DECREASE) for name in commitment.budget_decrease]
-    return out
+    named = [] if commitment.project is None else [("project", commitment.project, "")]
+    return (named + [("budget_increase", name, INCREASE) for name in commitment.budget_increase]
+            + [("budget_decrease", name, DECREASE) for name in commitment.budget_decrease])
 
 
 def _link_commitment(report: Report, index: int, commitment: Commitment, by_key: dict) -> list:
