@@ -113,13 +113,11 @@ def _compile_rule(rule: Rule, param_types) -> CompiledRule:
             return kind(tuple(tree(i) for i in node.items))
         if isinstance(node, A.Not):
             return Not(tree(node.operand))
-        if isinstance(node, A.Compare) and node.op in ORDERING:
-            types = {checker.check(node.left), checker.check(node.right)}
-            if types <= {NUM, STR, "any"}:
-                leaf = Leaf(len(leaves), node, node.op, node.left, node.right)
-                leaves.append(leaf)
-                return leaf
-        leaf = Leaf(len(leaves), node, None, None, None)
+        if isinstance(node, A.Compare) and node.op in ORDERING and (
+                {checker.check(node.left), checker.check(node.right)} <= {NUM, STR, "any"}):
+            leaf = Leaf(len(leaves), node, node.op, node.left, node.right)
+        else:
+            leaf = Leaf(len(leaves), node, None, None, None)
         leaves.append(leaf)
         return leaf
 
@@ -128,11 +126,9 @@ def _compile_rule(rule: Rule, param_types) -> CompiledRule:
     when = tree(when_node) if when_node is not None else None
     condition = tree(condition_node)
     evidence = tuple((label, parse(text)) for label, text in rule.evidence)
-    for _, node in evidence:
-        checker.check(node)
-    checker.check(condition_node)
-    if when_node is not None:
-        checker.check(when_node)
+    for node in (*(node for _, node in evidence), condition_node, when_node):
+        if node is not None:
+            checker.check(node)  # every parameter read, for params_used
     return CompiledRule(rule, when, condition, tuple(leaves), evidence, tuple(sorted(checker.params_used)))
 
 

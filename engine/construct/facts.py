@@ -173,6 +173,13 @@ class _Builder:
             sources["unreadable"] = fact_source(file, lines["unreadable"], section)
         return record
 
+    def written(self, record, data: dict, lines, section, names):
+        """Each of `names` that data has, as written, into record with its source (lines: data's value lines)."""
+        for name in names:
+            if name in data:
+                setattr(record, name, data[name])
+                record.sources[name] = fact_source(self.file, lines[name], section)
+
     def narrative(self, items, path) -> list:
         lines = self.doc.value_lines(path, items)
         out = []
@@ -236,10 +243,10 @@ class _Builder:
         document = d["document"]
         report.example = document.get("example", False)
         if len(document) > 1:  # v2 document fields
-            self.document(report, document)
+            self.written(report, document, self.doc.value_lines(("document",), document), "报告标题",
+                         ("url", "form", "scope", "partial"))
+        self.written(report, d, lines, "报告标题", ("supervisor",))
         if "supervisor" in d:
-            report.supervisor = d["supervisor"]
-            report.sources["supervisor"] = fact_source(file, lines["supervisor"], "报告标题")
             self.supervisor = (report.supervisor, report.sources["supervisor"])
         if "totals" in d:
             t = d["totals"]
@@ -248,21 +255,15 @@ class _Builder:
             report.projects = [self.project(p, ("projects", i)) for i, p in enumerate(d["projects"])]
         else:  # no project table transcribed (a free-text report): nothing to sum, as for a list cut off
             report.projects_partial = True
-        for name in ("projects_partial", "claims_partial"):
-            if name in d:
-                setattr(report, name, d[name])
-                report.sources[name] = fact_source(file, lines[name], "")
+        self.written(report, d, lines, "", ("projects_partial", "claims_partial"))
         if "narrative" in d:
             report.narrative = self.narrative(d["narrative"], ("narrative",))
         names = {}
         for i, project in enumerate(report.projects):
             for label in [project.name] + list(project.aliases):
                 if label in names:
-                    line, col = self.doc.where(("projects", i, "name"))
-                    self.collector.add(Diagnostic(self.doc.file, line, col, f"projects[{i}].name",
-                                                  f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
-                                                  "每个项目名称(含别名)在一份报告中只出现一次",
-                                                  "删除重复的项目,或改正名称/别名"))
+                    self.problem(("projects", i, "name"), f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
+                                 "每个项目名称(含别名)在一份报告中只出现一次", "删除重复的项目,或改正名称/别名")
                 names[label] = i
         claims = d.get("claims", [])
         claim_lines = self.doc.value_lines(("claims",), claims) if claims else ()
@@ -283,13 +284,6 @@ class _Builder:
             self.problem(path, f"编号 “{ident}” 重复(第一次出现在第 {line} 行,{render_path(first[ident])})",
                          expected="正文数据(claims)与整改承诺(commitments)的编号各不相同",
                          suggestion="改为一个未使用的编号")
-
-    def document(self, report: Report, document: dict):
-        lines = self.doc.value_lines(("document",), document)
-        for name in ("url", "form", "scope", "partial"):
-            if name in document:
-                setattr(report, name, document[name])
-                report.sources[name] = fact_source(self.file, lines[name], "报告标题")
 
     def project(self, p: dict, path) -> Project:
         lines = self.doc.value_lines(path, p)
@@ -329,31 +323,22 @@ class _Builder:
         return project
 
     def budget_texts(self, budget: Budget, b: dict, path, section):
-        lines = self.doc.value_lines(path, b)
         self.fill(budget, b, path, b.get("explanation_section", section), ("explanation",), texts=("explanation",))
         self.fill(budget, b, path, section, ("adjustment_reason",), texts=("adjustment_reason",))
         if "funding" in b:
             budget.funding = [self.fill(Funding(source=f["source"]), f, path + ("funding", i), f.get("section", section),
                                         ("source",) + BUDGET_NUMBERS, rates=("rate",), texts=("source",))
                               for i, f in enumerate(b["funding"])]
-        if "funding_partial" in b:
-            budget.funding_partial = b["funding_partial"]
-            budget.sources["funding_partial"] = fact_source(self.file, lines["funding_partial"], section)
+        self.written(budget, b, self.doc.value_lines(path, b), section, ("funding_partial",))
 
     def project_extras(self, project: Project, p: dict, path, lines, budget_section):
         """The v2 project fields: 实施单位, 年度总体目标, narrative, the partial mark."""
         section = p.get("section", budget_section)
-        file = self.file
-        if "implementer" in p:
-            project.implementer = p["implementer"]
-            project.sources["implementer"] = fact_source(file, lines["implementer"], section)
+        self.written(project, p, lines, section, ("implementer", "indicators_partial"))
         if "goals" in p:
             g = p["goals"]
             project.goals = self.fill(Goals(), g, path + ("goals",), g.get("section", section),
                                       ("expected", "actual"), texts=("expected", "actual"))
-        if "indicators_partial" in p:
-            project.indicators_partial = p["indicators_partial"]
-            project.sources["indicators_partial"] = fact_source(file, lines["indicators_partial"], section)
         if "narrative" in p:
             project.narrative = self.narrative(p["narrative"], path + ("narrative",))
 
@@ -420,11 +405,8 @@ class _Builder:
         for alias, op in _OP_ALIASES.items():
             normalised = normalised.replace(alias, op)
         if normalised.translate(_FULLWIDTH) != normalised:
-            line, col = self.doc.where(path)
-            self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path),
-                                          f"数值 “{text}” 含有全角数字或全角 %",
-                                          expected="半角数字,如 ≤102.5万元",
-                                          suggestion=f"改为 “{normalised.translate(_FULLWIDTH)}”"))
+            self.problem(path, f"数值 “{text}” 含有全角数字或全角 %", "半角数字,如 ≤102.5万元",
+                         f"改为 “{normalised.translate(_FULLWIDTH)}”")
             return None
         expected = "[比较符]数值[单位],如 ≤102.5万元、≥95%、100%、12.41万元"
         low = None

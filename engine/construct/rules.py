@@ -10,14 +10,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..core.catalog import PARAMETER_TYPES, SUBJECT_SCOPES
+from ..core.cjk import display_width
 from ..core.errors import Collector, Diagnostic, did_you_mean
+from ..core.findings import template_fields
 from ..core.tables import check_rows, table_type
 from ..expr import ExprSyntaxError, parse
 from ..expr.check import Checker
 from ..load.files import display_path, expand_paths, load_document
 from ..core.model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location,
                           Parameter, ParameterValue, Rule, RuleSet, Source)
-from ..load.yamlsrc import Document, render_path
+from ..load.yamlsrc import render_path
+from .compile import MAX_RULE_COST, _compile_rule, rule_cost
 
 DEFAULT_RULES_DIR = "rules"
 TESTS_DIR = "tests"
@@ -46,12 +49,13 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
     reading the files costs ~0.3 ms, building and checking them again ~25 ms. A served rule set is checked
     against its repr first, in case someone changed its dicts in place (as compile_rules checks)."""
     files, problems = rule_files(rules_dir)
-    key = None if problems else _content_key(files)
+    version = _version(files)
+    key = None if problems else (version, tuple(map(display_path, files)))
     kept = _loaded.pop(key, None)
     if kept is None or repr(kept[0]) != kept[1]:
-        ruleset = _load(files, problems)
+        ruleset = _load(files, problems, version[:16])
         kept = (ruleset, repr(ruleset))
-        if key is None or _content_key(files) != key:  # a file changed while it was read: not kept
+        if key is None or _version(files) != version:  # a file changed while it was read: not kept
             return ruleset
     _loaded[key] = kept  # the most recently used last
     while len(_loaded) > _KEPT:
@@ -59,46 +63,34 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
     return kept[0]
 
 
-def _content_key(files) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        for path in files:
-            digest.update(display_path(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    except OSError:
-        return None  # _load reports the file as unreadable
-    return digest.hexdigest()
-
-
-def _load(files, problems) -> RuleSet:
-    collector = Collector()
-    collector.extend(problems)
-    docs: list[Document] = []
+def _version(files) -> str:
+    """A hash of each file's name and content: the rule set's version, and with the paths shown the cache key.
+    A file that cannot be read is left out (_load reports it, so that rule set is never kept)."""
     digest = hashlib.sha256()
     for path in files:
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         except OSError:
-            pass  # load_document below reports the file as unreadable
-        doc = load_document(path, "rules", collector)
-        if doc is not None:
-            docs.append(doc)
-    collector.raise_if_any()
+            pass
+    return digest.hexdigest()
+
+
+def _load(files, problems, version: str) -> RuleSet:
+    collector = Collector()
+    collector.extend(problems)
+    docs = [load_document(path, "rules", collector) for path in files]
+    collector.raise_if_any()  # a file without a document (None) has added its problems
     builder = _Builder(collector)
-    for doc in docs:
-        builder.jurisdictions(doc)
-    for doc in docs:
-        builder.sources(doc)
-    for doc in docs:
-        builder.parameters(doc)
-    for doc in docs:
-        builder.rules(doc)
+    for step in (builder.jurisdictions, builder.sources, builder.parameters, builder.rules):
+        for doc in docs:
+            step(doc)
     builder.check_citations()
     builder.check_jurisdictions()
     builder.check_expressions()
     collector.raise_if_any()
     rules = tuple(sorted(builder.rule_map.values(), key=lambda r: r.id))
     return RuleSet(rules, dict(sorted(builder.param_map.items())), dict(sorted(builder.source_map.items())),
-                   digest.hexdigest()[:16], dict(sorted(builder.jurisdiction_map.items())))
+                   version, dict(sorted(builder.jurisdiction_map.items())))
 
 
 class _Builder:
@@ -177,12 +169,9 @@ class _Builder:
                                               s.get("date"), s.get("url"), clauses)
 
     def cites(self, doc, items, path) -> tuple:
-        refs = []
-        for k, item in enumerate(items):
-            ref = CitationRef(item["source"], item["clause"])
-            self.citations.append((ref, doc, path + (k,)))
-            refs.append(ref)
-        return tuple(refs)
+        refs = tuple(CitationRef(item["source"], item["clause"]) for item in items)
+        self.citations.extend((ref, doc, path + (k,)) for k, ref in enumerate(refs))
+        return refs
 
     def parameters(self, doc):
         for name, p in doc.data.get("parameters", {}).items():
@@ -250,11 +239,8 @@ class _Builder:
                 self.problem(doc, path, "参数值应为文字列表", "如 [协同备忘录, 会议纪要]")
                 return None
             return list(value)
-        return self.table(doc, value, path, "grade" if kind == "bands" else "value", domain)
-
-    def table(self, doc, value, path, key, domain):
-        """Grade bands (key grade, no domain: the bands only have to join up) and decision tables (key value)."""
-        label = "等级档次" if key == "grade" else "决策表"
+        # grade bands (key grade, no domain: the bands only have to join up) and decision tables (key value)
+        key, label = ("grade", "等级档次") if kind == "bands" else ("value", "决策表")
         return check_rows(value, key, domain, label, lambda sub, message, expected, suggestion: self.problem(
             doc, path + sub, message, expected, suggestion))
 
@@ -312,15 +298,9 @@ def _expressions_of(rule: Rule):
 
 def expression_problem(rule: Rule, field: str, text: str, pos: int, message: str, suggestion="") -> Diagnostic:
     loc = rule.field_locations.get(field, rule.location)
-    caret = f"{text}\n        {' ' * _display_width(text[:pos])}^"
+    caret = f"{text}\n        {' ' * display_width(text[:pos])}^"
     return Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.{field}", message,
                       expected="表达式:\n        " + caret, suggestion=suggestion)
-
-
-def _display_width(text: str) -> int:
-    from ..core.cjk import display_width
-
-    return display_width(text)
 
 
 def check_expression(collector, rule, field, text, scope, param_types, want_bool):
@@ -338,8 +318,6 @@ def check_expression(collector, rule, field, text, scope, param_types, want_bool
 
 
 def check_complexity(collector, rule, param_types):
-    from .compile import MAX_RULE_COST, _compile_rule, rule_cost
-
     cost = rule_cost(_compile_rule(rule, param_types))
     if cost > MAX_RULE_COST:
         loc = rule.field_locations.get("condition", rule.location)
@@ -351,8 +329,6 @@ def check_complexity(collector, rule, param_types):
 
 
 def check_message(collector, rule):
-    from ..core.findings import template_fields
-
     defined = [label for label, _ in rule.evidence]
     labels = set(defined) | {"项目", "部门", "年度", "指标", "规则"}
     loc = rule.field_locations["message"]

@@ -26,10 +26,7 @@ def find_project(name: str | None, report: Report | None) -> Project | None:
     """The project a name refers to inside one report (by name or alias; names are unique per report)."""
     if name is None or report is None:
         return None
-    for project in report.projects:
-        if name in project_names(project):
-            return project
-    return None
+    return next((project for project in report.projects if name in project_names(project)), None)
 
 
 def successors(project: Project, later: Report) -> list:
@@ -126,12 +123,9 @@ def _link_projects(report: Report, previous: Report) -> list:
 
 
 def _targets_of(commitment: Commitment) -> list:
-    out = []
-    if commitment.project is not None:
-        out.append(("project", commitment.project, ""))
-    out += [("budget_increase", name, INCREASE) for name in commitment.budget_increase]
-    out += [("budget_decrease", name, DECREASE) for name in commitment.budget_decrease]
-    return out
+    named = [] if commitment.project is None else [("project", commitment.project, "")]
+    return (named + [("budget_increase", name, INCREASE) for name in commitment.budget_increase]
+            + [("budget_decrease", name, DECREASE) for name in commitment.budget_decrease])
 
 
 def _link_commitment(report: Report, index: int, commitment: Commitment, by_key: dict) -> list:

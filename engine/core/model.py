@@ -357,9 +357,7 @@ class Parameter:
             key = (entry.year, self.specificity.get(entry.jurisdiction, 0))
             if rank is None or key >= rank:
                 current, rank = entry, key
-        if current is not None and current.value is None:
-            return None
-        return current
+        return None if current is None or current.value is None else current
 
 
 @dataclass(frozen=True)
@@ -381,11 +379,8 @@ class Rule:
     jurisdiction: str = NATIONAL  # where the rule holds (a Jurisdiction id)
 
     def in_force(self, year: int) -> bool:
-        if self.effective_from is not None and year < self.effective_from:
-            return False
-        if self.effective_to is not None and year > self.effective_to:
-            return False
-        return True
+        return ((self.effective_from is None or year >= self.effective_from)
+                and (self.effective_to is None or year <= self.effective_to))
 
 
 @dataclass(frozen=True)

@@ -90,17 +90,12 @@ _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/
 
 def precedence(node: Node) -> int:
     """How tightly the node binds: a child binding less tightly than its parent is printed in parentheses."""
-    if isinstance(node, Logic):
+    if isinstance(node, (Logic, Binary)):
         return _PRECEDENCE[node.op]
-    if isinstance(node, Not):
-        return _PRECEDENCE["not"]
-    if isinstance(node, Compare):
-        return _PRECEDENCE["cmp"]
-    if isinstance(node, Binary):
-        return _PRECEDENCE[node.op]
-    if isinstance(node, Unary):
-        return _PRECEDENCE["neg"]
-    return _PRECEDENCE["atom"]
+    return _PRECEDENCE[_OPERATOR_OF.get(type(node), "atom")]
+
+
+_OPERATOR_OF = {Not: "not", Compare: "cmp", Unary: "neg"}
 
 
 def _wrap(node: Node, minimum: int) -> str:

@@ -137,13 +137,7 @@ class Checker:
             if element not in (BOOL, ANY):
                 self.fail(node.element, f"{node.name}() 需要条件(真/假),实际为 {element}")
             return BOOL
-        if node.name == "count":
-            return NUM
-        if node.name == "first":
-            return element
-        if node.name == "list":
-            return list_of(element)
-        return NUM
+        return {"first": element, "list": list_of(element)}.get(node.name, NUM)  # count, sum, avg, min, max: NUM
 
     def _unary(self, node):
         t = self.check(node.operand)

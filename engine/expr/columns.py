@@ -235,11 +235,7 @@ def _call(node):
     args = tuple(compile_column(a) for a in node.args)
     body, special = _SPECIAL.get((node.name, len(args)), (None, None))
     if function is body:  # the column version of exactly this built-in
-        if len(args) == 2:
-            x, y = args
-            return lambda frame: special(x(frame), y(frame))
-        (x,) = args
-        return lambda frame: special(x(frame))
+        return lambda frame: special(*[a(frame) for a in args])
     if not args:
         return lambda frame: [function() for _ in range(frame.n)]
     return lambda frame: list(map(function, *[a(frame) for a in args]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ..core.catalog import ANY, BOOL, FIGURE, INTERVAL, NUM, STR
-from ..core.model import MONEY_TO_WAN, money_to_wan
+from ..core.model import money_to_wan
 from ..core.tables import decide
 from .intervals import contradicts, span
 
@@ -70,10 +70,7 @@ def _listed(items, item):
 
 
 def _to_wan(quantity):
-    if quantity is None or quantity.value is None:
-        return None
-    factor = MONEY_TO_WAN.get(quantity.unit)
-    return None if factor is None else quantity.value * factor
+    return None if quantity is None else money_to_wan(quantity.value, quantity.unit)
 
 
 def _satisfies(project, where):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from . import ast as A
 from ..core.cjk import HALF_WIDTH
@@ -134,25 +134,18 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ExprSyntaxError(f"表达式嵌套过深(上限 {MAX_DEPTH} 层)", self.peek()[2])
         try:
-            return self.or_expr()
+            return self.logic("or", partial(self.logic, "and", self.not_expr))
         finally:
             self.depth -= 1
 
-    def or_expr(self):
-        first = self.and_expr()
+    def logic(self, op, operand):
+        """Operands read by `operand` joined by `op` (or / and): one is itself, more are a Logic node."""
+        first = operand()
         items = [first]
-        while self.at("kw", "or"):
+        while self.at("kw", op):
             self.take()
-            items.append(self.and_expr())
-        return first if len(items) == 1 else A.Logic(first.pos, "or", tuple(items))
-
-    def and_expr(self):
-        first = self.not_expr()
-        items = [first]
-        while self.at("kw", "and"):
-            self.take()
-            items.append(self.not_expr())
-        return first if len(items) == 1 else A.Logic(first.pos, "and", tuple(items))
+            items.append(operand())
+        return first if len(items) == 1 else A.Logic(first.pos, op, tuple(items))
 
     def not_expr(self):
         positions = []  # a loop, not recursion: "not not not ..." must not exhaust the Python stack
@@ -166,12 +159,9 @@ class _Parser:
     def comparison(self):
         left = self.additive()
         k, v, pos = self.peek()
-        if k == "op" and v in ("==", "!=", "<", "<=", ">", ">="):
+        if (k == "op" and v in ("==", "!=", "<", "<=", ">", ">=")) or (k == "kw" and v == "in"):
             self.take()
             op = v
-        elif k == "kw" and v == "in":
-            self.take()
-            op = "in"
         elif k == "kw" and v == "not" and self.at("kw", "in", 1):
             self.take()
             self.take()

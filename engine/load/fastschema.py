@@ -245,21 +245,14 @@ class _Compiler:
 
     def kw_additionalProperties(self, value, schema):
         known = frozenset(schema.get("properties", {}))
-        patterns = "|".join(schema.get("patternProperties", {}))
-        regex = re.compile(patterns) if patterns else None
 
         def extras(x):
-            return [k for k in x if k not in known and not (regex is not None and regex.search(k))]
+            return [k for k in x if k not in known]
 
         if value is False:
             return lambda x: not isinstance(x, dict) or not extras(x)
         sub = self.compile(value)
         return lambda x: not isinstance(x, dict) or all(sub(x[k]) for k in extras(x))
-
-    def kw_patternProperties(self, value, schema):
-        subs = tuple((re.compile(p), self.compile(s)) for p, s in value.items())
-        return lambda x: not isinstance(x, dict) or all(
-            sub(v) for regex, sub in subs for k, v in x.items() if regex.search(k))
 
     def kw_propertyNames(self, value, schema):
         sub = self.compile(value)
@@ -271,15 +264,6 @@ class _Compiler:
 
     def kw_minProperties(self, value, schema):
         return lambda x: not isinstance(x, dict) or len(x) >= value
-
-    def kw_items(self, value, schema):
-        if "prefixItems" in schema:
-            raise Unsupported("prefixItems")
-        sub = self.compile(value)
-        return lambda x: not isinstance(x, list) or all(sub(i) for i in x)
-
-    def kw_minItems(self, value, schema):
-        return lambda x: not isinstance(x, list) or len(x) >= value
 
     def kw_enum(self, value, schema):
         options = tuple(value)
@@ -306,12 +290,6 @@ class _Compiler:
 
     def kw_maximum(self, value, schema):
         return lambda x: not _is_number(x) or not x > value
-
-    def kw_exclusiveMinimum(self, value, schema):
-        return lambda x: not _is_number(x) or x > value
-
-    def kw_exclusiveMaximum(self, value, schema):
-        return lambda x: not _is_number(x) or x < value
 
     def kw_oneOf(self, value, schema):
         subs = tuple(self.compile(s) for s in value)
@@ -368,8 +346,7 @@ class _Compiler:
     def kw_then(self, value, schema):
         return None  # applied by kw_if; without an `if` it has no effect
 
-    def kw_else(self, value, schema):
-        return None
+    kw_else = kw_then
 
 
 def compile_schema(schema: dict):

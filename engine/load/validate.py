@@ -58,11 +58,6 @@ def _type_name(t) -> str:
     return _TYPE_NAMES.get(t, str(t))
 
 
-def _properties_at(error) -> list[str]:
-    props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-    return list(props)
-
-
 def _diagnose(doc: Document, error) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     line, col = doc.where(path)
@@ -75,7 +70,7 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
         return Diagnostic(doc.file, ln, cl, field_path if field_path is not None else field, message, expected, suggestion)
 
     if v == "additionalProperties":
-        known = _properties_at(error)
+        known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
         extras = [k for k in value if k not in known] if isinstance(value, dict) else []
         return [diag(f"未知字段 “{k}”", "可用字段: " + ", ".join(known), did_you_mean(k, known),
                      at=doc.key_where(path + (k,)), field_path=render_path(path + (k,))) for k in extras]

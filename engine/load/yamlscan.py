@@ -45,13 +45,13 @@ _UNSAFE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\uf
 # indentation, an optional "- " item, an optional key followed by ":" and a space or the end of the line
 _HEAD = re.compile(r"( *)(- +)?(?:([\w][\w.\-]*):(?= |$))?")
 _SPACES = re.compile(r" *")
-_END = re.compile(r"(?:[ ]*+$|[ ]++#.*$)")  # after a value: spaces, or a comment after a space
 _QUOTED = re.compile(r'"([^"\\]*)"')
 # a plain scalar in block context: no indicator first (a "-" only before a digit); then no ": ", " #" or
 # ":" last, and no trailing spaces. Possessive, so that it stays linear on any line (no backtracking).
 _PLAIN_TEXT = (r"""(?:-(?=[0-9])|[^\s\-?:,\[\]{}#&*!|>'"%@`=~])"""
                r"(?:[^ :#]|:(?=[^ ])|#|[ ]++(?=[^ #:]|:[^ ]))*+")
 _TAIL = r"(?:[ ]*+$|[ ]++#.*$)"  # after a value: spaces, or a comment after a space
+_END = re.compile(_TAIL)
 # the usual line, in one match: [- ]key: "text" or [- ]key: plain
 _KEY_LINE = re.compile(r'( *)(- +)?([\w][\w.\-]*): +(?:"([^"\\]*)"|(' + _PLAIN_TEXT + "))" + _TAIL)
 _PLAIN = re.compile("(" + _PLAIN_TEXT + ")" + _TAIL)
@@ -286,10 +286,8 @@ def scan(text: str, display: str) -> Document | None:
             pending = None
             if ind <= p_col:
                 return None  # an empty value (null), or an indentless sequence
-            if item is not None:
-                top, top_lines, top_map = [], [], False
-            else:
-                top, top_lines, top_map = {}, {}, True
+            top_map = item is None  # a block of "key: value" lines, else of "- " items
+            top, top_lines = ({}, {}) if top_map else ([], [])
             p_map[p_key] = top
             p_lines[p_key] = line_no
             nested[id(p_map), p_key] = p_line
@@ -300,10 +298,8 @@ def scan(text: str, display: str) -> Document | None:
                 return None
         elif top_col != ind:
             if root is None:
-                if item is not None:
-                    top, top_lines, top_map = [], [], False
-                else:
-                    top, top_lines, top_map = {}, {}, True
+                top_map = item is None
+                top, top_lines = ({}, {}) if top_map else ([], [])
                 root, root_line, top_col = top, line_no, ind
                 tables[id(root)] = top_lines
                 stack.append((ind, top_map, top, top_lines))

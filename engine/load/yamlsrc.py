@@ -75,17 +75,14 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     """Read a UTF-8 file; name the encoding when it is not UTF-8 rather than show mojibake."""
     try:
         size = path.stat().st_size
-    except OSError as exc:
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else None
+    except OSError as exc:  # permission denied, a directory named *.yaml, a vanished file
         return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}", suggestion=_UNREADABLE)]
-    if size > MAX_FILE_BYTES:
+    if raw is None:
         return None, [Diagnostic(
             display, 0, 0, "",
             f"文件过大({size / 1048576:.1f} MiB),超过上限 {MAX_FILE_BYTES // 1048576} MiB",
             suggestion="按部门拆分为多个文件")]
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:  # permission denied, a directory named *.yaml, a vanished file
-        return None, [Diagnostic(display, 0, 0, "", f"无法读取文件: {exc.strerror}", suggestion=_UNREADABLE)]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 BOM is what Windows editors add; the content is still UTF-8
     if b"\x00" in raw:
