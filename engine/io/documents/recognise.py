@@ -18,7 +18,6 @@ from . import values
 from .model import Cell, Document
 from .vocabulary import label_key, unit_in, vocabulary
 
-AMOUNTS = ("initial", "full_year", "executed")
 BUDGET_READERS = {"initial": "amount", "full_year": "amount", "executed": "amount", "received": "amount", "rate": "rate",
                   "weight": "points", "score": "points"}
 INDICATOR_READERS = {"level1": "text", "level2": "text", "name": "text", "nature": "text", "unit": "text",
