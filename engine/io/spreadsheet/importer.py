@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ...core.errors import Diagnostic, InputError, did_you_mean
 from .reader import Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, read_csv, read_xlsx
+from .lists import schema_enum
 from .tables import Table, TableScanner
 from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, TABLES, TOTAL_LABELS, UNITS, Column
 from .yamlwrite import Sourced, write_yaml
@@ -100,7 +101,7 @@ class _Importer(TableScanner):
             seq = self.cell_text(table.sheet, cells.get("seq"))
             data_keys = [k for k in cells if k != "seq"]
             if name in TOTAL_LABELS or (not name and seq in TOTAL_LABELS):
-                totals = self.totals(table, r, cells)
+                totals = {"section": self.section(table, r, cells, BUDGET_KEYS), **self.budget_values(table, cells)}
                 continue
             if not data_keys:
                 continue  # a numbered but empty row of the form
@@ -111,9 +112,9 @@ class _Importer(TableScanner):
             projects.append(self.project(table, r, cells, name))
         return projects, totals
 
-    def budget_values(self, table: Table, cells: dict, keys) -> dict:
+    def budget_values(self, table: Table, cells: dict) -> dict:
         out = {}
-        for key in keys:
+        for key in BUDGET_KEYS:
             if key not in cells:
                 continue
             header = _header_of(PROJECTS, key)
@@ -123,20 +124,14 @@ class _Importer(TableScanner):
                 out[key] = value
         return out
 
-    def totals(self, table: Table, r: int, cells: dict) -> dict:
-        keys = ("initial", "full_year", "executed", "rate")
-        values = self.budget_values(table, cells, keys)
-        return {"section": self.section(table, r, cells, keys), **values}
-
     def project(self, table: Table, r: int, cells: dict, name: str) -> dict:
         sheet = table.sheet
         out: dict = {"name": Sourced(name, self.at(sheet, cells["name"]))}
         for key in ("aliases", "renamed_from"):
             if key in cells and (names := self.names(sheet, cells[key])):
                 out[key] = names
-        keys = ("initial", "full_year", "executed", "rate")
-        budget = {"section": self.section(table, r, cells, keys + ("name",) if not any(k in cells for k in keys)
-                                          else keys), **self.budget_values(table, cells, keys)}
+        keys = BUDGET_KEYS if any(k in cells for k in BUDGET_KEYS) else BUDGET_KEYS + ("name",)
+        budget = {"section": self.section(table, r, cells, keys), **self.budget_values(table, cells)}
         if "explanation" in cells and (text := self.cell_text(sheet, cells["explanation"])):
             budget["explanation"] = Sourced(text, self.at(sheet, cells["explanation"]))
             budget["explanation_section"] = f"{sheet.name}!{cells['explanation'].ref}"
@@ -191,7 +186,7 @@ class _Importer(TableScanner):
             by_name.setdefault(p["name"].value, p)
             for alias in p.get("aliases", Sourced([], "")).value:
                 by_name.setdefault(alias, p)
-        kinds = _indicator_kinds()
+        kinds = schema_enum("indicator")
         carried: dict = {}
         last_project_ref = None
         for r, row in table.rows:
@@ -306,18 +301,14 @@ class _Importer(TableScanner):
         where = self.at(sheet, cell)
         if column.kind == "list":
             return self.names(sheet, cell)
-        if column.kind == "year":
-            year = self.year_value(sheet, cell, column.header)
-            return None if year is None else Sourced(year, where)
-        if column.kind == "number":
-            d = self.number(sheet, cell, column.header)
-            return None if d is None else Sourced(d, where)
         if column.kind == "claim_value":
             text = half_width(clean_text(cell.value)).replace(" ", "") if isinstance(cell.value, str) else ""
             if text.endswith("%") or (isinstance(cell.value, (int, float)) and format_decimals(cell.fmt)[1]):
                 return self.rate(sheet, cell, column.header)
-            d = self.number(sheet, cell, column.header)
-            return None if d is None else Sourced(d, where)
+        if column.kind in ("year", "number", "claim_value"):
+            read = self.year_value if column.kind == "year" else self.number
+            value = read(sheet, cell, column.header)
+            return None if value is None else Sourced(value, where)
         text = self.cell_text(sheet, cell)
         if column.key == "where_op" and text:
             text = normalise_ops(half_width(text)).replace("≤", "<=").replace("≥", ">=")
@@ -326,6 +317,7 @@ class _Importer(TableScanner):
 
 
 DEPARTMENTS_WHERE = "部门表"
+BUDGET_KEYS = ("initial", "full_year", "executed", "rate")
 
 
 def _row_of(ref: str) -> int:
@@ -338,12 +330,6 @@ def _header_of(table: str, key: str) -> str:
 
 def _strip_suffix(text: str) -> str:
     return text.removesuffix("指标") if text not in ("指标",) else text
-
-
-def _indicator_kinds() -> tuple:
-    from .lists import schema_enum
-
-    return schema_enum("indicator")
 
 
 def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
