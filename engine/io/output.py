@@ -311,9 +311,7 @@ def place(src, dst, replace: bool) -> None:
         return
     try:
         os.link(src, dst)
-    except FileExistsError:
-        raise
-    except OSError as exc:  # a file system without hard links
+    except OSError as exc:  # a file system without hard links (EEXIST, a FileExistsError, is not one of these)
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS):
             raise
         if os.path.lexists(dst):
