@@ -17,12 +17,8 @@ def refuse(display: str, message: str, suggestion: str = "") -> InputError:
     return InputError([Diagnostic(display, 0, 0, "", message, suggestion=suggestion)])
 
 
-def kind_of(path: Path) -> str | None:
-    return DOCUMENT_SUFFIXES.get(path.suffix.lower())
-
-
 def read_document(path: Path, display: str) -> Document:
-    kind = kind_of(path)
+    kind = DOCUMENT_SUFFIXES.get(path.suffix.lower())
     if not path.is_file():
         raise refuse(display, "文件不存在", "检查路径拼写;相对路径从当前目录算起")
     if kind is None:

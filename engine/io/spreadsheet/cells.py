@@ -96,14 +96,12 @@ class CellReader:
             return self.cell_text(sheet, cell)  # reports the missing result, and is None
         value = cell.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            places, percent = format_decimals(cell.fmt)
-            if not percent:
+            if not format_decimals(cell.fmt)[1]:
                 self.problem(where, f"{header} 是普通数字 {clean_text(value)},无法确定是否为百分数",
                              expected="百分数,如 65.66%", column=header,
                              suggestion="把单元格设为百分比格式,或填写文字“65.66%”")
                 return None
-            d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
-            return Sourced(format(with_decimals(d.scaleb(2), places), "f") + "%", where)
+            return self.quantity(sheet, cell, header)  # a percentage-formatted number: as the sheet shows it
         text = half_width(clean_text(value)).replace(" ", "")
         match = _RATE.match(text)
         if match:

@@ -65,14 +65,11 @@ class TableScanner(CellReader):
                 by_row.setdefault(r, {})[c] = cell
             for r, row in sorted(by_row.items()):
                 texts = {c: clean_text(cell.value) for c, cell in row.items() if isinstance(cell.value, str)}
-                header = None
                 for name in TABLES:
                     columns = _match_header(name, texts)
                     if columns:
-                        header = (name, columns)
                         break
-                if header:
-                    name, columns = header
+                if columns:  # a header row of table `name` (None when no table's header matched)
                     self.header_units(sheet, r, row)
                     if name in tables:
                         first = tables[name]
