@@ -199,14 +199,12 @@ def _department_sheet(ws, values: dict, styles) -> None:
     ws["A1"] = "部门信息"
     ws["A1"].font = styles["title"]
     for r, (label, key, note) in enumerate(DEPARTMENT_FIELDS, start=2):
-        ws.cell(row=r, column=1, value=label).font = styles["bold"]
-        ws.cell(row=r, column=1).fill = styles["head"]
+        head = ws.cell(row=r, column=1, value=label)
+        head.font, head.fill, head.border = styles["bold"], styles["head"], styles["border"]
         _put(ws.cell(row=r, column=2), values.get(key), "text", styles)
         ws.cell(row=r, column=3, value=note).alignment = styles["wrap"]
-        ws.cell(row=r, column=1).border = styles["border"]
-    ws.column_dimensions["A"].width = 12
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 50
+    for letter, width in zip("ABC", (12, 40, 50)):
+        ws.column_dimensions[letter].width = width
 
 
 def build_workbook(department: dict | None = None, tables: dict | None = None, merges: dict | None = None):
