@@ -35,9 +35,7 @@ def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
     printed = {}
     for key in fields:
         found = record.values.get(key)
-        if found is None:
-            continue
-        if found.value is None and key in REQUIRED_TEXT:
+        if found is None or found.value is None and key in REQUIRED_TEXT:
             continue
         data[key] = Sourced(found.value, found.ref)
         mapped.values_read += 1
