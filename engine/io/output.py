@@ -228,7 +228,6 @@ class Stream:
     BUFFER = 1 << 20  # bytes gathered before a write(2): few system calls, bounded memory
 
     def __init__(self, output: str, *, force: bool = False, inputs=()):
-        self.shown = output
         self.target = plan(output, force=force, inputs=inputs)
         self.fd = -1
         self.tmp = None
@@ -251,7 +250,7 @@ class Stream:
                                                          prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
                     _live.add(self.tmp)
         except OSError as exc:
-            raise _problem(self.shown, exc) from None
+            raise _problem(target.shown, exc) from None
         return self
 
     def write(self, data) -> None:
@@ -268,7 +267,7 @@ class Stream:
         try:
             _write_all(self.fd, payload)
         except OSError as exc:
-            raise _problem(self.shown, exc) from None
+            raise _problem(self.target.shown, exc) from None
 
     def __exit__(self, kind, exc, tb):
         target, tmp = self.target, self.tmp
@@ -286,9 +285,9 @@ class Stream:
                 place(tmp, target.path, replace=target.replace)
                 tmp = None
         except FileExistsError:  # created by someone else after plan(): still never replaced without --force
-            raise _refuse(self.shown, "文件已存在,未覆盖", FORCE_HINT) from None
+            raise _refuse(target.shown, "文件已存在,未覆盖", FORCE_HINT) from None
         except OSError as error:
-            raise _problem(self.shown, error) from None
+            raise _problem(target.shown, error) from None
         finally:
             if tmp is not None:
                 _discard(tmp)
@@ -311,9 +310,7 @@ def place(src, dst, replace: bool) -> None:
         return
     try:
         os.link(src, dst)
-    except FileExistsError:
-        raise
-    except OSError as exc:  # a file system without hard links
+    except OSError as exc:  # a file system without hard links (EEXIST, a FileExistsError, is not one of these)
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS):
             raise
         if os.path.lexists(dst):

@@ -16,8 +16,7 @@ from ..core.errors import Diagnostic, InputError
 TODO = "待填写"
 RULE_ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$"
 
-# per subject: inline facts for the test cases (valid as they stand), and how an expectation names the subject
-_FACTS = {  # subject -> (lines of the facts, how an expectation names the subject)
+_FACTS = {  # subject -> (lines of the inline facts of the test cases, valid as they stand; how an expectation names it)
     "report": (("projects: [{name: 甲项目}]",), ""),
     "project": (("projects: [{name: 甲项目, budget: {full_year: 100.00, executed: 50.00}}]",), ", project: 甲项目"),
     "indicator": (("projects: [{name: 甲项目, indicators: [{name: 指标甲, kind: 产出-数量, target: \"100\", "
@@ -27,7 +26,6 @@ _FACTS = {  # subject -> (lines of the facts, how an expectation names the subje
     "commitment": (("projects: [{name: 甲项目}]",
                     "commitments: [{id: k01, text: 待填写的整改承诺, kind: 其他, project: 甲项目}]"), ""),
 }
-SUBJECTS = tuple(_FACTS)
 
 _CASES = (  # name, what to fill in, expectation key, outcome
     ("应触发", "把事实改成规则应当报告问题的情形(如执行率 69.99%),在 expect 中写明 message_contains 或 evidence",

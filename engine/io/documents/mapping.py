@@ -35,9 +35,7 @@ def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
     printed = {}
     for key in fields:
         found = record.values.get(key)
-        if found is None:
-            continue
-        if found.value is None and key in REQUIRED_TEXT:
+        if found is None or found.value is None and key in REQUIRED_TEXT:
             continue
         data[key] = Sourced(found.value, found.ref)
         mapped.values_read += 1
@@ -67,11 +65,9 @@ def _budget(form: Form, mapped: Mapped) -> dict:
     if form.budget is None:
         return {"section": f"{form.table} (资金栏中没有找到年度资金总额行)"}
     out = _record(form.budget, BUDGET_FIELDS, mapped, {"section": form.budget.section})
-    funding = []
-    for record in form.funding:
-        funding.append(_record(record, FUNDING_FIELDS, mapped, {"source": record.label, "section": record.section}))
-    if funding:
-        out["funding"] = funding
+    if form.funding:
+        out["funding"] = [_record(r, FUNDING_FIELDS, mapped, {"source": r.label, "section": r.section})
+                          for r in form.funding]
     return out
 
 

@@ -20,18 +20,11 @@ class Cell:
     colspan: int = 1
     ref: str = ""
 
-    @property
-    def merged(self) -> bool:
-        return self.rowspan > 1 or self.colspan > 1
-
 
 @dataclass
 class Table:
-    index: int  # 1-based, in document order (per page for a PDF)
-    page: int | None  # PDF page, or None
+    name: str  # the table's place: 表1, 第2页 表1, or a sheet name
     cells: list = field(default_factory=list)  # Cell, top-left positions only
-    name: str = ""  # the table's place: 表1, 第2页 表1, or a sheet name
-    continued_from: str = ""  # a PDF table joined to the one on the page before
 
     def grid(self) -> dict:
         """(row, col) -> the Cell covering that position."""
@@ -61,15 +54,8 @@ class Paragraph:
 
 @dataclass
 class Document:
-    file: str  # as the user named it
-    kind: str  # html / docx / xlsx / xls / pdf
     tables: list = field(default_factory=list)
     paragraphs: list = field(default_factory=list)  # text outside the tables, in order
-    pages: int = 0  # PDF pages (0 for the others)
-
-
-def table_ref(name: str, row: int, col: int) -> str:
-    return f"{name} 第{row}行第{col}列"
 
 
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"  # Chinese characters and full-width punctuation
@@ -97,9 +83,9 @@ class TableBuilder:
     """Places cells on a grid: explicit positions (docx, pdf, spreadsheets) or the HTML rule, where a cell
     takes the next position in its row not covered by a span from a row above."""
 
-    def __init__(self, name: str, index: int, page: int | None, ref, budget: list):
-        self.table = Table(index, page, name=name)
-        self.ref = ref  # (row, col) -> the address shown to people
+    def __init__(self, name: str, budget: list, ref=None):
+        self.table = Table(name)
+        self.ref = ref  # (row, col) -> the address shown to people; None: 表1 第3行第4列
         self.taken: set = set()
         self.budget = budget  # [cells left], shared by the whole document
 
@@ -111,7 +97,8 @@ class TableBuilder:
         for r in range(row, row + rowspan):
             for c in range(col, col + colspan):
                 self.taken.add((r, c))
-        self.table.cells.append(Cell(row, col, squeeze(text), rowspan, colspan, self.ref(row, col)))
+        ref = self.ref(row, col) if self.ref else f"{self.table.name} 第{row}行第{col}列"
+        self.table.cells.append(Cell(row, col, squeeze(text), rowspan, colspan, ref))
 
     def next_free(self, row: int, col: int) -> int:
         while (row, col) in self.taken:

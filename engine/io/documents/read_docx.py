@@ -2,7 +2,7 @@
 paragraphs, in document order, by python-docx."""
 from __future__ import annotations
 
-from .model import MAX_CELLS, Document, Paragraph, TableBuilder, squeeze, table_ref
+from .model import MAX_CELLS, Document, Paragraph, TableBuilder, squeeze
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -18,11 +18,11 @@ def _text(element) -> str:
     return "\n".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in element.iter(f"{_W}p"))
 
 
-def read_docx(path, display: str) -> Document:
+def read_docx(path) -> Document:
     import docx
 
     body = docx.Document(str(path)).element.body
-    doc = Document(display, "docx")
+    doc = Document()
     budget = [MAX_CELLS]
     n_par = 0
     for child in body.iterchildren():
@@ -32,14 +32,12 @@ def read_docx(path, display: str) -> Document:
                 n_par += 1
                 doc.paragraphs.append(Paragraph(text, f"第{n_par}段", len(doc.tables)))
         elif child.tag == f"{_W}tbl":
-            index = len(doc.tables) + 1
-            doc.tables.append(_table(child, index, budget))
+            doc.tables.append(_table(child, len(doc.tables) + 1, budget))
     return doc
 
 
 def _table(tbl, index: int, budget: list):
-    name = f"表{index}"
-    builder = TableBuilder(name, index, None, lambda r, c: table_ref(name, r, c), budget)
+    builder = TableBuilder(f"表{index}", budget)
     spans: dict = {}  # grid column -> [row, col, text, rowspan, colspan] of a vertical merge still open
     placed: list = []
     for r, tr in enumerate(tbl.iterchildren(f"{_W}tr"), start=1):

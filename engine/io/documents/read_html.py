@@ -2,7 +2,7 @@
 text outside the tables, by BeautifulSoup over lxml (lenient with the broken markup of published pages)."""
 from __future__ import annotations
 
-from .model import MAX_CELLS, Document, Paragraph, TableBuilder, squeeze, table_ref
+from .model import MAX_CELLS, Document, Paragraph, TableBuilder, squeeze
 
 _MARK = "\x00表格"  # a NUL never survives in the page's own text (lxml drops it)
 _BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "br", "tr", "section", "article")
@@ -15,18 +15,17 @@ def _span(tag, name: str) -> int:
         return 1
 
 
-def read_html(data: bytes, display: str) -> Document:
+def read_html(data: bytes) -> Document:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(data, "lxml")
     for junk in soup(["script", "style", "noscript", "template"]):
         junk.decompose()
-    doc = Document(display, "html")
+    doc = Document()
     budget = [MAX_CELLS]
     innermost = [t for t in soup.find_all("table") if t.find("table") is None]
     for index, element in enumerate(innermost, start=1):
-        name = f"表{index}"
-        builder = TableBuilder(name, index, None, lambda r, c, n=name: table_ref(n, r, c), budget)
+        builder = TableBuilder(f"表{index}", budget)
         rows = [tr for tr in element.find_all("tr") if tr.find_parent("table") is element]
         for r, tr in enumerate(rows, start=1):
             col = 1

@@ -33,17 +33,16 @@ def _index(edges: list, v: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
 
 
-def read_pdf(path, display: str) -> Document:
+def read_pdf(path) -> Document:
     import pdfplumber
 
-    doc = Document(display, "pdf")
+    doc = Document()
     budget = [MAX_CELLS]
     any_text = False
     previous = None  # (table, column lines, rows so far) of the last table on the page before
     with pdfplumber.open(str(path)) as pdf:
-        doc.pages = len(pdf.pages)
-        if doc.pages > MAX_PAGES:
-            raise TooLarge(f"PDF 有 {doc.pages} 页,超过上限 {MAX_PAGES} 页")
+        if len(pdf.pages) > MAX_PAGES:
+            raise TooLarge(f"PDF 有 {len(pdf.pages)} 页,超过上限 {MAX_PAGES} 页")
         for number, page in enumerate(pdf.pages, start=1):
             if page.chars:
                 any_text = True
@@ -77,8 +76,7 @@ def _piece(table, page: int, index: int, budget: list) -> tuple:
     xs = _edges(b[0] for b in table.cells)
     tops = _edges(b[1] for b in table.cells)
     texts = table.extract()
-    name = f"第{page}页 表{index}"
-    builder = TableBuilder(name, index, page, lambda r, c: f"{name} 第{r}行第{c}列", budget)
+    builder = TableBuilder(f"第{page}页 表{index}", budget)
     for r, row in enumerate(table.rows):
         for c, box in enumerate(row.cells):
             if box is None:
@@ -95,7 +93,6 @@ def _join(first, second) -> None:
     """Append a continuation table's rows below the first one's (their addresses stay on their own page)."""
     offset = first.rows
     first.cells.extend(Cell(c.row + offset, c.col, c.text, c.rowspan, c.colspan, c.ref) for c in second.cells)
-    first.continued_from = first.continued_from or first.name
 
 
 def _paragraphs(lines: list, page: int) -> list:

@@ -29,10 +29,10 @@ def shown(value, fmt: str = "General") -> str:
 def read_xlsx_document(path, display: str) -> Document:
     from ..spreadsheet.reader import read_xlsx
 
-    doc = Document(display, "xlsx")
+    doc = Document()
     budget = [MAX_CELLS]
-    for index, sheet in enumerate(read_xlsx(path, display), start=1):
-        builder = TableBuilder(sheet.name, index, None, lambda r, c, s=sheet.name: f"{s}!{ref(r, c)}", budget)
+    for sheet in read_xlsx(path, display):
+        builder = TableBuilder(sheet.name, budget, lambda r, c, s=sheet.name: f"{s}!{ref(r, c)}")
         areas: dict = {}  # the cell holding a value -> the positions it covers (itself, or its merged range)
         for position, cell in sheet.cells.items():
             areas.setdefault(id(cell), (cell, []))[1].append(position)
@@ -43,11 +43,11 @@ def read_xlsx_document(path, display: str) -> Document:
     return doc
 
 
-def read_xls_document(path, display: str) -> Document:
+def read_xls_document(path) -> Document:
     import xlrd
 
     book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
-    doc = Document(display, "xls")
+    doc = Document()
     budget = [MAX_CELLS]
     try:
         for index in range(book.nsheets):
@@ -55,7 +55,7 @@ def read_xls_document(path, display: str) -> Document:
             if sheet.nrows > MAX_XLS_ROWS or sheet.ncols > MAX_XLS_COLUMNS:
                 raise TooLarge(f"工作表“{sheet.name}”有 {sheet.nrows} 行、{sheet.ncols} 列,超过上限 "
                                f"{MAX_XLS_ROWS} 行、{MAX_XLS_COLUMNS} 列")
-            builder = TableBuilder(sheet.name, index + 1, None, lambda r, c, s=sheet.name: f"{s}!{ref(r, c)}", budget)
+            builder = TableBuilder(sheet.name, budget, lambda r, c, s=sheet.name: f"{s}!{ref(r, c)}")
             covered = {}
             for r1, r2, c1, c2 in sheet.merged_cells:  # xlrd: half-open, 0-based
                 covered[(r1, c1)] = (r2 - r1, c2 - c1)

@@ -17,12 +17,8 @@ def refuse(display: str, message: str, suggestion: str = "") -> InputError:
     return InputError([Diagnostic(display, 0, 0, "", message, suggestion=suggestion)])
 
 
-def kind_of(path: Path) -> str | None:
-    return DOCUMENT_SUFFIXES.get(path.suffix.lower())
-
-
 def read_document(path: Path, display: str) -> Document:
-    kind = kind_of(path)
+    kind = DOCUMENT_SUFFIXES.get(path.suffix.lower())
     if not path.is_file():
         raise refuse(display, "文件不存在", "检查路径拼写;相对路径从当前目录算起")
     if kind is None:
@@ -54,7 +50,7 @@ def _read(path: Path, kind: str, display: str) -> Document:
     if kind == "html":
         from .read_html import read_html
 
-        return read_html(path.read_bytes(), display)
+        return read_html(path.read_bytes())
     if kind == "docx":
         return _read_docx(path, display)
     if kind == "xlsx":
@@ -77,7 +73,7 @@ def _read_docx(path: Path, display: str) -> Document:
     try:
         with zipfile.ZipFile(path) as archive:
             check_parts(archive)
-        return read_docx(path, display)
+        return read_docx(path)
     except SheetTooLarge as exc:
         raise refuse(display, f"超出导入上限: {exc}", "只保留自评表所在的部分后另存为 .docx") from None
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -91,7 +87,7 @@ def _read_xls(path: Path, display: str) -> Document:
     from .read_sheets import read_xls_document
 
     try:
-        return read_xls_document(path, display)
+        return read_xls_document(path)
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise refuse(display, "文件受密码保护(已加密),无法读取", "在 Excel 中取消密码后另存") from None
@@ -107,7 +103,7 @@ def _read_pdf(path: Path, display: str) -> Document:
     from .read_pdf import NoTextLayer, read_pdf
 
     try:
-        return read_pdf(path, display)
+        return read_pdf(path)
     except NoTextLayer:
         raise refuse(display, "PDF 没有文字层(是扫描图像),无法读取",
                      "向发布单位索取可复制文字的 PDF 或原始的 Word/Excel 文件,或先做文字识别(OCR)") from None

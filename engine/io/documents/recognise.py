@@ -18,7 +18,6 @@ from . import values
 from .model import Cell, Document
 from .vocabulary import label_key, unit_in, vocabulary
 
-AMOUNTS = ("initial", "full_year", "executed")
 BUDGET_READERS = {"initial": "amount", "full_year": "amount", "executed": "amount", "received": "amount", "rate": "rate",
                   "weight": "points", "score": "points"}
 INDICATOR_READERS = {"level1": "text", "level2": "text", "name": "text", "nature": "text", "unit": "text",
@@ -119,10 +118,9 @@ class _Reader:
             for paragraph in self.doc.paragraphs:  # the title and year lines printed above this table
                 if paragraph.tables_before == k and len(paragraph.text) <= MAX_TITLE:
                     self.title_row(paragraph.text, paragraph.ref)
-            grid = table.grid()
-            self.grid = grid
+            self.grid = table.grid()
             for r in range(1, table.rows + 1):
-                self.row(r, _entries(grid, r, table.columns))
+                self.row(r, _entries(self.grid, r, table.columns))
         if self.form is not None and self.form.has_content:
             self.forms.append(self.form)
         return [f for f in self.forms if f.is_form]
@@ -130,21 +128,17 @@ class _Reader:
     def current(self) -> Form:
         if self.form is None:
             self.form = Form(self.table.name)
-            self.take_pending()
+            if self.pending_title:
+                self.form.title, self.form.scope = self.pending_title
+            if self.pending_year:
+                self.form.year = self.pending_year
+            self.pending_title = self.pending_year = None
         return self.form
-
-    def take_pending(self) -> None:
-        if self.pending_title:
-            self.form.title, self.form.scope = self.pending_title
-        if self.pending_year:
-            self.form.year = self.pending_year
-        self.pending_title = self.pending_year = None
 
     def new_form(self) -> None:
         if self.form is not None and self.form.has_content:
             self.forms.append(self.form)
-        self.form = Form(self.table.name)
-        self.take_pending()
+        self.form = None  # the next one is made by current(), with the title and year printed above it
         self.mode, self.columns = None, {}
 
     def row(self, r: int, entries: list) -> None:

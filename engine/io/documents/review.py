@@ -51,8 +51,7 @@ def split(text: str) -> tuple:
         return text, []
     body = "\n".join(lines[:start]).rstrip("\n") + "\n"
     items, current = [], None
-    for i in range(start + 1, len(lines)):
-        line = lines[i]
+    for i, line in enumerate(lines[start + 1:], start=start + 1):
         if line.startswith("#  - "):
             current = [i, i]
             items.append(current)

@@ -48,12 +48,10 @@ def _why_not_a_number(text: str, what: str) -> str:
     return f"{what}“{text}”不是数字"
 
 
-def _number(text: str, what: str) -> Read:
-    d = parse_number_text(_plain(text))
-    if d is None:
-        return Read(problem=_why_not_a_number(text, what))
-    written = format(d, "f")
-    return Read(d, None if written == text.strip() else text.strip())
+def _as_printed(value, text: str) -> Read:
+    """The value read, with the printed text kept where the value is written differently."""
+    written = value if isinstance(value, str) else format(value, "f")
+    return Read(value, None if written == text.strip() else text.strip())
 
 
 def amount(text: str, unit: str, what: str) -> Read:
@@ -65,12 +63,12 @@ def amount(text: str, unit: str, what: str) -> Read:
     suffix = _UNIT_SUFFIX.search(plain)
     if suffix and suffix.group(1) != unit:
         return Read(problem=f"{what}“{text}”印的单位是{suffix.group(1)},与本表的金额单位{unit}不同")
-    read = _number(_UNIT_SUFFIX.sub("", plain), what)
-    if read.problem:
+    d = parse_number_text(_UNIT_SUFFIX.sub("", plain))
+    if d is None:
         return Read(problem=_why_not_a_number(text, what))
-    if read.value < 0:
+    if d < 0:
         return Read(problem=f"{what}“{text}”是负数,不是金额")
-    return Read(read.value, None if format(read.value, "f") == text.strip() else text.strip())
+    return _as_printed(d, text)
 
 
 def points(text: str, what: str) -> Read:
@@ -78,10 +76,10 @@ def points(text: str, what: str) -> Read:
     found = _mark_or_blank(text)
     if found is not None:
         return found
-    read = _number(_POINTS_SUFFIX.sub("", _plain(text)), what)
-    if read.problem:
+    d = parse_number_text(_POINTS_SUFFIX.sub("", _plain(text)))
+    if d is None:
         return Read(problem=_why_not_a_number(text, what))
-    return Read(read.value, None if format(read.value, "f") == text.strip() else text.strip())
+    return _as_printed(d, text)
 
 
 def rate(text: str, what: str) -> Read:
@@ -91,8 +89,7 @@ def rate(text: str, what: str) -> Read:
         return found
     match = _RATE.match(_plain(text))
     if match:
-        value = match.group(1) + "%"
-        return Read(value, None if value == text.strip() else text.strip())
+        return _as_printed(match.group(1) + "%", text)
     if parse_number_text(_plain(text)) is not None:
         return Read(problem=f"{what}“{text}”没有 % 号,是比例还是百分数无法确定")
     return Read(problem=_why_not_a_number(text, what))
@@ -107,8 +104,7 @@ def quantity(text: str) -> Read:
     """年度指标值 / 实际完成值: as printed, full-width digits and signs made half-width (the engine parses it)."""
     if not text.strip():
         return Read(None)
-    written = half_width(text.strip())
-    return Read(written, None if written == text.strip() else text.strip())
+    return _as_printed(half_width(text.strip()), text)
 
 
 def year_in(text: str) -> int | None:

@@ -21,10 +21,7 @@ def label_key(text: str) -> str:
 
 def unit_in(text: str) -> str | None:
     text = half_width(text or "").translate(_BRACKETS)
-    match = _UNIT.search(text)
-    if match:
-        return match.group(1)
-    match = re.search(r"单位:\s*(万元|元)", text)
+    match = _UNIT.search(text) or re.search(r"单位:\s*(万元|元)", text)
     return match.group(1) if match else None
 
 

@@ -47,19 +47,18 @@ class CellReader:
         text = clean_text(cell.value)
         return text or None
 
-    def number(self, sheet: Sheet, cell: Cell, header: str, allow_percent=False) -> Decimal | None:
+    def number(self, sheet: Sheet, cell: Cell, header: str) -> Decimal | None:
         """A plain number as shown (format decimals kept); text like “93.14分” or “1,703,500” accepted."""
         where = self.at(sheet, cell)
         if cell.formula:
-            self.cell_text(sheet, cell)
-            return None
+            return self.cell_text(sheet, cell)  # reports the missing result, and is None
         value = cell.value
         if isinstance(value, bool):
             self.problem(where, f"{header} 应为数字,却是 {value}", column=header)
             return None
         if isinstance(value, (int, float)):
             places, percent = format_decimals(cell.fmt)
-            if percent and not allow_percent:
+            if percent:
                 self.problem(where, f"{header} 单元格是百分比格式", expected="普通数字格式", column=header)
                 return None
             d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
@@ -94,18 +93,15 @@ class CellReader:
     def rate(self, sheet: Sheet, cell: Cell, header: str) -> Sourced | None:
         where = self.at(sheet, cell)
         if cell.formula:
-            self.cell_text(sheet, cell)
-            return None
+            return self.cell_text(sheet, cell)  # reports the missing result, and is None
         value = cell.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            places, percent = format_decimals(cell.fmt)
-            if not percent:
+            if not format_decimals(cell.fmt)[1]:
                 self.problem(where, f"{header} 是普通数字 {clean_text(value)},无法确定是否为百分数",
                              expected="百分数,如 65.66%", column=header,
                              suggestion="把单元格设为百分比格式,或填写文字“65.66%”")
                 return None
-            d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
-            return Sourced(format(with_decimals(d.scaleb(2), places), "f") + "%", where)
+            return self.quantity(sheet, cell, header)  # a percentage-formatted number: as the sheet shows it
         text = half_width(clean_text(value)).replace(" ", "")
         match = _RATE.match(text)
         if match:
@@ -118,8 +114,7 @@ class CellReader:
     def quantity(self, sheet: Sheet, cell: Cell, header: str) -> Sourced | None:
         where = self.at(sheet, cell)
         if cell.formula:
-            self.cell_text(sheet, cell)
-            return None
+            return self.cell_text(sheet, cell)  # reports the missing result, and is None
         value = cell.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             places, percent = format_decimals(cell.fmt)

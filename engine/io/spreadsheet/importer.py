@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.errors import Diagnostic, InputError, did_you_mean
+from .lists import schema_enum
 from .reader import Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, read_csv, read_xlsx
 from .tables import Table, TableScanner
 from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, TABLES, TOTAL_LABELS, UNITS, Column
@@ -100,7 +101,8 @@ class _Importer(TableScanner):
             seq = self.cell_text(table.sheet, cells.get("seq"))
             data_keys = [k for k in cells if k != "seq"]
             if name in TOTAL_LABELS or (not name and seq in TOTAL_LABELS):
-                totals = self.totals(table, r, cells)
+                totals = {"section": self.section(table, r, cells, BUDGET_KEYS),
+                          **self.values(table, cells, BUDGET_KEYS)}
                 continue
             if not data_keys:
                 continue  # a numbered but empty row of the form
@@ -111,51 +113,34 @@ class _Importer(TableScanner):
             projects.append(self.project(table, r, cells, name))
         return projects, totals
 
-    def budget_values(self, table: Table, cells: dict, keys) -> dict:
+    def values(self, table: Table, cells: dict, keys) -> dict:
+        """Key -> value for each of `keys` whose cell holds one, read as its column says, in the order given."""
         out = {}
         for key in keys:
-            if key not in cells:
-                continue
-            header = _header_of(PROJECTS, key)
-            value = self.rate(table.sheet, cells[key], header) if key == "rate" else \
-                self.amount(table.sheet, cells[key], header)
+            value = self.value(table.sheet, cells[key], COLUMNS[table.name][key]) if key in cells else None
             if value is not None:
                 out[key] = value
         return out
 
-    def totals(self, table: Table, r: int, cells: dict) -> dict:
-        keys = ("initial", "full_year", "executed", "rate")
-        values = self.budget_values(table, cells, keys)
-        return {"section": self.section(table, r, cells, keys), **values}
-
     def project(self, table: Table, r: int, cells: dict, name: str) -> dict:
         sheet = table.sheet
-        out: dict = {"name": Sourced(name, self.at(sheet, cells["name"]))}
-        for key in ("aliases", "renamed_from"):
-            if key in cells and (names := self.names(sheet, cells[key])):
-                out[key] = names
-        keys = ("initial", "full_year", "executed", "rate")
-        budget = {"section": self.section(table, r, cells, keys + ("name",) if not any(k in cells for k in keys)
-                                          else keys), **self.budget_values(table, cells, keys)}
-        if "explanation" in cells and (text := self.cell_text(sheet, cells["explanation"])):
-            budget["explanation"] = Sourced(text, self.at(sheet, cells["explanation"]))
+        out: dict = {"name": Sourced(name, self.at(sheet, cells["name"])),
+                     **self.values(table, cells, ("aliases", "renamed_from"))}
+        keys = BUDGET_KEYS if any(k in cells for k in BUDGET_KEYS) else BUDGET_KEYS + ("name",)
+        budget = {"section": self.section(table, r, cells, keys),
+                  **self.values(table, cells, BUDGET_KEYS + ("explanation",))}
+        if "explanation" in budget:
             budget["explanation_section"] = f"{sheet.name}!{cells['explanation'].ref}"
-        for key in ("budget_weight", "budget_score"):  # the budget block's 分值 and 得分
-            if key in cells and (d := self.number(sheet, cells[key], _header_of(PROJECTS, key))) is not None:
-                budget[key.removeprefix("budget_")] = Sourced(d, self.at(sheet, cells[key]))
+        for key, value in self.values(table, cells, ("budget_weight", "budget_score")).items():
+            budget[key.removeprefix("budget_")] = value  # the budget block's 分值 and 得分
         out["budget"] = budget
-        if "implementer" in cells and (text := self.cell_text(sheet, cells["implementer"])):
-            out["implementer"] = Sourced(text, self.at(sheet, cells["implementer"]))
-        score: dict = {}
-        if "total" in cells and (d := self.number(sheet, cells["total"], "总分")) is not None:
-            score["total"] = Sourced(d, self.at(sheet, cells["total"]))
-        if "grade" in cells and (text := self.cell_text(sheet, cells["grade"])):
-            score["grade"] = Sourced(text, self.at(sheet, cells["grade"]))
+        out.update(self.values(table, cells, ("implementer",)))
+        score = self.values(table, cells, ("total", "grade"))
         if score:
             out["score"] = {"section": self.section(table, r, cells, ("total", "grade")), **score}
         out["indicators"] = []
-        if "departments_involved" in cells and (names := self.names(sheet, cells["departments_involved"])):
-            out["departments_involved"] = names
+        out.update(self.values(table, cells, ("departments_involved",)))
+        if "departments_involved" in out:
             out["departments_section"] = f"{sheet.name}!{cells['departments_involved'].ref}"
         if "approvals" in cells and (text := self.cell_text(sheet, cells["approvals"])):
             out["approvals"] = self.approvals(sheet, cells["approvals"], text)
@@ -191,7 +176,7 @@ class _Importer(TableScanner):
             by_name.setdefault(p["name"].value, p)
             for alias in p.get("aliases", Sourced([], "")).value:
                 by_name.setdefault(alias, p)
-        kinds = _indicator_kinds()
+        kinds = schema_enum("indicator")
         carried: dict = {}
         last_project_ref = None
         for r, row in table.rows:
@@ -246,23 +231,14 @@ class _Importer(TableScanner):
             return
         item: dict = {"name": Sourced(self.cell_text(sheet, name_cell), self.at(sheet, name_cell)),
                       "kind": Sourced(kind, self.at(sheet, cells.get("level2") or cells["level1"])),
-                      "section": self.section(table, r, cells, [c.key for c in TABLES[INDICATORS]])}
-        for key in ("level1", "level2", "nature", "unit"):  # as printed (kind above is what rules use)
-            if key in cells and (text := self.cell_text(sheet, cells[key])):
-                item[key] = Sourced(text, self.at(sheet, cells[key]))
-        for key in ("target", "actual"):
-            if key in cells and (q := self.quantity(sheet, cells[key], _header_of(INDICATORS, key))) is not None:
-                item[key] = q
-        if "deviation_reason" in cells and (text := self.cell_text(sheet, cells["deviation_reason"])):
-            item["deviation_reason"] = Sourced(text, self.at(sheet, cells["deviation_reason"]))
-        if "includes_tasks_of" in cells and (names := self.names(sheet, cells["includes_tasks_of"])):
-            item["includes_tasks_of"] = names
-        for key in ("weight", "score"):
-            if key in cells and (d := self.number(sheet, cells[key], _header_of(INDICATORS, key))) is not None:
-                item[key] = Sourced(d, self.at(sheet, cells[key]))
+                      "section": self.section(table, r, cells, [c.key for c in TABLES[INDICATORS]]),
+                      # level1 and level2 as printed (kind above is what rules use)
+                      **self.values(table, cells, ("level1", "level2", "nature", "unit", "target", "actual",
+                                                   "deviation_reason", "includes_tasks_of", "weight", "score"))}
         project["indicators"].append(item)
 
-    def prose(self, table: Table, kind: str) -> list:
+    def prose(self, table: Table) -> list:
+        """The rows of 正文数据 (claims) or 整改承诺 (commitments)."""
         out = []
         for r, row in table.rows:
             cells = self.cells_of(table, row)
@@ -278,46 +254,37 @@ class _Importer(TableScanner):
             cited = self.section(table, r, cells, list(cells))
             item: dict = {"id": Sourced(ident, self.at(sheet, cells["id"])),
                           "section": f"{location}({cited})" if location else cited}
-            columns = TABLES[CLAIMS if kind == "claim" else COMMITMENTS]
-            for column in columns:
-                key = column.key
-                if key in ("id", "section") or key.startswith("where_") or key not in cells:
-                    continue
-                value = self.prose_value(sheet, cells[key], column)
-                if value is not None:
-                    item[key] = value
-            if kind == "claim" and any(k.startswith("where_") for k in cells):
-                where = {}
-                for key in ("where_field", "where_op", "where_value"):
-                    column = next(c for c in columns if c.key == key)
-                    if key not in cells:
-                        self.problem(f"{sheet.name}!{cells['id'].ref}", f"条件不完整: 缺少“{column.header}”",
-                                     column=column.header)
-                        continue
-                    value = self.prose_value(sheet, cells[key], column)
-                    if value is not None:
-                        where[key[6:]] = value
+            keys = [c.key for c in TABLES[table.name] if c.key not in ("id", "section") and c.key not in WHERE_KEYS]
+            item.update(self.values(table, cells, keys))
+            if table.name == CLAIMS and any(k in WHERE_KEYS for k in cells):
+                for key in (k for k in WHERE_KEYS if k not in cells):
+                    header = COLUMNS[CLAIMS][key].header
+                    self.problem(f"{sheet.name}!{cells['id'].ref}", f"条件不完整: 缺少“{header}”", column=header)
+                where = self.values(table, cells, WHERE_KEYS)
                 if len(where) == 3:
-                    item["where"] = where
+                    item["where"] = {key.removeprefix("where_"): value for key, value in where.items()}
             out.append(item)
         return out
 
-    def prose_value(self, sheet: Sheet, cell: Cell, column: Column):
-        where = self.at(sheet, cell)
-        if column.kind == "list":
-            return self.names(sheet, cell)
-        if column.kind == "year":
-            year = self.year_value(sheet, cell, column.header)
-            return None if year is None else Sourced(year, where)
-        if column.kind == "number":
-            d = self.number(sheet, cell, column.header)
-            return None if d is None else Sourced(d, where)
-        if column.kind == "claim_value":
+    def value(self, sheet: Sheet, cell: Cell, column: Column):
+        """One cell read as its column's kind says; None when blank or unreadable (the problem reported)."""
+        kind, where = column.kind, self.at(sheet, cell)
+        if kind == "claim_value":  # a percentage is read as a rate, anything else as a number
             text = half_width(clean_text(cell.value)).replace(" ", "") if isinstance(cell.value, str) else ""
-            if text.endswith("%") or (isinstance(cell.value, (int, float)) and format_decimals(cell.fmt)[1]):
-                return self.rate(sheet, cell, column.header)
-            d = self.number(sheet, cell, column.header)
-            return None if d is None else Sourced(d, where)
+            percent = text.endswith("%") or (isinstance(cell.value, (int, float)) and format_decimals(cell.fmt)[1])
+            kind = "rate" if percent else "number"
+        if kind == "list":
+            return self.names(sheet, cell)
+        if kind == "amount":
+            return self.amount(sheet, cell, column.header)
+        if kind == "rate":
+            return self.rate(sheet, cell, column.header)
+        if kind == "quantity":
+            return self.quantity(sheet, cell, column.header)
+        if kind in ("year", "number"):
+            read = self.year_value if kind == "year" else self.number
+            value = read(sheet, cell, column.header)
+            return None if value is None else Sourced(value, where)
         text = self.cell_text(sheet, cell)
         if column.key == "where_op" and text:
             text = normalise_ops(half_width(text)).replace("≤", "<=").replace("≥", ">=")
@@ -326,31 +293,23 @@ class _Importer(TableScanner):
 
 
 DEPARTMENTS_WHERE = "部门表"
+BUDGET_KEYS = ("initial", "full_year", "executed", "rate")
+WHERE_KEYS = ("where_field", "where_op", "where_value")  # a claim's condition: all three, or a problem
+COLUMNS = {name: {c.key: c for c in columns} for name, columns in TABLES.items()}  # table -> key -> Column
 
 
 def _row_of(ref: str) -> int:
     return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
-def _header_of(table: str, key: str) -> str:
-    return next(c.header for c in TABLES[table] if c.key == key)
-
-
 def _strip_suffix(text: str) -> str:
     return text.removesuffix("指标") if text not in ("指标",) else text
 
 
-def _indicator_kinds() -> tuple:
-    from .lists import schema_enum
-
-    return schema_enum("indicator")
-
-
 def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
     suffix = path.suffix.lower()
-    where = display
     if not path.is_file():
-        raise InputError([Diagnostic(where, 0, 0, "", "文件不存在", suggestion="检查路径拼写;相对路径从当前目录算起")])
+        raise InputError([Diagnostic(display, 0, 0, "", "文件不存在", suggestion="检查路径拼写;相对路径从当前目录算起")])
     if suffix == ".csv":
         sheets, note = read_csv(path, display)
         return sheets, [note] if note else []
@@ -358,10 +317,10 @@ def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
         try:
             return read_xlsx(path, display), []
         except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError) as exc:
-            raise InputError([Diagnostic(where, 0, 0, "", f"无法读取 xlsx 文件({type(exc).__name__})",
+            raise InputError([Diagnostic(display, 0, 0, "", f"无法读取 xlsx 文件({type(exc).__name__})",
                                          suggestion="确认文件未损坏、不是加密文件,并在 Excel 中另存为 .xlsx")]) from None
     hint = "请在 Excel 中“另存为” .xlsx(Excel 工作簿)后再导入" if suffix in (".xls", ".et", ".wps") else ""
-    raise InputError([Diagnostic(where, 0, 0, "", f"不支持的文件类型 “{suffix or '(无扩展名)'}”",
+    raise InputError([Diagnostic(display, 0, 0, "", f"不支持的文件类型 “{suffix or '(无扩展名)'}”",
                                  expected=".xlsx 或 .csv", suggestion=hint)])
 
 
@@ -383,8 +342,8 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
         imp.problem(f"{tables[PROJECTS].sheet.name}", "项目表中没有任何项目")
     if INDICATORS in tables:
         imp.indicators(tables[INDICATORS], projects)
-    claims = imp.prose(tables[CLAIMS], "claim") if CLAIMS in tables else []
-    commitments = imp.prose(tables[COMMITMENTS], "commitment") if COMMITMENTS in tables else []
+    claims = imp.prose(tables[CLAIMS]) if CLAIMS in tables else []
+    commitments = imp.prose(tables[COMMITMENTS]) if COMMITMENTS in tables else []
     imp.collector.raise_if_any()
     name = department["department"].value
     title = department.get("title")

@@ -38,8 +38,6 @@ class Cell:
 class Sheet:
     name: str
     cells: dict = field(default_factory=dict)  # (row, column) -> Cell, both 1-based
-    rows: int = 0
-    columns: int = 0
 
     def get(self, row: int, column: int) -> Cell | None:
         return self.cells.get((row, column))
@@ -51,7 +49,7 @@ def read_xlsx(path: Path, display: str) -> list[Sheet]:
 
     sheets = []
     for title, cells, number_format in read_workbook(path, display):
-        sheet = Sheet(title, rows=cells.rows, columns=cells.columns)
+        sheet = Sheet(title)
         for (r, col), (raw, style_id, is_formula) in cells.cells.items():
             if isinstance(raw, str) and not _INVISIBLE.sub("", raw).strip() and not is_formula:
                 continue
@@ -91,9 +89,7 @@ def read_csv(path: Path, display: str) -> tuple[list[Sheet], str]:
         try:
             rows = csv.reader(io.StringIO(text, newline=""))
             for r, row in enumerate(rows, start=1):
-                sheet.rows = r
                 for col, value in enumerate(row, start=1):
-                    sheet.columns = max(sheet.columns, col)
                     check_text(value, r, col)
                     if _INVISIBLE.sub("", value).strip():
                         budget.take(r, col)

@@ -15,6 +15,8 @@ from .template import CLAIMS, COMMITMENTS, DEPARTMENT_FIELDS, INDICATORS, PROJEC
 
 _UNIT_IN_HEADER = re.compile(r"[((]\s*(万元|元)\s*[))]")
 _NOTE_PREFIXES = ("注", "说明", "填表", "备注:", "备注:")
+_REQUIRED = {PROJECTS: ({"name"}, {"full_year", "executed", "initial"}), INDICATORS: ({"name", "level1"}, set()),
+             CLAIMS: ({"text", "measure"}, set()), COMMITMENTS: ({"text", "kind"}, set())}
 _DEPARTMENT_LABELS = {label: key for label, key, _ in DEPARTMENT_FIELDS} | {"部门名称": "department", "单位": "unit",
                                                                            "主管部门": "department"}
 
@@ -40,9 +42,7 @@ def _match_header(name: str, cells: dict) -> dict | None:
         for column in TABLES[name]:
             if key == column.header or key in column.aliases:
                 found.setdefault(column.key, col)
-    required = {PROJECTS: ({"name"}, {"full_year", "executed", "initial"}), INDICATORS: ({"name", "level1"}, set()),
-                CLAIMS: ({"text", "measure"}, set()), COMMITMENTS: ({"text", "kind"}, set())}[name]
-    must, any_of = required
+    must, any_of = _REQUIRED[name]
     if must <= set(found) and (not any_of or any_of & set(found)):
         return found
     return None
@@ -65,15 +65,12 @@ class TableScanner(CellReader):
                 by_row.setdefault(r, {})[c] = cell
             for r, row in sorted(by_row.items()):
                 texts = {c: clean_text(cell.value) for c, cell in row.items() if isinstance(cell.value, str)}
-                header = None
                 for name in TABLES:
                     columns = _match_header(name, texts)
                     if columns:
-                        header = (name, columns)
                         break
-                if header:
-                    name, columns = header
-                    self.header_units(sheet, r, row)
+                if columns:  # a header row of table `name` (None when no table's header matched)
+                    self.header_units(sheet, row)
                     if name in tables:
                         first = tables[name]
                         self.problem(f"{sheet.name}!A{r}", f"第二张{name[:2]}表(第一张在 {first.sheet.name} 第 "
@@ -93,7 +90,7 @@ class TableScanner(CellReader):
                     current.rows.append((r, row))
         return department, tables
 
-    def header_units(self, sheet: Sheet, r: int, row: dict) -> None:
+    def header_units(self, sheet: Sheet, row: dict) -> None:
         for cell in row.values():
             match = _UNIT_IN_HEADER.search(half_width(clean_text(cell.value)))
             if match:

@@ -124,11 +124,9 @@ GUIDE_LINES = (
 
 def number_format(value, kind: str) -> str:
     """The number format that prints a Decimal with exactly its own decimals (20.00 stays 20.00)."""
-    if kind == "rate":
-        places = max(0, -value.scaleb(2).as_tuple().exponent)
-        return "0" + ("." + "0" * places if places else "") + "%"
-    places = max(0, -value.as_tuple().exponent)
-    return "0" + ("." + "0" * places if places else "")
+    shown = value.scaleb(2) if kind == "rate" else value
+    places = max(0, -shown.as_tuple().exponent)
+    return "0" + ("." + "0" * places if places else "") + ("%" if kind == "rate" else "")
 
 
 def _styles():
@@ -161,27 +159,17 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
     ws["A1"] = TITLES[name]
     ws["A1"].font = styles["title"]
     ws["A1"].alignment = styles["center"]
-    header_row = 2
-    if any(c.group for c in columns):  # two-level header: groups merged across, the rest merged down
-        header_row = 3
-        groups: dict = {}
-        for i, c in enumerate(columns, start=1):
-            if c.group:
-                groups.setdefault(c.group, []).append(i)
-            else:
-                ws.merge_cells(start_row=2, start_column=i, end_row=3, end_column=i)
-                ws.cell(row=2, column=i, value=c.header)
-        for group, cols in groups.items():
-            ws.merge_cells(start_row=2, start_column=cols[0], end_row=2, end_column=cols[-1])
-            ws.cell(row=2, column=cols[0], value=group)
-            for i in cols:
-                ws.cell(row=3, column=i, value=columns[i - 1].header)
-        for i in range(1, len(columns) + 1):
-            for r in (2, 3):
-                ws.cell(row=r, column=i).border = styles["border"]
-    else:
-        for i, c in enumerate(columns, start=1):
-            ws.cell(row=2, column=i, value=c.header)
+    header_row = 3 if any(c.group for c in columns) else 2  # two-level: groups merged across, the rest merged down
+    groups: dict = {}
+    for i, c in enumerate(columns, start=1):
+        if c.group:
+            groups.setdefault(c.group, []).append(i)
+        elif header_row == 3:
+            ws.merge_cells(start_row=2, start_column=i, end_row=3, end_column=i)
+        ws.cell(row=3 if c.group else 2, column=i, value=c.header)
+    for group, cols in groups.items():
+        ws.merge_cells(start_row=2, start_column=cols[0], end_row=2, end_column=cols[-1])
+        ws.cell(row=2, column=cols[0], value=group)
     for r in range(2, header_row + 1):
         for i in range(1, len(columns) + 1):
             cell = ws.cell(row=r, column=i)
@@ -211,14 +199,12 @@ def _department_sheet(ws, values: dict, styles) -> None:
     ws["A1"] = "部门信息"
     ws["A1"].font = styles["title"]
     for r, (label, key, note) in enumerate(DEPARTMENT_FIELDS, start=2):
-        ws.cell(row=r, column=1, value=label).font = styles["bold"]
-        ws.cell(row=r, column=1).fill = styles["head"]
+        head = ws.cell(row=r, column=1, value=label)
+        head.font, head.fill, head.border = styles["bold"], styles["head"], styles["border"]
         _put(ws.cell(row=r, column=2), values.get(key), "text", styles)
         ws.cell(row=r, column=3, value=note).alignment = styles["wrap"]
-        ws.cell(row=r, column=1).border = styles["border"]
-    ws.column_dimensions["A"].width = 12
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 50
+    for letter, width in zip("ABC", (12, 40, 50)):
+        ws.column_dimensions[letter].width = width
 
 
 def build_workbook(department: dict | None = None, tables: dict | None = None, merges: dict | None = None):

@@ -90,13 +90,6 @@ def _strip(data: bytes) -> bytes:
     return _EMPTY_ROW.sub(b"", _EMPTY_CELL.sub(b"", data))
 
 
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 class CellBudget:
     """The cells a whole workbook (or csv) may hold; every sheet's cells and merged positions are taken from it."""
 
@@ -183,12 +176,14 @@ class SheetCells:
 
     def merged(self):
         """(top-left, covered positions) for each merged range, clipped to the rows and columns holding data."""
+        from openpyxl.utils import column_index_from_string
+
         for text in self.merges:
             match = _RANGE.match(text)
             if not match:
                 continue
-            c1, r1 = _column_number(match.group(1)), int(match.group(2))
-            c2, r2 = (_column_number(match.group(3)), int(match.group(4))) if match.group(3) else (c1, r1)
+            c1, r1 = column_index_from_string(match.group(1)), int(match.group(2))
+            c2, r2 = (column_index_from_string(match.group(3)), int(match.group(4))) if match.group(3) else (c1, r1)
             top = (r1, c1)
             if top not in self.cells:
                 continue

@@ -25,13 +25,6 @@ class Sourced:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Remark:
-    """A comment line in the output (for spreadsheet values the facts format has no field for)."""
-
-    text: str
-
-
 def _plain_ok(text: str) -> bool:
     if not text or text != text.strip() or "\n" in text or any(c in _UNSAFE for c in text) or text[0] in "-?~":
         return False
@@ -81,9 +74,6 @@ class _Writer:
     def mapping(self, data: dict, indent: int) -> None:
         pad = " " * indent
         for key, raw in data.items():
-            if isinstance(raw, Remark):
-                self.lines.append(f"{pad}# {raw.text}")
-                continue
             value, src = _unwrap(raw)
             if isinstance(value, dict):
                 self.put(f"{pad}{key}:", src)
