@@ -134,3 +134,18 @@ def test_the_documented_limits_are_the_enforced_ones():
                   f"{xlsxread.MAX_TOTAL_BYTES // mib} MB", f"| {xlsxread.MAX_CSV_BYTES // mib} MB |"]
     for line in documented:
         assert line in text, line
+
+
+def test_an_infinite_or_nan_cell_is_refused_at_its_cell(runner, tmp_path):
+    """openpyxl reads <v>1e999</v> as inf: a problem at the cell, exit 2, not 内部错误 (it refuses <v>nan</v>
+    itself: the file is unreadable, also exit 2)."""
+    from .test_spreadsheet import run_import
+
+    for text in (b"1e999", b"-1e999", b"nan"):
+        source = workbook(tmp_path, text.decode(), lambda data: data.replace(
+            b'<c r="C3" t="n"><v>10</v></c>', b'<c r="C3" t="n"><v>' + text + b"</v></c>", 1))
+        out = tmp_path / "out.yaml"
+        result = run_import(runner, source, out)
+        assert result.exit_code == 2 and "内部错误" not in result.output, result.output
+        assert text == b"nan" or "项目表!C3: 年初预算数 不是有限数" in result.output
+        assert not out.exists()

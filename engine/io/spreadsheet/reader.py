@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -137,7 +138,10 @@ def format_decimals(fmt: str) -> tuple[int, bool]:
 
 
 def float_decimal(value: float) -> Decimal:
-    """A double from a spreadsheet as the decimal Excel shows: at most 15 significant digits."""
+    """A double from a spreadsheet as the decimal Excel shows: at most 15 significant digits. An infinite or NaN
+    value (a crafted cell, <v>1e999</v>) comes back as it is, for the caller to refuse at its cell."""
+    if not math.isfinite(value):
+        return Decimal(value)
     if value.is_integer():
         return Decimal(int(value))
     d = Decimal(repr(value))
