@@ -181,3 +181,18 @@ def test_the_parent_holds_no_findings(ruleset, monkeypatch, tmp_path):
     assert size > 6_000_000
     assert peak < size / 3, (peak, size)
     assert json.loads(target.read_text(encoding="utf-8"))["summary"]["findings"] > 1000
+
+
+def test_a_last_write_that_fails_still_closes_the_file(tmp_path, monkeypatch):
+    """The write in __exit__ (what was still buffered) fails: the temporary file is closed and removed."""
+    def full(fd, payload):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    target = tmp_path / "out.txt"
+    before = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(output, "_write_all", full)
+    with pytest.raises(output.OutputError):  # a full disk: exit 74
+        with output.Stream(str(target)) as out:
+            out.write("buffered, not yet written")
+    assert set(os.listdir("/proc/self/fd")) <= before
+    assert list(tmp_path.iterdir()) == []

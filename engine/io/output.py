@@ -272,13 +272,13 @@ class Stream:
     def __exit__(self, kind, exc, tb):
         target, tmp = self.target, self.tmp
         try:
-            if kind is None:
-                self.flush()
             try:
-                if kind is None and tmp is not None:
-                    os.fsync(self.fd)  # a full disk may only say so here; the old file must survive it
+                if kind is None:
+                    self.flush()
+                    if tmp is not None:
+                        os.fsync(self.fd)  # a full disk may only say so here; the old file must survive it
             finally:
-                os.close(self.fd)
+                os.close(self.fd)  # also when the last write failed
             if kind is None and tmp is not None:
                 mode = stat.S_IMODE(os.stat(target.path).st_mode) if target.replace else 0o666 & ~_umask()
                 os.chmod(tmp, mode)  # mkstemp makes 0600; a report gets the user's usual mode (or the old file's)
