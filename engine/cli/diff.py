@@ -4,8 +4,8 @@ import tempfile
 
 import click
 
-from ..core.errors import Diagnostic, InputError
-from .common import (InputProblem, backend_option, check_output, files_read, force_option, input_problem,
+from ..core.errors import Diagnostic
+from .common import (backend_option, check_output, files_read, force_option, input_errors, input_problem,
                      located_rules, write_output)
 
 
@@ -36,7 +36,7 @@ def diff(facts, rules, fmt, output, force, backend, as_year):
 
     inputs = files_read(facts, [spec for spec in rules or ["rules"] if not spec.startswith(GIT_PREFIX)])
     check_output(output, force, inputs)
-    try:
+    with input_errors():
         with tempfile.TemporaryDirectory(prefix="perfaudit-rules-") as scratch:
             if len(rules) == 2:
                 if fmt == "html":
@@ -46,8 +46,6 @@ def diff(facts, rules, fmt, output, force, backend, as_year):
                 raise click.UsageError("--as-year 只用于对比两套规则(给两次 --rules)")
             else:
                 text = _years(rules[0] if rules else located_rules(facts), facts, fmt, backend, scratch)
-    except InputError as error:
-        raise InputProblem(error) from None
     write_output(text, output, force, inputs)
 
 
