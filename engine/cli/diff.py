@@ -55,12 +55,6 @@ def _rules_folder(spec: str, scratch: str, n: int) -> str:
     return rules_from_git(spec, f"{scratch}/{n}") if spec.startswith(GIT_PREFIX) else spec
 
 
-def _load_rules(spec: str, scratch: str, n: int):
-    from .. import api
-
-    return api.load_rules(_rules_folder(spec, scratch, n))
-
-
 def _rule_impact(rules, facts, fmt, backend, scratch, year=None) -> str:
     from .. import api
     from ..analysis.diff import rule_impact
@@ -106,7 +100,7 @@ def _years(rules_spec, facts, fmt, backend, scratch) -> str:
     if year_a >= year_b:
         raise input_problem([Diagnostic(facts[1], 0, 0, "", f"FACTS_B 的年度 {year_b} 应晚于 FACTS_A 的年度 {year_a}",
                                         suggestion="按时间先后给出: perfaudit diff 较早年度 较晚年度")])
-    ruleset = _load_rules(rules_spec, scratch, 0)
+    ruleset = api.load_rules(_rules_folder(rules_spec, scratch, 0))
     reports = api.load_facts(facts)
     result = api.evaluate(ruleset, reports, backend=backend, facts_hash=api.facts_digest(facts))
     if result.notice:

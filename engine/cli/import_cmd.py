@@ -79,12 +79,11 @@ def _import_template(file, year, output, force, unit):
     with input_errors():
         result = import_workbook(Path(file), year, unit, display=file)
     target = Path(output) if output else default_output(result.department, year)
-    destination = "-" if output == "-" else str(target)
     if output != "-":  # a facts folder such as facts/2024/ is made when missing
         target.parent.mkdir(parents=True, exist_ok=True)
     for notice in result.notices:
         click.echo(f"提示: {notice}", err=True)
-    write_output(result.text, destination, force, [file])
+    write_output(result.text, str(target), force, [file])  # Path("-") is still "-": standard output
     if output != "-":
         click.echo(f"已写出 {target}。请对照原表核对后再用 perfaudit evaluate 核查。", err=True)
 
