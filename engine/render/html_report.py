@@ -263,9 +263,10 @@ def metrics_table(evaluation, department: str, year: int) -> str:
             f"{rows}</table>")
 
 
-def render_html(evaluation, metadata=()) -> str:
+def render(evaluation, options) -> str:
     formats = {rule: dict(pairs) for rule, pairs in evaluation.evidence_formats}
     scope = "、".join(f"{d} {y} 年度" for d, y, _file, _n in evaluation.reports) or "(无报告)"
+    metadata = metadata_pairs(options)
     body = [f'<div class="doc-head"><h1>预算绩效自评核查报告</h1><p class="subtitle">{e(scope)}</p>'
             f'<p class="run">perfaudit {e(VERSION)} · 规则 {evaluation.rules_evaluated} 条 · '
             f"规则版本 {e(evaluation.rules_hash[:16])} · 事实版本 {e(evaluation.facts_hash or '—')}</p>"
@@ -314,7 +315,3 @@ def prose_html(markup: str) -> str:
         elif part and not verbatim:  # an entity's ';' is markup, not punctuation
             parts[i] = "".join(piece if n % 2 else prose(piece) for n, piece in enumerate(_ENTITY.split(part)))
     return "".join(parts)
-
-
-def render(evaluation, options) -> str:
-    return render_html(evaluation, metadata_pairs(options))

@@ -39,7 +39,8 @@ def unevaluable_lines(unevaluable) -> list[str]:
     return out + [""]
 
 
-def render_text(evaluation, verbose: bool = False, colour: bool = False, metadata=()) -> str:
+def render(evaluation, options) -> str:
+    verbose, colour = options.verbose, options.extra.get("colour")
     out = []
     findings, unevaluable = split_unevaluable(evaluation.findings)
     for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):
@@ -80,6 +81,7 @@ def render_text(evaluation, verbose: bool = False, colour: bool = False, metadat
     out.extend(not_in_force_lines(evaluation.not_in_force))
     if not findings:
         out.insert(0, "未发现问题。")
+    metadata = metadata_pairs(options)
     if metadata:
         out.insert(0, "  ".join(f"{label}:{value}" for label, value in metadata) + "\n")
     return "\n".join(prose(line) for line in out) + "\n"
@@ -102,7 +104,3 @@ def jurisdiction_lines(jurisdictions) -> list:
     if not jurisdictions:
         return []
     return ["适用的地方口径：" + "、".join(f"{title}（{ident}，{n} 份报告）" for ident, title, n in jurisdictions)]
-
-
-def render(evaluation, options) -> str:
-    return render_text(evaluation, options.verbose, bool(options.extra.get("colour")), metadata_pairs(options))
