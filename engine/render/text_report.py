@@ -14,9 +14,7 @@ VERIFICATION_LABELS = {"primary": "已核实原文", "secondary": "转述来源"
 
 
 def policy_line(c: PolicyCitation) -> str:
-    name = c.doc_no or c.title
-    if c.doc_no:
-        name = f"{c.title}({c.doc_no})"
+    name = f"{c.title}({c.doc_no})" if c.doc_no else c.title
     text = f"依据: {name} {c.clause}"
     if c.clause_title:
         text += f"「{c.clause_title}」"
@@ -56,13 +54,11 @@ def render(evaluation, options) -> str:
                 policies = [c for c in f.citations if isinstance(c, PolicyCitation)]
                 facts = [c for c in f.citations if isinstance(c, FactCitation)]
                 shown = policies if verbose else policies[:2]
-                for c in shown:
-                    out.append("      " + policy_line(c))
+                out.extend("      " + policy_line(c) for c in shown)
                 if len(policies) > len(shown):
                     out.append(f"      (另有 {len(policies) - len(shown)} 条依据,见 -v)")
                 limit = len(facts) if verbose else 3
-                for c in facts[:limit]:
-                    out.append("      " + fact_line(c))
+                out.extend("      " + fact_line(c) for c in facts[:limit])
                 if len(facts) > limit:
                     out.append(f"      (另有 {len(facts) - limit} 处数据,见 -v)")
         out.append("")
