@@ -85,11 +85,10 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", citations: bool = True) -
     out.extend(tree_lines(e.condition, body + "  "))
     out.extend(reason_lines(e, body))
     for p in e.parameters:
+        value = "" if p.kind == "table" else f"= {p.text}"
+        out.append(f"{body}参数: {p.title}({p.name}){value},自 {p.from_year} 年起生效  {where(p.location)}")
         if p.kind == "table":  # a decision table reads better one row a line
-            out.append(f"{body}参数: {p.title}({p.name}),自 {p.from_year} 年起生效  {where(p.location)}")
             out.extend(f"{body}  {row}" for row in table_lines(p.value))
-        else:
-            out.append(f"{body}参数: {p.title}({p.name})= {p.text},自 {p.from_year} 年起生效  {where(p.location)}")
         out.extend(f"{body}  {policy_line(c)}" for c in (p.citations if citations else ()))
     shown = e.facts[:MAX_FACTS]
     out.extend(f"{body}数据: {fact_label(f)} = {f.printed or f.text}  {f.file}:{f.line}  {f.section}" for f in shown)
@@ -138,11 +137,10 @@ def plain_rule_lines(e: RuleExplanation, indent: str = "  ") -> list[str]:
     if len(e.facts) > len(shown):
         out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,用 --detail 或 --format json 查看)")
     for p in e.parameters:
+        value = "" if p.kind == "table" else f" {p.text}"
+        out.append(f"{body}参数: {p.title}{value}({p.from_year} 年起,{where(p.location)})")
         if p.kind == "table":
-            out.append(f"{body}参数: {p.title}({p.from_year} 年起,{where(p.location)})")
             out.extend(f"{body}  {row}" for row in table_lines(p.value))
-        else:
-            out.append(f"{body}参数: {p.title} {p.text}({p.from_year} 年起,{where(p.location)})")
     out.extend(f"{body}{policy_line(c)}" for c in e.citations)
     out.append(f"{body}规则: {where(e.location)}")
     return out
