@@ -51,8 +51,6 @@ def main():
     install_signal_handlers()  # Ctrl-C and SIGTERM: temporary files removed, exit 130 / 143 (not click's 1)
     try:
         cli(standalone_mode=True)
-    except SystemExit:
-        raise
     except (KeyboardInterrupt, Interrupted) as exc:
         click.echo("已中断。", err=True)
         sys.exit(getattr(exc, "exit_code", 130))

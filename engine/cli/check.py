@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..core.errors import InputError
-from .common import InputProblem, rules_option
+from .common import input_errors, rules_option
 
 
 @click.command()
@@ -15,12 +14,10 @@ def check(rules_dir, facts):
     from ..render.text_report import not_in_force_lines
     from ..run.evaluate import by_scope, not_in_force
 
-    try:
+    with input_errors():
         ruleset = api.load_rules(rules_dir)
         program = api.compile(ruleset)
         reports = api.load_facts(facts) if facts else []
-    except InputError as error:
-        raise InputProblem(error) from None
     parts = [f"规则 {len(ruleset.rules)} 条、参数 {len(ruleset.parameters)} 个、政策来源 {len(ruleset.sources)} 个"]
     if facts:
         parts.append(f"事实文件 {len(reports)} 份")

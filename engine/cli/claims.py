@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 import yaml
 
-from ..core.errors import Diagnostic, InputError
-from .common import InputProblem, check_output, input_problem, write_output
+from ..core.errors import Diagnostic
+from .common import check_output, input_errors, input_problem, write_output
 
 
 @click.group("claims")
@@ -126,10 +126,8 @@ def review(file, accept, discard, measure, project, excerpt, members, into, sour
         raise input_problem(problems)
     result, refs = reviewed(text, decisions, discarded)
     data = yaml.safe_load(result) or {}
-    try:
+    with input_errors():
         check_generated(result, refs, file, data.get("year", 0), data.get("department") or "")
-    except InputError as error:
-        raise InputProblem(error) from None
     check_output(output, force, [file])
     write_output(result, output, force, [file])
     claimed = sum(1 for d in decisions.values() if d.measure)

@@ -65,6 +65,15 @@ def files_read(facts=(), rules_dirs=()):
 
 
 @contextmanager
+def input_errors():
+    """An InputError raised inside shown as the CLI shows invalid input (every diagnostic, exit 2)."""
+    try:
+        yield
+    except InputError as error:
+        raise InputProblem(error) from None
+
+
+@contextmanager
 def output_errors():
     """engine/io/output.py's refusals and disk failures, shown as the CLI shows errors."""
     try:
@@ -135,10 +144,8 @@ def rules_option(f):
 def located_rules(paths) -> str:
     from ..construct.projectfile import find_rules
 
-    try:
+    with input_errors():
         return find_rules(paths)
-    except InputError as error:
-        raise InputProblem(error) from None
 
 
 def backend_option(f):

@@ -4,8 +4,8 @@ import tempfile
 
 import click
 
-from ..core.errors import Diagnostic, InputError
-from .common import (InputProblem, backend_option, check_output, files_read, force_option, input_problem,
+from ..core.errors import Diagnostic
+from .common import (backend_option, check_output, files_read, force_option, input_errors, input_problem,
                      located_rules, write_output)
 
 
@@ -36,7 +36,7 @@ def diff(facts, rules, fmt, output, force, backend, as_year):
 
     inputs = files_read(facts, [spec for spec in rules or ["rules"] if not spec.startswith(GIT_PREFIX)])
     check_output(output, force, inputs)
-    try:
+    with input_errors():
         with tempfile.TemporaryDirectory(prefix="perfaudit-rules-") as scratch:
             if len(rules) == 2:
                 if fmt == "html":
@@ -46,8 +46,6 @@ def diff(facts, rules, fmt, output, force, backend, as_year):
                 raise click.UsageError("--as-year 只用于对比两套规则(给两次 --rules)")
             else:
                 text = _years(rules[0] if rules else located_rules(facts), facts, fmt, backend, scratch)
-    except InputError as error:
-        raise InputProblem(error) from None
     write_output(text, output, force, inputs)
 
 
@@ -55,12 +53,6 @@ def _rules_folder(spec: str, scratch: str, n: int) -> str:
     from ..analysis.diff import GIT_PREFIX, rules_from_git
 
     return rules_from_git(spec, f"{scratch}/{n}") if spec.startswith(GIT_PREFIX) else spec
-
-
-def _load_rules(spec: str, scratch: str, n: int):
-    from .. import api
-
-    return api.load_rules(_rules_folder(spec, scratch, n))
 
 
 def _rule_impact(rules, facts, fmt, backend, scratch, year=None) -> str:
@@ -108,7 +100,7 @@ def _years(rules_spec, facts, fmt, backend, scratch) -> str:
     if year_a >= year_b:
         raise input_problem([Diagnostic(facts[1], 0, 0, "", f"FACTS_B 的年度 {year_b} 应晚于 FACTS_A 的年度 {year_a}",
                                         suggestion="按时间先后给出: perfaudit diff 较早年度 较晚年度")])
-    ruleset = _load_rules(rules_spec, scratch, 0)
+    ruleset = api.load_rules(_rules_folder(rules_spec, scratch, 0))
     reports = api.load_facts(facts)
     result = api.evaluate(ruleset, reports, backend=backend, facts_hash=api.facts_digest(facts))
     if result.notice:

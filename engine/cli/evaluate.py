@@ -4,14 +4,13 @@ import sys
 
 import click
 
-from ..core.errors import InputError
 from ..core.findings import SEVERITY_LABELS, tally
 from ..load.files import expand_paths
 from ..render import FORMATS, RenderOptions, is_binary, render
 from ..render.style import wants_colour
 from ..run.gcpause import paused_gc
-from .common import (EXIT_FINDINGS, SEVERITIES, InputProblem, backend_option, check_output, files_read,
-                     force_option, rules_option, write_output, write_output_pieces)
+from .common import (EXIT_FINDINGS, SEVERITIES, backend_option, check_output, files_read, force_option,
+                     input_errors, rules_option, write_output, write_output_pieces)
 
 
 SEVERITY_NAMES = {label: name for name, label in SEVERITY_LABELS.items()}  # --fail-on 错误 = error
@@ -57,15 +56,13 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     stream = fmt if fmt in STREAMED and earlier is None else None
     cache = _cache(cache_dir, stream)
     with paused_gc():  # from the first record to the last byte written (engine/run/gcpause.py)
-        try:
+        with input_errors():
             ruleset = api.load_rules(rules_dir)
             files = len(listed)
             with progress_bar(2 * files, wants_progress_bar(fmt, output, files)) as advance:
                 result = api.evaluate_paths(ruleset, facts, backend=backend, jobs=jobs, progress=advance,
                                             stream=stream, spool_folder=spool_folder(output) if stream else None,
                                             cache=cache)
-        except InputError as error:
-            raise InputProblem(error) from None
         if result.notice:
             click.echo(result.notice, err=True)
         if stream:  # JSON and CSV: written from the spool of rendered findings (engine/run/streaming.py)

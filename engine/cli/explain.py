@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..core.errors import InputError
-from .common import InputProblem, backend_option, check_output, files_read, force_option, rules_option, write_output
+from .common import backend_option, check_output, files_read, force_option, input_errors, rules_option, write_output
 
 
 @click.command()
@@ -24,12 +23,10 @@ def explain(facts, project, rule_ids, rules_dir, fmt, output, force, backend, de
 
     inputs = files_read(facts, [rules_dir])
     check_output(output, force, inputs)
-    try:
+    with input_errors():
         ruleset = api.load_rules(rules_dir)
         reports = api.load_facts(facts)
         explanation = explain_project(api.compile(ruleset), reports, project, tuple(rule_ids), backend)
-    except InputError as error:
-        raise InputProblem(error) from None
     if explanation.notice:
         click.echo(explanation.notice, err=True)
     if fmt == "json":

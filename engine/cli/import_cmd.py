@@ -8,7 +8,7 @@ import click
 
 from ..core.errors import Diagnostic, InputError
 from ..io.output import safe_file_name
-from .common import InputProblem, check_output, input_problem, write_output
+from .common import InputProblem, check_output, input_errors, input_problem, write_output
 
 
 def default_output(department: str, year: int) -> Path:
@@ -76,17 +76,14 @@ def _import_template(file, year, output, force, unit):
 
     if year is None:
         raise input_problem([Diagnostic(file, 0, 0, "", "导入本工具的模板须给出 --year", suggestion="如 --year 2024")])
-    try:
+    with input_errors():
         result = import_workbook(Path(file), year, unit, display=file)
-    except InputError as error:
-        raise InputProblem(error) from None
     target = Path(output) if output else default_output(result.department, year)
-    destination = "-" if output == "-" else str(target)
     if output != "-":  # a facts folder such as facts/2024/ is made when missing
         target.parent.mkdir(parents=True, exist_ok=True)
     for notice in result.notices:
         click.echo(f"提示: {notice}", err=True)
-    write_output(result.text, destination, force, [file])
+    write_output(result.text, str(target), force, [file])  # Path("-") is still "-": standard output
     if output != "-":
         click.echo(f"已写出 {target}。请对照原表核对后再用 perfaudit evaluate 核查。", err=True)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import Diagnostic, InputError
-from .common import InputProblem, output_errors, rules_option
+from .common import input_errors, output_errors, rules_option
 
 
 def _families() -> list:
@@ -38,15 +38,13 @@ def new_rule(rule_id, family, subject, severity, rules_dir):
     if not re.match(RULE_ID_PATTERN, rule_id):
         raise click.BadParameter("规则编号写成 类别.名称,小写字母、数字和连字符,如 execution.below-explain-line",
                                  param_hint="ID")
-    try:
+    with input_errors():
         files = stubs(api.load_rules(rules_dir), rule_id, family, subject, severity)
         taken = [str(Path(rules_dir) / f.folder / f.name) for f in files
                  if os.path.lexists(Path(rules_dir) / f.folder / f.name)]
         if taken:  # checked for all files first, so that none is written when one exists
             raise InputError([Diagnostic(path, 0, 0, "", "文件已存在,不会覆盖", suggestion="换一个规则编号,或删除该文件后重试")
                               for path in taken])
-    except InputError as error:
-        raise InputProblem(error) from None
     from ..io.output import write_new_files
 
     with output_errors():

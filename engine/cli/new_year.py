@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import Diagnostic, InputError
+from ..core.errors import Diagnostic
 from ..io.output import write_new_files
-from .common import InputProblem, input_problem, output_errors
+from .common import input_errors, input_problem, output_errors
 
 
 @click.command("new-year")
@@ -23,10 +23,8 @@ def new_year(year, source, out_dir):
     from .. import api
     from ..io.scaffold import drafts_for
 
-    try:
+    with input_errors():
         reports = api.load_facts([source])
-    except InputError as error:
-        raise InputProblem(error) from None
     later = sorted({r.year for r in reports if r.year >= year})
     if later:
         raise input_problem([Diagnostic(source, 0, 0, "", f"--from 中已有 {'、'.join(map(str, later))} 年的报告,"

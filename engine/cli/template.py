@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from ..core.errors import InputError
-from .common import InputProblem, binary_stdout, check_output, write_output
+from .common import InputProblem, binary_stdout, check_output, input_errors, write_output
 
 
 @click.command()
@@ -27,10 +27,8 @@ def template(kind, output, source, force, rules_dir):
         from .. import api
         from ..io.spreadsheet.exporter import export_csv, export_xlsx
 
-        try:
+        with input_errors():
             reports = api.load_facts([source])
-        except InputError as error:
-            raise InputProblem(error) from None
         data = export_xlsx(reports[0], _lists(rules_dir, inputs)) if kind == "xlsx" else export_csv(reports[0])
     else:
         from ..io.spreadsheet.exporter import template_xlsx

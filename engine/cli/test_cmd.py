@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import InputError
-from .common import EXIT_FINDINGS, InputProblem, backend_option, check_output, force_option, rules_option, write_output
+from .common import EXIT_FINDINGS, backend_option, check_output, force_option, input_errors, rules_option, write_output
 
 # like pytest's "no tests collected": a CI job whose filter matches nothing must not pass silently
 EXIT_NO_TESTS = 5
@@ -37,11 +36,9 @@ def test(paths, rules_dir, keyword, coverage, fmt, junit, min_coverage, backend,
     from ..render.ruletest_report import results_json, results_junit
     from ..render.ruletest_text import render_results
 
-    try:
+    with input_errors():
         program = api.compile(api.load_rules(rules_dir))
         cases = load_tests(paths or [Path(rules_dir) / "tests"], program, root=Path(rules_dir).resolve().parent)
-    except InputError as error:
-        raise InputProblem(error) from None
     inputs = [c.file for c in cases] + rule_files(rules_dir)[0]
     check_output(junit, force, inputs)
     chosen = select(cases, keyword)

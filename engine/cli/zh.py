@@ -151,9 +151,7 @@ class HelpFormatter(click.HelpFormatter):
             else:
                 self.write("\n" + indent + " " * column)
             lines = wrap(second, max(self.width - self.current_indent - column, 20))
-            self.write(lines[0] + "\n")
-            for line in lines[1:]:
-                self.write(indent + " " * column + line + "\n")
+            self.write(("\n" + indent + " " * column).join(lines) + "\n")
 
 
 class Context(click.Context):

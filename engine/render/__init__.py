@@ -1,8 +1,8 @@
 """Render stage: an Evaluation -> a document. Formats are registered here by name.
 
-Each entry maps a --format name to (module, function, binary). The function takes
-(evaluation, options) and returns str, or bytes when binary is True. Modules are
-imported only when their format is used, to keep start-up fast.
+Each entry maps a --format name to (module, binary). The module's render(evaluation, options) returns
+str, or bytes when binary is True. Modules are imported only when their format is used, to keep
+start-up fast.
 """
 from __future__ import annotations
 
@@ -16,20 +16,19 @@ class RenderOptions:
     extra: dict = field(default_factory=dict)
 
 
-FORMATS: dict[str, tuple[str, str, bool]] = {
-    "text": ("engine.render.text_report", "render", False),
-    "json": ("engine.render.json_report", "render", False),
-    "html": ("engine.render.html_report", "render", False),
-    "md": ("engine.render.markdown_report", "render", False),
-    "csv": ("engine.render.csv_report", "render", False),
-    "xlsx": ("engine.render.xlsx_report", "render", True),
+FORMATS: dict[str, tuple[str, bool]] = {
+    "text": ("engine.render.text_report", False),
+    "json": ("engine.render.json_report", False),
+    "html": ("engine.render.html_report", False),
+    "md": ("engine.render.markdown_report", False),
+    "csv": ("engine.render.csv_report", False),
+    "xlsx": ("engine.render.xlsx_report", True),
 }
 
 
 def render(fmt: str, evaluation, options: RenderOptions | None = None):
-    module_name, function, _ = FORMATS[fmt]
-    return getattr(import_module(module_name), function)(evaluation, options or RenderOptions())
+    return import_module(FORMATS[fmt][0]).render(evaluation, options or RenderOptions())
 
 
 def is_binary(fmt: str) -> bool:
-    return FORMATS[fmt][2]
+    return FORMATS[fmt][1]

@@ -25,12 +25,11 @@ def _n(x: float) -> str:
     return f"{x:.1f}"
 
 
-def _text(x, y, content, cls="", anchor="start", title=None) -> str:
-    attrs = f' class="{cls}"' if cls else ""
+def _text(x, y, content, cls: str, anchor="start", title=None) -> str:
     inner = escape(content)
     if title:
         inner = f"<title>{escape(title)}</title>{inner}"
-    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{attrs}>{inner}</text>'
+    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" class="{cls}">{inner}</text>'
 
 
 def _clip(label: str, width_px: float) -> str:

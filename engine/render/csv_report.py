@@ -58,7 +58,7 @@ def _csv_lines(rows) -> list[str]:
     return lines
 
 
-def render_csv(evaluation) -> str:
+def render(evaluation, options) -> str:
     return "\ufeff" + "".join(_csv_lines([LEDGER_COLUMNS] + ledger_rows(evaluation)))
 
 
@@ -70,7 +70,7 @@ def finding_block(findings, memo: dict) -> tuple[bytes, array]:
 
 
 def write_streamed(evaluation, counts: dict, blocks, write) -> None:
-    """render_csv's text handed to write() piece by piece, from finding_block()s in document order."""
+    """render()'s text handed to write() piece by piece, from finding_block()s in document order."""
     write("\ufeff" + _csv_lines([LEDGER_COLUMNS])[0])
     n = 0
     for data, lengths in blocks:
@@ -80,7 +80,3 @@ def write_streamed(evaluation, counts: dict, blocks, write) -> None:
             write(b"%d," % n)
             write(data[start:start + length])
             start += length
-
-
-def render(evaluation, options) -> str:
-    return render_csv(evaluation)

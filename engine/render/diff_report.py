@@ -50,15 +50,13 @@ def headline(f) -> str:
 # ---- rule-change impact ------------------------------------------------------------
 
 
-def changes_lines(changes, kinds=None) -> list:
+def changes_lines(changes, kinds: dict) -> list:
     """Sources and rule tests that differ, and with --as-year the parameter values in force that year."""
-    if changes is None:
-        return []
     out = []
     if changes.as_year is not None:
         out.append(f"按 {changes.as_year} 年核查(事实视为该年度的报告),该年生效的参数取值(旧 → 新):")
         for name, title, old, new in changes.in_force:
-            shown = [yearly_text((entry,), (kinds or {}).get(name, "")) if entry else "(无取值)" for entry in (old, new)]
+            shown = [yearly_text((entry,), kinds.get(name, "")) if entry else "(无取值)" for entry in (old, new)]
             mark = "" if old == new else "  *有变化"
             out.append(f"  {title}({name}): {shown[0]}  →  {shown[1]}{mark}")
     for label, added, removed, edited in (
@@ -71,8 +69,6 @@ def changes_lines(changes, kinds=None) -> list:
 
 
 def changes_json(changes) -> dict:
-    if changes is None:
-        return {}
     document = {"sources": {"added": list(changes.sources_added), "removed": list(changes.sources_removed),
                             "edited": list(changes.sources_edited)},
                 "tests": {"added": list(changes.tests_added), "removed": list(changes.tests_removed),
@@ -85,16 +81,10 @@ def changes_json(changes) -> dict:
     return document
 
 
-def impact_text(impact, formats: dict, changes=None, kinds=None) -> str:
-    kinds = kinds or {}
+def impact_text(impact, formats: dict, changes, kinds: dict) -> str:
     out = [f"规则变更影响: 旧规则 {impact.old_label} → 新规则 {impact.new_label}"]
-    edits = []
-    if impact.rules_added:
-        edits.append("新增规则 " + "、".join(impact.rules_added))
-    if impact.rules_removed:
-        edits.append("删除规则 " + "、".join(impact.rules_removed))
-    if impact.rules_edited:
-        edits.append("修改规则 " + "、".join(impact.rules_edited))
+    edits = [f"{verb}规则 " + "、".join(rules) for verb, rules in
+             (("新增", impact.rules_added), ("删除", impact.rules_removed), ("修改", impact.rules_edited)) if rules]
     out.append("规则: " + (";".join(edits) if edits else "没有增删或修改"))
     if impact.parameters:
         out.append("参数:")
@@ -139,7 +129,7 @@ def evidence_lines(before, after, formats: dict) -> list:
     return lines
 
 
-def impact_json(impact, changes=None) -> str:
+def impact_json(impact, changes) -> str:
     document = {
         "mode": "rules",
         "old": impact.old_label,

@@ -2,6 +2,7 @@
 sub-expression's value, why (or why not), the near miss, the parameters and the facts used."""
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from ..analysis.explain import OUTCOME_LABELS, Explanation, ProjectExplanation, RuleExplanation, Step
@@ -66,10 +67,10 @@ def reason_lines(e: RuleExplanation, indent: str) -> list[str]:
     return out
 
 
-def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True, citations: bool = True) -> list[str]:
-    """One rule's explanation; full=False gives one line, citations=False leaves out the policy lines."""
+def rule_lines(e: RuleExplanation, indent: str = "  ", citations: bool = True) -> list[str]:
+    """One rule's explanation (one line when it does not apply); citations=False leaves out the policy lines."""
     body = indent + "  "
-    if not full or e.outcome == "not-applicable":
+    if e.outcome == "not-applicable":
         why = ";".join(step_line(s) for s in e.deciding)
         return [f"{indent}{rule_header(e)}: {why}"]
     out = [indent + rule_header(e)]
@@ -84,15 +85,13 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", full: bool = True, citati
     out.extend(tree_lines(e.condition, body + "  "))
     out.extend(reason_lines(e, body))
     for p in e.parameters:
+        value = "" if p.kind == "table" else f"= {p.text}"
+        out.append(f"{body}参数: {p.title}({p.name}){value},自 {p.from_year} 年起生效  {where(p.location)}")
         if p.kind == "table":  # a decision table reads better one row a line
-            out.append(f"{body}参数: {p.title}({p.name}),自 {p.from_year} 年起生效  {where(p.location)}")
             out.extend(f"{body}  {row}" for row in table_lines(p.value))
-        else:
-            out.append(f"{body}参数: {p.title}({p.name})= {p.text},自 {p.from_year} 年起生效  {where(p.location)}")
         out.extend(f"{body}  {policy_line(c)}" for c in (p.citations if citations else ()))
     shown = e.facts[:MAX_FACTS]
-    for f in shown:
-        out.append(f"{body}数据: {fact_label(f)} = {f.printed or f.text}  {f.file}:{f.line}  {f.section}")
+    out.extend(f"{body}数据: {fact_label(f)} = {f.printed or f.text}  {f.file}:{f.line}  {f.section}" for f in shown)
     if len(e.facts) > len(shown):
         out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,见 --format json)")
     out.extend(f"{body}{policy_line(c)}" for c in (e.citations if citations else ()))
@@ -134,26 +133,22 @@ def plain_rule_lines(e: RuleExplanation, indent: str = "  ") -> list[str]:
             else ""
         out.append(f"{body}判定: {plain_step(step)} → {heading}{tail}")
     shown = e.facts[:MAX_PLAIN_FACTS]
-    for f in shown:
-        out.append(f"{body}数据: {fact_label(f)} {fact_value(f)}({f.section},{f.file}:{f.line})")
+    out.extend(f"{body}数据: {fact_label(f)} {fact_value(f)}({f.section},{f.file}:{f.line})" for f in shown)
     if len(e.facts) > len(shown):
         out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,用 --detail 或 --format json 查看)")
     for p in e.parameters:
+        value = "" if p.kind == "table" else f" {p.text}"
+        out.append(f"{body}参数: {p.title}{value}({p.from_year} 年起,{where(p.location)})")
         if p.kind == "table":
-            out.append(f"{body}参数: {p.title}({p.from_year} 年起,{where(p.location)})")
             out.extend(f"{body}  {row}" for row in table_lines(p.value))
-        else:
-            out.append(f"{body}参数: {p.title} {p.text}({p.from_year} 年起,{where(p.location)})")
     out.extend(f"{body}{policy_line(c)}" for c in e.citations)
     out.append(f"{body}规则: {where(e.location)}")
     return out
 
 
 def counts(explanations) -> str:
-    tally = {label: 0 for label in OUTCOME_LABELS.values()}
-    for e in explanations:
-        tally[OUTCOME_LABELS[e.outcome]] += 1
-    return ",".join(f"{label} {n}" for label, n in tally.items())
+    tally = Counter(e.outcome for e in explanations)
+    return ",".join(f"{label} {tally[outcome]}" for outcome, label in OUTCOME_LABELS.items())
 
 
 def project_lines(p: ProjectExplanation, detailed_report_rules: bool, detail: bool = True) -> list[str]:
@@ -171,18 +166,14 @@ def project_lines(p: ProjectExplanation, detailed_report_rules: bool, detail: bo
             out.extend(["", "  适用条件不成立的规则:"])
         out.extend(rule_lines(e, "    " if e.outcome == "not-applicable" else "  "))
     if p.report_rules:
-        out.append("")
-        out.append(f"报告整体(不针对单个项目)的规则判定 {len(p.report_rules)} 项: {counts(p.report_rules)}")
-        out.append("-" * 60)
-        if detailed_report_rules:
-            for e in p.report_rules:
+        out += ["", f"报告整体(不针对单个项目)的规则判定 {len(p.report_rules)} 项: {counts(p.report_rules)}", "-" * 60]
+        for e in p.report_rules:
+            if detailed_report_rules:
                 out.append("")
                 out.extend(rule_lines(e))
-        else:
-            for e in p.report_rules:
-                if e.outcome in ("fired", "cannot-evaluate"):
-                    out.append(f"  {rule_header(e)}")
-                    out.append(f"      {e.message}")
+            elif e.outcome in ("fired", "cannot-evaluate"):
+                out += [f"  {rule_header(e)}", f"      {e.message}"]
+        if not detailed_report_rules:
             out.append("  (其余未触发或不适用;用 --rule 规则编号 查看任一规则的详细判定)")
     return out
 

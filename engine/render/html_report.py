@@ -224,14 +224,7 @@ def unevaluable_html(unevaluable) -> str:
             f"{rows}</table></section>")
 
 
-def _metrics_of(evaluation, department: str, year: int) -> list:
-    return [m for m in evaluation.project_metrics if m.department == department and m.year == year]
-
-
-def charts_html(evaluation, department: str, year: int) -> str:
-    metrics = _metrics_of(evaluation, department, year)
-    if not metrics:
-        return ""
+def charts_html(evaluation, metrics: list, department: str, year: int) -> str:
     params = dict(evaluation.parameters).get((department, year), {})
     line = params.get(WARNING_LINE)
     line = line if isinstance(line, Decimal) else None
@@ -248,10 +241,7 @@ def charts_html(evaluation, department: str, year: int) -> str:
             f"红色表示报告等级与得分所在档次不符。</p></figure>")
 
 
-def metrics_table(evaluation, department: str, year: int) -> str:
-    metrics = _metrics_of(evaluation, department, year)
-    if not metrics:
-        return ""
+def metrics_table(metrics: list) -> str:
     rows = "".join(
         f"<tr><td>{e(m.name)}</td><td class=\"num\">{e(format_value(m.full_year))}</td>"
         f"<td class=\"num\">{e(format_value(m.executed))}</td><td class=\"num\">{e(computed_rate(m.rate))}</td>"
@@ -263,9 +253,10 @@ def metrics_table(evaluation, department: str, year: int) -> str:
             f"{rows}</table>")
 
 
-def render_html(evaluation, metadata=()) -> str:
+def render(evaluation, options) -> str:
     formats = {rule: dict(pairs) for rule, pairs in evaluation.evidence_formats}
     scope = "、".join(f"{d} {y} 年度" for d, y, _file, _n in evaluation.reports) or "(无报告)"
+    metadata = metadata_pairs(options)
     body = [f'<div class="doc-head"><h1>预算绩效自评核查报告</h1><p class="subtitle">{e(scope)}</p>'
             f'<p class="run">perfaudit {e(VERSION)} · 规则 {evaluation.rules_evaluated} 条 · '
             f"规则版本 {e(evaluation.rules_hash[:16])} · 事实版本 {e(evaluation.facts_hash or '—')}</p>"
@@ -280,8 +271,9 @@ def render_html(evaluation, metadata=()) -> str:
         by_report[(year, department)] = list(group)
     for (year, department), group in sorted(by_report.items()):
         body.append(f'<section class="report"><h2>{e(department)} {year} 年度</h2>')
-        body.append(metrics_table(evaluation, department, year))
-        body.append(charts_html(evaluation, department, year))
+        metrics = [m for m in evaluation.project_metrics if m.department == department and m.year == year]
+        if metrics:
+            body += [metrics_table(metrics), charts_html(evaluation, metrics, department, year)]
         body.append(f"<h3 class=\"list-head\">发现的问题(共 {len(group)} 项)</h3>" if group else
                     '<p class="none">未发现问题。</p>')
         for project, items in groupby(group, key=lambda f: f.project or ""):
@@ -314,7 +306,3 @@ def prose_html(markup: str) -> str:
         elif part and not verbatim:  # an entity's ';' is markup, not punctuation
             parts[i] = "".join(piece if n % 2 else prose(piece) for n, piece in enumerate(_ENTITY.split(part)))
     return "".join(parts)
-
-
-def render(evaluation, options) -> str:
-    return render_html(evaluation, metadata_pairs(options))

@@ -107,7 +107,7 @@ def document(evaluation, findings, counts: dict | None = None) -> dict:
     }
 
 
-def render_json(evaluation) -> str:
+def render(evaluation, options) -> str:
     memo: dict = {}
     # written one finding at a time: the same text as json.dumps(indent=2), in a fraction of the
     # time and memory for a province's findings (jsontext.py)
@@ -121,12 +121,8 @@ def finding_block(findings, memo: dict) -> tuple[bytes, None]:
 
 
 def write_streamed(evaluation, counts: dict, blocks, write) -> None:
-    """render_json's text handed to write() piece by piece: `evaluation` without its findings, their tally
+    """render()'s text handed to write() piece by piece: `evaluation` without its findings, their tally
     `counts`, and the finding_block()s in document order as (bytes, None)."""
     findings = Items(sum(counts.values()), (Encoded(data) for data, _ in blocks if data))
     dump(document(evaluation, findings, counts), write)
     write("\n")
-
-
-def render(evaluation, options) -> str:
-    return render_json(evaluation)

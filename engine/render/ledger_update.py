@@ -101,13 +101,11 @@ def update_ledger(evaluation, earlier: list[dict]) -> Update:
         by_key[_place(row) + (prose(str(row["问题"] or "")),)].append(index)  # a ledger from before prose()
         by_place[_place(row)].append(index)
     taken: dict[int, int] = {}  # fresh row -> earlier row
-    used: set = set()
     for n, record in enumerate(fresh_records):
-        for index in by_key[_place(record) + (record["问题"],)]:
-            if index not in used:
-                taken[n] = index
-                used.add(index)
-                break
+        same = by_key[_place(record) + (record["问题"],)]  # an earlier row is in one of these lists, taken once
+        if same:
+            taken[n] = same.pop(0)
+    used = set(taken.values())
     unmatched = defaultdict(list)
     for n, record in enumerate(fresh_records):
         if n not in taken:

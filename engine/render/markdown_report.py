@@ -109,12 +109,13 @@ def finding(f, formats: dict) -> list[str]:
     return out + [""]
 
 
-def render_markdown(evaluation, metadata=()) -> str:
+def render(evaluation, options) -> str:
     formats = {rule: dict(pairs) for rule, pairs in evaluation.evidence_formats}
     scope = "、".join(f"{d} {y} 年度" for d, y, _f, _n in evaluation.reports) or "(无报告)"
     out = ["# 预算绩效自评核查报告", "", f"**{md(scope)}**", "",
            f"perfaudit {VERSION} · 规则 {evaluation.rules_evaluated} 条 · 规则版本 {evaluation.rules_hash[:16]} · "
            f"事实版本 {evaluation.facts_hash or '—'}", ""]
+    metadata = metadata_pairs(options)
     if metadata:
         out += ["  ".join(f"{label}:{md(value)}" for label, value in metadata), ""]
     out += summary(evaluation)
@@ -140,7 +141,3 @@ def render_markdown(evaluation, metadata=()) -> str:
                        md(f.message)] for f in unevaluable])
     out += ["---", "", "本报告由 perfaudit 依据 rules/ 中的规则自动生成;“未核实”的条款引用前须查证原文。", ""]
     return "\n".join(line if line.startswith("    > ") else prose(line) for line in out)  # quotes stay verbatim
-
-
-def render(evaluation, options) -> str:
-    return render_markdown(evaluation, metadata_pairs(options))

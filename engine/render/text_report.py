@@ -14,9 +14,7 @@ VERIFICATION_LABELS = {"primary": "已核实原文", "secondary": "转述来源"
 
 
 def policy_line(c: PolicyCitation) -> str:
-    name = c.doc_no or c.title
-    if c.doc_no:
-        name = f"{c.title}({c.doc_no})"
+    name = f"{c.title}({c.doc_no})" if c.doc_no else c.title
     text = f"依据: {name} {c.clause}"
     if c.clause_title:
         text += f"「{c.clause_title}」"
@@ -39,7 +37,8 @@ def unevaluable_lines(unevaluable) -> list[str]:
     return out + [""]
 
 
-def render_text(evaluation, verbose: bool = False, colour: bool = False, metadata=()) -> str:
+def render(evaluation, options) -> str:
+    verbose, colour = options.verbose, options.extra.get("colour")
     out = []
     findings, unevaluable = split_unevaluable(evaluation.findings)
     for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):
@@ -55,13 +54,11 @@ def render_text(evaluation, verbose: bool = False, colour: bool = False, metadat
                 policies = [c for c in f.citations if isinstance(c, PolicyCitation)]
                 facts = [c for c in f.citations if isinstance(c, FactCitation)]
                 shown = policies if verbose else policies[:2]
-                for c in shown:
-                    out.append("      " + policy_line(c))
+                out.extend("      " + policy_line(c) for c in shown)
                 if len(policies) > len(shown):
                     out.append(f"      (另有 {len(policies) - len(shown)} 条依据,见 -v)")
                 limit = len(facts) if verbose else 3
-                for c in facts[:limit]:
-                    out.append("      " + fact_line(c))
+                out.extend("      " + fact_line(c) for c in facts[:limit])
                 if len(facts) > limit:
                     out.append(f"      (另有 {len(facts) - limit} 处数据,见 -v)")
         out.append("")
@@ -80,6 +77,7 @@ def render_text(evaluation, verbose: bool = False, colour: bool = False, metadat
     out.extend(not_in_force_lines(evaluation.not_in_force))
     if not findings:
         out.insert(0, "未发现问题。")
+    metadata = metadata_pairs(options)
     if metadata:
         out.insert(0, "  ".join(f"{label}:{value}" for label, value in metadata) + "\n")
     return "\n".join(prose(line) for line in out) + "\n"
@@ -102,7 +100,3 @@ def jurisdiction_lines(jurisdictions) -> list:
     if not jurisdictions:
         return []
     return ["适用的地方口径：" + "、".join(f"{title}（{ident}，{n} 份报告）" for ident, title, n in jurisdictions)]
-
-
-def render(evaluation, options) -> str:
-    return render_text(evaluation, options.verbose, bool(options.extra.get("colour")), metadata_pairs(options))
