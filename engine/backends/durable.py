@@ -34,19 +34,17 @@ import json
 import math
 import weakref
 from decimal import Decimal
+from functools import partial
 from json.encoder import encode_basestring
 from operator import add, contains, eq, getitem, is_, is_not, mod
 
 from . import durable_networks as networks
-from ..construct.compile import And, Leaf, Not
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
-from .durable_findings import plan_groups, rule_definitions
+from .durable_findings import comparison, outcome_tests, plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
-_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
-_NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
 # durable_rules' ruleset-creation error codes (src/rules/rules.h) that rule authors can reach
@@ -68,49 +66,13 @@ def _make_host():
     return QuietHost()
 
 
-def _cmp(op, left_key, right_key):
-    guard = [{"$ex": {left_key: 1}}, {"$ex": {right_key: 1}}]
-    if op == "==":
-        test = {left_key: {"$m": right_key}}
-    else:
-        test = {_OPS[op]: {left_key: {"$m": right_key}}}
-    return {"$and": guard + [test]}
+def _guarded(op, left_key, right_key):
+    return {"$and": [{"$ex": {left_key: 1}}, {"$ex": {right_key: 1}}, comparison(op, left_key, right_key)]}
 
 
-class _Keys:
-    def __init__(self, rule_no):
-        self.prefix = f"r{rule_no}_"
-
-    def left(self, leaf):
-        return f"{self.prefix}{leaf.index}l"
-
-    def right(self, leaf):
-        return f"{self.prefix}{leaf.index}r"
-
-    def truth(self, leaf):
-        return f"{self.prefix}{leaf.index}t"
-
-
-def _true(tree, keys):
-    if isinstance(tree, Leaf):
-        if tree.op is None:
-            return {keys.truth(tree): True}
-        return _cmp(tree.op, keys.left(tree), keys.right(tree))
-    if isinstance(tree, Not):
-        return _false(tree.item, keys)
-    parts = [_true(i, keys) for i in tree.items]
-    return {"$and": parts} if isinstance(tree, And) else {"$or": parts}
-
-
-def _false(tree, keys):
-    if isinstance(tree, Leaf):
-        if tree.op is None:
-            return {keys.truth(tree): False}
-        return _cmp(_NEG[tree.op], keys.left(tree), keys.right(tree))
-    if isinstance(tree, Not):
-        return _true(tree.item, keys)
-    parts = [_false(i, keys) for i in tree.items]
-    return {"$or": parts} if isinstance(tree, And) else {"$and": parts}
+def _rule_key(prefix: str, leaf, side: str) -> str:
+    """A three-outcome rule's property of one leaf: side "t" (boolean), "l" or "r" (comparison)."""
+    return f"{prefix}{leaf.index}{side}"
 
 
 def encode_pair(left, right):
@@ -392,15 +354,10 @@ class _Layout:
             # is a fact of its own
             for group, members in self.groups[kind]:
                 for rule_no, compiled in members:
-                    keys = self.rule_keys[compiled.rule.id] = _Keys(rule_no)
+                    key = self.rule_keys[compiled.rule.id] = partial(_rule_key, f"r{rule_no}_")
                     selector = {"g": group}
-                    when_t = [_true(compiled.when, keys)] if compiled.when is not None else []
-                    outcomes = {FIRED: when_t + [_true(compiled.condition, keys)],
-                                PASSED: when_t + [_false(compiled.condition, keys)]}
-                    if compiled.when is not None:
-                        outcomes[NOT_APPLICABLE] = [_false(compiled.when, keys)]
-                    for outcome, tests in outcomes.items():
-                        name = f"{keys.prefix}{outcome}"
+                    for outcome, tests in outcome_tests(compiled, key, _guarded).items():
+                        name = f"r{rule_no}_{outcome}"
                         definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
                                             "run": self._register(name, (compiled.rule.id, outcome))}
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
@@ -562,10 +519,10 @@ class DurableBackend:
             for group, members in self.groups[kind]:
                 rules = []
                 for _, compiled in members:
-                    keys = self.rule_keys[compiled.rule.id]
+                    key = self.rule_keys[compiled.rule.id]
                     rules.append((compiled.rule.id, [
-                        (leaf.index, True, json.dumps(keys.truth(leaf)) + ":", "") if leaf.op is None else
-                        (leaf.index, False, json.dumps(keys.left(leaf)) + ":", json.dumps(keys.right(leaf)) + ":")
+                        (leaf.index, True, json.dumps(key(leaf, "t")) + ":", "") if leaf.op is None else
+                        (leaf.index, False, json.dumps(key(leaf, "l")) + ":", json.dumps(key(leaf, "r")) + ":")
                         for leaf in compiled.leaves]))
                 plan.append((group, ',"g":' + json.dumps(group), rules))
         return plan

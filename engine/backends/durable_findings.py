@@ -24,6 +24,8 @@ fact, with the three-outcome rules (fired / passed / not applicable; unknown whe
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..construct.compile import And, Leaf, Not, leaves_of
 from ..core.catalog import SUBJECT_SCOPES
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
@@ -38,7 +40,7 @@ _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
-def _cmp(op, left_key, right_key):
+def comparison(op, left_key, right_key):
     if op == "==":
         return {left_key: {"$m": right_key}}
     return {_OPS[op]: {left_key: {"$m": right_key}}}
@@ -141,21 +143,32 @@ def _atom(compiled, group: Group, slot: int, position: int, leaf_index: int, sta
     left, right = group.leaf_key(slot, position, leaf, "l"), group.leaf_key(slot, position, leaf, "r")
     if state == U:
         return {"$nex": {left: 1}}
-    return _cmp(leaf.op if state == T else _NEG[leaf.op], left, right)
+    return comparison(leaf.op if state == T else _NEG[leaf.op], left, right)
 
 
-def _nested(tree, want_true: bool, group: Group, slot: int, position: int) -> dict:
-    """The three-outcome encoding: T or F of a tree as nested $and/$or over single tests."""
+def nested(tree, want_true: bool, key, compare=comparison) -> dict:
+    """The three-outcome encoding: T or F of a tree as nested $and/$or over single tests, the leaf's
+    properties named by key(leaf, side) (side "t", "l" or "r") and compared by `compare`."""
     if isinstance(tree, Leaf):
         if tree.op is None:
-            return {group.leaf_key(slot, position, tree, "t"): want_true}
-        op = tree.op if want_true else _NEG[tree.op]
-        return _cmp(op, group.leaf_key(slot, position, tree, "l"), group.leaf_key(slot, position, tree, "r"))
+            return {key(tree, "t"): want_true}
+        return compare(tree.op if want_true else _NEG[tree.op], key(tree, "l"), key(tree, "r"))
     if isinstance(tree, Not):
-        return _nested(tree.item, not want_true, group, slot, position)
-    parts = [_nested(i, want_true, group, slot, position) for i in tree.items]
+        return nested(tree.item, not want_true, key, compare)
+    parts = [nested(i, want_true, key, compare) for i in tree.items]
     conjunction = isinstance(tree, And) == want_true
     return {"$and": parts} if conjunction else {"$or": parts}
+
+
+def outcome_tests(compiled, key, compare=comparison) -> dict:
+    """The three-outcome rules' tests: outcome -> [test], for fired, passed and (with a `when`) not applicable;
+    unknown is none of them matching."""
+    when_t = [nested(compiled.when, True, key, compare)] if compiled.when is not None else []
+    tests = {FIRED: when_t + [nested(compiled.condition, True, key, compare)],
+             PASSED: when_t + [nested(compiled.condition, False, key, compare)]}
+    if compiled.when is not None:
+        tests[NOT_APPLICABLE] = [nested(compiled.when, False, key, compare)]
+    return tests
 
 
 def rule_definitions(group: Group, register) -> dict:
@@ -167,11 +180,7 @@ def rule_definitions(group: Group, register) -> dict:
         for position, (compiled, fired, unknown) in enumerate(group.rules):
             base = f"{group.prefix(slot)}_{position}_"
             if group.three_outcome:
-                when_t = [_nested(compiled.when, True, group, slot, position)] if compiled.when is not None else []
-                tests = {FIRED: when_t + [_nested(compiled.condition, True, group, slot, position)],
-                         PASSED: when_t + [_nested(compiled.condition, False, group, slot, position)]}
-                if compiled.when is not None:
-                    tests[NOT_APPLICABLE] = [_nested(compiled.when, False, group, slot, position)]
+                tests = outcome_tests(compiled, partial(group.leaf_key, slot, position))
                 for n, (outcome, parts) in enumerate(tests.items()):
                     out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}],
                                           "run": register(f"{base}o{n}", (slot, position, outcome))}
