@@ -98,7 +98,7 @@ def encode_pair(left, right):
 
 
 def _json_value(value) -> str:
-    if type(value) is float:  # the common cases first
+    if isinstance(value, float):  # the common cases first
         text = repr(value)
         if "e" in text or "E" in text:
             text = format(Decimal(text), "f")
@@ -107,11 +107,6 @@ def _json_value(value) -> str:
         return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        text = repr(value)
-        if "e" in text or "E" in text:
-            text = format(Decimal(text), "f")
-        return text
     if isinstance(value, int):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
