@@ -127,7 +127,7 @@ def plan_groups(program) -> dict:
                 alone.rules.append((compiled, [], []))
                 groups[kind].append(alone)
                 current = None
-    for kind, kind_groups in groups.items():
+    for kind_groups in groups.values():
         for group in kind_groups:
             if not group.three_outcome:
                 group.slots = max(1, min(MAX_SLOTS, (FACT_PROPERTIES - 1) // group.properties(),
@@ -135,15 +135,11 @@ def plan_groups(program) -> dict:
     return groups
 
 
-def _atom(compiled, group: Group, slot: int, position: int, leaf_index: int, state: str) -> dict:
-    leaf = compiled.leaves[leaf_index]
-    if leaf.op is None:
-        key = group.leaf_key(slot, position, leaf, "t")
-        return {"$nex": {key: 1}} if state == U else {key: state == T}
-    left, right = group.leaf_key(slot, position, leaf, "l"), group.leaf_key(slot, position, leaf, "r")
+def _atom(leaf: Leaf, key, state: str) -> dict:
+    """One single-property test of a leaf's state; U is its (left) key's absence."""
     if state == U:
-        return {"$nex": {left: 1}}
-    return comparison(leaf.op if state == T else _NEG[leaf.op], left, right)
+        return {"$nex": {key(leaf, "t" if leaf.op is None else "l"): 1}}
+    return nested(leaf, state == T, key)
 
 
 def nested(tree, want_true: bool, key, compare=comparison) -> dict:
@@ -179,16 +175,17 @@ def rule_definitions(group: Group, register) -> dict:
         head = {group.prefix(slot): 1}
         for position, (compiled, fired, unknown) in enumerate(group.rules):
             base = f"{group.prefix(slot)}_{position}_"
+            key = partial(group.leaf_key, slot, position)
             if group.three_outcome:
-                tests = outcome_tests(compiled, partial(group.leaf_key, slot, position))
+                tests = outcome_tests(compiled, key)
                 for n, (outcome, parts) in enumerate(tests.items()):
                     out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}],
                                           "run": register(f"{base}o{n}", (slot, position, outcome))}
                 continue
             for letter, outcome, terms in (("f", FIRED, fired), ("u", UNKNOWN, unknown)):
                 for n, chunk in enumerate(pack(terms)):
-                    chains = [[_atom(compiled, group, slot, position, leaf, state)
-                               for leaf, state in _chain(compiled, term)] for term in chunk]
+                    chains = [[_atom(compiled.leaves[leaf], key, state) for leaf, state in _chain(compiled, term)]
+                              for term in chunk]
                     if len(chains) == 1:
                         test = [head] + chains[0]
                     else:
