@@ -42,7 +42,7 @@ from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
-from .durable_findings import comparison, outcome_tests, plan_groups, rule_definitions
+from .durable_findings import comparison, outcome_tests, pack, plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
 
@@ -332,19 +332,10 @@ class _Layout:
         warmup = {"all": [{"m": {"g": "__warmup__"}}], "run": None}
         definition = {"warmup": warmup}
         for kind in SUBJECT_SCOPES:
-            self.groups[kind] = []
-            size, current = 0, []
-            for rule_no, compiled in enumerate(program.rules):
-                if compiled.rule.subject != kind:
-                    continue
-                cost = 2 * len(compiled.leaves) + 1
-                if current and size + cost > MAX_PROPERTIES:
-                    self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
-                    size, current = 0, []
-                current.append((rule_no, compiled))
-                size += cost
-            if current:
-                self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
+            rules = [(rule_no, compiled) for rule_no, compiled in enumerate(program.rules)
+                     if compiled.rule.subject == kind]
+            runs = pack(rules, [2 * len(compiled.leaves) + 1 for _, compiled in rules], MAX_PROPERTIES)
+            self.groups[kind] = [(f"{kind}#{n}", members) for n, members in enumerate(runs)]
             # the three-outcome rules, for `outcomes` (explain: one subject, every outcome); each subject
             # is a fact of its own
             for group, members in self.groups[kind]:

@@ -67,17 +67,15 @@ class Group:
         return 1 + sum(1 if leaf.op is None else 2 for compiled, _, _ in self.rules for leaf in compiled.leaves)
 
 
-def pack(terms: list) -> list:
-    """Terms grouped into durable rules: one rule is [anchor, $or of terms], within the expression limit
-    (2 for the rule's $and, 2 for the $or, 2 for each term of more than one test)."""
-    out, current, cost = [], [], 4
-    for term in terms:
-        extra = 2 if len(term) > 1 else 0
-        if current and cost + extra > MAX_RULE_EXPRESSIONS:
+def pack(items: list, costs: list, limit: int, base: int = 0) -> list:
+    """Items in consecutive runs, each as long as `base` plus its items' costs stays within `limit`."""
+    out, current, total = [], [], base
+    for item, cost in zip(items, costs):
+        if current and total + cost > limit:
             out.append(current)
-            current, cost = [], 4
-        current.append(term)
-        cost += extra
+            current, total = [], base
+        current.append(item)
+        total += cost
     if current:
         out.append(current)
     return out
@@ -183,7 +181,10 @@ def rule_definitions(group: Group, register) -> dict:
                                           "run": register(f"{base}o{n}", (slot, position, outcome))}
                 continue
             for letter, outcome, terms in (("f", FIRED, fired), ("u", UNKNOWN, unknown)):
-                for n, chunk in enumerate(pack(terms)):
+                # terms grouped into durable rules [anchor, $or of terms] within the expression limit: 4 for the
+                # rule (2 for its $and, 2 for the $or), 2 for each term of more than one test
+                costs = [2 if len(term) > 1 else 0 for term in terms]
+                for n, chunk in enumerate(pack(terms, costs, MAX_RULE_EXPRESSIONS, 4)):
                     chains = [[_atom(compiled.leaves[leaf], key, state) for leaf, state in _chain(compiled, term)]
                               for term in chunk]
                     if len(chains) == 1:
