@@ -409,8 +409,7 @@ class DurableBackend:
         self.host = network.host
         self.ruleset_name = network.names[""]
         self._ruleset = network.rulesets[""]
-        self.findings_names = {group: network.names[f"_{group}"] for group in
-                               (g.name for groups in self.finding_groups.values() for g in groups)}
+        self.findings_names = {suffix[1:]: name for suffix, name in network.names.items() if suffix}  # "_<group>"
         self.findings_rulesets = {group: (network.rulesets[f"_{group}"], name)
                                   for group, name in self.findings_names.items()}
         if fresh:
@@ -554,21 +553,15 @@ class DurableBackend:
         self._check_open()
         from .batch import Decision
 
-        by_subjects: dict = {}
+        by_group: dict = {}  # (id of the batches' subjects, group) -> {position in the group: batch index}
         for b, batch in enumerate(batches):
-            by_subjects.setdefault(id(batch.subjects), []).append(b)
+            group, position = self._finding_plan[id(batch.compiled)]
+            by_group.setdefault((id(batch.subjects), group), {})[position] = b
         decided: dict = {}
-        plan = self._finding_plan
         known = _OperandTexts()
-        for members in by_subjects.values():
-            count = len(batches[members[0]].subjects)
-            if not count:
-                continue
-            by_group: dict = {}
-            for b in members:
-                group, position = plan[id(batches[b].compiled)]
-                by_group.setdefault(group, {})[position] = b
-            for group, present in by_group.items():
+        for (_, group), present in by_group.items():
+            count = len(batches[next(iter(present.values()))].subjects)
+            if count:
                 self._decide_group(group, present, batches, count, decided, known)
         return [Decision(b, row, outcome) for (b, row), outcome in sorted(decided.items())]
 
