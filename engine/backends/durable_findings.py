@@ -49,8 +49,7 @@ def comparison(op, left_key, right_key):
 class Group:
     """Rules of one kind decided together; `slots` subjects per fact."""
 
-    def __init__(self, kind: str, name: str, three_outcome: bool):
-        self.kind = kind
+    def __init__(self, name: str, three_outcome: bool):
         self.name = name  # prefix of every key and durable rule name of the group: no '"', no '.'
         self.three_outcome = three_outcome
         self.rules: list = []  # (compiled, fired terms, unknown terms)
@@ -113,7 +112,7 @@ def plan_groups(program) -> dict:
                     if current.properties() <= FACT_PROPERTIES - 1 and _stack_path(current) <= GROUP_PATH:
                         continue
                     current.rules.pop()
-                current = Group(kind, f"{letter}{len(groups[kind])}", False)
+                current = Group(f"{letter}{len(groups[kind])}", False)
                 current.rules.append((compiled, *terms))
                 groups[kind].append(current)
                 if current.properties() > FACT_PROPERTIES - 1 or _stack_path(current) > GROUP_PATH:
@@ -121,7 +120,7 @@ def plan_groups(program) -> dict:
                     groups[kind].pop()
                     terms = None
             if terms is None:
-                alone = Group(kind, f"{letter}{len(groups[kind])}", True)
+                alone = Group(f"{letter}{len(groups[kind])}", True)
                 alone.rules.append((compiled, [], []))
                 groups[kind].append(alone)
                 current = None
