@@ -325,8 +325,8 @@ class _Layout:
     def __init__(self, program):
         self.program = program
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
-        self.rule_keys: dict = {}
-        self.fact_plans: dict = {}  # subject kind -> DurableBackend._fact_plan
+        # subject kind -> per group: (group, its JSON prefix, [(rule id, [(leaf index, bool leaf?, key, key)])])
+        self.fact_plans: dict = {}
         self.slot_keys: dict = {}  # DurableBackend._keys
         self.tags: dict = {"warmup": ("warmup", None)}  # durable rule name -> what its action records
         warmup = {"all": [{"m": {"g": "__warmup__"}}], "run": None}
@@ -336,16 +336,23 @@ class _Layout:
                      if compiled.rule.subject == kind]
             runs = pack(rules, [2 * len(compiled.leaves) + 1 for _, compiled in rules], MAX_PROPERTIES)
             self.groups[kind] = [(f"{kind}#{n}", members) for n, members in enumerate(runs)]
+            self.fact_plans[kind] = []
             # the three-outcome rules, for `outcomes` (explain: one subject, every outcome); each subject
             # is a fact of its own
             for group, members in self.groups[kind]:
+                plan = []
                 for rule_no, compiled in members:
-                    key = self.rule_keys[compiled.rule.id] = partial(_rule_key, f"r{rule_no}_")
+                    key = partial(_rule_key, f"r{rule_no}_")
+                    plan.append((compiled.rule.id, [
+                        (leaf.index, True, json.dumps(key(leaf, "t")) + ":", "") if leaf.op is None else
+                        (leaf.index, False, json.dumps(key(leaf, "l")) + ":", json.dumps(key(leaf, "r")) + ":")
+                        for leaf in compiled.leaves]))
                     selector = {"g": group}
                     for outcome, tests in outcome_tests(compiled, key, _guarded).items():
                         name = f"r{rule_no}_{outcome}"
                         definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
                                             "run": self._register(name, (compiled.rule.id, outcome))}
+                self.fact_plans[kind].append((group, ',"g":' + json.dumps(group), plan))
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
         self.finding_groups = plan_groups(program)  # kind -> [durable_findings.Group]
@@ -391,7 +398,7 @@ class DurableBackend:
         self._native = durable_engine.durable_rules_engine
         self.program = program
         layout = _layout_of(program)
-        self.groups, self.rule_keys, self.finding_groups = layout.groups, layout.rule_keys, layout.finding_groups
+        self.groups, self.finding_groups = layout.groups, layout.finding_groups
         self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
         self.fired: list = []
         self.failures: list = []
@@ -496,22 +503,6 @@ class DurableBackend:
         except Exception:  # noqa: BLE001
             pass
 
-    def _fact_plan(self, kind: str) -> list:
-        """Per group of `kind`: (group, its JSON prefix, [(rule id, [(leaf index, bool leaf?, key, key)])])."""
-        plan = self._plans.get(kind)
-        if plan is None:
-            plan = self._plans[kind] = []
-            for group, members in self.groups[kind]:
-                rules = []
-                for _, compiled in members:
-                    key = self.rule_keys[compiled.rule.id]
-                    rules.append((compiled.rule.id, [
-                        (leaf.index, True, json.dumps(key(leaf, "t")) + ":", "") if leaf.op is None else
-                        (leaf.index, False, json.dumps(key(leaf, "l")) + ":", json.dumps(key(leaf, "r")) + ":")
-                        for leaf in compiled.leaves]))
-                plan.append((group, ',"g":' + json.dumps(group), rules))
-        return plan
-
     def _check_open(self) -> None:
         # after close() the rulesets may have been deleted: asserting into them would crash in C
         if not self._release.alive:
@@ -521,7 +512,7 @@ class DurableBackend:
         self._check_open()
         values = {compiled.rule.id: leaf_values for compiled, leaf_values in items}
         out = {}
-        for group, group_json, members in self._fact_plan(subject.kind):
+        for group, group_json, members in self._plans[subject.kind]:
             present = []
             parts = [group_json]
             for rule_id, leaves in members:
