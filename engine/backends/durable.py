@@ -327,7 +327,8 @@ class _Layout:
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
         # subject kind -> per group: (group, its JSON prefix, [(rule id, [(leaf index, bool leaf?, key, key)])])
         self.fact_plans: dict = {}
-        self.slot_keys: dict = {}  # DurableBackend._keys
+        # (group name, rule position, leaf index) -> ([member prefix per slot], [right member prefix per slot])
+        self.slot_keys: dict = {}
         self.tags: dict = {"warmup": ("warmup", None)}  # durable rule name -> what its action records
         warmup = {"all": [{"m": {"g": "__warmup__"}}], "run": None}
         definition = {"warmup": warmup}
@@ -362,6 +363,10 @@ class _Layout:
             for group in kind_groups:
                 for position, (compiled, _, _) in enumerate(group.rules):
                     self.finding_plan[id(compiled)] = (group, position)
+                    for leaf in compiled.leaves:
+                        self.slot_keys[(group.name, position, leaf.index)] = tuple(
+                            [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
+                            for side in (("t",) if leaf.op is None else ("l", "r")))
                 definitions[f"_{group.name}"] = {"warmup": warmup, **rule_definitions(group, self._register)}
         self.definitions_text = json.dumps(definitions, ensure_ascii=False)  # the networks' key
 
@@ -556,16 +561,6 @@ class DurableBackend:
                 self._decide_group(group, present, batches, count, decided, known)
         return [Decision(b, row, outcome) for (b, row), outcome in sorted(decided.items())]
 
-    def _keys(self, group, position: int, leaf) -> tuple:
-        """([member prefix per slot], [right member prefix per slot]) of one leaf of one rule of a group."""
-        entry = self._slot_keys.get((group.name, position, leaf.index))
-        if entry is None:
-            sides = ("t",) if leaf.op is None else ("l", "r")
-            entry = self._slot_keys[(group.name, position, leaf.index)] = tuple(
-                [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
-                for side in sides)
-        return entry
-
     def _decide_group(self, group, present: dict, batches, count: int, decided: dict, known) -> None:
         slots = group.slots
         anchors = [f',"{group.prefix(slot)}":1' for slot in range(slots)]
@@ -573,8 +568,8 @@ class DurableBackend:
         for position, b in present.items():
             batch = batches[b]
             for leaf in batch.compiled.leaves:
-                columns.append(_column_template(self._keys(group, position, leaf), batch.columns[leaf.index],
-                                                leaf.op is None, known))
+                columns.append(_column_template(self._slot_keys[(group.name, position, leaf.index)],
+                                                batch.columns[leaf.index], leaf.op is None, known))
         fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
         ruleset, ruleset_name = self.findings_rulesets[group.name]
         three_outcome = group.three_outcome
