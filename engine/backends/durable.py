@@ -533,9 +533,8 @@ class DurableBackend:
             self._assert_text(sid, '{"sid":"' + sid + '"' + "".join(parts) + "}")
             seen: dict = {}
             for rule_id, outcome in self.fired:
-                if rule_id in seen and seen[rule_id] != outcome:
+                if seen.setdefault(rule_id, outcome) != outcome:
                     raise EngineError(f"durable_rules gave {rule_id} two outcomes: {seen[rule_id]}, {outcome}")
-                seen[rule_id] = outcome
             for rule_id in present:
                 out[rule_id] = seen.get(rule_id, UNKNOWN)
         return out
@@ -585,24 +584,24 @@ class DurableBackend:
             bodies = itertools.chain(bodies, [template(count % slots) % tuple(itertools.chain.from_iterable(
                 values[tail * width:] for _, values, width in columns))])
         for start, body in zip(range(0, count, slots), bodies):
-            end = start + slots
+            end = min(start + slots, count)
             sid = str(next(sid_counter))
             fired.clear()
             try:
                 assert_text(sid, '{"sid":"' + sid + '"' + body + "}", ruleset, ruleset_name)
             except EngineError as error:
-                if "error code: 303" not in str(error) or min(end, count) - start == 1:
+                if "error code: 303" not in str(error) or end - start == 1:
                     raise
                 # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
                 # them one per fact, in slot 0's keys
                 fired.clear()
-                parts = anchors[:min(end, count) - start]
+                parts = anchors[:end - start]
                 for pieces, values, width in columns:
                     parts += [pieces[row - start] % tuple(values[row * width:(row + 1) * width])
-                              for row in range(start, min(end, count))]
-                self._one_by_one(group, parts, start, min(end, count))
+                              for row in range(start, end)]
+                self._one_by_one(group, parts, start, end)
             if three_outcome:
-                self._three_outcome_decisions(fired, present, start, min(end, count), decided)
+                self._three_outcome_decisions(fired, present, start, end, decided)
                 continue
             for slot, position, outcome in fired:
                 b = present.get(position)
