@@ -41,7 +41,7 @@ from operator import add, contains, eq, getitem, is_, is_not, mod
 from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
-from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
+from .base import FIRED, UNKNOWN, EngineError
 from .durable_findings import comparison, outcome_tests, pack, plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
