@@ -34,19 +34,17 @@ import json
 import math
 import weakref
 from decimal import Decimal
+from functools import partial
 from json.encoder import encode_basestring
 from operator import add, contains, eq, getitem, is_, is_not, mod
 
 from . import durable_networks as networks
-from ..construct.compile import And, Leaf, Not
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
-from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN, EngineError  # noqa: F401 (re-exported)
-from .durable_findings import plan_groups, rule_definitions
+from .base import FIRED, UNKNOWN, EngineError
+from .durable_findings import comparison, outcome_tests, pack, plan_groups, rule_definitions
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
-_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
-_NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
 # durable_rules' ruleset-creation error codes (src/rules/rules.h) that rule authors can reach
@@ -68,49 +66,13 @@ def _make_host():
     return QuietHost()
 
 
-def _cmp(op, left_key, right_key):
-    guard = [{"$ex": {left_key: 1}}, {"$ex": {right_key: 1}}]
-    if op == "==":
-        test = {left_key: {"$m": right_key}}
-    else:
-        test = {_OPS[op]: {left_key: {"$m": right_key}}}
-    return {"$and": guard + [test]}
+def _guarded(op, left_key, right_key):
+    return {"$and": [{"$ex": {left_key: 1}}, {"$ex": {right_key: 1}}, comparison(op, left_key, right_key)]}
 
 
-class _Keys:
-    def __init__(self, rule_no):
-        self.prefix = f"r{rule_no}_"
-
-    def left(self, leaf):
-        return f"{self.prefix}{leaf.index}l"
-
-    def right(self, leaf):
-        return f"{self.prefix}{leaf.index}r"
-
-    def truth(self, leaf):
-        return f"{self.prefix}{leaf.index}t"
-
-
-def _true(tree, keys):
-    if isinstance(tree, Leaf):
-        if tree.op is None:
-            return {keys.truth(tree): True}
-        return _cmp(tree.op, keys.left(tree), keys.right(tree))
-    if isinstance(tree, Not):
-        return _false(tree.item, keys)
-    parts = [_true(i, keys) for i in tree.items]
-    return {"$and": parts} if isinstance(tree, And) else {"$or": parts}
-
-
-def _false(tree, keys):
-    if isinstance(tree, Leaf):
-        if tree.op is None:
-            return {keys.truth(tree): False}
-        return _cmp(_NEG[tree.op], keys.left(tree), keys.right(tree))
-    if isinstance(tree, Not):
-        return _true(tree.item, keys)
-    parts = [_false(i, keys) for i in tree.items]
-    return {"$or": parts} if isinstance(tree, And) else {"$and": parts}
+def _rule_key(prefix: str, leaf, side: str) -> str:
+    """A three-outcome rule's property of one leaf: side "t" (boolean), "l" or "r" (comparison)."""
+    return f"{prefix}{leaf.index}{side}"
 
 
 def encode_pair(left, right):
@@ -136,7 +98,7 @@ def encode_pair(left, right):
 
 
 def _json_value(value) -> str:
-    if type(value) is float:  # the common cases first
+    if isinstance(value, float):  # the common cases first
         text = repr(value)
         if "e" in text or "E" in text:
             text = format(Decimal(text), "f")
@@ -145,11 +107,6 @@ def _json_value(value) -> str:
         return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        text = repr(value)
-        if "e" in text or "E" in text:
-            text = format(Decimal(text), "f")
-        return text
     if isinstance(value, int):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
@@ -368,41 +325,35 @@ class _Layout:
     def __init__(self, program):
         self.program = program
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
-        self.rule_keys: dict = {}
-        self.fact_plans: dict = {}  # subject kind -> DurableBackend._fact_plan
-        self.slot_keys: dict = {}  # DurableBackend._keys
+        # subject kind -> per group: (group, its JSON prefix, [(rule id, [(leaf index, bool leaf?, key, key)])])
+        self.fact_plans: dict = {}
+        # (group name, rule position, leaf index) -> ([member prefix per slot], [right member prefix per slot])
+        self.slot_keys: dict = {}
         self.tags: dict = {"warmup": ("warmup", None)}  # durable rule name -> what its action records
         warmup = {"all": [{"m": {"g": "__warmup__"}}], "run": None}
         definition = {"warmup": warmup}
         for kind in SUBJECT_SCOPES:
-            self.groups[kind] = []
-            size, current = 0, []
-            for rule_no, compiled in enumerate(program.rules):
-                if compiled.rule.subject != kind:
-                    continue
-                cost = 2 * len(compiled.leaves) + 1
-                if current and size + cost > MAX_PROPERTIES:
-                    self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
-                    size, current = 0, []
-                current.append((rule_no, compiled))
-                size += cost
-            if current:
-                self.groups[kind].append((f"{kind}#{len(self.groups[kind])}", current))
+            rules = [(rule_no, compiled) for rule_no, compiled in enumerate(program.rules)
+                     if compiled.rule.subject == kind]
+            runs = pack(rules, [2 * len(compiled.leaves) + 1 for _, compiled in rules], MAX_PROPERTIES)
+            self.groups[kind] = [(f"{kind}#{n}", members) for n, members in enumerate(runs)]
+            self.fact_plans[kind] = []
             # the three-outcome rules, for `outcomes` (explain: one subject, every outcome); each subject
             # is a fact of its own
             for group, members in self.groups[kind]:
+                plan = []
                 for rule_no, compiled in members:
-                    keys = self.rule_keys[compiled.rule.id] = _Keys(rule_no)
+                    key = partial(_rule_key, f"r{rule_no}_")
+                    plan.append((compiled.rule.id, [
+                        (leaf.index, True, json.dumps(key(leaf, "t")) + ":", "") if leaf.op is None else
+                        (leaf.index, False, json.dumps(key(leaf, "l")) + ":", json.dumps(key(leaf, "r")) + ":")
+                        for leaf in compiled.leaves]))
                     selector = {"g": group}
-                    when_t = [_true(compiled.when, keys)] if compiled.when is not None else []
-                    outcomes = {FIRED: when_t + [_true(compiled.condition, keys)],
-                                PASSED: when_t + [_false(compiled.condition, keys)]}
-                    if compiled.when is not None:
-                        outcomes[NOT_APPLICABLE] = [_false(compiled.when, keys)]
-                    for outcome, tests in outcomes.items():
-                        name = f"{keys.prefix}{outcome}"
+                    for outcome, tests in outcome_tests(compiled, key, _guarded).items():
+                        name = f"r{rule_no}_{outcome}"
                         definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
                                             "run": self._register(name, (compiled.rule.id, outcome))}
+                self.fact_plans[kind].append((group, ',"g":' + json.dumps(group), plan))
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
         self.finding_groups = plan_groups(program)  # kind -> [durable_findings.Group]
@@ -412,6 +363,10 @@ class _Layout:
             for group in kind_groups:
                 for position, (compiled, _, _) in enumerate(group.rules):
                     self.finding_plan[id(compiled)] = (group, position)
+                    for leaf in compiled.leaves:
+                        self.slot_keys[(group.name, position, leaf.index)] = tuple(
+                            [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
+                            for side in (("t",) if leaf.op is None else ("l", "r")))
                 definitions[f"_{group.name}"] = {"warmup": warmup, **rule_definitions(group, self._register)}
         self.definitions_text = json.dumps(definitions, ensure_ascii=False)  # the networks' key
 
@@ -448,7 +403,7 @@ class DurableBackend:
         self._native = durable_engine.durable_rules_engine
         self.program = program
         layout = _layout_of(program)
-        self.groups, self.rule_keys, self.finding_groups = layout.groups, layout.rule_keys, layout.finding_groups
+        self.groups, self.finding_groups = layout.groups, layout.finding_groups
         self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
         self.fired: list = []
         self.failures: list = []
@@ -466,8 +421,7 @@ class DurableBackend:
         self.host = network.host
         self.ruleset_name = network.names[""]
         self._ruleset = network.rulesets[""]
-        self.findings_names = {group: network.names[f"_{group}"] for group in
-                               (g.name for groups in self.finding_groups.values() for g in groups)}
+        self.findings_names = {suffix[1:]: name for suffix, name in network.names.items() if suffix}  # "_<group>"
         self.findings_rulesets = {group: (network.rulesets[f"_{group}"], name)
                                   for group, name in self.findings_names.items()}
         if fresh:
@@ -554,22 +508,6 @@ class DurableBackend:
         except Exception:  # noqa: BLE001
             pass
 
-    def _fact_plan(self, kind: str) -> list:
-        """Per group of `kind`: (group, its JSON prefix, [(rule id, [(leaf index, bool leaf?, key, key)])])."""
-        plan = self._plans.get(kind)
-        if plan is None:
-            plan = self._plans[kind] = []
-            for group, members in self.groups[kind]:
-                rules = []
-                for _, compiled in members:
-                    keys = self.rule_keys[compiled.rule.id]
-                    rules.append((compiled.rule.id, [
-                        (leaf.index, True, json.dumps(keys.truth(leaf)) + ":", "") if leaf.op is None else
-                        (leaf.index, False, json.dumps(keys.left(leaf)) + ":", json.dumps(keys.right(leaf)) + ":")
-                        for leaf in compiled.leaves]))
-                plan.append((group, ',"g":' + json.dumps(group), rules))
-        return plan
-
     def _check_open(self) -> None:
         # after close() the rulesets may have been deleted: asserting into them would crash in C
         if not self._release.alive:
@@ -579,7 +517,7 @@ class DurableBackend:
         self._check_open()
         values = {compiled.rule.id: leaf_values for compiled, leaf_values in items}
         out = {}
-        for group, group_json, members in self._fact_plan(subject.kind):
+        for group, group_json, members in self._plans[subject.kind]:
             present = []
             parts = [group_json]
             for rule_id, leaves in members:
@@ -595,9 +533,8 @@ class DurableBackend:
             self._assert_text(sid, '{"sid":"' + sid + '"' + "".join(parts) + "}")
             seen: dict = {}
             for rule_id, outcome in self.fired:
-                if rule_id in seen and seen[rule_id] != outcome:
+                if seen.setdefault(rule_id, outcome) != outcome:
                     raise EngineError(f"durable_rules gave {rule_id} two outcomes: {seen[rule_id]}, {outcome}")
-                seen[rule_id] = outcome
             for rule_id in present:
                 out[rule_id] = seen.get(rule_id, UNKNOWN)
         return out
@@ -611,33 +548,17 @@ class DurableBackend:
         self._check_open()
         from .batch import Decision
 
-        by_subjects: dict = {}
+        by_group: dict = {}  # (id of the batches' subjects, group) -> {position in the group: batch index}
         for b, batch in enumerate(batches):
-            by_subjects.setdefault(id(batch.subjects), []).append(b)
+            group, position = self._finding_plan[id(batch.compiled)]
+            by_group.setdefault((id(batch.subjects), group), {})[position] = b
         decided: dict = {}
-        plan = self._finding_plan
         known = _OperandTexts()
-        for members in by_subjects.values():
-            count = len(batches[members[0]].subjects)
-            if not count:
-                continue
-            by_group: dict = {}
-            for b in members:
-                group, position = plan[id(batches[b].compiled)]
-                by_group.setdefault(group, {})[position] = b
-            for group, present in by_group.items():
+        for (_, group), present in by_group.items():
+            count = len(batches[next(iter(present.values()))].subjects)
+            if count:
                 self._decide_group(group, present, batches, count, decided, known)
         return [Decision(b, row, outcome) for (b, row), outcome in sorted(decided.items())]
-
-    def _keys(self, group, position: int, leaf) -> tuple:
-        """([member prefix per slot], [right member prefix per slot]) of one leaf of one rule of a group."""
-        entry = self._slot_keys.get((group.name, position, leaf.index))
-        if entry is None:
-            sides = ("t",) if leaf.op is None else ("l", "r")
-            entry = self._slot_keys[(group.name, position, leaf.index)] = tuple(
-                [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
-                for side in sides)
-        return entry
 
     def _decide_group(self, group, present: dict, batches, count: int, decided: dict, known) -> None:
         slots = group.slots
@@ -646,8 +567,8 @@ class DurableBackend:
         for position, b in present.items():
             batch = batches[b]
             for leaf in batch.compiled.leaves:
-                columns.append(_column_template(self._keys(group, position, leaf), batch.columns[leaf.index],
-                                                leaf.op is None, known))
+                columns.append(_column_template(self._slot_keys[(group.name, position, leaf.index)],
+                                                batch.columns[leaf.index], leaf.op is None, known))
         fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
         ruleset, ruleset_name = self.findings_rulesets[group.name]
         three_outcome = group.three_outcome
@@ -663,24 +584,24 @@ class DurableBackend:
             bodies = itertools.chain(bodies, [template(count % slots) % tuple(itertools.chain.from_iterable(
                 values[tail * width:] for _, values, width in columns))])
         for start, body in zip(range(0, count, slots), bodies):
-            end = start + slots
+            end = min(start + slots, count)
             sid = str(next(sid_counter))
             fired.clear()
             try:
                 assert_text(sid, '{"sid":"' + sid + '"' + body + "}", ruleset, ruleset_name)
             except EngineError as error:
-                if "error code: 303" not in str(error) or min(end, count) - start == 1:
+                if "error code: 303" not in str(error) or end - start == 1:
                     raise
                 # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
                 # them one per fact, in slot 0's keys
                 fired.clear()
-                parts = anchors[:min(end, count) - start]
+                parts = anchors[:end - start]
                 for pieces, values, width in columns:
                     parts += [pieces[row - start] % tuple(values[row * width:(row + 1) * width])
-                              for row in range(start, min(end, count))]
-                self._one_by_one(group, parts, start, min(end, count))
+                              for row in range(start, end)]
+                self._one_by_one(group, parts, start, end)
             if three_outcome:
-                self._three_outcome_decisions(fired, present, start, min(end, count), decided)
+                self._three_outcome_decisions(fired, present, start, end, decided)
                 continue
             for slot, position, outcome in fired:
                 b = present.get(position)

@@ -24,6 +24,8 @@ fact, with the three-outcome rules (fired / passed / not applicable; unknown whe
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..construct.compile import And, Leaf, Not, leaves_of
 from ..core.catalog import SUBJECT_SCOPES
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
@@ -38,7 +40,7 @@ _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
-def _cmp(op, left_key, right_key):
+def comparison(op, left_key, right_key):
     if op == "==":
         return {left_key: {"$m": right_key}}
     return {_OPS[op]: {left_key: {"$m": right_key}}}
@@ -47,8 +49,7 @@ def _cmp(op, left_key, right_key):
 class Group:
     """Rules of one kind decided together; `slots` subjects per fact."""
 
-    def __init__(self, kind: str, name: str, three_outcome: bool):
-        self.kind = kind
+    def __init__(self, name: str, three_outcome: bool):
         self.name = name  # prefix of every key and durable rule name of the group: no '"', no '.'
         self.three_outcome = three_outcome
         self.rules: list = []  # (compiled, fired terms, unknown terms)
@@ -65,17 +66,15 @@ class Group:
         return 1 + sum(1 if leaf.op is None else 2 for compiled, _, _ in self.rules for leaf in compiled.leaves)
 
 
-def pack(terms: list) -> list:
-    """Terms grouped into durable rules: one rule is [anchor, $or of terms], within the expression limit
-    (2 for the rule's $and, 2 for the $or, 2 for each term of more than one test)."""
-    out, current, cost = [], [], 4
-    for term in terms:
-        extra = 2 if len(term) > 1 else 0
-        if current and cost + extra > MAX_RULE_EXPRESSIONS:
+def pack(items: list, costs: list, limit: int, base: int = 0) -> list:
+    """Items in consecutive runs, each as long as `base` plus its items' costs stays within `limit`."""
+    out, current, total = [], [], base
+    for item, cost in zip(items, costs):
+        if current and total + cost > limit:
             out.append(current)
-            current, cost = [], 4
-        current.append(term)
-        cost += extra
+            current, total = [], base
+        current.append(item)
+        total += cost
     if current:
         out.append(current)
     return out
@@ -113,7 +112,7 @@ def plan_groups(program) -> dict:
                     if current.properties() <= FACT_PROPERTIES - 1 and _stack_path(current) <= GROUP_PATH:
                         continue
                     current.rules.pop()
-                current = Group(kind, f"{letter}{len(groups[kind])}", False)
+                current = Group(f"{letter}{len(groups[kind])}", False)
                 current.rules.append((compiled, *terms))
                 groups[kind].append(current)
                 if current.properties() > FACT_PROPERTIES - 1 or _stack_path(current) > GROUP_PATH:
@@ -121,11 +120,11 @@ def plan_groups(program) -> dict:
                     groups[kind].pop()
                     terms = None
             if terms is None:
-                alone = Group(kind, f"{letter}{len(groups[kind])}", True)
+                alone = Group(f"{letter}{len(groups[kind])}", True)
                 alone.rules.append((compiled, [], []))
                 groups[kind].append(alone)
                 current = None
-    for kind, kind_groups in groups.items():
+    for kind_groups in groups.values():
         for group in kind_groups:
             if not group.three_outcome:
                 group.slots = max(1, min(MAX_SLOTS, (FACT_PROPERTIES - 1) // group.properties(),
@@ -133,29 +132,36 @@ def plan_groups(program) -> dict:
     return groups
 
 
-def _atom(compiled, group: Group, slot: int, position: int, leaf_index: int, state: str) -> dict:
-    leaf = compiled.leaves[leaf_index]
-    if leaf.op is None:
-        key = group.leaf_key(slot, position, leaf, "t")
-        return {"$nex": {key: 1}} if state == U else {key: state == T}
-    left, right = group.leaf_key(slot, position, leaf, "l"), group.leaf_key(slot, position, leaf, "r")
+def _atom(leaf: Leaf, key, state: str) -> dict:
+    """One single-property test of a leaf's state; U is its (left) key's absence."""
     if state == U:
-        return {"$nex": {left: 1}}
-    return _cmp(leaf.op if state == T else _NEG[leaf.op], left, right)
+        return {"$nex": {key(leaf, "t" if leaf.op is None else "l"): 1}}
+    return nested(leaf, state == T, key)
 
 
-def _nested(tree, want_true: bool, group: Group, slot: int, position: int) -> dict:
-    """The three-outcome encoding: T or F of a tree as nested $and/$or over single tests."""
+def nested(tree, want_true: bool, key, compare=comparison) -> dict:
+    """The three-outcome encoding: T or F of a tree as nested $and/$or over single tests, the leaf's
+    properties named by key(leaf, side) (side "t", "l" or "r") and compared by `compare`."""
     if isinstance(tree, Leaf):
         if tree.op is None:
-            return {group.leaf_key(slot, position, tree, "t"): want_true}
-        op = tree.op if want_true else _NEG[tree.op]
-        return _cmp(op, group.leaf_key(slot, position, tree, "l"), group.leaf_key(slot, position, tree, "r"))
+            return {key(tree, "t"): want_true}
+        return compare(tree.op if want_true else _NEG[tree.op], key(tree, "l"), key(tree, "r"))
     if isinstance(tree, Not):
-        return _nested(tree.item, not want_true, group, slot, position)
-    parts = [_nested(i, want_true, group, slot, position) for i in tree.items]
+        return nested(tree.item, not want_true, key, compare)
+    parts = [nested(i, want_true, key, compare) for i in tree.items]
     conjunction = isinstance(tree, And) == want_true
     return {"$and": parts} if conjunction else {"$or": parts}
+
+
+def outcome_tests(compiled, key, compare=comparison) -> dict:
+    """The three-outcome rules' tests: outcome -> [test], for fired, passed and (with a `when`) not applicable;
+    unknown is none of them matching."""
+    when_t = [nested(compiled.when, True, key, compare)] if compiled.when is not None else []
+    tests = {FIRED: when_t + [nested(compiled.condition, True, key, compare)],
+             PASSED: when_t + [nested(compiled.condition, False, key, compare)]}
+    if compiled.when is not None:
+        tests[NOT_APPLICABLE] = [nested(compiled.when, False, key, compare)]
+    return tests
 
 
 def rule_definitions(group: Group, register) -> dict:
@@ -166,20 +172,20 @@ def rule_definitions(group: Group, register) -> dict:
         head = {group.prefix(slot): 1}
         for position, (compiled, fired, unknown) in enumerate(group.rules):
             base = f"{group.prefix(slot)}_{position}_"
+            key = partial(group.leaf_key, slot, position)
             if group.three_outcome:
-                when_t = [_nested(compiled.when, True, group, slot, position)] if compiled.when is not None else []
-                tests = {FIRED: when_t + [_nested(compiled.condition, True, group, slot, position)],
-                         PASSED: when_t + [_nested(compiled.condition, False, group, slot, position)]}
-                if compiled.when is not None:
-                    tests[NOT_APPLICABLE] = [_nested(compiled.when, False, group, slot, position)]
+                tests = outcome_tests(compiled, key)
                 for n, (outcome, parts) in enumerate(tests.items()):
                     out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}],
                                           "run": register(f"{base}o{n}", (slot, position, outcome))}
                 continue
             for letter, outcome, terms in (("f", FIRED, fired), ("u", UNKNOWN, unknown)):
-                for n, chunk in enumerate(pack(terms)):
-                    chains = [[_atom(compiled, group, slot, position, leaf, state)
-                               for leaf, state in _chain(compiled, term)] for term in chunk]
+                # terms grouped into durable rules [anchor, $or of terms] within the expression limit: 4 for the
+                # rule (2 for its $and, 2 for the $or), 2 for each term of more than one test
+                costs = [2 if len(term) > 1 else 0 for term in terms]
+                for n, chunk in enumerate(pack(terms, costs, MAX_RULE_EXPRESSIONS, 4)):
+                    chains = [[_atom(compiled.leaves[leaf], key, state) for leaf, state in _chain(compiled, term)]
+                              for term in chunk]
                     if len(chains) == 1:
                         test = [head] + chains[0]
                     else:

@@ -32,16 +32,12 @@ def _product(left: list, right: list) -> list:
 def _simplify(terms: list) -> list:
     if len(terms) > 16 * MAX_TERMS:
         raise TooManyTerms
-    unique = []
-    seen = set()
+    unique: dict = {}  # each distinct term's first copy, in order
     for term in terms:
-        key = frozenset(term.items())
-        if key not in seen:
-            seen.add(key)
-            unique.append((key, term))
-    unique.sort(key=lambda item: len(item[0]))
+        unique.setdefault(frozenset(term.items()), term)
     kept, kept_keys = [], []
-    for key, term in unique:  # absorption: a term containing a shorter kept one adds nothing
+    # absorption: a term containing a shorter kept one adds nothing
+    for key, term in sorted(unique.items(), key=lambda item: len(item[0])):
         if not any(other <= key for other in kept_keys):
             kept_keys.append(key)
             kept.append(term)

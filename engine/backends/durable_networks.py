@@ -64,17 +64,17 @@ def discard(network: Network) -> None:
 def _build(key: str, make_host) -> Network:
     host = make_host()
     prefix = f"perfaudit_{next(_counter)}"
-    created = []
+    names = {}  # suffix -> name of the rulesets created so far
     try:
         for suffix, definition in json.loads(key).items():
             for rule in definition.values():
                 rule["run"] = _never
             host.set_rulesets({prefix + suffix: definition})
-            created.append(suffix)
+            names[suffix] = prefix + suffix
     except Exception:
-        _delete(Network(key, host, {suffix: prefix + suffix for suffix in created}))
+        _delete(Network(key, host, names))
         raise
-    return Network(key, host, {suffix: prefix + suffix for suffix in created})
+    return Network(key, host, names)
 
 
 def _trim() -> None:

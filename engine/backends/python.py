@@ -11,27 +11,24 @@ from .base import outcome_of
 from .batch import Decision
 
 
-def decide(tree, leaf_values):
-    if isinstance(tree, Leaf):
-        value = leaf_values[tree.index]
-        if tree.op is None:
-            return value[0]
-        return compare(tree.op, value[0], value[1])
-    if isinstance(tree, Not):
-        return negation(decide(tree.item, leaf_values))
-    return logic(isinstance(tree, Or), [decide(item, leaf_values) for item in tree.items])
+def _decider(compare, negation, logic):
+    """`decide` of leaf values (one subject's, or whole columns) by the given comparison, negation and logic."""
+
+    def decide(tree, leaf_values):
+        if isinstance(tree, Leaf):
+            value = leaf_values[tree.index]
+            if tree.op is None:
+                return value[0]
+            return compare(tree.op, value[0], value[1])
+        if isinstance(tree, Not):
+            return negation(decide(tree.item, leaf_values))
+        return logic(isinstance(tree, Or), [decide(item, leaf_values) for item in tree.items])
+
+    return decide
 
 
-def decide_column(tree, columns):
-    """`decide` for every row of a batch's columns at once (RuleBatch.columns)."""
-    if isinstance(tree, Leaf):
-        column = columns[tree.index]
-        if tree.op is None:
-            return column[0]
-        return compare_columns(tree.op, column[0], column[1])
-    if isinstance(tree, Not):
-        return not_column(decide_column(tree.item, columns))
-    return logic_columns(isinstance(tree, Or), [decide_column(item, columns) for item in tree.items])
+decide = _decider(compare, negation, logic)
+decide_column = _decider(compare_columns, not_column, logic_columns)  # `decide` for every row of a batch at once
 
 
 def decisions_of(b: int, when, condition) -> list:
