@@ -180,9 +180,9 @@ def durable_alone(program, reports) -> dict:
     captured = []
     adapter_assert = backend._assert_text
 
-    def capture(sid, text, ruleset=None, ruleset_name=None):
-        captured.append(((ruleset or backend._ruleset)._handle, sid, text))
-        return adapter_assert(sid, text, ruleset, ruleset_name)
+    def capture(sid, text, ruleset=None):
+        captured.append((backend._ruleset if ruleset is None else ruleset, sid, text))
+        return adapter_assert(sid, text, ruleset)
 
     backend._assert_text = capture
     with paused_gc():
@@ -227,7 +227,7 @@ SIX_RULES = {
 
 def durable_six_rules(reports) -> dict:
     """durable_rules' native calls alone on one fact per project and the six-rule shape, for comparison."""
-    from engine.backends.durable import _make_host
+    from engine.backends.durable import _create_ruleset
     from engine.run.gcpause import paused_gc
 
     def band(score):
@@ -245,14 +245,12 @@ def durable_six_rules(reports) -> dict:
                     "grade": score.grade[:1], "band": band(score.total), "score": float(score.total),
                     "executed": float(budget.executed), "full": float(budget.full_year)}
             texts.append(json.dumps(fact, ensure_ascii=False)[1:])
-    host = _make_host()
-    name = f"six_rules_{os.getpid()}"
-    host.set_rulesets({name: {rule: {"all": [{"m": test["m"]}], "run": lambda c: None}
-                              for rule, test in {**SIX_RULES, "warmup": {"m": {"g": 1}}}.items()}})
-    handle = host.get_ruleset(name)._handle
     from durable import engine as durable_engine
 
     native = durable_engine.durable_rules_engine
+    handle = _create_ruleset(f"six_rules_{os.getpid()}", json.dumps(
+        {rule: {"all": [{"m": test["m"]}]} for rule, test in {**SIX_RULES, "warmup": {"m": {"g": 1}}}.items()},
+        ensure_ascii=False))
     actions = [0]
 
     def replay(sid, text):

@@ -114,11 +114,20 @@ def test_a_fact_that_matches_no_rule_is_handled_as_cannot_evaluate(ruleset, tmp_
     items = [(c, leaf_values(c, subject, params)) for c in program.for_subject("project", scope)]
     backend = durable.DurableBackend(program)
     results = []
-    handle_result = backend._ruleset._handle_result
-    monkeypatch.setattr(backend._ruleset, "_handle_result",
-                        lambda result, message: results.append(result[0]) or handle_result(result, message))
+    native = backend._native
+
+    class Recording:  # durable_rules' native module, recording the result code of every fact asserted
+        def __getattr__(self, name):
+            return getattr(native, name)
+
+        def assert_fact(self, handle, text):
+            result = native.assert_fact(handle, text)
+            results.append(result[0])
+            return result
+
+    monkeypatch.setattr(backend, "_native", Recording())
     outcomes = backend.outcomes(subject, items)
-    assert 1 in results  # durable_rules answered "not handled" (MessageNotHandledException)
+    assert 1 in results  # durable_rules answered "not handled" (no rule matched)
     assert outcomes == PythonBackend(program).outcomes(subject, items)
     assert set(outcomes.values()) == {UNKNOWN}
 
@@ -129,7 +138,7 @@ def test_an_observed_duplicate_fact_is_an_engine_error(program, monkeypatch):
     backend = durable.DurableBackend(program)
     # what would happen if a session were ever reused without being deleted
     monkeypatch.setattr(backend, "_sid", iter(["same", "same"]))
-    monkeypatch.setattr(backend.host, "delete_state", lambda *args: None)
+    monkeypatch.setattr(backend, "_delete_state", lambda *args: None)
     backend._assert({"g": "__warmup__"})
     with pytest.raises(durable.EngineError, match="rejected a fact: MessageObservedException"):
         backend._assert({"g": "__warmup__"})
@@ -234,7 +243,7 @@ def test_without_deleting_sessions_the_1025th_fact_is_a_named_error_not_a_crash(
         from engine.backends import durable
         rules = load_rules({str(RULES)!r})
         backend = durable.DurableBackend(compile(dataclasses.replace(rules, rules=rules.rules[:1])))
-        backend.host.delete_state = lambda *args: None
+        backend._delete_state = lambda *args: None
         try:
             for i in range(1100):
                 backend._assert({{"g": "__warmup__", "n": i}})
@@ -279,16 +288,16 @@ FINDINGS_WARM_UP_PROBE = """
     program = compile(load_rules({rules!r}))
     if {skip_warm_up}:
         real = durable.DurableBackend._assert_text
-        def skipping(self, sid, text, ruleset=None, ruleset_name=None):
+        def skipping(self, sid, text, ruleset=None):
             if ruleset is not None and "__warmup__" in text:
                 return None
-            return real(self, sid, text, ruleset, ruleset_name)
+            return real(self, sid, text, ruleset)
         durable.DurableBackend._assert_text = skipping
     for _ in range(2):  # without the warm-up the first round crashes (5 of 5 runs); the second shows it stays warm
         durable.networks._networks.clear()  # new rulesets every time: the trap is a new ruleset's first fact
         backend = durable.DurableBackend(program)
-        for ruleset, name in backend.findings_rulesets.values():
-            backend._assert_text("x", '{{"sid":"x","g":"matches-nothing"}}', ruleset, name)
+        for ruleset in backend.findings_rulesets.values():
+            backend._assert_text("x", '{{"sid":"x","g":"matches-nothing"}}', ruleset)
     print("survived")
 """
 

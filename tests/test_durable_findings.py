@@ -269,11 +269,11 @@ def test_an_alpha_stack_overflow_is_decided_one_subject_at_a_time(program, monke
     real = backend._assert_text
     overflowed = []
 
-    def assert_text(sid, text, ruleset=None, ruleset_name=None):
-        if ruleset_name in backend.findings_names.values() and text.count("x1") and not overflowed:
+    def assert_text(sid, text, ruleset=None):
+        if ruleset in backend.findings_rulesets.values() and text.count("x1") and not overflowed:
             overflowed.append(sid)
             raise EngineError("durable_rules rejected a fact: error: Could not assert fact, error code: 303")
-        return real(sid, text, ruleset, ruleset_name)
+        return real(sid, text, ruleset)
 
     monkeypatch.setattr(backend, "_assert_text", assert_text)
     batches = kind_batches(program.rules, variant=3)
@@ -289,10 +289,10 @@ def test_an_overflow_of_one_subject_is_an_engine_error(program, monkeypatch):
     backend = DurableBackend(program)
     real = backend._assert_text
 
-    def assert_text(sid, text, ruleset=None, ruleset_name=None):
-        if ruleset_name in backend.findings_names.values():
+    def assert_text(sid, text, ruleset=None):
+        if ruleset in backend.findings_rulesets.values():
             raise EngineError("durable_rules rejected a fact: error: Could not assert fact, error code: 303")
-        return real(sid, text, ruleset, ruleset_name)
+        return real(sid, text, ruleset)
 
     monkeypatch.setattr(backend, "_assert_text", assert_text)
     with pytest.raises(EngineError, match="303"):

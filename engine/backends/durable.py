@@ -3,7 +3,8 @@
 Guards for the traps measured on this machine (shared/research/engines-bench.md and anchors.md §6):
 - one fact per session, asserted alone and deleted at once: no assert_facts/post batches, whose
   actions run later on a timer thread and lose findings; never more than one live session;
-- no timer threads at all (our Host does not start them), so every action runs inside assert_fact;
+- no timer threads at all: no durable Host exists (rulesets are made and facts asserted through the native
+  calls, durable_networks.py), so every action runs inside assert_fact;
 - a warm-up fact that matches a rule is asserted first (delete_state after an unmatched first fact
   can abort the process);
 - actions take one argument (two-argument actions are treated as async) and only record which rule
@@ -42,7 +43,7 @@ from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, UNKNOWN, EngineError
-from .durable_findings import comparison, outcome_tests, pack, plan_groups, rule_definitions
+from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
 
@@ -56,14 +57,11 @@ _CREATE_ERRORS = {
 }
 
 
-def _make_host():
-    from durable.engine import Host
+def _create_ruleset(name: str, text: str):
+    """A native ruleset from its definitions' JSON text (no actions: we take them from the native queue)."""
+    from durable.engine import durable_rules_engine
 
-    class QuietHost(Host):
-        def _run(self):  # no background dispatch threads: actions must run inside assert_fact
-            pass
-
-    return QuietHost()
+    return durable_rules_engine.create_ruleset(name, text)
 
 
 def _guarded(op, left_key, right_key):
@@ -330,7 +328,7 @@ class _Layout:
         # (group name, rule position, leaf index) -> ([member prefix per slot], [right member prefix per slot])
         self.slot_keys: dict = {}
         self.tags: dict = {"warmup": ("warmup", None)}  # durable rule name -> what its action records
-        warmup = {"all": [{"m": {"g": "__warmup__"}}], "run": None}
+        warmup = {"all": [{"m": {"g": "__warmup__"}}]}
         definition = {"warmup": warmup}
         for kind in SUBJECT_SCOPES:
             rules = [(rule_no, compiled) for rule_no, compiled in enumerate(program.rules)
@@ -351,14 +349,14 @@ class _Layout:
                     selector = {"g": group}
                     for outcome, tests in outcome_tests(compiled, key, _guarded).items():
                         name = f"r{rule_no}_{outcome}"
-                        definition[name] = {"all": [{"m": {"$and": [selector] + tests}}],
-                                            "run": self._register(name, (compiled.rule.id, outcome))}
+                        definition[name] = {"all": [{"m": {"$and": [selector] + tests}}]}
+                        self._register(name, (compiled.rule.id, outcome))
                 self.fact_plans[kind].append((group, ',"g":' + json.dumps(group), plan))
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
         self.finding_groups = plan_groups(program)  # kind -> [durable_findings.Group]
         self.finding_plan: dict = {}  # id(CompiledRule) -> (Group, position in it)
-        definitions = {"": definition}  # ruleset name suffix -> its definition ("run": see durable_networks)
+        self.texts = {"": json.dumps(definition, ensure_ascii=False)}  # ruleset name suffix -> its definitions' text
         for kind_groups in self.finding_groups.values():
             for group in kind_groups:
                 for position, (compiled, _, _) in enumerate(group.rules):
@@ -367,8 +365,7 @@ class _Layout:
                         self.slot_keys[(group.name, position, leaf.index)] = tuple(
                             [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
                             for side in (("t",) if leaf.op is None else ("l", "r")))
-                definitions[f"_{group.name}"] = {"warmup": warmup, **rule_definitions(group, self._register)}
-        self.definitions_text = json.dumps(definitions, ensure_ascii=False)  # the networks' key
+                self.texts[f"_{group.name}"] = ruleset_text(group, warmup, self._register)
 
     def _register(self, name: str, tag):
         self.tags[name] = tag
@@ -399,7 +396,7 @@ class DurableBackend:
     def __init__(self, program):
         from durable import engine as durable_engine
 
-        self._not_handled = durable_engine.MessageNotHandledException
+        self._observed = durable_engine.MessageObservedException
         self._native = durable_engine.durable_rules_engine
         self.program = program
         layout = _layout_of(program)
@@ -410,7 +407,7 @@ class DurableBackend:
         self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
         self._sid = itertools.count()
         try:
-            network, fresh = networks.acquire(layout.definitions_text, _make_host)
+            network, fresh = networks.acquire(layout.texts, _create_ruleset)
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
             code = str(exc).rsplit(" ", 1)[-1]
             why = _CREATE_ERRORS.get(code, "")
@@ -418,18 +415,15 @@ class DurableBackend:
                               "可改用 --backend python") from exc
         self._network = network
         self._release = weakref.finalize(self, networks.release, network)  # also when it is dropped unclosed
-        self.host = network.host
-        self.ruleset_name = network.names[""]
-        self._ruleset = network.rulesets[""]
+        self._ruleset = network.handles[""]  # the three-outcome rules (outcomes)
         self.findings_names = {suffix[1:]: name for suffix, name in network.names.items() if suffix}  # "_<group>"
-        self.findings_rulesets = {group: (network.rulesets[f"_{group}"], name)
-                                  for group, name in self.findings_names.items()}
+        self.findings_rulesets = {suffix[1:]: handle for suffix, handle in network.handles.items() if suffix}
         if fresh:
             try:
                 self._assert({"g": "__warmup__"})
-                for ruleset, name in self.findings_rulesets.values():  # every ruleset has the trap the warm-up avoids
+                for ruleset in self.findings_rulesets.values():  # every ruleset has the trap the warm-up avoids
                     sid = str(next(self._sid))
-                    self._assert_text(sid, '{"sid":"' + sid + '","g":"__warmup__"}', ruleset, name)
+                    self._assert_text(sid, '{"sid":"' + sid + '","g":"__warmup__"}', ruleset)
             except BaseException:
                 self.close()
                 raise
@@ -450,42 +444,45 @@ class DurableBackend:
         sid = str(next(self._sid))
         self._assert_text(sid, fact_json({"sid": sid, **fact}))
 
-    def _assert_text(self, sid: str, text: str, ruleset=None, ruleset_name=None):
-        """Assert one fact (a JSON object carrying `sid`), run the actions of the rules it matched, delete it.
+    def _assert_text(self, sid: str, text: str, ruleset=None):
+        """Assert one fact (a JSON object carrying `sid`) into a ruleset (a native handle; default the
+        three-outcome rules), run the actions of the rules it matched, delete it.
 
         The actions are taken from durable_rules' native queue one by one, in this thread, the way
         `Ruleset.do_actions` does, minus the per-action session state round trip (JSON decode, Closure,
-        update_state) that we never use: our actions only record which rule matched.
+        update_state) that we never use: our actions only record which rule matched. Result codes as
+        `Ruleset._handle_result` reads them: 1 not handled (no rule matched), 2 observed (a session that
+        exists already), 3 deferred.
         """
         if ruleset is None:
-            ruleset, ruleset_name = self._ruleset, self.ruleset_name
-        native = self._native
+            ruleset = self._ruleset
         try:
-            result = native.assert_fact(ruleset._handle, text)
-            try:  # not handled / observed become exceptions here (a not-handled one needs no long message)
-                ruleset._handle_result(result, text if result[0] != 1 else sid)
-            except self._not_handled:
-                result = None
-            if result is not None:
+            result = self._native.assert_fact(ruleset, text)
+            if result[0] == 2:
+                raise self._observed(text)
+            if result[0] != 1:
                 if result[0] != 0:
                     raise EngineError(f"durable_rules deferred a fact (code {result[0]}); sessions must never overlap")
                 self._run_actions(result[1], ruleset)
         except EngineError:
-            self._delete_quietly(sid, ruleset_name)
+            self._delete_quietly(sid, ruleset)
             raise
         except Exception as exc:
-            self._delete_quietly(sid, ruleset_name)  # a rejected fact left no session (error 309 on delete): the rejection is the news
+            self._delete_quietly(sid, ruleset)  # a rejected fact left no session (error 309 on delete): the rejection is the news
             raise EngineError(f"durable_rules rejected a fact: {type(exc).__name__}: {exc}") from exc
         try:
-            self.host.delete_state(ruleset_name, sid)
+            self._delete_state(ruleset, sid)
         except Exception as exc:
             networks.discard(self._network)
             raise EngineError(f"durable_rules could not delete a session: {type(exc).__name__}: {exc}") from exc
         if self.failures:
             raise EngineError(f"an action failed inside durable_rules: {self.failures[0]!r}")
 
-    def _run_actions(self, state_offset: int, ruleset):
-        handle, native, actions = ruleset._handle, self._native, self._actions
+    def _delete_state(self, ruleset, sid: str) -> None:
+        self._native.delete_state(ruleset, sid)
+
+    def _run_actions(self, state_offset: int, handle):
+        native, actions = self._native, self._actions
         started = native.start_action_for_state(handle, state_offset)
         message = started[1] if started else None
         while message is not None:
@@ -499,12 +496,12 @@ class DurableBackend:
                 raise EngineError(f"durable_rules 中的动作抛出了异常: {type(exc).__name__}: {exc}") from exc
             message = native.complete_and_start_action(handle, state_offset)
 
-    def _delete_quietly(self, sid: str, ruleset_name: str):
+    def _delete_quietly(self, sid: str, ruleset):
         """After a failed fact: its session goes, and so do these rulesets once this backend is done with
         them (a later backend gets new ones rather than rulesets durable_rules failed on)."""
         networks.discard(self._network)
         try:
-            self.host.delete_state(ruleset_name, sid)
+            self._delete_state(ruleset, sid)
         except Exception:  # noqa: BLE001
             pass
 
@@ -570,7 +567,7 @@ class DurableBackend:
                 columns.append(_column_template(self._slot_keys[(group.name, position, leaf.index)],
                                                 batch.columns[leaf.index], leaf.op is None, known))
         fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
-        ruleset, ruleset_name = self.findings_rulesets[group.name]
+        ruleset = self.findings_rulesets[group.name]
         three_outcome = group.three_outcome
 
         def template(subjects: int) -> str:
@@ -588,7 +585,7 @@ class DurableBackend:
             sid = str(next(sid_counter))
             fired.clear()
             try:
-                assert_text(sid, '{"sid":"' + sid + '"' + body + "}", ruleset, ruleset_name)
+                assert_text(sid, '{"sid":"' + sid + '"' + body + "}", ruleset)
             except EngineError as error:
                 if "error code: 303" not in str(error) or end - start == 1:
                     raise
@@ -621,7 +618,7 @@ class DurableBackend:
             text = "".join(own).replace(f',"{prefix}', f',"{first}')
             before = len(self.fired)
             sid = str(next(self._sid))
-            self._assert_text(sid, '{"sid":"' + sid + '"' + text + "}", *self.findings_rulesets[group.name])
+            self._assert_text(sid, '{"sid":"' + sid + '"' + text + "}", self.findings_rulesets[group.name])
             self.fired[before:] = [(slot, position, outcome) for _, position, outcome in self.fired[before:]]
 
     @staticmethod

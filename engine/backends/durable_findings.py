@@ -24,6 +24,7 @@ fact, with the three-outcome rules (fired / passed / not applicable; unknown whe
 """
 from __future__ import annotations
 
+import json
 from functools import partial
 
 from ..construct.compile import And, Leaf, Not, leaves_of
@@ -164,32 +165,49 @@ def outcome_tests(compiled, key, compare=comparison) -> dict:
     return tests
 
 
-def rule_definitions(group: Group, register) -> dict:
-    """durable rule name -> definition, for every slot; `register(name, tag)` gives the action,
-    tag = (slot, rule position, outcome)."""
-    out = {}
-    for slot in range(group.slots):
-        head = {group.prefix(slot): 1}
-        for position, (compiled, fired, unknown) in enumerate(group.rules):
-            base = f"{group.prefix(slot)}_{position}_"
-            key = partial(group.leaf_key, slot, position)
-            if group.three_outcome:
-                tests = outcome_tests(compiled, key)
-                for n, (outcome, parts) in enumerate(tests.items()):
-                    out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}],
-                                          "run": register(f"{base}o{n}", (slot, position, outcome))}
-                continue
-            for letter, outcome, terms in (("f", FIRED, fired), ("u", UNKNOWN, unknown)):
-                # terms grouped into durable rules [anchor, $or of terms] within the expression limit: 4 for the
-                # rule (2 for its $and, 2 for the $or), 2 for each term of more than one test
-                costs = [2 if len(term) > 1 else 0 for term in terms]
-                for n, chunk in enumerate(pack(terms, costs, MAX_RULE_EXPRESSIONS, 4)):
-                    chains = [[_atom(compiled.leaves[leaf], key, state) for leaf, state in _chain(compiled, term)]
-                              for term in chunk]
-                    if len(chains) == 1:
-                        test = [head] + chains[0]
-                    else:
-                        test = [head, {"$or": [atoms[0] if len(atoms) == 1 else {"$and": atoms} for atoms in chains]}]
-                    out[f"{base}{letter}{n}"] = {"all": [{"m": {"$and": test}}],
-                                                 "run": register(f"{base}{letter}{n}", (slot, position, outcome))}
-    return out
+def rule_definitions(group: Group) -> tuple[dict, list]:
+    """Slot 0's durable rules: name -> definition (without an action), and [(name, tag)] with tag = (slot,
+    rule position, outcome). The other slots' rules are the same with the slot's prefix (ruleset_text)."""
+    out, tags = {}, []
+    slot = 0
+    head = {group.prefix(slot): 1}
+    for position, (compiled, fired, unknown) in enumerate(group.rules):
+        base = f"{group.prefix(slot)}_{position}_"
+        key = partial(group.leaf_key, slot, position)
+        if group.three_outcome:
+            tests = outcome_tests(compiled, key)
+            for n, (outcome, parts) in enumerate(tests.items()):
+                out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}]}
+                tags.append((f"{base}o{n}", (slot, position, outcome)))
+            continue
+        for letter, outcome, terms in (("f", FIRED, fired), ("u", UNKNOWN, unknown)):
+            # terms grouped into durable rules [anchor, $or of terms] within the expression limit: 4 for the
+            # rule (2 for its $and, 2 for the $or), 2 for each term of more than one test
+            costs = [2 if len(term) > 1 else 0 for term in terms]
+            for n, chunk in enumerate(pack(terms, costs, MAX_RULE_EXPRESSIONS, 4)):
+                chains = [[_atom(compiled.leaves[leaf], key, state) for leaf, state in _chain(compiled, term)]
+                          for term in chunk]
+                if len(chains) == 1:
+                    test = [head] + chains[0]
+                else:
+                    test = [head, {"$or": [atoms[0] if len(atoms) == 1 else {"$and": atoms} for atoms in chains]}]
+                out[f"{base}{letter}{n}"] = {"all": [{"m": {"$and": test}}]}
+                tags.append((f"{base}{letter}{n}", (slot, position, outcome)))
+    return out, tags
+
+
+def ruleset_text(group: Group, warmup: dict, register) -> str:
+    """The JSON text of a group's ruleset: the warm-up rule, then every slot's rules in slot order, as
+    json.dumps of that dict would write it; `register(name, tag)` is told every rule's tag.
+
+    Every key, anchor and rule name of slot 0 starts with its prefix (`"C7x0`, no other string of the
+    text does), so each slot's rules are slot 0's text with its own prefix: one encoding, not `slots`."""
+    rules, tags = rule_definitions(group)
+    first = json.dumps(rules, ensure_ascii=False)[1:-1]
+    parts = [json.dumps({"warmup": warmup}, ensure_ascii=False)[1:-1]]
+    for slot in range(group.slots if first else 0):  # no rules (none can fire nor be unknown): the warm-up alone
+        prefix = group.prefix(slot)
+        parts.append(first.replace(f'"{group.prefix(0)}', f'"{prefix}'))
+        for name, (_, position, outcome) in tags:
+            register(prefix + name[len(group.prefix(0)):], (slot, position, outcome))
+    return "{" + ", ".join(parts) + "}"
