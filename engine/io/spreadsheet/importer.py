@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.errors import Diagnostic, InputError, did_you_mean
+from ..output import refuse
 from .lists import schema_enum
 from .reader import Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, read_csv, read_xlsx
 from .tables import Table, TableScanner
@@ -309,7 +310,7 @@ def _strip_suffix(text: str) -> str:
 def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError([Diagnostic(display, 0, 0, "", "文件不存在", suggestion="检查路径拼写;相对路径从当前目录算起")])
+        raise refuse(display, "文件不存在", "检查路径拼写;相对路径从当前目录算起")
     if suffix == ".csv":
         sheets, note = read_csv(path, display)
         return sheets, [note] if note else []
@@ -317,8 +318,8 @@ def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
         try:
             return read_xlsx(path, display), []
         except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError) as exc:
-            raise InputError([Diagnostic(display, 0, 0, "", f"无法读取 xlsx 文件({type(exc).__name__})",
-                                         suggestion="确认文件未损坏、不是加密文件,并在 Excel 中另存为 .xlsx")]) from None
+            raise refuse(display, f"无法读取 xlsx 文件({type(exc).__name__})",
+                         "确认文件未损坏、不是加密文件,并在 Excel 中另存为 .xlsx") from None
     hint = "请在 Excel 中“另存为” .xlsx(Excel 工作簿)后再导入" if suffix in (".xls", ".et", ".wps") else ""
     raise InputError([Diagnostic(display, 0, 0, "", f"不支持的文件类型 “{suffix or '(无扩展名)'}”",
                                  expected=".xlsx 或 .csv", suggestion=hint)])
