@@ -270,6 +270,8 @@ class _Importer(TableScanner):
     def value(self, sheet: Sheet, cell: Cell, column: Column):
         """One cell read as its column's kind says; None when blank or unreadable (the problem reported)."""
         kind, where = column.kind, self.at(sheet, cell)
+        if cell.formula and kind != "year":  # without its saved result: reported by cell_text, and None
+            return self.cell_text(sheet, cell)
         if kind == "claim_value":  # a percentage is read as a rate, anything else as a number
             text = half_width(clean_text(cell.value)).replace(" ", "") if isinstance(cell.value, str) else ""
             percent = text.endswith("%") or (isinstance(cell.value, (int, float)) and format_decimals(cell.fmt)[1])
