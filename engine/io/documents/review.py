@@ -5,6 +5,7 @@ Nothing here decides what a sentence means: the auditor names the measure where 
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -144,12 +145,7 @@ def _project_lines(name: str, given: list) -> list:
 def _free_ids(data: dict, count: int) -> list:
     taken = {str(item.get("id")) for key in ("claims", "commitments") for item in (data.get(key) or [])
              if isinstance(item, dict)}
-    out, n = [], 1
-    while len(out) < count:
-        if f"c{n}" not in taken:
-            out.append(f"c{n}")
-        n += 1
-    return out
+    return list(itertools.islice((f"c{n}" for n in itertools.count(1) if f"c{n}" not in taken), count))
 
 
 def _append(head: list, data: dict, key: str, new: list) -> int:
