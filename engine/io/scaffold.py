@@ -110,12 +110,9 @@ def draft_text(report: Report, year: int, due) -> str:
 
 def _documents_due(project, report: Report, due) -> list:
     """Commitments to sign a collaboration document for this project, due in the new year or later."""
-    out = []
-    for origin, c in due:
-        if c.kind == "签订协同文件" and any(t.project is project or project in successors(t.project, report)
-                                           for t in c.targets):
-            out.append(f"{origin.year} 年承诺 {c.id}: 与{c.counterpart}签订协同文件")
-    return out
+    return [f"{origin.year} 年承诺 {c.id}: 与{c.counterpart}签订协同文件" for origin, c in due
+            if c.kind == "签订协同文件" and any(t.project is project or project in successors(t.project, report)
+                                             for t in c.targets)]
 
 
 def _project_lines(project, previous: int, documents_due=()) -> list:

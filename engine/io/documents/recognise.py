@@ -198,11 +198,8 @@ class _Reader:
     # ---- key rows ------------------------------------------------------------
 
     def key_row(self, filled: list) -> bool:
-        found = []
-        for i, e in enumerate(filled):
-            key = self.vocab.keys.get(label_key(e.text))
-            if key and i + 1 < len(filled) and not self.vocab.keys.get(label_key(filled[i + 1].text)):
-                found.append((key, filled[i + 1]))
+        keys = [self.vocab.keys.get(label_key(e.text)) for e in filled]
+        found = [(key, entry) for key, next_key, entry in zip(keys, keys[1:], filled[1:]) if key and not next_key]
         if not found:
             return False
         for key, entry in found:

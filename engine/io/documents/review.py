@@ -72,11 +72,8 @@ def split(text: str) -> tuple:
 
 
 def listing(pending: list) -> str:
-    out = []
-    for p in pending:
-        measure = p.measure if p.measure != UNDECIDED else "口径待定"
-        out.append(f"{p.number}. [{p.section}] {measure} {p.value}{p.unit}(印为“{p.printed}”)\n     “{p.text}”")
-    return "\n".join(out) + ("\n" if out else "")
+    return "".join(f"{p.number}. [{p.section}] {p.measure if p.measure != UNDECIDED else '口径待定'} {p.value}{p.unit}"
+                   f"(印为“{p.printed}”)\n     “{p.text}”\n" for p in pending)
 
 
 INTO = {"年初预算数": "initial", "全年预算数": "full_year", "全年执行数": "executed", "执行率": "rate"}

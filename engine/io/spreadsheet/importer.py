@@ -179,13 +179,12 @@ class _Importer(TableScanner):
                 by_name.setdefault(alias, p)
         kinds = schema_enum("indicator")
         carried: dict = {}
-        last_project_ref = None
         for r, row in table.rows:
             cells = self.cells_of(table, row)
-            project_cell = cells.get("project") or carried.get("project")
-            if project_cell is not None and project_cell.ref != last_project_ref:
+            previous = carried.get("project")
+            project_cell = cells.get("project") or previous
+            if project_cell is not None and (previous is None or project_cell.ref != previous.ref):
                 carried = {"project": project_cell}  # a new project: levels are not carried across projects
-                last_project_ref = project_cell.ref
             for key in ("level1", "level2"):
                 if key in cells:
                     carried[key] = cells[key]
