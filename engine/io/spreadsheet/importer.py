@@ -355,16 +355,12 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
     data: dict = {"department": department["department"], "year": year, "unit": "万元",
                   "document": {"title": title, "file": department["file"] if "file" in department else path.name,
                                "note": f"由 perfaudit import 从 {path.name} 导入"}}
-    if totals:
-        data["totals"] = totals
     for p in projects:
         if not p["indicators"]:
             del p["indicators"]
-    data["projects"] = projects
-    if claims:
-        data["claims"] = claims
-    if commitments:
-        data["commitments"] = commitments
+    # projects is never empty here: an empty 项目表 was refused above
+    data.update((key, value) for key, value in (("totals", totals), ("projects", projects), ("claims", claims),
+                                                ("commitments", commitments)) if value)
     unit_note = "万元" if imp.unit == "万元" else "元,已精确换算为万元"
     header = (f"{name} {year} 年度 事实文件,由 perfaudit import 从 {path.name} 生成(表中金额单位: {unit_note})。",
               "请对照原表核对后再用于核查。section 是数据所在的工作表!单元格,每个数值行末的注释是它的单元格。")
