@@ -10,6 +10,7 @@ process left behind.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -108,10 +109,8 @@ def _discard(path: str) -> None:
     if os.path.isdir(path) and not os.path.islink(path):
         shutil.rmtree(path, ignore_errors=True)
     else:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        except FileNotFoundError:
-            pass
 
 
 def safe_file_name(text: str, suffix: str = ".yaml", fallback: str = "导入", tagged: bool = False) -> str:
@@ -135,12 +134,12 @@ class Target:
     replace: bool  # an existing regular file, replaced (--force)
 
 
-def _refuse(shown: str, message: str, suggestion: str = "") -> InputError:
+def refuse(shown: str, message: str, suggestion: str = "") -> InputError:
     return InputError([Diagnostic(shown, 0, 0, "", message, suggestion=suggestion)])
 
 
 def _name_too_long(shown: str) -> InputError:
-    return _refuse(shown, f"文件名过长(文件系统允许每一级名称最多 {NAME_MAX} 字节)", "换一个较短的文件名")
+    return refuse(shown, f"文件名过长(文件系统允许每一级名称最多 {NAME_MAX} 字节)", "换一个较短的文件名")
 
 
 def plan(output: str, *, force: bool = False, inputs=()) -> Target:
@@ -157,15 +156,15 @@ def plan(output: str, *, force: bool = False, inputs=()) -> Target:
         _check_folder(output, path)
         return Target(path, output, sink=False, replace=False)
     if stat.S_ISDIR(st.st_mode):
-        raise _refuse(output, "是一个目录,不能作为输出文件", "用 -o 指定目录中的一个文件名")
+        raise refuse(output, "是一个目录,不能作为输出文件", "用 -o 指定目录中的一个文件名")
     if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
         return Target(path, output, sink=True, replace=False)
     if not stat.S_ISREG(st.st_mode):
-        raise _refuse(output, "不是普通文件、字符设备或管道,拒绝写入", "用 -o 指定一个普通文件")
+        raise refuse(output, "不是普通文件、字符设备或管道,拒绝写入", "用 -o 指定一个普通文件")
     if any(_same_file(st, other) for other in (inputs() if callable(inputs) else inputs)):
-        raise _refuse(output, "输出文件是本次读取的输入文件之一,拒绝覆盖(--force 也不覆盖)", "用 -o 指定另一个文件名")
+        raise refuse(output, "输出文件是本次读取的输入文件之一,拒绝覆盖(--force 也不覆盖)", "用 -o 指定另一个文件名")
     if not force:
-        raise _refuse(output, "文件已存在,未覆盖", FORCE_HINT)
+        raise refuse(output, "文件已存在,未覆盖", FORCE_HINT)
     return Target(path, output, sink=False, replace=True)
 
 
@@ -183,11 +182,11 @@ def _check_folder(shown: str, path: Path) -> None:
     except OSError as exc:
         raise _problem(shown, exc) from None
     if not stat.S_ISDIR(folder.st_mode):
-        raise _refuse(shown, "无法写入输出文件: 上一级不是目录", "检查 -o 给出的路径")
+        raise refuse(shown, "无法写入输出文件: 上一级不是目录", "检查 -o 给出的路径")
     if len(path.name.encode("utf-8", "surrogateescape")) > NAME_MAX:
         raise _name_too_long(shown)
     if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise _refuse(shown, "无法写入输出文件: 目录不可写", "检查 -o 给出的目录的权限,或换一个目录")
+        raise refuse(shown, "无法写入输出文件: 目录不可写", "检查 -o 给出的目录的权限,或换一个目录")
 
 
 _DISK = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已用完", errno.EIO: "磁盘读写错误",
@@ -207,7 +206,7 @@ def _problem(shown: str, exc: OSError) -> Exception:
         return _name_too_long(shown)
     if exc.errno in _USER:
         message, suggestion = _USER[exc.errno]
-        return _refuse(shown, f"无法写入输出文件: {message}", suggestion)
+        return refuse(shown, f"无法写入输出文件: {message}", suggestion)
     what = _DISK.get(exc.errno, exc.strerror or str(exc))
     return OutputError(Diagnostic(shown, 0, 0, "", f"无法写入输出文件: {what}({exc.strerror})",
                                   suggestion="原有文件(如有)未改动;腾出空间或换一个位置后重试"))
@@ -242,7 +241,7 @@ class Stream:
                 mode = os.fstat(self.fd).st_mode
                 if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):  # swapped for a regular file since plan()
                     os.close(self.fd)
-                    raise _refuse(target.shown, "输出文件在写入前被替换,未写入", "重新运行")
+                    raise refuse(target.shown, "输出文件在写入前被替换,未写入", "重新运行")
             else:
                 sweep_stale(target.path.parent)
                 with _SignalsHeld():
@@ -285,7 +284,7 @@ class Stream:
                 place(tmp, target.path, replace=target.replace)
                 tmp = None
         except FileExistsError:  # created by someone else after plan(): still never replaced without --force
-            raise _refuse(target.shown, "文件已存在,未覆盖", FORCE_HINT) from None
+            raise refuse(target.shown, "文件已存在,未覆盖", FORCE_HINT) from None
         except OSError as error:
             raise _problem(target.shown, error) from None
         finally:
@@ -361,12 +360,10 @@ def write_new_files(folder, files, exists_message: str = "文件已存在,不会
             release_temporary(staging)
             staging = None
         for path in reversed(made):
-            try:
+            with contextlib.suppress(OSError):
                 os.rmdir(path)
-            except OSError:
-                pass
         if isinstance(exc, FileExistsError):
-            raise _refuse(exc.filename or shown, exists_message, "删除或改名后重试") from None
+            raise refuse(exc.filename or shown, exists_message, "删除或改名后重试") from None
         if isinstance(exc, OSError):
             raise _problem(shown, exc) from None
         raise

@@ -75,15 +75,9 @@ def _commitment_lines(due, year: int) -> list:
     for report, c in sorted(due, key=lambda rc: (due_year(*rc), rc[0].year, rc[1].id)):
         when = "本年到期" if due_year(report, c) == year else f"{due_year(report, c)} 年到期"
         lines.append(f"#   {report.year} 年 {c.id} [{c.kind}]({when},{c.sources['text'].section}){c.text}")
-        named = []
-        if c.project:
-            named.append(f"项目: {c.project}")
-        if c.counterpart:
-            named.append(f"对方部门: {c.counterpart}")
-        if c.budget_increase:
-            named.append(f"{INCREASE}: " + "、".join(c.budget_increase))
-        if c.budget_decrease:
-            named.append(f"{DECREASE}: " + "、".join(c.budget_decrease))
+        named = [f"{label}: {value}" for label, value in (
+            ("项目", c.project), ("对方部门", c.counterpart),
+            (INCREASE, "、".join(c.budget_increase)), (DECREASE, "、".join(c.budget_decrease))) if value]
         if named:
             lines.append("#       " + ";".join(named))
         if c.kind in FOLLOW_UP_HINTS:
@@ -116,12 +110,9 @@ def draft_text(report: Report, year: int, due) -> str:
 
 def _documents_due(project, report: Report, due) -> list:
     """Commitments to sign a collaboration document for this project, due in the new year or later."""
-    out = []
-    for origin, c in due:
-        if c.kind == "签订协同文件" and any(t.project is project or project in successors(t.project, report)
-                                           for t in c.targets):
-            out.append(f"{origin.year} 年承诺 {c.id}: 与{c.counterpart}签订协同文件")
-    return out
+    return [f"{origin.year} 年承诺 {c.id}: 与{c.counterpart}签订协同文件" for origin, c in due
+            if c.kind == "签订协同文件" and any(t.project is project or project in successors(t.project, report)
+                                             for t in c.targets)]
 
 
 def _project_lines(project, previous: int, documents_due=()) -> list:

@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.errors import Diagnostic, InputError
+from ..output import refuse
 from ..spreadsheet.importer import check_generated
 from ..spreadsheet.yamlwrite import write_yaml
 from .mapping import to_facts
 from .narrative import entries
 from .prose import candidates
-from .reading import read_document, refuse
+from .reading import read_document
 from .recognise import recognise
 from .review import candidate_lines
 from .vocabulary import vocabulary

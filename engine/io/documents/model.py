@@ -7,6 +7,7 @@ the cell that covers it, which is how forms are read (a label merged over three 
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -94,9 +95,7 @@ class TableBuilder:
         self.budget[0] -= rowspan * colspan
         if self.budget[0] < 0:
             raise TooLarge(f"表格单元格(含合并覆盖的位置)超过 {MAX_CELLS} 个")
-        for r in range(row, row + rowspan):
-            for c in range(col, col + colspan):
-                self.taken.add((r, c))
+        self.taken.update(itertools.product(range(row, row + rowspan), range(col, col + colspan)))
         ref = self.ref(row, col) if self.ref else f"{self.table.name} 第{row}行第{col}列"
         self.table.cells.append(Cell(row, col, squeeze(text), rowspan, colspan, ref))
 

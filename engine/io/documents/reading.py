@@ -5,16 +5,12 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ...core.errors import Diagnostic, InputError
+from ..output import refuse
 from .model import MAX_DOCUMENT_BYTES, Document, TooLarge
 
 DOCUMENT_SUFFIXES = {".html": "html", ".htm": "html", ".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx",
                      ".xls": "xls", ".pdf": "pdf"}
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: legacy Office, or an encrypted OOXML package
-
-
-def refuse(display: str, message: str, suggestion: str = "") -> InputError:
-    return InputError([Diagnostic(display, 0, 0, "", message, suggestion=suggestion)])
 
 
 def read_document(path: Path, display: str) -> Document:

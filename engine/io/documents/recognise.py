@@ -121,8 +121,7 @@ class _Reader:
             self.grid = table.grid()
             for r in range(1, table.rows + 1):
                 self.row(r, _entries(self.grid, r, table.columns))
-        if self.form is not None and self.form.has_content:
-            self.forms.append(self.form)
+        self.new_form()  # the last form read
         return [f for f in self.forms if f.is_form]
 
     def current(self) -> Form:
@@ -155,7 +154,7 @@ class _Reader:
             return
         if self.key_row(filled):
             return
-        if self.header_row(r, entries):
+        if self.header_row(entries):
             return
         if self.narrative_row(r, filled):
             return
@@ -199,11 +198,8 @@ class _Reader:
     # ---- key rows ------------------------------------------------------------
 
     def key_row(self, filled: list) -> bool:
-        found = []
-        for i, e in enumerate(filled):
-            key = self.vocab.keys.get(label_key(e.text))
-            if key and i + 1 < len(filled) and not self.vocab.keys.get(label_key(filled[i + 1].text)):
-                found.append((key, filled[i + 1]))
+        keys = [self.vocab.keys.get(label_key(e.text)) for e in filled]
+        found = [(key, entry) for key, next_key, entry in zip(keys, keys[1:], filled[1:]) if key and not next_key]
         if not found:
             return False
         for key, entry in found:
@@ -215,7 +211,7 @@ class _Reader:
 
     # ---- header rows ---------------------------------------------------------
 
-    def header_row(self, r: int, entries: list) -> bool:
+    def header_row(self, entries: list) -> bool:
         def mapped(labels: dict) -> dict:
             out = {}
             for e in entries:
@@ -360,8 +356,7 @@ class _Reader:
             if cell is None or cell.row != r:
                 continue
             old = form.goals.values.get(key)
-            text = f"{old.value}\n{cell.text}" if old and old.value and cell.text else (cell.text or
-                                                                                        (old.value if old else None))
+            text = "\n".join(t for t in (old.value if old else None, cell.text) if t)  # a text continued below
             form.goals.values[key] = Value(text or None, old.ref if old else cell.ref)
 
     def indicator_row(self, r: int, entries: list) -> None:

@@ -5,6 +5,7 @@ Nothing here decides what a sentence means: the auditor names the measure where 
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -71,11 +72,8 @@ def split(text: str) -> tuple:
 
 
 def listing(pending: list) -> str:
-    out = []
-    for p in pending:
-        measure = p.measure if p.measure != UNDECIDED else "口径待定"
-        out.append(f"{p.number}. [{p.section}] {measure} {p.value}{p.unit}(印为“{p.printed}”)\n     “{p.text}”")
-    return "\n".join(out) + ("\n" if out else "")
+    return "".join(f"{p.number}. [{p.section}] {p.measure if p.measure != UNDECIDED else '口径待定'} {p.value}{p.unit}"
+                   f"(印为“{p.printed}”)\n     “{p.text}”\n" for p in pending)
 
 
 INTO = {"年初预算数": "initial", "全年预算数": "full_year", "全年执行数": "executed", "执行率": "rate"}
@@ -144,12 +142,7 @@ def _project_lines(name: str, given: list) -> list:
 def _free_ids(data: dict, count: int) -> list:
     taken = {str(item.get("id")) for key in ("claims", "commitments") for item in (data.get(key) or [])
              if isinstance(item, dict)}
-    out, n = [], 1
-    while len(out) < count:
-        if f"c{n}" not in taken:
-            out.append(f"c{n}")
-        n += 1
-    return out
+    return list(itertools.islice((f"c{n}" for n in itertools.count(1) if f"c{n}" not in taken), count))
 
 
 def _append(head: list, data: dict, key: str, new: list) -> int:

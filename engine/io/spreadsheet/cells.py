@@ -35,7 +35,8 @@ class CellReader:
     def at(self, sheet: Sheet, cell: Cell) -> str:
         return f"{sheet.name}!{cell.ref}"
 
-    # ---- reading cells ----------------------------------------------------------
+    # ---- reading cells (a formula cell without its saved result never reaches number, rate or quantity:
+    # the importer's value() reports it through cell_text first) ------------------------------------
 
     def cell_text(self, sheet: Sheet, cell: Cell | None) -> str | None:
         if cell is None:
@@ -50,8 +51,6 @@ class CellReader:
     def number(self, sheet: Sheet, cell: Cell, header: str) -> Decimal | None:
         """A plain number as shown (format decimals kept); text like “93.14分” or “1,703,500” accepted."""
         where = self.at(sheet, cell)
-        if cell.formula:
-            return self.cell_text(sheet, cell)  # reports the missing result, and is None
         value = cell.value
         if isinstance(value, bool):
             self.problem(where, f"{header} 应为数字,却是 {value}", column=header)
@@ -92,8 +91,6 @@ class CellReader:
 
     def rate(self, sheet: Sheet, cell: Cell, header: str) -> Sourced | None:
         where = self.at(sheet, cell)
-        if cell.formula:
-            return self.cell_text(sheet, cell)  # reports the missing result, and is None
         value = cell.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if not format_decimals(cell.fmt)[1]:
@@ -113,8 +110,6 @@ class CellReader:
 
     def quantity(self, sheet: Sheet, cell: Cell, header: str) -> Sourced | None:
         where = self.at(sheet, cell)
-        if cell.formula:
-            return self.cell_text(sheet, cell)  # reports the missing result, and is None
         value = cell.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             places, percent = format_decimals(cell.fmt)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.errors import Diagnostic, InputError, did_you_mean
+from ..output import refuse
 from .lists import schema_enum
 from .reader import Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, read_csv, read_xlsx
 from .tables import Table, TableScanner
@@ -178,13 +179,12 @@ class _Importer(TableScanner):
                 by_name.setdefault(alias, p)
         kinds = schema_enum("indicator")
         carried: dict = {}
-        last_project_ref = None
         for r, row in table.rows:
             cells = self.cells_of(table, row)
-            project_cell = cells.get("project") or carried.get("project")
-            if project_cell is not None and project_cell.ref != last_project_ref:
+            previous = carried.get("project")
+            project_cell = cells.get("project") or previous
+            if project_cell is not None and (previous is None or project_cell.ref != previous.ref):
                 carried = {"project": project_cell}  # a new project: levels are not carried across projects
-                last_project_ref = project_cell.ref
             for key in ("level1", "level2"):
                 if key in cells:
                     carried[key] = cells[key]
@@ -269,6 +269,8 @@ class _Importer(TableScanner):
     def value(self, sheet: Sheet, cell: Cell, column: Column):
         """One cell read as its column's kind says; None when blank or unreadable (the problem reported)."""
         kind, where = column.kind, self.at(sheet, cell)
+        if cell.formula and kind != "year":  # without its saved result: reported by cell_text, and None
+            return self.cell_text(sheet, cell)
         if kind == "claim_value":  # a percentage is read as a rate, anything else as a number
             text = half_width(clean_text(cell.value)).replace(" ", "") if isinstance(cell.value, str) else ""
             percent = text.endswith("%") or (isinstance(cell.value, (int, float)) and format_decimals(cell.fmt)[1])
@@ -309,7 +311,7 @@ def _strip_suffix(text: str) -> str:
 def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError([Diagnostic(display, 0, 0, "", "文件不存在", suggestion="检查路径拼写;相对路径从当前目录算起")])
+        raise refuse(display, "文件不存在", "检查路径拼写;相对路径从当前目录算起")
     if suffix == ".csv":
         sheets, note = read_csv(path, display)
         return sheets, [note] if note else []
@@ -317,8 +319,8 @@ def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
         try:
             return read_xlsx(path, display), []
         except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError) as exc:
-            raise InputError([Diagnostic(display, 0, 0, "", f"无法读取 xlsx 文件({type(exc).__name__})",
-                                         suggestion="确认文件未损坏、不是加密文件,并在 Excel 中另存为 .xlsx")]) from None
+            raise refuse(display, f"无法读取 xlsx 文件({type(exc).__name__})",
+                         "确认文件未损坏、不是加密文件,并在 Excel 中另存为 .xlsx") from None
     hint = "请在 Excel 中“另存为” .xlsx(Excel 工作簿)后再导入" if suffix in (".xls", ".et", ".wps") else ""
     raise InputError([Diagnostic(display, 0, 0, "", f"不支持的文件类型 “{suffix or '(无扩展名)'}”",
                                  expected=".xlsx 或 .csv", suggestion=hint)])
@@ -353,16 +355,12 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
     data: dict = {"department": department["department"], "year": year, "unit": "万元",
                   "document": {"title": title, "file": department["file"] if "file" in department else path.name,
                                "note": f"由 perfaudit import 从 {path.name} 导入"}}
-    if totals:
-        data["totals"] = totals
     for p in projects:
         if not p["indicators"]:
             del p["indicators"]
-    data["projects"] = projects
-    if claims:
-        data["claims"] = claims
-    if commitments:
-        data["commitments"] = commitments
+    # projects is never empty here: an empty 项目表 was refused above
+    data.update((key, value) for key, value in (("totals", totals), ("projects", projects), ("claims", claims),
+                                                ("commitments", commitments)) if value)
     unit_note = "万元" if imp.unit == "万元" else "元,已精确换算为万元"
     header = (f"{name} {year} 年度 事实文件,由 perfaudit import 从 {path.name} 生成(表中金额单位: {unit_note})。",
               "请对照原表核对后再用于核查。section 是数据所在的工作表!单元格,每个数值行末的注释是它的单元格。")

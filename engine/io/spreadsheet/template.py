@@ -106,6 +106,7 @@ TABLES = {PROJECTS: PROJECT_COLUMNS, INDICATORS: INDICATOR_COLUMNS, CLAIMS: CLAI
 TITLES = {PROJECTS: "项目支出绩效自评表 — 项目", INDICATORS: "项目支出绩效自评表 — 绩效指标",
           CLAIMS: "报告正文中的数字说法(可选,由转录人员填写)", COMMITMENTS: "整改承诺(可选,由转录人员填写)"}
 BLANK_ROWS = {PROJECTS: 20, INDICATORS: 60, CLAIMS: 30, COMMITMENTS: 15}
+_BLANK_FORMATS = {"amount": "0.00", "number": "0.00", "rate": "0.00%"}  # the number format of a blank entry row
 
 GUIDE_LINES = (
     "本工作簿是预算绩效自评表的标准格式,填好后用 perfaudit import 导入为事实文件(YAML),供核查。",
@@ -182,10 +183,8 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
         for i, c in enumerate(columns, start=1):
             cell = ws.cell(row=first + n, column=i)
             _put(cell, values.get(c.key), c.kind, styles)
-            if not rows and c.kind in ("amount", "number"):
-                cell.number_format = "0.00"
-            elif not rows and c.kind == "rate":
-                cell.number_format = "0.00%"
+            if not rows and c.kind in _BLANK_FORMATS:
+                cell.number_format = _BLANK_FORMATS[c.kind]
     for key, start, end in merges:  # merged ranges over data rows, by column key and row offsets
         i = [c.key for c in columns].index(key) + 1
         ws.merge_cells(start_row=first + start, start_column=i, end_row=first + end, end_column=i)

@@ -93,11 +93,8 @@ class _Writer:
             value, src = _unwrap(raw)
             first = len(self.lines)
             self.mapping(value, indent + 2)
-            # the first key of each item goes on the "- " line (skipping leading remarks)
-            for i in range(first, len(self.lines)):
-                if not self.lines[i].lstrip().startswith("#"):
-                    self.lines[i] = pad + "- " + self.lines[i][indent + 2:]
-                    break
+            if len(self.lines) > first:  # the item's first key goes on the "- " line (an empty item has none)
+                self.lines[first] = pad + "- " + self.lines[first][indent + 2:]
             if src is not None and first + 1 not in self.refs:
                 self.refs[first + 1] = src.ref
 
