@@ -149,3 +149,19 @@ def test_an_infinite_or_nan_cell_is_refused_at_its_cell(runner, tmp_path):
         assert result.exit_code == 2 and "内部错误" not in result.output, result.output
         assert text == b"nan" or "项目表!C3: 年初预算数 不是有限数" in result.output
         assert not out.exists()
+
+
+def test_an_infinite_indicator_value_is_refused_at_its_cell(runner, tmp_path):
+    """The same for 年度指标值 (read as a quantity, not a number): it was an internal error (exit 70)."""
+    from .test_spreadsheet import run_import
+
+    source = make_xlsx(tmp_path / "source.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"]],
+                       indicators=[["甲", "产出指标", "数量指标", "完成数", 12345, 12000, ""]])
+    target = tmp_path / "inf.xlsx"
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            out.writestr(info.filename, data.replace(b"<v>12345</v>", b"<v>1e999</v>"))
+    result = run_import(runner, target, tmp_path / "out.yaml")
+    assert result.exit_code == 2 and "内部错误" not in result.output, result.output
+    assert "指标表!E2: 年度指标值 不是有限数" in result.output

@@ -114,6 +114,9 @@ class CellReader:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             places, percent = format_decimals(cell.fmt)
             d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
+            if not d.is_finite():
+                self.problem(where, f"{header} 不是有限数", column=header)
+                return None
             text = format(with_decimals(d.scaleb(2) if percent else d, places), "f") + ("%" if percent else "")
             return Sourced(text, where)
         raw = clean_text(value)
