@@ -124,3 +124,13 @@ def test_draft_file_names(runner, tmp_path):
     result = new_year(runner, 2026, "--from", tmp_path / "src", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["丙局-2026.yaml", "乙局.yaml", "甲局.yaml"]
+
+
+def test_names_with_line_breaks_or_tabs_are_carried_over_exactly(runner, tmp_path):
+    """A name written plain across a line break would read back folded (甲 乙): such names are quoted."""
+    names = ["甲\n乙项目", "丙\t丁项目", "戊\u2028己项目"]
+    write_facts(tmp_path / "2024", [project(name, full_year=10) for name in names])
+    result = new_year(runner, 2025, "--from", tmp_path / "2024", "-o", tmp_path / "2025")
+    assert result.exit_code == 0, result.output
+    [draft] = load_facts([tmp_path / "2025"])
+    assert [p.name for p in draft.projects] == names
