@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -83,11 +84,7 @@ def split_unevaluable(findings) -> tuple[list, list]:
 def tally(findings) -> dict:
     """{(outcome, severity, family): how many findings}: every count a summary shows, and additive, so that
     partitions evaluated apart are counted without keeping their findings."""
-    counts: dict = {}
-    for f in findings:
-        key = (f.outcome, f.severity, f.family)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    return dict(Counter((f.outcome, f.severity, f.family) for f in findings))
 
 
 def template_fields(template: str):
@@ -174,18 +171,5 @@ _templates: dict = {}  # message template -> parse_template(template): a rule se
 def parse_template(template: str) -> tuple:
     """(the text before the first field, ((name, format, the text after the field up to the next) per field)),
     the fields as _FIELD.sub meets them."""
-    fields = []
-    head, position = None, 0
-    for match in _FIELD.finditer(template):
-        literal = template[position:match.start()]
-        if fields:
-            fields[-1][2] = literal
-        else:
-            head = literal
-        fields.append([match.group(1), match.group(2) or "", ""])
-        position = match.end()
-    if fields:
-        fields[-1][2] = template[position:]
-    else:
-        head = template
-    return head, tuple(tuple(field) for field in fields)
+    pieces = _FIELD.split(template)  # text, then name, format (None when not given) and text per field
+    return pieces[0], tuple(zip(pieces[1::3], [fmt or "" for fmt in pieces[2::3]], pieces[3::3]))
