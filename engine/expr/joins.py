@@ -36,7 +36,8 @@ from . import ast as A
 INDEXES = " indexes"  # scope key (no identifier can spell it): {index key: Index} of one run or chunk
 INDEX_MIN = 48  # shorter lists are scanned: building an index costs more than it saves
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_ORDERINGS = ("<", "<=", ">", ">=")
+# an ordered term's op -> how its binding bisects the item values, and whether the candidates end there (else start)
+_BISECT = {"<": (bisect_left, True), "<=": (bisect_right, True), ">": (bisect_right, False), ">=": (bisect_left, False)}
 
 
 @dataclass(frozen=True)
@@ -174,15 +175,11 @@ class Index:
         for term, entry, bound in zip(plan.ordered, self.ordered, outer_ordered):
             if entry is None or _sort_kind(bound) is not entry[1]:
                 continue
-            values = entry[0]
-            if term.op == "<":
-                high = min(high, bisect_left(values, bound))
-            elif term.op == "<=":
-                high = min(high, bisect_right(values, bound))
-            elif term.op == ">":
-                low = max(low, bisect_right(values, bound))
+            bisect, ends = _BISECT[term.op]
+            if ends:
+                high = min(high, bisect(entry[0], bound))
             else:
-                low = max(low, bisect_left(values, bound))
+                low = max(low, bisect(entry[0], bound))
         start, stop = bisect_left(positions, low), bisect_left(positions, high)
         key = _key(outer_differ) if plan.differ is not None else None
         if key is None:
