@@ -95,7 +95,7 @@ def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
     """money_unit: the unit the report printed its amounts in; a `wan` amount (always in 万元 inside the
     engine) is shown in it, so that a report printed in 元 reads 215,457.6元 as it printed."""
     kind = type(value)
-    if kind is Decimal:  # the common case first; a Decimal subclass takes the general path below
+    if kind is Decimal:  # the common case first; a Decimal subclass is formatted as its Decimal value below
         if fmt == "pct":
             return _pct(value)
         if fmt == "wan" and money_unit != "万元":
@@ -111,12 +111,7 @@ def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(format_value(v) for v in value) if value else "(无)"
     if isinstance(value, Decimal):
-        if fmt == "pct":
-            return _pct(value)
-        if fmt == "wan" and money_unit != "万元":
-            return in_printed_unit(value, money_unit)
-        text = plain_number(value)
-        return text + "万元" if fmt == "wan" else text
+        return format_value(Decimal(value), fmt, money_unit)
     return str(value)
 
 
