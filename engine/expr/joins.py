@@ -156,15 +156,11 @@ class Index:
         """ends[i]: the first j > i whose `differ` value is not that of positions[i] (or is no key)."""
         entry = self.runs.get(id(positions))
         if entry is None:
-            values = self.differ
-            ends = [0] * len(positions)
-            end = len(positions)
-            for i in range(len(positions) - 1, -1, -1):
-                if i + 1 < len(positions):
-                    here, after = values[positions[i]], values[positions[i + 1]]
-                    if here is None or after is None or here != after:
-                        end = i + 1
-                ends[i] = end
+            values, n = self.differ, len(positions)
+            ends = [n] * n
+            for i in range(n - 2, -1, -1):
+                here, after = values[positions[i]], values[positions[i + 1]]
+                ends[i] = i + 1 if here is None or after is None or here != after else ends[i + 1]
             entry = self.runs[id(positions)] = (positions, ends)
         return entry[1]
 
