@@ -236,8 +236,6 @@ def _call(node):
     body, special = _SPECIAL.get((node.name, len(args)), (None, None))
     if function is body:  # the column version of exactly this built-in
         return lambda frame: special(*[a(frame) for a in args])
-    if not args:
-        return lambda frame: [function() for _ in range(frame.n)]
     return lambda frame: list(map(function, *[a(frame) for a in args]))
 
 
@@ -323,7 +321,7 @@ def _comprehension(node):
     names = free_roots(node)
     if node.var in names:
         return _per_element(node)
-    items_of = _items(node)
+    items_of = _items(node, scalar)
     iterable = compile_column(node.iterable) if joins.plan_of(node, free_roots) is not None else None
 
     key = A.without_positions(node)
@@ -380,14 +378,13 @@ def _comprehension(node):
     return comprehension
 
 
-def _items(node):
-    """Frame -> the comprehension's column, its condition and element computed over all items of all rows."""
+def _items(node, scalar):
+    """Frame -> the comprehension's column, its condition and element computed over all items of all rows;
+    scalar: the comprehension's closure."""
     name, var = node.name, node.var
     iterable, element = compile_column(node.iterable), compile_column(node.element)
     condition = compile_column(node.condition) if node.condition is not None else None
-    reduce = AGGREGATES[name]
-
-    scalar = compile_expr(node) if name == "first" else None
+    reduce, is_first = AGGREGATES[name], name == "first"
 
     def items_of(frame):
         lists = iterable(frame)
@@ -421,7 +418,7 @@ def _items(node):
                 out.append(None)
             else:
                 stop = unknown.get(row)
-                if stop is not None and scalar is not None:
+                if stop is not None and is_first:
                     # where `first` meets an item whose condition is unknown, the scalar loop says what it means
                     out.append(scalar(frame.scopes()[row]))
                 else:
