@@ -464,7 +464,7 @@ def compare_columns(op: str, a: list, b: list) -> list:
     if not has_none(a) and not has_none(b):
         if function is not None:
             return list(map(function, a, b))
-        if op == "in":  # semantics.contains is operator.contains, container first
+        if op == "in":  # `left in right` is operator.contains(right, left)
             return list(map(operator.contains, b, a))
     return list(map(compare, repeat(op), a, b))
 

@@ -64,11 +64,6 @@ BINARY = {op: _arithmetic(op) for op in ARITHMETIC}
 
 # ---- comparison and membership ------------------------------------------------------------------
 
-def contains(left, right) -> bool:
-    """`left in right` (operator.contains takes the container first)."""
-    return operator.contains(right, left)
-
-
 def compare(op: str, left, right):
     if left is None or right is None:
         return None
@@ -76,9 +71,9 @@ def compare(op: str, left, right):
     if function is not None:
         return function(left, right)
     if op == "in":
-        return contains(left, right)
+        return left in right
     if op == "not in":
-        return not contains(left, right)
+        return left not in right
     raise ValueError(op)
 
 
