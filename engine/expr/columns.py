@@ -359,9 +359,7 @@ def _comprehension(node):
         # the result depends only on the objects the free names are bound to: once per distinct binding,
         # for all frames sharing `frame.shared` (the frames of all kinds of subjects of one year and chunk)
         keys = list(zip(*[map(id, frame.root(name)) for name in names])) if names else [()] * frame.n
-        memo = frame.shared.get(key)
-        if memo is None:
-            memo = frame.shared[key] = {}
+        memo = frame.shared.setdefault(key, {})
         missing = {}
         for i, binding in enumerate(keys):
             if binding not in memo and binding not in missing:
@@ -394,9 +392,8 @@ def _items(node, scalar):
         owners, flat, ends = [], [], []  # ends[i]: where row i's items end in flat
         for i, items in enumerate(lists):
             if items is not None:
-                start = len(flat)
                 flat.extend(items)
-                owners.extend([i] * (len(flat) - start))
+                owners.extend([i] * len(items))
             ends.append(len(flat))
         inner = frame.items(owners, var, flat)
         if condition is None:
