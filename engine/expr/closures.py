@@ -52,20 +52,14 @@ DISCARD = deque(maxlen=0)
 
 def compile_traced(node: A.Node):
     """A closure (scope, facts, params) -> value, recording the facts and parameters it used."""
-    method = _TRACERS.get(type(node))
-    if method is None:
-        raise NotCompiled(type(node).__name__)
-    return method(node, compile_traced)
+    return _TRACERS[type(node)](node, compile_traced)
 
 
 def compile_recorded(node: A.Node):
     """compile_traced(node) that also stores every node's value in scope[VALUES] (id(node) -> value), for
     explain's formulas. A node inside a comprehension holds its value for the last item computed; explain
     shows a comprehension by its own value only."""
-    method = _TRACERS.get(type(node))
-    if method is None:
-        raise NotCompiled(type(node).__name__)
-    inner, key = method(node, compile_recorded), id(node)
+    inner, key = _TRACERS[type(node)](node, compile_recorded), id(node)
 
     def recorded(scope, facts, params):
         value = inner(scope, facts, params)

@@ -158,8 +158,7 @@ def compile_column(node: A.Node):
     key = A.without_positions(node)
     function = _compiled.get(key)
     if function is None:
-        builder = _BUILDERS.get(type(node))
-        compute = builder(node) if builder is not None else _per_element(node)
+        compute = _BUILDERS[type(node)](node)
 
         def function(frame, key=key, compute=compute):
             return frame.column(key, compute)
