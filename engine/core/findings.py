@@ -97,7 +97,7 @@ def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
     kind = type(value)
     if kind is Decimal:  # the common case first; a Decimal subclass is formatted as its Decimal value below
         if fmt == "pct":
-            return _pct(value)
+            return plain_number(value.scaleb(2), 2) + "%"
         if fmt == "wan" and money_unit != "万元":
             return in_printed_unit(value, money_unit)
         text = plain_number(value)
@@ -121,23 +121,14 @@ def in_printed_unit(wan: Decimal, unit: str) -> str:
     return format(Decimal(plain_number(wan / MONEY_TO_WAN[unit])), ",f") + unit
 
 
-def _pct(value: Decimal) -> str:
-    scaled = value.scaleb(2)
-    if not scaled.is_finite():
-        scaled.as_tuple().exponent < -2  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
-    text = format(scaled, "f")
-    if _places(text) > 2:  # exponent < -2 ('f' prints exactly -exponent decimals; as_tuple is slow)
-        text = format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
-    return f"{text}%"
-
-
-def plain_number(value: Decimal) -> str:
-    """Exact where short, rounded to 4 places where a division made it long; never exponent form."""
+def plain_number(value: Decimal, places: int = 4) -> str:
+    """Exact where short, rounded to `places` decimals where a division made it long (a percentage: 2 places
+    of value * 100); never exponent form."""
     if not value.is_finite():
-        value.as_tuple().exponent < -4  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
+        value.as_tuple().exponent < -places  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
     text = format(value, "f")
-    if _places(text) > 4:  # exponent < -4, read from the text 'f' prints (as_tuple makes a named tuple)
-        return format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f")
+    if _places(text) > places:  # exponent < -places, read from the text 'f' prints (as_tuple makes a named tuple)
+        return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
     return text
 
 
