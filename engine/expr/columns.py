@@ -430,7 +430,10 @@ def _items(node, scalar):
 # semantics functions compute exactly those values; every other column goes through them element by element.
 
 def _unary(node):
+    """Unary minus, and not (which has no fast path)."""
     operand = compile_column(node.operand)
+    if type(node) is A.Not:
+        return lambda frame: not_column(operand(frame))
 
     def unary(frame):
         values = operand(frame)
@@ -495,13 +498,8 @@ def _logic(node):
     return lambda frame: logic_columns(decisive, [f(frame) for f in items])
 
 
-def _not(node):
-    operand = compile_column(node.operand)
-    return lambda frame: not_column(operand(frame))
-
-
 _BUILDERS = {
     A.Num: _constant, A.Str: _constant, A.Const: _constant, A.ListLit: _listlit, A.Path: _path, A.Call: _call,
     A.Comprehension: _comprehension, A.Unary: _unary, A.Binary: _binary, A.Compare: _compare, A.Logic: _logic,
-    A.Not: _not,
+    A.Not: _unary,
 }
