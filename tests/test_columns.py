@@ -406,10 +406,11 @@ def test_every_shipped_message_renders_as_before(program):
 
 @given(st.integers(-10**12, 10**12), st.integers(-12, 8))
 def test_number_text_reads_the_exponent_as_as_tuple_did(digits, exponent):
-    """findings.plain_number/_pct read the exponent from format(value, 'f') instead of as_tuple()."""
+    """findings.plain_number (of amounts, and of percentages in format_value) reads the exponent from
+    format(value, 'f') instead of as_tuple()."""
     from decimal import ROUND_HALF_UP
 
-    from engine.core.findings import _pct, plain_number
+    from engine.core.findings import format_value, plain_number
 
     value = Decimal(digits).scaleb(exponent)
     short = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if value.as_tuple().exponent < -4 else value
@@ -417,7 +418,7 @@ def test_number_text_reads_the_exponent_as_as_tuple_did(digits, exponent):
     scaled = value.scaleb(2)
     if scaled.as_tuple().exponent < -2:
         scaled = scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    assert _pct(value) == f"{format(scaled, 'f')}%"
+    assert format_value(value, "pct") == f"{format(scaled, 'f')}%"
     for special in (Decimal("NaN"), Decimal("-Infinity")):  # as before: no text for these, an error
         with pytest.raises(TypeError):
             plain_number(special)

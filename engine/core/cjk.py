@@ -33,9 +33,7 @@ def table(rows: list[list[str]], header: list[str] | None = None) -> str:
     if not all_rows:
         return ""
     widths = [max(display_width(r[i]) for r in all_rows) for i in range(len(all_rows[0]))]
-    lines = []
-    for n, row in enumerate(all_rows):
-        lines.append("  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip())
-        if header and n == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in all_rows]
+    if header:
+        lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -83,11 +84,7 @@ def split_unevaluable(findings) -> tuple[list, list]:
 def tally(findings) -> dict:
     """{(outcome, severity, family): how many findings}: every count a summary shows, and additive, so that
     partitions evaluated apart are counted without keeping their findings."""
-    counts: dict = {}
-    for f in findings:
-        key = (f.outcome, f.severity, f.family)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    return dict(Counter((f.outcome, f.severity, f.family) for f in findings))
 
 
 def template_fields(template: str):
@@ -98,9 +95,9 @@ def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
     """money_unit: the unit the report printed its amounts in; a `wan` amount (always in 万元 inside the
     engine) is shown in it, so that a report printed in 元 reads 215,457.6元 as it printed."""
     kind = type(value)
-    if kind is Decimal:  # the common case first; a Decimal subclass takes the general path below
+    if kind is Decimal:  # the common case first; a Decimal subclass is formatted as its Decimal value below
         if fmt == "pct":
-            return _pct(value)
+            return plain_number(value.scaleb(2), 2) + "%"
         if fmt == "wan" and money_unit != "万元":
             return in_printed_unit(value, money_unit)
         text = plain_number(value)
@@ -114,12 +111,7 @@ def format_value(value, fmt: str = "", money_unit: str = "万元") -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(format_value(v) for v in value) if value else "(无)"
     if isinstance(value, Decimal):
-        if fmt == "pct":
-            return _pct(value)
-        if fmt == "wan" and money_unit != "万元":
-            return in_printed_unit(value, money_unit)
-        text = plain_number(value)
-        return text + "万元" if fmt == "wan" else text
+        return format_value(Decimal(value), fmt, money_unit)
     return str(value)
 
 
@@ -129,23 +121,14 @@ def in_printed_unit(wan: Decimal, unit: str) -> str:
     return format(Decimal(plain_number(wan / MONEY_TO_WAN[unit])), ",f") + unit
 
 
-def _pct(value: Decimal) -> str:
-    scaled = value.scaleb(2)
-    if not scaled.is_finite():
-        scaled.as_tuple().exponent < -2  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
-    text = format(scaled, "f")
-    if _places(text) > 2:  # exponent < -2 ('f' prints exactly -exponent decimals; as_tuple is slow)
-        text = format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
-    return f"{text}%"
-
-
-def plain_number(value: Decimal) -> str:
-    """Exact where short, rounded to 4 places where a division made it long; never exponent form."""
+def plain_number(value: Decimal, places: int = 4) -> str:
+    """Exact where short, rounded to `places` decimals where a division made it long (a percentage: 2 places
+    of value * 100); never exponent form."""
     if not value.is_finite():
-        value.as_tuple().exponent < -4  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
+        value.as_tuple().exponent < -places  # noqa: B015 - raises TypeError for NaN/Infinity, as it always did
     text = format(value, "f")
-    if _places(text) > 4:  # exponent < -4, read from the text 'f' prints (as_tuple makes a named tuple)
-        return format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f")
+    if _places(text) > places:  # exponent < -places, read from the text 'f' prints (as_tuple makes a named tuple)
+        return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
     return text
 
 
@@ -174,18 +157,5 @@ _templates: dict = {}  # message template -> parse_template(template): a rule se
 def parse_template(template: str) -> tuple:
     """(the text before the first field, ((name, format, the text after the field up to the next) per field)),
     the fields as _FIELD.sub meets them."""
-    fields = []
-    head, position = None, 0
-    for match in _FIELD.finditer(template):
-        literal = template[position:match.start()]
-        if fields:
-            fields[-1][2] = literal
-        else:
-            head = literal
-        fields.append([match.group(1), match.group(2) or "", ""])
-        position = match.end()
-    if fields:
-        fields[-1][2] = template[position:]
-    else:
-        head = template
-    return head, tuple(tuple(field) for field in fields)
+    pieces = _FIELD.split(template)  # text, then name, format (None when not given) and text per field
+    return pieces[0], tuple(zip(pieces[1::3], [fmt or "" for fmt in pieces[2::3]], pieces[3::3]))

@@ -348,15 +348,10 @@ class Parameter:
         """The value in force for a report: among the values of its year or earlier that hold where the
         report is (and are not examples, unless the report is one), the latest; in one year the most
         specific jurisdiction wins. An explicit null ends the parameter there."""
-        current, rank = None, None
-        for entry in self.values:
-            if entry.year > scope.year or entry.jurisdiction not in scope.jurisdictions:
-                continue
-            if entry.example and not scope.example:
-                continue
-            key = (entry.year, self.specificity.get(entry.jurisdiction, 0))
-            if rank is None or key >= rank:
-                current, rank = entry, key
+        held = [entry for entry in self.values if entry.year <= scope.year and entry.jurisdiction in scope.jurisdictions
+                and (scope.example or not entry.example)]
+        # of two values with the same year and specificity the later listed wins: max keeps the first it meets
+        current = max(reversed(held), key=lambda e: (e.year, self.specificity.get(e.jurisdiction, 0)), default=None)
         return None if current is None or current.value is None else current
 
 

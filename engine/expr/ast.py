@@ -146,19 +146,15 @@ def walk(node: Node):
 
 
 def children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, ListLit):
-        return node.items
-    if isinstance(node, Call):
-        return node.args
-    if isinstance(node, Comprehension):
-        return tuple(n for n in (node.element, node.iterable, node.condition) if n is not None)
-    if isinstance(node, (Unary, Not)):
-        return (node.operand,)
-    if isinstance(node, (Binary, Compare)):
-        return (node.left, node.right)
-    if isinstance(node, Logic):
-        return node.items
-    return ()
+    """The nodes held by the node's fields, in the order the fields are declared."""
+    out = []
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(v for v in value if isinstance(v, Node))
+    return tuple(out)
 
 
 def without_positions(node: Node) -> Node:

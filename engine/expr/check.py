@@ -116,8 +116,8 @@ class Checker:
         element_type = item_type(iterable) if iterable != ANY else ANY
         if element_type is None:
             return self.fail(node.iterable, f"for ... in 后面需要一个列表,实际为 {iterable}")
-        shadowed = self.scope.get(node.var)
-        self.scope[node.var] = element_type
+        outer = self.scope
+        self.scope = {**outer, node.var: element_type}
         try:
             if node.condition is not None:
                 cond = self.check(node.condition)
@@ -125,10 +125,7 @@ class Checker:
                     self.fail(node.condition, "if 后面需要一个条件(真/假)")
             element = self.check(node.element)
         finally:
-            if shadowed is None:
-                del self.scope[node.var]
-            else:
-                self.scope[node.var] = shadowed
+            self.scope = outer
         if node.name in ("sum", "avg") and element == INTERVAL:
             return INTERVAL
         if node.name in ("sum", "avg", "min", "max") and element not in (NUM, ANY):

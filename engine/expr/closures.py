@@ -52,20 +52,14 @@ DISCARD = deque(maxlen=0)
 
 def compile_traced(node: A.Node):
     """A closure (scope, facts, params) -> value, recording the facts and parameters it used."""
-    method = _TRACERS.get(type(node))
-    if method is None:
-        raise NotCompiled(type(node).__name__)
-    return method(node, compile_traced)
+    return _TRACERS[type(node)](node, compile_traced)
 
 
 def compile_recorded(node: A.Node):
     """compile_traced(node) that also stores every node's value in scope[VALUES] (id(node) -> value), for
     explain's formulas. A node inside a comprehension holds its value for the last item computed; explain
     shows a comprehension by its own value only."""
-    method = _TRACERS.get(type(node))
-    if method is None:
-        raise NotCompiled(type(node).__name__)
-    inner, key = method(node, compile_recorded), id(node)
+    inner, key = _TRACERS[type(node)](node, compile_recorded), id(node)
 
     def recorded(scope, facts, params):
         value = inner(scope, facts, params)
@@ -334,9 +328,9 @@ def free_roots(node) -> tuple:
 
 
 def _t_unary(node, sub):
-    operand = sub(node.operand)
-
-    return lambda scope, facts, params: negate(operand(scope, facts, params))
+    """Unary minus and not: semantics' negate and negation of the operand."""
+    operand, function = sub(node.operand), negate if type(node) is A.Unary else negation
+    return lambda scope, facts, params: function(operand(scope, facts, params))
 
 
 def _t_binary(node, sub):
@@ -355,14 +349,8 @@ def _t_logic(node, sub):
     return lambda scope, facts, params: logic(decisive, [f(scope, facts, params) for f in items])
 
 
-def _t_not(node, sub):
-    operand = sub(node.operand)
-
-    return lambda scope, facts, params: negation(operand(scope, facts, params))
-
-
 _TRACERS = {
     A.Num: _t_constant, A.Str: _t_constant, A.Const: _t_constant, A.ListLit: _t_listlit, A.Path: _t_path,
     A.Call: _t_call, A.Comprehension: _t_comprehension, A.Unary: _t_unary, A.Binary: _t_binary,
-    A.Compare: _t_compare, A.Logic: _t_logic, A.Not: _t_not,
+    A.Compare: _t_compare, A.Logic: _t_logic, A.Not: _t_unary,
 }

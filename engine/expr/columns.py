@@ -158,8 +158,7 @@ def compile_column(node: A.Node):
     key = A.without_positions(node)
     function = _compiled.get(key)
     if function is None:
-        builder = _BUILDERS.get(type(node))
-        compute = builder(node) if builder is not None else _per_element(node)
+        compute = _BUILDERS[type(node)](node)
 
         def function(frame, key=key, compute=compute):
             return frame.column(key, compute)
@@ -236,8 +235,6 @@ def _call(node):
     body, special = _SPECIAL.get((node.name, len(args)), (None, None))
     if function is body:  # the column version of exactly this built-in
         return lambda frame: special(*[a(frame) for a in args])
-    if not args:
-        return lambda frame: [function() for _ in range(frame.n)]
     return lambda frame: list(map(function, *[a(frame) for a in args]))
 
 
@@ -323,7 +320,7 @@ def _comprehension(node):
     names = free_roots(node)
     if node.var in names:
         return _per_element(node)
-    items_of = _items(node)
+    items_of = _items(node, scalar)
     iterable = compile_column(node.iterable) if joins.plan_of(node, free_roots) is not None else None
 
     key = A.without_positions(node)
@@ -361,9 +358,7 @@ def _comprehension(node):
         # the result depends only on the objects the free names are bound to: once per distinct binding,
         # for all frames sharing `frame.shared` (the frames of all kinds of subjects of one year and chunk)
         keys = list(zip(*[map(id, frame.root(name)) for name in names])) if names else [()] * frame.n
-        memo = frame.shared.get(key)
-        if memo is None:
-            memo = frame.shared[key] = {}
+        memo = frame.shared.setdefault(key, {})
         missing = {}
         for i, binding in enumerate(keys):
             if binding not in memo and binding not in missing:
@@ -380,14 +375,13 @@ def _comprehension(node):
     return comprehension
 
 
-def _items(node):
-    """Frame -> the comprehension's column, its condition and element computed over all items of all rows."""
+def _items(node, scalar):
+    """Frame -> the comprehension's column, its condition and element computed over all items of all rows;
+    scalar: the comprehension's closure."""
     name, var = node.name, node.var
     iterable, element = compile_column(node.iterable), compile_column(node.element)
     condition = compile_column(node.condition) if node.condition is not None else None
-    reduce = AGGREGATES[name]
-
-    scalar = compile_expr(node) if name == "first" else None
+    reduce, is_first = AGGREGATES[name], name == "first"
 
     def items_of(frame):
         lists = iterable(frame)
@@ -397,9 +391,8 @@ def _items(node):
         owners, flat, ends = [], [], []  # ends[i]: where row i's items end in flat
         for i, items in enumerate(lists):
             if items is not None:
-                start = len(flat)
                 flat.extend(items)
-                owners.extend([i] * (len(flat) - start))
+                owners.extend([i] * len(items))
             ends.append(len(flat))
         inner = frame.items(owners, var, flat)
         if condition is None:
@@ -421,7 +414,7 @@ def _items(node):
                 out.append(None)
             else:
                 stop = unknown.get(row)
-                if stop is not None and scalar is not None:
+                if stop is not None and is_first:
                     # where `first` meets an item whose condition is unknown, the scalar loop says what it means
                     out.append(scalar(frame.scopes()[row]))
                 else:
@@ -437,7 +430,10 @@ def _items(node):
 # semantics functions compute exactly those values; every other column goes through them element by element.
 
 def _unary(node):
+    """Unary minus, and not (which has no fast path)."""
     operand = compile_column(node.operand)
+    if type(node) is A.Not:
+        return lambda frame: not_column(operand(frame))
 
     def unary(frame):
         values = operand(frame)
@@ -467,7 +463,7 @@ def compare_columns(op: str, a: list, b: list) -> list:
     if not has_none(a) and not has_none(b):
         if function is not None:
             return list(map(function, a, b))
-        if op == "in":  # semantics.contains is operator.contains, container first
+        if op == "in":  # `left in right` is operator.contains(right, left)
             return list(map(operator.contains, b, a))
     return list(map(compare, repeat(op), a, b))
 
@@ -502,13 +498,8 @@ def _logic(node):
     return lambda frame: logic_columns(decisive, [f(frame) for f in items])
 
 
-def _not(node):
-    operand = compile_column(node.operand)
-    return lambda frame: not_column(operand(frame))
-
-
 _BUILDERS = {
     A.Num: _constant, A.Str: _constant, A.Const: _constant, A.ListLit: _listlit, A.Path: _path, A.Call: _call,
     A.Comprehension: _comprehension, A.Unary: _unary, A.Binary: _binary, A.Compare: _compare, A.Logic: _logic,
-    A.Not: _not,
+    A.Not: _unary,
 }

@@ -36,7 +36,8 @@ from . import ast as A
 INDEXES = " indexes"  # scope key (no identifier can spell it): {index key: Index} of one run or chunk
 INDEX_MIN = 48  # shorter lists are scanned: building an index costs more than it saves
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_ORDERINGS = ("<", "<=", ">", ">=")
+# an ordered term's op -> how its binding bisects the item values, and whether the candidates end there (else start)
+_BISECT = {"<": (bisect_left, True), "<=": (bisect_right, True), ">": (bisect_right, False), ">=": (bisect_left, False)}
 
 
 @dataclass(frozen=True)
@@ -155,15 +156,11 @@ class Index:
         """ends[i]: the first j > i whose `differ` value is not that of positions[i] (or is no key)."""
         entry = self.runs.get(id(positions))
         if entry is None:
-            values = self.differ
-            ends = [0] * len(positions)
-            end = len(positions)
-            for i in range(len(positions) - 1, -1, -1):
-                if i + 1 < len(positions):
-                    here, after = values[positions[i]], values[positions[i + 1]]
-                    if here is None or after is None or here != after:
-                        end = i + 1
-                ends[i] = end
+            values, n = self.differ, len(positions)
+            ends = [n] * n
+            for i in range(n - 2, -1, -1):
+                here, after = values[positions[i]], values[positions[i + 1]]
+                ends[i] = i + 1 if here is None or after is None or here != after else ends[i + 1]
             entry = self.runs[id(positions)] = (positions, ends)
         return entry[1]
 
@@ -174,15 +171,11 @@ class Index:
         for term, entry, bound in zip(plan.ordered, self.ordered, outer_ordered):
             if entry is None or _sort_kind(bound) is not entry[1]:
                 continue
-            values = entry[0]
-            if term.op == "<":
-                high = min(high, bisect_left(values, bound))
-            elif term.op == "<=":
-                high = min(high, bisect_right(values, bound))
-            elif term.op == ">":
-                low = max(low, bisect_right(values, bound))
+            bisect, ends = _BISECT[term.op]
+            if ends:
+                high = min(high, bisect(entry[0], bound))
             else:
-                low = max(low, bisect_left(values, bound))
+                low = max(low, bisect(entry[0], bound))
         start, stop = bisect_left(positions, low), bisect_left(positions, high)
         key = _key(outer_differ) if plan.differ is not None else None
         if key is None:

@@ -220,14 +220,8 @@ class _Parser:
             return node
         if kind == "op" and value == "[":
             self.take()
-            items = []
-            if not self.at("op", "]"):
-                items.append(self.expression())
-                while self.at("op", ","):
-                    self.take()
-                    items.append(self.expression())
-            self.expect("op", "]", "右方括号 ]")
-            return A.ListLit(pos, tuple(items))
+            items = [] if self.at("op", "]") else [self.expression()]
+            return A.ListLit(pos, self.more(items, "]", "右方括号 ]"))
         if kind == "name":
             self.take()
             if self.at("op", "("):
@@ -263,9 +257,12 @@ class _Parser:
                 condition = self.expression()
             self.expect("op", ")", "右括号 )")
             return A.Comprehension(pos, name, first, var, iterable, condition)
-        args = [first]
+        return A.Call(pos, name, self.more([first], ")", "右括号 )"))
+
+    def more(self, items, close, what):
+        """The items, and every `, expression` after them, up to the closing bracket."""
         while self.at("op", ","):
             self.take()
-            args.append(self.expression())
-        self.expect("op", ")", "右括号 )")
-        return A.Call(pos, name, tuple(args))
+            items.append(self.expression())
+        self.expect("op", close, what)
+        return tuple(items)

@@ -64,11 +64,6 @@ BINARY = {op: _arithmetic(op) for op in ARITHMETIC}
 
 # ---- comparison and membership ------------------------------------------------------------------
 
-def contains(left, right) -> bool:
-    """`left in right` (operator.contains takes the container first)."""
-    return operator.contains(right, left)
-
-
 def compare(op: str, left, right):
     if left is None or right is None:
         return None
@@ -76,9 +71,9 @@ def compare(op: str, left, right):
     if function is not None:
         return function(left, right)
     if op == "in":
-        return contains(left, right)
+        return left in right
     if op == "not in":
-        return not contains(left, right)
+        return left not in right
     raise ValueError(op)
 
 
@@ -112,16 +107,15 @@ def _list(values, unknown):
     return values
 
 
-def _any(values, unknown):
-    if any(v is True for v in values):
-        return True
-    return None if unknown or None in values else False
+def _settled(decisive: bool):
+    """any (decisive True) / all (decisive False): an element that is the decisive value decides, else unknown
+    conditions or elements make it unknown."""
+    def aggregate(values, unknown):
+        if any(v is decisive for v in values):
+            return decisive
+        return None if unknown or None in values else (not decisive)
 
-
-def _all(values, unknown):
-    if any(v is False for v in values):
-        return False
-    return None if unknown or None in values else True
+    return aggregate
 
 
 def _numeric(combine):
@@ -134,7 +128,7 @@ def _numeric(combine):
 
 
 AGGREGATES = {
-    "count": _count, "first": _first, "list": _list, "any": _any, "all": _all,
+    "count": _count, "first": _first, "list": _list, "any": _settled(True), "all": _settled(False),
     "sum": _numeric(lambda values: sum(values, Decimal(0))),
     "avg": _numeric(lambda values: sum(values, Decimal(0)) / len(values) if values else None),
     "min": _numeric(lambda values: min(values) if values else None),
