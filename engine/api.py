@@ -88,10 +88,14 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
 
     program = compile(ruleset)
     files, problems = expand_paths(paths)  # folders listed once here, not again by each step below
-    digest = facts_digest(files, None if cache is None else cache.digests)
+    try:
+        digest = facts_digest(files, None if cache is None else cache.digests)
+    except OSError:  # a listed file cannot be read (no permission, gone): load_facts below names it with the rest
+        digest = None
 
     def by_department(engine, count):
-        if problems or not files:  # the whole-load path below raises the input's errors (or has nothing to load)
+        # the whole-load path below raises the input's errors (or has nothing to load)
+        if problems or not files or digest is None:
             return None
         spool = None if stream is None else Spool(stream, spool_folder)
         result = None
@@ -118,5 +122,5 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
         return result
     step = None if progress is None else (lambda _: progress(1))
     reports = load_facts(paths, step)  # the input has an error: this raises it, with every other one
-    result = evaluate(program, reports, backend, digest, step)
+    result = evaluate(program, reports, backend, digest or facts_digest(files), step)
     return result if stream is None else streamed(result, stream, spool_folder)

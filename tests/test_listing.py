@@ -3,11 +3,17 @@ command (a province's 5,000 reports take about 0.1 s to list; the evaluate comma
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from engine.cli import cli
 from engine.cli.common import files_read
 from engine.load import files as listing_module
 from engine.load.files import expand_paths
+
+from .conftest import FACTS_2024, RULES
 
 
 def tree(root: Path) -> Path:
@@ -67,3 +73,23 @@ def test_a_listing_given_again_is_not_listed_again(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "rglob", lambda *a: (_ for _ in ()).throw(AssertionError("listed again")))
     assert expand_paths(files) == (files, [])
     assert expand_paths(list(files))[0] == files  # a plain list of files is still checked one by one
+
+
+def test_a_listed_file_that_cannot_be_read_is_an_input_error(tmp_path, monkeypatch):
+    """A listing checks that a file is there, not that it can be read: a report without read permission (or gone
+    since) was an internal error (exit 70) from the facts digest; it is refused as the loader refuses it."""
+    shutil.copytree(FACTS_2024, tmp_path / "facts")
+    locked = next((tmp_path / "facts").glob("*.yaml"))
+    read_bytes = Path.read_bytes
+
+    def refused(path):
+        if path.name == locked.name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)  # as a file without read permission, even for root
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(cli, ["evaluate", "--rules", str(RULES), str(tmp_path / "facts"), "-j", jobs,
+                                          "--format", "json"])
+        assert result.exit_code == 2, result.output
+        assert f"{locked.name}: 无法读取文件: Permission denied" in result.stderr

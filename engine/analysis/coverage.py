@@ -164,9 +164,7 @@ def render_coverage(report: tuple, parameters: tuple = ()) -> str:
     for r in report:
         if not r.tests:
             continue
-        lines.append("")
-        lines.append(f"{r.rule}  {r.title}")
-        lines.append(f"  测试({len(r.tests)} 个):")
+        lines += ["", f"{r.rule}  {r.title}", f"  测试({len(r.tests)} 个):"]
         for file, group in groupby(r.tests, key=lambda t: t[0]):
             lines.append(f"    {file}: " + ";".join(name for _, name in group))
         if not r.gaps:
@@ -179,14 +177,12 @@ def render_coverage(report: tuple, parameters: tuple = ()) -> str:
             lines.append(f"    {leaf.part}: {leaf.text}  —— 从未{missing}")
     untested_values = [p for p in parameters if not p.covered]
     if parameters:
-        lines.append("")
-        lines.append(f"没有测试用到的参数取值({len(untested_values)}/{len(parameters)} 个):")
+        lines += ["", f"没有测试用到的参数取值({len(untested_values)}/{len(parameters)} 个):"]
         lines += [f"  {p.name}  {p.title}  {p.year} 年起的取值  ({p.location.file}:{p.location.line})"
                   for p in untested_values] or ["  (无)"]
     counts = coverage_counts(report, parameters)
-    lines.append("")
-    lines.append(f"规则 {len(report)} 条,有测试 {len(report) - len(untested)} 条;"
-                 f"分支 {counts['branches'][1]} 个,成立和不成立都被测到 {counts['branches'][0]} 个;"
-                 f"参数取值 {len(parameters)} 个,有测试用到 {len(parameters) - len(untested_values)} 个。")
-    lines.append(f"覆盖率 {counts['percent']}%")
+    lines += ["", f"规则 {len(report)} 条,有测试 {len(report) - len(untested)} 条;"
+                  f"分支 {counts['branches'][1]} 个,成立和不成立都被测到 {counts['branches'][0]} 个;"
+                  f"参数取值 {len(parameters)} 个,有测试用到 {len(parameters) - len(untested_values)} 个。",
+              f"覆盖率 {counts['percent']}%"]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from ..construct.years import find_project, predecessors
 from ..core.findings import UNEVALUABLE, Finding
 from ..core.model import Report, RuleSet
 from ..run.subjects import subjects_of
+from .rulechanges import added_removed_edited
 
 CHANGE_FIELDS = ("severity", "message", "evidence")
 # subject kinds whose label names the same thing in every year (indicator names); others match by rule + project
@@ -97,8 +98,6 @@ def rule_impact(old, new, old_rules: RuleSet, new_rules: RuleSet, old_label: str
             changed.append(Changed(before[key], after[key], fields))
         else:
             unchanged += 1
-    old_ids = {r.id: r for r in old_rules.rules}
-    new_ids = {r.id: r for r in new_rules.rules}
     parameters = []
     for name in sorted(old_rules.parameters.keys() | new_rules.parameters.keys()):
         a, b = old_rules.parameters.get(name), new_rules.parameters.get(name)
@@ -108,9 +107,8 @@ def rule_impact(old, new, old_rules: RuleSet, new_rules: RuleSet, old_label: str
         old_label, new_label,
         tuple(sorted(added, key=Finding.sort_key)), tuple(sorted(removed, key=Finding.sort_key)),
         tuple(sorted(changed, key=lambda c: c.after.sort_key())), unchanged,
-        tuple(sorted(new_ids.keys() - old_ids.keys())), tuple(sorted(old_ids.keys() - new_ids.keys())),
-        tuple(sorted(i for i in old_ids.keys() & new_ids.keys()
-                     if _rule_definition(old_ids[i]) != _rule_definition(new_ids[i]))),
+        *added_removed_edited({r.id: _rule_definition(r) for r in old_rules.rules},
+                              {r.id: _rule_definition(r) for r in new_rules.rules}),
         tuple(parameters))
 
 

@@ -38,7 +38,7 @@ class Margin:
     relative: Decimal | None
     percentage_points: bool
     text: str
-    shown: str = ""  # the difference between two amounts in the report's printed unit (215,457.6元), when not 万元
+    amount: str = ""  # the difference as the sides show it: 25 个百分点, 215,457.6元 (a report's printed unit), 22.00
 
 
 def _atomic(node) -> bool:
@@ -361,9 +361,7 @@ class Formula:
             return margin.text
         if margin.difference == 0:
             return "两边相等"
-        amount = (format(short(abs(margin.difference).scaleb(2), 2), "f") + " 个百分点") if margin.percentage_points \
-            else margin.shown or plain_number(abs(margin.difference))
-        return f"相差 {amount}"
+        return f"相差 {margin.amount}"
 
     def margin(self, leaf) -> Margin | None:
         node = leaf.node
@@ -377,15 +375,15 @@ class Formula:
         relative = abs(difference) / abs(right) if right != 0 else None
         lname, rname = self._short_name(node.left, pct, "左边"), self._short_name(node.right, pct, "右边")
         shown = "" if pct or not self.is_amount(node.left) else self._in_printed_unit(node.right, abs(difference))
+        amount = (format(short(abs(difference).scaleb(2), 2), "f") + " 个百分点") if pct \
+            else shown or plain_number(abs(difference))  # 52.800000 - 30.800000: 22.00, as the amounts show
         if difference == 0:
             text = f"{lname} 与 {rname} 相等"
         else:
-            amount = (format(short(abs(difference).scaleb(2), 2), "f") + " 个百分点") if pct \
-                else shown or plain_number(abs(difference))  # 52.800000 - 30.800000: 22.00, as the amounts show
             text = f"{lname} 比 {rname} {'高' if difference > 0 else '低'} {amount}"
             if relative is not None and relative <= 10:  # beyond that the share says nothing
                 text += f"(相当于 {rname} 的 {percent(relative)})"
-        return Margin(difference, relative, pct, text, shown)
+        return Margin(difference, relative, pct, text, amount)
 
     def _short_name(self, node, pct, side: str) -> str:
         if _literal(node):

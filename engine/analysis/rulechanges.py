@@ -20,7 +20,7 @@ class Changes:
     in_force: tuple = ()  # (name, title, (year, value) old or None, (year, value) new or None)
 
 
-def _added_removed_edited(old: dict, new: dict) -> tuple:
+def added_removed_edited(old: dict, new: dict) -> tuple:
     return (tuple(sorted(new.keys() - old.keys())), tuple(sorted(old.keys() - new.keys())),
             tuple(sorted(k for k in old.keys() & new.keys() if old[k] != new[k])))
 
@@ -48,8 +48,8 @@ def _entry(ruleset, name: str, report):
 def rule_folder_changes(old_rules, new_rules, old_dir, new_dir, as_year: int | None = None, reports=()) -> Changes:
     """as_year: the values in force are shown for the first of `reports` (read as that year's): values depend
     on where a report is (rules/jurisdictions.yaml), so a preview is for the facts given."""
-    sources = _added_removed_edited(old_rules.sources, new_rules.sources)
-    tests = _added_removed_edited(test_cases(old_dir), test_cases(new_dir))
+    sources = added_removed_edited(old_rules.sources, new_rules.sources)
+    tests = added_removed_edited(test_cases(old_dir), test_cases(new_dir))
     in_force = ()
     if as_year is not None:
         report = reports[0] if reports else None

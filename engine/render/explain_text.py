@@ -165,17 +165,22 @@ def project_lines(p: ProjectExplanation, detailed_report_rules: bool, detail: bo
         elif not out[-1].lstrip().startswith("[不适用]"):
             out.extend(["", "  适用条件不成立的规则:"])
         out.extend(rule_lines(e, "    " if e.outcome == "not-applicable" else "  "))
-    if p.report_rules:
-        out += ["", f"报告整体(不针对单个项目)的规则判定 {len(p.report_rules)} 项: {counts(p.report_rules)}", "-" * 60]
-        for e in p.report_rules:
-            if detailed_report_rules:
-                out.append("")
-                out.extend(rule_lines(e))
-            elif e.outcome in ("fired", "cannot-evaluate"):
-                out += [f"  {rule_header(e)}", f"      {e.message}"]
-        if not detailed_report_rules:
-            out.append("  (其余未触发或不适用;用 --rule 规则编号 查看任一规则的详细判定)")
-    return out
+    return out + report_rule_lines(p, detailed_report_rules, rule_lines, rule_header,
+                                   "  (其余未触发或不适用;用 --rule 规则编号 查看任一规则的详细判定)")
+
+
+def report_rule_lines(p: ProjectExplanation, detailed: bool, lines_of, header_of, rest: str) -> list[str]:
+    """The report-level rules: each in full (lines_of) when --rule chose them, else the fired and undecided ones
+    by their header (header_of) and message, then the line `rest` for the others."""
+    if not p.report_rules:
+        return []
+    out = ["", f"报告整体(不针对单个项目)的规则判定 {len(p.report_rules)} 项: {counts(p.report_rules)}", "-" * 60]
+    for e in p.report_rules:
+        if detailed:
+            out += ["", *lines_of(e)]
+        elif e.outcome in ("fired", "cannot-evaluate"):
+            out += [f"  {header_of(e)}", f"      {e.message}"]
+    return out if detailed else out + [rest]
 
 
 def plain_project_lines(p: ProjectExplanation, filtered: bool) -> list[str]:
@@ -187,18 +192,12 @@ def plain_project_lines(p: ProjectExplanation, filtered: bool) -> list[str]:
     idle = [e for e in p.rules if e.outcome == "not-applicable"]
     if idle:
         out += ["", f"  不适用(适用条件不成立)的规则 {len(idle)} 项: " + "、".join(e.title for e in idle)]
-    if p.report_rules:
-        out += ["", f"报告整体(不针对单个项目)的规则判定 {len(p.report_rules)} 项: {counts(p.report_rules)}", "-" * 60]
-        for e in p.report_rules:
-            if filtered:
-                out.append("")
-                out.extend(plain_rule_lines(e))
-            elif e.outcome in ("fired", "cannot-evaluate"):
-                out += [f"  [{OUTCOME_LABELS[e.outcome]}] {e.title}  {e.rule}", f"      {e.message}"]
-        if not filtered:
-            out.append("  (其余未触发或不适用;用 --rule 规则编号 查看任一规则)")
-    out += ["", "(以上只列出决定结果的数值和条件;完整的判定树、公式和每一步的取值用 --detail 查看)"]
-    return out
+    out += report_rule_lines(p, filtered, plain_rule_lines, plain_header, "  (其余未触发或不适用;用 --rule 规则编号 查看任一规则)")
+    return out + ["", "(以上只列出决定结果的数值和条件;完整的判定树、公式和每一步的取值用 --detail 查看)"]
+
+
+def plain_header(e: RuleExplanation) -> str:
+    return f"[{OUTCOME_LABELS[e.outcome]}] {e.title}  {e.rule}"
 
 
 def render_explanation(explanation: Explanation, detail: bool = True) -> str:

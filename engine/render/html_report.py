@@ -171,9 +171,9 @@ def finding_html(f, formats: dict) -> str:
     facts = [c for c in f.citations if isinstance(c, FactCitation)]
     if policies:
         parts.append('<h4>政策依据</h4><ol class="policy">' + "".join(policy_item(c) for c in policies) + "</ol>")
-    if any(p.kind != "table" for p in f.parameters):
-        uses = ";".join(f"{p.title}取 {parameter_shown(p.value, p.kind)},自 {p.from_year} 年起"
-                        for p in f.parameters if p.kind != "table")
+    uses = ";".join(f"{p.title}取 {parameter_shown(p.value, p.kind)},自 {p.from_year} 年起"
+                    for p in f.parameters if p.kind != "table")
+    if uses:
         parts.append(f'<p class="params">参数: {e(uses)}</p>')
     for p in f.parameters:
         if p.kind == "table":  # a decision table as a table: one row per interval

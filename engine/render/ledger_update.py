@@ -46,7 +46,8 @@ def earlier_ledger(path) -> list[dict] | None:
     from openpyxl import load_workbook
 
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode) or os.stat(path).st_size > _MAX_BYTES:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_BYTES:
             return None
         with open(path, "rb") as handle:
             data = handle.read()

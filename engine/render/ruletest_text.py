@@ -25,13 +25,9 @@ def todo_line(case) -> str:
 
 def failure_lines(failure: Failure, explainer: Explainer, case) -> list[str]:
     e = failure.expectation
-    out = []
-    if failure.unwanted:
-        out.append(f"      不应出现: {e.describe()}  ({e.file}:{e.line})")
-        out.append("      实际出现:")
-    else:
-        out.append(f"      应当出现: {e.describe()}  ({e.file}:{e.line})")
-        out.append("      实际该规则的发现:" if failure.findings else "      实际该规则的发现: (无)")
+    verb = "不应出现" if failure.unwanted else "应当出现"
+    actual = "实际出现:" if failure.unwanted else "实际该规则的发现:" + ("" if failure.findings else " (无)")
+    out = [f"      {verb}: {e.describe()}  ({e.file}:{e.line})", f"      {actual}"]
     rules = {r.id: r for r in explainer.program.ruleset.rules}
     for f in failure.findings:
         formats = dict(template_fields(rules[f.rule].message)) if f.rule in rules else {}
@@ -64,7 +60,6 @@ def render_results(program, results: list, backend: str = "auto", skipped: int =
     if skipped:
         out.append(f"(按 -k 筛选,跳过 {skipped} 个用例)")
     if coverage_text:
-        out.append("")
-        out.append(coverage_text.rstrip("\n"))
+        out += ["", coverage_text.rstrip("\n")]
     out.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return "\n".join(out) + "\n"

@@ -151,5 +151,5 @@ METADATA_LABELS = (("prepared_by", "编制人"), ("reviewed_by", "复核人"), (
 
 def metadata_pairs(options) -> list:
     """(label, value) for the metadata given on the command line, in a fixed order; [] when none was."""
-    given = (options.extra or {}).get("metadata") or {} if options is not None else {}
+    given = options.extra.get("metadata") or {}
     return [(label, given[key]) for key, label in METADATA_LABELS if given.get(key)]

@@ -143,22 +143,26 @@ class _Partitions:
                 reports = load_facts(files)
             except InputError:
                 return None
-            if self.engine is None:
-                self.engine, self.notice = open_backend(self.backend, self.program)
-            findings = evaluate_reports(self.program, reports, self.engine)
-            part = assemble(self.program, reports, findings, self.engine.name, self.notice, "")
-            if self.fmt is not None:  # streamed output: the findings leave this process as bytes
-                from .streaming import render_part
+            return self._result(reports, self._findings(reports))
 
-                part = render_part(part, self.fmt)
+    def _findings(self, reports) -> list:
+        if self.engine is None:
+            self.engine, self.notice = open_backend(self.backend, self.program)
+        return evaluate_reports(self.program, reports, self.engine)
+
+    def _result(self, reports, findings) -> tuple:
+        """(the reports' partial Evaluation, the departments it covers)."""
+        part = assemble(self.program, reports, findings, self.engine.name, self.notice, "")
+        if self.fmt is not None:  # streamed output: the findings leave this process as bytes
+            from .streaming import render_part
+
+            part = render_part(part, self.fmt)
         return part, sorted({r.department for r in reports})
 
     def evaluate_groups(self, groups):
         """Departments' files (engine/run/partcache.py) evaluated together, each department's result on its own:
         [(files, (RenderedPart, departments), storable)], or None when the input has an error. When the
         departments' files turn out to share a department, they come back as one result, not to be stored."""
-        from .streaming import render_part
-
         with paused_gc():
             try:
                 loaded = [load_facts(group) for group in groups]
@@ -169,17 +173,11 @@ class _Partitions:
                 files = sorted(f for group in groups for f in group)
                 result = self.evaluate(files)
                 return None if result is None else [(files, result, False)]
-            if self.engine is None:
-                self.engine, self.notice = open_backend(self.backend, self.program)
-            findings = evaluate_reports(self.program, [r for reports in loaded for r in reports], self.engine)
             found: list = [[] for _ in groups]
-            for finding in findings:
+            for finding in self._findings([r for reports in loaded for r in reports]):
                 found[owner[finding.department]].append(finding)
-            out = []
-            for group, reports, group_findings in zip(groups, loaded, found):
-                part = assemble(self.program, reports, group_findings, self.engine.name, self.notice, "")
-                out.append((group, (render_part(part, self.fmt), sorted({r.department for r in reports})), True))
-        return out
+            return [(group, self._result(reports, group_findings), True)
+                    for group, reports, group_findings in zip(groups, loaded, found)]
 
     def close(self):
         if self.engine is not None:
