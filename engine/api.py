@@ -14,7 +14,7 @@ from .construct.compile import Program, compile_rules
 from .construct.facts import load_facts as _load_facts
 from .construct.rules import load_rules as _load_rules
 from .core.model import Report, RuleSet
-from .load.files import expand_paths
+from .load.files import expand_paths, file_sha256
 from .load.yamlsrc import FAST_PATHS
 from .run.evaluate import Evaluation, prepare_findings
 from .run.evaluate import evaluate as _evaluate
@@ -41,7 +41,7 @@ def facts_digest(paths, known: dict | None = None) -> str:
     files, _ = expand_paths(paths)
     known = {} if known is None else known
     for f in files:
-        known[f] = hashlib.sha256(f.read_bytes()).digest()
+        known[f] = file_sha256(f)
     digests = sorted(known[f].hex() for f in files)
     return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16]
 

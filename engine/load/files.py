@@ -4,12 +4,23 @@ The one document loop of facts, rules and rule tests (read -> YAML -> schema); e
 records from the documents that passed."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 from ..core.errors import Collector, Diagnostic
 from .validate import validate_document
-from .yamlsrc import FAST_PATHS, Document, load_yaml_file
+from .yamlsrc import FAST_PATHS, MAX_FILE_BYTES, Document, load_yaml_file
+
+
+def file_sha256(path) -> bytes:
+    """A file's SHA-256, read in pieces. A file over the loader's limit (MAX_FILE_BYTES) is not read: loading
+    refuses it anyway, and hashing it first cost its size in memory and time (a 3 GiB file: 6 GiB, 25 s)."""
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            return b"over the limit: %d bytes" % size
+        return hashlib.file_digest(stream, "sha256").digest()
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -20,8 +20,8 @@ worker processes. The result is the one of loading everything at once, byte for 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import multiprocessing
+import os
 import re
 import time
 from collections import Counter
@@ -31,6 +31,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from ..backends.choice import choose_backend, open_backend
 from ..construct.facts import load_facts
 from ..core.errors import InputError
+from ..load.files import file_sha256
+from ..load.yamlsrc import MAX_FILE_BYTES
 from .evaluate import assemble, evaluate_reports, merge
 from .gcpause import paused_gc
 
@@ -44,8 +46,6 @@ AUTO_PARALLEL_BYTES = 256 << 10
 
 def available_cpus() -> int:
     """CPUs this process may run on (a container's or taskset's limit, not the machine's count)."""
-    import os
-
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not on Linux
@@ -94,13 +94,15 @@ def department_groups(files) -> list[tuple[int, list]]:
     sizes = Counter()
     for path in files:
         try:
-            data = path.read_bytes()
-            key = department_of_file(data)
+            with open(path, "rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                # a file over the loader's limit is refused when loaded: its head is enough to place it
+                key = department_of_file(stream.read(HEAD_BYTES if size > MAX_FILE_BYTES else -1))
         except OSError:
-            data, key = b"", None
+            size, key = 0, None
         key = key if key is not None else f"\0{path}"  # unreadable or unusual: on its own
         groups.setdefault(key, []).append(path)
-        sizes[key] += len(data)
+        sizes[key] += size
     return [(sizes[key], groups[key]) for key in sorted(groups, key=lambda k: (-sizes[k], k))]
 
 
@@ -195,7 +197,6 @@ def _start_worker(program, backend: str, parent: int, fmt) -> None:
 def _die_with_parent(parent: int) -> None:
     """A worker must not outlive its parent: killed (SIGKILL, SIGTERM) the parent cannot shut the pool down, and
     the workers would wait on their pipe forever. Ctrl-C is the parent's to handle (it stops the workers)."""
-    import os
     import signal
     import threading
 
@@ -300,7 +301,6 @@ def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
             return here(partitions)
         finally:
             partitions.close()
-    import os
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
                              initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
@@ -402,7 +402,7 @@ def _from_entry(head, blobs) -> tuple | None:
 def _unchanged(files, digests: dict) -> bool:
     """The files still have the bytes the cache key was made of (one edited during the run is not stored)."""
     try:
-        return all(hashlib.sha256(path.read_bytes()).digest() == digests[path] for path in files)
+        return all(file_sha256(path) == digests[path] for path in files)
     except OSError:
         return False
 
