@@ -19,7 +19,7 @@ from ..expr.check import Checker
 from ..load.files import display_path, expand_paths, load_document
 from ..core.model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location,
                           Parameter, ParameterValue, Rule, RuleSet, Source)
-from ..load.yamlsrc import render_path
+from ..load.yamlsrc import MAX_FILE_BYTES, render_path
 from .compile import MAX_RULE_COST, _compile_rule, rule_cost
 
 DEFAULT_RULES_DIR = "rules"
@@ -65,11 +65,13 @@ def load_rules(rules_dir=DEFAULT_RULES_DIR) -> RuleSet:
 
 def _version(files) -> str:
     """A hash of each file's name and content: the rule set's version, and with the paths shown the cache key.
-    A file that cannot be read is left out (_load reports it, so that rule set is never kept)."""
+    A file that cannot be read, or is over the loader's limit (not read: a 3 GiB file cost 6 GiB and 24 s before
+    its refusal), is left out (_load reports it, so that rule set is never kept)."""
     digest = hashlib.sha256()
     for path in files:
         try:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            if path.stat().st_size <= MAX_FILE_BYTES:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         except OSError:
             pass
     return digest.hexdigest()
