@@ -105,18 +105,14 @@ class _Compiler:
                 raise Unsupported("enum with a nullable type")
             inner = self.compile({**schema, "type": kinds[1 - kinds.index("null")]})
             return lambda x: x is None or inner(x)
-        if (keywords and keywords <= _OBJECT_KEYWORDS and schema.get("type") == "object"
-                and schema.get("additionalProperties", True) in (True, False)):
+        if kinds == "object" and keywords <= _OBJECT_KEYWORDS and schema.get("additionalProperties") is False:
             return self.closed_object(schema)
-        if keywords and keywords <= _ARRAY_KEYWORDS and schema.get("type") == "array":
+        if kinds == "array" and keywords <= _ARRAY_KEYWORDS:
             return self.array(schema)
-        fused = None
-        if schema.get("type") == "string" and keywords <= _STRING_KEYWORDS:
-            fused = self.string(schema)
-        elif schema.get("type") == "number" and keywords <= _NUMBER_KEYWORDS:
-            fused = self.number(schema)
-        if fused is not None:
-            return fused
+        if kinds == "string" and keywords <= _STRING_KEYWORDS:
+            return self.string(schema)
+        if kinds == "number" and keywords <= _NUMBER_KEYWORDS:
+            return self.number(schema)
         checks = []
         for key, value in schema.items():
             if key in _ANNOTATIONS:
@@ -145,29 +141,17 @@ class _Compiler:
         return every
 
     def closed_object(self, schema):
-        """type object with properties, required and additionalProperties true/false, in one pass."""
+        """type object with properties, required and additionalProperties false, in one pass (an open object is
+        checked keyword by keyword: no shipped schema has one with properties)."""
         subs = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
         required = frozenset(schema.get("required", ()))
-        closed = schema.get("additionalProperties", True) is False
         known = frozenset(subs)
 
-        if closed:
-            def check(x):  # the key sets are compared in C first; then every value has a check
-                if not isinstance(x, dict) or not (known >= x.keys() >= required):
-                    return False
-                for name, item in x.items():
-                    if not subs[name](item):
-                        return False
-                return True
-
-            return check
-
-        def check(x):
-            if not isinstance(x, dict) or not x.keys() >= required:
+        def check(x):  # the key sets are compared in C first; then every value has a check
+            if not isinstance(x, dict) or not (known >= x.keys() >= required):
                 return False
             for name, item in x.items():
-                sub = subs.get(name)
-                if sub is not None and not sub(item):
+                if not subs[name](item):
                     return False
             return True
 
@@ -179,7 +163,7 @@ class _Compiler:
         most = schema.get("maxLength")
         search = re.compile(schema["pattern"]).search if "pattern" in schema else None
         if type(least) is not int or not (most is None or type(most) is int):
-            return None  # left to the keyword-by-keyword checks
+            raise Unsupported("minLength/maxLength")
 
         def check(x):
             if not isinstance(x, str) or len(x) < least:
@@ -194,7 +178,7 @@ class _Compiler:
         """type number with minimum / maximum, in one function."""
         low, high = schema.get("minimum"), schema.get("maximum")
         if not all(bound is None or _is_number(bound) for bound in (low, high)):
-            return None  # left to the keyword-by-keyword checks
+            raise Unsupported("minimum/maximum")
 
         def check(x):
             if not _is_number(x):
@@ -279,12 +263,6 @@ class _Compiler:
         regex = re.compile(value)
         return lambda x: not isinstance(x, str) or regex.search(x) is not None
 
-    def kw_minLength(self, value, schema):
-        return lambda x: not isinstance(x, str) or len(x) >= value
-
-    def kw_maxLength(self, value, schema):
-        return lambda x: not isinstance(x, str) or len(x) <= value
-
     def kw_minimum(self, value, schema):
         return lambda x: not _is_number(x) or not x < value
 
@@ -292,12 +270,12 @@ class _Compiler:
         return lambda x: not _is_number(x) or not x > value
 
     def kw_oneOf(self, value, schema):
-        subs = tuple(self.compile(s) for s in value)
         accepted = [self.accepted_types(s) for s in value]
         if all(accepted) and sum(map(len, accepted)) == len(set().union(*accepted)):
             # branches that accept disjoint JSON types (a number, null or a printed mark): at most one can
             # hold, so the first that holds decides, as with anyOf
             return self.kw_anyOf(value, schema)
+        subs = tuple(self.compile(s) for s in value)
         return lambda x: sum(1 for sub in subs if sub(x)) == 1
 
     def accepted_types(self, schema) -> frozenset:
