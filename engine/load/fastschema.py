@@ -109,10 +109,13 @@ class _Compiler:
             return self.closed_object(schema)
         if kinds == "array" and keywords <= _ARRAY_KEYWORDS:
             return self.array(schema)
+        fused = None
         if kinds == "string" and keywords <= _STRING_KEYWORDS:
-            return self.string(schema)
-        if kinds == "number" and keywords <= _NUMBER_KEYWORDS:
-            return self.number(schema)
+            fused = self.string(schema)
+        elif kinds == "number" and keywords <= _NUMBER_KEYWORDS:
+            fused = self.number(schema)
+        if fused is not None:
+            return fused
         checks = []
         for key, value in schema.items():
             if key in _ANNOTATIONS:
@@ -163,7 +166,7 @@ class _Compiler:
         most = schema.get("maxLength")
         search = re.compile(schema["pattern"]).search if "pattern" in schema else None
         if type(least) is not int or not (most is None or type(most) is int):
-            raise Unsupported("minLength/maxLength")
+            return None  # left to the keyword-by-keyword checks
 
         def check(x):
             if not isinstance(x, str) or len(x) < least:
@@ -178,7 +181,7 @@ class _Compiler:
         """type number with minimum / maximum, in one function."""
         low, high = schema.get("minimum"), schema.get("maximum")
         if not all(bound is None or _is_number(bound) for bound in (low, high)):
-            raise Unsupported("minimum/maximum")
+            return None  # left to the keyword-by-keyword checks
 
         def check(x):
             if not _is_number(x):
@@ -262,6 +265,12 @@ class _Compiler:
     def kw_pattern(self, value, schema):
         regex = re.compile(value)
         return lambda x: not isinstance(x, str) or regex.search(x) is not None
+
+    def kw_minLength(self, value, schema):
+        return lambda x: not isinstance(x, str) or len(x) >= value
+
+    def kw_maxLength(self, value, schema):
+        return lambda x: not isinstance(x, str) or len(x) <= value
 
     def kw_minimum(self, value, schema):
         return lambda x: not _is_number(x) or not x < value
