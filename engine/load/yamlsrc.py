@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -281,12 +282,8 @@ def _same_positions(root) -> bool:
         if isinstance(node, yaml.ScalarNode):
             if (not node.style and node.value == "") or node.style in ("|", ">"):
                 return False
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        else:
-            stack.extend(node.value)
+        else:  # a mapping's (key, value) pairs, or a sequence's items
+            stack.extend(chain.from_iterable(node.value) if isinstance(node, yaml.MappingNode) else node.value)
     return True
 
 
