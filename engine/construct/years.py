@@ -126,14 +126,12 @@ def _targets_of(commitment: Commitment) -> list:
 
 
 def _link_commitment(report: Report, index: int, commitment: Commitment, by_key: dict) -> list:
-    problems = []
     path = f"commitments[{index}]"
     due = due_year(report, commitment)
     if due <= report.year:
-        problems.append(Diagnostic(*_where(commitment, "due_year", report), path + ".due_year",
-                                   f"承诺完成年度 {due} 不晚于报告年度 {report.year}",
-                                   f"{report.year + 1} 或更晚的年份"))
-        return problems
+        return [Diagnostic(*_where(commitment, "due_year", report), path + ".due_year",
+                           f"承诺完成年度 {due} 不晚于报告年度 {report.year}", f"{report.year + 1} 或更晚的年份")]
+    problems = []
     if commitment.kind == BUDGET_TILT and not (commitment.budget_increase or commitment.budget_decrease):
         problems.append(Diagnostic(*_where(commitment, "kind", report), path, f"“{BUDGET_TILT}”类承诺没有写明涉及哪些项目",
                                    "budget_increase(承诺增加预算的项目)或 budget_decrease(承诺压缩预算的项目)",
