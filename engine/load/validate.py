@@ -66,15 +66,14 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
     v = error.validator
     value = error.instance
 
-    def diag(message, expected="", suggestion="", at=None, field_path=None):
-        ln, cl = at if at else (line, col)
-        return Diagnostic(doc.file, ln, cl, field_path if field_path is not None else field, message, expected, suggestion)
+    def diag(message, expected="", suggestion=""):
+        return Diagnostic(doc.file, line, col, field, message, expected, suggestion)
 
-    if v == "additionalProperties":
+    if v == "additionalProperties":  # each unknown key, where it is written
         known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
         extras = [k for k in value if k not in known] if isinstance(value, dict) else []
-        return [diag(f"未知字段 “{k}”", "可用字段: " + ", ".join(known), did_you_mean(k, known),
-                     at=doc.key_where(path + (k,)), field_path=render_path(path + (k,))) for k in extras]
+        return [Diagnostic(doc.file, *doc.key_where(path + (k,)), render_path(path + (k,)), f"未知字段 “{k}”",
+                           "可用字段: " + ", ".join(known), did_you_mean(k, known)) for k in extras]
     if v == "required":
         missing = error.validator_value
         absent = [k for k in missing if isinstance(value, dict) and k not in value]
