@@ -40,6 +40,8 @@ _KINDS = frozenset(schema("facts")["$defs"]["indicator"]["properties"]["kind"]["
 _INDICATOR_TEXTS = ("level1", "level2", "nature", "unit")
 _INDICATOR_EXTRAS = _INDICATOR_TEXTS + ("weight", "score")
 _INDICATOR_BASIC = frozenset(("name", "kind", "section", "target", "actual", "deviation_reason", "includes_tasks_of"))
+_CLAIM_FIELDS = ("id", "text", "measure", "value", "unit", "project", "topic", "scope", "members", "complements")
+_COMMITMENT_FIELDS = ("id", "text", "kind", "project", "due_year", "counterpart", "budget_increase", "budget_decrease")
 _PROJECT_BASIC = frozenset(("name", "aliases", "renamed_from", "budget", "score", "indicators", "departments_involved",
                             "departments_section", "approvals", "supervisor"))
 # 一级指标 + 二级指标 as printed -> the kind rules know; combinations not listed leave kind ""
@@ -180,6 +182,16 @@ class _Builder:
                 setattr(record, name, data[name])
                 record.sources[name] = fact_source(self.file, lines[name], section)
 
+    def cite(self, record, data: dict, path, names, default):
+        """record, with the source of each of `names` in data's section: its own line where data has it; the others
+        share `default`'s source (the field they are read with)."""
+        file, sources, section = self.file, record.sources, data["section"]
+        lines = self.doc.value_lines(path, data)
+        shared = fact_source(file, lines[default], section)
+        for name in names:
+            sources[name] = fact_source(file, lines[name], section) if name in data and name != default else shared
+        return record
+
     def narrative(self, items, path) -> list:
         lines = self.doc.value_lines(path, items)
         out = []
@@ -225,14 +237,12 @@ class _Builder:
         d = self.doc.data
         lines = self.doc.value_lines((), d)
         file = self.file
-        department = d["department"]
-        if department is None:  # the unit's name is not printed: the description identifies the report
-            report = Report(department=d["department_described"], year=d["year"], document=d["document"]["title"],
-                            file=file, department_printed=False)
+        printed = d["department"] is not None  # if not, the description identifies the report
+        department = self.name(d["department"], ("department",)) if printed else d["department_described"]
+        report = Report(department=department, year=d["year"], document=d["document"]["title"], file=file,
+                        department_printed=printed)
+        if not printed:
             report.sources["department_described"] = fact_source(file, lines["department_described"], "报告标题")
-        else:
-            report = Report(department=self.name(department, ("department",)), year=d["year"],
-                            document=d["document"]["title"], file=file)
         report.sources["department"] = fact_source(file, lines["department"], "报告标题")
         report.sources["year"] = fact_source(file, lines["year"], "报告标题")
         report.money_unit = self.money_unit
@@ -318,7 +328,7 @@ class _Builder:
         if "approvals" in p:
             project.approvals = [self.approval(a, path + ("approvals", i)) for i, a in enumerate(p["approvals"])]
         if "renamed_from" in p:
-            project.renamed_from = [self.name(n, path + ("renamed_from", i)) for i, n in enumerate(p["renamed_from"])]
+            project.renamed_from = self.names(p["renamed_from"], path + ("renamed_from",))
             project.sources["renamed_from"] = fact_source(file, lines["renamed_from"], budget_section)
         return project
 
@@ -420,8 +430,7 @@ class _Builder:
         if not match:  # qualitative ("及时", "有效", "达成预期指标"): kept as printed, no number to compare
             return _TEXT_VALUE
         op, number, unit = match.group("op"), match.group("num"), match.group("unit")
-        if op in ("<=", ">="):
-            op = {"<=": "≤", ">=": "≥"}[op]
+        op = _OP_ALIASES.get(op, op)  # "<=" and ">=" (from "<═", "<＝") as ≤ and ≥
         if _NUMBER_TAIL.match(unit):
             hint = ("不接受科学计数法,请按报告原样写成十进制数" if unit[0] in "eE"
                     else "去掉千位分隔符" if unit[0] in ",，"
@@ -454,20 +463,11 @@ class _Builder:
         return (op and sys.intern(op), Decimal(number), sys.intern(unit), low)
 
     def approval(self, a: dict, path) -> Approval:
-        lines = self.doc.value_lines(path, a)
-        file = self.file
-        section = a["section"]
         approval = Approval(kind=a["kind"], counterpart=self.name(a["counterpart"], path + ("counterpart",)),
                             year=a["year"], document=a.get("document", ""))
-        kind_source = fact_source(file, lines["kind"], section)
-        sources = approval.sources
-        sources["kind"] = kind_source
-        for name in ("counterpart", "year", "document"):
-            sources[name] = fact_source(file, lines[name], section) if name in a else kind_source
-        return approval
+        return self.cite(approval, a, path, ("kind", "counterpart", "year", "document"), "kind")
 
     def claim(self, c: dict, path, order: int, line: int) -> Claim:
-        lines = self.doc.value_lines(path, c)
         file = self.file
         section = c["section"]
         value = c["value"]
@@ -486,23 +486,13 @@ class _Builder:
             where_lines = self.doc.value_lines(path + ("where",), w)
             for name in ("field", "op", "value"):
                 claim.where.sources[name] = fact_source(file, where_lines[name], section)
-        value_source = fact_source(file, lines["value"], section)
-        sources = claim.sources
-        for name in ("id", "text", "measure", "value", "unit", "project", "topic", "scope", "members", "complements"):
-            sources[name] = fact_source(file, lines[name], section) if name in c and name != "value" else value_source
-        sources["order"] = fact_source(file, line, section)
+        self.cite(claim, c, path, _CLAIM_FIELDS, "value")
+        claim.sources["order"] = fact_source(file, line, section)
         return claim
 
     def commitment(self, c: dict, path) -> Commitment:
-        lines = self.doc.value_lines(path, c)
-        file = self.file
-        section = c["section"]
         item = Commitment(id=c["id"], text=c["text"], kind=c["kind"], project=c.get("project"),
                           due_year=c.get("due_year"), counterpart=c.get("counterpart"),
                           budget_increase=list(c.get("budget_increase", [])),
                           budget_decrease=list(c.get("budget_decrease", [])))
-        kind_source = fact_source(file, lines["kind"], section)
-        sources = item.sources
-        for name in ("id", "text", "kind", "project", "due_year", "counterpart", "budget_increase", "budget_decrease"):
-            sources[name] = fact_source(file, lines[name], section) if name in c and name != "kind" else kind_source
-        return item
+        return self.cite(item, c, path, _COMMITMENT_FIELDS, "kind")

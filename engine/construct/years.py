@@ -95,17 +95,15 @@ def _link_projects(report: Report, previous: Report) -> list:
         matches = predecessors(project, previous)
         if project.renamed_from and not matches:
             # a declared rename that links to nothing is a typo; names from older years may stay in the list
-            file, line, column = _where(project, "renamed_from", report)
             names = "、".join(f"“{n}”" for n in project.renamed_from)
             hints = [did_you_mean(n, known) for n in project.renamed_from]
             problems.append(Diagnostic(
-                file, line, column, f"projects[{i}].renamed_from",
+                *_where(project, "renamed_from", report), f"projects[{i}].renamed_from",
                 f"原项目名称 {names} 在 {previous.year} 年报告中找不到({previous.file})",
                 f"{previous.year} 年报告中的项目名称或曾用名", " ".join(h for h in hints if h)))
         if len(matches) > 1:
-            file, line, column = _where(project, "name", report)
             problems.append(Diagnostic(
-                file, line, column, f"projects[{i}].name",
+                *_where(project, "name", report), f"projects[{i}].name",
                 f"项目 “{project.name}” 同时对应 {previous.year} 年的多个项目: " + "、".join(p.name for p in matches),
                 "一个项目至多对应上年一个项目", "检查名称、aliases 和 renamed_from,删去不属于本项目的名称"))
         elif matches:
@@ -113,9 +111,8 @@ def _link_projects(report: Report, previous: Report) -> list:
             claimed.setdefault(id(matches[0]), (matches[0], []))[1].append(project.name)
     for old, names in claimed.values():
         if len(names) > 1:
-            file, line, column = _where(old, "name", previous)
             problems.append(Diagnostic(
-                file, line, column, "renamed_from",
+                *_where(old, "name", previous), "renamed_from",
                 f"{previous.year} 年的项目 “{old.name}” 在 {report.year} 年对应多个项目: " + "、".join(names),
                 "上年一个项目至多对应本年一个项目",
                 "项目拆分时,只在延续原项目的那一个项目上写原名称(aliases 或 renamed_from)"))
@@ -129,18 +126,14 @@ def _targets_of(commitment: Commitment) -> list:
 
 
 def _link_commitment(report: Report, index: int, commitment: Commitment, by_key: dict) -> list:
-    problems = []
     path = f"commitments[{index}]"
     due = due_year(report, commitment)
     if due <= report.year:
-        file, line, column = _where(commitment, "due_year", report)
-        problems.append(Diagnostic(file, line, column, path + ".due_year",
-                                   f"承诺完成年度 {due} 不晚于报告年度 {report.year}",
-                                   f"{report.year + 1} 或更晚的年份"))
-        return problems
+        return [Diagnostic(*_where(commitment, "due_year", report), path + ".due_year",
+                           f"承诺完成年度 {due} 不晚于报告年度 {report.year}", f"{report.year + 1} 或更晚的年份")]
+    problems = []
     if commitment.kind == BUDGET_TILT and not (commitment.budget_increase or commitment.budget_decrease):
-        file, line, column = _where(commitment, "kind", report)
-        problems.append(Diagnostic(file, line, column, path, f"“{BUDGET_TILT}”类承诺没有写明涉及哪些项目",
+        problems.append(Diagnostic(*_where(commitment, "kind", report), path, f"“{BUDGET_TILT}”类承诺没有写明涉及哪些项目",
                                    "budget_increase(承诺增加预算的项目)或 budget_decrease(承诺压缩预算的项目)",
                                    "按报告原文列出项目,如 budget_decrease: [项目名称]"))
     known = sorted({n for p in report.projects for n in project_names(p)})
@@ -148,15 +141,14 @@ def _link_commitment(report: Report, index: int, commitment: Commitment, by_key:
     seen: dict = {}
     targets = []
     for field, name, direction in _targets_of(commitment):
-        file, line, column = _where(commitment, field, report)
         project = find_project(name, report)
         if project is None:
-            problems.append(Diagnostic(file, line, column, f"{path}.{field}",
+            problems.append(Diagnostic(*_where(commitment, field, report), f"{path}.{field}",
                                        f"承诺所列项目 “{name}” 不是本报告中的项目", "本报告项目的名称或曾用名",
                                        did_you_mean(name, known)))
             continue
         if id(project) in seen:
-            problems.append(Diagnostic(file, line, column, f"{path}.{field}",
+            problems.append(Diagnostic(*_where(commitment, field, report), f"{path}.{field}",
                                        f"承诺重复列出项目 “{project.name}”(“{seen[id(project)]}”与“{name}”)",
                                        "每个项目只列一次", "同一项目不能既增加又压缩预算"))
             continue

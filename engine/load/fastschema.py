@@ -105,15 +105,14 @@ class _Compiler:
                 raise Unsupported("enum with a nullable type")
             inner = self.compile({**schema, "type": kinds[1 - kinds.index("null")]})
             return lambda x: x is None or inner(x)
-        if (keywords and keywords <= _OBJECT_KEYWORDS and schema.get("type") == "object"
-                and schema.get("additionalProperties", True) in (True, False)):
+        if kinds == "object" and keywords <= _OBJECT_KEYWORDS and schema.get("additionalProperties") is False:
             return self.closed_object(schema)
-        if keywords and keywords <= _ARRAY_KEYWORDS and schema.get("type") == "array":
+        if kinds == "array" and keywords <= _ARRAY_KEYWORDS:
             return self.array(schema)
         fused = None
-        if schema.get("type") == "string" and keywords <= _STRING_KEYWORDS:
+        if kinds == "string" and keywords <= _STRING_KEYWORDS:
             fused = self.string(schema)
-        elif schema.get("type") == "number" and keywords <= _NUMBER_KEYWORDS:
+        elif kinds == "number" and keywords <= _NUMBER_KEYWORDS:
             fused = self.number(schema)
         if fused is not None:
             return fused
@@ -145,29 +144,17 @@ class _Compiler:
         return every
 
     def closed_object(self, schema):
-        """type object with properties, required and additionalProperties true/false, in one pass."""
+        """type object with properties, required and additionalProperties false, in one pass (an open object is
+        checked keyword by keyword: no shipped schema has one with properties)."""
         subs = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
         required = frozenset(schema.get("required", ()))
-        closed = schema.get("additionalProperties", True) is False
         known = frozenset(subs)
 
-        if closed:
-            def check(x):  # the key sets are compared in C first; then every value has a check
-                if not isinstance(x, dict) or not (known >= x.keys() >= required):
-                    return False
-                for name, item in x.items():
-                    if not subs[name](item):
-                        return False
-                return True
-
-            return check
-
-        def check(x):
-            if not isinstance(x, dict) or not x.keys() >= required:
+        def check(x):  # the key sets are compared in C first; then every value has a check
+            if not isinstance(x, dict) or not (known >= x.keys() >= required):
                 return False
             for name, item in x.items():
-                sub = subs.get(name)
-                if sub is not None and not sub(item):
+                if not subs[name](item):
                     return False
             return True
 
@@ -292,12 +279,12 @@ class _Compiler:
         return lambda x: not _is_number(x) or not x > value
 
     def kw_oneOf(self, value, schema):
-        subs = tuple(self.compile(s) for s in value)
         accepted = [self.accepted_types(s) for s in value]
         if all(accepted) and sum(map(len, accepted)) == len(set().union(*accepted)):
             # branches that accept disjoint JSON types (a number, null or a printed mark): at most one can
             # hold, so the first that holds decides, as with anyOf
             return self.kw_anyOf(value, schema)
+        subs = tuple(self.compile(s) for s in value)
         return lambda x: sum(1 for sub in subs if sub(x)) == 1
 
     def accepted_types(self, schema) -> frozenset:

@@ -37,16 +37,16 @@ class Listing(list):
     steps of one command pass it on instead of listing a province's 5,000 reports once each."""
 
 
-def expand_paths(paths, suffixes=YAML_SUFFIXES) -> tuple[list[Path], list[Diagnostic]]:
+def expand_paths(paths) -> tuple[list[Path], list[Diagnostic]]:
     """Files as given, folders expanded to their YAML files (sorted, so order never depends on the disk)."""
-    if isinstance(paths, Listing) and suffixes == YAML_SUFFIXES:
+    if isinstance(paths, Listing):
         return paths, []
     files: list[Path] = []
     problems = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            named = sorted((p for p in path.rglob("*") if p.suffix in suffixes), key=_order)
+            named = sorted((p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES), key=_order)
             found = [p for p in named if p.is_file()]
             # a dangling link would otherwise be skipped without a word
             problems.extend(Diagnostic(display_path(p), 0, 0, "", "符号链接指向的文件不存在",

@@ -14,6 +14,7 @@ from .yamlsrc import Document, render_path
 
 _TYPE_NAMES = {"string": "文本", "number": "数字", "integer": "整数", "object": "映射(键: 值)",
                "array": "列表", "boolean": "true/false", "null": "空(null)"}
+_BOUNDS = {"minimum": "不能小于", "maximum": "不能大于", "exclusiveMinimum": "必须大于", "exclusiveMaximum": "必须小于"}
 
 
 @lru_cache(maxsize=None)
@@ -65,15 +66,14 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
     v = error.validator
     value = error.instance
 
-    def diag(message, expected="", suggestion="", at=None, field_path=None):
-        ln, cl = at if at else (line, col)
-        return Diagnostic(doc.file, ln, cl, field_path if field_path is not None else field, message, expected, suggestion)
+    def diag(message, expected="", suggestion=""):
+        return Diagnostic(doc.file, line, col, field, message, expected, suggestion)
 
-    if v == "additionalProperties":
+    if v == "additionalProperties":  # each unknown key, where it is written
         known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
         extras = [k for k in value if k not in known] if isinstance(value, dict) else []
-        return [diag(f"未知字段 “{k}”", "可用字段: " + ", ".join(known), did_you_mean(k, known),
-                     at=doc.key_where(path + (k,)), field_path=render_path(path + (k,))) for k in extras]
+        return [Diagnostic(doc.file, *doc.key_where(path + (k,)), render_path(path + (k,)), f"未知字段 “{k}”",
+                           "可用字段: " + ", ".join(known), did_you_mean(k, known)) for k in extras]
     if v == "required":
         missing = error.validator_value
         absent = [k for k in missing if isinstance(value, dict) and k not in value]
@@ -88,6 +88,11 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
         cell = all(b is main or b.get("type") == "null" or "$ref" in b for b in branches)
         if main is not None and cell:
             return [_type_error(diag, value, main["type"], main)]
+        # no branch's type fits (best_match kept the parent): name every branch
+        branches = [b if isinstance(b, dict) else {} for b in error.validator_value]
+        types = " 或 ".join(dict.fromkeys(_type_name(b["type"]) if "type" in b else "规定的写法" for b in branches))
+        hint = "YAML 把 yes/no/on/off/true/false 读作真假值;要写文字请加引号" if isinstance(value, bool) else ""
+        return [diag(f"类型错误: 值 {_show(value)} 不是{types}", " 或 ".join(map(_branch_text, branches)), hint)]
     if v == "enum":
         options = error.validator_value
         return [diag(f"取值 {_show(value)} 不在允许范围内", " / ".join(map(str, options)),
@@ -97,20 +102,12 @@ def _diagnose(doc: Document, error) -> list[Diagnostic]:
     if v == "pattern":
         return [diag(f"格式不正确: {_show(value)}", _pattern_hint(error.validator_value),
                      _text_fix(value) if isinstance(value, str) else "")]
-    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        word = {"minimum": "不能小于", "maximum": "不能大于", "exclusiveMinimum": "必须大于",
-                "exclusiveMaximum": "必须小于"}[v]
-        return [diag(f"数值 {_show(value)} 超出范围", f"{word} {error.validator_value}")]
+    if v in _BOUNDS:
+        return [diag(f"数值 {_show(value)} 超出范围", f"{_BOUNDS[v]} {error.validator_value}")]
     if v in ("minLength", "minItems", "minProperties"):
         return [diag("内容不能为空", f"至少 {error.validator_value} 项")]
     if v == "propertyNames":
-        bad = error.instance
-        return [diag(f"名称 {_show(bad)} 不合规", _pattern_hint(error.validator_value.get("pattern", "")))]
-    if v in ("oneOf", "anyOf"):  # no branch's type fits (best_match kept the parent): name every branch
-        branches = [b if isinstance(b, dict) else {} for b in error.validator_value]
-        types = " 或 ".join(dict.fromkeys(_type_name(b["type"]) if "type" in b else "规定的写法" for b in branches))
-        hint = "YAML 把 yes/no/on/off/true/false 读作真假值;要写文字请加引号" if isinstance(value, bool) else ""
-        return [diag(f"类型错误: 值 {_show(value)} 不是{types}", " 或 ".join(map(_branch_text, branches)), hint)]
+        return [diag(f"名称 {_show(value)} 不合规", _pattern_hint(error.validator_value.get("pattern", "")))]
     return [diag(f"不符合规范: {error.message}", suggestion="对照 perfaudit schema 输出的格式说明修改")]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -269,11 +270,7 @@ def _fast_document(text: str, display: str) -> Document | None:
         return None
     if node is None or isinstance(node, yaml.ScalarNode) or not _same_positions(node):
         return None
-    builder = _Builder(display)
-    data = builder.build(node, (), 0)
-    if builder.problems:
-        return None
-    return Document(display, data, builder.marks, builder.key_marks)
+    return _Builder(display).document(node)[0]
 
 
 def _same_positions(root) -> bool:
@@ -285,12 +282,8 @@ def _same_positions(root) -> bool:
         if isinstance(node, yaml.ScalarNode):
             if (not node.style and node.value == "") or node.style in ("|", ">"):
                 return False
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        else:
-            stack.extend(node.value)
+        else:  # a mapping's (key, value) pairs, or a sequence's items
+            stack.extend(chain.from_iterable(node.value) if isinstance(node, yaml.MappingNode) else node.value)
     return True
 
 
@@ -342,10 +335,7 @@ def load_yaml_text(text: str, display: str, fast: tuple = FAST_PATHS) -> tuple[D
         return None, [Diagnostic(display, 0, 0, "", f"嵌套层数过深(上限 {MAX_DEPTH} 层)", suggestion=_DEPTH_HINT)]
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and node.value == ""):
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
-    builder = _Builder(display)
-    data = builder.build(node, (), 0)
-    doc = Document(display, data, builder.marks, builder.key_marks)
-    return (doc if not builder.problems else None), builder.problems
+    return _Builder(display).document(node)
 
 
 class _Builder:
@@ -356,6 +346,11 @@ class _Builder:
         self.problems: list[Diagnostic] = []
         self._seen: set[int] = set()
         self._aliases = 0
+
+    def document(self, node) -> tuple[Document | None, list[Diagnostic]]:
+        """The document of a composed node tree, or None and the problems found in it."""
+        data = self.build(node, (), 0)
+        return (None if self.problems else Document(self.display, data, self.marks, self.key_marks)), self.problems
 
     def _problem(self, node, path, message, expected="", suggestion=""):
         self.problems.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
