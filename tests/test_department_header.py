@@ -24,3 +24,19 @@ def test_a_line_across_the_head_end_is_read_whole():
 
 def test_no_line_is_none():
     assert department_of_file(b"year: 2024\n" * 20000) is None
+
+
+def test_an_open_file_gives_what_its_bytes_give(tmp_path):
+    """department_of_stream reads the head first and the rest only when needed: the same answers."""
+    from engine.run.parallel import department_of_stream
+
+    cases = [b"year: 2024\ndepartment: \xe7\x94\xb2\n",
+             ("year: 2024\nnarrative: |\n" + "  一段说明\n" * (HEAD_BYTES // 6) + "department: 甲局\n").encode(),
+             b"year: 2024\n" * 20000, b"", b"department: \xe4\xb9\x99\n" + b"#" * HEAD_BYTES]
+    cases += [("#" * (HEAD_BYTES - len("department: ") - 2 - shift) + "\n" + "department: 某某市某某区城市管理局\n").encode()
+              for shift in range(0, 40, 3)]
+    for n, data in enumerate(cases):
+        path = tmp_path / f"{n}.yaml"
+        path.write_bytes(data)
+        with open(path, "rb") as stream:
+            assert department_of_stream(stream, len(data)) == department_of_file(data), n
