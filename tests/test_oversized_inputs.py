@@ -45,3 +45,4 @@ def test_a_huge_rules_file_is_refused_within_bounded_memory(tmp_path):
     done = run_limited("check", "--rules", rules)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "huge.yaml" in done.stderr and "文件过大" in done.stderr and "内部错误" not in done.stderr
+    assert "规则文件按规则族" in done.stderr  # not only "split it by department", which fits facts files

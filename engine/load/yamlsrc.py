@@ -83,7 +83,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [Diagnostic(
             display, 0, 0, "",
             f"文件过大({size / 1048576:.1f} MiB),超过上限 {MAX_FILE_BYTES // 1048576} MiB",
-            suggestion="按部门拆分为多个文件")]
+            suggestion="拆分为多个文件:事实文件按部门,规则文件按规则族(一个族一个文件)")]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 BOM is what Windows editors add; the content is still UTF-8
     if b"\x00" in raw:
