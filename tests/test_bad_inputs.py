@@ -228,7 +228,7 @@ def test_50_mb_file_is_refused_before_reading(tmp_path):
         while handle.tell() < 50 * 1024 * 1024:
             handle.write(chunk)
     done, elapsed = run_perfaudit(["evaluate", "big.yaml", "--rules", str(RULES), "-o", "out.json"], tmp_path)
-    assert_refused(done, elapsed, "big.yaml: 文件过大", "MiB", "按部门拆分")
+    assert_refused(done, elapsed, "big.yaml: 文件过大", "MiB", "事实文件按部门")
     assert not (tmp_path / "out.json").exists()
 
 
