@@ -468,7 +468,8 @@ class DurableBackend:
             self._delete_quietly(sid, ruleset)
             raise
         except Exception as exc:
-            self._delete_quietly(sid, ruleset)  # a rejected fact left no session (error 309 on delete): the rejection is the news
+            # a rejected fact left no session (error 309 on delete): the rejection is the news
+            self._delete_quietly(sid, ruleset)
             raise EngineError(f"durable_rules rejected a fact: {type(exc).__name__}: {exc}") from exc
         try:
             self._delete_state(ruleset, sid)

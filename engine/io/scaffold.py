@@ -17,7 +17,8 @@ from ..construct.years import DECREASE, INCREASE, due_year, successors
 from ..core.model import Report
 from .output import safe_file_name
 
-_UNSAFE = re.compile(r"[:#{}\[\],&*!|>'\"%@`\x00-\x1f\x7f\x85\u2028\u2029]|^[-?\s]|\s$")  # control chars, line breaks: quoted
+# YAML indicators, control characters and line breaks (a plain scalar would fold them): such text is quoted
+_UNSAFE = re.compile(r"[:#{}\[\],&*!|>'\"%@`\x00-\x1f\x7f\x85\u2028\u2029]|^[-?\s]|\s$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 FOLLOW_UP_HINTS = {
