@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, getcontext
 from pathlib import Path
 
 from ...core.cjk import half_width_table
@@ -153,10 +153,13 @@ def float_decimal(value: float) -> Decimal:
 
 
 def with_decimals(d: Decimal, places: int) -> Decimal:
-    """Show at least `places` decimals (the cell's format), never dropping digits the value has."""
+    """Show at least `places` decimals (the cell's format), never dropping digits the value has. The precision
+    fits the value: a cell holding 1e+308 or a 30-digit integer is padded, for the digit limit to refuse at its
+    cell, not failing the default 28-digit context."""
     if -d.as_tuple().exponent >= places:
         return d
-    return d.quantize(Decimal(1).scaleb(-places))
+    digits = max(d.adjusted(), 0) + places + 1
+    return d.quantize(Decimal(1).scaleb(-places), context=Context(prec=max(getcontext().prec, digits)))
 
 
 def parse_number_text(text: str) -> Decimal | None:
