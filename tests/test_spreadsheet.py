@@ -262,6 +262,36 @@ def test_csv_saved_by_chinese_excel_in_gbk(runner, tmp_path):
     assert project.budget.sources["executed"].section == "表!C5:F5"
 
 
+def test_csv_in_utf16_is_read_and_undecodable_bytes_are_refused(runner, tmp_path):
+    """Excel's “Unicode 文本” is UTF-16 with a BOM: it was an internal error (exit 70, UnicodeDecodeError from
+    the GB18030 fallback), as were bytes that are no text at all; now UTF-16 is read (with a note) and other
+    bytes are refused, exit 2, naming the file."""
+    text = "部门,测试局\r\n金额单位:万元\r\n\r\n" + ",".join(PROJECT_HEAD) + "\r\n1,甲项目,10.00,10.00,6.5,65%,95,优\r\n"
+    for encoding in ("utf-16", "utf-16-be"):
+        source = tmp_path / "表.csv"
+        source.write_bytes(("\ufeff" if encoding == "utf-16-be" else "").encode(encoding) + text.encode(encoding))
+        out_file = tmp_path / "2024" / f"{encoding}.yaml"
+        out = run_import(runner, source, out_file)
+        assert out.exit_code == 0, out.output
+        assert "UTF-16" in out.output
+        assert load_facts([out_file])[0].projects[0].budget.full_year == Decimal("10.00")
+    binary = tmp_path / "乱码.csv"
+    binary.write_bytes(b"\xef\xbb\xbf\xff\xfe\x00\x81")
+    out = run_import(runner, binary, tmp_path / "x.yaml")
+    assert out.exit_code == 2 and "内部错误" not in out.output, out.output
+    assert f"{binary}: CSV 文件的编码无法识别" in out.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_file_without_a_project_table_is_named_once(runner, tmp_path):
+    """The refusal named the file twice (“表.csv 表.csv: 没有找到项目表”)."""
+    source = tmp_path / "表.csv"
+    source.write_text("部门,测试局\n金额单位,万元\n", encoding="utf-8")
+    out = run_import(runner, source, tmp_path / "x.yaml")
+    assert out.exit_code == 2
+    assert f"{source}: 没有找到项目表" in out.output and f"{source} {source}" not in out.output
+
+
 def test_other_file_types_are_refused_with_a_hint(runner, tmp_path):
     source = tmp_path / "old.xls"
     source.write_bytes(b"\xd0\xcf\x11\xe0")

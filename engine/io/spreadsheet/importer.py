@@ -313,7 +313,11 @@ def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
     if not path.is_file():
         raise refuse(display, "文件不存在", "检查路径拼写;相对路径从当前目录算起")
     if suffix == ".csv":
-        sheets, note = read_csv(path, display)
+        try:
+            sheets, note = read_csv(path, display)
+        except UnicodeDecodeError:
+            raise refuse(display, "CSV 文件的编码无法识别(不是 UTF-8、UTF-16 或 GB18030 文本)",
+                         "确认它是 CSV 文本文件;在 Excel 中另存为“CSV UTF-8(逗号分隔)”后再导入") from None
         return sheets, [note] if note else []
     if suffix in (".xlsx", ".xlsm"):
         try:
@@ -336,7 +340,7 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
     department = imp.department(entries)
     imp.resolve_unit()
     if PROJECTS not in tables:
-        imp.problem(display, "没有找到项目表", expected="表头含“项目名称”和“全年预算数/全年执行数”的一行",
+        imp.problem("", "没有找到项目表", expected="表头含“项目名称”和“全年预算数/全年执行数”的一行",
                     suggestion="用 perfaudit template xlsx 生成模板,按模板填写")
     imp.collector.raise_if_any()  # without the unit and the project table nothing below can be read
     projects, totals = imp.projects(tables[PROJECTS])

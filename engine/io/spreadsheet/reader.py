@@ -65,9 +65,12 @@ def read_xlsx(path: Path, display: str) -> list[Sheet]:
 
 
 def decode_csv(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) or, as Excel on Chinese Windows saves it, GB18030; returns (text, note)."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's “Unicode 文本”) or, as Excel on Chinese Windows
+    saves it, GB18030; returns (text, note). Bytes that are none of these raise UnicodeDecodeError."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), ""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "CSV 文件是 UTF-16 编码,已按 UTF-16 读取"
     try:
         return raw.decode("utf-8"), ""
     except UnicodeDecodeError:
