@@ -283,6 +283,17 @@ def test_csv_in_utf16_is_read_and_undecodable_bytes_are_refused(runner, tmp_path
     assert not (tmp_path / "x.yaml").exists()
 
 
+def test_a_column_named_twice_in_the_header_is_refused(runner, tmp_path):
+    """A second 全年预算数 where 全年执行数 was: the first was read, the second ignored with a notice (“不在模板中”),
+    and every 全年执行数 silently left out; now a problem at the repeated header cell, exit 2."""
+    head = [h if h != "全年执行数" else "全年预算数" for h in PROJECT_HEAD]
+    source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"]], project_head=head)
+    out = run_import(runner, source, tmp_path / "x.yaml")
+    assert out.exit_code == 2, out.output
+    assert "项目表!E2: 表头“全年预算数”与 D2 的“全年预算数”是同一栏" in out.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
 def test_a_file_without_a_project_table_is_named_once(runner, tmp_path):
     """The refusal named the file twice (“表.csv 表.csv: 没有找到项目表”)."""
     source = tmp_path / "表.csv"

@@ -78,6 +78,7 @@ class TableScanner(CellReader):
                     current = Table(name, sheet, r, columns)
                     tables.setdefault(name, current)
                     self.unknown_columns(sheet, r, texts, columns)
+                    self.repeated_columns(sheet, r, texts, name)
                     continue
                 if self.department_row(sheet, row, department, current is None):
                     continue
@@ -95,6 +96,21 @@ class TableScanner(CellReader):
             match = _UNIT_IN_HEADER.search(half_width(clean_text(cell.value)))
             if match:
                 self.unit_declarations.append((match.group(1), f"{sheet.name}!{cell.ref}(表头)"))
+
+    def repeated_columns(self, sheet: Sheet, r: int, texts: dict, name: str) -> None:
+        """Two header cells naming one column (not one merged cell): which one holds the values is unknown, and
+        reading the first silently dropped the other (a second 全年预算数 where 全年执行数 was)."""
+        seen: dict = {}  # Column.key -> the first header cell naming it
+        for col, text in sorted(texts.items()):
+            key = _header_key(text)
+            column = next((c for c in TABLES[name] if key == c.header or key in c.aliases), None)
+            if column is None:
+                continue
+            cell, first = sheet.get(r, col), seen.setdefault(column.key, sheet.get(r, col))
+            if cell is not first:
+                self.problem(f"{sheet.name}!{cell.ref}", f"表头“{text}”与 {first.ref} 的“{clean_text(first.value)}”"
+                                                         f"是同一栏,无法确定读哪一列", column=column.header,
+                             suggestion="删去或改正重复的表头后再导入")
 
     def unknown_columns(self, sheet: Sheet, r: int, texts: dict, columns: dict) -> None:
         known = set(columns.values())
