@@ -283,6 +283,20 @@ def test_csv_in_utf16_is_read_and_undecodable_bytes_are_refused(runner, tmp_path
     assert not (tmp_path / "x.yaml").exists()
 
 
+def test_a_total_row_spaced_out_is_still_the_total(runner, tmp_path):
+    """“合  计” (spaced to the column's width, as forms print it) was imported as a project named “合 计”
+    carrying the totals; now it is the 合计 row."""
+    for label in ("合  计", "合\u3000计", "总 计"):
+        source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"],
+                                                  [None, label, 10, 10, 5, "50%"]])
+        out = tmp_path / "2024" / "x.yaml"
+        result = run_import(runner, source, out, "--force")
+        assert result.exit_code == 0, result.output
+        facts = load_facts([out])[0]
+        assert [p.name for p in facts.projects] == ["甲"], label
+        assert facts.totals is not None and facts.totals.executed == Decimal("5"), label
+
+
 def test_a_column_named_twice_in_the_header_is_refused(runner, tmp_path):
     """A second 全年预算数 where 全年执行数 was: the first was read, the second ignored with a notice (“不在模板中”),
     and every 全年执行数 silently left out; now a problem at the repeated header cell, exit 2."""

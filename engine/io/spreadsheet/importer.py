@@ -101,7 +101,7 @@ class _Importer(TableScanner):
             name = self.cell_text(table.sheet, cells.get("name"))
             seq = self.cell_text(table.sheet, cells.get("seq"))
             data_keys = [k for k in cells if k != "seq"]
-            if name in TOTAL_LABELS or (not name and seq in TOTAL_LABELS):
+            if _total_label(name) or (not name and _total_label(seq)):
                 totals = {"section": self.section(table, r, cells, BUDGET_KEYS),
                           **self.values(table, cells, BUDGET_KEYS)}
                 continue
@@ -298,6 +298,11 @@ DEPARTMENTS_WHERE = "部门表"
 BUDGET_KEYS = ("initial", "full_year", "executed", "rate")
 WHERE_KEYS = ("where_field", "where_op", "where_value")  # a claim's condition: all three, or a problem
 COLUMNS = {name: {c.key: c for c in columns} for name, columns in TABLES.items()}  # table -> key -> Column
+
+
+def _total_label(text: str | None) -> bool:
+    """合计 / 总计, also spaced out to the column's width as forms print it (“合  计”, “合　计”)."""
+    return text is not None and re.sub(r"[\s\u3000]", "", text) in TOTAL_LABELS
 
 
 def _row_of(ref: str) -> int:
