@@ -297,6 +297,17 @@ def test_a_total_row_spaced_out_is_still_the_total(runner, tmp_path):
         assert facts.totals is not None and facts.totals.executed == Decimal("5"), label
 
 
+def test_values_under_a_blank_header_are_named_not_dropped_silently(runner, tmp_path):
+    """The 全年执行数 header cell deleted: its values were left out with no word; now a notice names the column
+    and how many values were not read."""
+    head = [h if h != "全年执行数" else None for h in PROJECT_HEAD]
+    source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"], [2, "乙", 8, 8, 4, "50%", 90, "优"]],
+                       project_head=head)
+    out = run_import(runner, source, tmp_path / "2024" / "x.yaml")
+    assert out.exit_code == 0, out.output
+    assert "项目表!E3 所在的列没有表头,这一列的 2 个值未导入" in out.output
+
+
 def test_a_column_named_twice_in_the_header_is_refused(runner, tmp_path):
     """A second 全年预算数 where 全年执行数 was: the first was read, the second ignored with a notice (“不在模板中”),
     and every 全年执行数 silently left out; now a problem at the repeated header cell, exit 2."""

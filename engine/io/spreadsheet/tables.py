@@ -89,7 +89,22 @@ class TableScanner(CellReader):
                     continue
                 if current is not None:
                     current.rows.append((r, row))
+        for table in tables.values():
+            self.headerless_columns(table)
         return department, tables
+
+    def headerless_columns(self, table: Table) -> None:
+        """Values in a column whose header cell is blank (a deleted 全年执行数) are not read: say so, with the
+        first of them, instead of leaving them out silently."""
+        read = set(table.columns.values())
+        first: dict = {}  # column -> the first cell holding a value under a blank header
+        for _, row in table.rows:
+            for col, cell in row.items():
+                if col not in read and table.sheet.get(table.header_row, col) is None and clean_text(cell.value):
+                    first.setdefault(col, cell)
+        for col, cell in sorted(first.items()):
+            count = sum(1 for _, row in table.rows if col in row and clean_text(row[col].value))
+            self.notices.append(f"{table.sheet.name}!{cell.ref} 所在的列没有表头,这一列的 {count} 个值未导入")
 
     def header_units(self, sheet: Sheet, row: dict) -> None:
         for cell in row.values():
