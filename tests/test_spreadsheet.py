@@ -345,3 +345,13 @@ def test_loader_problems_are_reported_at_the_cell(runner, tmp_path):
     out = run_import(runner, source, tmp_path / "dup.yaml")
     assert out.exit_code == 2
     assert re.search(r"dup\.xlsx 项目表!B4: 项目名称 “甲” 与第 1 个项目重复", out.output), out.output
+
+
+def test_template_refuses_a_file_name_of_the_other_kind(runner, tmp_path):
+    """`template xlsx -o t.csv` wrote a workbook (zip bytes) named .csv, which import then reads as a csv;
+    now refused, exit 2, nothing written."""
+    for kind, name in (("xlsx", "t.csv"), ("csv", "t.xlsx"), ("csv", "t.XLS")):
+        out = runner.invoke(cli, ["template", kind, "-o", str(tmp_path / name)])
+        assert out.exit_code == 2 and f"文件扩展名是 {Path(name).suffix.lower()},生成的却是 {kind}" in out.output
+        assert not (tmp_path / name).exists()
+    assert runner.invoke(cli, ["template", "csv", "-o", str(tmp_path / "t.CSV")]).exit_code == 0
