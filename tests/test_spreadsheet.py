@@ -355,3 +355,19 @@ def test_template_refuses_a_file_name_of_the_other_kind(runner, tmp_path):
         assert out.exit_code == 2 and f"文件扩展名是 {Path(name).suffix.lower()},生成的却是 {kind}" in out.output
         assert not (tmp_path / name).exists()
     assert runner.invoke(cli, ["template", "csv", "-o", str(tmp_path / "t.CSV")]).exit_code == 0
+
+
+def test_a_number_merged_across_projects_or_columns_is_refused_at_the_covered_cell(runner, tmp_path):
+    """年初预算数 C3 merged over C3:D4: its 10 was read as 甲's 全年预算数 and as 乙's 年初预算数 and 全年预算数
+    (each project's amounts copied from one cell); now each covered position is a problem naming the merge."""
+    rows = [[1, "甲", 10, None, 5, "50%", 95, "优"], [2, "乙", None, None, 4, "40%", 90, "优"]]
+    source = make_xlsx(tmp_path / "in.xlsx", rows)
+    book = load_workbook(source)
+    book["项目表"].merge_cells("C3:D4")
+    book.save(source)
+    out = run_import(runner, source, tmp_path / "x.yaml")
+    assert out.exit_code == 2, out.output
+    for covered in ("D3", "C4", "D4"):
+        assert f"项目表!{covered}: " in out.output and "与 C3 合并,无法确定这一格的值" in out.output
+    assert "项目表!C3: " not in out.output
+    assert not (tmp_path / "x.yaml").exists()
