@@ -53,6 +53,27 @@ def test_one_document_to_a_named_file_or_standard_output(runner, tmp_path):
     assert shown.stdout == (tmp_path / "古城.yaml").read_text(encoding="utf-8")
 
 
+def test_output_onto_a_file_or_through_a_file_is_refused_not_an_internal_error(runner, tmp_path):
+    """-o onto the input itself (or /dev/null, any existing file) was taken for a folder to make: an internal
+    error (exit 70, FileExistsError), as was a path through a file (NotADirectoryError), in both imports."""
+    from .test_spreadsheet import make_xlsx
+
+    source = tmp_path / "form.html"
+    F.write_html(source, [F.GUCHENG])
+    before = source.read_bytes()
+    for output, message in [(str(source), "-o 应是目录或 .yaml 文件名,这里是一个已有的文件"),
+                            (str(source / "sub" / "x.yaml"), "路径中有一级不是目录"),
+                            (str(source / "sub"), "路径中有一级不是目录")]:
+        result = runner.invoke(cli, ["import", str(source), "-o", output])
+        assert result.exit_code == 2 and "内部错误" not in result.output, (output, result.output)
+        assert message in result.output
+    assert source.read_bytes() == before
+    workbook = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"]])
+    result = runner.invoke(cli, ["import", str(workbook), "--year", "2024", "-o", str(source / "x.yaml")])
+    assert result.exit_code == 2 and "路径中有一级不是目录" in result.output, result.output
+    assert source.read_bytes() == before
+
+
 def test_the_same_form_in_two_formats_is_refused(runner, tmp_path):
     F.write_html(tmp_path / "a.html", [F.PUTUO_1])
     F.write_docx(tmp_path / "a.docx", [F.PUTUO_1])

@@ -262,6 +262,72 @@ def test_csv_saved_by_chinese_excel_in_gbk(runner, tmp_path):
     assert project.budget.sources["executed"].section == "表!C5:F5"
 
 
+def test_csv_in_utf16_is_read_and_undecodable_bytes_are_refused(runner, tmp_path):
+    """Excel's “Unicode 文本” is UTF-16 with a BOM: it was an internal error (exit 70, UnicodeDecodeError from
+    the GB18030 fallback), as were bytes that are no text at all; now UTF-16 is read (with a note) and other
+    bytes are refused, exit 2, naming the file."""
+    text = "部门,测试局\r\n金额单位:万元\r\n\r\n" + ",".join(PROJECT_HEAD) + "\r\n1,甲项目,10.00,10.00,6.5,65%,95,优\r\n"
+    for encoding in ("utf-16", "utf-16-be"):
+        source = tmp_path / "表.csv"
+        source.write_bytes(("\ufeff" if encoding == "utf-16-be" else "").encode(encoding) + text.encode(encoding))
+        out_file = tmp_path / "2024" / f"{encoding}.yaml"
+        out = run_import(runner, source, out_file)
+        assert out.exit_code == 0, out.output
+        assert "UTF-16" in out.output
+        assert load_facts([out_file])[0].projects[0].budget.full_year == Decimal("10.00")
+    binary = tmp_path / "乱码.csv"
+    binary.write_bytes(b"\xef\xbb\xbf\xff\xfe\x00\x81")
+    out = run_import(runner, binary, tmp_path / "x.yaml")
+    assert out.exit_code == 2 and "内部错误" not in out.output, out.output
+    assert f"{binary}: CSV 文件的编码无法识别" in out.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_total_row_spaced_out_is_still_the_total(runner, tmp_path):
+    """“合  计” (spaced to the column's width, as forms print it) was imported as a project named “合 计”
+    carrying the totals; now it is the 合计 row."""
+    for label in ("合  计", "合\u3000计", "总 计"):
+        source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"],
+                                                  [None, label, 10, 10, 5, "50%"]])
+        out = tmp_path / "2024" / "x.yaml"
+        result = run_import(runner, source, out, "--force")
+        assert result.exit_code == 0, result.output
+        facts = load_facts([out])[0]
+        assert [p.name for p in facts.projects] == ["甲"], label
+        assert facts.totals is not None and facts.totals.executed == Decimal("5"), label
+
+
+def test_values_under_a_blank_header_are_named_not_dropped_silently(runner, tmp_path):
+    """The 全年执行数 header cell deleted: its values were left out with no word; now a notice names the column
+    and how many values were not read."""
+    head = [h if h != "全年执行数" else None for h in PROJECT_HEAD]
+    source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"], [2, "乙", 8, 8, 4, "50%", 90, "优"]],
+                       project_head=head)
+    out = run_import(runner, source, tmp_path / "2024" / "x.yaml")
+    assert out.exit_code == 0, out.output
+    assert "项目表!E3 所在的列没有表头,这一列的 2 个值未导入" in out.output
+
+
+def test_a_column_named_twice_in_the_header_is_refused(runner, tmp_path):
+    """A second 全年预算数 where 全年执行数 was: the first was read, the second ignored with a notice (“不在模板中”),
+    and every 全年执行数 silently left out; now a problem at the repeated header cell, exit 2."""
+    head = [h if h != "全年执行数" else "全年预算数" for h in PROJECT_HEAD]
+    source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", 10, 10, 5, "50%", 95, "优"]], project_head=head)
+    out = run_import(runner, source, tmp_path / "x.yaml")
+    assert out.exit_code == 2, out.output
+    assert "项目表!E2: 表头“全年预算数”与 D2 的“全年预算数”是同一栏" in out.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_file_without_a_project_table_is_named_once(runner, tmp_path):
+    """The refusal named the file twice (“表.csv 表.csv: 没有找到项目表”)."""
+    source = tmp_path / "表.csv"
+    source.write_text("部门,测试局\n金额单位,万元\n", encoding="utf-8")
+    out = run_import(runner, source, tmp_path / "x.yaml")
+    assert out.exit_code == 2
+    assert f"{source}: 没有找到项目表" in out.output and f"{source} {source}" not in out.output
+
+
 def test_other_file_types_are_refused_with_a_hint(runner, tmp_path):
     source = tmp_path / "old.xls"
     source.write_bytes(b"\xd0\xcf\x11\xe0")
@@ -279,3 +345,29 @@ def test_loader_problems_are_reported_at_the_cell(runner, tmp_path):
     out = run_import(runner, source, tmp_path / "dup.yaml")
     assert out.exit_code == 2
     assert re.search(r"dup\.xlsx 项目表!B4: 项目名称 “甲” 与第 1 个项目重复", out.output), out.output
+
+
+def test_template_refuses_a_file_name_of_the_other_kind(runner, tmp_path):
+    """`template xlsx -o t.csv` wrote a workbook (zip bytes) named .csv, which import then reads as a csv;
+    now refused, exit 2, nothing written."""
+    for kind, name in (("xlsx", "t.csv"), ("csv", "t.xlsx"), ("csv", "t.XLS")):
+        out = runner.invoke(cli, ["template", kind, "-o", str(tmp_path / name)])
+        assert out.exit_code == 2 and f"文件扩展名是 {Path(name).suffix.lower()},生成的却是 {kind}" in out.output
+        assert not (tmp_path / name).exists()
+    assert runner.invoke(cli, ["template", "csv", "-o", str(tmp_path / "t.CSV")]).exit_code == 0
+
+
+def test_a_number_merged_across_projects_or_columns_is_refused_at_the_covered_cell(runner, tmp_path):
+    """年初预算数 C3 merged over C3:D4: its 10 was read as 甲's 全年预算数 and as 乙's 年初预算数 and 全年预算数
+    (each project's amounts copied from one cell); now each covered position is a problem naming the merge."""
+    rows = [[1, "甲", 10, None, 5, "50%", 95, "优"], [2, "乙", None, None, 4, "40%", 90, "优"]]
+    source = make_xlsx(tmp_path / "in.xlsx", rows)
+    book = load_workbook(source)
+    book["项目表"].merge_cells("C3:D4")
+    book.save(source)
+    out = run_import(runner, source, tmp_path / "x.yaml")
+    assert out.exit_code == 2, out.output
+    for covered in ("D3", "C4", "D4"):
+        assert f"项目表!{covered}: " in out.output and "与 C3 合并,无法确定这一格的值" in out.output
+    assert "项目表!C3: " not in out.output
+    assert not (tmp_path / "x.yaml").exists()

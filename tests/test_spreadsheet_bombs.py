@@ -16,6 +16,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from engine.cli import cli
 from engine.io.spreadsheet import xlsxread
 
 from .test_spreadsheet import make_xlsx, run_import
@@ -165,3 +166,33 @@ def test_an_infinite_indicator_value_is_refused_at_its_cell(runner, tmp_path):
     result = run_import(runner, target, tmp_path / "out.yaml")
     assert result.exit_code == 2 and "内部错误" not in result.output, result.output
     assert "指标表!E2: 年度指标值 不是有限数" in result.output
+
+
+def test_a_huge_number_in_a_cell_with_decimals_is_refused_at_its_cell(runner, tmp_path):
+    """1e+308 (or a 30-digit integer) in a cell formatted 0.00: padding it to two decimals needs more than the
+    default 28 digits of precision; it was an internal error (exit 70, InvalidOperation) in the template import
+    and in a published form, and is now the digit limit's refusal at the cell."""
+    from openpyxl import Workbook
+
+    from .test_spreadsheet import run_import
+
+    for value in (1e308, 10**30):
+        source = make_xlsx(tmp_path / "source.xlsx", [[1, "甲", (value, "0.00"), 10, 5, "50%", 95, "优"]])
+        out = tmp_path / "out.yaml"
+        result = run_import(runner, source, out)
+        assert result.exit_code == 2 and "内部错误" not in result.output, result.output
+        assert "项目表!C3: 数字位数过多" in result.output
+        assert not out.exists()
+
+    book = Workbook()
+    sheet = book.active
+    rows = [["项目支出绩效自评表(2024 年度)"], ["项目名称", "甲项目"],
+            ["项目资金(万元)", "", "年初预算数", "全年预算数", "全年执行数"], ["", "年度资金总额", 10, 10, 5]]
+    for row in rows:
+        sheet.append(row)
+    sheet["C4"].value, sheet["C4"].number_format = 1e308, "0.00"
+    published = tmp_path / "published.xlsx"
+    book.save(published)
+    result = runner.invoke(cli, ["import", str(published), "-o", str(tmp_path / "p.yaml")])
+    assert result.exit_code == 2 and "内部错误" not in result.output, result.output
+    assert "Sheet!C4: 数字位数过多" in result.output

@@ -2,13 +2,14 @@
 published (html, docx, xls, pdf, and xlsx that is not the template) -> facts files for review."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from ..core.errors import Diagnostic, InputError
-from ..io.output import safe_file_name
-from .common import InputProblem, check_output, input_errors, input_problem, write_output
+from ..io.output import make_parent, safe_file_name
+from .common import InputProblem, check_output, input_errors, input_problem, output_errors, write_output
 
 
 def default_output(department: str, year: int) -> Path:
@@ -80,7 +81,8 @@ def _import_template(file, year, output, force, unit):
         result = import_workbook(Path(file), year, unit, display=file)
     target = Path(output) if output else default_output(result.department, year)
     if output != "-":  # a facts folder such as facts/2024/ is made when missing
-        target.parent.mkdir(parents=True, exist_ok=True)
+        with output_errors():
+            make_parent(str(target))
     for notice in result.notices:
         click.echo(f"提示: {notice}", err=True)
     write_output(result.text, str(target), force, [file])  # Path("-") is still "-": standard output
@@ -97,6 +99,9 @@ def _targets(groups: list, output: str | None) -> list:
                                         suggestion="去掉文件名,只写目录,如 -o facts/2023")])
     if single_file:
         return [output]
+    if output and os.path.exists(output) and not os.path.isdir(output):  # -o onto the input itself, or /dev/null
+        raise input_problem([Diagnostic(output, 0, 0, "", "-o 应是目录或 .yaml 文件名,这里是一个已有的文件",
+                                        suggestion="写成目录,如 -o facts/2023,或给出 .yaml 文件名")])
     targets, seen, problems = [], {}, []
     for group in groups:
         first = group[0]
@@ -141,7 +146,8 @@ def _import_documents(files, year, output, force, unit, department, project_name
         raise InputProblem(InputError(refusals))
     for group, text, target in zip(groups, texts, targets):
         if target != "-":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            with output_errors():
+                make_parent(target)
         write_output(text, target, force, files)
         for result in group:
             _summary(result)

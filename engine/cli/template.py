@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import click
 
-from ..core.errors import InputError
+from ..core.errors import Diagnostic, InputError
 from .common import InputProblem, binary_stdout, check_output, input_errors, write_output
 
 
@@ -19,6 +21,11 @@ from .common import InputProblem, binary_stdout, check_output, input_errors, wri
 def template(kind, output, source, force, rules_dir):
     """生成预算绩效自评表模板(部门表、项目表、指标表),部门填写后用 perfaudit import 导入。"""
     output = output or f"自评表模板.{kind}"
+    suffix = PurePath(output).suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".csv") and suffix != f".{kind}":  # import would take it by its name
+        raise InputProblem(InputError([Diagnostic(output, 0, 0, "", f"文件扩展名是 {suffix},生成的却是 {kind}",
+                                                  suggestion=f"把文件名改为 .{kind},或用 perfaudit template "
+                                                             f"{'csv' if kind == 'xlsx' else 'xlsx'}")]))
     inputs = [source] if source else []
     check_output(output, force, inputs)
     if output == "-" and kind == "xlsx" and binary_stdout().isatty():

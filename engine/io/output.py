@@ -372,6 +372,15 @@ def write_new_files(folder, files, exists_message: str = "文件已存在,不会
             release_temporary(staging)
 
 
+def make_parent(output: str) -> None:
+    """mkdir -p for the folder an output file goes in (facts/2024/ made when missing); a path through an existing
+    file (-o onto an input file, then a name under it) is refused as a write would refuse it, exit 2."""
+    try:
+        _make_folders(Path(output).parent, [])
+    except OSError as exc:
+        raise _problem(output, exc) from None
+
+
 def _make_folders(path: Path, made: list) -> None:
     """mkdir -p, remembering each folder made (so a failure can remove them again)."""
     missing = []

@@ -30,7 +30,7 @@ class CellReader:
     # ---- reporting --------------------------------------------------------------
 
     def problem(self, where: str, message: str, expected: str = "", suggestion: str = "", column: str = "") -> None:
-        self.collector.add(Diagnostic(f"{self.display} {where}", 0, 0, column, message, expected, suggestion))
+        self.collector.add(Diagnostic(f"{self.display} {where}".rstrip(), 0, 0, column, message, expected, suggestion))
 
     def at(self, sheet: Sheet, cell: Cell) -> str:
         return f"{sheet.name}!{cell.ref}"

@@ -18,7 +18,8 @@ from pathlib import Path
 from ...core.errors import Diagnostic, InputError, did_you_mean
 from ..output import refuse
 from .lists import schema_enum
-from .reader import Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, read_csv, read_xlsx
+from .reader import (Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, read_csv, read_xlsx,
+                     ref)
 from .tables import Table, TableScanner
 from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, TABLES, TOTAL_LABELS, UNITS, Column
 from .yamlwrite import Sourced, write_yaml
@@ -82,9 +83,23 @@ class _Importer(TableScanner):
 
     # ---- the tables -----------------------------------------------------------------
 
-    def cells_of(self, table: Table, row: dict) -> dict:
-        """Column key -> Cell for one data row."""
-        return {key: row[col] for key, col in table.columns.items() if col in row}
+    def cells_of(self, table: Table, row: dict, r: int) -> dict:
+        """Column key -> Cell for one data row. A number covered by a merged cell that starts elsewhere (C4:E5
+        merged: D4, C5, …) is not this position's value: reported, and left out, instead of copied into every
+        project and column the merge covers."""
+        cells = {}
+        for key, col in table.columns.items():
+            if col not in row:
+                continue
+            cell = row[col]
+            here = ref(r, col)
+            if cell.ref != here and COLUMNS[table.name][key].kind in _NUMERIC and clean_text(cell.value):
+                self.problem(f"{table.sheet.name}!{here}", f"{COLUMNS[table.name][key].header} 所在的格与 "
+                                                           f"{cell.ref} 合并,无法确定这一格的值",
+                             column=COLUMNS[table.name][key].header, suggestion="取消合并,每格分别填写数值")
+                continue
+            cells[key] = cell
+        return cells
 
     def section(self, table: Table, r: int, cells: dict, keys) -> str:
         """The cells of this row that a block's values come from, as a range: 项目表!C5:G5."""
@@ -97,11 +112,11 @@ class _Importer(TableScanner):
     def projects(self, table: Table) -> tuple[list, dict | None]:
         projects, totals = [], None
         for r, row in table.rows:
-            cells = self.cells_of(table, row)
+            cells = self.cells_of(table, row, r)
             name = self.cell_text(table.sheet, cells.get("name"))
             seq = self.cell_text(table.sheet, cells.get("seq"))
             data_keys = [k for k in cells if k != "seq"]
-            if name in TOTAL_LABELS or (not name and seq in TOTAL_LABELS):
+            if _total_label(name) or (not name and _total_label(seq)):
                 totals = {"section": self.section(table, r, cells, BUDGET_KEYS),
                           **self.values(table, cells, BUDGET_KEYS)}
                 continue
@@ -180,7 +195,7 @@ class _Importer(TableScanner):
         kinds = schema_enum("indicator")
         carried: dict = {}
         for r, row in table.rows:
-            cells = self.cells_of(table, row)
+            cells = self.cells_of(table, row, r)
             previous = carried.get("project")
             project_cell = cells.get("project") or previous
             if project_cell is not None and (previous is None or project_cell.ref != previous.ref):
@@ -241,7 +256,7 @@ class _Importer(TableScanner):
         """The rows of 正文数据 (claims) or 整改承诺 (commitments)."""
         out = []
         for r, row in table.rows:
-            cells = self.cells_of(table, row)
+            cells = self.cells_of(table, row, r)
             if not cells:
                 continue
             sheet = table.sheet
@@ -295,9 +310,15 @@ class _Importer(TableScanner):
 
 
 DEPARTMENTS_WHERE = "部门表"
+_NUMERIC = ("amount", "number", "rate", "claim_value")  # kinds whose value belongs to one cell, never to a merge
 BUDGET_KEYS = ("initial", "full_year", "executed", "rate")
 WHERE_KEYS = ("where_field", "where_op", "where_value")  # a claim's condition: all three, or a problem
 COLUMNS = {name: {c.key: c for c in columns} for name, columns in TABLES.items()}  # table -> key -> Column
+
+
+def _total_label(text: str | None) -> bool:
+    """合计 / 总计, also spaced out to the column's width as forms print it (“合  计”, “合　计”)."""
+    return text is not None and re.sub(r"[\s\u3000]", "", text) in TOTAL_LABELS
 
 
 def _row_of(ref: str) -> int:
@@ -313,7 +334,11 @@ def read_sheets(path: Path, display: str) -> tuple[list[Sheet], list[str]]:
     if not path.is_file():
         raise refuse(display, "文件不存在", "检查路径拼写;相对路径从当前目录算起")
     if suffix == ".csv":
-        sheets, note = read_csv(path, display)
+        try:
+            sheets, note = read_csv(path, display)
+        except UnicodeDecodeError:
+            raise refuse(display, "CSV 文件的编码无法识别(不是 UTF-8、UTF-16 或 GB18030 文本)",
+                         "确认它是 CSV 文本文件;在 Excel 中另存为“CSV UTF-8(逗号分隔)”后再导入") from None
         return sheets, [note] if note else []
     if suffix in (".xlsx", ".xlsm"):
         try:
@@ -336,7 +361,7 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
     department = imp.department(entries)
     imp.resolve_unit()
     if PROJECTS not in tables:
-        imp.problem(display, "没有找到项目表", expected="表头含“项目名称”和“全年预算数/全年执行数”的一行",
+        imp.problem("", "没有找到项目表", expected="表头含“项目名称”和“全年预算数/全年执行数”的一行",
                     suggestion="用 perfaudit template xlsx 生成模板,按模板填写")
     imp.collector.raise_if_any()  # without the unit and the project table nothing below can be read
     projects, totals = imp.projects(tables[PROJECTS])

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, getcontext
 from pathlib import Path
 
 from ...core.cjk import half_width_table
@@ -65,9 +65,12 @@ def read_xlsx(path: Path, display: str) -> list[Sheet]:
 
 
 def decode_csv(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) or, as Excel on Chinese Windows saves it, GB18030; returns (text, note)."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's “Unicode 文本”) or, as Excel on Chinese Windows
+    saves it, GB18030; returns (text, note). Bytes that are none of these raise UnicodeDecodeError."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), ""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "CSV 文件是 UTF-16 编码,已按 UTF-16 读取"
     try:
         return raw.decode("utf-8"), ""
     except UnicodeDecodeError:
@@ -153,10 +156,13 @@ def float_decimal(value: float) -> Decimal:
 
 
 def with_decimals(d: Decimal, places: int) -> Decimal:
-    """Show at least `places` decimals (the cell's format), never dropping digits the value has."""
+    """Show at least `places` decimals (the cell's format), never dropping digits the value has. The precision
+    fits the value: a cell holding 1e+308 or a 30-digit integer is padded, for the digit limit to refuse at its
+    cell, not failing the default 28-digit context."""
     if -d.as_tuple().exponent >= places:
         return d
-    return d.quantize(Decimal(1).scaleb(-places))
+    digits = max(d.adjusted(), 0) + places + 1
+    return d.quantize(Decimal(1).scaleb(-places), context=Context(prec=max(getcontext().prec, digits)))
 
 
 def parse_number_text(text: str) -> Decimal | None:

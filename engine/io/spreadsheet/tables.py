@@ -78,6 +78,7 @@ class TableScanner(CellReader):
                     current = Table(name, sheet, r, columns)
                     tables.setdefault(name, current)
                     self.unknown_columns(sheet, r, texts, columns)
+                    self.repeated_columns(sheet, r, texts, name)
                     continue
                 if self.department_row(sheet, row, department, current is None):
                     continue
@@ -88,13 +89,43 @@ class TableScanner(CellReader):
                     continue
                 if current is not None:
                     current.rows.append((r, row))
+        for table in tables.values():
+            self.headerless_columns(table)
         return department, tables
+
+    def headerless_columns(self, table: Table) -> None:
+        """Values in a column whose header cell is blank (a deleted 全年执行数) are not read: say so, with the
+        first of them, instead of leaving them out silently."""
+        read = set(table.columns.values())
+        first: dict = {}  # column -> the first cell holding a value under a blank header
+        for _, row in table.rows:
+            for col, cell in row.items():
+                if col not in read and table.sheet.get(table.header_row, col) is None and clean_text(cell.value):
+                    first.setdefault(col, cell)
+        for col, cell in sorted(first.items()):
+            count = sum(1 for _, row in table.rows if col in row and clean_text(row[col].value))
+            self.notices.append(f"{table.sheet.name}!{cell.ref} 所在的列没有表头,这一列的 {count} 个值未导入")
 
     def header_units(self, sheet: Sheet, row: dict) -> None:
         for cell in row.values():
             match = _UNIT_IN_HEADER.search(half_width(clean_text(cell.value)))
             if match:
                 self.unit_declarations.append((match.group(1), f"{sheet.name}!{cell.ref}(表头)"))
+
+    def repeated_columns(self, sheet: Sheet, r: int, texts: dict, name: str) -> None:
+        """Two header cells naming one column (not one merged cell): which one holds the values is unknown, and
+        reading the first silently dropped the other (a second 全年预算数 where 全年执行数 was)."""
+        seen: dict = {}  # Column.key -> the first header cell naming it
+        for col, text in sorted(texts.items()):
+            key = _header_key(text)
+            column = next((c for c in TABLES[name] if key == c.header or key in c.aliases), None)
+            if column is None:
+                continue
+            cell, first = sheet.get(r, col), seen.setdefault(column.key, sheet.get(r, col))
+            if cell is not first:
+                self.problem(f"{sheet.name}!{cell.ref}", f"表头“{text}”与 {first.ref} 的“{clean_text(first.value)}”"
+                                                         f"是同一栏,无法确定读哪一列", column=column.header,
+                             suggestion="删去或改正重复的表头后再导入")
 
     def unknown_columns(self, sheet: Sheet, r: int, texts: dict, columns: dict) -> None:
         known = set(columns.values())
