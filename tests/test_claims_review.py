@@ -70,3 +70,28 @@ def test_refusals_write_nothing(runner, tmp_path):
     kept = runner.invoke(cli, ["claims", "review", str(facts), "--accept", "4", "-o", str(tmp_path / "exists.yaml")])
     assert kept.exit_code == 2 and (tmp_path / "exists.yaml").read_text(encoding="utf-8") == "mine\n"
     assert not (tmp_path / "a.yaml").exists() and "Traceback" not in kept.output + wrong.output + same.output
+
+
+def test_unreadable_and_hand_broken_files_are_input_errors(runner, tmp_path):
+    # these ended in "perfaudit 内部错误" (exit 70): UnicodeDecodeError, PyYAML's ParserError / ScannerError, and
+    # AttributeError on a file whose top level is a list; a FIFO was called "文件不存在"
+    import os
+    block = "# ---- 待确认的陈述\n#  - section: 第3段\n#    text: 共计239万元\n#    measure: 执行总额\n#    value: \"239\"\n"
+    cases = {
+        "gbk.yaml": ("部门: 测试\n".encode("gbk"), [], "GBK"),
+        "body.yaml": (f"department: x\nyear: [\n{block}".encode(), ["--accept", "1"],
+                      "body.yaml:3:1: 事实部分不是有效的 YAML"),
+        "list.yaml": (f"- a\n- b\n{block}".encode(), ["--accept", "1"], "list.yaml:1:1: 文件不是事实文件"),
+        "item.yaml": ("department: x\n# ---- 待确认的陈述\n#  - section: 第3段: [\n#  - just text\n".encode(), [],
+                      "item.yaml:3:1: 第 1 条待确认的陈述无法读取"),
+        "text.yaml": ("department: x\n# ---- 待确认的陈述\n#  - section: 第3段\n#  - just text\n".encode(), [],
+                      "text.yaml:4:1: 第 2 条待确认的陈述无法读取"),
+    }
+    for name, (content, options, words) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        result = runner.invoke(cli, ["claims", "review", str(tmp_path / name), *options, "-o", str(tmp_path / "o.yaml")])
+        assert result.exit_code == 2 and words in result.output, (name, result.output)
+        assert not (tmp_path / "o.yaml").exists()
+    os.mkfifo(tmp_path / "fifo.yaml")
+    result = runner.invoke(cli, ["claims", "review", str(tmp_path / "fifo.yaml")])
+    assert result.exit_code == 2 and "不是普通文件" in result.output, result.output

@@ -234,3 +234,24 @@ def test_xlsx_ledger_layout(result):
     assert book.properties.modified.year == 2000 and book.properties.created.year == 2000
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert {i.date_time for i in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+
+
+def test_html_chart_of_an_execution_rate_far_above_100_percent(tmp_path):
+    # executed 1,000,000,000 against a full-year budget of 0.01 (a unit slip): the chart's axis drew one
+    # gridline every 50 percent points up to 10^13 %, and the html output never finished; now about ten
+    import subprocess
+
+    from .conftest import ROOT
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(facts_text([
+        project("甲", initial=D("0.01"), full_year=D("0.01"), executed=D("1000000000"), rate="1000%"),
+        project("乙", initial=D("10"), full_year=D("10"), executed=D("5"), rate="50%")]), "utf-8")
+    out = tmp_path / "out.html"
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "perfaudit"), "evaluate", "--rules", str(RULES), str(folder),
+                           "--format", "html", "-o", str(out)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    html = out.read_text("utf-8")
+    chart = re.search(r'<svg[^>]*class="chart chart-execution".*?</svg>', html, re.S).group(0)
+    assert 5 <= chart.count('class="tick"') <= 11
+    assert "10000000000000%" in chart  # the axis reaches the rate

@@ -62,11 +62,23 @@ def review(file, accept, discard, measure, project, excerpt, members, into, sour
     from ..io.documents.review import INTO, UNDECIDED, Decision, excerpt_of, listing, reviewed, split
     from ..io.spreadsheet.importer import check_generated
 
+    from ..io.documents.review import PendingProblem
+    from ..load.yamlsrc import read_text
+
     path = Path(file)
     if not path.is_file():
-        raise input_problem([Diagnostic(file, 0, 0, "", "文件不存在", suggestion="给出 perfaudit import 写出的事实文件")])
-    text = path.read_text(encoding="utf-8")
-    body, pending = split(text)
+        message = "不是普通文件" if path.exists() else "文件不存在"
+        raise input_problem([Diagnostic(file, 0, 0, "", message, suggestion="给出 perfaudit import 写出的事实文件")])
+    text, problems = read_text(path, file)
+    if problems:
+        raise input_problem(problems)
+    try:
+        body, pending = split(text)
+    except PendingProblem as exc:
+        raise input_problem([Diagnostic(file, exc.line, 1, "", str(exc),
+                                        expected="perfaudit import 写出的注释行:“#  - section: …”,其后“#    text: …”"
+                                                 "“#    measure: …”“#    value: …”,每行一个值",
+                                        suggestion="改回 perfaudit import 写出的样子,或重新导入")]) from None
     if not accept and not discard and not into:
         if not pending:
             click.echo(f"{file} 中没有待确认的数量陈述。", err=True)
@@ -91,7 +103,16 @@ def review(file, accept, discard, measure, project, excerpt, members, into, sour
     _numbers(",".join(map(str, given)), "编号=值 的选项", len(pending), file)
     problems = [Diagnostic(file, 0, 0, "", f"第 {n} 条既在 --accept 中又在 --discard 中") for n in sorted(accepted & discarded)]
     problems += [Diagnostic(file, 0, 0, "", f"第 {n} 条既在 --into 中又在 --discard 中") for n in sorted(set(fields) & discarded)]
-    facts = yaml.safe_load(body) or {}
+    try:
+        facts = yaml.safe_load(body) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise input_problem([Diagnostic(file, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
+                                        "事实部分不是有效的 YAML",
+                                        suggestion="先用 perfaudit check 本文件 找出并改正错误")]) from None
+    if not isinstance(facts, dict):
+        raise input_problem([Diagnostic(file, 1, 1, "", "文件不是事实文件:顶层应为“键: 值”",
+                                        suggestion="给出 perfaudit import 写出的事实文件")])
     unit = facts.get("unit", "万元")
     named = {str(p.get("name")) for p in facts.get("projects") or [] if isinstance(p, dict)}
     decisions, taken = {}, {}

@@ -270,11 +270,17 @@ class _Builder:
             report.narrative = self.narrative(d["narrative"], ("narrative",))
         names = {}
         for i, project in enumerate(report.projects):
-            for label in [project.name] + list(project.aliases):
-                if label in names:
-                    self.problem(("projects", i, "name"), f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
+            # each repeat is reported where it is written: the name, or the alias itself
+            labels = [(("projects", i, "name"), project.name)]
+            labels += [(("projects", i, "aliases", j), alias) for j, alias in enumerate(project.aliases)]
+            for path, label in labels:
+                if label in names and names[label] == i:
+                    self.problem(path, f"别名 “{label}” 与本项目的名称或另一个别名重复",
+                                 "每个项目名称(含别名)在一份报告中只出现一次", "删除重复的别名")
+                elif label in names:
+                    self.problem(path, f"项目名称 “{label}” 与第 {names[label] + 1} 个项目重复",
                                  "每个项目名称(含别名)在一份报告中只出现一次", "删除重复的项目,或改正名称/别名")
-                names[label] = i
+                names.setdefault(label, i)
         claims = d.get("claims", [])
         claim_lines = self.doc.value_lines(("claims",), claims) if claims else ()
         report.claims = [self.claim(c, ("claims", i), i, claim_lines[i]) for i, c in enumerate(claims)]

@@ -61,6 +61,17 @@ def _pct(value) -> str:
     return computed_rate(value) if isinstance(value, Decimal) else "(缺失)"
 
 
+def _tick_step(top_pct: int) -> int:
+    """Gridline spacing in percent points: 20 up to 200%, 50 up to 500%, then 100, 200, 500, 1000, ... so
+    that an executed amount far above its budget (a unit slip: 元 for 万元) still draws about ten gridlines."""
+    if top_pct <= 200:
+        return 20
+    step = 50
+    while top_pct > step * 10:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return step
+
+
 def execution_rate_chart(rows, warning_line, caption: str) -> str:
     """Horizontal bars of executed / full-year budget per project, with the warning line in force.
 
@@ -79,7 +90,7 @@ def execution_rate_chart(rows, warning_line, caption: str) -> str:
 
     height = TOP + ROW * len(rows) + BOTTOM
     body = []
-    for tick in range(0, top_pct + 1, 20 if top_pct <= 200 else 50):
+    for tick in range(0, top_pct + 1, _tick_step(top_pct)):
         tx = left + tick * scale
         body.append(f'<line class="grid" x1="{_n(tx)}" y1="{TOP - 6}" x2="{_n(tx)}" '
                     f'y2="{_n(height - BOTTOM + 4)}" stroke="#d5d5d5" stroke-width="0.6"/>')

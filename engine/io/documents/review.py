@@ -44,6 +44,14 @@ class Pending:
     lines: tuple  # (first, last) line index of its comment lines in the file
 
 
+class PendingProblem(ValueError):
+    """A candidate's comment lines that do not read back as one `section/text/measure/value` entry (hand-edited)."""
+
+    def __init__(self, line: int, number: int):
+        super().__init__(f"第 {number} 条待确认的陈述无法读取")
+        self.line = line  # 1-based line of the file
+
+
 def split(text: str) -> tuple:
     """(the facts text before the candidate block, [Pending]) ; no block: (text, [])."""
     lines = text.split("\n")
@@ -63,7 +71,15 @@ def split(text: str) -> tuple:
     pending = []
     for n, (first, last) in enumerate(items, start=1):
         chunk = "\n".join(line[1:] for line in lines[first:last + 1])
-        [item] = yaml.load(chunk, Loader=yaml.BaseLoader)  # every value as the text written (no float)
+        try:
+            loaded = yaml.load(chunk, Loader=yaml.BaseLoader)  # every value as the text written (no float)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise PendingProblem(first + 1 + (mark.line if mark else 0), n) from None
+        if not (isinstance(loaded, list) and len(loaded) == 1 and isinstance(loaded[0], dict)
+                and all(isinstance(value, str) for value in loaded[0].values())):
+            raise PendingProblem(first + 1, n)
+        [item] = loaded
         printed = lines[first:last + 1]
         said = next((line.split("# 印为 ", 1)[1].strip("“” ") for line in printed if "# 印为 " in line), "")
         pending.append(Pending(n, item.get("section", ""), item.get("text", ""), item.get("measure", UNDECIDED),
