@@ -11,9 +11,10 @@ import yaml
 
 from ..core.errors import Diagnostic
 from .common import check_output, input_errors, input_problem, write_output
+from .zh import PerfauditGroup
 
 
-@click.group("claims")
+@click.group("claims", cls=PerfauditGroup)
 def claims():
     """正文数量陈述(claims)的辅助命令。"""
 
@@ -42,17 +43,17 @@ def _assigned(given: tuple, option: str, example: str, file: str) -> dict:
 
 
 @claims.command("review")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--accept", multiple=True, help="确认的编号(如 1,3):移入 claims:;可多次给出")
-@click.option("--discard", multiple=True, help="删去的编号(如 2,4):不是数量陈述,或与核查无关;可多次给出")
-@click.option("--measure", multiple=True, help="编号=口径,给口径待定的陈述定口径(如 3=预算总额),可多次给出")
-@click.option("--project", multiple=True, help="编号=项目名称:陈述说的是这个项目(写入 claim 的 project,或 --into 的项目)")
-@click.option("--text", "excerpt", multiple=True, help="编号=节选:claim 的 text 只取原句中说这个数的部分(可用“……”表示省略)")
-@click.option("--members", multiple=True, help="编号=甲、乙:正文列举的项目名称(写入 claim 的 members)")
-@click.option("--into", multiple=True,
+@click.argument("file", metavar="文件", type=click.Path(dir_okay=False))
+@click.option("--accept", multiple=True, metavar="编号", help="确认的编号(如 1,3):移入 claims:;可多次给出")
+@click.option("--discard", multiple=True, metavar="编号", help="删去的编号(如 2,4):不是数量陈述,或与核查无关;可多次给出")
+@click.option("--measure", multiple=True, metavar="编号=口径", help="编号=口径,给口径待定的陈述定口径(如 3=预算总额),可多次给出")
+@click.option("--project", multiple=True, metavar="编号=项目", help="编号=项目名称:陈述说的是这个项目(写入 claim 的 project,或 --into 的项目)")
+@click.option("--text", "excerpt", multiple=True, metavar="编号=节选", help="编号=节选:claim 的 text 只取原句中说这个数的部分(可用“……”表示省略)")
+@click.option("--members", multiple=True, metavar="编号=项目", help="编号=甲、乙:正文列举的项目名称(写入 claim 的 members)")
+@click.option("--into", multiple=True, metavar="编号=栏目",
               help="编号=栏目:把这个数作为项目的 年初预算数/全年预算数/全年执行数/执行率(须同时给出 --project;"
                    "不加 --accept 时只作为金额,不作为 claim)")
-@click.option("--source", multiple=True, help="编号=资金来源:--into 的数是这一资金来源行的(如 2=上级资金)")
+@click.option("--source", multiple=True, metavar="编号=来源", help="编号=资金来源:--into 的数是这一资金来源行的(如 2=上级资金)")
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="写入的事实文件(默认标准输出);不会写回正在读取的文件")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖")
