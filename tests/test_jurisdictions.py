@@ -119,3 +119,19 @@ def test_an_unknown_jurisdiction_is_a_located_error(runner, tmp_path, edit, mess
     assert result.exit_code == 2
     assert "execution-rate.yaml:" in result.stderr and message in result.stderr
     assert "你是不是想写: dujiqu-cgj" in result.stderr
+    assert "规则目录中 jurisdictions: 下定义的编号" in result.stderr  # not a fixed path: the folder may be any
+
+
+def test_a_rule_test_outside_a_local_packs_reach_names_where_the_pack_is_defined(runner, tmp_path):
+    """Not a fixed "rules/jurisdictions.yaml": the file and line of the pack in the rules folder given."""
+    rules = tmp_path / "我的规则"
+    shutil.copytree(RULES, rules, ignore=shutil.ignore_patterns("tests"))
+    (rules / "tests").mkdir()
+    (rules / "tests" / "case.yaml").write_text(
+        "- name: 别的单位的报告\n  year: 2024\n  department: 某县林业局\n  facts:\n    projects:\n"
+        "      - name: 甲项目\n        budget: {full_year: 100.00, executed: 69.99}\n"
+        "  expect:\n    - {rule: execution.below-warning-line, project: 甲项目}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["test", "--rules", str(rules)])
+    assert result.exit_code == 2, result.output
+    pack = load_rules(rules).jurisdictions["dujiqu-cgj"].location
+    assert f"covers 之内({pack.file}:{pack.line})" in result.stderr and "rules/jurisdictions.yaml" not in result.stderr

@@ -214,7 +214,7 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                 pack = program.ruleset.jurisdictions[compiled.rule.jurisdiction]
                 _problem(collector, doc, path + ("rule",),
                          f"规则 “{item['rule']}” 只适用于“{pack.title}”({pack.id}),本用例的事实不在其范围内",
-                         "事实的部门或所在地在该口径的 covers 之内(rules/jurisdictions.yaml)",
+                         f"事实的部门或所在地在该口径的 covers 之内({pack.location.file}:{pack.location.line})",
                          "在用例中写 department 或 region(如 department: 杜集区城市管理局),或在事实中写明")
             elif not program.in_force(compiled, scope):
                 missing = program.missing_parameters(compiled, scope)

@@ -139,7 +139,7 @@ class _Builder:
         for ident, doc, path in self.jurisdiction_refs:
             if ident not in self.jurisdiction_map:
                 self.problem(doc, path, f"未定义的地方口径 “{ident}”",
-                             "rules/jurisdictions.yaml 中定义的编号(不写则为全国口径)",
+                             "规则目录中 jurisdictions: 下定义的编号(不写则为全国口径)",
                              did_you_mean(ident, self.jurisdiction_map))
         for parameter in self.param_map.values():
             parameter.specificity.update((j.id, LEVELS.index(j.level)) for j in self.jurisdiction_map.values())
