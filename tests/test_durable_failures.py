@@ -52,6 +52,10 @@ def probe_program(ruleset, *conditions, when=None):
     return compile(RuleSet(rules, ruleset.parameters, ruleset.sources, "probe"))
 
 
+# freed memory filled with a pattern: a use of it after durable_rules' traps crashes at once, not only sometimes
+PERTURB = {"MALLOC_PERTURB_": "165"}
+
+
 def run_child(code: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, env=None if env is None else {**os.environ, **env})
@@ -272,14 +276,14 @@ WARM_UP_PROBE = """
 
 
 def test_a_first_fact_that_matches_nothing_does_not_crash_after_the_warm_up():
-    done = run_child(WARM_UP_PROBE.format(skip_warm_up=False, rules=str(RULES)))
+    done = run_child(WARM_UP_PROBE.format(skip_warm_up=False, rules=str(RULES)), PERTURB)
     assert done.returncode == 0 and done.stdout.strip() == "survived", done.stderr[-3000:]
 
 
 def test_the_warm_up_is_what_prevents_the_crash():
     # the trap itself, so that the test above can fail: durable_rules 2.0.28 dies on delete_state
     # when the first fact of a new ruleset matched nothing
-    done = run_child(WARM_UP_PROBE.format(skip_warm_up=True, rules=str(RULES)))
+    done = run_child(WARM_UP_PROBE.format(skip_warm_up=True, rules=str(RULES)), PERTURB)
     assert done.returncode < 0, (done.returncode, done.stdout, done.stderr[-2000:])
 
 
@@ -308,10 +312,9 @@ FINDINGS_WARM_UP_PROBE = """
 
 def test_the_findings_ruleset_is_warmed_up_too():
     # decide_batches asserts into rulesets of its own (durable_findings, one per group); they have the same trap
-    perturb = {"MALLOC_PERTURB_": "165"}
-    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=False, rules=str(RULES)), perturb)
+    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=False, rules=str(RULES)), PERTURB)
     assert done.returncode == 0 and done.stdout.strip() == "survived", done.stderr[-3000:]
-    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=True, rules=str(RULES)), perturb)
+    done = run_child(FINDINGS_WARM_UP_PROBE.format(skip_warm_up=True, rules=str(RULES)), PERTURB)
     assert done.returncode < 0, (done.returncode, done.stdout, done.stderr[-2000:])
 
 
