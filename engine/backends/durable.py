@@ -366,6 +366,7 @@ class _Layout:
                             [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
                             for side in (("t",) if leaf.op is None else ("l", "r")))
                 self.texts[f"_{group.name}"] = ruleset_text(group, warmup, self._register)
+        self.key = networks.key_of(self.texts)
 
     def _register(self, name: str, tag):
         self.tags[name] = tag
@@ -407,7 +408,7 @@ class DurableBackend:
         self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
         self._sid = itertools.count()
         try:
-            network, fresh = networks.acquire(layout.texts, _create_ruleset)
+            network, fresh = networks.acquire(layout.key, layout.texts, _create_ruleset)
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
             code = str(exc).rsplit(" ", 1)[-1]
             why = _CREATE_ERRORS.get(code, "")

@@ -166,19 +166,18 @@ def outcome_tests(compiled, key, compare=comparison) -> dict:
 
 
 def rule_definitions(group: Group) -> tuple[dict, list]:
-    """Slot 0's durable rules: name -> definition (without an action), and [(name, tag)] with tag = (slot,
-    rule position, outcome). The other slots' rules are the same with the slot's prefix (ruleset_text)."""
+    """Slot 0's durable rules: name -> definition (without an action), and [(name, rule position, outcome)].
+    The other slots' rules are the same with the slot's prefix (ruleset_text)."""
     out, tags = {}, []
-    slot = 0
-    head = {group.prefix(slot): 1}
+    head = {group.prefix(0): 1}
     for position, (compiled, fired, unknown) in enumerate(group.rules):
-        base = f"{group.prefix(slot)}_{position}_"
-        key = partial(group.leaf_key, slot, position)
+        base = f"{group.prefix(0)}_{position}_"
+        key = partial(group.leaf_key, 0, position)
         if group.three_outcome:
             tests = outcome_tests(compiled, key)
             for n, (outcome, parts) in enumerate(tests.items()):
                 out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}]}
-                tags.append((f"{base}o{n}", (slot, position, outcome)))
+                tags.append((f"{base}o{n}", position, outcome))
             continue
         for letter, outcome, terms in (("f", FIRED, fired), ("u", UNKNOWN, unknown)):
             # terms grouped into durable rules [anchor, $or of terms] within the expression limit: 4 for the
@@ -192,7 +191,7 @@ def rule_definitions(group: Group) -> tuple[dict, list]:
                 else:
                     test = [head, {"$or": [atoms[0] if len(atoms) == 1 else {"$and": atoms} for atoms in chains]}]
                 out[f"{base}{letter}{n}"] = {"all": [{"m": {"$and": test}}]}
-                tags.append((f"{base}{letter}{n}", (slot, position, outcome)))
+                tags.append((f"{base}{letter}{n}", position, outcome))
     return out, tags
 
 
@@ -208,6 +207,6 @@ def ruleset_text(group: Group, warmup: dict, register) -> str:
     for slot in range(group.slots if first else 0):  # no rules (none can fire nor be unknown): the warm-up alone
         prefix = group.prefix(slot)
         parts.append(first.replace(f'"{group.prefix(0)}', f'"{prefix}'))
-        for name, (_, position, outcome) in tags:
+        for name, position, outcome in tags:
             register(prefix + name[len(group.prefix(0)):], (slot, position, outcome))
     return "{" + ", ".join(parts) + "}"

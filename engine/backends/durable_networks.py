@@ -32,11 +32,15 @@ class Network:
         self.failed = self.deleted = False
 
 
-def acquire(texts: dict, create) -> tuple[Network, bool]:
-    """The network of these definitions (suffix -> the JSON text of a ruleset's rules, without actions) and
-    whether it is new (its rulesets have not seen a fact yet); create(name, text) makes one ruleset and returns
-    its handle. Release it with `release`."""
-    key = "\0".join(suffix + "\0" + text for suffix, text in texts.items())
+def key_of(texts: dict) -> str:
+    """The networks' key of these definitions (suffix -> the JSON text of a ruleset's rules, without actions)."""
+    return "\0".join(suffix + "\0" + text for suffix, text in texts.items())
+
+
+def acquire(key: str, texts: dict, create) -> tuple[Network, bool]:
+    """The network of these definitions (`texts`, whose key_of is `key`: made once per layout, not per backend)
+    and whether it is new (its rulesets have not seen a fact yet); create(name, text) makes one ruleset and
+    returns its handle. Release it with `release`."""
     network = _networks.pop(key, None)
     fresh = network is None
     if fresh:
