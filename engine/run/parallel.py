@@ -66,11 +66,8 @@ HEAD_BYTES = 8 << 10  # where a report's `department:` line is looked for first 
 
 def department_of_file(data: bytes) -> str | None:
     """department_of a facts file's bytes, decoding its head only unless the line is further down."""
-    head = data[:HEAD_BYTES]
-    if len(data) > HEAD_BYTES:
-        head = head[:head.rfind(b"\n") + 1]  # whole lines only: a line cut short would give a name cut short
-    found = department_of(head.decode("utf-8", errors="replace"))
-    if found is None and len(head) < len(data):
+    found = _department_in_head(data)
+    if found is None and len(data) > HEAD_BYTES:
         found = department_of(data.decode("utf-8", errors="replace"))
     return found
 
@@ -79,14 +76,18 @@ def department_of_stream(stream, size: int) -> str | None:
     """department_of_file of an open file, reading past its head only when the line is not there (grouping a
     100,000-project corpus read all 216 MiB again). A file over the loader's limit is refused when loaded:
     its head alone places it."""
-    data = stream.read(HEAD_BYTES + 1)
+    data = stream.read(HEAD_BYTES + 1)  # one byte more: whether the head is the whole file
+    found = _department_in_head(data)
+    if found is None and len(data) > HEAD_BYTES and size <= MAX_FILE_BYTES:
+        found = department_of((data + stream.read()).decode("utf-8", errors="replace"))
+    return found
+
+
+def _department_in_head(data: bytes) -> str | None:
+    head = data[:HEAD_BYTES]
     if len(data) > HEAD_BYTES:
-        head = data[:HEAD_BYTES]
-        found = department_of(head[:head.rfind(b"\n") + 1].decode("utf-8", errors="replace"))
-        if found is not None or size > MAX_FILE_BYTES:
-            return found
-        data += stream.read()
-    return department_of_file(data)
+        head = head[:head.rfind(b"\n") + 1]  # whole lines only: a line cut short would give a name cut short
+    return department_of(head.decode("utf-8", errors="replace"))
 
 
 def department_of(text: str) -> str | None:
