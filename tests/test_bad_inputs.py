@@ -35,6 +35,7 @@ import yaml
 
 from engine.cli import cli
 
+from .childcpu import run_timed
 from .conftest import ROOT, RULES
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -198,13 +199,7 @@ def run_perfaudit(args, cwd) -> tuple[subprocess.CompletedProcess, float]:
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
-    # CPU time rather than wall time: a busy machine (two test workers, other jobs) must not fail a case
-    # that does the same work; a quadratic parse still shows as minutes of CPU
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run([str(PERFAUDIT), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          preexec_fn=limit)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return done, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return run_timed([str(PERFAUDIT), *args], cwd=cwd, timeout=120, preexec_fn=limit)
 
 
 needs_script = pytest.mark.skipif(not PERFAUDIT.exists(), reason="the perfaudit script is not installed in .venv")
