@@ -204,8 +204,6 @@ def _attribute(column: list, part: str) -> list:
 def _path(node):
     head, rest = node.parts[0], node.parts[1:]
     if head == "param":
-        if not rest:
-            return _per_element(node)
         name = rest[0]
         return lambda frame: [frame.params.get(name)] * frame.n
     if head == "year":
@@ -227,10 +225,7 @@ def _raw_path(parts: tuple):
 
 
 def _call(node):
-    spec = FUNCTIONS.get(node.name)
-    if spec is None:
-        return _per_element(node)
-    function = spec[2]
+    function = FUNCTIONS[node.name][2]
     args = tuple(compile_column(a) for a in node.args)
     body, special = _SPECIAL.get((node.name, len(args)), (None, None))
     if function is body:  # the column version of exactly this built-in
