@@ -273,19 +273,10 @@ def _satisfies(projects: list, wheres: list) -> list:
     """functions._satisfies per element. It compares the project's field with the filter's value in all six
     ways (any of which may raise) and keeps one; between finite numbers none raises, so only that one is made."""
     out = [None] * len(wheres)
-    fields, slow = F.FILTER_FIELDS, F._satisfies
+    field_value, slow = F.filter_value, F._satisfies
     for i in compress(count(), map(operator.is_not, wheres, repeat(None))):  # without a filter: None
         project, where = projects[i], wheres[i]
-        if project is None:
-            continue
-        path = fields.get(where.field)
-        if path is None:
-            continue
-        value = project
-        for part in path:
-            value = getattr(value, part, None)
-            if value is None:
-                break
+        value = field_value(project, where.field)
         if value is None:
             continue
         target, op = where.value, where.op
