@@ -148,12 +148,17 @@ class _Parser:
         return first if len(items) == 1 else A.Logic(first.pos, op, tuple(items))
 
     def not_expr(self):
-        positions = []  # a loop, not recursion: "not not not ..." must not exhaust the Python stack
-        while self.at("kw", "not"):
+        return self.prefixed("kw", "not", self.comparison, A.Not)
+
+    def prefixed(self, kind, word, operand, node_class, *fields):
+        """`operand` after any number of the prefix `word`, each making a node_class(pos, *fields, node).
+        A loop, not recursion: "not not not ..." or "- - - ..." must not exhaust the Python stack."""
+        positions = []
+        while self.at(kind, word):
             positions.append(self.take()[2])
-        node = self.comparison()
+        node = operand()
         for pos in reversed(positions):
-            node = A.Not(pos, node)
+            node = node_class(pos, *fields, node)
         return node
 
     def comparison(self):
@@ -175,27 +180,18 @@ class _Parser:
         return A.Compare(left.pos, op, left, right)
 
     def additive(self):
-        node = self.multiplicative()
-        while self.at("op", "+") or self.at("op", "-"):
-            _, op, _ = self.take()
-            node = A.Binary(node.pos, op, node, self.multiplicative())
-        return node
+        return self.binary(("+", "-"), partial(self.binary, ("*", "/"), self.unary))
 
-    def multiplicative(self):
-        node = self.unary()
-        while self.at("op", "*") or self.at("op", "/"):
+    def binary(self, ops, operand):
+        """Operands read by `operand` joined left to right by the operators `ops` (+ - or * /)."""
+        node = operand()
+        while self.at("op") and self.peek()[1] in ops:
             _, op, _ = self.take()
-            node = A.Binary(node.pos, op, node, self.unary())
+            node = A.Binary(node.pos, op, node, operand())
         return node
 
     def unary(self):
-        positions = []
-        while self.at("op", "-"):
-            positions.append(self.take()[2])
-        node = self.primary()
-        for pos in reversed(positions):
-            node = A.Unary(pos, "-", node)
-        return node
+        return self.prefixed("op", "-", self.primary, A.Unary, "-")
 
     def primary(self):
         kind, value, pos = self.peek()
