@@ -167,12 +167,6 @@ def compile_column(node: A.Node):
     return function
 
 
-def _per_element(node):
-    """The scalar closure on every subject."""
-    scalar = compile_expr(node)
-    return lambda frame: list(map(scalar, frame.scopes()))
-
-
 def _constant(node):
     value = node.value
     return lambda frame: [value] * frame.n
@@ -304,8 +298,8 @@ def _listlit(node):
 def _comprehension(node):
     scalar = compile_expr(node)
     names = free_roots(node)
-    if node.var in names:
-        return _per_element(node)
+    if node.var in names:  # the variable also names a value of the scope: the scalar closure on every subject
+        return lambda frame: list(map(scalar, frame.scopes()))
     items_of = _items(node, scalar)
     iterable = compile_column(node.iterable) if joins.plan_of(node, free_roots) is not None else None
 
