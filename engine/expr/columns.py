@@ -382,23 +382,19 @@ def _items(node, scalar):
         keep = condition(inner)
         kept = list(compress(count(), keep))  # as `if not keep: continue`
         values = element(inner.subset(kept)) if len(kept) < len(flat) else element(inner)
-        unknown = {}  # row -> position of its first item whose condition is unknown
-        if has_none(keep):
-            for k in compress(count(), map(operator.is_, keep, repeat(None))):
-                unknown.setdefault(owners[k], k)
+        # the rows with an item whose condition is unknown
+        unknown = {owners[k] for k in compress(count(), map(operator.is_, keep, repeat(None)))}
         out = []
         low = 0
         for row, (items, end) in enumerate(zip(lists, ends)):
             high = bisect_left(kept, end, low)
             if items is None:
                 out.append(None)
+            elif is_first and row in unknown:
+                # where `first` meets an item whose condition is unknown, the scalar loop says what it means
+                out.append(scalar(frame.scopes()[row]))
             else:
-                stop = unknown.get(row)
-                if stop is not None and is_first:
-                    # where `first` meets an item whose condition is unknown, the scalar loop says what it means
-                    out.append(scalar(frame.scopes()[row]))
-                else:
-                    out.append(reduce(values[low:high], stop is not None))
+                out.append(reduce(values[low:high], row in unknown))
             low = high
         return out
 
