@@ -134,7 +134,8 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ExprSyntaxError(f"表达式嵌套过深(上限 {MAX_DEPTH} 层)", self.peek()[2])
         try:
-            return self.logic("or", partial(self.logic, "and", self.not_expr))
+            negated = partial(self.prefixed, "kw", "not", self.comparison, A.Not)  # comparisons after any number of not
+            return self.logic("or", partial(self.logic, "and", negated))
         finally:
             self.depth -= 1
 
@@ -146,9 +147,6 @@ class _Parser:
             self.take()
             items.append(operand())
         return first if len(items) == 1 else A.Logic(first.pos, op, tuple(items))
-
-    def not_expr(self):
-        return self.prefixed("kw", "not", self.comparison, A.Not)
 
     def prefixed(self, kind, word, operand, node_class, *fields):
         """`operand` after any number of the prefix `word`, each making a node_class(pos, *fields, node).
@@ -180,7 +178,9 @@ class _Parser:
         return A.Compare(left.pos, op, left, right)
 
     def additive(self):
-        return self.binary(("+", "-"), partial(self.binary, ("*", "/"), self.unary))
+        """Sums of products of primaries with any number of minus signs."""
+        unary = partial(self.prefixed, "op", "-", self.primary, A.Unary, "-")
+        return self.binary(("+", "-"), partial(self.binary, ("*", "/"), unary))
 
     def binary(self, ops, operand):
         """Operands read by `operand` joined left to right by the operators `ops` (+ - or * /)."""
@@ -189,9 +189,6 @@ class _Parser:
             _, op, _ = self.take()
             node = A.Binary(node.pos, op, node, operand())
         return node
-
-    def unary(self):
-        return self.prefixed("op", "-", self.primary, A.Unary, "-")
 
     def primary(self):
         kind, value, pos = self.peek()
