@@ -121,14 +121,12 @@ def _compile_rule(rule: Rule, param_types) -> CompiledRule:
         leaves.append(leaf)
         return leaf
 
-    when_node = parse(rule.when) if rule.when else None
-    condition_node = parse(rule.condition)
-    when = tree(when_node) if when_node is not None else None
-    condition = tree(condition_node)
+    when = tree(parse(rule.when)) if rule.when else None
+    condition = tree(parse(rule.condition))
     evidence = tuple((label, parse(text)) for label, text in rule.evidence)
-    for node in (*(node for _, node in evidence), condition_node, when_node):
-        if node is not None:
-            checker.check(node)  # every parameter read, for params_used
+    for text in (rule.when, rule.condition, *(text for _, text in rule.evidence)):
+        if text:
+            checker.check(parse(text))  # every parameter read, for params_used (parse answers from its cache)
     return CompiledRule(rule, when, condition, tuple(leaves), evidence, tuple(sorted(checker.params_used)))
 
 

@@ -488,10 +488,8 @@ class _Builder:
                       complements=c.get("complements", ""))
         if "where" in c:
             w = c["where"]
-            claim.where = Filter(field=w["field"], op=w["op"], value=w["value"])
-            where_lines = self.doc.value_lines(path + ("where",), w)
-            for name in ("field", "op", "value"):
-                claim.where.sources[name] = fact_source(file, where_lines[name], section)
+            claim.where = Filter()
+            self.written(claim.where, w, self.doc.value_lines(path + ("where",), w), section, ("field", "op", "value"))
         self.cite(claim, c, path, _CLAIM_FIELDS, "value")
         claim.sources["order"] = fact_source(file, line, section)
         return claim

@@ -298,11 +298,15 @@ def _expressions_of(rule: Rule):
         yield "evidence." + label, text, False
 
 
-def expression_problem(rule: Rule, field: str, text: str, pos: int, message: str, suggestion="") -> Diagnostic:
+def rule_problem(rule: Rule, field: str, message: str, expected="", suggestion="") -> Diagnostic:
+    """A problem of one field of a rule, located where the field is written (else at the rule)."""
     loc = rule.field_locations.get(field, rule.location)
+    return Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.{field}", message, expected, suggestion)
+
+
+def expression_problem(rule: Rule, field: str, text: str, pos: int, message: str, suggestion="") -> Diagnostic:
     caret = f"{text}\n        {' ' * display_width(text[:pos])}^"
-    return Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.{field}", message,
-                      expected="表达式:\n        " + caret, suggestion=suggestion)
+    return rule_problem(rule, field, message, "表达式:\n        " + caret, suggestion)
 
 
 def check_expression(collector, rule, field, text, scope, param_types, want_bool):
@@ -322,25 +326,19 @@ def check_expression(collector, rule, field, text, scope, param_types, want_bool
 def check_complexity(collector, rule, param_types):
     cost = rule_cost(_compile_rule(rule, param_types))
     if cost > MAX_RULE_COST:
-        loc = rule.field_locations.get("condition", rule.location)
-        collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.condition",
-                                 f"条件过于复杂: 复杂度 {cost},上限 {MAX_RULE_COST}"
-                                 "(每个比较和每个 and/or 各计 2,when 与 condition 合计)",
-                                 expected="不超过约 13 个比较的条件",
-                                 suggestion="拆成几条规则,或把几个比较合并为一个计算(如 max(...)、any(... for ...))"))
+        collector.add(rule_problem(rule, "condition", f"条件过于复杂: 复杂度 {cost},上限 {MAX_RULE_COST}"
+                                   "(每个比较和每个 and/or 各计 2,when 与 condition 合计)", "不超过约 13 个比较的条件",
+                                   "拆成几条规则,或把几个比较合并为一个计算(如 max(...)、any(... for ...))"))
 
 
 def check_message(collector, rule):
     defined = [label for label, _ in rule.evidence]
     labels = set(defined) | {"项目", "部门", "年度", "指标", "规则"}
-    loc = rule.field_locations["message"]
     for name, fmt in template_fields(rule.message):
         if name not in labels:
             listed = f"evidence 中定义的名称({'、'.join(defined)})" if defined else "evidence 中定义的名称(本规则还没有 evidence)"
-            collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.message",
-                                     f"消息模板引用了未定义的证据 “{name}”",
-                                     f"{listed},或 项目/部门/年度/指标/规则",
-                                     did_you_mean(name, labels) or f"在 evidence 中加上 {name}: 表达式,或改用上面列出的名称"))
+            collector.add(rule_problem(rule, "message", f"消息模板引用了未定义的证据 “{name}”",
+                                       f"{listed},或 项目/部门/年度/指标/规则",
+                                       did_you_mean(name, labels) or f"在 evidence 中加上 {name}: 表达式,或改用上面列出的名称"))
         if fmt not in ("", "pct", "wan", "num", "list"):
-            collector.add(Diagnostic(loc.file, loc.line, loc.column, f"{rule.id}.message",
-                                     f"未知的格式 “{fmt}”", "pct(百分数) / wan(万元) / num / list"))
+            collector.add(rule_problem(rule, "message", f"未知的格式 “{fmt}”", "pct(百分数) / wan(万元) / num / list"))

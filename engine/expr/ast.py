@@ -122,8 +122,8 @@ def to_source(node: Node) -> str:
         if node.condition is not None:
             text += f" if {_wrap(node.condition, 2)}"
         return text + ")"
-    if isinstance(node, Unary):
-        return "-" + _wrap(node.operand, _PRECEDENCE["neg"])
+    if isinstance(node, (Unary, Not)):  # a prefix binding as tightly as the node itself
+        return ("-" if isinstance(node, Unary) else "not ") + _wrap(node.operand, precedence(node))
     if isinstance(node, Binary):
         p = _PRECEDENCE[node.op]
         # left-associative: the right operand needs parentheses at equal precedence
@@ -133,8 +133,6 @@ def to_source(node: Node) -> str:
     if isinstance(node, Logic):
         p = _PRECEDENCE[node.op]
         return f" {node.op} ".join(_wrap(i, p + 1) for i in node.items)
-    if isinstance(node, Not):
-        return "not " + _wrap(node.operand, _PRECEDENCE["not"])
     raise TypeError(node)
 
 

@@ -29,10 +29,6 @@ MEMO = " memo"  # in a traced scope: {(node shape, ids of its free names' values
 _SHAPES: dict = {}
 
 
-class NotCompiled(Exception):
-    """A node no rule can contain (the checker refuses it): `param` alone, an unknown function."""
-
-
 def compile_expr(node: A.Node):
     """A closure scope -> value: the traced closure with its record thrown away. Nothing hot runs these
     (the evaluate stage computes columns, expr/columns.py); they are the per-element work of the columns
@@ -82,9 +78,7 @@ def _t_listlit(node, sub):
 def _t_path(node, sub):
     head, rest = node.parts[0], node.parts[1:]
     if head == "param":
-        if not rest:
-            raise NotCompiled("param")
-        name = rest[0]
+        name = rest[0]  # `param` alone is refused by the checker (expr/check.py), as an unknown function is
 
         def param(scope, facts, params):
             if name not in params:
@@ -158,10 +152,7 @@ def _t_path(node, sub):
 
 
 def _t_call(node, sub):
-    spec = FUNCTIONS.get(node.name)
-    if spec is None:
-        raise NotCompiled(node.name)
-    function = spec[2]
+    function = FUNCTIONS[node.name][2]
     args = tuple(sub(a) for a in node.args)
     return lambda scope, facts, params: function(*[a(scope, facts, params) for a in args])
 

@@ -167,12 +167,6 @@ def compile_column(node: A.Node):
     return function
 
 
-def _per_element(node):
-    """The scalar closure on every subject."""
-    scalar = compile_expr(node)
-    return lambda frame: list(map(scalar, frame.scopes()))
-
-
 def _constant(node):
     value = node.value
     return lambda frame: [value] * frame.n
@@ -204,8 +198,6 @@ def _attribute(column: list, part: str) -> list:
 def _path(node):
     head, rest = node.parts[0], node.parts[1:]
     if head == "param":
-        if not rest:
-            return _per_element(node)
         name = rest[0]
         return lambda frame: [frame.params.get(name)] * frame.n
     if head == "year":
@@ -227,10 +219,7 @@ def _raw_path(parts: tuple):
 
 
 def _call(node):
-    spec = FUNCTIONS.get(node.name)
-    if spec is None:
-        return _per_element(node)
-    function = spec[2]
+    function = FUNCTIONS[node.name][2]
     args = tuple(compile_column(a) for a in node.args)
     body, special = _SPECIAL.get((node.name, len(args)), (None, None))
     if function is body:  # the column version of exactly this built-in
@@ -278,19 +267,10 @@ def _satisfies(projects: list, wheres: list) -> list:
     """functions._satisfies per element. It compares the project's field with the filter's value in all six
     ways (any of which may raise) and keeps one; between finite numbers none raises, so only that one is made."""
     out = [None] * len(wheres)
-    fields, slow = F.FILTER_FIELDS, F._satisfies
+    field_value, slow = F.filter_value, F._satisfies
     for i in compress(count(), map(operator.is_not, wheres, repeat(None))):  # without a filter: None
         project, where = projects[i], wheres[i]
-        if project is None:
-            continue
-        path = fields.get(where.field)
-        if path is None:
-            continue
-        value = project
-        for part in path:
-            value = getattr(value, part, None)
-            if value is None:
-                break
+        value = field_value(project, where.field)
         if value is None:
             continue
         target, op = where.value, where.op
@@ -318,8 +298,8 @@ def _listlit(node):
 def _comprehension(node):
     scalar = compile_expr(node)
     names = free_roots(node)
-    if node.var in names:
-        return _per_element(node)
+    if node.var in names:  # the variable also names a value of the scope: the scalar closure on every subject
+        return lambda frame: list(map(scalar, frame.scopes()))
     items_of = _items(node, scalar)
     iterable = compile_column(node.iterable) if joins.plan_of(node, free_roots) is not None else None
 
@@ -402,23 +382,19 @@ def _items(node, scalar):
         keep = condition(inner)
         kept = list(compress(count(), keep))  # as `if not keep: continue`
         values = element(inner.subset(kept)) if len(kept) < len(flat) else element(inner)
-        unknown = {}  # row -> position of its first item whose condition is unknown
-        if has_none(keep):
-            for k in compress(count(), map(operator.is_, keep, repeat(None))):
-                unknown.setdefault(owners[k], k)
+        # the rows with an item whose condition is unknown
+        unknown = {owners[k] for k in compress(count(), map(operator.is_, keep, repeat(None)))}
         out = []
         low = 0
         for row, (items, end) in enumerate(zip(lists, ends)):
             high = bisect_left(kept, end, low)
             if items is None:
                 out.append(None)
+            elif is_first and row in unknown:
+                # where `first` meets an item whose condition is unknown, the scalar loop says what it means
+                out.append(scalar(frame.scopes()[row]))
             else:
-                stop = unknown.get(row)
-                if stop is not None and is_first:
-                    # where `first` meets an item whose condition is unknown, the scalar loop says what it means
-                    out.append(scalar(frame.scopes()[row]))
-                else:
-                    out.append(reduce(values[low:high], stop is not None))
+                out.append(reduce(values[low:high], row in unknown))
             low = high
         return out
 

@@ -73,17 +73,20 @@ def _to_wan(quantity):
     return None if quantity is None else money_to_wan(quantity.value, quantity.unit)
 
 
-def _satisfies(project, where):
-    if project is None or where is None:
-        return None
-    path = FILTER_FIELDS.get(where.field)
-    if path is None:
-        return None
-    value = project
+def filter_value(project, field):
+    """The project's value of a filter field (FILTER_FIELDS); None for an unknown field or a value not given
+    (None has none of the fields' attributes, so getattr goes on giving None)."""
+    path = FILTER_FIELDS.get(field, ())
+    value = project if path else None
     for part in path:
         value = getattr(value, part, None)
-        if value is None:
-            return None
+    return value
+
+
+def _satisfies(project, where):
+    value = None if where is None else filter_value(project, where.field)
+    if value is None:
+        return None
     target = where.value
     return {
         "==": value == target, "!=": value != target, "<": value < target,

@@ -134,7 +134,8 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ExprSyntaxError(f"表达式嵌套过深(上限 {MAX_DEPTH} 层)", self.peek()[2])
         try:
-            return self.logic("or", partial(self.logic, "and", self.not_expr))
+            negated = partial(self.prefixed, "kw", "not", self.comparison, A.Not)  # comparisons after any number of not
+            return self.logic("or", partial(self.logic, "and", negated))
         finally:
             self.depth -= 1
 
@@ -147,13 +148,15 @@ class _Parser:
             items.append(operand())
         return first if len(items) == 1 else A.Logic(first.pos, op, tuple(items))
 
-    def not_expr(self):
-        positions = []  # a loop, not recursion: "not not not ..." must not exhaust the Python stack
-        while self.at("kw", "not"):
+    def prefixed(self, kind, word, operand, node_class, *fields):
+        """`operand` after any number of the prefix `word`, each making a node_class(pos, *fields, node).
+        A loop, not recursion: "not not not ..." or "- - - ..." must not exhaust the Python stack."""
+        positions = []
+        while self.at(kind, word):
             positions.append(self.take()[2])
-        node = self.comparison()
+        node = operand()
         for pos in reversed(positions):
-            node = A.Not(pos, node)
+            node = node_class(pos, *fields, node)
         return node
 
     def comparison(self):
@@ -175,26 +178,16 @@ class _Parser:
         return A.Compare(left.pos, op, left, right)
 
     def additive(self):
-        node = self.multiplicative()
-        while self.at("op", "+") or self.at("op", "-"):
-            _, op, _ = self.take()
-            node = A.Binary(node.pos, op, node, self.multiplicative())
-        return node
+        """Sums of products of primaries with any number of minus signs."""
+        unary = partial(self.prefixed, "op", "-", self.primary, A.Unary, "-")
+        return self.binary(("+", "-"), partial(self.binary, ("*", "/"), unary))
 
-    def multiplicative(self):
-        node = self.unary()
-        while self.at("op", "*") or self.at("op", "/"):
+    def binary(self, ops, operand):
+        """Operands read by `operand` joined left to right by the operators `ops` (+ - or * /)."""
+        node = operand()
+        while self.at("op") and self.peek()[1] in ops:
             _, op, _ = self.take()
-            node = A.Binary(node.pos, op, node, self.unary())
-        return node
-
-    def unary(self):
-        positions = []
-        while self.at("op", "-"):
-            positions.append(self.take()[2])
-        node = self.primary()
-        for pos in reversed(positions):
-            node = A.Unary(pos, "-", node)
+            node = A.Binary(node.pos, op, node, operand())
         return node
 
     def primary(self):
