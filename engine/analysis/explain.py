@@ -296,9 +296,9 @@ def explain_project(program: Program, reports, name: str, rule_ids=(), backend: 
 def _step(tree, values, formula: Formula) -> Step:
     value = decide(tree, values)
     if isinstance(tree, Leaf):
-        margin = formula.margin(tree)
-        return Step("leaf", formula.source(tree.node), value, formula.leaf_line(tree), (), tree.index, margin,
-                    formula.plain_line(tree), formula.plain_margin(margin))
+        margin = formula.margin(tree.node)
+        return Step("leaf", formula.source(tree.node), value, formula.leaf_line(tree.node), (), tree.index, margin,
+                    formula.plain_line(tree.node), formula.plain_margin(margin))
     if isinstance(tree, Not):
         child = _step(tree.item, values, formula)
         return Step("not", "not " + _paren(child), value, "取反(not):以下不成立时成立", (child,))

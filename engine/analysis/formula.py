@@ -250,11 +250,8 @@ class Formula:
             right = f"({right})"
         return f"{left} {OP_TEXT[node.op]} {right}"
 
-    def leaf_line(self, leaf) -> str:
-        node = leaf.node
-        if isinstance(node, A.Compare):
-            return self.comparison(node)
-        return self.operand(node)
+    def leaf_line(self, node) -> str:
+        return self.comparison(node) if isinstance(node, A.Compare) else self.operand(node)
 
     # ---- plain lines (explain's default view) ------------------------------------
     def _plain_side(self, node, pct: bool) -> str:
@@ -310,20 +307,17 @@ class Formula:
     def _side_name(self, node) -> str:
         return self.names.get(self.source(node)) or self._quantity_name(node) or self._plain_name(node)
 
-    def plain_line(self, leaf) -> str:
-        """A leaf for people: the values and how they compare, without functions or intermediate sums."""
-        return self._plain_node(leaf.node)
-
-    def _plain_node(self, node) -> str:
+    def plain_line(self, node) -> str:
+        """A leaf's node for people: the values and how they compare, without functions or intermediate sums."""
         branch = self._taken(node)
         if isinstance(branch, A.Compare) and id(branch) in self.values:  # the comparison taken decided
-            return self._plain_node(branch)
+            return self.plain_line(branch)
         if isinstance(node, A.Comprehension) and node.name in _QUANTIFIERS:
             return self._plain_quantifier(node)
         if isinstance(node, A.Call) and node.name == "coalesce" and len(node.args) == 2:
             if self.raw(node.args[0]) is not None:
-                return self._plain_node(node.args[0])  # the value itself decided, not the default
-            return f"{self._plain_node(node.args[0])}(无法判断,按“{self.value(node.args[1])}”算)"
+                return self.plain_line(node.args[0])  # the value itself decided, not the default
+            return f"{self.plain_line(node.args[0])}(无法判断,按“{self.value(node.args[1])}”算)"
         if isinstance(node, A.Call) and node.name == "listed" and len(node.args) == 2:
             return f"{self._plain_side(node.args[1], False)} 在 {self._plain_side(node.args[0], False)} 之列"
         if isinstance(node, A.Compare):
@@ -363,8 +357,7 @@ class Formula:
             return "两边相等"
         return f"相差 {margin.amount}"
 
-    def margin(self, leaf) -> Margin | None:
-        node = leaf.node
+    def margin(self, node) -> Margin | None:
         if not isinstance(node, A.Compare) or node.op in ("in", "not in"):
             return None
         left, right = self.raw(node.left), self.raw(node.right)
