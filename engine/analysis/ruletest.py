@@ -56,17 +56,10 @@ class Expectation:
     line: int
 
     def describe(self) -> str:
-        parts = [self.rule]
-        if self.project:
-            parts.append(f"项目={self.project}")
-        if self.subject:
-            parts.append(f"对象={self.subject}")
-        if self.outcome:
-            parts.append(f"结果={OUTCOME_WORDS[self.outcome]}")
-        for text in self.message_contains:
-            parts.append(f"消息含“{text}”")
-        for label, value in self.evidence:
-            parts.append(f"{label}={_written(value)}")
+        named = (("项目", self.project), ("对象", self.subject), ("结果", OUTCOME_WORDS.get(self.outcome)))
+        parts = [self.rule, *(f"{name}={value}" for name, value in named if value)]
+        parts += [f"消息含“{text}”" for text in self.message_contains]
+        parts += [f"{label}={_written(value)}" for label, value in self.evidence]
         return " ".join(parts)
 
 
@@ -282,14 +275,14 @@ def _with_defaults(data: dict, raw: dict) -> dict:
     data.setdefault("year", raw["year"])
     data.setdefault("document", {"title": raw["name"]})
     data.setdefault("unit", "万元")
-    for project in data.get("projects", []) if isinstance(data.get("projects"), list) else []:
+    for project in _walk(data, ("projects", "*")):
         if isinstance(project, dict):
             project.setdefault("budget", {})
     for pattern in _SECTIONED:
         for node in _walk(data, pattern):
             if isinstance(node, dict):
                 node.setdefault("section", DEFAULT_SECTION)
-    for n, claim in enumerate(data.get("claims", []) if isinstance(data.get("claims"), list) else []):
+    for n, claim in enumerate(_walk(data, ("claims", "*"))):
         if isinstance(claim, dict):
             claim.setdefault("id", f"c{n + 1:02d}")
             claim.setdefault("text", f"正文第 {n + 1} 处说法")

@@ -75,10 +75,7 @@ class Finding:
 def split_unevaluable(findings) -> tuple[list, list]:
     """(findings proper, rules that could not be evaluated): the second are missing data, not problems, so
     every report shows them apart and no severity count or --fail-on includes them."""
-    fired, unevaluable = [], []
-    for f in findings:
-        (unevaluable if f.outcome == UNEVALUABLE else fired).append(f)
-    return fired, unevaluable
+    return [f for f in findings if f.outcome != UNEVALUABLE], [f for f in findings if f.outcome == UNEVALUABLE]
 
 
 def tally(findings) -> dict:
