@@ -210,8 +210,7 @@ class Explainer:
                 tuple((label, compile_recorded(node)) for label, node in compiled.evidence))
         run = _Run(closure_scope(subject, params, self.budget, self.indexes), plan[1])
         run.scope[VALUES] = run.values
-        with localcontext() as ctx:
-            ctx.prec = 34  # the expressions' precision (expr/semantics.py)
+        with localcontext(prec=34):  # the expressions' precision (expr/semantics.py)
             run.leaves = [tuple(side(run.scope, run.facts, run.params) for side in sides) for sides in plan[0]]
         run.leaf_facts = len(run.facts)
         return run
@@ -355,8 +354,7 @@ class _Run:
         self.leaf_facts = 0
 
     def evidence(self) -> tuple:
-        with localcontext() as ctx:
-            ctx.prec = 34
+        with localcontext(prec=34):
             return tuple((label, value(self.scope, self.facts, self.params)) for label, value in self.evidence_plan)
 
 
