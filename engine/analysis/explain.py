@@ -302,9 +302,8 @@ def _step(tree, values, formula: Formula) -> Step:
         child = _step(tree.item, values, formula)
         return Step("not", "not " + _paren(child), value, "取反(not):以下不成立时成立", (child,))
     children = tuple(_step(item, values, formula) for item in tree.items)
-    if isinstance(tree, And):
-        return Step("and", " and ".join(_paren(c) for c in children), value, "以下全部成立(and)", children)
-    return Step("or", " or ".join(_paren(c) for c in children), value, "以下任一成立(or)", children)
+    kind, line = ("and", "以下全部成立(and)") if isinstance(tree, And) else ("or", "以下任一成立(or)")
+    return Step(kind, f" {kind} ".join(_paren(c) for c in children), value, line, children)
 
 
 def _paren(step: Step) -> str:
@@ -321,12 +320,10 @@ def _deciding(step: Step) -> list:
         child = step.children[0]
         return [step] if child.kind == "leaf" else [_negated(leaf) for leaf in _deciding(child)]
     decisive = step.kind == "or"  # True decides an or, False decides an and
-    if step.value is None:
-        picked = [c for c in step.children if c.value is None]
-    elif step.value == decisive:
-        picked = [c for c in step.children if c.value == decisive]
+    if step.value is None or step.value == decisive:  # rests on the unknown children, or the decisive ones
+        picked = [c for c in step.children if c.value == step.value]
     else:
-        picked = list(step.children)
+        picked = step.children
     return [leaf for child in picked for leaf in _deciding(child)]
 
 

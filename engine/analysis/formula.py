@@ -264,9 +264,7 @@ class Formula:
         raw = self.raw(node)
         value = self.value(node, pct) if pct or not isinstance(raw, Decimal) else \
             self._in_printed_unit(node, raw) or plain_number(raw)
-        name = self._side_name(node)
-        if param is not None:
-            name = param.title
+        name = param.title if param is not None else self._side_name(node)
         return f"{name} {value}" if name else value
 
     def _quantity_name(self, node) -> str:
@@ -441,8 +439,6 @@ class Formula:
             return f" {node.op} ".join(_wrap(i, child_text(i), node, False) for i in node.items)
         if isinstance(node, A.Not):
             return "not " + _wrap(node.operand, child_text(node.operand), node, False)
-        if isinstance(node, A.ListLit):
-            return "[" + ", ".join(child_text(i) for i in node.items) + "]"
         return self.source(node)
 
 

@@ -19,7 +19,7 @@ rounding the computed value to four places.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
@@ -311,8 +311,7 @@ def _subdocument(doc: Document, prefix: tuple, data) -> Document:
 
 def _rebased(problems, prefix) -> list:
     head = render_path(prefix)
-    return [Diagnostic(d.file, d.line, d.column, head + ("." + d.path if d.path and not d.path.startswith("[")
-                                                         else d.path), d.message, d.expected, d.suggestion)
+    return [replace(d, path=head + ("." + d.path if d.path and not d.path.startswith("[") else d.path))
             for d in problems]
 
 
