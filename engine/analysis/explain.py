@@ -171,9 +171,6 @@ class Explainer:
         return self
 
     def __exit__(self, *exc):
-        self.close()
-
-    def close(self):
         self.engine.close()
 
     def subject(self, subject: Subject, rule_ids=None) -> list[RuleExplanation]:
@@ -226,10 +223,8 @@ class Explainer:
         if decided != outcome:
             raise RuntimeError(f"explain and the {self.engine.name} backend disagree on {rule.id} "
                                f"for {subject.key}: {decided} != {outcome}")
-        if outcome == NOT_APPLICABLE or (outcome == UNKNOWN and when is not None and when.value is None):
-            deciding = tuple(_deciding(when))
-        else:
-            deciding = tuple(_deciding(condition))
+        by_when = outcome == NOT_APPLICABLE or (outcome == UNKNOWN and when is not None and when.value is None)
+        deciding = tuple(_deciding(when if by_when else condition))
         message, evidence = None, ()
         if outcome in (FIRED, UNKNOWN):
             finding = finding_of(self.program.ruleset, compiled, subject, params, outcome, run.evidence(),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import groupby
 
-from ..core.catalog import AMOUNT_MARK, RECORDS, SUBJECT_SCOPES, item_type, label_of
+from ..core.catalog import AMOUNT_MARK, RECORDS, SUBJECT_SCOPES, item_type
 from ..core.findings import in_printed_unit
 from ..expr import ast as A
 from ..expr.ast import to_source
@@ -390,29 +390,22 @@ class Formula:
             return param.title if param is not None else self.source(node)
         if head == "year":
             return "年度"
-        root = env.get(head)
-        if root and rest:
-            label = label_of(root, tuple(rest))
-            if label == ".".join(rest):
+        fields, current = [], env.get(head)  # (type, label) of each field the path passes through
+        for part in rest:
+            fields.append(RECORDS.get(current, {}).get(part))
+            if fields[-1] is None:
                 return self.source(node)
-            if self.money_unit != "万元":  # its amounts are shown with their unit (215,457.6元)
-                label = label.removesuffix(AMOUNT_MARK)
-            label = "".join(hop + "的" for hop in self._hops(root, rest)) + label
-            # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
-            return label if head in self.env else f"{head}.{label}"
-        return self.source(node)
-
-    @staticmethod
-    def _hops(root: str, rest) -> list:
-        """Labels of the other records a path passes through: project.previous.budget.full_year is
-        上年同一项目的全年预算, not the project's own 全年预算."""
-        hops, current = [], root
-        for part in rest[:-1]:
-            kind, label = RECORDS.get(current, {}).get(part, (None, ""))
-            if kind in _ENTITIES:
-                hops.append(label)
-            current = kind
-        return hops
+            current = fields[-1][0]
+        if not fields:
+            return self.source(node)
+        label = fields[-1][1]
+        if self.money_unit != "万元":  # its amounts are shown with their unit (215,457.6元)
+            label = label.removesuffix(AMOUNT_MARK)
+        # the other records passed through: project.previous.budget.full_year is 上年同一项目的全年预算, not the
+        # project's own 全年预算
+        label = "".join(hop + "的" for kind, hop in fields[:-1] if kind in _ENTITIES) + label
+        # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
+        return label if head in self.env else f"{head}.{label}"
 
     def _literal_text(self, node, pct) -> str:
         if isinstance(node, A.Num):

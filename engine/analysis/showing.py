@@ -44,8 +44,6 @@ def show(value, pct: bool = False) -> str:
         return percent(value) if pct else number(value)
     if isinstance(value, Interval):
         return f"[{show(value.low, pct)}, {show(value.high, pct)}]"
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, str):
         if not value:
             return "(空白)"  # printed blank: “” reads as a typo
