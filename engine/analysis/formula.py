@@ -113,27 +113,22 @@ class Formula:
             param = self._param(node)
             if param is not None:
                 return param.kind == "ratio"
-            if len(node.parts) > 1:
-                return (self._path_type(node.parts[:-1], env), node.parts[-1]) in _RATE_FIELDS
-            return False
+            return len(node.parts) > 1 and (self._path_type(node.parts[:-1], env), node.parts[-1]) in _RATE_FIELDS
         if isinstance(node, A.Num):
             return node.text.endswith("%")
         if isinstance(node, A.Unary):
             return self.is_ratio(node.operand, env)
         if isinstance(node, A.Binary):
-            if node.op in "+-":
-                return self.is_ratio(node.left, env) or self.is_ratio(node.right, env)
             if node.op == "/":
                 return self.is_ratio(node.left, env) if _literal(node.right) else not _literal(node.left)
-            if _literal(node.left) or _literal(node.right):
-                return self.is_ratio(node.left, env) or self.is_ratio(node.right, env)
-            return False
+            # + and -, or any other operator with a number on one side: a ratio when a side is one
+            kept = node.op in "+-" or _literal(node.left) or _literal(node.right)
+            return kept and (self.is_ratio(node.left, env) or self.is_ratio(node.right, env))
         if isinstance(node, A.Call):
             if node.name in _SAME_UNIT_CALLS and node.args:
                 return self.is_ratio(node.args[0], env)
-            if node.name == "choose" and len(node.args) == 3:
-                return self.is_ratio(node.args[1], env) or self.is_ratio(node.args[2], env)
-            return False
+            return node.name == "choose" and len(node.args) == 3 and (
+                self.is_ratio(node.args[1], env) or self.is_ratio(node.args[2], env))
         if isinstance(node, A.Comprehension) and node.name in _SAME_UNIT_AGGREGATES:
             return self.is_ratio(node.element, self._inner_env(node, env))
         return False
