@@ -233,8 +233,8 @@ class Explainer:
         return RuleExplanation(
             rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,
             subject_kind=subject.kind, subject=subject.label, project=subject.project, outcome=outcome,
-            summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
-            message=message, evidence=evidence,
+            summary=_SUMMARIES.get(outcome) or message or "数据缺失,无法评估", when=when, condition=condition,
+            deciding=deciding, message=message, evidence=evidence,
             parameters=self._parameters(compiled, scope),
             facts=_facts(subject, run.facts[:run.leaf_facts], self.units),
             citations=policy_citations(self.program.ruleset, rule.citations))
@@ -327,10 +327,6 @@ def _negated(step: Step) -> Step:
         return step.children[0]
     value = None if step.value is None else not step.value
     return Step("not", "not " + _paren(step), value, "取反(not):以下不成立时成立", (step,))
-
-
-def _summary(outcome: str, message: str | None) -> str:
-    return _SUMMARIES.get(outcome) or message or "数据缺失,无法评估"
 
 
 class _Run:

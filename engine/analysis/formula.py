@@ -160,10 +160,8 @@ class Formula:
         return in_printed_unit(raw, self.money_unit)
 
     def _inner_env(self, node: A.Comprehension, env):
-        inner = dict(env)
         iterable = self._path_type(node.iterable.parts, env) if isinstance(node.iterable, A.Path) else None
-        inner[node.var] = item_type(iterable) if iterable else None
-        return inner
+        return {**env, node.var: item_type(iterable) if iterable else None}
 
     # ---- the three views of an expression ----------------------------------------
     def label(self, node, env=None, top=False) -> str:
