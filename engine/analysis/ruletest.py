@@ -335,8 +335,7 @@ def run_case(program: Program, case: Case, backend: str = "auto") -> CaseResult:
     names = project_names(*case.reports)
     failures = []
     for e in case.expect:
-        candidates = [f for f in findings if _selects(f, e, names, FIRED)]
-        if not any(_satisfies(f, e) for f in candidates):
+        if not any(_selects(f, e, names, FIRED) and _satisfies(f, e) for f in findings):
             failures.append(Failure(e, False, tuple(f for f in findings if f.rule == e.rule)))
     for e in case.expect_not:
         hits = [f for f in findings if _selects(f, e, names, None)]
