@@ -71,8 +71,7 @@ def observe(program: Program, reports, rule_ids) -> set:
     wanted = set(rule_ids)
     seen = set()
     for scope, group in by_scope(program.ruleset, reports).items():
-        with localcontext() as ctx:
-            ctx.prec = 34  # the expressions' precision (expr/semantics.py)
+        with localcontext(prec=34):  # the expressions' precision (expr/semantics.py)
             batches = rule_batches(program, group, params_for(program.ruleset, scope), scope, wanted=wanted)
         for batch in batches:
             compiled = batch.compiled
@@ -91,12 +90,11 @@ def coverage(program: Program, results, rule_ids=None) -> tuple:
     """RuleCoverage for every rule (or those named in rule_ids), rules no test names first, then in
     rule id order."""
     tests: dict = {c.rule.id: [] for c in program.rules}
-    seen = set()
     for result in results:
         for rule in result.case.rules:
             if rule in tests:
                 tests[rule].append((result.case.file, result.case.name))
-        seen |= result.observed
+    seen = set().union(*(result.observed for result in results))
     out = []
     for compiled in program.rules:
         rid = compiled.rule.id
@@ -107,8 +105,7 @@ def coverage(program: Program, results, rule_ids=None) -> tuple:
                                     (rid, leaf.index, True) in seen, (rid, leaf.index, False) in seen)
                        for leaf in compiled.leaves)
         out.append(RuleCoverage(rid, compiled.rule.title, compiled.rule.location, tuple(tests[rid]), leaves))
-    out.sort(key=lambda r: (bool(r.tests), r.rule))
-    return tuple(out)
+    return tuple(sorted(out, key=lambda r: (bool(r.tests), r.rule)))
 
 
 def parameter_coverage(program: Program, results, rule_ids=None) -> tuple:
@@ -116,32 +113,22 @@ def parameter_coverage(program: Program, results, rule_ids=None) -> tuple:
     named in rule_ids) use, in parameter name and year order."""
     rules = {c.rule.id: c for c in program.rules if rule_ids is None or c.rule.id in rule_ids}
     parameters = program.ruleset.parameters
-    tests: dict = {}  # (parameter name, index of the value) -> tests using it; each value (year, jurisdiction)
-    for compiled in rules.values():
-        for name in compiled.params_used:
-            for k, entry in enumerate(parameters[name].values if name in parameters else ()):
-                if entry.value is not None:
-                    tests.setdefault((name, k), [])
+    # (parameter name, index of the value) -> tests using it; each value (year, jurisdiction)
+    tests = {(name, k): [] for compiled in rules.values() for name in compiled.params_used if name in parameters
+             for k, entry in enumerate(parameters[name].values) if entry.value is not None}
     for result in results:
+        case = (result.case.file, result.case.name)
         scopes = {program.ruleset.scope_of(report) for report in result.case.reports}
-        for rid in result.case.rules:
-            compiled = rules.get(rid)
-            if compiled is None:
-                continue
-            for scope in sorted(scopes, key=lambda s: (s.year, sorted(s.jurisdictions), s.example)):
-                if not program.in_force(compiled, scope):
-                    continue
-                for name in compiled.params_used:
-                    entry = parameters[name].value_for(scope)
-                    tested = tests.get((name, parameters[name].values.index(entry)))
-                    if tested is not None and (result.case.file, result.case.name) not in tested:
-                        tested.append((result.case.file, result.case.name))
-    out = []
-    for (name, k), tested in sorted(tests.items()):
-        parameter = parameters[name]
-        entry = parameter.values[k]
-        out.append(ParameterCoverage(name, parameter.title, entry.year, entry.location, tuple(tested)))
-    return tuple(out)
+        in_force = [(compiled, scope) for compiled in map(rules.get, result.case.rules) if compiled is not None
+                    for scope in scopes if program.in_force(compiled, scope)]
+        for compiled, scope in in_force:
+            for name in compiled.params_used:
+                tested = tests.get((name, parameters[name].values.index(parameters[name].value_for(scope))))
+                if tested is not None and case not in tested:
+                    tested.append(case)
+    return tuple(ParameterCoverage(name, parameters[name].title, parameters[name].values[k].year,
+                                   parameters[name].values[k].location, tuple(tested))
+                 for (name, k), tested in sorted(tests.items()))
 
 
 def coverage_counts(report: tuple, parameters: tuple = ()) -> dict:

@@ -91,13 +91,9 @@ def rule_impact(old, new, old_rules: RuleSet, new_rules: RuleSet, old_label: str
     before, after = _keyed(old.findings), _keyed(new.findings)
     added = tuple(after[k] for k in after if k not in before)
     removed = tuple(before[k] for k in before if k not in after)
-    changed, unchanged = [], 0
-    for key in before.keys() & after.keys():
-        fields = _differences(before[key], after[key])
-        if fields:
-            changed.append(Changed(before[key], after[key], fields))
-        else:
-            unchanged += 1
+    common = before.keys() & after.keys()
+    changed = [Changed(before[k], after[k], _differences(before[k], after[k])) for k in common]
+    changed = [c for c in changed if c.fields]
     parameters = []
     for name in sorted(old_rules.parameters.keys() | new_rules.parameters.keys()):
         a, b = old_rules.parameters.get(name), new_rules.parameters.get(name)
@@ -106,7 +102,7 @@ def rule_impact(old, new, old_rules: RuleSet, new_rules: RuleSet, old_label: str
     return RuleImpact(
         old_label, new_label,
         tuple(sorted(added, key=Finding.sort_key)), tuple(sorted(removed, key=Finding.sort_key)),
-        tuple(sorted(changed, key=lambda c: c.after.sort_key())), unchanged,
+        tuple(sorted(changed, key=lambda c: c.after.sort_key())), len(common) - len(changed),
         *added_removed_edited({r.id: _rule_definition(r) for r in old_rules.rules},
                               {r.id: _rule_definition(r) for r in new_rules.rules}),
         tuple(parameters))

@@ -171,9 +171,6 @@ class Explainer:
         return self
 
     def __exit__(self, *exc):
-        self.close()
-
-    def close(self):
         self.engine.close()
 
     def subject(self, subject: Subject, rule_ids=None) -> list[RuleExplanation]:
@@ -210,8 +207,7 @@ class Explainer:
                 tuple((label, compile_recorded(node)) for label, node in compiled.evidence))
         run = _Run(closure_scope(subject, params, self.budget, self.indexes), plan[1])
         run.scope[VALUES] = run.values
-        with localcontext() as ctx:
-            ctx.prec = 34  # the expressions' precision (expr/semantics.py)
+        with localcontext(prec=34):  # the expressions' precision (expr/semantics.py)
             run.leaves = [tuple(side(run.scope, run.facts, run.params) for side in sides) for sides in plan[0]]
         run.leaf_facts = len(run.facts)
         return run
@@ -227,10 +223,8 @@ class Explainer:
         if decided != outcome:
             raise RuntimeError(f"explain and the {self.engine.name} backend disagree on {rule.id} "
                                f"for {subject.key}: {decided} != {outcome}")
-        if outcome == NOT_APPLICABLE or (outcome == UNKNOWN and when is not None and when.value is None):
-            deciding = tuple(_deciding(when))
-        else:
-            deciding = tuple(_deciding(condition))
+        by_when = outcome == NOT_APPLICABLE or (outcome == UNKNOWN and when is not None and when.value is None)
+        deciding = tuple(_deciding(when if by_when else condition))
         message, evidence = None, ()
         if outcome in (FIRED, UNKNOWN):
             finding = finding_of(self.program.ruleset, compiled, subject, params, outcome, run.evidence(),
@@ -239,8 +233,8 @@ class Explainer:
         return RuleExplanation(
             rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity, location=rule.location,
             subject_kind=subject.kind, subject=subject.label, project=subject.project, outcome=outcome,
-            summary=_summary(outcome, message), when=when, condition=condition, deciding=deciding,
-            message=message, evidence=evidence,
+            summary=_SUMMARIES.get(outcome) or message or "数据缺失,无法评估", when=when, condition=condition,
+            deciding=deciding, message=message, evidence=evidence,
             parameters=self._parameters(compiled, scope),
             facts=_facts(subject, run.facts[:run.leaf_facts], self.units),
             citations=policy_citations(self.program.ruleset, rule.citations))
@@ -296,16 +290,15 @@ def explain_project(program: Program, reports, name: str, rule_ids=(), backend: 
 def _step(tree, values, formula: Formula) -> Step:
     value = decide(tree, values)
     if isinstance(tree, Leaf):
-        margin = formula.margin(tree)
-        return Step("leaf", formula.source(tree.node), value, formula.leaf_line(tree), (), tree.index, margin,
-                    formula.plain_line(tree), formula.plain_margin(margin))
+        margin = formula.margin(tree.node)
+        return Step("leaf", formula.source(tree.node), value, formula.leaf_line(tree.node), (), tree.index, margin,
+                    formula.plain_line(tree.node), formula.plain_margin(margin))
     if isinstance(tree, Not):
         child = _step(tree.item, values, formula)
         return Step("not", "not " + _paren(child), value, "取反(not):以下不成立时成立", (child,))
     children = tuple(_step(item, values, formula) for item in tree.items)
-    if isinstance(tree, And):
-        return Step("and", " and ".join(_paren(c) for c in children), value, "以下全部成立(and)", children)
-    return Step("or", " or ".join(_paren(c) for c in children), value, "以下任一成立(or)", children)
+    kind, line = ("and", "以下全部成立(and)") if isinstance(tree, And) else ("or", "以下任一成立(or)")
+    return Step(kind, f" {kind} ".join(_paren(c) for c in children), value, line, children)
 
 
 def _paren(step: Step) -> str:
@@ -322,12 +315,10 @@ def _deciding(step: Step) -> list:
         child = step.children[0]
         return [step] if child.kind == "leaf" else [_negated(leaf) for leaf in _deciding(child)]
     decisive = step.kind == "or"  # True decides an or, False decides an and
-    if step.value is None:
-        picked = [c for c in step.children if c.value is None]
-    elif step.value == decisive:
-        picked = [c for c in step.children if c.value == decisive]
+    if step.value is None or step.value == decisive:  # rests on the unknown children, or the decisive ones
+        picked = [c for c in step.children if c.value == step.value]
     else:
-        picked = list(step.children)
+        picked = step.children
     return [leaf for child in picked for leaf in _deciding(child)]
 
 
@@ -336,10 +327,6 @@ def _negated(step: Step) -> Step:
         return step.children[0]
     value = None if step.value is None else not step.value
     return Step("not", "not " + _paren(step), value, "取反(not):以下不成立时成立", (step,))
-
-
-def _summary(outcome: str, message: str | None) -> str:
-    return _SUMMARIES.get(outcome) or message or "数据缺失,无法评估"
 
 
 class _Run:
@@ -355,8 +342,7 @@ class _Run:
         self.leaf_facts = 0
 
     def evidence(self) -> tuple:
-        with localcontext() as ctx:
-            ctx.prec = 34
+        with localcontext(prec=34):
             return tuple((label, value(self.scope, self.facts, self.params)) for label, value in self.evidence_plan)
 
 

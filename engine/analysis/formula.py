@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import groupby
 
-from ..core.catalog import AMOUNT_MARK, RECORDS, SUBJECT_SCOPES, item_type, label_of
+from ..core.catalog import AMOUNT_MARK, RECORDS, SUBJECT_SCOPES, item_type
 from ..core.findings import in_printed_unit
 from ..expr import ast as A
 from ..expr.ast import to_source
@@ -113,27 +113,22 @@ class Formula:
             param = self._param(node)
             if param is not None:
                 return param.kind == "ratio"
-            if len(node.parts) > 1:
-                return (self._path_type(node.parts[:-1], env), node.parts[-1]) in _RATE_FIELDS
-            return False
+            return len(node.parts) > 1 and (self._path_type(node.parts[:-1], env), node.parts[-1]) in _RATE_FIELDS
         if isinstance(node, A.Num):
             return node.text.endswith("%")
         if isinstance(node, A.Unary):
             return self.is_ratio(node.operand, env)
         if isinstance(node, A.Binary):
-            if node.op in "+-":
-                return self.is_ratio(node.left, env) or self.is_ratio(node.right, env)
             if node.op == "/":
                 return self.is_ratio(node.left, env) if _literal(node.right) else not _literal(node.left)
-            if _literal(node.left) or _literal(node.right):
-                return self.is_ratio(node.left, env) or self.is_ratio(node.right, env)
-            return False
+            # + and -, or any other operator with a number on one side: a ratio when a side is one
+            kept = node.op in "+-" or _literal(node.left) or _literal(node.right)
+            return kept and (self.is_ratio(node.left, env) or self.is_ratio(node.right, env))
         if isinstance(node, A.Call):
             if node.name in _SAME_UNIT_CALLS and node.args:
                 return self.is_ratio(node.args[0], env)
-            if node.name == "choose" and len(node.args) == 3:
-                return self.is_ratio(node.args[1], env) or self.is_ratio(node.args[2], env)
-            return False
+            return node.name == "choose" and len(node.args) == 3 and (
+                self.is_ratio(node.args[1], env) or self.is_ratio(node.args[2], env))
         if isinstance(node, A.Comprehension) and node.name in _SAME_UNIT_AGGREGATES:
             return self.is_ratio(node.element, self._inner_env(node, env))
         return False
@@ -165,10 +160,8 @@ class Formula:
         return in_printed_unit(raw, self.money_unit)
 
     def _inner_env(self, node: A.Comprehension, env):
-        inner = dict(env)
         iterable = self._path_type(node.iterable.parts, env) if isinstance(node.iterable, A.Path) else None
-        inner[node.var] = item_type(iterable) if iterable else None
-        return inner
+        return {**env, node.var: item_type(iterable) if iterable else None}
 
     # ---- the three views of an expression ----------------------------------------
     def label(self, node, env=None, top=False) -> str:
@@ -250,11 +243,8 @@ class Formula:
             right = f"({right})"
         return f"{left} {OP_TEXT[node.op]} {right}"
 
-    def leaf_line(self, leaf) -> str:
-        node = leaf.node
-        if isinstance(node, A.Compare):
-            return self.comparison(node)
-        return self.operand(node)
+    def leaf_line(self, node) -> str:
+        return self.comparison(node) if isinstance(node, A.Compare) else self.operand(node)
 
     # ---- plain lines (explain's default view) ------------------------------------
     def _plain_side(self, node, pct: bool) -> str:
@@ -267,9 +257,7 @@ class Formula:
         raw = self.raw(node)
         value = self.value(node, pct) if pct or not isinstance(raw, Decimal) else \
             self._in_printed_unit(node, raw) or plain_number(raw)
-        name = self._side_name(node)
-        if param is not None:
-            name = param.title
+        name = param.title if param is not None else self._side_name(node)
         return f"{name} {value}" if name else value
 
     def _quantity_name(self, node) -> str:
@@ -310,20 +298,17 @@ class Formula:
     def _side_name(self, node) -> str:
         return self.names.get(self.source(node)) or self._quantity_name(node) or self._plain_name(node)
 
-    def plain_line(self, leaf) -> str:
-        """A leaf for people: the values and how they compare, without functions or intermediate sums."""
-        return self._plain_node(leaf.node)
-
-    def _plain_node(self, node) -> str:
+    def plain_line(self, node) -> str:
+        """A leaf's node for people: the values and how they compare, without functions or intermediate sums."""
         branch = self._taken(node)
         if isinstance(branch, A.Compare) and id(branch) in self.values:  # the comparison taken decided
-            return self._plain_node(branch)
+            return self.plain_line(branch)
         if isinstance(node, A.Comprehension) and node.name in _QUANTIFIERS:
             return self._plain_quantifier(node)
         if isinstance(node, A.Call) and node.name == "coalesce" and len(node.args) == 2:
             if self.raw(node.args[0]) is not None:
-                return self._plain_node(node.args[0])  # the value itself decided, not the default
-            return f"{self._plain_node(node.args[0])}(无法判断,按“{self.value(node.args[1])}”算)"
+                return self.plain_line(node.args[0])  # the value itself decided, not the default
+            return f"{self.plain_line(node.args[0])}(无法判断,按“{self.value(node.args[1])}”算)"
         if isinstance(node, A.Call) and node.name == "listed" and len(node.args) == 2:
             return f"{self._plain_side(node.args[1], False)} 在 {self._plain_side(node.args[0], False)} 之列"
         if isinstance(node, A.Compare):
@@ -363,8 +348,7 @@ class Formula:
             return "两边相等"
         return f"相差 {margin.amount}"
 
-    def margin(self, leaf) -> Margin | None:
-        node = leaf.node
+    def margin(self, node) -> Margin | None:
         if not isinstance(node, A.Compare) or node.op in ("in", "not in"):
             return None
         left, right = self.raw(node.left), self.raw(node.right)
@@ -399,29 +383,22 @@ class Formula:
             return param.title if param is not None else self.source(node)
         if head == "year":
             return "年度"
-        root = env.get(head)
-        if root and rest:
-            label = label_of(root, tuple(rest))
-            if label == ".".join(rest):
+        fields, current = [], env.get(head)  # (type, label) of each field the path passes through
+        for part in rest:
+            fields.append(RECORDS.get(current, {}).get(part))
+            if fields[-1] is None:
                 return self.source(node)
-            if self.money_unit != "万元":  # its amounts are shown with their unit (215,457.6元)
-                label = label.removesuffix(AMOUNT_MARK)
-            label = "".join(hop + "的" for hop in self._hops(root, rest)) + label
-            # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
-            return label if head in self.env else f"{head}.{label}"
-        return self.source(node)
-
-    @staticmethod
-    def _hops(root: str, rest) -> list:
-        """Labels of the other records a path passes through: project.previous.budget.full_year is
-        上年同一项目的全年预算, not the project's own 全年预算."""
-        hops, current = [], root
-        for part in rest[:-1]:
-            kind, label = RECORDS.get(current, {}).get(part, (None, ""))
-            if kind in _ENTITIES:
-                hops.append(label)
-            current = kind
-        return hops
+            current = fields[-1][0]
+        if not fields:
+            return self.source(node)
+        label = fields[-1][1]
+        if self.money_unit != "万元":  # its amounts are shown with their unit (215,457.6元)
+            label = label.removesuffix(AMOUNT_MARK)
+        # the other records passed through: project.previous.budget.full_year is 上年同一项目的全年预算, not the
+        # project's own 全年预算
+        label = "".join(hop + "的" for kind, hop in fields[:-1] if kind in _ENTITIES) + label
+        # a comprehension variable keeps its name, so c.口径 and 口径 stay apart
+        return label if head in self.env else f"{head}.{label}"
 
     def _literal_text(self, node, pct) -> str:
         if isinstance(node, A.Num):
@@ -448,8 +425,6 @@ class Formula:
             return f" {node.op} ".join(_wrap(i, child_text(i), node, False) for i in node.items)
         if isinstance(node, A.Not):
             return "not " + _wrap(node.operand, child_text(node.operand), node, False)
-        if isinstance(node, A.ListLit):
-            return "[" + ", ".join(child_text(i) for i in node.items) + "]"
         return self.source(node)
 
 

@@ -19,7 +19,7 @@ rounding the computed value to four places.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
@@ -56,17 +56,10 @@ class Expectation:
     line: int
 
     def describe(self) -> str:
-        parts = [self.rule]
-        if self.project:
-            parts.append(f"项目={self.project}")
-        if self.subject:
-            parts.append(f"对象={self.subject}")
-        if self.outcome:
-            parts.append(f"结果={OUTCOME_WORDS[self.outcome]}")
-        for text in self.message_contains:
-            parts.append(f"消息含“{text}”")
-        for label, value in self.evidence:
-            parts.append(f"{label}={_written(value)}")
+        named = (("项目", self.project), ("对象", self.subject), ("结果", OUTCOME_WORDS.get(self.outcome)))
+        parts = [self.rule, *(f"{name}={value}" for name, value in named if value)]
+        parts += [f"消息含“{text}”" for text in self.message_contains]
+        parts += [f"{label}={_written(value)}" for label, value in self.evidence]
         return " ".join(parts)
 
 
@@ -282,14 +275,14 @@ def _with_defaults(data: dict, raw: dict) -> dict:
     data.setdefault("year", raw["year"])
     data.setdefault("document", {"title": raw["name"]})
     data.setdefault("unit", "万元")
-    for project in data.get("projects", []) if isinstance(data.get("projects"), list) else []:
+    for project in _walk(data, ("projects", "*")):
         if isinstance(project, dict):
             project.setdefault("budget", {})
     for pattern in _SECTIONED:
         for node in _walk(data, pattern):
             if isinstance(node, dict):
                 node.setdefault("section", DEFAULT_SECTION)
-    for n, claim in enumerate(data.get("claims", []) if isinstance(data.get("claims"), list) else []):
+    for n, claim in enumerate(_walk(data, ("claims", "*"))):
         if isinstance(claim, dict):
             claim.setdefault("id", f"c{n + 1:02d}")
             claim.setdefault("text", f"正文第 {n + 1} 处说法")
@@ -318,8 +311,7 @@ def _subdocument(doc: Document, prefix: tuple, data) -> Document:
 
 def _rebased(problems, prefix) -> list:
     head = render_path(prefix)
-    return [Diagnostic(d.file, d.line, d.column, head + ("." + d.path if d.path and not d.path.startswith("[")
-                                                         else d.path), d.message, d.expected, d.suggestion)
+    return [replace(d, path=head + ("." + d.path if d.path and not d.path.startswith("[") else d.path))
             for d in problems]
 
 
@@ -343,8 +335,7 @@ def run_case(program: Program, case: Case, backend: str = "auto") -> CaseResult:
     names = project_names(*case.reports)
     failures = []
     for e in case.expect:
-        candidates = [f for f in findings if _selects(f, e, names, FIRED)]
-        if not any(_satisfies(f, e) for f in candidates):
+        if not any(_selects(f, e, names, FIRED) and _satisfies(f, e) for f in findings):
             failures.append(Failure(e, False, tuple(f for f in findings if f.rule == e.rule)))
     for e in case.expect_not:
         hits = [f for f in findings if _selects(f, e, names, None)]

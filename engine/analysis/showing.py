@@ -44,8 +44,6 @@ def show(value, pct: bool = False) -> str:
         return percent(value) if pct else number(value)
     if isinstance(value, Interval):
         return f"[{show(value.low, pct)}, {show(value.high, pct)}]"
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, str):
         if not value:
             return "(空白)"  # printed blank: “” reads as a typo
@@ -60,7 +58,7 @@ def show(value, pct: bool = False) -> str:
         return "{" + "、".join(f"{k}→{v}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, dict) and "grade" in v for v in value):
-            return bands_text(value)
+            return "、".join(f"{band['grade']} {interval_text(band, number)}" for band in value)
         if value and all(isinstance(v, dict) and "value" in v and "min" in v for v in value):
             return "、".join(table_lines(value))
         if value and all(isinstance(v, Record) for v in value):
@@ -77,14 +75,6 @@ def plain_number(value: Decimal) -> str:
     return number(value)
 
 
-def bands_text(bands) -> str:
-    parts = []
-    for band in bands:
-        close = "]" if band.get("include_max") else ")"
-        parts.append(f"{band['grade']} [{number(band['min'])}, {number(band['max'])}{close}")
-    return "、".join(parts)
-
-
 def table_cells(rows) -> list[tuple[str, str]]:
     """A decision table row by row: ("[0.9, 1]", "10")."""
     return [(interval_text(r, number), number(r["value"]) if isinstance(r["value"], Decimal) else r["value"])
@@ -98,17 +88,11 @@ def table_lines(rows) -> list[str]:
 def parameter_text(kind: str, value) -> str:
     if value is None:
         return "(停用)"
-    if kind == "ratio":
-        return percent(value)
-    if kind == "number":
-        return number(value)
-    if kind == "bands":
-        return bands_text(value)
-    if kind == "table":
-        return "、".join(table_lines(value))
     if kind == "map":
         return "、".join(f"{k}→{v}" for k, v in value.items())
-    return "、".join(str(v) for v in value)
+    if kind == "list":
+        return "、".join(str(v) for v in value)
+    return show(value, kind == "ratio")  # a number, a percentage, grade bands or a decision table
 
 
 def truth(value) -> str:

@@ -22,14 +22,8 @@ class Diagnostic:
             where += f":{self.line}"
             if self.column:
                 where += f":{self.column}"
-        text = f"{where}: {self.message}"
-        if self.path:
-            text += f"\n    字段: {self.path}"
-        if self.expected:
-            text += f"\n    期望: {self.expected}"
-        if self.suggestion:
-            text += f"\n    建议: {self.suggestion}"
-        return text
+        details = (("字段", self.path), ("期望", self.expected), ("建议", self.suggestion))
+        return f"{where}: {self.message}" + "".join(f"\n    {name}: {text}" for name, text in details if text)
 
 
 class InputError(Exception):

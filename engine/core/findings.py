@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from .model import MONEY_TO_WAN
 
@@ -75,10 +76,7 @@ class Finding:
 def split_unevaluable(findings) -> tuple[list, list]:
     """(findings proper, rules that could not be evaluated): the second are missing data, not problems, so
     every report shows them apart and no severity count or --fail-on includes them."""
-    fired, unevaluable = [], []
-    for f in findings:
-        (unevaluable if f.outcome == UNEVALUABLE else fired).append(f)
-    return fired, unevaluable
+    return [f for f in findings if f.outcome != UNEVALUABLE], [f for f in findings if f.outcome == UNEVALUABLE]
 
 
 def tally(findings) -> dict:
@@ -141,9 +139,7 @@ def _places(text: str) -> int:
 def render_message(template: str, values: dict, money_unit: str = "万元") -> str:
     """Each {name} or {name:fmt} field of the template replaced by format_value(values.get(name), fmt),
     amounts in the report's printed money_unit."""
-    parts = _templates.get(template)
-    if parts is None:
-        parts = _templates[template] = parse_template(template)
+    parts = parse_template(template)
     out = [parts[0]]
     for name, fmt, literal in parts[1]:
         out.append(format_value(values.get(name), fmt, money_unit))
@@ -151,9 +147,7 @@ def render_message(template: str, values: dict, money_unit: str = "万元") -> s
     return "".join(out)
 
 
-_templates: dict = {}  # message template -> parse_template(template): a rule set has a few dozen
-
-
+@cache  # parsed once per message template: a rule set has a few dozen
 def parse_template(template: str) -> tuple:
     """(the text before the first field, ((name, format, the text after the field up to the next) per field)),
     the fields as _FIELD.sub meets them."""

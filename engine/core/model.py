@@ -304,8 +304,6 @@ class Jurisdiction:
     location: Location
 
     def covers_report(self, report) -> bool:
-        if self.id == NATIONAL:
-            return True
         place = dict(report.region)
         if report.department_printed:  # a description is not a unit's name
             place["unit"] = report.department
