@@ -284,10 +284,6 @@ class _Reader:
             else:
                 record.values[key] = Value(read.value, cell.ref, read.printed)
 
-    def unit(self) -> str | None:
-        form = self.current()
-        return form.unit.value if form.unit else self.unit_option
-
     # ---- the blocks -----------------------------------------------------------
 
     def budget_row(self, r: int, entries: list) -> None:
@@ -299,7 +295,7 @@ class _Reader:
             return
         form = self.current()
         record = Record(f"{place(label.cell.ref)[0]} {label.text}行", label.text)
-        self.read_values(r, record, BUDGET_READERS, self.unit())
+        self.read_values(r, record, BUDGET_READERS, form.unit.value if form.unit else self.unit_option)
         if label_key(label.text) in self.vocab.budget_total:
             if form.budget is not None:
                 form.left_out.append((label.cell.ref, f"第二个“{label.text}”行,未导入"))
