@@ -44,8 +44,7 @@ def read_pdf(path) -> Document:
         if len(pdf.pages) > MAX_PAGES:
             raise TooLarge(f"PDF 有 {len(pdf.pages)} 页,超过上限 {MAX_PAGES} 页")
         for number, page in enumerate(pdf.pages, start=1):
-            if page.chars:
-                any_text = True
+            any_text = any_text or bool(page.chars)
             found = page.find_tables()
             boxes = [t.bbox for t in found]
             for index, table in enumerate(found, start=1):
