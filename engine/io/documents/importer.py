@@ -86,8 +86,8 @@ def combine(group: list) -> tuple:
                                            suggestion="只导入其中一个文件"))
             seen.setdefault(name, r.file)
     data = dict(first.data)
+    files = "、".join(Path(r.file).name for r in group)
     if len(group) > 1:
-        files = "、".join(Path(r.file).name for r in group)
         supervisors = {getattr(r.data.get("supervisor"), "value", None) for r in group}
         shared = len(supervisors) == 1 and None not in supervisors
         data.pop("supervisor", None)
@@ -107,15 +107,13 @@ def combine(group: list) -> tuple:
         if projects:
             data["projects"] = projects
     who = first.department or data["department_described"]
-    header = (f"{who} {data['year']} 年度 事实文件,由 perfaudit import 从 "
-              f"{'、'.join(Path(r.file).name for r in group)} 读出(金额单位: {data['unit']},照印出的写)。",
+    header = (f"{who} {data['year']} 年度 事实文件,由 perfaudit import 从 {files} 读出(金额单位: {data['unit']},照印出的写)。",
               "每个数值行末的注释是它在原件中的位置;unreadable 记下无法确定的格及原因(相应字段未写)。",
               "请对照原件核对后再用于核查。")
     text, refs = write_yaml(data, header)
     if not problems:  # what the loader would refuse is never written: its problems are shown at the cells
-        display = first.file if len(group) == 1 else "、".join(r.file for r in group)
         try:
-            check_generated(text, refs, display, data["year"], who)
+            check_generated(text, refs, "、".join(r.file for r in group), data["year"], who)
         except InputError as error:
             problems.extend(error.diagnostics)
     found = [c for r in group for c in r.candidates]
