@@ -9,7 +9,6 @@ from ..output import refuse
 from ..spreadsheet.importer import check_generated
 from ..spreadsheet.yamlwrite import write_yaml
 from .mapping import to_facts
-from .narrative import entries
 from .prose import candidates
 from .reading import read_document
 from .recognise import recognise
@@ -45,10 +44,7 @@ def import_document(path: Path, display: str, year: int | None = None, unit: str
         raise InputError([Diagnostic(f"{display} {where}" if where != display else display, 0, 0, "", message,
                                      suggestion=suggestion) for where, message, suggestion in mapped.problems])
     data = mapped.data
-    places: dict = {}
-    if not forms:  # a report: a sentence's place names the headings it is under
-        entries(doc.paragraphs, places)
-    texts = [(places.get(p.ref, p.ref), p.text) for p in doc.paragraphs]
+    texts = [(mapped.places.get(p.ref, p.ref), p.text) for p in doc.paragraphs]  # in a report, under its headings
     for f in forms:
         texts += [(s, t) for s, _, t in f.narrative]
         if f.goals is not None:

@@ -29,6 +29,7 @@ class Mapped:
     problems: list = field(default_factory=list)  # (place, message, suggestion): the file cannot be imported
     left_out: list = field(default_factory=list)  # (place, reason): cells not read
     values_read: int = 0
+    places: dict = field(default_factory=dict)  # a report's paragraph -> its place with its headings (二、 第5段)
 
 
 def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
@@ -190,5 +191,5 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
         data["projects"] = projects
     if not forms:
         data["narrative"] = [{k: Sourced(v, entry["section"]) if k == "text" else v for k, v in entry.items()}
-                             for entry in entries(doc.paragraphs)]
+                             for entry in entries(doc.paragraphs, mapped.places)]
     return mapped
