@@ -86,22 +86,19 @@ def combine(group: list) -> tuple:
     if len(group) > 1:
         supervisors = {getattr(r.data.get("supervisor"), "value", None) for r in group}
         shared = len(supervisors) == 1 and None not in supervisors
-        data.pop("supervisor", None)
-        if shared:
-            data["supervisor"] = first.data["supervisor"]
         data["document"] = {**first.data["document"], "title": f"{first.department}{first.year}年度自评表",
                             "file": files, "note": f"由 perfaudit import 从 {files} 读出;请对照原件核对"}
         # a supervisor not shared by the whole group goes back to the projects of the document printing it
         projects = [p if shared or "supervisor" not in r.data or "supervisor" in p else
                     {"name": p["name"], "supervisor": r.data["supervisor"], **p}
                     for r in group for p in r.data.get("projects", [])]
-        data.pop("projects", None)
-        data.pop("narrative", None)
         narrative = [n for r in group for n in r.data.get("narrative", [])]
-        if narrative:
-            data["narrative"] = narrative
-        if projects:
-            data["projects"] = projects
+        # the group's own, at the end, in this order: a shared supervisor, every narrative entry, every project
+        for key, value in (("supervisor", first.data["supervisor"] if shared else None), ("narrative", narrative),
+                           ("projects", projects)):
+            data.pop(key, None)
+            if value:
+                data[key] = value
     who = first.department or data["department_described"]
     header = (f"{who} {data['year']} 年度 事实文件,由 perfaudit import 从 {files} 读出(金额单位: {data['unit']},照印出的写)。",
               "每个数值行末的注释是它在原件中的位置;unreadable 记下无法确定的格及原因(相应字段未写)。",
