@@ -9,7 +9,6 @@ from ..output import refuse
 from ..spreadsheet.importer import check_generated
 from ..spreadsheet.yamlwrite import write_yaml
 from .mapping import to_facts
-from .narrative import entries
 from .prose import candidates
 from .reading import read_document
 from .recognise import recognise
@@ -45,10 +44,7 @@ def import_document(path: Path, display: str, year: int | None = None, unit: str
         raise InputError([Diagnostic(f"{display} {where}" if where != display else display, 0, 0, "", message,
                                      suggestion=suggestion) for where, message, suggestion in mapped.problems])
     data = mapped.data
-    places: dict = {}
-    if not forms:  # a report: a sentence's place names the headings it is under
-        entries(doc.paragraphs, places)
-    texts = [(places.get(p.ref, p.ref), p.text) for p in doc.paragraphs]
+    texts = [(mapped.places.get(p.ref, p.ref), p.text) for p in doc.paragraphs]  # in a report, under its headings
     for f in forms:
         texts += [(s, t) for s, _, t in f.narrative]
         if f.goals is not None:
@@ -86,36 +82,31 @@ def combine(group: list) -> tuple:
                                            suggestion="只导入其中一个文件"))
             seen.setdefault(name, r.file)
     data = dict(first.data)
+    files = "、".join(Path(r.file).name for r in group)
     if len(group) > 1:
-        files = "、".join(Path(r.file).name for r in group)
         supervisors = {getattr(r.data.get("supervisor"), "value", None) for r in group}
         shared = len(supervisors) == 1 and None not in supervisors
-        data.pop("supervisor", None)
-        if shared:
-            data["supervisor"] = first.data["supervisor"]
         data["document"] = {**first.data["document"], "title": f"{first.department}{first.year}年度自评表",
                             "file": files, "note": f"由 perfaudit import 从 {files} 读出;请对照原件核对"}
         # a supervisor not shared by the whole group goes back to the projects of the document printing it
         projects = [p if shared or "supervisor" not in r.data or "supervisor" in p else
                     {"name": p["name"], "supervisor": r.data["supervisor"], **p}
                     for r in group for p in r.data.get("projects", [])]
-        data.pop("projects", None)
-        data.pop("narrative", None)
         narrative = [n for r in group for n in r.data.get("narrative", [])]
-        if narrative:
-            data["narrative"] = narrative
-        if projects:
-            data["projects"] = projects
+        # the group's own, at the end, in this order: a shared supervisor, every narrative entry, every project
+        for key, value in (("supervisor", first.data["supervisor"] if shared else None), ("narrative", narrative),
+                           ("projects", projects)):
+            data.pop(key, None)
+            if value:
+                data[key] = value
     who = first.department or data["department_described"]
-    header = (f"{who} {data['year']} 年度 事实文件,由 perfaudit import 从 "
-              f"{'、'.join(Path(r.file).name for r in group)} 读出(金额单位: {data['unit']},照印出的写)。",
+    header = (f"{who} {data['year']} 年度 事实文件,由 perfaudit import 从 {files} 读出(金额单位: {data['unit']},照印出的写)。",
               "每个数值行末的注释是它在原件中的位置;unreadable 记下无法确定的格及原因(相应字段未写)。",
               "请对照原件核对后再用于核查。")
     text, refs = write_yaml(data, header)
     if not problems:  # what the loader would refuse is never written: its problems are shown at the cells
-        display = first.file if len(group) == 1 else "、".join(r.file for r in group)
         try:
-            check_generated(text, refs, display, data["year"], who)
+            check_generated(text, refs, "、".join(r.file for r in group), data["year"], who)
         except InputError as error:
             problems.extend(error.diagnostics)
     found = [c for r in group for c in r.candidates]

@@ -29,6 +29,7 @@ class Mapped:
     problems: list = field(default_factory=list)  # (place, message, suggestion): the file cannot be imported
     left_out: list = field(default_factory=list)  # (place, reason): cells not read
     values_read: int = 0
+    places: dict = field(default_factory=dict)  # a report's paragraph -> its place with its headings (二、 第5段)
 
 
 def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
@@ -153,15 +154,15 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
         mapped.problems.append((display, "表中没有印出金额单位(万元或元)",
                                 "用 --unit 万元 或 --unit 元 给出;perfaudit 不猜测单位"))
     data = mapped.data
-    implementers = [(f.keys["implementer"].value, f.keys["implementer"].ref) for f in forms if "implementer" in f.keys]
-    departments = [(f.keys["department"].value, f.keys["department"].ref) for f in forms if "department" in f.keys]
-    names = {v for v, _ in departments or implementers}
+    printed = [f.keys["department"] for f in forms if "department" in f.keys] or \
+        [f.keys["implementer"] for f in forms if "implementer" in f.keys]  # the unit printing the form
+    names = {v.value for v in printed}
     if department_option and names and names != {department_option}:
-        mapped.problems.append(((departments or implementers)[0][1],
+        mapped.problems.append((printed[0].ref,
                                 f"印出的单位名称为“{'、'.join(sorted(names))}”,与 --department {department_option} 不一致",
                                 "印出了单位名称时不必给出 --department"))
     if len(names) == 1:
-        data["department"] = Sourced(names.pop(), (departments or implementers)[0][1])
+        data["department"] = Sourced(names.pop(), printed[0].ref)
     elif department_option and not names:
         data["department"] = Sourced(department_option, AUDITOR_GIVEN)
     else:
@@ -190,5 +191,5 @@ def to_facts(doc, forms: list, display: str, year_option: int | None, unit_optio
         data["projects"] = projects
     if not forms:
         data["narrative"] = [{k: Sourced(v, entry["section"]) if k == "text" else v for k, v in entry.items()}
-                             for entry in entries(doc.paragraphs)]
+                             for entry in entries(doc.paragraphs, mapped.places)]
     return mapped

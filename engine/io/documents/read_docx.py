@@ -8,7 +8,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _val(element, tag: str) -> str | None:
-    found = element.find(f"{_W}tcPr/{_W}{tag}") if element is not None else None
+    found = element.find(f"{_W}tcPr/{_W}{tag}")
     if found is None:
         return None
     return found.get(f"{_W}val", "continue" if tag == "vMerge" else "1")

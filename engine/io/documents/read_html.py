@@ -35,8 +35,7 @@ def read_html(data: bytes) -> Document:
                 builder.place(r, col, td.get_text("\n"), _span(td, "rowspan"), colspan)
                 col += max(1, colspan)
         doc.tables.append(builder.done())
-    for index, element in enumerate(innermost, start=1):  # a marker line keeps each table's place in the text
-        element.replace_with(soup.new_string(f"\n{_MARK}{index}\n"))
+        element.replace_with(soup.new_string(f"\n{_MARK}{index}\n"))  # a marker line keeps its place in the text
     for tag in soup.find_all(_BLOCKS):
         tag.insert_before("\n")
     body = soup.body or soup

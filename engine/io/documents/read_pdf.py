@@ -39,13 +39,12 @@ def read_pdf(path) -> Document:
     doc = Document()
     budget = [MAX_CELLS]
     any_text = False
-    previous = None  # (table, column lines, rows so far) of the last table on the page before
+    previous = None  # (table, column lines) of the last table on the page before
     with pdfplumber.open(str(path)) as pdf:
         if len(pdf.pages) > MAX_PAGES:
             raise TooLarge(f"PDF 有 {len(pdf.pages)} 页,超过上限 {MAX_PAGES} 页")
         for number, page in enumerate(pdf.pages, start=1):
-            if page.chars:
-                any_text = True
+            any_text = any_text or bool(page.chars)
             found = page.find_tables()
             boxes = [t.bbox for t in found]
             for index, table in enumerate(found, start=1):
@@ -55,9 +54,7 @@ def read_pdf(path) -> Document:
                     _join(previous[0], piece)
                 else:
                     doc.tables.append(piece)
-                previous = (doc.tables[-1], columns) if index == len(found) else None
-            if not found:
-                previous = None
+            previous = (doc.tables[-1], columns) if found else None
             outside = page.filter(lambda obj, b=boxes: not any(_inside(obj, box) for box in b))
             doc.paragraphs.extend(_paragraphs(outside.extract_text_lines(return_chars=False), number))
     if not any_text:

@@ -3,6 +3,7 @@ and percent sign of their format). xlsx goes through the hardened reader in engi
 parts, cells and merges); legacy xls through xlrd."""
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 from ..spreadsheet.reader import clean_text, float_decimal, format_decimals, ref, with_decimals
@@ -59,9 +60,8 @@ def read_xls_document(path) -> Document:
             covered = {}
             for r1, r2, c1, c2 in sheet.merged_cells:  # xlrd: half-open, 0-based
                 covered[(r1, c1)] = (r2 - r1, c2 - c1)
-                for r in range(r1, r2):
-                    for c in range(c1, c2):
-                        covered.setdefault((r, c), None)
+                for position in itertools.product(range(r1, r2), range(c1, c2)):
+                    covered.setdefault(position, None)
             for r in range(sheet.nrows):
                 for c in range(sheet.ncols):
                     span = covered.get((r, c), (1, 1))

@@ -28,18 +28,15 @@ def read_document(path: Path, display: str) -> Document:
     with path.open("rb") as fh:
         head = fh.read(8)
     if kind in ("docx", "xlsx") and head == _CFB:
-        raise refuse(display, "文件受密码保护(已加密),无法读取" if _encrypted_package(path)
+        # an encrypted package names its stream EncryptedPackage, in UTF-16, in the compound file's directory
+        encrypted = "EncryptedPackage".encode("utf-16-le") in path.read_bytes()
+        raise refuse(display, "文件受密码保护(已加密),无法读取" if encrypted
                      else f"文件不是 .{kind} 格式(可能是旧版 Office 文件改了扩展名)",
                      "在 Office 中打开,取消密码后另存为 ." + kind)
     try:
         return _read(path, kind, display)
     except TooLarge as exc:
         raise refuse(display, f"超出导入上限: {exc}", "只保留自评表所在的部分后再导入") from None
-
-
-def _encrypted_package(path: Path) -> bool:
-    # the stream name is stored in UTF-16 in the compound file's directory
-    return "EncryptedPackage".encode("utf-16-le") in path.read_bytes()
 
 
 def _read(path: Path, kind: str, display: str) -> Document:

@@ -12,17 +12,19 @@ value belongs to: it is not read, and the place and reason are kept for the audi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass, field, replace
 
 from . import values
 from .model import Cell, Document
 from .vocabulary import label_key, unit_in, vocabulary
 
-BUDGET_READERS = {"initial": "amount", "full_year": "amount", "executed": "amount", "received": "amount", "rate": "rate",
-                  "weight": "points", "score": "points"}
-INDICATOR_READERS = {"level1": "text", "level2": "text", "name": "text", "nature": "text", "unit": "text",
-                     "target": "quantity", "actual": "quantity", "weight": "points", "score": "points",
-                     "deviation_reason": "text"}
+SCORE_READERS = {"weight": values.points, "score": values.points}  # each field's reader (values.py)
+BUDGET_READERS = {"initial": values.amount, "full_year": values.amount, "executed": values.amount,
+                  "received": values.amount, "rate": values.rate, **SCORE_READERS}
+INDICATOR_READERS = {"level1": values.text_value, "level2": values.text_value, "name": values.text_value,
+                     "nature": values.text_value, "unit": values.text_value, "deviation_reason": values.text_value,
+                     "target": values.quantity, "actual": values.quantity, **SCORE_READERS}
 MAX_TITLE = 80  # a longer line above a table is prose, not its title
 SHARED_DOWN_ROWS = {"level1", "level2", "deviation_reason"}  # labels and one reason may serve several rows
 HEADERS = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数", "received": "全年到位资金",
@@ -87,14 +89,10 @@ class _Entry:
 
 def _entries(grid: dict, r: int, columns: int) -> list:
     out: list = []
-    for c in range(1, columns + 1):
-        cell = grid.get((r, c))
-        if cell is None:
-            continue
-        if out and out[-1].cell is cell:
-            out[-1].last = c
-        else:
-            out.append(_Entry(c, c, cell))
+    for cell, run in itertools.groupby(range(1, columns + 1), lambda c: grid.get((r, c))):  # the columns a cell covers
+        if cell is not None:
+            covered = list(run)
+            out.append(_Entry(covered[0], covered[-1], cell))
     return out
 
 
@@ -104,8 +102,7 @@ class _Reader:
         self.doc = doc
         self.forms: list = []
         self.form: Form | None = None
-        self.pending_title: tuple | None = None  # (title, scope) printed above the next form
-        self.pending_year: Value | None = None
+        self.pending = Form("")  # the title and year printed above the next form
         # amounts of a form without its own unit label are read in --unit, or the unit of a line such as 单位:元
         self.unit_option = unit_option or next((u for p in doc.paragraphs if (u := unit_in(p.text))), None)
 
@@ -114,7 +111,7 @@ class _Reader:
     def read(self) -> list:
         for k, table in enumerate(self.doc.tables):
             self.table = table
-            self.mode, self.columns = None, {}
+            self.block, self.columns = None, {}
             for paragraph in self.doc.paragraphs:  # the title and year lines printed above this table
                 if paragraph.tables_before == k and len(paragraph.text) <= MAX_TITLE:
                     self.title_row(paragraph.text, paragraph.ref)
@@ -126,19 +123,15 @@ class _Reader:
 
     def current(self) -> Form:
         if self.form is None:
-            self.form = Form(self.table.name)
-            if self.pending_title:
-                self.form.title, self.form.scope = self.pending_title
-            if self.pending_year:
-                self.form.year = self.pending_year
-            self.pending_title = self.pending_year = None
+            self.form = replace(self.pending, table=self.table.name)
+            self.pending = Form("")
         return self.form
 
     def new_form(self) -> None:
         if self.form is not None and self.form.has_content:
             self.forms.append(self.form)
         self.form = None  # the next one is made by current(), with the title and year printed above it
-        self.mode, self.columns = None, {}
+        self.block, self.columns = None, {}
 
     def row(self, r: int, entries: list) -> None:
         filled = [e for e in entries if e.text]
@@ -150,22 +143,11 @@ class _Reader:
                 self.note_unit(unit, e.cell.ref)
         if len({id(e.cell) for e in filled}) == 1 and self.title_row(filled[0].text, filled[0].cell.ref):
             return
-        if label_key(filled[0].text) in self.vocab.ignored_rows:
+        if label_key(filled[0].text) in self.vocab.ignored_rows or self.key_row(filled) or \
+                self.header_row(entries) or self.narrative_row(r, filled):
             return
-        if self.key_row(filled):
-            return
-        if self.header_row(entries):
-            return
-        if self.narrative_row(r, filled):
-            return
-        if self.mode == "budget":
-            self.budget_row(r, entries)
-        elif self.mode == "goals":
-            self.goals_row(r, entries)
-        elif self.mode == "indicators":
-            self.indicator_row(r, entries)
-        elif self.mode == "checklist":
-            self.checklist_row(r, entries)
+        if self.block is not None:  # the row reader of the block whose header row was read last
+            self.block(r, entries)
 
     def note_unit(self, unit: str, ref: str) -> None:
         form = self.current()
@@ -182,17 +164,11 @@ class _Reader:
         if not title and not year:
             return False
         waiting = self.form is not None and self.form.has_content
+        form = self.pending if waiting else self.current()
         if title:
-            if waiting:
-                self.pending_title = (text, title[1])
-            else:
-                self.current().title, self.current().scope = text, title[1]
-        if year:
-            found = Value(year, ref)
-            if waiting:
-                self.pending_year = found
-            elif self.current().year is None:
-                self.current().year = found
+            form.title, form.scope = text, title[1]
+        if year and (waiting or form.year is None):  # the form's first year line; the last one above the next
+            form.year = Value(year, ref)
         return True
 
     # ---- key rows ------------------------------------------------------------
@@ -222,21 +198,21 @@ class _Reader:
 
         indicator = mapped(self.vocab.indicator_columns)
         if "name" in indicator and ({"target", "actual"} & set(indicator)):
-            self.mode, self.columns = "indicators", indicator
+            self.block, self.columns = self.indicator_row, indicator
             self.carried: dict = {}
             return True
         budget = mapped(self.vocab.budget_columns)
         if len(budget) >= 2 and ({"full_year", "executed"} & set(budget)):
-            self.mode, self.columns = "budget", budget
+            self.block, self.columns = self.budget_row, budget
             return True
         checklist = {key: (e.first, e.last) for e in entries if (key := label_key(e.text)) in self.vocab.checklist_columns}
         if len(checklist) >= 2:
-            self.mode, self.columns = "checklist", {e.text: checklist[label_key(e.text)] for e in entries
-                                                    if label_key(e.text) in checklist}
+            self.block, self.columns = self.checklist_row, {e.text: checklist[label_key(e.text)] for e in entries
+                                                            if label_key(e.text) in checklist}
             return True
         goals = mapped(self.vocab.goals_columns)
         if goals and any(label_key(e.text) in self.vocab.goals_label for e in entries):
-            self.mode, self.columns = "goals", goals
+            self.block, self.columns = self.goals_row, goals
             self.current().goals = None
             return True
         return False
@@ -247,7 +223,7 @@ class _Reader:
         if first.cell.row != r or key not in self.vocab.narrative and key not in self.vocab.goals_label:
             return False  # a label merged down from a header row above labels that block's rows
         rest = [e for e in filled[1:] if e.cell is not first.cell]
-        if not rest or self.mode == "indicators" and key not in self.vocab.narrative:
+        if not rest or self.block == self.indicator_row and key not in self.vocab.narrative:
             return False
         text = "\n".join(e.text for e in rest)
         self.current().narrative.append((rest[0].cell.ref, first.text, text))
@@ -302,28 +278,11 @@ class _Reader:
             cell = self.cell_for(r, key, record, shared_down=key in SHARED_DOWN_ROWS)
             if cell is None:
                 continue
-            kind, what = readers[key], HEADERS.get(key, key)
-            if kind == "amount":
-                if unit is None:
-                    self.unreadable(record, cell, f"{what}: 表中没有印出金额单位(万元或元)")
-                    continue
-                read = values.amount(cell.text, unit, what)
-            elif kind == "points":
-                read = values.points(cell.text, what)
-            elif kind == "rate":
-                read = values.rate(cell.text, what)
-            elif kind == "quantity":
-                read = values.quantity(cell.text)
-            else:
-                read = values.text_value(cell.text)
+            read = readers[key](cell.text, HEADERS.get(key, key), unit)
             if read.problem:
                 self.unreadable(record, cell, read.problem)
             else:
                 record.values[key] = Value(read.value, cell.ref, read.printed)
-
-    def unit(self) -> str | None:
-        form = self.current()
-        return form.unit.value if form.unit else self.unit_option
 
     # ---- the blocks -----------------------------------------------------------
 
@@ -336,7 +295,7 @@ class _Reader:
             return
         form = self.current()
         record = Record(f"{place(label.cell.ref)[0]} {label.text}行", label.text)
-        self.read_values(r, record, BUDGET_READERS, self.unit())
+        self.read_values(r, record, BUDGET_READERS, form.unit.value if form.unit else self.unit_option)
         if label_key(label.text) in self.vocab.budget_total:
             if form.budget is not None:
                 form.left_out.append((label.cell.ref, f"第二个“{label.text}”行,未导入"))
@@ -365,7 +324,7 @@ class _Reader:
         if any(label_key(e.text) in self.vocab.total_row for e in labels[:2]):
             total = labels[0]
             record = Record(f"{place(total.cell.ref)[0]} {total.text}行", total.text)
-            self.read_values(r, record, {"weight": "points", "score": "points"}, None)
+            self.read_values(r, record, SCORE_READERS, None)
             if "score" in record.values:
                 record.values["total"] = record.values.pop("score")
             form.score = record

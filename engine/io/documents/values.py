@@ -5,6 +5,8 @@ digits are read as digits, and where the written value differs from the printed 
 A blank cell is null; "—", "/" and the other marks of forms.yaml are kept as printed (not applicable). A cell
 that holds something else (two numbers, a comma that may be a decimal point, another unit) is not read: the
 reason is returned, for the auditor, and the field is left out.
+
+Each reader takes the printed text, the column's printed header (for the reason) and the form's unit of amounts.
 """
 from __future__ import annotations
 
@@ -54,8 +56,10 @@ def _as_printed(value, text: str) -> Read:
     return Read(value, None if written == text.strip() else text.strip())
 
 
-def amount(text: str, unit: str, what: str) -> Read:
+def amount(text: str, what: str, unit: str | None) -> Read:
     """An amount in the form's printed unit; "4753.66万元" is read when 万元 is the form's unit."""
+    if unit is None:
+        return Read(problem=f"{what}: 表中没有印出金额单位(万元或元)")
     found = _mark_or_blank(text)
     if found is not None:
         return found
@@ -71,7 +75,7 @@ def amount(text: str, unit: str, what: str) -> Read:
     return _as_printed(d, text)
 
 
-def points(text: str, what: str) -> Read:
+def points(text: str, what: str, unit: str | None) -> Read:
     """分值 / 得分: a number, "10分" read as 10."""
     found = _mark_or_blank(text)
     if found is not None:
@@ -82,7 +86,7 @@ def points(text: str, what: str) -> Read:
     return _as_printed(d, text)
 
 
-def rate(text: str, what: str) -> Read:
+def rate(text: str, what: str, unit: str | None) -> Read:
     """A percentage as printed ("86.19%"); a bare number is not read (0.8619 or 86.19%? the form does not say)."""
     found = _mark_or_blank(text)
     if found is not None:
@@ -95,12 +99,12 @@ def rate(text: str, what: str) -> Read:
     return Read(problem=_why_not_a_number(text, what))
 
 
-def text_value(text: str) -> Read:
+def text_value(text: str, what: str, unit: str | None) -> Read:
     """A text cell: as printed (a "—" here is just text); blank is null."""
     return Read(text.strip() or None)
 
 
-def quantity(text: str) -> Read:
+def quantity(text: str, what: str, unit: str | None) -> Read:
     """年度指标值 / 实际完成值: as printed, full-width digits and signs made half-width (the engine parses it)."""
     if not text.strip():
         return Read(None)

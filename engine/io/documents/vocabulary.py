@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from importlib import resources
 
 from ..spreadsheet.reader import half_width
@@ -25,23 +24,26 @@ def unit_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-@dataclass(frozen=True)
 class Vocabulary:
-    titles: tuple  # (label, scope)
-    keys: dict  # label key -> field
-    starts_form: frozenset
-    budget_columns: dict
-    budget_total: frozenset
-    funding: frozenset
-    funding_prefixes: tuple
-    goals_label: frozenset
-    goals_columns: dict
-    indicator_columns: dict
-    total_row: frozenset
-    narrative: frozenset
-    checklist_columns: tuple  # label keys
-    ignored_rows: frozenset
-    marks: frozenset
+    """The labels of forms.yaml as they are compared (label keys), each list read once."""
+
+    def __init__(self, data: dict):
+        goals = data["goals"]
+        self.titles = tuple((t["label"], t["scope"]) for t in data["titles"])  # (label, scope)
+        self.keys = _labels(data["keys"])  # label key -> field
+        self.starts_form = frozenset(data["starts_form"])
+        self.budget_columns = _labels(data["budget_columns"])
+        self.budget_total = frozenset(label_key(x) for x in data["budget_rows"]["total"])
+        self.funding = frozenset(label_key(x) for x in data["budget_rows"]["funding"])
+        self.funding_prefixes = tuple(data["funding_prefixes"])
+        self.goals_label = frozenset(label_key(x) for x in goals["label"])
+        self.goals_columns = _labels({"expected": goals["expected"], "actual": goals["actual"]})
+        self.indicator_columns = _labels(data["indicator_columns"])
+        self.total_row = frozenset(label_key(x) for x in data["total_row"])
+        self.narrative = frozenset(label_key(x) for x in data["narrative"])
+        self.checklist_columns = tuple(label_key(x) for x in data["checklist_columns"])  # label keys, in order
+        self.ignored_rows = frozenset(label_key(x) for x in data["ignored_rows"])
+        self.marks = frozenset(data["marks"])
 
     def title_in(self, text: str) -> tuple | None:
         key = label_key(text)
@@ -67,22 +69,4 @@ def _labels(mapping: dict) -> dict:
 def vocabulary() -> Vocabulary:
     import yaml
 
-    data = yaml.safe_load(resources.files(__package__).joinpath("forms.yaml").read_text(encoding="utf-8"))
-    goals = data["goals"]
-    return Vocabulary(
-        titles=tuple((t["label"], t["scope"]) for t in data["titles"]),
-        keys=_labels(data["keys"]),
-        starts_form=frozenset(data["starts_form"]),
-        budget_columns=_labels(data["budget_columns"]),
-        budget_total=frozenset(label_key(x) for x in data["budget_rows"]["total"]),
-        funding=frozenset(label_key(x) for x in data["budget_rows"]["funding"]),
-        funding_prefixes=tuple(data["funding_prefixes"]),
-        goals_label=frozenset(label_key(x) for x in goals["label"]),
-        goals_columns=_labels({"expected": goals["expected"], "actual": goals["actual"]}),
-        indicator_columns=_labels(data["indicator_columns"]),
-        total_row=frozenset(label_key(x) for x in data["total_row"]),
-        narrative=frozenset(label_key(x) for x in data["narrative"]),
-        checklist_columns=tuple(label_key(x) for x in data["checklist_columns"]),
-        ignored_rows=frozenset(label_key(x) for x in data["ignored_rows"]),
-        marks=frozenset(data["marks"]),
-    )
+    return Vocabulary(yaml.safe_load(resources.files(__package__).joinpath("forms.yaml").read_text(encoding="utf-8")))
