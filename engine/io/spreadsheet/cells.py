@@ -26,6 +26,7 @@ class CellReader:
         self.collector = Collector()
         self.notices: list[str] = []
         self.unit = "万元"  # the declared unit of amounts, set before any amount is read
+        self.unit_declarations: list = []  # (unit, where) from the department sheet and table headers
 
     # ---- reporting --------------------------------------------------------------
 

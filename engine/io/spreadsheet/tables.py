@@ -17,6 +17,8 @@ _UNIT_IN_HEADER = re.compile(r"[((]\s*(万元|元)\s*[))]")
 _NOTE_PREFIXES = ("注", "说明", "填表", "备注:", "备注:")
 _REQUIRED = {PROJECTS: ({"name"}, {"full_year", "executed", "initial"}), INDICATORS: ({"name", "level1"}, set()),
              CLAIMS: ({"text", "measure"}, set()), COMMITMENTS: ({"text", "kind"}, set())}
+_HEADERS = {name: {text: c for c in columns for text in (c.header, *c.aliases)}  # table -> header or alias -> Column
+            for name, columns in TABLES.items()}
 _DEPARTMENT_LABELS = {label: key for label, key, _ in DEPARTMENT_FIELDS} | {"部门名称": "department", "单位": "unit",
                                                                            "主管部门": "department"}
 
@@ -38,10 +40,9 @@ def _match_header(name: str, cells: dict) -> dict | None:
     """Column key -> index when this row is the header row of table `name`."""
     found = {}
     for col, text in cells.items():
-        key = _header_key(text)
-        for column in TABLES[name]:
-            if key == column.header or key in column.aliases:
-                found.setdefault(column.key, col)
+        column = _HEADERS[name].get(_header_key(text))
+        if column is not None:
+            found.setdefault(column.key, col)
     must, any_of = _REQUIRED[name]
     if must <= set(found) and (not any_of or any_of & set(found)):
         return found
@@ -49,10 +50,6 @@ def _match_header(name: str, cells: dict) -> dict | None:
 
 
 class TableScanner(CellReader):
-    def __init__(self, display: str):
-        super().__init__(display)
-        self.unit_declarations: list = []  # (unit, where) from the department sheet and table headers
-
     # ---- finding the tables -----------------------------------------------------
 
     def scan(self, sheets: list[Sheet]) -> tuple[dict, dict]:
@@ -77,8 +74,7 @@ class TableScanner(CellReader):
                                                           f"{first.header_row} 行)", suggestion="合并为一张表后再导入")
                     current = Table(name, sheet, r, columns)
                     tables.setdefault(name, current)
-                    self.unknown_columns(sheet, r, texts, columns)
-                    self.repeated_columns(sheet, r, texts, name)
+                    self.header_cells(sheet, r, texts, name, columns)
                     continue
                 if self.department_row(sheet, row, department, current is None):
                     continue
@@ -112,26 +108,22 @@ class TableScanner(CellReader):
             if match:
                 self.unit_declarations.append((match.group(1), f"{sheet.name}!{cell.ref}(表头)"))
 
-    def repeated_columns(self, sheet: Sheet, r: int, texts: dict, name: str) -> None:
-        """Two header cells naming one column (not one merged cell): which one holds the values is unknown, and
-        reading the first silently dropped the other (a second 全年预算数 where 全年执行数 was)."""
-        seen: dict = {}  # Column.key -> the first header cell naming it
+    def header_cells(self, sheet: Sheet, r: int, texts: dict, name: str, columns: dict) -> None:
+        """A header cell naming no column of the template is noted as ignored. Two header cells naming one column
+        (not one merged cell) are a problem: which one holds the values is unknown, and reading the first silently
+        dropped the other (a second 全年预算数 where 全年执行数 was)."""
+        known = set(columns.values())
         for col, text in sorted(texts.items()):
             key = _header_key(text)
-            column = next((c for c in TABLES[name] if key == c.header or key in c.aliases), None)
-            if column is None:
-                continue
-            cell, first = sheet.get(r, col), seen.setdefault(column.key, sheet.get(r, col))
+            cell = sheet.get(r, col)
+            if col not in known and key not in ("", "项目资金", "自评结果"):
+                self.notices.append(f"{sheet.name}!{cell.ref} 的列“{text}”不在模板中,已忽略")
+            column = _HEADERS[name].get(key)
+            first = sheet.get(r, columns[column.key]) if column is not None else cell
             if cell is not first:
                 self.problem(f"{sheet.name}!{cell.ref}", f"表头“{text}”与 {first.ref} 的“{clean_text(first.value)}”"
                                                          f"是同一栏,无法确定读哪一列", column=column.header,
                              suggestion="删去或改正重复的表头后再导入")
-
-    def unknown_columns(self, sheet: Sheet, r: int, texts: dict, columns: dict) -> None:
-        known = set(columns.values())
-        for col, text in sorted(texts.items()):
-            if col not in known and _header_key(text) not in ("", "项目资金", "自评结果"):
-                self.notices.append(f"{sheet.name}!{sheet.get(r, col).ref} 的列“{text}”不在模板中,已忽略")
 
     def department_row(self, sheet: Sheet, row: dict, department: dict, outside_table: bool) -> bool:
         first_col = min(row)
