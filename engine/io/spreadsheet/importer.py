@@ -292,12 +292,8 @@ class _Importer(TableScanner):
             kind = "rate" if percent else "number"
         if kind == "list":
             return self.names(sheet, cell)
-        if kind == "amount":
-            return self.amount(sheet, cell, column.header)
-        if kind == "rate":
-            return self.rate(sheet, cell, column.header)
-        if kind == "quantity":
-            return self.quantity(sheet, cell, column.header)
+        if kind in ("amount", "rate", "quantity"):  # CellReader's reader of that name gives the Sourced value
+            return getattr(self, kind)(sheet, cell, column.header)
         if kind in ("year", "number"):
             read = self.year_value if kind == "year" else self.number
             value = read(sheet, cell, column.header)
