@@ -9,6 +9,7 @@ as “二(一) 表 第1行”) are not carried: after an import, a value's secti
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import groupby
 
 from ...core.model import Report
 from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, build_workbook, template_csv
@@ -57,12 +58,10 @@ def indicator_rows(report: Report) -> tuple[list, list]:
                          "includes_tasks_of": _join(ind.includes_tasks_of)})
         if len(rows) - start > 1:  # merged, as departments lay the form out
             merges.append(("project", start, len(rows) - 1))
-            run = start
-            for i in range(start + 1, len(rows) + 1):
-                if i == len(rows) or rows[i]["level1"] != rows[run]["level1"]:
-                    if i - 1 > run:
-                        merges.append(("level1", run, i - 1))
-                    run = i
+            for _, run in groupby(range(start, len(rows)), key=lambda i: rows[i]["level1"]):
+                first, *rest = run
+                if rest:  # a run of rows under one 一级指标
+                    merges.append(("level1", first, rest[-1]))
     return rows, merges
 
 
@@ -103,8 +102,7 @@ def workbook_content(report: Report) -> tuple[dict, dict, dict]:
 
 
 def export_xlsx(report: Report, lists=None) -> bytes:
-    department, tables, merges = workbook_content(report)
-    return template_xlsx(department, tables, merges, lists)
+    return template_xlsx(*workbook_content(report), lists)
 
 
 def export_csv(report: Report) -> str:

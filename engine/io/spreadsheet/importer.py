@@ -187,11 +187,10 @@ class _Importer(TableScanner):
         return out
 
     def indicators(self, table: Table, projects: list) -> None:
-        by_name = {}
+        by_name: dict = {}  # a project's name, then its aliases -> the project (the first project wins)
         for p in projects:
-            by_name.setdefault(p["name"].value, p)
-            for alias in p.get("aliases", Sourced([], "")).value:
-                by_name.setdefault(alias, p)
+            for name in (p["name"].value, *p.get("aliases", Sourced([], "")).value):
+                by_name.setdefault(name, p)
         kinds = schema_enum("indicator")
         carried: dict = {}
         for r, row in table.rows:

@@ -24,11 +24,8 @@ def schema_enum(definition: str) -> tuple:
 def grade_words(ruleset) -> tuple:
     """Every grade word the rules accept, across all years, in the order the rules list them."""
     parameter = ruleset.parameters.get(GRADE_PARAMETER) if ruleset is not None else None
-    words: dict = {}
-    for entry in parameter.values if parameter is not None else ():
-        if isinstance(entry.value, dict):
-            words.update(dict.fromkeys(str(key) for key in entry.value))
-    return tuple(words)
+    entries = parameter.values if parameter is not None else ()
+    return tuple(dict.fromkeys(str(key) for entry in entries if isinstance(entry.value, dict) for key in entry.value))
 
 
 def template_lists(ruleset=None) -> dict:
