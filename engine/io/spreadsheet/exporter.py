@@ -91,10 +91,9 @@ def workbook_content(report: Report) -> tuple[dict, dict, dict]:
     department = {"department": report.department, "year": str(report.year), "title": report.document,
                   "unit": "万元"}
     projects = [project_row(n, p) for n, p in enumerate(report.projects, start=1)]
-    t = report.totals
-    if any(v is not None for v in (t.initial, t.full_year, t.executed, t.rate)):
-        projects.append({"name": "合计", "initial": t.initial, "full_year": t.full_year, "executed": t.executed,
-                         "rate": t.rate})
+    totals = {key: getattr(report.totals, key) for key in ("initial", "full_year", "executed", "rate")}
+    if any(v is not None for v in totals.values()):
+        projects.append({"name": "合计", **totals})
     indicators, merges = indicator_rows(report)
     tables = {PROJECTS: projects, INDICATORS: indicators, CLAIMS: [claim_row(c) for c in report.claims],
               COMMITMENTS: [commitment_row(k) for k in report.commitments]}

@@ -57,7 +57,7 @@ def add_lists(workbook, lists: dict) -> None:
 
     for (sheet, key), (values, strict) in sorted(lists.items()):
         formula = _formula(values)
-        if formula is None or sheet not in workbook.sheetnames:
+        if formula is None:  # every sheet a list names is in the template
             continue
         ws = workbook[sheet]
         if sheet == DEPARTMENT:

@@ -40,9 +40,6 @@ class Sheet:
     name: str
     cells: dict = field(default_factory=dict)  # (row, column) -> Cell, both 1-based
 
-    def get(self, row: int, column: int) -> Cell | None:
-        return self.cells.get((row, column))
-
 
 def read_xlsx(path: Path, display: str) -> list[Sheet]:
     """The cells holding values (and formulas without a saved result), within the limits of xlsxread."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from .cells import CellReader
 from .reader import Cell, Sheet, clean_text, half_width
@@ -57,10 +58,8 @@ class TableScanner(CellReader):
         tables: dict = {}
         for sheet in sheets:
             current: Table | None = None
-            by_row: dict = {}
-            for (r, c), cell in sorted(sheet.cells.items()):
-                by_row.setdefault(r, {})[c] = cell
-            for r, row in sorted(by_row.items()):
+            for r, row_cells in groupby(sorted(sheet.cells.items()), key=lambda item: item[0][0]):
+                row = {c: cell for (_, c), cell in row_cells}
                 texts = {c: clean_text(cell.value) for c, cell in row.items() if isinstance(cell.value, str)}
                 for name in TABLES:
                     columns = _match_header(name, texts)
@@ -96,7 +95,7 @@ class TableScanner(CellReader):
         first: dict = {}  # column -> the first cell holding a value under a blank header
         for _, row in table.rows:
             for col, cell in row.items():
-                if col not in read and table.sheet.get(table.header_row, col) is None and clean_text(cell.value):
+                if col not in read and (table.header_row, col) not in table.sheet.cells and clean_text(cell.value):
                     first.setdefault(col, cell)
         for col, cell in sorted(first.items()):
             count = sum(1 for _, row in table.rows if col in row and clean_text(row[col].value))
@@ -115,11 +114,11 @@ class TableScanner(CellReader):
         known = set(columns.values())
         for col, text in sorted(texts.items()):
             key = _header_key(text)
-            cell = sheet.get(r, col)
+            cell = sheet.cells[(r, col)]
             if col not in known and key not in ("", "项目资金", "自评结果"):
                 self.notices.append(f"{sheet.name}!{cell.ref} 的列“{text}”不在模板中,已忽略")
             column = _HEADERS[name].get(key)
-            first = sheet.get(r, columns[column.key]) if column is not None else cell
+            first = sheet.cells[(r, columns[column.key])] if column is not None else cell
             if cell is not first:
                 self.problem(f"{sheet.name}!{cell.ref}", f"表头“{text}”与 {first.ref} 的“{clean_text(first.value)}”"
                                                          f"是同一栏,无法确定读哪一列", column=column.header,

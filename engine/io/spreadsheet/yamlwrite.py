@@ -50,9 +50,7 @@ def scalar(value, flow: bool = False) -> str:
 
 
 def _unwrap(value):
-    if isinstance(value, Sourced):
-        return value.value, value
-    return value, None
+    return (value.value, value) if isinstance(value, Sourced) else (value, None)
 
 
 def _comment(src: Sourced | None) -> str:
