@@ -12,6 +12,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from ...core.model import Report
+from .lists import add_lists
 from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, build_workbook, template_csv
 from .workbook import workbook_bytes
 
@@ -113,7 +114,5 @@ def template_xlsx(department=None, tables=None, merges=None, lists=None) -> byte
     """lists: drop-down lists from engine/io/spreadsheet/lists.py's template_lists (none when not given)."""
     workbook = build_workbook(department, tables, merges)
     if lists:
-        from .lists import add_lists
-
         add_lists(workbook, lists)
     return workbook_bytes(workbook)

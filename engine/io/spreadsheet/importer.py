@@ -29,7 +29,6 @@ from .yamlwrite import Sourced, write_yaml
 class ImportResult:
     text: str
     department: str
-    year: int
     notices: list
 
 
@@ -380,7 +379,7 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
               "请对照原表核对后再用于核查。section 是数据所在的工作表!单元格,每个数值行末的注释是它的单元格。")
     text, refs = write_yaml(data, header)
     check_generated(text, refs, display, year, name)
-    return ImportResult(text, name, year, imp.notices)
+    return ImportResult(text, name, imp.notices)
 
 
 def check_generated(text: str, refs: dict, display: str, year: int, department: str) -> None:

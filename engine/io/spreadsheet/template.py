@@ -155,8 +155,7 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
     from openpyxl.utils import get_column_letter
 
     columns = TABLES[name]
-    last = get_column_letter(len(columns))
-    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     ws["A1"] = TITLES[name]
     ws["A1"].font = styles["title"]
     ws["A1"].alignment = styles["center"]
