@@ -66,7 +66,6 @@ class TableScanner(CellReader):
                     if columns:
                         break
                 if columns:  # a header row of table `name` (None when no table's header matched)
-                    self.header_units(sheet, row)
                     if name in tables:
                         first = tables[name]
                         self.problem(f"{sheet.name}!A{r}", f"第二张{name[:2]}表(第一张在 {first.sheet.name} 第 "
@@ -77,8 +76,7 @@ class TableScanner(CellReader):
                     continue
                 if self.department_row(sheet, row, department, current is None):
                     continue
-                first_col = min(row)
-                only = clean_text(row[first_col].value) if len(row) == 1 else None
+                only = clean_text(row[min(row)].value) if len(row) == 1 else None
                 if only is not None and (only in TITLES.values() or only.startswith(_NOTE_PREFIXES)):
                     current = None  # a title or a note closes the table above it
                     continue
@@ -101,20 +99,18 @@ class TableScanner(CellReader):
             count = sum(1 for _, row in table.rows if col in row and clean_text(row[col].value))
             self.notices.append(f"{table.sheet.name}!{cell.ref} 所在的列没有表头,这一列的 {count} 个值未导入")
 
-    def header_units(self, sheet: Sheet, row: dict) -> None:
-        for cell in row.values():
-            match = _UNIT_IN_HEADER.search(half_width(clean_text(cell.value)))
-            if match:
-                self.unit_declarations.append((match.group(1), f"{sheet.name}!{cell.ref}(表头)"))
-
     def header_cells(self, sheet: Sheet, r: int, texts: dict, name: str, columns: dict) -> None:
-        """A header cell naming no column of the template is noted as ignored. Two header cells naming one column
-        (not one merged cell) are a problem: which one holds the values is unknown, and reading the first silently
-        dropped the other (a second 全年预算数 where 全年执行数 was)."""
+        """A unit in a header cell (全年预算数(万元)) declares the amounts' unit. A header cell naming no column of
+        the template is noted as ignored. Two header cells naming one column (not one merged cell) are a problem:
+        which one holds the values is unknown, and reading the first silently dropped the other (a second 全年预算数
+        where 全年执行数 was)."""
         known = set(columns.values())
         for col, text in sorted(texts.items()):
             key = _header_key(text)
             cell = sheet.cells[(r, col)]
+            unit = _UNIT_IN_HEADER.search(half_width(text))
+            if unit:
+                self.unit_declarations.append((unit.group(1), f"{sheet.name}!{cell.ref}(表头)"))
             if col not in known and key not in ("", "项目资金", "自评结果"):
                 self.notices.append(f"{sheet.name}!{cell.ref} 的列“{text}”不在模板中,已忽略")
             column = _HEADERS[name].get(key)
