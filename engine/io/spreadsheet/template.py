@@ -177,9 +177,8 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
             cell.font, cell.fill, cell.alignment, cell.border = (styles["bold"], styles["head"], styles["center"],
                                                                  styles["border"])
     first = header_row + 1
-    count = max(len(rows), BLANK_ROWS[name] if not rows else 0)
-    for n in range(count):
-        values = rows[n] if n < len(rows) else {}
+    for n in range(len(rows) or BLANK_ROWS[name]):  # no rows: the blank template's formatted empty rows
+        values = rows[n] if rows else {}
         for i, c in enumerate(columns, start=1):
             cell = ws.cell(row=first + n, column=i)
             _put(cell, values.get(c.key), c.kind, styles)
