@@ -31,7 +31,6 @@ FOLLOW_UP_HINTS = {
 @dataclass(frozen=True)
 class Draft:
     department: str
-    year: int
     filename: str  # the source facts file's name, its year replaced by the new year (or the department's)
     source: str  # the facts file it was carried over from
     text: str
@@ -60,7 +59,7 @@ def drafts_for(reports, year: int) -> list[Draft]:
         report = latest[department]
         due = [(r, c) for r in reports if r.department == department for c in r.commitments
                if due_year(r, c) >= year]
-        out.append(Draft(department, year, Path(report.file).name.replace(str(report.year), str(year)), report.file,
+        out.append(Draft(department, Path(report.file).name.replace(str(report.year), str(year)), report.file,
                          draft_text(report, year, due)))
     # two departments' files may share a name in different folders; the drafts go to one folder, named
     # after the department then (sanitised: a name is data), tagged with a hash if even those coincide

@@ -26,6 +26,7 @@ class CellReader:
         self.collector = Collector()
         self.notices: list[str] = []
         self.unit = "万元"  # the declared unit of amounts, set before any amount is read
+        self.unit_declarations: list = []  # (unit, where) from the department sheet and table headers
 
     # ---- reporting --------------------------------------------------------------
 
@@ -45,8 +46,7 @@ class CellReader:
             self.problem(self.at(sheet, cell), "公式单元格没有保存计算结果",
                          suggestion="在 Excel 中打开后保存一次(保留计算结果),或改为直接填写数值")
             return None
-        text = clean_text(cell.value)
-        return text or None
+        return clean_text(cell.value) or None
 
     def number(self, sheet: Sheet, cell: Cell, header: str) -> Decimal | None:
         """A plain number as shown (format decimals kept); text like “93.14分” or “1,703,500” accepted."""

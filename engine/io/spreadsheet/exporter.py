@@ -9,8 +9,10 @@ as “二(一) 表 第1行”) are not carried: after an import, a value's secti
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import groupby
 
 from ...core.model import Report
+from .lists import add_lists
 from .template import CLAIMS, COMMITMENTS, INDICATORS, PROJECTS, build_workbook, template_csv
 from .workbook import workbook_bytes
 
@@ -57,12 +59,10 @@ def indicator_rows(report: Report) -> tuple[list, list]:
                          "includes_tasks_of": _join(ind.includes_tasks_of)})
         if len(rows) - start > 1:  # merged, as departments lay the form out
             merges.append(("project", start, len(rows) - 1))
-            run = start
-            for i in range(start + 1, len(rows) + 1):
-                if i == len(rows) or rows[i]["level1"] != rows[run]["level1"]:
-                    if i - 1 > run:
-                        merges.append(("level1", run, i - 1))
-                    run = i
+            for _, run in groupby(range(start, len(rows)), key=lambda i: rows[i]["level1"]):
+                first, *rest = run
+                if rest:  # a run of rows under one 一级指标
+                    merges.append(("level1", first, rest[-1]))
     return rows, merges
 
 
@@ -92,10 +92,9 @@ def workbook_content(report: Report) -> tuple[dict, dict, dict]:
     department = {"department": report.department, "year": str(report.year), "title": report.document,
                   "unit": "万元"}
     projects = [project_row(n, p) for n, p in enumerate(report.projects, start=1)]
-    t = report.totals
-    if any(v is not None for v in (t.initial, t.full_year, t.executed, t.rate)):
-        projects.append({"name": "合计", "initial": t.initial, "full_year": t.full_year, "executed": t.executed,
-                         "rate": t.rate})
+    totals = {key: getattr(report.totals, key) for key in ("initial", "full_year", "executed", "rate")}
+    if any(v is not None for v in totals.values()):
+        projects.append({"name": "合计", **totals})
     indicators, merges = indicator_rows(report)
     tables = {PROJECTS: projects, INDICATORS: indicators, CLAIMS: [claim_row(c) for c in report.claims],
               COMMITMENTS: [commitment_row(k) for k in report.commitments]}
@@ -103,8 +102,7 @@ def workbook_content(report: Report) -> tuple[dict, dict, dict]:
 
 
 def export_xlsx(report: Report, lists=None) -> bytes:
-    department, tables, merges = workbook_content(report)
-    return template_xlsx(department, tables, merges, lists)
+    return template_xlsx(*workbook_content(report), lists)
 
 
 def export_csv(report: Report) -> str:
@@ -116,7 +114,5 @@ def template_xlsx(department=None, tables=None, merges=None, lists=None) -> byte
     """lists: drop-down lists from engine/io/spreadsheet/lists.py's template_lists (none when not given)."""
     workbook = build_workbook(department, tables, merges)
     if lists:
-        from .lists import add_lists
-
         add_lists(workbook, lists)
     return workbook_bytes(workbook)

@@ -29,7 +29,6 @@ from .yamlwrite import Sourced, write_yaml
 class ImportResult:
     text: str
     department: str
-    year: int
     notices: list
 
 
@@ -67,19 +66,16 @@ class _Importer(TableScanner):
         return out
 
     def resolve_unit(self) -> None:
-        declared = {unit for unit, _ in self.unit_declarations}
-        if self.unit_option:
-            declared.add(self.unit_option)
-        if not declared:
+        declared = self.unit_declarations + ([(self.unit_option, "--unit")] if self.unit_option else [])
+        units = {unit for unit, _ in declared}
+        if not units:
             self.problem(DEPARTMENTS_WHERE, "没有声明金额单位(万元 或 元)",
                          suggestion="在部门表“金额单位”一行填写,或在命令中加 --unit 万元 / --unit 元;perfaudit 不猜测单位")
-        elif len(declared) > 1:
-            places = "、".join(f"{where} 为“{unit}”" for unit, where in self.unit_declarations)
-            if self.unit_option:
-                places += ("、" if places else "") + f"--unit 为“{self.unit_option}”"
+        elif len(units) > 1:
+            places = "、".join(f"{where} 为“{unit}”" for unit, where in declared)
             self.problem(DEPARTMENTS_WHERE, f"金额单位声明不一致: {places}", suggestion="统一为同一个单位")
         else:
-            self.unit = declared.pop()
+            self.unit = units.pop()
 
     # ---- the tables -----------------------------------------------------------------
 
@@ -89,16 +85,13 @@ class _Importer(TableScanner):
         project and column the merge covers."""
         cells = {}
         for key, col in table.columns.items():
-            if col not in row:
-                continue
-            cell = row[col]
-            here = ref(r, col)
-            if cell.ref != here and COLUMNS[table.name][key].kind in _NUMERIC and clean_text(cell.value):
-                self.problem(f"{table.sheet.name}!{here}", f"{COLUMNS[table.name][key].header} 所在的格与 "
-                                                           f"{cell.ref} 合并,无法确定这一格的值",
-                             column=COLUMNS[table.name][key].header, suggestion="取消合并,每格分别填写数值")
-                continue
-            cells[key] = cell
+            cell = row.get(col)
+            column = COLUMNS[table.name][key]
+            if cell is not None and cell.ref != ref(r, col) and column.kind in _NUMERIC and clean_text(cell.value):
+                self.problem(f"{table.sheet.name}!{ref(r, col)}", f"{column.header} 所在的格与 {cell.ref} 合并,"
+                             "无法确定这一格的值", column=column.header, suggestion="取消合并,每格分别填写数值")
+            elif cell is not None:
+                cells[key] = cell
         return cells
 
     def section(self, table: Table, r: int, cells: dict, keys) -> str:
@@ -187,11 +180,10 @@ class _Importer(TableScanner):
         return out
 
     def indicators(self, table: Table, projects: list) -> None:
-        by_name = {}
+        by_name: dict = {}  # a project's name, then its aliases -> the project (the first project wins)
         for p in projects:
-            by_name.setdefault(p["name"].value, p)
-            for alias in p.get("aliases", Sourced([], "")).value:
-                by_name.setdefault(alias, p)
+            for name in (p["name"].value, *p.get("aliases", Sourced([], "")).value):
+                by_name.setdefault(name, p)
         kinds = schema_enum("indicator")
         carried: dict = {}
         for r, row in table.rows:
@@ -292,12 +284,8 @@ class _Importer(TableScanner):
             kind = "rate" if percent else "number"
         if kind == "list":
             return self.names(sheet, cell)
-        if kind == "amount":
-            return self.amount(sheet, cell, column.header)
-        if kind == "rate":
-            return self.rate(sheet, cell, column.header)
-        if kind == "quantity":
-            return self.quantity(sheet, cell, column.header)
+        if kind in ("amount", "rate", "quantity"):  # CellReader's reader of that name gives the Sourced value
+            return getattr(self, kind)(sheet, cell, column.header)
         if kind in ("year", "number"):
             read = self.year_value if kind == "year" else self.number
             value = read(sheet, cell, column.header)
@@ -378,7 +366,7 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
         title = f"{name}{year}年度绩效自评表"
         imp.notices.append(f"部门表没有填写报告标题,使用“{title}”")
     data: dict = {"department": department["department"], "year": year, "unit": "万元",
-                  "document": {"title": title, "file": department["file"] if "file" in department else path.name,
+                  "document": {"title": title, "file": department.get("file", path.name),
                                "note": f"由 perfaudit import 从 {path.name} 导入"}}
     for p in projects:
         if not p["indicators"]:
@@ -391,7 +379,7 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
               "请对照原表核对后再用于核查。section 是数据所在的工作表!单元格,每个数值行末的注释是它的单元格。")
     text, refs = write_yaml(data, header)
     check_generated(text, refs, display, year, name)
-    return ImportResult(text, name, year, imp.notices)
+    return ImportResult(text, name, imp.notices)
 
 
 def check_generated(text: str, refs: dict, display: str, year: int, department: str) -> None:

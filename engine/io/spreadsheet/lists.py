@@ -24,11 +24,8 @@ def schema_enum(definition: str) -> tuple:
 def grade_words(ruleset) -> tuple:
     """Every grade word the rules accept, across all years, in the order the rules list them."""
     parameter = ruleset.parameters.get(GRADE_PARAMETER) if ruleset is not None else None
-    words: dict = {}
-    for entry in parameter.values if parameter is not None else ():
-        if isinstance(entry.value, dict):
-            words.update(dict.fromkeys(str(key) for key in entry.value))
-    return tuple(words)
+    entries = parameter.values if parameter is not None else ()
+    return tuple(dict.fromkeys(str(key) for entry in entries if isinstance(entry.value, dict) for key in entry.value))
 
 
 def template_lists(ruleset=None) -> dict:
@@ -48,19 +45,14 @@ def template_lists(ruleset=None) -> dict:
     return lists
 
 
-def _formula(values: tuple) -> str | None:
-    text = '"' + ",".join(values) + '"'
-    return text if len(text) <= _INLINE_LIMIT and not any("," in v or '"' in v for v in values) else None
-
-
 def add_lists(workbook, lists: dict) -> None:
     """Attach each list to its column's entry cells (the blank rows under the header, or the 部门表 value)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     for (sheet, key), (values, strict) in sorted(lists.items()):
-        formula = _formula(values)
-        if formula is None or sheet not in workbook.sheetnames:
+        formula = '"' + ",".join(values) + '"'  # an inline list: its values hold no comma or quote
+        if len(formula) > _INLINE_LIMIT or any("," in v or '"' in v for v in values):
             continue
         ws = workbook[sheet]
         if sheet == DEPARTMENT:
@@ -71,10 +63,8 @@ def add_lists(workbook, lists: dict) -> None:
             letter = get_column_letter([c.key for c in columns].index(key) + 1)
             first = 4 if any(c.group for c in columns) else 3
             ranges = f"{letter}{first}:{letter}{max(ws.max_row, first)}"
-        validation = DataValidation(type="list", formula1=formula, allow_blank=True,
-                                    errorStyle="stop" if strict else "warning", showErrorMessage=True,
-                                    errorTitle="不在可选范围内",
-                                    error="请从下拉列表中选择:" + "、".join(values),
-                                    promptTitle="可选值", prompt="、".join(values), showInputMessage=False)
-        validation.add(ranges)
-        ws.add_data_validation(validation)
+        ws.add_data_validation(DataValidation(type="list", formula1=formula, allow_blank=True, sqref=ranges,
+                                              errorStyle="stop" if strict else "warning", showErrorMessage=True,
+                                              errorTitle="不在可选范围内",
+                                              error="请从下拉列表中选择:" + "、".join(values),
+                                              promptTitle="可选值", prompt="、".join(values), showInputMessage=False))

@@ -16,7 +16,9 @@ from decimal import Context, Decimal, InvalidOperation, getcontext
 from pathlib import Path
 
 from ...core.cjk import half_width_table
-from .xlsxread import ref
+from .cellguard import csv_unguarded
+from .xlsxread import (MAX_CELL_CHARS, MAX_CSV_BYTES, CellBudget, SheetTooLarge, check_text, read_workbook, ref,
+                       too_large)
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # number punctuation and the colon of "单位：万元"; other full-width marks are kept as the form printed them
@@ -40,14 +42,9 @@ class Sheet:
     name: str
     cells: dict = field(default_factory=dict)  # (row, column) -> Cell, both 1-based
 
-    def get(self, row: int, column: int) -> Cell | None:
-        return self.cells.get((row, column))
-
 
 def read_xlsx(path: Path, display: str) -> list[Sheet]:
     """The cells holding values (and formulas without a saved result), within the limits of xlsxread."""
-    from .xlsxread import read_workbook
-
     sheets = []
     for title, cells, number_format in read_workbook(path, display):
         sheet = Sheet(title)
@@ -79,9 +76,6 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
 
 def read_csv(path: Path, display: str) -> tuple[list[Sheet], str]:
     """One sheet named after the file, held to the same limits as a workbook (xlsxread)."""
-    from .cellguard import csv_unguarded
-    from .xlsxread import MAX_CELL_CHARS, MAX_CSV_BYTES, CellBudget, SheetTooLarge, check_text, too_large
-
     sheet = Sheet(path.stem)
     try:
         if path.stat().st_size > MAX_CSV_BYTES:

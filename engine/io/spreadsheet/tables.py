@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from .cells import CellReader
 from .reader import Cell, Sheet, clean_text, half_width
@@ -17,6 +18,8 @@ _UNIT_IN_HEADER = re.compile(r"[((]\s*(万元|元)\s*[))]")
 _NOTE_PREFIXES = ("注", "说明", "填表", "备注:", "备注:")
 _REQUIRED = {PROJECTS: ({"name"}, {"full_year", "executed", "initial"}), INDICATORS: ({"name", "level1"}, set()),
              CLAIMS: ({"text", "measure"}, set()), COMMITMENTS: ({"text", "kind"}, set())}
+_HEADERS = {name: {text: c for c in columns for text in (c.header, *c.aliases)}  # table -> header or alias -> Column
+            for name, columns in TABLES.items()}
 _DEPARTMENT_LABELS = {label: key for label, key, _ in DEPARTMENT_FIELDS} | {"部门名称": "department", "单位": "unit",
                                                                            "主管部门": "department"}
 
@@ -38,10 +41,9 @@ def _match_header(name: str, cells: dict) -> dict | None:
     """Column key -> index when this row is the header row of table `name`."""
     found = {}
     for col, text in cells.items():
-        key = _header_key(text)
-        for column in TABLES[name]:
-            if key == column.header or key in column.aliases:
-                found.setdefault(column.key, col)
+        column = _HEADERS[name].get(_header_key(text))
+        if column is not None:
+            found.setdefault(column.key, col)
     must, any_of = _REQUIRED[name]
     if must <= set(found) and (not any_of or any_of & set(found)):
         return found
@@ -49,10 +51,6 @@ def _match_header(name: str, cells: dict) -> dict | None:
 
 
 class TableScanner(CellReader):
-    def __init__(self, display: str):
-        super().__init__(display)
-        self.unit_declarations: list = []  # (unit, where) from the department sheet and table headers
-
     # ---- finding the tables -----------------------------------------------------
 
     def scan(self, sheets: list[Sheet]) -> tuple[dict, dict]:
@@ -60,30 +58,25 @@ class TableScanner(CellReader):
         tables: dict = {}
         for sheet in sheets:
             current: Table | None = None
-            by_row: dict = {}
-            for (r, c), cell in sorted(sheet.cells.items()):
-                by_row.setdefault(r, {})[c] = cell
-            for r, row in sorted(by_row.items()):
+            for r, row_cells in groupby(sorted(sheet.cells.items()), key=lambda item: item[0][0]):
+                row = {c: cell for (_, c), cell in row_cells}
                 texts = {c: clean_text(cell.value) for c, cell in row.items() if isinstance(cell.value, str)}
                 for name in TABLES:
                     columns = _match_header(name, texts)
                     if columns:
                         break
                 if columns:  # a header row of table `name` (None when no table's header matched)
-                    self.header_units(sheet, row)
                     if name in tables:
                         first = tables[name]
                         self.problem(f"{sheet.name}!A{r}", f"第二张{name[:2]}表(第一张在 {first.sheet.name} 第 "
                                                           f"{first.header_row} 行)", suggestion="合并为一张表后再导入")
                     current = Table(name, sheet, r, columns)
                     tables.setdefault(name, current)
-                    self.unknown_columns(sheet, r, texts, columns)
-                    self.repeated_columns(sheet, r, texts, name)
+                    self.header_cells(sheet, r, texts, name, columns)
                     continue
                 if self.department_row(sheet, row, department, current is None):
                     continue
-                first_col = min(row)
-                only = clean_text(row[first_col].value) if len(row) == 1 else None
+                only = clean_text(row[min(row)].value) if len(row) == 1 else None
                 if only is not None and (only in TITLES.values() or only.startswith(_NOTE_PREFIXES)):
                     current = None  # a title or a note closes the table above it
                     continue
@@ -100,38 +93,32 @@ class TableScanner(CellReader):
         first: dict = {}  # column -> the first cell holding a value under a blank header
         for _, row in table.rows:
             for col, cell in row.items():
-                if col not in read and table.sheet.get(table.header_row, col) is None and clean_text(cell.value):
+                if col not in read and (table.header_row, col) not in table.sheet.cells and clean_text(cell.value):
                     first.setdefault(col, cell)
         for col, cell in sorted(first.items()):
             count = sum(1 for _, row in table.rows if col in row and clean_text(row[col].value))
             self.notices.append(f"{table.sheet.name}!{cell.ref} 所在的列没有表头,这一列的 {count} 个值未导入")
 
-    def header_units(self, sheet: Sheet, row: dict) -> None:
-        for cell in row.values():
-            match = _UNIT_IN_HEADER.search(half_width(clean_text(cell.value)))
-            if match:
-                self.unit_declarations.append((match.group(1), f"{sheet.name}!{cell.ref}(表头)"))
-
-    def repeated_columns(self, sheet: Sheet, r: int, texts: dict, name: str) -> None:
-        """Two header cells naming one column (not one merged cell): which one holds the values is unknown, and
-        reading the first silently dropped the other (a second 全年预算数 where 全年执行数 was)."""
-        seen: dict = {}  # Column.key -> the first header cell naming it
+    def header_cells(self, sheet: Sheet, r: int, texts: dict, name: str, columns: dict) -> None:
+        """A unit in a header cell (全年预算数(万元)) declares the amounts' unit. A header cell naming no column of
+        the template is noted as ignored. Two header cells naming one column (not one merged cell) are a problem:
+        which one holds the values is unknown, and reading the first silently dropped the other (a second 全年预算数
+        where 全年执行数 was)."""
+        known = set(columns.values())
         for col, text in sorted(texts.items()):
             key = _header_key(text)
-            column = next((c for c in TABLES[name] if key == c.header or key in c.aliases), None)
-            if column is None:
-                continue
-            cell, first = sheet.get(r, col), seen.setdefault(column.key, sheet.get(r, col))
+            cell = sheet.cells[(r, col)]
+            unit = _UNIT_IN_HEADER.search(half_width(text))
+            if unit:
+                self.unit_declarations.append((unit.group(1), f"{sheet.name}!{cell.ref}(表头)"))
+            if col not in known and key not in ("", "项目资金", "自评结果"):
+                self.notices.append(f"{sheet.name}!{cell.ref} 的列“{text}”不在模板中,已忽略")
+            column = _HEADERS[name].get(key)
+            first = sheet.cells[(r, columns[column.key])] if column is not None else cell
             if cell is not first:
                 self.problem(f"{sheet.name}!{cell.ref}", f"表头“{text}”与 {first.ref} 的“{clean_text(first.value)}”"
                                                          f"是同一栏,无法确定读哪一列", column=column.header,
                              suggestion="删去或改正重复的表头后再导入")
-
-    def unknown_columns(self, sheet: Sheet, r: int, texts: dict, columns: dict) -> None:
-        known = set(columns.values())
-        for col, text in sorted(texts.items()):
-            if col not in known and _header_key(text) not in ("", "项目资金", "自评结果"):
-                self.notices.append(f"{sheet.name}!{sheet.get(r, col).ref} 的列“{text}”不在模板中,已忽略")
 
     def department_row(self, sheet: Sheet, row: dict, department: dict, outside_table: bool) -> bool:
         first_col = min(row)

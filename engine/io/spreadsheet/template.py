@@ -155,8 +155,7 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
     from openpyxl.utils import get_column_letter
 
     columns = TABLES[name]
-    last = get_column_letter(len(columns))
-    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     ws["A1"] = TITLES[name]
     ws["A1"].font = styles["title"]
     ws["A1"].alignment = styles["center"]
@@ -168,6 +167,7 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
         elif header_row == 3:
             ws.merge_cells(start_row=2, start_column=i, end_row=3, end_column=i)
         ws.cell(row=3 if c.group else 2, column=i, value=c.header)
+        ws.column_dimensions[get_column_letter(i)].width = c.width
     for group, cols in groups.items():
         ws.merge_cells(start_row=2, start_column=cols[0], end_row=2, end_column=cols[-1])
         ws.cell(row=2, column=cols[0], value=group)
@@ -177,9 +177,8 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
             cell.font, cell.fill, cell.alignment, cell.border = (styles["bold"], styles["head"], styles["center"],
                                                                  styles["border"])
     first = header_row + 1
-    count = max(len(rows), BLANK_ROWS[name] if not rows else 0)
-    for n in range(count):
-        values = rows[n] if n < len(rows) else {}
+    for n in range(len(rows) or BLANK_ROWS[name]):  # no rows: the blank template's formatted empty rows
+        values = rows[n] if rows else {}
         for i, c in enumerate(columns, start=1):
             cell = ws.cell(row=first + n, column=i)
             _put(cell, values.get(c.key), c.kind, styles)
@@ -188,8 +187,6 @@ def _table_sheet(ws, name: str, rows: list, merges: list, styles) -> None:
     for key, start, end in merges:  # merged ranges over data rows, by column key and row offsets
         i = [c.key for c in columns].index(key) + 1
         ws.merge_cells(start_row=first + start, start_column=i, end_row=first + end, end_column=i)
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = c.width
     ws.freeze_panes = ws.cell(row=first, column=3 if name == PROJECTS else 1)
 
 
@@ -231,10 +228,8 @@ def build_workbook(department: dict | None = None, tables: dict | None = None, m
 def csv_text(value, kind: str) -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal) and kind == "rate":
-        return format(value.scaleb(2), "f") + "%"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value.scaleb(2), "f") + "%" if kind == "rate" else format(value, "f")
     return csv_safe(str(value))
 
 

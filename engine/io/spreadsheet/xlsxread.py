@@ -96,7 +96,7 @@ class CellBudget:
     def __init__(self):
         self.left = MAX_CELLS
 
-    def take(self, row: int, column: int, what: str = "") -> None:
+    def take(self, row: int, column: int) -> None:
         if row > MAX_ROWS or column > MAX_COLUMNS:
             raise SheetTooLarge(f"单元格 {ref(row, column)} 超出上限(最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列含数据)",
                                 "删除表格范围以外的内容")
@@ -193,16 +193,12 @@ class SheetCells:
             yield top, [(r, c) for r in rows for c in columns]
 
 
-def column_letter(column: int) -> str:
+def ref(row: int, column: int) -> str:
     letters = ""
     while column:
         column, rest = divmod(column - 1, 26)
         letters = chr(65 + rest) + letters
-    return letters
-
-
-def ref(row: int, column: int) -> str:
-    return f"{column_letter(column)}{row}"
+    return f"{letters}{row}"
 
 
 def read_workbook(path: Path, display: str):

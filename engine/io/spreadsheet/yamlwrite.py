@@ -35,12 +35,8 @@ def _plain_ok(text: str) -> bool:
 
 
 def scalar(value, flow: bool = False) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if value is None or isinstance(value, int):  # null, true, false or the integer: JSON's spelling is YAML's
+        return json.dumps(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     text = str(value)
@@ -50,9 +46,7 @@ def scalar(value, flow: bool = False) -> str:
 
 
 def _unwrap(value):
-    if isinstance(value, Sourced):
-        return value.value, value
-    return value, None
+    return (value.value, value) if isinstance(value, Sourced) else (value, None)
 
 
 def _comment(src: Sourced | None) -> str:
