@@ -263,77 +263,65 @@ def scan(text: str, display: str) -> Document | None:
     pending = None  # (mapping, lines, key, key line, mapping column) after a "key:" ending its line
     for line_no, e in enumerate(entries, 1):
         fast, key, kind, value, ind, item, vcol = e
-        if fast == fast_col:  # the common line: a key of the open mapping
-            if key in top:
-                return None  # a duplicate key: yamlsrc names both lines
-            if kind == 1:
-                top[key] = value
-                top_lines[key] = line_no
-            elif kind == 2:
-                top[key] = _container(value, line_no, tables)
-                top_lines[key] = line_no
-            else:
-                top[key] = None
-                pending = (top, top_lines, key, line_no, top_col)
-                fast_col = -2
-            continue
-        if ind < 0:
-            if e is SKIP:
-                continue
-            return None
-        if pending is not None:
-            p_map, p_lines, p_key, p_line, p_col = pending
-            pending = None
-            if ind <= p_col:
-                return None  # an empty value (null), or an indentless sequence
-            top_map = item is None  # a block of "key: value" lines, else of "- " items
-            top, top_lines = ({}, {}) if top_map else ([], [])
-            p_map[p_key] = top
-            p_lines[p_key] = line_no
-            nested[id(p_map), p_key] = p_line
-            tables[id(top)] = top_lines
-            top_col = ind
-            stack.append((ind, top_map, top, top_lines))
-            if len(stack) > _MAX_NESTING:
+        if fast != fast_col:  # not the common line (a key of the open mapping): find or open its block
+            if ind < 0:
+                if e is SKIP:
+                    continue
                 return None
-        elif top_col != ind:
-            if root is None:
-                top_map = item is None
+            if pending is not None:
+                p_map, p_lines, p_key, p_line, p_col = pending
+                pending = None
+                if ind <= p_col:
+                    return None  # an empty value (null), or an indentless sequence
+                top_map = item is None  # a block of "key: value" lines, else of "- " items
                 top, top_lines = ({}, {}) if top_map else ([], [])
-                root, root_line, top_col = top, line_no, ind
-                tables[id(root)] = top_lines
+                p_map[p_key] = top
+                p_lines[p_key] = line_no
+                nested[id(p_map), p_key] = p_line
+                tables[id(top)] = top_lines
+                top_col = ind
                 stack.append((ind, top_map, top, top_lines))
-            else:
-                while top_col > ind and len(stack) > 1:
-                    stack.pop()
-                    top_col, top_map, top, top_lines = stack[-1]
-                if top_col != ind:
-                    return None  # indentation that matches no open block
-        if item is not None:
-            if top_map:
-                return None  # "- " where a key belongs
-            if key is None:
-                if kind == 1:
-                    top.append(value)
-                elif kind == 2:
-                    top.append(_container(value, line_no, tables))
-                else:
+                if len(stack) > _MAX_NESTING:
                     return None
+            elif top_col != ind:
+                if root is None:
+                    top_map = item is None
+                    top, top_lines = ({}, {}) if top_map else ([], [])
+                    root, root_line, top_col = top, line_no, ind
+                    tables[id(root)] = top_lines
+                    stack.append((ind, top_map, top, top_lines))
+                else:
+                    while top_col > ind and len(stack) > 1:
+                        stack.pop()
+                        top_col, top_map, top, top_lines = stack[-1]
+                    if top_col != ind:
+                        return None  # indentation that matches no open block
+            if item is not None:
+                if top_map:
+                    return None  # "- " where a key belongs
+                if key is None:
+                    if kind == 1:
+                        top.append(value)
+                    elif kind == 2:
+                        top.append(_container(value, line_no, tables))
+                    else:
+                        return None
+                    top_lines.append(line_no)
+                    fast_col = -2
+                    continue
+                new, new_lines = {}, {}
+                top.append(new)
                 top_lines.append(line_no)
-                fast_col = -2
-                continue
-            new, new_lines = {}, {}
-            top.append(new)
-            top_lines.append(line_no)
-            tables[id(new)] = new_lines
-            top_col, top_map, top, top_lines = item, True, new, new_lines
-            stack.append((item, True, new, new_lines))
-            if len(stack) > _MAX_NESTING:
-                return None
-        elif not top_map:
-            return None  # a key where "- " belongs
+                tables[id(new)] = new_lines
+                top_col, top_map, top, top_lines = item, True, new, new_lines
+                stack.append((item, True, new, new_lines))
+                if len(stack) > _MAX_NESTING:
+                    return None
+            elif not top_map:
+                return None  # a key where "- " belongs
+            fast_col = top_col
         if key in top:
-            return None
+            return None  # a duplicate key: yamlsrc names both lines
         if kind == 1:
             top[key] = value
             top_lines[key] = line_no
@@ -343,7 +331,7 @@ def scan(text: str, display: str) -> Document | None:
         else:
             top[key] = None
             pending = (top, top_lines, key, line_no, top_col)
-        fast_col = top_col if pending is None else -2
+            fast_col = -2
     if pending is not None or root is None:
         return None
     return ScannedDocument(display, root, (root_line, stack[0][0] + 1), entries, tables, nested)
