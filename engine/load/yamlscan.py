@@ -255,12 +255,14 @@ def scan(text: str, display: str) -> Document | None:
         entries[i] = e
     tables: dict = {}  # id of each container -> line of each value (dict by key, list by index)
     nested: dict = {}  # (id of mapping, key) -> line of the key, for values that are blocks below it
-    root = None
     stack: list = []  # open blocks, innermost last: (column, is_map, container, lines)
     top_col = fast_col = -2  # fast_col: the open mapping's column when the next line may simply add a key
     top_map = False
     top = top_lines = None
-    pending = None  # (mapping, lines, key, key line, mapping column) after a "key:" ending its line
+    # (mapping, lines, key, key line, mapping column) after a "key:" ending its line; the document itself is
+    # opened the same way, as the value of a key "" at column -1 in `holder` (whose `nested` entry no look-up makes)
+    holder, holder_lines = {}, {}
+    pending = (holder, holder_lines, "", 0, -1)
     for line_no, e in enumerate(entries, 1):
         fast, key, kind, value, ind, item, vcol = e
         if fast != fast_col:  # not the common line (a key of the open mapping): find or open its block
@@ -284,18 +286,11 @@ def scan(text: str, display: str) -> Document | None:
                 if len(stack) > _MAX_NESTING:
                     return None
             elif top_col != ind:
-                if root is None:
-                    top_map = item is None
-                    top, top_lines = ({}, {}) if top_map else ([], [])
-                    root, root_line, top_col = top, line_no, ind
-                    tables[id(root)] = top_lines
-                    stack.append((ind, top_map, top, top_lines))
-                else:
-                    while top_col > ind and len(stack) > 1:
-                        stack.pop()
-                        top_col, top_map, top, top_lines = stack[-1]
-                    if top_col != ind:
-                        return None  # indentation that matches no open block
+                while top_col > ind and len(stack) > 1:
+                    stack.pop()
+                    top_col, top_map, top, top_lines = stack[-1]
+                if top_col != ind:
+                    return None  # indentation that matches no open block
             if item is not None:
                 if top_map:
                     return None  # "- " where a key belongs
@@ -332,9 +327,9 @@ def scan(text: str, display: str) -> Document | None:
             top[key] = None
             pending = (top, top_lines, key, line_no, top_col)
             fast_col = -2
-    if pending is not None or root is None:
+    if pending is not None:
         return None
-    return ScannedDocument(display, root, (root_line, stack[0][0] + 1), entries, tables, nested)
+    return ScannedDocument(display, holder[""], (holder_lines[""], stack[0][0] + 1), entries, tables, nested)
 
 
 class ScannedDocument(Document):
