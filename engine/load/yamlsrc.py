@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 
@@ -91,9 +91,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[start:exc.start].decode("utf-8")) + 1  # the first bad byte: all before it is UTF-8
+        line, column = _byte_place(raw, exc.start)  # the first bad byte: all before it is UTF-8
         try:
             raw.decode("gb18030")
             hint = "文件看起来是 GBK/GB18030 编码"
@@ -117,12 +115,14 @@ def _nul_problem(raw: bytes, display: str) -> Diagnostic:
     if _looks_utf16(raw):
         return Diagnostic(display, 0, 0, "", "文件是 UTF-16 编码(如 Windows 记事本的“Unicode”),不是 UTF-8",
                           expected="UTF-8 编码的 YAML 文本", suggestion="用编辑器“另存为 UTF-8”")
-    at = raw.index(b"\x00")
-    start = raw.rfind(b"\n", 0, at) + 1
-    line = raw.count(b"\n", 0, at) + 1
-    column = len(raw[start:at].decode("utf-8", errors="replace")) + 1
-    return Diagnostic(display, line, column, "", "文件中含有 NUL 字节(U+0000),不是纯文本",
+    return Diagnostic(display, *_byte_place(raw, raw.index(b"\x00")), "", "文件中含有 NUL 字节(U+0000),不是纯文本",
                       expected="UTF-8 编码的 YAML 文本", suggestion="删除该字符;若文件是由其他程序导出的,请另存为 UTF-8 文本")
+
+
+def _byte_place(raw: bytes, at: int) -> tuple[int, int]:
+    """Line and column (in characters) of the byte at offset `at`."""
+    start = raw.rfind(b"\n", 0, at) + 1
+    return raw.count(b"\n", 0, at) + 1, len(raw[start:at].decode("utf-8", errors="replace")) + 1
 
 
 def load_yaml_file(path: Path, display: str | None = None, fast: tuple = FAST_PATHS
@@ -469,12 +469,8 @@ class _Builder:
             return None
         if not self._digits_ok(node, path, text, cleaned):
             return None
-        try:
-            # Decimal keeps the printed precision: 50.00 stays 50.00, not 50.0
-            return Decimal(cleaned)
-        except InvalidOperation:
-            self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数")
-            return None
+        # Decimal keeps the printed precision: 50.00 stays 50.00, not 50.0 (and reads whatever _PLAIN_DECIMAL matched)
+        return Decimal(cleaned)
 
     def _digits_ok(self, node, path, text, cleaned) -> bool:
         if sum(ch.isdigit() for ch in cleaned) > MAX_DIGITS:
