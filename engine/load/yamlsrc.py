@@ -374,14 +374,15 @@ class _Builder:
         if depth > MAX_DEPTH:
             self._problem(node, path, f"嵌套层数过深(上限 {MAX_DEPTH} 层)", suggestion=_DEPTH_HINT)
             return None
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        mapping = isinstance(node, yaml.MappingNode)
+        if node.tag != (_MAP if mapping else _SEQ):
+            self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
+            return None
+        if mapping:
             return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag not in (_SEQ,):
-                self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
-                return None
-            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-        return self._scalar(node, path)
+        return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
 
     def _alias(self, node, path):
         self._aliases += 1
@@ -406,9 +407,6 @@ class _Builder:
         return False
 
     def _mapping(self, node, path, depth):
-        if node.tag != _MAP:
-            self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
-            return None
         out: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):

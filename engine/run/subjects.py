@@ -126,10 +126,6 @@ class Subjects(Sequence):
             self._made[i] = subject
         return subject
 
-    def __iter__(self):
-        for i in range(self._n):
-            yield self[i]
-
     def scopes(self) -> list:
         """[subject.scope for subject in self], without making the subjects."""
         names = tuple(self.roots)
