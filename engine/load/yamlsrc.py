@@ -440,39 +440,30 @@ class _Builder:
             return None
         if tag == _BOOL:
             return text.lower() in ("true", "yes", "on", "y")
-        if tag == _INT:
-            cleaned = text.replace("_", "")
-            if not _PLAIN_INT.match(cleaned):
-                self._problem(node, path, f"不支持的整数写法 “{text}”", expected="十进制数字,如 100")
-                return None
-            if not self._digits_ok(node, path, text, cleaned):
-                return None
-            return int(cleaned)
-        if tag == _FLOAT:
-            return self._decimal(node, path, text)
+        if tag == _INT or tag == _FLOAT:
+            return self._number(node, path, text, tag == _INT)
         self._problem(node, path, f"不支持的 YAML 标签 {tag}", expected="文本、数字、true/false、列表或映射")
         return None
 
-    def _decimal(self, node, path, text):
+    def _number(self, node, path, text, integer: bool):
+        """An !!int as an int, an !!float as a Decimal (which keeps the printed precision: 50.00 stays 50.00, not
+        50.0), or None with the problem: (message, expected) of the first check the text fails."""
         cleaned = text.replace("_", "")
         lowered = cleaned.lower()
-        if "inf" in lowered or "nan" in lowered:
-            self._problem(node, path, f"不接受非有限数 “{text}”", expected="有限的十进制数")
+        problem = None
+        if integer:
+            if not _PLAIN_INT.match(cleaned):
+                problem = f"不支持的整数写法 “{text}”", "十进制数字,如 100"
+        elif "inf" in lowered or "nan" in lowered:
+            problem = f"不接受非有限数 “{text}”", "有限的十进制数"
+        elif "e" in lowered:
+            problem = f"不接受科学计数法 “{text}”", "按报告原样书写的十进制数,如 170.35"
+        elif not _PLAIN_DECIMAL.match(cleaned):  # Decimal reads whatever it matches
+            problem = f"无法识别的数字 “{text}”", "十进制数,如 170.35"
+        if problem is None and sum(ch.isdigit() for ch in cleaned) > MAX_DIGITS:
+            problem = (f"数字位数过多 “{text[:40]}{'…' if len(text) > 40 else ''}”(超过 {MAX_DIGITS} 位)",
+                       "按报告原样书写的数字,如 170.35")
+        if problem is not None:
+            self._problem(node, path, *problem)
             return None
-        if "e" in lowered:
-            self._problem(node, path, f"不接受科学计数法 “{text}”", expected="按报告原样书写的十进制数,如 170.35")
-            return None
-        if not _PLAIN_DECIMAL.match(cleaned):
-            self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数,如 170.35")
-            return None
-        if not self._digits_ok(node, path, text, cleaned):
-            return None
-        # Decimal keeps the printed precision: 50.00 stays 50.00, not 50.0 (and reads whatever _PLAIN_DECIMAL matched)
-        return Decimal(cleaned)
-
-    def _digits_ok(self, node, path, text, cleaned) -> bool:
-        if sum(ch.isdigit() for ch in cleaned) > MAX_DIGITS:
-            self._problem(node, path, f"数字位数过多 “{text[:40]}{'…' if len(text) > 40 else ''}”(超过 {MAX_DIGITS} 位)",
-                          expected="按报告原样书写的数字,如 170.35")
-            return False
-        return True
+        return int(cleaned) if integer else Decimal(cleaned)
