@@ -133,34 +133,24 @@ def _flow(line: str, pos: int):
         while True:
             if is_map:
                 k = _FLOW_KEY.match(line, pos)
-                if not k:
-                    return None
+                if not k or any(k.group(1) == other for other, _ in items):
+                    return None  # no key, or a duplicate one
                 kcol, pos = pos + 1, k.end()
             got = _flow_item(line, pos)
             if got is None:
                 return None
             value, after = got
-            if is_map:
-                key = k.group(1)
-                if any(key == other for other, _ in items):
-                    return None
-                items.append((key, value))
-                cols.append((kcol, pos + 1))
-            else:
-                items.append(value)
-                cols.append(pos + 1)
+            items.append((k.group(1), value) if is_map else value)
+            cols.append((kcol, pos + 1) if is_map else pos + 1)
             sep = _FLOW_SEP.match(line, after)
-            if not sep:
+            if not sep or sep.group(1) not in (",", close):
                 return None
-            if sep.group(1) == ",":
-                pos = _SPACES.match(line, sep.end()).end()
-                if line.startswith(close, pos) or line.startswith(",", pos):
-                    return None  # a trailing or doubled comma: leave it to PyYAML
-                continue
-            if sep.group(1) != close:
-                return None
-            end = sep.end()
-            break
+            if sep.group(1) == close:
+                end = sep.end()
+                break
+            pos = _SPACES.match(line, sep.end()).end()
+            if line.startswith(close, pos) or line.startswith(",", pos):
+                return None  # a trailing or doubled comma: leave it to PyYAML
     if not _END.match(line, end):
         return None
     return is_map, tuple(items), tuple(cols)
@@ -196,11 +186,9 @@ def _parse_other(line: str):
     if pos == len(line) or line.startswith("#", pos):
         if dash is None and key is None:
             return SKIP
-        if key is None or (pos == head.end() and pos < len(line)):
-            return _BAD  # a bare "-", or "key:#"
+        if key is None:
+            return _BAD  # a bare "-" ("key:#" is no key: its ":" is followed by neither a space nor the end)
         return (fast, key, 0, None, ind, item, pos)
-    if key is not None and pos == head.end():
-        return _BAD  # cannot happen (":" is followed by a space or the end); kept for safety
     if key is None and dash is None:
         return _BAD  # a scalar where a key or an item belongs
     ch = line[pos]
