@@ -78,7 +78,7 @@ def _build(key: str, texts: dict, create) -> Network:
 
 
 def _trim() -> None:
-    idle = [network for network in list(_networks.values()) if not network.users]
+    idle = [network for network in _networks.values() if not network.users]
     for network in idle[:max(0, len(idle) - MAX_IDLE)]:
         del _networks[network.key]
         _delete(network)

@@ -104,11 +104,8 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
 
 
 def params_for(ruleset: RuleSet, scope: ReportScope) -> dict:
-    out = {}
-    for name, parameter in ruleset.parameters.items():
-        entry = parameter.value_for(scope)
-        out[name] = entry.value if entry else None
-    return out
+    entries = {name: parameter.value_for(scope) for name, parameter in ruleset.parameters.items()}
+    return {name: entry.value if entry else None for name, entry in entries.items()}
 
 
 def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "",
