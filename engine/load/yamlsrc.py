@@ -178,13 +178,6 @@ class _Loader(yaml.SafeLoader):
         self.compose_node = lambda parent, index: yaml.ScalarNode(_NULL, "", last.end_mark, last.end_mark)
 
 
-def _problem_text(problem: str) -> str:
-    for english, chinese in _YAML_PROBLEMS:
-        if english in problem:
-            return chinese
-    return problem
-
-
 _FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：#\"'{\[]+(：)")
 _BRACE_VALUE = re.compile(r"^\s*(?:-\s+)?[^\s:#\"']+:\s+(\{)(?!.*\}\s*(#.*)?$)")
 
@@ -310,7 +303,8 @@ def load_yaml_text(text: str, display: str, fast: tuple = FAST_PATHS) -> tuple[D
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = f"YAML 语法错误: {_problem_text(exc.problem or exc.context or '')}"
+        problem = exc.problem or exc.context or ""
+        message = "YAML 语法错误: " + next((chinese for english, chinese in _YAML_PROBLEMS if english in problem), problem)
         opened = exc.context_mark
         if exc.problem_mark and opened and ("flow" in (exc.context or "") or "quoted" in (exc.context or "")) \
                 and opened.line != exc.problem_mark.line:
