@@ -224,8 +224,7 @@ def scan(text: str, display: str) -> Document | None:
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
     texts = text.split("\n")
-    get = cache.get
-    entries = list(map(get, texts))
+    entries = list(map(cache.get, texts))
     i = -1
     find = entries.index
     while True:  # lines not seen before, found by C-level searches rather than a loop over every line
