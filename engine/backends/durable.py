@@ -151,8 +151,6 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
         numeric = False
     else:  # mixed or boolean operands (== and != only)
         return _column_rows(slot_keys, column, False)
-    if type(None) not in types:
-        return _known_texts(*slot_keys, lefts, rights, numeric, known)
     # members only for the rows whose operands are both known, in their slots' keys
     rows = range(count)
     if type(None) in left_types:
