@@ -158,8 +158,6 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
         numeric = False
     else:  # mixed or boolean operands (== and != only)
         return _column_rows(slot_keys, column, False)
-    if type(None) not in types:
-        return _known_texts(*slot_keys, lefts, rights, numeric, known)
     # members only for the rows whose operands are both known, in their slots' keys
     rows = range(count)
     if type(None) in left_types:
@@ -350,7 +348,7 @@ class _Layout:
                     for outcome, tests in outcome_tests(compiled, key, _guarded).items():
                         name = f"r{rule_no}_{outcome}"
                         definition[name] = {"all": [{"m": {"$and": [selector] + tests}}]}
-                        self._register(name, (compiled.rule.id, outcome))
+                        self.tags[name] = (compiled.rule.id, outcome)
                 self.fact_plans[kind].append((group, ',"g":' + json.dumps(group), plan))
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
@@ -365,11 +363,8 @@ class _Layout:
                         self.slot_keys[(group.name, position, leaf.index)] = tuple(
                             [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
                             for side in (("t",) if leaf.op is None else ("l", "r")))
-                self.texts[f"_{group.name}"] = ruleset_text(group, warmup, self._register)
+                self.texts[f"_{group.name}"] = ruleset_text(group, warmup, self.tags.__setitem__)
         self.key = networks.key_of(self.texts)
-
-    def _register(self, name: str, tag):
-        self.tags[name] = tag
 
 
 _LAYOUTS_KEPT = 4  # as many as compile_rules keeps programs: tests and rule-test runs alternate rule sets
@@ -417,7 +412,6 @@ class DurableBackend:
         self._network = network
         self._release = weakref.finalize(self, networks.release, network)  # also when it is dropped unclosed
         self._ruleset = network.handles[""]  # the three-outcome rules (outcomes)
-        self.findings_names = {suffix[1:]: name for suffix, name in network.names.items() if suffix}  # "_<group>"
         self.findings_rulesets = {suffix[1:]: handle for suffix, handle in network.handles.items() if suffix}
         if fresh:
             try:

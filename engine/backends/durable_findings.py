@@ -96,6 +96,16 @@ def _stack_path(group: Group) -> int:
     return len(terms) + max((len(term) for term in terms), default=0) + 1
 
 
+def _added(group: Group, rule: tuple) -> bool:
+    """Whether the group still fits a fact (its keys and alpha stack) with the rule (compiled, fired, unknown)
+    added: if so the rule stays in it."""
+    group.rules.append(rule)
+    if group.properties() <= FACT_PROPERTIES - 1 and _stack_path(group) <= GROUP_PATH:
+        return True
+    group.rules.pop()
+    return False
+
+
 def plan_groups(program) -> dict:
     """kind -> [Group], the rules of every kind in program order."""
     groups: dict = {}
@@ -107,18 +117,11 @@ def plan_groups(program) -> dict:
             if compiled.rule.subject != kind:
                 continue
             terms = finding_terms(compiled)
-            if terms is not None:
-                if current is not None:
-                    current.rules.append((compiled, *terms))
-                    if current.properties() <= FACT_PROPERTIES - 1 and _stack_path(current) <= GROUP_PATH:
-                        continue
-                    current.rules.pop()
+            if terms is not None and (current is None or not _added(current, (compiled, *terms))):
                 current = Group(f"{letter}{len(groups[kind])}", False)
-                current.rules.append((compiled, *terms))
-                groups[kind].append(current)
-                if current.properties() > FACT_PROPERTIES - 1 or _stack_path(current) > GROUP_PATH:
-                    current.rules.pop()
-                    groups[kind].pop()
+                if _added(current, (compiled, *terms)):
+                    groups[kind].append(current)
+                else:
                     terms = None
             if terms is None:
                 alone = Group(f"{letter}{len(groups[kind])}", True)

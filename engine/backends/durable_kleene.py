@@ -20,13 +20,8 @@ class TooManyTerms(Exception):
 
 
 def _product(left: list, right: list) -> list:
-    out = []
-    for a in left:
-        for b in right:
-            if any(a.get(i, s) != s for i, s in b.items()):
-                continue  # one leaf in two states: the term can never hold
-            out.append({**a, **b})
-    return _simplify(out)
+    # a pair with one leaf in two states is left out: the term can never hold
+    return _simplify([{**a, **b} for a in left for b in right if all(a.get(i, s) == s for i, s in b.items())])
 
 
 def _simplify(terms: list) -> list:

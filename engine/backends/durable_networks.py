@@ -24,10 +24,10 @@ _counter = itertools.count()
 
 
 class Network:
-    """One set of native rulesets: their handles and names, by the suffix their definitions were given under."""
+    """One set of native rulesets: their handles, by the suffix their definitions were given under."""
 
-    def __init__(self, key: str, names: dict, handles: dict):
-        self.key, self.names, self.handles = key, names, handles
+    def __init__(self, key: str, handles: dict):
+        self.key, self.handles = key, handles
         self.users = 0
         self.failed = self.deleted = False
 
@@ -67,19 +67,18 @@ def discard(network: Network) -> None:
 
 def _build(key: str, texts: dict, create) -> Network:
     prefix = f"perfaudit_{next(_counter)}"
-    names, handles = {}, {}  # of the rulesets created so far
+    handles = {}  # of the rulesets created so far
     try:
         for suffix, text in texts.items():
             handles[suffix] = create(prefix + suffix, text)
-            names[suffix] = prefix + suffix
     except Exception:
-        _delete(Network(key, names, handles))
+        _delete(Network(key, handles))
         raise
-    return Network(key, names, handles)
+    return Network(key, handles)
 
 
 def _trim() -> None:
-    idle = [network for network in list(_networks.values()) if not network.users]
+    idle = [network for network in _networks.values() if not network.users]
     for network in idle[:max(0, len(idle) - MAX_IDLE)]:
         del _networks[network.key]
         _delete(network)

@@ -50,11 +50,8 @@ class PythonBackend:
 
     def outcomes(self, subject, items) -> dict:
         """items: [(CompiledRule, leaf_values)] for one subject -> {rule id: outcome}."""
-        out = {}
-        for compiled, values in items:
-            when = decide(compiled.when, values) if compiled.when is not None else True
-            out[compiled.rule.id] = outcome_of(when, decide(compiled.condition, values))
-        return out
+        return {compiled.rule.id: outcome_of(decide(compiled.when, values) if compiled.when is not None else True,
+                                             decide(compiled.condition, values)) for compiled, values in items}
 
     def decide_batches(self, batches) -> list:
         """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate."""

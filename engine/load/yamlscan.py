@@ -133,34 +133,24 @@ def _flow(line: str, pos: int):
         while True:
             if is_map:
                 k = _FLOW_KEY.match(line, pos)
-                if not k:
-                    return None
+                if not k or any(k.group(1) == other for other, _ in items):
+                    return None  # no key, or a duplicate one
                 kcol, pos = pos + 1, k.end()
             got = _flow_item(line, pos)
             if got is None:
                 return None
             value, after = got
-            if is_map:
-                key = k.group(1)
-                if any(key == other for other, _ in items):
-                    return None
-                items.append((key, value))
-                cols.append((kcol, pos + 1))
-            else:
-                items.append(value)
-                cols.append(pos + 1)
+            items.append((k.group(1), value) if is_map else value)
+            cols.append((kcol, pos + 1) if is_map else pos + 1)
             sep = _FLOW_SEP.match(line, after)
-            if not sep:
+            if not sep or sep.group(1) not in (",", close):
                 return None
-            if sep.group(1) == ",":
-                pos = _SPACES.match(line, sep.end()).end()
-                if line.startswith(close, pos) or line.startswith(",", pos):
-                    return None  # a trailing or doubled comma: leave it to PyYAML
-                continue
-            if sep.group(1) != close:
-                return None
-            end = sep.end()
-            break
+            if sep.group(1) == close:
+                end = sep.end()
+                break
+            pos = _SPACES.match(line, sep.end()).end()
+            if line.startswith(close, pos) or line.startswith(",", pos):
+                return None  # a trailing or doubled comma: leave it to PyYAML
     if not _END.match(line, end):
         return None
     return is_map, tuple(items), tuple(cols)
@@ -196,11 +186,9 @@ def _parse_other(line: str):
     if pos == len(line) or line.startswith("#", pos):
         if dash is None and key is None:
             return SKIP
-        if key is None or (pos == head.end() and pos < len(line)):
-            return _BAD  # a bare "-", or "key:#"
+        if key is None:
+            return _BAD  # a bare "-" ("key:#" is no key: its ":" is followed by neither a space nor the end)
         return (fast, key, 0, None, ind, item, pos)
-    if key is not None and pos == head.end():
-        return _BAD  # cannot happen (":" is followed by a space or the end); kept for safety
     if key is None and dash is None:
         return _BAD  # a scalar where a key or an item belongs
     ch = line[pos]
@@ -236,8 +224,7 @@ def scan(text: str, display: str) -> Document | None:
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
     texts = text.split("\n")
-    get = cache.get
-    entries = list(map(get, texts))
+    entries = list(map(cache.get, texts))
     i = -1
     find = entries.index
     while True:  # lines not seen before, found by C-level searches rather than a loop over every line
@@ -255,85 +242,68 @@ def scan(text: str, display: str) -> Document | None:
         entries[i] = e
     tables: dict = {}  # id of each container -> line of each value (dict by key, list by index)
     nested: dict = {}  # (id of mapping, key) -> line of the key, for values that are blocks below it
-    root = None
     stack: list = []  # open blocks, innermost last: (column, is_map, container, lines)
     top_col = fast_col = -2  # fast_col: the open mapping's column when the next line may simply add a key
     top_map = False
     top = top_lines = None
-    pending = None  # (mapping, lines, key, key line, mapping column) after a "key:" ending its line
+    # (mapping, lines, key, key line, mapping column) after a "key:" ending its line; the document itself is
+    # opened the same way, as the value of a key "" at column -1 in `holder` (whose `nested` entry no look-up makes)
+    holder, holder_lines = {}, {}
+    pending = (holder, holder_lines, "", 0, -1)
     for line_no, e in enumerate(entries, 1):
         fast, key, kind, value, ind, item, vcol = e
-        if fast == fast_col:  # the common line: a key of the open mapping
-            if key in top:
-                return None  # a duplicate key: yamlsrc names both lines
-            if kind == 1:
-                top[key] = value
-                top_lines[key] = line_no
-            elif kind == 2:
-                top[key] = _container(value, line_no, tables)
-                top_lines[key] = line_no
-            else:
-                top[key] = None
-                pending = (top, top_lines, key, line_no, top_col)
-                fast_col = -2
-            continue
-        if ind < 0:
-            if e is SKIP:
-                continue
-            return None
-        if pending is not None:
-            p_map, p_lines, p_key, p_line, p_col = pending
-            pending = None
-            if ind <= p_col:
-                return None  # an empty value (null), or an indentless sequence
-            top_map = item is None  # a block of "key: value" lines, else of "- " items
-            top, top_lines = ({}, {}) if top_map else ([], [])
-            p_map[p_key] = top
-            p_lines[p_key] = line_no
-            nested[id(p_map), p_key] = p_line
-            tables[id(top)] = top_lines
-            top_col = ind
-            stack.append((ind, top_map, top, top_lines))
-            if len(stack) > _MAX_NESTING:
+        if fast != fast_col:  # not the common line (a key of the open mapping): find or open its block
+            if ind < 0:
+                if e is SKIP:
+                    continue
                 return None
-        elif top_col != ind:
-            if root is None:
-                top_map = item is None
+            if pending is not None:
+                p_map, p_lines, p_key, p_line, p_col = pending
+                pending = None
+                if ind <= p_col:
+                    return None  # an empty value (null), or an indentless sequence
+                top_map = item is None  # a block of "key: value" lines, else of "- " items
                 top, top_lines = ({}, {}) if top_map else ([], [])
-                root, root_line, top_col = top, line_no, ind
-                tables[id(root)] = top_lines
+                p_map[p_key] = top
+                p_lines[p_key] = line_no
+                nested[id(p_map), p_key] = p_line
+                tables[id(top)] = top_lines
+                top_col = ind
                 stack.append((ind, top_map, top, top_lines))
-            else:
+                if len(stack) > _MAX_NESTING:
+                    return None
+            elif top_col != ind:
                 while top_col > ind and len(stack) > 1:
                     stack.pop()
                     top_col, top_map, top, top_lines = stack[-1]
                 if top_col != ind:
                     return None  # indentation that matches no open block
-        if item is not None:
-            if top_map:
-                return None  # "- " where a key belongs
-            if key is None:
-                if kind == 1:
-                    top.append(value)
-                elif kind == 2:
-                    top.append(_container(value, line_no, tables))
-                else:
-                    return None
+            if item is not None:
+                if top_map:
+                    return None  # "- " where a key belongs
+                if key is None:
+                    if kind == 1:
+                        top.append(value)
+                    elif kind == 2:
+                        top.append(_container(value, line_no, tables))
+                    else:
+                        return None
+                    top_lines.append(line_no)
+                    fast_col = -2
+                    continue
+                new, new_lines = {}, {}
+                top.append(new)
                 top_lines.append(line_no)
-                fast_col = -2
-                continue
-            new, new_lines = {}, {}
-            top.append(new)
-            top_lines.append(line_no)
-            tables[id(new)] = new_lines
-            top_col, top_map, top, top_lines = item, True, new, new_lines
-            stack.append((item, True, new, new_lines))
-            if len(stack) > _MAX_NESTING:
-                return None
-        elif not top_map:
-            return None  # a key where "- " belongs
+                tables[id(new)] = new_lines
+                top_col, top_map, top, top_lines = item, True, new, new_lines
+                stack.append((item, True, new, new_lines))
+                if len(stack) > _MAX_NESTING:
+                    return None
+            elif not top_map:
+                return None  # a key where "- " belongs
+            fast_col = top_col
         if key in top:
-            return None
+            return None  # a duplicate key: yamlsrc names both lines
         if kind == 1:
             top[key] = value
             top_lines[key] = line_no
@@ -343,10 +313,10 @@ def scan(text: str, display: str) -> Document | None:
         else:
             top[key] = None
             pending = (top, top_lines, key, line_no, top_col)
-        fast_col = top_col if pending is None else -2
-    if pending is not None or root is None:
+            fast_col = -2
+    if pending is not None:
         return None
-    return ScannedDocument(display, root, (root_line, stack[0][0] + 1), entries, tables, nested)
+    return ScannedDocument(display, holder[""], (holder_lines[""], stack[0][0] + 1), entries, tables, nested)
 
 
 class ScannedDocument(Document):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 
@@ -91,9 +91,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[start:exc.start].decode("utf-8")) + 1  # the first bad byte: all before it is UTF-8
+        line, column = _byte_place(raw, exc.start)  # the first bad byte: all before it is UTF-8
         try:
             raw.decode("gb18030")
             hint = "文件看起来是 GBK/GB18030 编码"
@@ -117,12 +115,14 @@ def _nul_problem(raw: bytes, display: str) -> Diagnostic:
     if _looks_utf16(raw):
         return Diagnostic(display, 0, 0, "", "文件是 UTF-16 编码(如 Windows 记事本的“Unicode”),不是 UTF-8",
                           expected="UTF-8 编码的 YAML 文本", suggestion="用编辑器“另存为 UTF-8”")
-    at = raw.index(b"\x00")
-    start = raw.rfind(b"\n", 0, at) + 1
-    line = raw.count(b"\n", 0, at) + 1
-    column = len(raw[start:at].decode("utf-8", errors="replace")) + 1
-    return Diagnostic(display, line, column, "", "文件中含有 NUL 字节(U+0000),不是纯文本",
+    return Diagnostic(display, *_byte_place(raw, raw.index(b"\x00")), "", "文件中含有 NUL 字节(U+0000),不是纯文本",
                       expected="UTF-8 编码的 YAML 文本", suggestion="删除该字符;若文件是由其他程序导出的,请另存为 UTF-8 文本")
+
+
+def _byte_place(raw: bytes, at: int) -> tuple[int, int]:
+    """Line and column (in characters) of the byte at offset `at`."""
+    start = raw.rfind(b"\n", 0, at) + 1
+    return raw.count(b"\n", 0, at) + 1, len(raw[start:at].decode("utf-8", errors="replace")) + 1
 
 
 def load_yaml_file(path: Path, display: str | None = None, fast: tuple = FAST_PATHS
@@ -176,13 +176,6 @@ class _Loader(yaml.SafeLoader):
         self.check_event = lambda *choices: True
         self.get_event = lambda: last
         self.compose_node = lambda parent, index: yaml.ScalarNode(_NULL, "", last.end_mark, last.end_mark)
-
-
-def _problem_text(problem: str) -> str:
-    for english, chinese in _YAML_PROBLEMS:
-        if english in problem:
-            return chinese
-    return problem
 
 
 _FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：#\"'{\[]+(：)")
@@ -310,7 +303,8 @@ def load_yaml_text(text: str, display: str, fast: tuple = FAST_PATHS) -> tuple[D
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = f"YAML 语法错误: {_problem_text(exc.problem or exc.context or '')}"
+        problem = exc.problem or exc.context or ""
+        message = "YAML 语法错误: " + next((chinese for english, chinese in _YAML_PROBLEMS if english in problem), problem)
         opened = exc.context_mark
         if exc.problem_mark and opened and ("flow" in (exc.context or "") or "quoted" in (exc.context or "")) \
                 and opened.line != exc.problem_mark.line:
@@ -374,14 +368,15 @@ class _Builder:
         if depth > MAX_DEPTH:
             self._problem(node, path, f"嵌套层数过深(上限 {MAX_DEPTH} 层)", suggestion=_DEPTH_HINT)
             return None
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        mapping = isinstance(node, yaml.MappingNode)
+        if node.tag != (_MAP if mapping else _SEQ):
+            self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
+            return None
+        if mapping:
             return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag not in (_SEQ,):
-                self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
-                return None
-            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-        return self._scalar(node, path)
+        return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
 
     def _alias(self, node, path):
         self._aliases += 1
@@ -406,9 +401,6 @@ class _Builder:
         return False
 
     def _mapping(self, node, path, depth):
-        if node.tag != _MAP:
-            self._problem(node, path, f"不支持的 YAML 标签 {node.tag}")
-            return None
         out: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -442,43 +434,30 @@ class _Builder:
             return None
         if tag == _BOOL:
             return text.lower() in ("true", "yes", "on", "y")
-        if tag == _INT:
-            cleaned = text.replace("_", "")
-            if not _PLAIN_INT.match(cleaned):
-                self._problem(node, path, f"不支持的整数写法 “{text}”", expected="十进制数字,如 100")
-                return None
-            if not self._digits_ok(node, path, text, cleaned):
-                return None
-            return int(cleaned)
-        if tag == _FLOAT:
-            return self._decimal(node, path, text)
+        if tag == _INT or tag == _FLOAT:
+            return self._number(node, path, text, tag == _INT)
         self._problem(node, path, f"不支持的 YAML 标签 {tag}", expected="文本、数字、true/false、列表或映射")
         return None
 
-    def _decimal(self, node, path, text):
+    def _number(self, node, path, text, integer: bool):
+        """An !!int as an int, an !!float as a Decimal (which keeps the printed precision: 50.00 stays 50.00, not
+        50.0), or None with the problem: (message, expected) of the first check the text fails."""
         cleaned = text.replace("_", "")
         lowered = cleaned.lower()
-        if "inf" in lowered or "nan" in lowered:
-            self._problem(node, path, f"不接受非有限数 “{text}”", expected="有限的十进制数")
+        problem = None
+        if integer:
+            if not _PLAIN_INT.match(cleaned):
+                problem = f"不支持的整数写法 “{text}”", "十进制数字,如 100"
+        elif "inf" in lowered or "nan" in lowered:
+            problem = f"不接受非有限数 “{text}”", "有限的十进制数"
+        elif "e" in lowered:
+            problem = f"不接受科学计数法 “{text}”", "按报告原样书写的十进制数,如 170.35"
+        elif not _PLAIN_DECIMAL.match(cleaned):  # Decimal reads whatever it matches
+            problem = f"无法识别的数字 “{text}”", "十进制数,如 170.35"
+        if problem is None and sum(ch.isdigit() for ch in cleaned) > MAX_DIGITS:
+            problem = (f"数字位数过多 “{text[:40]}{'…' if len(text) > 40 else ''}”(超过 {MAX_DIGITS} 位)",
+                       "按报告原样书写的数字,如 170.35")
+        if problem is not None:
+            self._problem(node, path, *problem)
             return None
-        if "e" in lowered:
-            self._problem(node, path, f"不接受科学计数法 “{text}”", expected="按报告原样书写的十进制数,如 170.35")
-            return None
-        if not _PLAIN_DECIMAL.match(cleaned):
-            self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数,如 170.35")
-            return None
-        if not self._digits_ok(node, path, text, cleaned):
-            return None
-        try:
-            # Decimal keeps the printed precision: 50.00 stays 50.00, not 50.0
-            return Decimal(cleaned)
-        except InvalidOperation:
-            self._problem(node, path, f"无法识别的数字 “{text}”", expected="十进制数")
-            return None
-
-    def _digits_ok(self, node, path, text, cleaned) -> bool:
-        if sum(ch.isdigit() for ch in cleaned) > MAX_DIGITS:
-            self._problem(node, path, f"数字位数过多 “{text[:40]}{'…' if len(text) > 40 else ''}”(超过 {MAX_DIGITS} 位)",
-                          expected="按报告原样书写的数字,如 170.35")
-            return False
-        return True
+        return int(cleaned) if integer else Decimal(cleaned)

@@ -1,7 +1,7 @@
 """Evaluate stage: run a compiled program over reports on a backend and produce findings."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from typing import NamedTuple
 
@@ -104,11 +104,8 @@ def project_metrics(ruleset: RuleSet, reports) -> tuple:
 
 
 def params_for(ruleset: RuleSet, scope: ReportScope) -> dict:
-    out = {}
-    for name, parameter in ruleset.parameters.items():
-        entry = parameter.value_for(scope)
-        out[name] = entry.value if entry else None
-    return out
+    entries = {name: parameter.value_for(scope) for name, parameter in ruleset.parameters.items()}
+    return {name: entry.value if entry else None for name, entry in entries.items()}
 
 
 def evaluate(program: Program, reports: list[Report], backend: str = "auto", facts_hash: str = "",
@@ -228,15 +225,10 @@ def merge(parts: list, facts_hash: str) -> Evaluation:
         "jurisdictions": summed(item for p in parts for item in p.jurisdictions),
     }
     first = parts[0]
-    fields = {}
     for name in first.__dataclass_fields__:
-        if name in merged:
-            fields[name] = merged[name]
-        elif all(getattr(p, name) == getattr(first, name) for p in parts):
-            fields[name] = getattr(first, name)  # the same in every part: backend, rules, notice ...
-        else:
+        if name not in merged and any(getattr(p, name) != getattr(first, name) for p in parts):
             raise ValueError(f"merge() does not know how to combine Evaluation.{name}")
-    return Evaluation(**fields)
+    return replace(first, **merged)  # the other fields are the same in every part: backend, rules, notice ...
 
 
 def policy_citations(ruleset: RuleSet, refs) -> tuple:

@@ -14,11 +14,10 @@ from contextlib import contextmanager
 
 @contextmanager
 def paused_gc():
-    if not gc.isenabled():  # nested, or the caller manages the collector itself
-        yield
-        return
+    enabled = gc.isenabled()  # if not: nested, or the caller manages the collector itself (left off)
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()

@@ -51,12 +51,9 @@ def subjects_by_kind(reports: list) -> dict:
     roots = {kind: {name: [] for name in names} for kind, names in _SCOPE_NAMES.items()}
     report_roots, project_roots, indicator_roots, claim_roots, commitment_roots = roots.values()
     project_at = []  # per project row: its index in report.projects (for Subject.key)
-    indicator_at = ([], [])  # per indicator row: its project's index, its own index in project.indicators
     commitments = []
     add_report = report_roots["report"].append
     in_project, in_report = project_roots.values()
-    add_indicators, add_owners, add_reports = (column.extend for column in indicator_roots.values())
-    add_project_at, add_indicator_at = (column.extend for column in indicator_at)
     claims, claim_reports = claim_roots.values()
     for report in reports:
         add_report(report)
@@ -74,24 +71,27 @@ def subjects_by_kind(reports: list) -> dict:
                 column.extend([subject.scope[name] for subject in due])
     # the indicator columns from the project columns, a C-level pass each (60,000 rows at 10,000 projects)
     counts = list(map(len, map(_INDICATORS, in_project)))
-    add_indicators(chain.from_iterable(map(_INDICATORS, in_project)))
-    add_owners(chain.from_iterable(map(repeat, in_project, counts)))
-    add_reports(chain.from_iterable(map(repeat, in_report, counts)))
-    add_project_at(chain.from_iterable(map(repeat, project_at, counts)))
-    add_indicator_at(chain.from_iterable(map(range, counts)))
+    indicators, owners, indicator_reports = indicator_roots.values()
+    indicators.extend(chain.from_iterable(map(_INDICATORS, in_project)))
+    owners.extend(chain.from_iterable(map(repeat, in_project, counts)))
+    indicator_reports.extend(chain.from_iterable(map(repeat, in_report, counts)))
+    # per indicator row: its project's index, its own index in project.indicators
+    indicator_at = (list(chain.from_iterable(map(repeat, project_at, counts))),
+                    list(chain.from_iterable(map(range, counts))))
     kinds = {"report": (Subjects(_report_subject, report_roots, ()), report_roots),
              "project": (Subjects(_project_subject, project_roots, (project_at,)), project_roots),
              "indicator": (Subjects(_indicator_subject, indicator_roots, indicator_at), indicator_roots),
              "claim": (Subjects(_claim_subject, claim_roots, ()), claim_roots),
              "commitment": (commitments, commitment_roots)}
-    # kinds in the order subjects_of meets them: by the first report that has one, then within a report
+    # kinds in the order subjects_of meets them: by the first report that has one, then within a report (as
+    # `kinds` lists them: the sort is stable)
     position = {id(report): i for i, report in enumerate(reports)}
     first = {}
     for kind, (_, columns) in kinds.items():
         owners = columns["followup" if kind == "commitment" else "report"]
         if owners:
             first[kind] = position[id(owners[0])]
-    return {kind: kinds[kind] for kind in sorted(first, key=lambda k: (first[k], _RANK[k]))}
+    return {kind: kinds[kind] for kind in sorted(first, key=first.get)}
 
 
 class Subjects(Sequence):
@@ -126,10 +126,6 @@ class Subjects(Sequence):
             self._made[i] = subject
         return subject
 
-    def __iter__(self):
-        for i in range(self._n):
-            yield self[i]
-
     def scopes(self) -> list:
         """[subject.scope for subject in self], without making the subjects."""
         names = tuple(self.roots)
@@ -160,7 +156,6 @@ def _claim_subject(claim, report) -> Subject:
 
 
 _INDICATORS = attrgetter("indicators")
-_RANK = {"report": 0, "project": 1, "indicator": 2, "claim": 3, "commitment": 4}
 
 # the names each kind's scope binds, as subjects_of binds them
 _SCOPE_NAMES = {"report": ("report",), "project": ("project", "report"),
