@@ -57,6 +57,23 @@ def test_an_amount_that_reads_two_ways_is_left_out(tmp_path, printed, reason):
     assert result.left_out[0][0] == "表1 第4行第5列" and reason in result.left_out[0][1]
 
 
+@pytest.mark.parametrize("kind", ["html", "docx"])
+@pytest.mark.parametrize("printed", ["12\n34", "12 34", "1 234.5", "１２　３４", "1234. 5"])
+def test_digits_split_by_a_space_or_a_line_break_are_not_joined(tmp_path, kind, printed):
+    # "12\n34" was imported as 1234: a cell with two numbers, or one that a line break cut, is left out
+    # the rows the head's first cell spans (Word refuses a merge beyond the table)
+    budget, result = budget_of(tmp_path, form(["年度资金总额", "10", "10", printed, "90%", "9"],
+                                              ["其中:当年财政拨款", "10", "10", "/", "/", "/"],
+                                              ["上年结转资金", "/", "/", "/", "/", "/"]), kind)
+    assert "executed" not in budget and "印有 2 个数" in budget["unreadable"]
+    assert result.left_out[0][0] == "表1 第4行第5列"
+
+
+def test_spaces_beside_a_number_are_still_read(tmp_path):
+    budget, _ = budget_of(tmp_path, form(["年度资金总额", " 10 ", "10 万元", "9　", "90 %", "9 分"]))
+    assert (budget["initial"], budget["full_year"], budget["executed"], budget["rate"]) == ("10", "10", "9", "90%")
+
+
 def test_a_rate_without_percent_sign_is_not_guessed(tmp_path):
     budget, _ = budget_of(tmp_path, form(["年度资金总额", "10", "10", "9", "0.9", "9"]))
     assert "rate" not in budget and "没有 % 号" in budget["unreadable"]

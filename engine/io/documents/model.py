@@ -60,7 +60,8 @@ class Document:
 
 
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"  # Chinese characters and full-width punctuation
-_WRAP = re.compile(f"(?<=[{CJK}])\\s+(?=[{CJK}])")
+# not between two full-width digits: "１２\n３４" is two numbers, or one a line break cut, never １２３４
+_WRAP = re.compile(f"(?<=[{CJK}])(?<![０-９])\\s+(?=[{CJK}])|(?<=[{CJK}])\\s+(?=[{CJK}])(?![０-９])")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 

@@ -14,8 +14,15 @@ def _val(element, tag: str) -> str | None:
     return found.get(f"{_W}val", "continue" if tag == "vMerge" else "1")
 
 
+_T = f"{_W}t"
+_BREAKS = (f"{_W}br", f"{_W}cr", f"{_W}tab")
+
+
 def _text(element) -> str:
-    return "\n".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in element.iter(f"{_W}p"))
+    """The printed text; a line break or tab inside a paragraph counts as a space: "12", Shift+Enter, "34" in a
+    cell was read as 1234."""
+    return "\n".join("".join((t.text or "") if t.tag == _T else " " for t in p.iter(_T, *_BREAKS))
+                      for p in element.iter(f"{_W}p"))
 
 
 def read_docx(path) -> Document:

@@ -29,8 +29,12 @@ class Read:
     problem: str | None = None  # why the cell was not read (value and printed are then meaningless)
 
 
+_SPACE = re.compile(r"(?<![0-9.,])[ \u3000]+|[ \u3000]+(?![0-9.,])")
+
+
 def _plain(text: str) -> str:
-    return half_width(text).replace(" ", "").replace("\u3000", "")
+    """The text without spaces, except one between two parts of numbers ("12 34" is not read as 1234)."""
+    return _SPACE.sub("", half_width(text))
 
 
 def _mark_or_blank(text: str) -> Read | None:

@@ -26,6 +26,8 @@ _HALF = half_width_table("０１２３４５６７８９．％，－＋：　")
 _OPS = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "≤", ">=": "≥", "=<": "≤", "=>": "≥"}
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+# "12 34": two numbers, or one that a line break cut; either way not 1234, which nobody printed
+NUMBER_GAP = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,])")
 EXCEL_DIGITS = 15  # what Excel keeps and shows of a double
 
 
@@ -160,7 +162,10 @@ def with_decimals(d: Decimal, places: int) -> Decimal:
 
 
 def parse_number_text(text: str) -> Decimal | None:
-    text = half_width(text).strip().replace(" ", "")
+    text = half_width(text).strip()
+    if NUMBER_GAP.search(text):
+        return None
+    text = text.replace(" ", "")
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if not _NUMBER.match(text):
