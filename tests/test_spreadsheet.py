@@ -170,6 +170,15 @@ def test_people_typing_is_understood(runner, tmp_path):
     assert "# 项目表!C3 原表 1703500 元" in text and "kind: 产出-质量  # 指标表!C3" in text
 
 
+def test_digits_split_by_a_space_are_not_joined(runner, tmp_path):
+    # "12 34" was imported as 1234; spaces beside a number are still read
+    source = make_xlsx(tmp_path / "in.xlsx", [[1, "甲", " 10 ", "10 万元", "12 34", "5 0%", 95, "优"]])
+    out = run_import(runner, source, tmp_path / "out.yaml")
+    assert out.exit_code == 2 and not (tmp_path / "out.yaml").exists()
+    assert "项目表!E3: 全年执行数 “12 34” 不是数字" in out.output and "项目表!F3: 执行率 “5 0%” 不是百分数" in out.output
+    assert "C3" not in out.output and "D3" not in out.output
+
+
 def test_unit_is_declared_never_guessed(runner, tmp_path):
     rows = [[1, "甲", 10, 10, 5, "50%", 95, "优"]]
     undeclared = make_xlsx(tmp_path / "a.xlsx", rows, department=DEPARTMENT[:3])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..spreadsheet.reader import half_width, parse_number_text
+from ..spreadsheet.reader import half_width, parse_number_text, unspaced
 from .vocabulary import vocabulary
 
 _UNIT_SUFFIX = re.compile(r"(万元|元)$")
@@ -29,12 +29,6 @@ class Read:
     problem: str | None = None  # why the cell was not read (value and printed are then meaningless)
 
 
-_SPACE = re.compile(r"(?<![0-9.,])[ \u3000]+|[ \u3000]+(?![0-9.,])")
-
-
-def _plain(text: str) -> str:
-    """The text without spaces, except one between two parts of numbers ("12 34" is not read as 1234)."""
-    return _SPACE.sub("", half_width(text))
 
 
 def _mark_or_blank(text: str) -> Read | None:
@@ -67,7 +61,7 @@ def amount(text: str, what: str, unit: str | None) -> Read:
     found = _mark_or_blank(text)
     if found is not None:
         return found
-    plain = _plain(text)
+    plain = unspaced(text)
     suffix = _UNIT_SUFFIX.search(plain)
     if suffix and suffix.group(1) != unit:
         return Read(problem=f"{what}“{text}”印的单位是{suffix.group(1)},与本表的金额单位{unit}不同")
@@ -84,7 +78,7 @@ def points(text: str, what: str, unit: str | None) -> Read:
     found = _mark_or_blank(text)
     if found is not None:
         return found
-    d = parse_number_text(_POINTS_SUFFIX.sub("", _plain(text)))
+    d = parse_number_text(_POINTS_SUFFIX.sub("", unspaced(text)))
     if d is None:
         return Read(problem=_why_not_a_number(text, what))
     return _as_printed(d, text)
@@ -95,10 +89,10 @@ def rate(text: str, what: str, unit: str | None) -> Read:
     found = _mark_or_blank(text)
     if found is not None:
         return found
-    match = _RATE.match(_plain(text))
+    match = _RATE.match(unspaced(text))
     if match:
         return _as_printed(match.group(1) + "%", text)
-    if parse_number_text(_plain(text)) is not None:
+    if parse_number_text(unspaced(text)) is not None:
         return Read(problem=f"{what}“{text}”没有 % 号,是比例还是百分数无法确定")
     return Read(problem=_why_not_a_number(text, what))
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ...core.errors import Collector, Diagnostic
 from .reader import (Cell, Sheet, clean_text, float_decimal, format_decimals, half_width, normalise_ops,
-                     parse_number_text, with_decimals)
+                     parse_number_text, unspaced, with_decimals)
 from .yamlwrite import Sourced
 
 _RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
@@ -65,7 +65,7 @@ class CellReader:
                 self.problem(where, f"{header} 不是有限数", column=header)
                 return None
             return with_decimals(d, places)
-        text = half_width(clean_text(value)).replace(" ", "")
+        text = unspaced(clean_text(value))
         d = parse_number_text(re.sub(r"(万元|元|分)$", "", text))
         if d is None:
             self.problem(where, f"{header} “{clean_text(value)}” 不是数字", expected="数字,如 170.35",
@@ -73,7 +73,7 @@ class CellReader:
         return d
 
     def amount(self, sheet: Sheet, cell: Cell, header: str) -> Sourced | None:
-        text = half_width(clean_text(cell.value)).replace(" ", "") if isinstance(cell.value, str) else ""
+        text = unspaced(clean_text(cell.value)) if isinstance(cell.value, str) else ""
         written = re.search(r"(万元|元)$", text)
         if written and written.group(1) != self.unit:
             self.problem(self.at(sheet, cell), f"{header} “{clean_text(cell.value)}” 的单位与声明的金额单位"
@@ -99,7 +99,7 @@ class CellReader:
                              suggestion="把单元格设为百分比格式,或填写文字“65.66%”")
                 return None
             return self.quantity(sheet, cell, header)  # a percentage-formatted number: as the sheet shows it
-        text = half_width(clean_text(value)).replace(" ", "")
+        text = unspaced(clean_text(value))
         match = _RATE.match(text)
         if match:
             return Sourced(f"{match.group(1)}%", where)
@@ -138,7 +138,7 @@ class CellReader:
         return Sourced([x for x in items if x], self.at(sheet, cell))
 
     def year_value(self, sheet: Sheet, cell: Cell, header: str) -> int | None:
-        text = half_width(clean_text(cell.value)).replace(" ", "")
+        text = unspaced(clean_text(cell.value))
         match = re.fullmatch(r"([0-9]{4})(年|年度)?", text)
         if not match or not 1990 <= int(match.group(1)) <= 2100:
             self.problem(self.at(sheet, cell), f"{header} “{clean_text(cell.value)}” 不是年份",

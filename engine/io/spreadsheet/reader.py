@@ -27,7 +27,8 @@ _OPS = {"≦": "≤", "≧": "≥", "＝": "=", "＜": "<", "＞": ">", "<=": "�
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 # "12 34": two numbers, or one that a line break cut; either way not 1234, which nobody printed
-NUMBER_GAP = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,])")
+_NUMBER_GAP = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,])")
+_SPACES = re.compile(r"(?<![0-9.,])\s+|\s+(?![0-9.,])")
 EXCEL_DIGITS = 15  # what Excel keeps and shows of a double
 
 
@@ -122,6 +123,11 @@ def half_width(text: str) -> str:
     return text.translate(_HALF)
 
 
+def unspaced(text: str) -> str:
+    """Half-width text without its spaces, except those inside a number, for parse_number_text to refuse."""
+    return _SPACES.sub("", half_width(text))
+
+
 def normalise_ops(text: str) -> str:
     for alias, op in _OPS.items():
         text = text.replace(alias, op)
@@ -163,7 +169,7 @@ def with_decimals(d: Decimal, places: int) -> Decimal:
 
 def parse_number_text(text: str) -> Decimal | None:
     text = half_width(text).strip()
-    if NUMBER_GAP.search(text):
+    if _NUMBER_GAP.search(text):
         return None
     text = text.replace(" ", "")
     if _THOUSANDS.match(text):
