@@ -69,6 +69,19 @@ def test_digits_split_by_a_space_or_a_line_break_are_not_joined(tmp_path, kind, 
     assert result.left_out[0][0] == "表1 第4行第5列"
 
 
+def test_a_left_out_cell_of_a_sheet_named_with_a_space_is_named_whole(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "f.xlsx"
+    F.write_xlsx(path, [form(["年度资金总额", "10", "10", "约10", "90%", "9"])])
+    book = load_workbook(path)
+    book.active.title = "附件1 自评表"
+    book.save(path)
+    result = import_document(path, path.name)
+    # the place was cut at the sheet name's space: ("附件1", "自评表!E5 全年执行数“约10”不是数字")
+    assert result.left_out == [("附件1 自评表!E5", "全年执行数“约10”不是数字")]
+
+
 def test_spaces_beside_a_number_are_still_read(tmp_path):
     budget, _ = budget_of(tmp_path, form(["年度资金总额", " 10 ", "10 万元", "9　", "90 %", "9 分"]))
     assert (budget["initial"], budget["full_year"], budget["executed"], budget["rate"]) == ("10", "10", "9", "90%")

@@ -45,21 +45,11 @@ def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
     if printed:
         data["printed"] = printed
     if record.unreadable:
-        data["unreadable"] = ";".join(record.unreadable)
-        for reason in record.unreadable:  # a cell merged down two rows is one place, though both rows name it
-            if _split(reason) not in mapped.left_out:
-                mapped.left_out.append(_split(reason))
+        data["unreadable"] = ";".join(f"{where} {reason}" for where, reason in record.unreadable)
+        for item in record.unreadable:  # a cell merged down two rows is one place, though both rows name it
+            if item not in mapped.left_out:
+                mapped.left_out.append(item)
     return data
-
-
-def _split(reason: str) -> tuple:
-    """'表1 第3行第2列 合并跨…' -> (表1 第3行第2列, 合并跨…)."""
-    head, _, rest = reason.partition(" ")
-    if "!" in head:
-        return head, rest
-    parts = reason.split(" ")
-    cut = next((i for i, p in enumerate(parts) if p.startswith("第") and "列" in p), 0) + 1
-    return " ".join(parts[:cut]), " ".join(parts[cut:])
 
 
 def _budget(form: Form, mapped: Mapped) -> dict:

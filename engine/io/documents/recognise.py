@@ -48,7 +48,7 @@ class Record:
     section: str
     label: str = ""
     values: dict = field(default_factory=dict)  # field -> Value
-    unreadable: list = field(default_factory=list)  # reasons, each naming its cell
+    unreadable: list = field(default_factory=list)  # (cell's place, reason)
 
 
 @dataclass
@@ -267,9 +267,8 @@ class _Reader:
 
     @staticmethod
     def unreadable(record: Record, cell, reason: str) -> None:
-        line = f"{cell.ref} {reason}"
-        if line not in record.unreadable:  # a cell merged over three fields is one reason, not three
-            record.unreadable.append(line)
+        if (cell.ref, reason) not in record.unreadable:  # a cell merged over three fields is one reason, not three
+            record.unreadable.append((cell.ref, reason))
 
     def read_values(self, r: int, record: Record, readers: dict, unit: str | None) -> None:
         for key in self.columns:
