@@ -12,7 +12,7 @@ import hashlib
 
 from .construct.compile import Program, compile_rules
 from .construct.facts import load_facts as _load_facts
-from .construct.rules import load_rules as _load_rules
+from .construct.rules import load_rules  # noqa: F401 (re-exported: the API's load_rules, raises InputError)
 from .core.model import Report, RuleSet
 from .load.files import expand_paths, file_sha256
 from .load.yamlsrc import FAST_PATHS
@@ -20,11 +20,6 @@ from .run.evaluate import Evaluation, prepare_findings
 from .run.evaluate import evaluate as _evaluate
 from .run.gcpause import paused_gc
 from .run.operands import column_plan
-
-
-def load_rules(rules_dir="rules") -> RuleSet:
-    """Load, schema-validate and statically check every rule file; raises InputError."""
-    return _load_rules(rules_dir)
 
 
 def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
@@ -40,10 +35,8 @@ def facts_digest(paths, known: dict | None = None) -> str:
     """known: when given, filled with each file's SHA-256 (engine/run/partcache.py keys on them too)."""
     files, _ = expand_paths(paths)
     known = {} if known is None else known
-    for f in files:
-        known[f] = file_sha256(f)
-    digests = sorted(known[f].hex() for f in files)
-    return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16]
+    known.update((f, file_sha256(f)) for f in files)
+    return hashlib.sha256("\n".join(sorted(known[f].hex() for f in files)).encode()).hexdigest()[:16]
 
 
 def compile(ruleset: RuleSet | Program) -> Program:  # noqa: A001 - the stage's name
