@@ -86,7 +86,7 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     except OSError:  # a listed file cannot be read (no permission, gone): load_facts below names it with the rest
         digest = None
 
-    def by_department(engine, count):
+    def by_department(engine, count, notice=None):
         # the whole-load path below raises the input's errors (or has nothing to load)
         if problems or not files or digest is None:
             return None
@@ -97,20 +97,16 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
         finally:
             if spool is not None and result is None:
                 spool.close()
+        if result is not None and notice is not None:
+            result = dataclasses.replace(result, notice=notice)
         return result if spool is None or result is None else Streamed(result, spool)
 
     try:
         result = by_department(backend, None if progress is None else (lambda files: progress(2 * files)))
     except EngineError as exc:
         # the workers' backends are gone: everything is evaluated again on the Python backend here (the files
-        # already counted are not counted again)
-        notice = midrun_notice(backend, "durable", exc)  # only durable_rules raises EngineError
-        result = by_department("python", None)
-        if result is not None:
-            if stream is None:
-                result = dataclasses.replace(result, notice=notice)
-            else:
-                result.evaluation = dataclasses.replace(result.evaluation, notice=notice)
+        # already counted are not counted again); only durable_rules raises EngineError
+        result = by_department("python", None, midrun_notice(backend, "durable", exc))
     if result is not None:
         return result
     step = None if progress is None else (lambda _: progress(1))
