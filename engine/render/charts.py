@@ -114,13 +114,9 @@ def _axis_floor(rows, bands) -> int:
     """Start the score axis at the lowest band that a score or a reported grade falls in."""
     if not bands:
         return 0
-    lows = []
-    for _name, score, _grade, reported_band, band in rows:
-        for b in bands:
-            if b["grade"] in (reported_band, band):
-                lows.append(b["min"])
-        if score is not None and score < min(b["min"] for b in bands):
-            lows.append(Decimal(0))
+    lowest = min(b["min"] for b in bands)
+    lows = [b["min"] for *_, reported_band, band in rows for b in bands if b["grade"] in (reported_band, band)]
+    lows += [Decimal(0) for _name, score, *_ in rows if score is not None and score < lowest]
     if not lows:  # no score falls in a band: show the top two bands for context
         lows = [sorted(b["min"] for b in bands)[-2 if len(bands) > 1 else 0]]
     return int(min(lows))
