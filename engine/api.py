@@ -12,7 +12,7 @@ import hashlib
 
 from .construct.compile import Program, compile_rules
 from .construct.facts import load_facts as _load_facts
-from .construct.rules import load_rules as _load_rules
+from .construct.rules import load_rules  # noqa: F401 (re-exported: the API's load_rules, raises InputError)
 from .core.model import Report, RuleSet
 from .load.files import expand_paths, file_sha256
 from .load.yamlsrc import FAST_PATHS
@@ -20,11 +20,6 @@ from .run.evaluate import Evaluation, prepare_findings
 from .run.evaluate import evaluate as _evaluate
 from .run.gcpause import paused_gc
 from .run.operands import column_plan
-
-
-def load_rules(rules_dir="rules") -> RuleSet:
-    """Load, schema-validate and statically check every rule file; raises InputError."""
-    return _load_rules(rules_dir)
 
 
 def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
@@ -40,10 +35,8 @@ def facts_digest(paths, known: dict | None = None) -> str:
     """known: when given, filled with each file's SHA-256 (engine/run/partcache.py keys on them too)."""
     files, _ = expand_paths(paths)
     known = {} if known is None else known
-    for f in files:
-        known[f] = file_sha256(f)
-    digests = sorted(known[f].hex() for f in files)
-    return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16]
+    known.update((f, file_sha256(f)) for f in files)
+    return hashlib.sha256("\n".join(sorted(known[f].hex() for f in files)).encode()).hexdigest()[:16]
 
 
 def compile(ruleset: RuleSet | Program) -> Program:  # noqa: A001 - the stage's name
@@ -93,7 +86,7 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     except OSError:  # a listed file cannot be read (no permission, gone): load_facts below names it with the rest
         digest = None
 
-    def by_department(engine, count):
+    def by_department(engine, count, notice=None):
         # the whole-load path below raises the input's errors (or has nothing to load)
         if problems or not files or digest is None:
             return None
@@ -104,20 +97,16 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
         finally:
             if spool is not None and result is None:
                 spool.close()
+        if result is not None and notice is not None:
+            result = dataclasses.replace(result, notice=notice)
         return result if spool is None or result is None else Streamed(result, spool)
 
     try:
         result = by_department(backend, None if progress is None else (lambda files: progress(2 * files)))
     except EngineError as exc:
         # the workers' backends are gone: everything is evaluated again on the Python backend here (the files
-        # already counted are not counted again)
-        notice = midrun_notice(backend, "durable", exc)  # only durable_rules raises EngineError
-        result = by_department("python", None)
-        if result is not None:
-            if stream is None:
-                result = dataclasses.replace(result, notice=notice)
-            else:
-                result.evaluation = dataclasses.replace(result.evaluation, notice=notice)
+        # already counted are not counted again); only durable_rules raises EngineError
+        result = by_department("python", None, midrun_notice(backend, "durable", exc))
     if result is not None:
         return result
     step = None if progress is None else (lambda _: progress(1))

@@ -60,10 +60,8 @@ def _assigned(given: tuple, option: str, example: str, file: str) -> dict:
 def review(file, accept, discard, measure, project, excerpt, members, into, source, output, force):
     """列出 perfaudit import 从文字中抽出、尚未确认的数量陈述;
     用 --accept / --discard 确认或删去,用 --into 把报告正文所说的金额填入项目,结果写到 -o 给出的文件。"""
-    from ..io.documents.review import INTO, UNDECIDED, Decision, excerpt_of, listing, reviewed, split
+    from ..io.documents.review import INTO, UNDECIDED, Decision, PendingProblem, excerpt_of, listing, reviewed, split
     from ..io.spreadsheet.importer import check_generated
-
-    from ..io.documents.review import PendingProblem
     from ..load.yamlsrc import read_text
 
     path = Path(file)

@@ -14,7 +14,6 @@ from ..io.output import EX_IOERR
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 70
-SEVERITIES = ("error", "warning", "info")
 
 
 class InputProblem(click.ClickException):
@@ -76,12 +75,11 @@ def input_errors():
 @contextmanager
 def output_errors():
     """engine/io/output.py's refusals and disk failures, shown as the CLI shows errors."""
-    try:
-        yield
-    except InputError as error:
-        raise InputProblem(error) from None
-    except output_files.OutputError as error:
-        raise OutputProblem(error) from None
+    with input_errors():
+        try:
+            yield
+        except output_files.OutputError as error:
+            raise OutputProblem(error) from None
 
 
 def check_output(output: str | None, force: bool = False, inputs=()) -> None:
@@ -124,8 +122,7 @@ def write_output_pieces(produce, output: str | None, force: bool = False, inputs
             produce(out.write)
 
 
-def force_option(f):
-    return click.option("--force", is_flag=True, help="输出文件已存在时覆盖(本次读取的输入文件除外)")(f)
+force_option = click.option("--force", is_flag=True, help="输出文件已存在时覆盖(本次读取的输入文件除外)")
 
 
 def rules_option(f):
@@ -148,6 +145,5 @@ def located_rules(paths) -> str:
         return find_rules(paths)
 
 
-def backend_option(f):
-    return click.option("--backend", type=click.Choice(["auto", "durable", "python"]), default="auto",
-                        show_default=True, help="求值后端:auto 优先 durable_rules,无法导入或运行出错时改用纯 Python(结果一致)")(f)
+backend_option = click.option("--backend", type=click.Choice(["auto", "durable", "python"]), default="auto",
+                              show_default=True, help="求值后端:auto 优先 durable_rules,无法导入或运行出错时改用纯 Python(结果一致)")

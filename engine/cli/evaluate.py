@@ -4,12 +4,12 @@ import sys
 
 import click
 
-from ..core.findings import SEVERITY_LABELS, tally
+from ..core.findings import SEVERITY_LABELS, SEVERITY_ORDER, tally
 from ..load.files import expand_paths
 from ..render import FORMATS, RenderOptions, is_binary, render
 from ..render.style import wants_colour
 from ..run.gcpause import paused_gc
-from .common import (EXIT_FINDINGS, SEVERITIES, backend_option, check_output, files_read, force_option,
+from .common import (EXIT_FINDINGS, backend_option, check_output, files_read, force_option,
                      input_errors, rules_option, write_output, write_output_pieces)
 
 
@@ -21,7 +21,7 @@ SEVERITY_NAMES = {label: name for name, label in SEVERITY_LABELS.items()}  # --f
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
               help="输出格式")
-@click.option("--fail-on", type=click.Choice(SEVERITIES + tuple(SEVERITY_LABELS.values())), default=None,
+@click.option("--fail-on", type=click.Choice(tuple(SEVERITY_LABELS) + tuple(SEVERITY_LABELS.values())), default=None,
               help="有该级别或更严重的发现时以退出码 1 结束(也可写 错误/警告/提示)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件而不是标准输出")
 @force_option
@@ -58,8 +58,7 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     with paused_gc():  # from the first record to the last byte written (engine/run/gcpause.py)
         with input_errors():
             ruleset = api.load_rules(rules_dir)
-            files = len(listed)
-            with progress_bar(2 * files, wants_progress_bar(fmt, output, files)) as advance:
+            with progress_bar(2 * len(listed), wants_progress_bar(fmt, output, len(listed))) as advance:
                 result = api.evaluate_paths(ruleset, facts, backend=backend, jobs=jobs, progress=advance,
                                             stream=stream, spool_folder=spool_folder(output) if stream else None,
                                             cache=cache)
@@ -76,14 +75,18 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
             colour = fmt == "text" and output in (None, "-") and wants_colour(sys.stdout)
             options = RenderOptions(verbose=verbose, extra={"metadata": metadata, "colour": colour})
             write_output(render(fmt, result, options), output, force, inputs)
-        else:
-            _update_ledger(result, earlier, output, inputs)
+        else:  # the ledger perfaudit wrote at output, updated: what departments filled in is kept
+            from ..render.ledger_update import update_ledger
+
+            update = update_ledger(result, earlier)
+            write_output(update.data, output, True, inputs)
+            click.echo(update.summary(output), err=True)
         if not stream:
             found = severities(tally(result.findings))
     if fail_on:
-        threshold = SEVERITIES.index(SEVERITY_NAMES.get(fail_on, fail_on))
+        threshold = SEVERITY_ORDER[SEVERITY_NAMES.get(fail_on, fail_on)]
         # a rule missing data could not decide is not a finding (engine/core/findings.py split_unevaluable)
-        if any(SEVERITIES.index(severity) <= threshold for severity in found):
+        if any(SEVERITY_ORDER[severity] <= threshold for severity in found):
             sys.exit(EXIT_FINDINGS)
 
 
@@ -126,14 +129,6 @@ def _earlier_ledger(fmt, output, force):
     from ..render.ledger_update import earlier_ledger
 
     return earlier_ledger(output)
-
-
-def _update_ledger(result, earlier, output, inputs) -> None:
-    from ..render.ledger_update import update_ledger
-
-    update = update_ledger(result, earlier)
-    write_output(update.data, output, True, inputs)
-    click.echo(update.summary(output), err=True)
 
 
 def stdout_is_terminal() -> bool:

@@ -12,10 +12,6 @@ from ..io.output import make_parent, safe_file_name
 from .common import InputProblem, check_output, input_errors, input_problem, output_errors, write_output
 
 
-def default_output(department: str, year: int) -> Path:
-    return Path("facts") / str(year) / safe_file_name(department)
-
-
 def is_template(path: Path, display: str) -> bool:
     """A csv, or an xlsx holding the template's project table (a header row with 项目名称 and the amounts)."""
     suffix = path.suffix.lower()
@@ -79,7 +75,7 @@ def _import_template(file, year, output, force, unit):
         raise input_problem([Diagnostic(file, 0, 0, "", "导入本工具的模板须给出 --year", suggestion="如 --year 2024")])
     with input_errors():
         result = import_workbook(Path(file), year, unit, display=file)
-    target = Path(output) if output else default_output(result.department, year)
+    target = Path(output) if output else Path("facts") / str(year) / safe_file_name(result.department)
     if output != "-":  # a facts folder such as facts/2024/ is made when missing
         with output_errors():
             make_parent(str(target))

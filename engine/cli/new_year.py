@@ -30,15 +30,11 @@ def new_year(year, source, out_dir):
         raise input_problem([Diagnostic(source, 0, 0, "", f"--from 中已有 {'、'.join(map(str, later))} 年的报告,"
                                         f"不能据此开始 {year} 年", f"早于 {year} 年的事实",
                                         f"例如 perfaudit new-year {max(later) + 1} --from {source}")])
-    target = Path(out_dir) if out_dir else _default_dir(Path(source), year)
+    folder = Path(source) if Path(source).is_dir() else Path(source).parent
+    target = Path(out_dir) if out_dir else folder.parent / str(year)  # beside the --from folder: facts/2026
     drafts = drafts_for(reports, year)
     with output_errors():  # all drafts or none
         write_new_files(target, [(d.filename, d.text) for d in drafts], "文件已存在,new-year 不会覆盖")
     for d in drafts:
         click.echo(f"已生成 {target / d.filename}(据 {d.source})")
     click.echo(f"共 {len(drafts)} 份草稿。填写后运行: perfaudit evaluate {source} {target}")
-
-
-def _default_dir(source: Path, year: int) -> Path:
-    folder = source if source.is_dir() else source.parent
-    return folder.parent / str(year)

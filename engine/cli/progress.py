@@ -23,9 +23,7 @@ def wants_progress_bar(fmt: str, output: str | None, files: int, stdout=None, st
         return False
     if not _is_tty(stderr if stderr is not None else sys.stderr):
         return False
-    if output in (None, "-"):
-        return _is_tty(stdout if stdout is not None else sys.stdout)
-    return True
+    return output not in (None, "-") or _is_tty(stdout if stdout is not None else sys.stdout)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
+from itertools import accumulate
 
 from ..core.cjk import display_width
 from ..core.findings import format_value
@@ -37,12 +38,8 @@ def _clip(label: str, width_px: float) -> str:
     limit = int(width_px / (FONT / 2))
     if display_width(label) <= limit:
         return label
-    out = ""
-    for char in label:
-        if display_width(out + char) > limit - 2:
-            break
-        out += char
-    return out + "…"
+    kept = sum(1 for width in accumulate(map(display_width, label)) if width <= limit - 2)  # widths only grow
+    return label[:kept] + "…"
 
 
 def _label_width(names) -> float:
@@ -54,11 +51,6 @@ def _svg(height: float, cls: str, label: str, body: list) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {cls}" viewBox="0 0 {WIDTH} {_n(height)}" '
             f'width="100%" role="img" aria-label="{escape(label)}" font-size="{FONT}">'
             f"<title>{escape(label)}</title>" + "".join(body) + "</svg>")
-
-
-def _pct(value) -> str:
-    """A computed rate, as the project table shows it (style.computed_rate)."""
-    return computed_rate(value) if isinstance(value, Decimal) else "(缺失)"
 
 
 def _tick_step(top_pct: int) -> int:
@@ -106,8 +98,8 @@ def execution_rate_chart(rows, warning_line, caption: str) -> str:
         fill = "#a8322d" if below else "#3f5f8a"
         width = max(0.0, x(rate) - left)
         body.append(f'<rect class="{cls}" x="{_n(left)}" y="{_n(y + (ROW - BAR) / 2)}" width="{_n(width)}" '
-                    f'height="{BAR}" fill="{fill}"><title>{escape(name)} 执行率 {escape(_pct(rate))}</title></rect>')
-        body.append(_text(WIDTH - 8, y + ROW / 2 + 4, _pct(rate), "value below" if below else "value", "end"))
+                    f'height="{BAR}" fill="{fill}"><title>{escape(name)} 执行率 {escape(computed_rate(rate))}</title></rect>')
+        body.append(_text(WIDTH - 8, y + ROW / 2 + 4, computed_rate(rate), "value below" if below else "value", "end"))
     if warning_line is not None:
         wx = x(warning_line)
         body.append(f'<line class="warning-line" x1="{_n(wx)}" y1="{TOP - 10}" x2="{_n(wx)}" '
@@ -122,13 +114,9 @@ def _axis_floor(rows, bands) -> int:
     """Start the score axis at the lowest band that a score or a reported grade falls in."""
     if not bands:
         return 0
-    lows = []
-    for _name, score, _grade, reported_band, band in rows:
-        for b in bands:
-            if b["grade"] in (reported_band, band):
-                lows.append(b["min"])
-        if score is not None and score < min(b["min"] for b in bands):
-            lows.append(Decimal(0))
+    lowest = min(b["min"] for b in bands)
+    lows = [b["min"] for *_, reported_band, band in rows for b in bands if b["grade"] in (reported_band, band)]
+    lows += [Decimal(0) for _name, score, *_ in rows if score is not None and score < lowest]
     if not lows:  # no score falls in a band: show the top two bands for context
         lows = [sorted(b["min"] for b in bands)[-2 if len(bands) > 1 else 0]]
     return int(min(lows))

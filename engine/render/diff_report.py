@@ -12,11 +12,8 @@ RULE = "=" * 60
 
 def evidence_formats(*rulesets) -> dict:
     """rule id -> {evidence label: format} from the message templates (later rule sets win)."""
-    out: dict = {}
-    for ruleset in rulesets:
-        for rule in ruleset.rules:
-            out[rule.id] = {name: fmt for name, fmt in template_fields(rule.message) if fmt in ("pct", "wan")}
-    return out
+    return {rule.id: {name: fmt for name, fmt in template_fields(rule.message) if fmt in ("pct", "wan")}
+            for ruleset in rulesets for rule in ruleset.rules}
 
 
 def parameter_kinds(*rulesets) -> dict:
@@ -121,12 +118,9 @@ def impact_text(impact, formats: dict, changes, kinds: dict) -> str:
 def evidence_lines(before, after, formats: dict) -> list:
     old, new = dict(before.evidence), dict(after.evidence)
     fmt = formats.get(after.rule, {})
-    lines = []
-    for label in list(old) + [k for k in new if k not in old]:
-        if old.get(label) != new.get(label):
-            shown = [format_value(d[label], fmt.get(label, "")) if label in d else "(无)" for d in (old, new)]
-            lines.append(f"      证据「{label}」: {shown[0]} → {shown[1]}")
-    return lines
+    shown = {label: [format_value(d[label], fmt.get(label, "")) if label in d else "(无)" for d in (old, new)]
+             for label in {**old, **new} if old.get(label) != new.get(label)}  # old's labels first, then new ones
+    return [f"      证据「{label}」: {was} → {now}" for label, (was, now) in shown.items()]
 
 
 def impact_json(impact, changes) -> str:

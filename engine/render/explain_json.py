@@ -13,8 +13,7 @@ def step_dict(step: Step) -> dict:
         out["leaf"] = step.leaf
     if step.margin is not None:
         m = step.margin
-        out["margin"] = {"difference": json_value(m.difference),
-                         "relative": json_value(m.relative) if m.relative is not None else None,
+        out["margin"] = {"difference": json_value(m.difference), "relative": json_value(m.relative),
                          "percentage_points": m.percentage_points, "text": m.text}
     if step.children:
         out["children"] = [step_dict(c) for c in step.children]

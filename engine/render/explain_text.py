@@ -10,6 +10,7 @@ from ..analysis.showing import percent, plain_number, table_lines, truth
 from ..core.catalog import AMOUNT_MARK, SUBJECT_LABELS
 from ..core.findings import SEVERITY_LABELS
 from ..core.model import Location
+from .style import at_most
 from .text_report import not_in_force_lines, policy_line
 
 MAX_FACTS = 12
@@ -25,9 +26,7 @@ def step_line(step: Step) -> str:
 
 
 def tree_lines(step: Step, indent: str) -> list[str]:
-    if step.kind == "leaf":
-        return [indent + step_line(step)]
-    out = [f"{indent}{step.line} → {truth(step.value)}"]
+    out = [f"{indent}{step.line} → {truth(step.value)}"]  # a leaf's children are ()
     for child in step.children:
         lines = tree_lines(child, indent + "    ")
         lines[0] = indent + "  · " + lines[0].lstrip()
@@ -90,10 +89,8 @@ def rule_lines(e: RuleExplanation, indent: str = "  ", citations: bool = True) -
         if p.kind == "table":  # a decision table reads better one row a line
             out.extend(f"{body}  {row}" for row in table_lines(p.value))
         out.extend(f"{body}  {policy_line(c)}" for c in (p.citations if citations else ()))
-    shown = e.facts[:MAX_FACTS]
-    out.extend(f"{body}数据: {fact_label(f)} = {f.printed or f.text}  {f.file}:{f.line}  {f.section}" for f in shown)
-    if len(e.facts) > len(shown):
-        out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,见 --format json)")
+    out += at_most([f"{body}数据: {fact_label(f)} = {f.printed or f.text}  {f.file}:{f.line}  {f.section}"
+                    for f in e.facts], MAX_FACTS, body + "(另有 {} 处数据,见 --format json)")
     out.extend(f"{body}{policy_line(c)}" for c in (e.citations if citations else ()))
     return out
 
@@ -132,10 +129,8 @@ def plain_rule_lines(e: RuleExplanation, indent: str = "  ") -> list[str]:
         tail = f";{'余量' if e.outcome == 'fired' else '差距'}: {margin}" if margin and e.outcome != "cannot-evaluate" \
             else ""
         out.append(f"{body}判定: {plain_step(step)} → {heading}{tail}")
-    shown = e.facts[:MAX_PLAIN_FACTS]
-    out.extend(f"{body}数据: {fact_label(f)} {fact_value(f)}({f.section},{f.file}:{f.line})" for f in shown)
-    if len(e.facts) > len(shown):
-        out.append(f"{body}(另有 {len(e.facts) - len(shown)} 处数据,用 --detail 或 --format json 查看)")
+    out += at_most([f"{body}数据: {fact_label(f)} {fact_value(f)}({f.section},{f.file}:{f.line})" for f in e.facts],
+                   MAX_PLAIN_FACTS, body + "(另有 {} 处数据,用 --detail 或 --format json 查看)")
     for p in e.parameters:
         value = "" if p.kind == "table" else f" {p.text}"
         out.append(f"{body}参数: {p.title}{value}({p.from_year} 年起,{where(p.location)})")

@@ -10,7 +10,6 @@ from decimal import Decimal
 from html import escape
 from itertools import groupby
 
-from ..core.catalog import SUBJECT_LABELS
 from ..run.evaluate import GRADE_BANDS, WARNING_LINE
 from ..core.findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNEVALUABLE_LABEL, FactCitation,
                              PolicyCitation, format_value, split_unevaluable)
@@ -154,9 +153,7 @@ def facts_html(facts) -> str:
 def finding_html(f, formats: dict) -> str:
     fmt = formats.get(f.rule, {})
     subject = ""
-    if f.subject_kind == "indicator":
-        subject = f'<span class="meta">{e(SUBJECT_LABELS["indicator"])}“{e(f.subject)}”</span>'
-    elif f.subject_kind not in ("project", "report"):  # a prose claim, a commitment ...
+    if f.subject_kind not in ("project", "report"):  # an indicator, a prose claim, a commitment ...
         subject = f'<span class="meta">{e(subject_caption(f))}</span>'
     outcome = '<span class="meta">无法评估</span>' if f.outcome != "fired" else ""
     parts = [f'<article class="finding sev-{e(f.severity)}" data-rule="{e(f.rule)}">',

@@ -85,17 +85,13 @@ def summary_dict(evaluation, counts: dict | None = None) -> dict:
 
 def not_in_force_dict(not_in_force) -> dict:
     """Only when some rule was not applied, so the output of a run where every rule applies is unchanged."""
-    if not not_in_force:
-        return {}
     return {"not_in_force": [{"year": y, "rule": r, "missing_parameters": list(m), "reports": n}
-                             for y, r, m, n in not_in_force]}
+                             for y, r, m, n in not_in_force]} if not_in_force else {}
 
 
 def jurisdictions_dict(jurisdictions) -> dict:
     """The local packs that applied (only when some did): which reports were judged by local policy."""
-    if not jurisdictions:
-        return {}
-    return {"jurisdictions": [{"id": i, "title": t, "reports": n} for i, t, n in jurisdictions]}
+    return {"jurisdictions": [{"id": i, "title": t, "reports": n} for i, t, n in jurisdictions]} if jurisdictions else {}
 
 
 def document(evaluation, findings, counts: dict | None = None) -> dict:

@@ -68,64 +68,65 @@ def _key(key) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
-def _encode(value, level: int, out: list) -> None:
+def _encode(value, level: int, out) -> None:
+    # out: called with each piece of text in turn (a list's append, or dump's write)
     # the order of the checks is json.encoder's: bool before int, str subclasses as str ...
     if isinstance(value, str):
-        out.append(encode_basestring(value))
+        out(encode_basestring(value))
     elif value is None:
-        out.append("null")
+        out("null")
     elif value is True:
-        out.append("true")
+        out("true")
     elif value is False:
-        out.append("false")
+        out("false")
     elif isinstance(value, int):
-        out.append(int.__repr__(value))
+        out(int.__repr__(value))
     elif isinstance(value, float):
-        out.append(_float(value))
+        out(_float(value))
     elif isinstance(value, Shared):
         text = value.texts.get(level)
         if text is None:
             piece: list = []
-            _encode(value.value, level, piece)
+            _encode(value.value, level, piece.append)
             text = value.texts[level] = "".join(piece)
-        out.append(text)
+        out(text)
     elif isinstance(value, (list, tuple)):
         if not value:
-            out.append("[]")
+            out("[]")
             return
         inner = "\n" + "  " * (level + 1)
-        out.append("[" + inner)
+        out("[" + inner)
         for i, item in enumerate(value):
             if i:
-                out.append("," + inner)
+                out("," + inner)
             _encode(item, level + 1, out)
-        out.append("\n" + "  " * level + "]")
+        out("\n" + "  " * level + "]")
     elif isinstance(value, dict):
         if not value:
-            out.append("{}")
+            out("{}")
             return
         inner = "\n" + "  " * (level + 1)
         first = True
         for key, item in value.items():
-            out.append(("{" if first else ",") + inner + encode_basestring(_key(key)) + ": ")
+            out(("{" if first else ",") + inner + encode_basestring(_key(key)) + ": ")
             first = False
             _encode(item, level + 1, out)
-        out.append("\n" + "  " * level + "}")
+        out("\n" + "  " * level + "}")
     elif isinstance(value, Items):
         if not value.count:
-            out.append("[]")
+            out("[]")
             return
         inner = "\n" + "  " * (level + 1)
-        out.append("[" + inner)
+        out("[" + inner)
         for i, item in enumerate(value.items):
             if type(item) is Encoded:
-                out.append("," + inner if i else "")
-                out.append(item.data)
+                out("," + inner if i else "")
+                out(item.data)
                 continue
             piece: list = []
-            _encode(item, level + 1, piece)
-            out.append(("," + inner if i else "") + "".join(piece))
-        out.append("\n" + "  " * level + "]")
+            _encode(item, level + 1, piece.append)
+            out(("," + inner if i else "") + "".join(piece))
+        out("\n" + "  " * level + "]")
     else:
         raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
@@ -138,23 +139,16 @@ def separator(level: int) -> str:
 def encode(value, level: int) -> str:
     """The text of value as an item or value at `level`."""
     out: list = []
-    _encode(value, level, out)
+    _encode(value, level, out.append)
     return "".join(out)
-
-
-class _Writing:
-    __slots__ = ("append",)
-
-    def __init__(self, write):
-        self.append = write
 
 
 def dump(value, write) -> None:
     """dumps(value), handed to write() piece by piece (Encoded items as they are) instead of joined."""
-    _encode(value, 0, _Writing(write))
+    _encode(value, 0, write)
 
 
 def dumps(value) -> str:
     out: list = []
-    _encode(value, 0, out)
+    _encode(value, 0, out.append)
     return "".join(out)

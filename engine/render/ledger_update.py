@@ -102,15 +102,14 @@ def update_ledger(evaluation, earlier: list[dict]) -> Update:
         by_key[_place(row) + (prose(str(row["问题"] or "")),)].append(index)  # a ledger from before prose()
         by_place[_place(row)].append(index)
     taken: dict[int, int] = {}  # fresh row -> earlier row
+    unmatched = defaultdict(list)
     for n, record in enumerate(fresh_records):
         same = by_key[_place(record) + (record["问题"],)]  # an earlier row is in one of these lists, taken once
         if same:
             taken[n] = same.pop(0)
-    used = set(taken.values())
-    unmatched = defaultdict(list)
-    for n, record in enumerate(fresh_records):
-        if n not in taken:
+        else:
             unmatched[_place(record)].append(n)
+    used = set(taken.values())
     for place, waiting in unmatched.items():  # the problem text changed: one earlier row left in its place
         left = [i for i in by_place[place] if i not in used]
         if len(waiting) == 1 and len(left) == 1:

@@ -94,18 +94,16 @@ def finding(f, formats: dict) -> list[str]:
     if f.evidence:
         out.append("- 数值: " + ";".join(f"{md(label)} = {md(evidence_text(v, fmt.get(label, '')))}"
                                           for label, v in f.evidence))
-    policies = [c for c in f.citations if isinstance(c, PolicyCitation)]
+    policies = [line for c in f.citations if isinstance(c, PolicyCitation) for line in policy_line(c)]
     if policies:
-        out.append("- 政策依据:")
-        for c in policies:
-            out += policy_line(c)
+        out += ["- 政策依据:", *policies]
     if f.parameters:
         out.append("- 参数: " + ";".join(f"{md(p.title)}取 {md(parameter_shown(p.value, p.kind))},"
                                           f"自 {p.from_year} 年起" for p in f.parameters))
-    facts = [c for c in f.citations if isinstance(c, FactCitation)]
+    facts = [f"  - {md(c.section)} {md(c.field)} — `{c.file}:{c.line}`"
+             for c in f.citations if isinstance(c, FactCitation)]
     if facts:
-        out.append("- 数据来源:")
-        out += [f"  - {md(c.section)} {md(c.field)} — `{c.file}:{c.line}`" for c in facts]
+        out += ["- 数据来源:", *facts]
     return out + [""]
 
 

@@ -21,16 +21,14 @@ def _details(program, results, backend: str) -> list:
 def results_json(program, results, backend: str = "auto", skipped: int = 0, counts: dict | None = None,
                  coverage_report=(), parameters=()) -> str:
     details = _details(program, results, backend)
-    tests = []
-    for result, texts in zip(results, details):
-        tests.append({
-            "file": result.case.file, "line": result.case.line, "name": result.case.name,
-            "rules": list(result.case.rules), "passed": result.passed,
-            **({"todo": todo_line(result.case)} if result.case.todo else {}),
-            "failures": [{"expectation": f.expectation.describe(), "file": f.expectation.file,
-                          "line": f.expectation.line, "unwanted": f.unwanted, "detail": text}
-                         for f, text in zip(result.failures, texts)],
-        })
+    tests = [{
+        "file": result.case.file, "line": result.case.line, "name": result.case.name,
+        "rules": list(result.case.rules), "passed": result.passed,
+        **({"todo": todo_line(result.case)} if result.case.todo else {}),
+        "failures": [{"expectation": f.expectation.describe(), "file": f.expectation.file,
+                      "line": f.expectation.line, "unwanted": f.unwanted, "detail": text}
+                     for f, text in zip(result.failures, texts)],
+    } for result, texts in zip(results, details)]
     failed = sum(1 for r in results if not r.passed)
     document = {"tests": tests,
                 "summary": {"passed": len(results) - failed, "failed": failed, "skipped": skipped}}
@@ -61,7 +59,6 @@ def results_junit(program, results, backend: str = "auto") -> bytes:
             ET.SubElement(case, "failure", message=todo_line(result.case))
         for failure, text in zip(result.failures, texts):
             verb = "不应出现" if failure.unwanted else "应当出现"
-            node = ET.SubElement(case, "failure", message=f"{verb}: {failure.expectation.describe()}")
-            node.text = text
+            ET.SubElement(case, "failure", message=f"{verb}: {failure.expectation.describe()}").text = text
     ET.indent(suites)
     return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -109,6 +109,12 @@ def parameter_shown(value, kind: str = "") -> str:
     return format_value(value)
 
 
+def at_most(lines: list, limit: int | None, more: str) -> list:
+    """The first `limit` lines (all for None), then `more` with how many were left out, when some were."""
+    left = len(lines) - len(lines[:limit])
+    return lines[:limit] + ([more.format(left)] if left else [])
+
+
 CLAIM_QUOTE_CHARS = 16  # how much of a claim's sentence a caption quotes
 
 

@@ -7,7 +7,7 @@ from ..core.cjk import table
 from ..core.findings import (FAMILY_LABELS, SEVERITY_LABELS, UNEVALUABLE_LABEL, FactCitation, PolicyCitation,
                              split_unevaluable)
 from .json_report import summary_dict
-from .style import metadata_pairs, paint, prose
+from .style import at_most, metadata_pairs, paint, prose
 
 VERIFICATION_LABELS = {"primary": "已核实原文", "secondary": "转述来源", "local": "地方文件",
                        "unverified": "未核实"}
@@ -51,16 +51,10 @@ def render(evaluation, options) -> str:
                 severity = paint(f"[{SEVERITY_LABELS[f.severity]}]", f.severity, colour)
                 out.append(f"  {severity} {f.title}  ({f.rule})")
                 out.append(f"      {f.message}")
-                policies = [c for c in f.citations if isinstance(c, PolicyCitation)]
-                facts = [c for c in f.citations if isinstance(c, FactCitation)]
-                shown = policies if verbose else policies[:2]
-                out.extend("      " + policy_line(c) for c in shown)
-                if len(policies) > len(shown):
-                    out.append(f"      (另有 {len(policies) - len(shown)} 条依据,见 -v)")
-                limit = len(facts) if verbose else 3
-                out.extend("      " + fact_line(c) for c in facts[:limit])
-                if len(facts) > limit:
-                    out.append(f"      (另有 {len(facts) - limit} 处数据,见 -v)")
+                policies = ["      " + policy_line(c) for c in f.citations if isinstance(c, PolicyCitation)]
+                facts = ["      " + fact_line(c) for c in f.citations if isinstance(c, FactCitation)]
+                out += at_most(policies, None if verbose else 2, "      (另有 {} 条依据,见 -v)")
+                out += at_most(facts, None if verbose else 3, "      (另有 {} 处数据,见 -v)")
         out.append("")
     if unevaluable:
         out.extend(unevaluable_lines(unevaluable))
