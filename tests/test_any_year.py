@@ -9,6 +9,7 @@ import pytest
 from engine.cli import cli
 
 from .conftest import FACTS_2024, RULES
+from .factsfile import project, write_facts
 
 
 def seed_as(year: int, folder, region: str = ""):
@@ -58,3 +59,33 @@ def test_a_year_where_every_rule_applies_has_no_not_in_force_key(runner):
                                  str(FACTS_2024)])
     assert result.exit_code == 0
     assert "not_in_force" not in json.loads(result.stdout)["summary"]
+
+
+@pytest.mark.parametrize("year, rule, why", [
+    (2019, "execution.below-warning-line", "自 2024 年起生效"),
+    (2024, "execution.explanation-missing", "只适用于四川省,本报告不在其内"),
+])
+def test_explain_says_why_a_rule_asked_for_explains_nothing(runner, tmp_path, year, rule, why):
+    facts = seed_as(year, tmp_path / str(year))
+    for output in ("text", "json"):
+        result = runner.invoke(cli, ["explain", "--rules", str(RULES), "--backend", "python", str(facts),
+                                     "--project", "智慧城管", "--rule", rule, "--format", output])
+        assert result.exit_code == 0, result.output
+        if output == "text":  # before: only 没有适用于本项目的规则, with no reason
+            assert f"规则 {rule} 未用于 {year} 年的报告:{why}" in result.stdout
+        else:
+            assert json.loads(result.stdout)["not_shown"] == [{"year": year, "rule": rule, "why": why, "reports": 1}]
+
+
+def test_explain_says_the_project_has_nothing_the_rule_judges(runner, tmp_path):
+    folder = write_facts(tmp_path / "facts", [project("甲项目", full_year=10, executed=9)]).parent
+    result = runner.invoke(cli, ["explain", "--rules", str(RULES), "--backend", "python", str(folder),
+                                 "--project", "甲项目", "--rule", "indicator-review.target-exceeds-budget"])
+    assert result.exit_code == 0, result.output
+    assert "未用于 2024 年的报告:本项目没有该规则判定的指标" in result.stdout
+
+
+def test_explain_of_a_rule_that_applies_says_nothing_more(runner):
+    result = runner.invoke(cli, ["explain", "--rules", str(RULES), "--backend", "python", str(FACTS_2024),
+                                 "--project", "智慧城管", "--rule", "execution.below-warning-line", "--format", "json"])
+    assert result.exit_code == 0 and "not_shown" not in json.loads(result.stdout)

@@ -19,12 +19,12 @@ from ..backends.choice import open_backend, run_with_fallback
 from ..backends.python import decide
 from ..construct.compile import And, Leaf, Not, Program
 from ..core.budget import Budget, BudgetExceeded
-from ..core.catalog import AMOUNT_MARK
+from ..core.catalog import AMOUNT_MARK, SUBJECT_LABELS
 from ..core.errors import Diagnostic, InputError, did_you_mean
 from ..core.findings import in_printed_unit
 from ..core.model import Location, Report
 from ..expr.closures import VALUES, compile_recorded
-from ..run.evaluate import (by_scope, closure_scope, fact_label, finding_of, money_units, not_in_force,
+from ..run.evaluate import (by_scope, closure_scope, counted, fact_label, finding_of, money_units, not_in_force,
                             parameter_uses, params_for, policy_citations)
 from ..run.subjects import Subject, subjects_of
 from .formula import Formula, Margin, SourceTexts
@@ -116,6 +116,7 @@ class Explanation:
     projects: tuple  # ProjectExplanation
     notice: str = ""  # e.g. durable_rules could not be imported and the Python backend was used
     not_in_force: tuple = ()  # (year, rule id, parameters without a value), as Evaluation.not_in_force
+    not_shown: tuple = ()  # (year, rule id, why, reports) for each rule asked for (--rule) that explains nothing
 
 
 def project_names(*reports: Report) -> dict:
@@ -280,8 +281,37 @@ def explain_project(program: Program, reports, name: str, rule_ids=(), backend: 
     wanted = set(rule_ids) if rule_ids else None
     with Explainer(program, backend, money_units(reports)) as explainer:
         projects = tuple(explainer.project(report, project, wanted) for report, project in found)
-    skipped = not_in_force(program, by_scope(program.ruleset, [report for report, _ in found]), wanted)
-    return Explanation(name, tuple(rule_ids), projects, explainer.notice, skipped)
+    groups = by_scope(program.ruleset, [report for report, _ in found])
+    skipped = not_in_force(program, groups, wanted)
+    unexplained = _not_shown(program, groups, projects, wanted, {rule for _, rule, _, _ in skipped})
+    return Explanation(name, tuple(rule_ids), projects, explainer.notice, skipped, unexplained)
+
+
+def _not_shown(program: Program, groups: dict, projects: tuple, wanted, without_values: set) -> tuple:
+    """Why a rule asked for by --rule explains nothing for the project: its effective years or its jurisdiction
+    leave the report out, or the project has nothing the rule judges. A rule left out for a parameter without a
+    value is in not_in_force already. Without this an auditor saw only that no rule applies."""
+    if not wanted:
+        return ()
+    shown = {(p.department, p.year, e.rule) for p in projects for e in (*p.rules, *p.report_rules)}
+    reasons = []
+    for scope, group in groups.items():
+        for rule in (c.rule for c in program.rules if c.rule.id in wanted and c.rule.id not in without_values):
+            if not rule.in_force(scope.year):
+                why = _years_text(rule.effective_from, rule.effective_to)
+            elif rule.jurisdiction not in scope.jurisdictions:
+                why = f"只适用于{program.ruleset.jurisdictions[rule.jurisdiction].title},本报告不在其内"
+            else:
+                why = f"本项目没有该规则判定的{SUBJECT_LABELS[rule.subject]}"
+            reasons.extend((scope.year, rule.id, why) for report in group
+                           if (report.department, report.year, rule.id) not in shown)
+    return counted(reasons)
+
+
+def _years_text(start, end) -> str:
+    if end is None:
+        return f"自 {start} 年起生效"
+    return f"生效至 {end} 年" if start is None else f"{start}–{end} 年生效"
 
 
 # ---- trees ------------------------------------------------------------------------

@@ -55,5 +55,7 @@ def render_explanation_json(explanation: Explanation) -> str:
             "report_rules": [rule_dict(e, detailed) for e in p.report_rules],
         } for p in explanation.projects],
         **not_in_force_dict(explanation.not_in_force),
+        **({"not_shown": [{"year": y, "rule": r, "why": w, "reports": n} for y, r, w, n in explanation.not_shown]}
+           if explanation.not_shown else {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -202,5 +202,7 @@ def render_explanation(explanation: Explanation, detail: bool = True) -> str:
         if i:
             out.append("")
         out.extend(project_lines(project, bool(explanation.rule_filter), detail))
-    lines = not_in_force_lines(explanation.not_in_force)
+    lines = not_in_force_lines(explanation.not_in_force) + [
+        f"规则 {rule} 未用于 {year} 年的报告:{why}" + (f"({n} 份报告)" if n > 1 else "")
+        for year, rule, why, n in explanation.not_shown]
     return "\n".join(out + ([""] + lines if lines else [])) + "\n"
