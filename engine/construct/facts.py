@@ -204,8 +204,7 @@ class _Builder:
         return out
 
     def problem(self, path, message, expected="", suggestion=""):
-        line, col = self.doc.where(path)
-        self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path), message, expected, suggestion))
+        self.doc.problem(self.collector, path, message, expected, suggestion)
 
     def rate(self, text: str, path) -> Decimal | None:
         known = _rates.get(text)
