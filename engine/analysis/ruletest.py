@@ -32,7 +32,7 @@ from ..load.files import display_path, expand_paths, load_document
 from ..load.validate import validate_document
 from ..load.yamlsrc import Document, render_path
 from ..run.evaluate import evaluate as run_evaluation
-from .explain import project_names
+from .explain import names_subject, project_names
 
 DEFAULT_DEPARTMENT = "测试部门"
 DEFAULT_SECTION = "测试"
@@ -184,6 +184,8 @@ def _expectation(doc: Document, path, item: dict) -> Expectation:
 def _check_expectations(doc, i, raw, reports, program: Program, collector):
     rules = {c.rule.id: c for c in program.rules}
     names = project_names(*reports)
+    # where the case's facts did not load, only the rule's own years can be judged
+    scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]), None)
     for kind in ("expect", "expect_not"):
         for k, item in enumerate(raw.get(kind, [])):
             path = (i, kind, k)
@@ -192,8 +194,6 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
                 doc.problem(collector, path + ("rule",), f"未知规则 “{item['rule']}”",
                             "rules/*.yaml 中定义的规则编号", did_you_mean(item["rule"], rules))
                 continue
-            # where the case's facts did not load, only the rule's own years can be judged
-            scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]), None)
             if scope is None:
                 if not compiled.rule.in_force(raw["year"]):
                     doc.problem(collector, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效",
@@ -344,11 +344,7 @@ def run_tests(program: Program, cases, backend: str = "auto") -> list:
 
 
 def _selects(finding, e: Expectation, names: dict, default_outcome) -> bool:
-    if finding.rule != e.rule:
-        return False
-    if e.project is not None and names.get(finding.project or "", finding.project) != names.get(e.project, e.project):
-        return False
-    if e.subject is not None and e.subject not in (finding.subject, finding.subject.removeprefix("正文 ")):
+    if finding.rule != e.rule or not names_subject(names, finding.project, finding.subject, e.project, e.subject):
         return False
     outcome = e.outcome or default_outcome
     return outcome is None or finding.outcome == outcome
