@@ -111,9 +111,8 @@ def load_tests(paths, program: Program, root: Path | None = None) -> list[Case]:
     A test's facts_file must lie inside the rules' project (`root`, the folder holding rules/) or inside
     the test file's own project (see _project_of): `facts_file: /` would have the test read the whole machine.
     """
-    collector = Collector()
     files, problems = expand_paths(paths)
-    collector.extend(problems)
+    collector = Collector(problems)
     cases: list[Case] = []
     for path in files:
         roots = tuple(dict.fromkeys(p.resolve() for p in (root, _project_of(path)) if p is not None))
@@ -223,10 +222,10 @@ def _check_expectations(doc, i, raw, reports, program: Program, collector):
 
 
 def _inline_reports(doc: Document, i: int, raw: dict, collector: Collector) -> list:
-    documents = raw["facts"] if isinstance(raw["facts"], list) else [raw["facts"]]
-    prefixes = [(i, "facts", n) for n in range(len(documents))] if isinstance(raw["facts"], list) else [(i, "facts")]
+    listed = isinstance(raw["facts"], list)
     reports = []
-    for prefix, data in zip(prefixes, documents):
+    for n, data in enumerate(raw["facts"] if listed else [raw["facts"]]):
+        prefix = (i, "facts", n) if listed else (i, "facts")
         sub = _subdocument(doc, prefix, _with_defaults(data, raw))
         problems = validate_document(sub, "facts")
         if problems:

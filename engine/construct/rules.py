@@ -78,8 +78,7 @@ def _version(files) -> str:
 
 
 def _load(files, problems, version: str) -> RuleSet:
-    collector = Collector()
-    collector.extend(problems)
+    collector = Collector(list(problems))
     docs = [load_document(path, "rules", collector) for path in files]
     collector.raise_if_any()  # a file without a document (None) has added its problems
     builder = _Builder(collector)
