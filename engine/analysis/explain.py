@@ -130,6 +130,14 @@ def project_names(*reports: Report) -> dict:
     return names
 
 
+def names_subject(names: dict, project, subject: str, wanted_project, wanted_subject) -> bool:
+    """Whether a subject or finding (its project, subject label) is the one asked for, each of the two when given:
+    the project by any of its names (names: project_names), the label also without its 正文 prefix."""
+    if wanted_project is not None and names.get(project or "", project) != names.get(wanted_project, wanted_project):
+        return False
+    return wanted_subject is None or wanted_subject in (subject, subject.removeprefix("正文 "))
+
+
 def find_projects(reports, name: str) -> list:
     """(report, project) for every report naming the project; InputError with close matches if none."""
     found = []
@@ -262,15 +270,10 @@ class Explainer:
 
     def rule_on(self, report: Report, rule_id: str, project: str | None = None, subject: str | None = None) -> list:
         """Every explanation of one rule on a report, optionally narrowed to a project or a subject label."""
-        out = []
-        canonical = project_names(report).get(project, project) if project else None
-        for item in subjects_of(report):
-            if canonical is not None and project_names(report).get(item.project or "", item.project) != canonical:
-                continue
-            if subject is not None and subject not in (item.label, item.label.removeprefix("正文 ")):
-                continue
-            out.extend(self.subject(item, {rule_id}))
-        return out
+        names = project_names(report)
+        return [explanation for item in subjects_of(report)
+                if names_subject(names, item.project, item.label, project or None, subject)
+                for explanation in self.subject(item, {rule_id})]
 
 
 def explain_project(program: Program, reports, name: str, rule_ids=(), backend: str = "auto") -> Explanation:

@@ -27,12 +27,12 @@ from ..backends import FIRED, UNKNOWN
 from ..construct import facts as facts_stage
 from ..construct.compile import Program
 from ..construct.facts import parse_rate
-from ..core.errors import Collector, Diagnostic, InputError, did_you_mean
+from ..core.errors import Collector, InputError, did_you_mean
 from ..load.files import display_path, expand_paths, load_document
 from ..load.validate import validate_document
 from ..load.yamlsrc import Document, render_path
 from ..run.evaluate import evaluate as run_evaluation
-from .explain import project_names
+from .explain import names_subject, project_names
 
 DEFAULT_DEPARTMENT = "测试部门"
 DEFAULT_SECTION = "测试"
@@ -111,9 +111,8 @@ def load_tests(paths, program: Program, root: Path | None = None) -> list[Case]:
     A test's facts_file must lie inside the rules' project (`root`, the folder holding rules/) or inside
     the test file's own project (see _project_of): `facts_file: /` would have the test read the whole machine.
     """
-    collector = Collector()
     files, problems = expand_paths(paths)
-    collector.extend(problems)
+    collector = Collector(problems)
     cases: list[Case] = []
     for path in files:
         roots = tuple(dict.fromkeys(p.resolve() for p in (root, _project_of(path)) if p is not None))
@@ -137,8 +136,8 @@ def _load_file(path: Path, program: Program, collector: Collector, roots: tuple)
     cases, names = [], {}
     for i, raw in enumerate(doc.data):
         if raw["name"] in names:
-            _problem(collector, doc, (i, "name"), f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
-                     suggestion="给每个用例起不同的名称")
+            doc.problem(collector, (i, "name"), f"用例名称 “{raw['name']}” 重复(第一次出现在第 {names[raw['name']]} 行)",
+                        suggestion="给每个用例起不同的名称")
         names.setdefault(raw["name"], doc.line((i, "name")))
         case = _load_case(doc, i, raw, path, program, collector, roots)
         if case is not None:
@@ -146,18 +145,13 @@ def _load_file(path: Path, program: Program, collector: Collector, roots: tuple)
     return cases
 
 
-def _problem(collector, doc, path, message, expected="", suggestion=""):
-    line, col = doc.where(path)
-    collector.add(Diagnostic(doc.file, line, col, render_path(path), message, expected, suggestion))
-
-
 def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, collector: Collector, roots: tuple):
     local = Collector()
     if ("facts" in raw) == ("facts_file" in raw):
-        _problem(local, doc, (i,), "用例需要 facts(内联事实)或 facts_file(事实文件路径)二者之一",
-                 "facts: {...} 或 facts_file: ../../facts/2024")
+        doc.problem(local, (i,), "用例需要 facts(内联事实)或 facts_file(事实文件路径)二者之一",
+                    "facts: {...} 或 facts_file: ../../facts/2024")
     if not raw.get("expect") and not raw.get("expect_not"):
-        _problem(local, doc, (i,), "用例没有任何期望", "expect: [...](应出现的发现)和/或 expect_not: [...](不应出现的发现)")
+        doc.problem(local, (i,), "用例没有任何期望", "expect: [...](应出现的发现)和/或 expect_not: [...](不应出现的发现)")
     reports = []
     if "facts" in raw:
         reports = _inline_reports(doc, i, raw, local)
@@ -165,7 +159,7 @@ def _load_case(doc: Document, i: int, raw: dict, path: Path, program: Program, c
         reports = _file_reports(doc, i, raw, path, local, roots)
     if reports and all(r.year != raw["year"] for r in reports):
         years = "、".join(str(r.year) for r in reports)
-        _problem(local, doc, (i, "year"), f"事实中没有 {raw['year']} 年度的报告(事实的年度: {years})")
+        doc.problem(local, (i, "year"), f"事实中没有 {raw['year']} 年度的报告(事实的年度: {years})")
     expect = tuple(_expectation(doc, (i, "expect", k), item) for k, item in enumerate(raw.get("expect", [])))
     expect_not = tuple(_expectation(doc, (i, "expect_not", k), item) for k, item in enumerate(raw.get("expect_not", [])))
     # project names are checked only against facts that loaded completely
@@ -189,49 +183,49 @@ def _expectation(doc: Document, path, item: dict) -> Expectation:
 def _check_expectations(doc, i, raw, reports, program: Program, collector):
     rules = {c.rule.id: c for c in program.rules}
     names = project_names(*reports)
+    # where the case's facts did not load, only the rule's own years can be judged
+    scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]), None)
     for kind in ("expect", "expect_not"):
         for k, item in enumerate(raw.get(kind, [])):
             path = (i, kind, k)
             compiled = rules.get(item["rule"])
             if compiled is None:
-                _problem(collector, doc, path + ("rule",), f"未知规则 “{item['rule']}”",
-                         "rules/*.yaml 中定义的规则编号", did_you_mean(item["rule"], rules))
+                doc.problem(collector, path + ("rule",), f"未知规则 “{item['rule']}”",
+                            "rules/*.yaml 中定义的规则编号", did_you_mean(item["rule"], rules))
                 continue
-            # where the case's facts did not load, only the rule's own years can be judged
-            scope = next((program.ruleset.scope_of(r) for r in reports if r.year == raw["year"]), None)
             if scope is None:
                 if not compiled.rule.in_force(raw["year"]):
-                    _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效",
-                             suggestion="改用规则生效的年度")
+                    doc.problem(collector, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效",
+                                suggestion="改用规则生效的年度")
             elif not program.applies(compiled, scope) and compiled.rule.in_force(raw["year"]):
                 pack = program.ruleset.jurisdictions[compiled.rule.jurisdiction]
-                _problem(collector, doc, path + ("rule",),
-                         f"规则 “{item['rule']}” 只适用于“{pack.title}”({pack.id}),本用例的事实不在其范围内",
-                         f"事实的部门或所在地在该口径的 covers 之内({pack.location.file}:{pack.location.line})",
-                         "在用例中写 department 或 region(如 department: 杜集区城市管理局),或在事实中写明")
+                doc.problem(collector, path + ("rule",),
+                            f"规则 “{item['rule']}” 只适用于“{pack.title}”({pack.id}),本用例的事实不在其范围内",
+                            f"事实的部门或所在地在该口径的 covers 之内({pack.location.file}:{pack.location.line})",
+                            "在用例中写 department 或 region(如 department: 杜集区城市管理局),或在事实中写明")
             elif not program.in_force(compiled, scope):
                 missing = program.missing_parameters(compiled, scope)
                 why = f"(参数 {'、'.join(missing)} 在该年没有取值)" if missing else ""
-                _problem(collector, doc, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效{why}",
-                         suggestion="改用规则生效的年度" + (",或在 rules/parameters.yaml 中补充该年度的取值"
-                                                      if missing else ""))
+                doc.problem(collector, path + ("rule",), f"规则 “{item['rule']}” 在 {raw['year']} 年不生效{why}",
+                            suggestion="改用规则生效的年度" + (",或在 rules/parameters.yaml 中补充该年度的取值"
+                                                         if missing else ""))
             project = item.get("project")
             if project is not None and reports and project not in names:
-                _problem(collector, doc, path + ("project",), f"事实中没有项目 “{project}”",
-                         "已有项目: " + "、".join(dict.fromkeys(names.values())), did_you_mean(project, names))
+                doc.problem(collector, path + ("project",), f"事实中没有项目 “{project}”",
+                            "已有项目: " + "、".join(dict.fromkeys(names.values())), did_you_mean(project, names))
             labels = [label for label, _ in compiled.rule.evidence]
             for label in item.get("evidence", {}):
                 if label not in labels:
-                    _problem(collector, doc, path + ("evidence", label),
-                             f"规则 “{item['rule']}” 没有名为 “{label}” 的证据",
-                             "该规则的证据: " + "、".join(labels), did_you_mean(label, labels))
+                    doc.problem(collector, path + ("evidence", label),
+                                f"规则 “{item['rule']}” 没有名为 “{label}” 的证据",
+                                "该规则的证据: " + "、".join(labels), did_you_mean(label, labels))
 
 
 def _inline_reports(doc: Document, i: int, raw: dict, collector: Collector) -> list:
-    documents = raw["facts"] if isinstance(raw["facts"], list) else [raw["facts"]]
-    prefixes = [(i, "facts", n) for n in range(len(documents))] if isinstance(raw["facts"], list) else [(i, "facts")]
+    listed = isinstance(raw["facts"], list)
     reports = []
-    for prefix, data in zip(prefixes, documents):
+    for n, data in enumerate(raw["facts"] if listed else [raw["facts"]]):
+        prefix = (i, "facts", n) if listed else (i, "facts")
         sub = _subdocument(doc, prefix, _with_defaults(data, raw))
         problems = validate_document(sub, "facts")
         if problems:
@@ -249,15 +243,15 @@ def _inline_reports(doc: Document, i: int, raw: dict, collector: Collector) -> l
 def _file_reports(doc: Document, i: int, raw: dict, path: Path, collector: Collector, roots: tuple) -> list:
     target = (path.parent / raw["facts_file"])
     if not target.exists():
-        _problem(collector, doc, (i, "facts_file"), f"事实文件 “{raw['facts_file']}” 不存在",
-                 f"相对于测试文件所在目录 {display_path(path.parent)} 的路径")
+        doc.problem(collector, (i, "facts_file"), f"事实文件 “{raw['facts_file']}” 不存在",
+                    f"相对于测试文件所在目录 {display_path(path.parent)} 的路径")
         return []
     if not any(target.resolve().is_relative_to(root) for root in roots):
         projects = "、".join("当前目录" if display_path(r) == "." else display_path(r) for r in roots)
-        _problem(collector, doc, (i, "facts_file"),
-                 f"用例“{raw['name']}”的 facts_file “{raw['facts_file']}” 在规则项目目录({projects})之外",
-                 "规则项目目录(rules/ 所在的目录)内的事实文件或目录",
-                 "把事实文件复制到项目中(如 facts/ 下),再用相对路径引用")
+        doc.problem(collector, (i, "facts_file"),
+                    f"用例“{raw['name']}”的 facts_file “{raw['facts_file']}” 在规则项目目录({projects})之外",
+                    "规则项目目录(rules/ 所在的目录)内的事实文件或目录",
+                    "把事实文件复制到项目中(如 facts/ 下),再用相对路径引用")
         return []
     try:
         return facts_stage.load_facts([target])
@@ -349,11 +343,7 @@ def run_tests(program: Program, cases, backend: str = "auto") -> list:
 
 
 def _selects(finding, e: Expectation, names: dict, default_outcome) -> bool:
-    if finding.rule != e.rule:
-        return False
-    if e.project is not None and names.get(finding.project or "", finding.project) != names.get(e.project, e.project):
-        return False
-    if e.subject is not None and e.subject not in (finding.subject, finding.subject.removeprefix("正文 ")):
+    if finding.rule != e.rule or not names_subject(names, finding.project, finding.subject, e.project, e.subject):
         return False
     outcome = e.outcome or default_outcome
     return outcome is None or finding.outcome == outcome

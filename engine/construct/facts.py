@@ -56,9 +56,8 @@ def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
 
     progress: optional callable, called with each file's path as it is read (for a progress bar).
     fast: the YAML fast paths to try (yamlsrc.load_yaml_text); the records are the same with any."""
-    collector = Collector()
     files, problems = expand_paths(paths)
-    collector.extend(problems)
+    collector = Collector(problems)
     reports: list[Report] = []
     for path in files:
         if progress is not None:
@@ -204,8 +203,7 @@ class _Builder:
         return out
 
     def problem(self, path, message, expected="", suggestion=""):
-        line, col = self.doc.where(path)
-        self.collector.add(Diagnostic(self.doc.file, line, col, render_path(path), message, expected, suggestion))
+        self.doc.problem(self.collector, path, message, expected, suggestion)
 
     def rate(self, text: str, path) -> Decimal | None:
         known = _rates.get(text)

@@ -19,7 +19,7 @@ from ..expr.check import Checker
 from ..load.files import display_path, expand_paths, load_document
 from ..core.model import (LEVELS, NATIONAL, NATIONAL_JURISDICTION, CitationRef, Clause, Jurisdiction, Location,
                           Parameter, ParameterValue, Rule, RuleSet, Source)
-from ..load.yamlsrc import MAX_FILE_BYTES, render_path
+from ..load.yamlsrc import MAX_FILE_BYTES
 from .compile import MAX_RULE_COST, _compile_rule, rule_cost
 
 DEFAULT_RULES_DIR = "rules"
@@ -78,8 +78,7 @@ def _version(files) -> str:
 
 
 def _load(files, problems, version: str) -> RuleSet:
-    collector = Collector()
-    collector.extend(problems)
+    collector = Collector(list(problems))
     docs = [load_document(path, "rules", collector) for path in files]
     collector.raise_if_any()  # a file without a document (None) has added its problems
     builder = _Builder(collector)
@@ -106,16 +105,12 @@ class _Builder:
         self.jurisdiction_map: dict = {NATIONAL: NATIONAL_JURISDICTION}
         self.jurisdiction_refs: list = []  # (jurisdiction id, doc, field path)
 
-    def problem(self, doc, path, message, expected="", suggestion="", key=False):
-        line, col = doc.key_where(path) if key else doc.where(path)
-        self.c.add(Diagnostic(doc.file, line, col, render_path(path), message, expected, suggestion))
-
     def unique(self, kind, ident, doc, path) -> bool:
         key = (kind, ident)
         if key in self.first_seen:
             where = self.first_seen[key]
-            self.problem(doc, path, f"{kind} “{ident}” 重复(第一次定义于 {where.file}:{where.line})",
-                         f"每个{kind}的 id 只定义一次", "删除其中一处,或改用新的 id")
+            doc.problem(self.c, path, f"{kind} “{ident}” 重复(第一次定义于 {where.file}:{where.line})",
+                        f"每个{kind}的 id 只定义一次", "删除其中一处,或改用新的 id")
             return False
         self.first_seen[key] = Location(doc.file, doc.line(path))
         return True
@@ -138,9 +133,9 @@ class _Builder:
     def check_jurisdictions(self):
         for ident, doc, path in self.jurisdiction_refs:
             if ident not in self.jurisdiction_map:
-                self.problem(doc, path, f"未定义的地方口径 “{ident}”",
-                             "规则目录中 jurisdictions: 下定义的编号(不写则为全国口径)",
-                             did_you_mean(ident, self.jurisdiction_map))
+                doc.problem(self.c, path, f"未定义的地方口径 “{ident}”",
+                            "规则目录中 jurisdictions: 下定义的编号(不写则为全国口径)",
+                            did_you_mean(ident, self.jurisdiction_map))
         for parameter in self.param_map.values():
             parameter.specificity.update((j.id, LEVELS.index(j.level)) for j in self.jurisdiction_map.values())
             seen: dict = {}
@@ -163,8 +158,8 @@ class _Builder:
             clauses = {}
             for j, c in enumerate(s["clauses"]):
                 if c["id"] in clauses:
-                    self.problem(doc, ("sources", i, "clauses", j, "id"), f"条款 “{c['id']}” 重复",
-                                 "同一来源内条款的 id 各不相同", "删除重复的条款,或改用新的 id")
+                    doc.problem(self.c, ("sources", i, "clauses", j, "id"), f"条款 “{c['id']}” 重复",
+                                "同一来源内条款的 id 各不相同", "删除重复的条款,或改用新的 id")
                 clauses[c["id"]] = Clause(c["id"], c.get("title") or "", c["verification"], c.get("quote"),
                                           c.get("seen_at"), c.get("note"))
             self.source_map[s["id"]] = Source(s["id"], s["title"], s.get("doc_no"), s.get("issuer"),
@@ -200,13 +195,13 @@ class _Builder:
         domain = p.get("domain")
         if p["kind"] != "table":
             if domain is not None:
-                self.problem(doc, path + ("domain",), "只有决策表(kind: table)才写 domain", "", "删去 domain", key=True)
+                doc.problem(self.c, path + ("domain",), "只有决策表(kind: table)才写 domain", "", "删去 domain", key=True)
             return None
         if (not isinstance(domain, dict) or set(domain) != {"min", "max"}
                 or not all(isinstance(domain[k], (int, Decimal)) and not isinstance(domain[k], bool) for k in domain)
                 or domain["min"] >= domain["max"]):
-            self.problem(doc, path + (("domain",) if domain is not None else ()), "决策表需要取值范围 domain",
-                         "domain: {min: 0, max: 1}(两端都含)", "写出输入的取值范围,如执行率写 {min: 0, max: 1}")
+            doc.problem(self.c, path + (("domain",) if domain is not None else ()), "决策表需要取值范围 domain",
+                        "domain: {min: 0, max: 1}(两端都含)", "写出输入的取值范围,如执行率写 {min: 0, max: 1}")
             return None
         return Decimal(domain["min"]), Decimal(domain["max"])
 
@@ -216,7 +211,7 @@ class _Builder:
             return PARAMETER_TYPES[kind]
         types = {table_type(v.value) for v in values if v.value is not None}
         if len(types) > 1:
-            self.problem(doc, path, "决策表各年度的取值应同为数字或同为文字", "同一类取值", "")
+            doc.problem(self.c, path, "决策表各年度的取值应同为数字或同为文字", "同一类取值", "")
         return min(types) if types else "table[any]"
 
     def parameter_value(self, doc, kind, value, path, domain):
@@ -226,25 +221,25 @@ class _Builder:
             if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
                 hint = "比例写成小数,如 70% 写成 0.70" if kind == "ratio" and isinstance(value, str) and (
                     "%" in value or "％" in value) else ""
-                self.problem(doc, path, f"参数值应为数字,实际为 {value!r}", suggestion=hint)
+                doc.problem(self.c, path, f"参数值应为数字,实际为 {value!r}", suggestion=hint)
                 return None
             if kind == "ratio" and not (0 <= value <= 10):
-                self.problem(doc, path, f"比例参数 {value} 超出合理范围", "0 到 10 之间的小数,如 0.70")
+                doc.problem(self.c, path, f"比例参数 {value} 超出合理范围", "0 到 10 之间的小数,如 0.70")
             return Decimal(value)
         if kind == "map":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                self.problem(doc, path, "参数值应为“文字: 文字”的映射", "每项写成 文字: 文字,如 会议纪要: 协同文件")
+                doc.problem(self.c, path, "参数值应为“文字: 文字”的映射", "每项写成 文字: 文字,如 会议纪要: 协同文件")
                 return None
             return dict(value)
         if kind == "list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                self.problem(doc, path, "参数值应为文字列表", "如 [协同备忘录, 会议纪要]")
+                doc.problem(self.c, path, "参数值应为文字列表", "如 [协同备忘录, 会议纪要]")
                 return None
             return list(value)
         # grade bands (key grade, no domain: the bands only have to join up) and decision tables (key value)
         key, label = ("grade", "等级档次") if kind == "bands" else ("value", "决策表")
-        return check_rows(value, key, domain, label, lambda sub, message, expected, suggestion: self.problem(
-            doc, path + sub, message, expected, suggestion))
+        return check_rows(value, key, domain, label, lambda sub, message, expected, suggestion: doc.problem(
+            self.c, path + sub, message, expected, suggestion))
 
     def rules(self, doc):
         for i, r in enumerate(doc.data.get("rules", [])):
@@ -254,8 +249,8 @@ class _Builder:
             effective = r.get("effective", {})
             if effective.get("from", 0) > effective.get("to", 9999):
                 # such a rule would silently never run
-                self.problem(doc, path + ("effective",), f"生效年度 from {effective['from']} 晚于 to {effective['to']}",
-                             "from 不晚于 to", "交换两个年份,或改正其中一个;这样的规则永远不会运行")
+                doc.problem(self.c, path + ("effective",), f"生效年度 from {effective['from']} 晚于 to {effective['to']}",
+                            "from 不晚于 to", "交换两个年份,或改正其中一个;这样的规则永远不会运行")
             fields = {name: Location(doc.file, *doc.where(path + (name,))) for name in ("condition", "when", "message")}
             for label in r.get("evidence", {}):
                 fields["evidence." + label] = Location(doc.file, *doc.where(path + ("evidence", label)))
@@ -272,11 +267,11 @@ class _Builder:
         for ref, doc, path in self.citations:
             source = self.source_map.get(ref.source)
             if source is None:
-                self.problem(doc, path + ("source",), f"未登记的政策来源 “{ref.source}”",
-                             "rules/sources.yaml 中登记的来源 id", did_you_mean(ref.source, self.source_map))
+                doc.problem(self.c, path + ("source",), f"未登记的政策来源 “{ref.source}”",
+                            "rules/sources.yaml 中登记的来源 id", did_you_mean(ref.source, self.source_map))
             elif ref.clause not in source.clauses:
-                self.problem(doc, path + ("clause",), f"来源 “{ref.source}” 没有条款 “{ref.clause}”",
-                             "已登记的条款: " + ", ".join(source.clauses), did_you_mean(ref.clause, source.clauses))
+                doc.problem(self.c, path + ("clause",), f"来源 “{ref.source}” 没有条款 “{ref.clause}”",
+                            "已登记的条款: " + ", ".join(source.clauses), did_you_mean(ref.clause, source.clauses))
 
     def check_expressions(self):
         param_types = {name: p.type for name, p in self.param_map.items()}

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.errors import Diagnostic
+
 MAX_DEPTH = 64
 MAX_DIGITS = 20  # no printed figure needs more; longer ones would be rounded by 34-digit arithmetic
 
@@ -42,6 +44,11 @@ class Document:
 
     def key_where(self, path: PathKey) -> tuple[int, int]:
         return self.key_marks.get(tuple(path)) or self.where(path)
+
+    def problem(self, collector, path: PathKey, message: str, expected="", suggestion="", key=False) -> None:
+        """A diagnostic into collector, placed at the value at path (key=True: at its key)."""
+        line, col = self.key_where(path) if key else self.where(path)
+        collector.add(Diagnostic(self.file, line, col, render_path(path), message, expected, suggestion))
 
     def line(self, path: PathKey) -> int:
         mark = self.marks.get(path) if type(path) is tuple else None  # the common case, without the walk
