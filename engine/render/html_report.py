@@ -136,9 +136,8 @@ def facts_html(facts) -> str:
     for file, group in groupby(sorted(facts, key=lambda c: (c.file, c.line, c.section, c.field)), key=lambda c: c.file):
         rows: dict = {}
         for c in group:
-            fields, lines = rows.setdefault(c.section, ([], []))
-            if c.field not in fields:
-                fields.append(c.field)
+            fields, lines = rows.setdefault(c.section, ({}, []))  # fields: a dict as an ordered set
+            fields[c.field] = None
             lines.append(str(c.line))
         body = "".join(f"<tr><td>{e(section)}</td><td>{e('、'.join(fields))}</td>"
                        f"<td class=\"num\">{e('、'.join(lines))}</td></tr>" for section, (fields, lines) in rows.items())
