@@ -119,6 +119,14 @@ def test_severity_colour_only_on_request_of_a_terminal(result, runner, monkeypat
     assert not wants_colour(Terminal())
 
 
+def test_no_colour_for_a_closed_stream(monkeypatch):
+    """A closed stream's isatty raises ValueError; wants_colour said so as an internal error."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    closed = io.StringIO()
+    closed.close()
+    assert wants_colour(closed) is False and wants_colour(object()) is False
+
+
 def test_filing_metadata_only_when_given(runner, tmp_path):
     given = ["--prepared-by", "张三", "--reviewed-by", "李四", "--report-date", "2025-03-31"]
     for fmt in ("text", "md", "html"):

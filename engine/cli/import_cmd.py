@@ -123,11 +123,8 @@ def _import_documents(files, year, output, force, unit, department, project_name
         except InputError as error:
             problems.extend(error.diagnostics)
     groups = grouped(results)
-    texts = []
-    for group in groups:
-        text, trouble = combine(group)
-        texts.append(text)
-        problems.extend(trouble)
+    combined = [combine(group) for group in groups]  # (text, problems) per group
+    problems += [problem for _text, trouble in combined for problem in trouble]
     if problems:
         raise InputProblem(InputError(problems))
     targets = _targets(groups, output)
@@ -140,7 +137,7 @@ def _import_documents(files, year, output, force, unit, department, project_name
                 refusals.extend(problem.error.diagnostics)
     if refusals:
         raise InputProblem(InputError(refusals))
-    for group, text, target in zip(groups, texts, targets):
+    for group, (text, _trouble), target in zip(groups, combined, targets):
         if target != "-":
             with output_errors():
                 make_parent(target)

@@ -6,14 +6,9 @@ from contextlib import contextmanager
 
 import click
 
+from ..render.style import is_terminal
+
 MIN_FILES = 10  # below this an evaluation takes about a second: a bar would only flicker
-
-
-def _is_tty(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):  # no isatty, or a closed stream
-        return False
 
 
 def wants_progress_bar(fmt: str, output: str | None, files: int, stdout=None, stderr=None) -> bool:
@@ -21,9 +16,9 @@ def wants_progress_bar(fmt: str, output: str | None, files: int, stdout=None, st
     redirect, the format is not JSON (read by programs), and there are enough files for it to matter."""
     if fmt == "json" or files < MIN_FILES:
         return False
-    if not _is_tty(stderr if stderr is not None else sys.stderr):
+    if not is_terminal(stderr if stderr is not None else sys.stderr):
         return False
-    return output not in (None, "-") or _is_tty(stdout if stdout is not None else sys.stdout)
+    return output not in (None, "-") or is_terminal(stdout if stdout is not None else sys.stdout)
 
 
 @contextmanager

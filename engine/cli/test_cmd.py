@@ -34,7 +34,7 @@ def test(paths, rules_dir, keyword, coverage, fmt, junit, min_coverage, backend,
     from ..analysis.ruletest import load_tests, run_tests, select
     from ..construct.rules import rule_files
     from ..render.ruletest_report import results_json, results_junit
-    from ..render.ruletest_text import render_results
+    from ..render.ruletest_text import failure_texts, render_results
 
     with input_errors():
         program = api.compile(api.load_rules(rules_dir))
@@ -58,13 +58,14 @@ def test(paths, rules_dir, keyword, coverage, fmt, junit, min_coverage, backend,
         parameters = parameter_coverage(program, results, rule_ids)
         counts = coverage_counts(report, parameters)
     skipped = len(cases) - len(chosen)
+    texts = failure_texts(program, results, backend)
     if fmt == "json":
-        text = results_json(program, results, backend, skipped, counts, report, parameters)
+        text = results_json(results, texts, skipped, counts, report, parameters)
     else:
-        text = render_results(program, results, backend, skipped,
+        text = render_results(results, texts, skipped,
                               render_coverage(report, parameters) if counts is not None else "")
     if junit:
-        write_output(results_junit(program, results, backend), junit, force, inputs)
+        write_output(results_junit(results, texts), junit, force, inputs)
     write_output(text, None)
     if any(not r.passed for r in results):
         sys.exit(EXIT_FINDINGS)

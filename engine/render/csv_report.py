@@ -12,7 +12,7 @@ from array import array
 from ..core.findings import SEVERITY_LABELS, UNEVALUABLE, UNEVALUABLE_LABEL, FactCitation, PolicyCitation
 from ..io.spreadsheet.cellguard import csv_safe
 from .style import prose
-from .text_report import VERIFICATION_LABELS
+from .text_report import VERIFICATION_LABELS, cited_clause
 
 LEDGER_COLUMNS = ("序号", "部门", "年度", "项目", "问题", "规则", "严重程度", "依据", "数据来源",
                   "整改措施", "责任科室", "完成时限")
@@ -20,10 +20,7 @@ FILL_IN = 3  # the trailing columns the department fills in
 
 
 def policy_text(c: PolicyCitation) -> str:
-    text = f"《{c.title}》" + (f"({c.doc_no})" if c.doc_no else "") + f" {c.clause}"
-    if c.clause_title:
-        text += f"「{c.clause_title}」"
-    text = prose(text + f"〔{VERIFICATION_LABELS.get(c.verification, c.verification)}〕")
+    text = prose(cited_clause(c) + f"〔{VERIFICATION_LABELS.get(c.verification, c.verification)}〕")
     if c.quote:  # verbatim
         text += f"\n原文：{c.quote}"
     return text

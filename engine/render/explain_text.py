@@ -19,7 +19,7 @@ MAX_PLAIN_FACTS = 6
 
 def step_line(step: Step) -> str:
     """A leaf (or a negated leaf) as one line ending in its truth value."""
-    if step.kind == "not" and step.children and step.children[0].kind == "leaf":
+    if step.kind == "not" and step.children[0].kind == "leaf":
         child = step.children[0]
         return f"not({child.line} → {truth(child.value)}) → {truth(step.value)}"
     return f"{step.line} → {truth(step.value)}"
@@ -110,7 +110,7 @@ def fact_value(f) -> str:
 
 
 def plain_step(step: Step) -> str:
-    if step.kind == "not" and step.children and step.children[0].kind == "leaf":
+    if step.kind == "not" and step.children[0].kind == "leaf":
         child = step.children[0]
         return f"并非 {child.plain or child.line}"
     return step.plain or step.line

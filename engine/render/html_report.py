@@ -17,7 +17,7 @@ from ..analysis.showing import table_cells
 from ..core.version import VERSION
 from .charts import execution_rate_chart, score_band_chart
 from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption
-from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines
+from .text_report import VERIFICATION_LABELS, cited_clause, jurisdiction_lines, not_in_force_lines
 
 CSS = """
 @page { size: A4; margin: 16mm 15mm 18mm 15mm;
@@ -120,10 +120,7 @@ def evidence_text(value, fmt: str) -> str:
 
 
 def policy_item(c: PolicyCitation) -> str:
-    name = f"《{c.title}》" + (f"({c.doc_no})" if c.doc_no else "")
-    text = f"{e(name)} {e(c.clause)}"
-    if c.clause_title:
-        text += f"「{e(c.clause_title)}」"
+    text = e(cited_clause(c))  # escaping is per character, so the same as escaping each piece
     label = VERIFICATION_LABELS.get(c.verification, c.verification)
     text += f'<span class="ver ver-{e(c.verification)}">{e(label)}</span>'
     if c.quote:
@@ -139,9 +136,8 @@ def facts_html(facts) -> str:
     for file, group in groupby(sorted(facts, key=lambda c: (c.file, c.line, c.section, c.field)), key=lambda c: c.file):
         rows: dict = {}
         for c in group:
-            fields, lines = rows.setdefault(c.section, ([], []))
-            if c.field not in fields:
-                fields.append(c.field)
+            fields, lines = rows.setdefault(c.section, ({}, []))  # fields: a dict as an ordered set
+            fields[c.field] = None
             lines.append(str(c.line))
         body = "".join(f"<tr><td>{e(section)}</td><td>{e('、'.join(fields))}</td>"
                        f"<td class=\"num\">{e('、'.join(lines))}</td></tr>" for section, (fields, lines) in rows.items())
@@ -264,8 +260,7 @@ def render(evaluation, options) -> str:
              for line in jurisdiction_lines(evaluation.jurisdictions) + not_in_force_lines(evaluation.not_in_force)]
     by_report = {(y, d): [] for d, y, _file, _n in evaluation.reports}
     findings, unevaluable = split_unevaluable(evaluation.findings)
-    for (year, department), group in groupby(findings, key=lambda f: (f.year, f.department)):
-        by_report[(year, department)] = list(group)
+    by_report.update((key, list(group)) for key, group in groupby(findings, key=lambda f: (f.year, f.department)))
     for (year, department), group in sorted(by_report.items()):
         body.append(f'<section class="report"><h2>{e(department)} {year} 年度</h2>')
         metrics = [m for m in evaluation.project_metrics if m.department == department and m.year == year]

@@ -1,6 +1,7 @@
 """Render stage: findings as stable, deterministic JSON (same input, same bytes)."""
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from ..core.findings import UNEVALUABLE, FactCitation, Finding, PolicyCitation, SEVERITY_ORDER, tally
@@ -66,14 +67,13 @@ def summary_dict(evaluation, counts: dict | None = None) -> dict:
     """counts: findings.tally() of the evaluation's findings, when they are not at hand (streamed output)."""
     counts = tally(evaluation.findings) if counts is None else counts
     by_severity = {s: 0 for s in SEVERITY_ORDER}
-    by_family: dict = {}
-    by_outcome: dict = {}
+    by_family, by_outcome = Counter(), Counter()
     for (outcome, severity, family), n in counts.items():
-        by_outcome[outcome] = by_outcome.get(outcome, 0) + n
+        by_outcome[outcome] += n
         if outcome == UNEVALUABLE:  # missing data is not a finding: counted in by_outcome only
             continue
         by_severity[severity] += n
-        by_family[family] = by_family.get(family, 0) + n
+        by_family[family] += n
     return {"findings": sum(counts.values()), "by_severity": by_severity,
             "by_family": dict(sorted(by_family.items())), "by_outcome": dict(sorted(by_outcome.items())),
             "reports": [{"department": d, "year": y, "file": file, "projects": n}

@@ -16,7 +16,7 @@ from ..core.findings import (FAMILY_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, UNE
 from ..core.version import VERSION
 from .html_report import evidence_text
 from .style import computed_rate, metadata_pairs, parameter_shown, prose, subject_caption
-from .text_report import VERIFICATION_LABELS, jurisdiction_lines, not_in_force_lines
+from .text_report import VERIFICATION_LABELS, cited_clause, jurisdiction_lines, not_in_force_lines
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
@@ -33,11 +33,7 @@ def table(header, rows) -> list[str]:
 
 
 def policy_line(c: PolicyCitation) -> list[str]:
-    name = f"《{c.title}》" + (f"({c.doc_no})" if c.doc_no else "")
-    text = f"{md(name)} {md(c.clause)}"
-    if c.clause_title:
-        text += f"「{md(c.clause_title)}」"
-    text += f" 〔{md(VERIFICATION_LABELS.get(c.verification, c.verification))}〕"
+    text = md(cited_clause(c)) + f" 〔{md(VERIFICATION_LABELS.get(c.verification, c.verification))}〕"
     lines = [f"  - {text}"]
     if c.quote:
         lines.append(f"    > {md(c.quote)}")
@@ -121,8 +117,7 @@ def render(evaluation, options) -> str:
     out += [f"> {md(line)}" for line in notes] + ([""] if notes else [])
     by_report = {(y, d): [] for d, y, _f, _n in evaluation.reports}
     findings, unevaluable = split_unevaluable(evaluation.findings)
-    for key, group in groupby(findings, key=lambda f: (f.year, f.department)):
-        by_report[key] = list(group)
+    by_report.update((key, list(group)) for key, group in groupby(findings, key=lambda f: (f.year, f.department)))
     for (year, department), group in sorted(by_report.items()):
         out += [f"## {md(department)} {year} 年度", ""]
         out += metrics(evaluation, department, year)

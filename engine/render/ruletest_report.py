@@ -7,28 +7,24 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from ..analysis.explain import Explainer
-from .ruletest_text import failure_lines, todo_line
+from .ruletest_text import todo_line
 
 
-def _details(program, results, backend: str) -> list:
-    """Per result, per failure: the failure's text lines (dedented)."""
-    with Explainer(program, backend) as explainer:
-        return [["\n".join(line.strip() for line in failure_lines(f, explainer, r.case)) for f in r.failures]
-                for r in results]
+def _dedented(lines: list) -> str:
+    return "\n".join(line.strip() for line in lines)
 
 
-def results_json(program, results, backend: str = "auto", skipped: int = 0, counts: dict | None = None,
+def results_json(results, texts: list, skipped: int = 0, counts: dict | None = None,
                  coverage_report=(), parameters=()) -> str:
-    details = _details(program, results, backend)
+    """texts: ruletest_text.failure_texts of the results."""
     tests = [{
         "file": result.case.file, "line": result.case.line, "name": result.case.name,
         "rules": list(result.case.rules), "passed": result.passed,
         **({"todo": todo_line(result.case)} if result.case.todo else {}),
         "failures": [{"expectation": f.expectation.describe(), "file": f.expectation.file,
-                      "line": f.expectation.line, "unwanted": f.unwanted, "detail": text}
-                     for f, text in zip(result.failures, texts)],
-    } for result, texts in zip(results, details)]
+                      "line": f.expectation.line, "unwanted": f.unwanted, "detail": _dedented(lines)}
+                     for f, lines in zip(result.failures, failures)],
+    } for result, failures in zip(results, texts)]
     failed = sum(1 for r in results if not r.passed)
     document = {"tests": tests,
                 "summary": {"passed": len(results) - failed, "failed": failed, "skipped": skipped}}
@@ -46,19 +42,18 @@ def results_json(program, results, backend: str = "auto", skipped: int = 0, coun
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def results_junit(program, results, backend: str = "auto") -> bytes:
-    details = _details(program, results, backend)
+def results_junit(results, texts: list) -> bytes:
     failed = sum(1 for r in results if not r.passed)
     suites = ET.Element("testsuites", name="perfaudit", tests=str(len(results)), failures=str(failed))
     suite = ET.SubElement(suites, "testsuite", name="perfaudit 规则测试", tests=str(len(results)),
                           failures=str(failed), errors="0", skipped="0")
-    for result, texts in zip(results, details):
+    for result, failures in zip(results, texts):
         case = ET.SubElement(suite, "testcase", classname=result.case.file, name=result.case.name,
                              file=result.case.file, line=str(result.case.line))
         if result.case.todo:
             ET.SubElement(case, "failure", message=todo_line(result.case))
-        for failure, text in zip(result.failures, texts):
+        for failure, lines in zip(result.failures, failures):
             verb = "不应出现" if failure.unwanted else "应当出现"
-            ET.SubElement(case, "failure", message=f"{verb}: {failure.expectation.describe()}").text = text
+            ET.SubElement(case, "failure", message=f"{verb}: {failure.expectation.describe()}").text = _dedented(lines)
     ET.indent(suites)
     return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -45,18 +45,24 @@ def failure_lines(failure: Failure, explainer: Explainer, case) -> list[str]:
     return out
 
 
-def render_results(program, results: list, backend: str = "auto", skipped: int = 0, coverage_text: str = "") -> str:
+def failure_texts(program, results: list, backend: str = "auto") -> list:
+    """Per result, per failure: its failure_lines. The text, JSON and JUnit outputs all print these lines, so
+    they are explained once (one Explainer) however many of the outputs are asked for."""
+    with Explainer(program, backend) as explainer:
+        return [[failure_lines(f, explainer, r.case) for f in r.failures] for r in results]
+
+
+def render_results(results: list, texts: list, skipped: int = 0, coverage_text: str = "") -> str:
+    """texts: failure_texts of the results."""
     out = []
     failed = [r for r in results if not r.passed]
-    with Explainer(program, backend) as explainer:
-        for file, group in groupby(results, key=lambda r: r.case.file):
-            out.append(file)
-            for result in group:
-                out.append(f"  {'通过' if result.passed else '失败'}  {result.case.name}")
-                if result.case.todo:
-                    out.append(f"      {todo_line(result.case)}")
-                for failure in result.failures:
-                    out.extend(failure_lines(failure, explainer, result.case))
+    for file, group in groupby(zip(results, texts), key=lambda pair: pair[0].case.file):
+        out.append(file)
+        for result, lines in group:
+            out.append(f"  {'通过' if result.passed else '失败'}  {result.case.name}")
+            if result.case.todo:
+                out.append(f"      {todo_line(result.case)}")
+            out.extend(line for failure in lines for line in failure)
     if skipped:
         out.append(f"(按 -k 筛选,跳过 {skipped} 个用例)")
     if coverage_text:

@@ -137,12 +137,17 @@ def subject_caption(f) -> str:
 SEVERITY_COLOURS = {"error": "1;31", "warning": "33", "info": "36"}
 
 
+def is_terminal(stream) -> bool:
+    """stream.isatty(), and False for an object without isatty or a closed stream (whose isatty raises)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def wants_colour(stream) -> bool:
     """Colour only for a person at a terminal: never in a file or a pipe, never when NO_COLOR is set."""
-    if "NO_COLOR" in os.environ:
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    return "NO_COLOR" not in os.environ and is_terminal(stream)
 
 
 def paint(text: str, severity: str, colour: bool) -> str:

@@ -21,6 +21,12 @@ def policy_line(c: PolicyCitation) -> str:
     return text + f" [{VERIFICATION_LABELS.get(c.verification, c.verification)}]"
 
 
+def cited_clause(c: PolicyCitation) -> str:
+    """《title》(doc_no) clause「clause title」: a cited clause as the CSV, HTML and Markdown reports name it."""
+    name = f"《{c.title}》" + (f"({c.doc_no})" if c.doc_no else "")
+    return f"{name} {c.clause}" + (f"「{c.clause_title}」" if c.clause_title else "")
+
+
 def fact_line(c: FactCitation) -> str:
     return f"数据: {c.file}:{c.line}  {c.section}  ({c.field})"
 
