@@ -57,13 +57,6 @@ _CREATE_ERRORS = {
 }
 
 
-def _create_ruleset(name: str, text: str):
-    """A native ruleset from its definitions' JSON text (no actions: we take them from the native queue)."""
-    from durable.engine import durable_rules_engine
-
-    return durable_rules_engine.create_ruleset(name, text)
-
-
 def _guarded(op, left_key, right_key):
     return {"$and": [{"$ex": {left_key: 1}}, {"$ex": {right_key: 1}}, comparison(op, left_key, right_key)]}
 
@@ -403,7 +396,7 @@ class DurableBackend:
         self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
         self._sid = itertools.count()
         try:
-            network, fresh = networks.acquire(layout.key, layout.texts, _create_ruleset)
+            network, fresh = networks.acquire(layout.key, layout.texts)
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
             code = str(exc).rsplit(" ", 1)[-1]
             why = _CREATE_ERRORS.get(code, "")
