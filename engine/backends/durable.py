@@ -91,9 +91,7 @@ def encode_pair(left, right):
 def _json_value(value) -> str:
     if isinstance(value, float):  # the common cases first
         text = repr(value)
-        if "e" in text or "E" in text:
-            text = format(Decimal(text), "f")
-        return text
+        return format(Decimal(text), "f") if "e" in text else text
     if type(value) is str:
         return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     if isinstance(value, bool):
@@ -269,7 +267,7 @@ def _float_texts(values: list) -> list:
     joined = "".join(texts)
     if "e" in joined or "n" in joined or 0.0 in floats:
         for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("e"))):
-            texts[row] = format(Decimal(texts[row]), "f") if math.isfinite(floats[row]) else "n"
+            texts[row] = format(Decimal(texts[row]), "f")  # finite: "inf" and "nan" hold no "e"
         if "n" in joined:
             for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("n"))):
                 texts[row] = "n"
@@ -387,7 +385,6 @@ class DurableBackend:
 
         self._observed = durable_engine.MessageObservedException
         self._native = durable_engine.durable_rules_engine
-        self.program = program
         layout = _layout_of(program)
         self.groups, self.finding_groups = layout.groups, layout.finding_groups
         self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
