@@ -143,11 +143,8 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
     if left_types == _NONE or right_types == _NONE:
         return [""] * count
     types = left_types | right_types
-    if types <= _NUMBER:
-        numeric = True
-    elif types <= _STRING:
-        numeric = False
-    else:  # mixed or boolean operands (== and != only)
+    numeric = types <= _NUMBER
+    if not (numeric or types <= _STRING):  # mixed or boolean operands (== and != only)
         return _column_rows(slot_keys, column, False)
     # members only for the rows whose operands are both known, in their slots' keys
     rows = range(count)
@@ -578,11 +575,10 @@ class DurableBackend:
                 # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
                 # them one per fact, in slot 0's keys
                 fired.clear()
-                parts = anchors[:end - start]
-                for pieces, values, width in columns:
-                    parts += [pieces[row - start] % tuple(values[row * width:(row + 1) * width])
-                              for row in range(start, end)]
-                self._one_by_one(group, parts, start, end)
+                self._one_by_one(group, [
+                    anchors[slot] + "".join(pieces[slot] % tuple(values[row * width:(row + 1) * width])
+                                            for pieces, values, width in columns)
+                    for slot, row in enumerate(range(start, end))])
             if three_outcome:
                 self._three_outcome_decisions(fired, present, start, end, decided)
                 continue
@@ -594,14 +590,12 @@ class DurableBackend:
                     raise EngineError(f"durable_rules gave {batches[b].compiled.rule.id} two outcomes: "
                                       f"{decided[(b, start + slot)]}, {outcome}")
 
-    def _one_by_one(self, group, parts: list, start: int, end: int) -> None:
-        """Assert each subject of a fact alone (keys renamed to slot 0); `fired` gets its tags as slot
-        numbers of the original fact."""
+    def _one_by_one(self, group, texts: list) -> None:
+        """Assert each subject of a fact alone, given its members per slot (keys renamed to slot 0); `fired`
+        gets its tags as slot numbers of the original fact."""
         first = group.prefix(0)
-        for slot in range(end - start):
-            prefix = group.prefix(slot)
-            own = [p for p in parts if p.startswith(f',"{prefix}_') or p.startswith(f',"{prefix}":')]
-            text = "".join(own).replace(f',"{prefix}', f',"{first}')
+        for slot, members in enumerate(texts):
+            text = members.replace(f',"{group.prefix(slot)}', f',"{first}')
             before = len(self.fired)
             sid = str(next(self._sid))
             self._assert_text(sid, '{"sid":"' + sid + '"' + text + "}", self.findings_rulesets[group.name])
