@@ -153,26 +153,18 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
     if type(None) in right_types:
         rows = list(itertools.compress(rows, map(is_not, map(rights.__getitem__, rows), itertools.repeat(None))))
     out = [""] * count
-    if rows:
-        slot_of = list(map(mod, rows, itertools.repeat(len(slot_keys[0]))))
-        texts = _known_texts(list(map(slot_keys[0].__getitem__, slot_of)), list(map(slot_keys[1].__getitem__, slot_of)),
-                             list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known)
-        for row, text in zip(rows, texts):
-            out[row] = text
-    return out
-
-
-def _known_texts(left_keys: list, right_keys: list, lefts: list, rights: list, numeric: bool, known) -> list:
-    """`_column_texts` of operands all known (Decimals or all strings); row i is in keys[i % len(keys)]."""
-    texts = _operand_texts(lefts, rights, numeric, known)
-    if texts is None:
-        return _column_rows((left_keys, right_keys), (lefts, rights), False)
+    if not rows:
+        return out
+    texts = _operand_texts(list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known)
+    if texts is None:  # a row for `_pair_text`, or an operand that cannot be looked up
+        return _column_rows(slot_keys, column, False)
     left_texts, right_texts, constant = texts
-    if constant:
-        return list(map(add, map(add, itertools.cycle(left_keys), left_texts),
-                        itertools.cycle([key + right_texts for key in right_keys])))
-    return list(map(add, map(add, map(add, itertools.cycle(left_keys), left_texts), itertools.cycle(right_keys)),
-                    right_texts))
+    slot_of = list(map(mod, rows, itertools.repeat(len(slot_keys[0]))))
+    left_keys, right_keys = (map(keys.__getitem__, slot_of) for keys in slot_keys)
+    for row, text in zip(rows, map(add, map(add, map(add, left_keys, left_texts), right_keys),
+                                   itertools.repeat(right_texts) if constant else right_texts)):
+        out[row] = text
+    return out
 
 
 def _operand_texts(lefts: list, rights: list, numeric: bool, known):
