@@ -94,10 +94,6 @@ def _json_value(value) -> str:
         return format(Decimal(text), "f") if "e" in text else text
     if type(value) is str:
         return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 
