@@ -43,6 +43,7 @@ from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, UNKNOWN, EngineError
+from .batch import Decision
 from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
@@ -514,8 +515,6 @@ class DurableBackend:
         is decided on facts of `group.slots` consecutive subjects, the findings ruleset's actions
         naming the findings. Decisions come in (batch, row) order, as the Python backend's."""
         self._check_open()
-        from .batch import Decision
-
         by_group: dict = {}  # (id of the batches' subjects, group) -> {position in the group: batch index}
         for b, batch in enumerate(batches):
             group, position = self._finding_plan[id(batch.compiled)]
