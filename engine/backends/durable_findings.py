@@ -128,8 +128,7 @@ def plan_groups(program) -> dict:
                 alone.rules.append((compiled, [], []))
                 groups[kind].append(alone)
                 current = None
-    for kind_groups in groups.values():
-        for group in kind_groups:
+        for group in groups[kind]:
             if not group.three_outcome:
                 group.slots = max(1, min(MAX_SLOTS, (FACT_PROPERTIES - 1) // group.properties(),
                                          STACK_BUDGET - _stack_path(group)))
