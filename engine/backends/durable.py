@@ -197,9 +197,7 @@ def _column_template(slot_keys, column, is_bool: bool, known):
     else:
         lefts, rights = column
         types = set(map(type, lefts)) | set(map(type, rights))
-        texts = None
-        if types == {Decimal} or types == {str}:
-            texts = _operand_texts(lefts, rights, types == {Decimal}, known)
+        texts = _operand_texts(lefts, rights, types == {Decimal}, known) if types in ({Decimal}, {str}) else None
         if texts is not None:
             left_texts, right_texts, constant = texts
             if constant:

@@ -176,8 +176,7 @@ def rule_definitions(group: Group) -> tuple[dict, list]:
         base = f"{group.prefix(0)}_{position}_"
         key = partial(group.leaf_key, 0, position)
         if group.three_outcome:
-            tests = outcome_tests(compiled, key)
-            for n, (outcome, parts) in enumerate(tests.items()):
+            for n, (outcome, parts) in enumerate(outcome_tests(compiled, key).items()):
                 out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}]}
                 tags.append((f"{base}o{n}", position, outcome))
             continue
