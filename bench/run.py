@@ -227,7 +227,6 @@ SIX_RULES = {
 
 def durable_six_rules(reports) -> dict:
     """durable_rules' native calls alone on one fact per project and the six-rule shape, for comparison."""
-    from engine.backends.durable import _create_ruleset
     from engine.run.gcpause import paused_gc
 
     def band(score):
@@ -248,7 +247,7 @@ def durable_six_rules(reports) -> dict:
     from durable import engine as durable_engine
 
     native = durable_engine.durable_rules_engine
-    handle = _create_ruleset(f"six_rules_{os.getpid()}", json.dumps(
+    handle = native.create_ruleset(f"six_rules_{os.getpid()}", json.dumps(
         {rule: {"all": [{"m": test["m"]}]} for rule, test in {**SIX_RULES, "warmup": {"m": {"g": 1}}}.items()},
         ensure_ascii=False))
     actions = [0]

@@ -43,6 +43,7 @@ from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, UNKNOWN, EngineError
+from .batch import Decision
 from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
@@ -55,13 +56,6 @@ _CREATE_ERRORS = {
     "108": "同一字段上的条件过多,超过 durable_rules 的上限",
     "113": "单条规则的条件过于复杂,超过 durable_rules 的上限(每条规则 31 项)",
 }
-
-
-def _create_ruleset(name: str, text: str):
-    """A native ruleset from its definitions' JSON text (no actions: we take them from the native queue)."""
-    from durable.engine import durable_rules_engine
-
-    return durable_rules_engine.create_ruleset(name, text)
 
 
 def _guarded(op, left_key, right_key):
@@ -98,15 +92,9 @@ def encode_pair(left, right):
 def _json_value(value) -> str:
     if isinstance(value, float):  # the common cases first
         text = repr(value)
-        if "e" in text or "E" in text:
-            text = format(Decimal(text), "f")
-        return text
+        return format(Decimal(text), "f") if "e" in text else text
     if type(value) is str:
         return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -152,11 +140,8 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
     if left_types == _NONE or right_types == _NONE:
         return [""] * count
     types = left_types | right_types
-    if types <= _NUMBER:
-        numeric = True
-    elif types <= _STRING:
-        numeric = False
-    else:  # mixed or boolean operands (== and != only)
+    numeric = types <= _NUMBER
+    if not (numeric or types <= _STRING):  # mixed or boolean operands (== and != only)
         return _column_rows(slot_keys, column, False)
     # members only for the rows whose operands are both known, in their slots' keys
     rows = range(count)
@@ -165,26 +150,18 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
     if type(None) in right_types:
         rows = list(itertools.compress(rows, map(is_not, map(rights.__getitem__, rows), itertools.repeat(None))))
     out = [""] * count
-    if rows:
-        slot_of = list(map(mod, rows, itertools.repeat(len(slot_keys[0]))))
-        texts = _known_texts(list(map(slot_keys[0].__getitem__, slot_of)), list(map(slot_keys[1].__getitem__, slot_of)),
-                             list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known)
-        for row, text in zip(rows, texts):
-            out[row] = text
-    return out
-
-
-def _known_texts(left_keys: list, right_keys: list, lefts: list, rights: list, numeric: bool, known) -> list:
-    """`_column_texts` of operands all known (Decimals or all strings); row i is in keys[i % len(keys)]."""
-    texts = _operand_texts(lefts, rights, numeric, known)
-    if texts is None:
-        return _column_rows((left_keys, right_keys), (lefts, rights), False)
+    if not rows:
+        return out
+    texts = _operand_texts(list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known)
+    if texts is None:  # a row for `_pair_text`, or an operand that cannot be looked up
+        return _column_rows(slot_keys, column, False)
     left_texts, right_texts, constant = texts
-    if constant:
-        return list(map(add, map(add, itertools.cycle(left_keys), left_texts),
-                        itertools.cycle([key + right_texts for key in right_keys])))
-    return list(map(add, map(add, map(add, itertools.cycle(left_keys), left_texts), itertools.cycle(right_keys)),
-                    right_texts))
+    slot_of = list(map(mod, rows, itertools.repeat(len(slot_keys[0]))))
+    left_keys, right_keys = (map(keys.__getitem__, slot_of) for keys in slot_keys)
+    for row, text in zip(rows, map(add, map(add, map(add, left_keys, left_texts), right_keys),
+                                   itertools.repeat(right_texts) if constant else right_texts)):
+        out[row] = text
+    return out
 
 
 def _operand_texts(lefts: list, rights: list, numeric: bool, known):
@@ -220,9 +197,7 @@ def _column_template(slot_keys, column, is_bool: bool, known):
     else:
         lefts, rights = column
         types = set(map(type, lefts)) | set(map(type, rights))
-        texts = None
-        if types == {Decimal} or types == {str}:
-            texts = _operand_texts(lefts, rights, types == {Decimal}, known)
+        texts = _operand_texts(lefts, rights, types == {Decimal}, known) if types in ({Decimal}, {str}) else None
         if texts is not None:
             left_texts, right_texts, constant = texts
             if constant:
@@ -276,7 +251,7 @@ def _float_texts(values: list) -> list:
     joined = "".join(texts)
     if "e" in joined or "n" in joined or 0.0 in floats:
         for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("e"))):
-            texts[row] = format(Decimal(texts[row]), "f") if math.isfinite(floats[row]) else "n"
+            texts[row] = format(Decimal(texts[row]), "f")  # finite: "inf" and "nan" hold no "e"
         if "n" in joined:
             for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("n"))):
                 texts[row] = "n"
@@ -394,7 +369,6 @@ class DurableBackend:
 
         self._observed = durable_engine.MessageObservedException
         self._native = durable_engine.durable_rules_engine
-        self.program = program
         layout = _layout_of(program)
         self.groups, self.finding_groups = layout.groups, layout.finding_groups
         self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
@@ -403,7 +377,7 @@ class DurableBackend:
         self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
         self._sid = itertools.count()
         try:
-            network, fresh = networks.acquire(layout.key, layout.texts, _create_ruleset)
+            network, fresh = networks.acquire(layout.key, layout.texts)
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
             code = str(exc).rsplit(" ", 1)[-1]
             why = _CREATE_ERRORS.get(code, "")
@@ -539,8 +513,6 @@ class DurableBackend:
         is decided on facts of `group.slots` consecutive subjects, the findings ruleset's actions
         naming the findings. Decisions come in (batch, row) order, as the Python backend's."""
         self._check_open()
-        from .batch import Decision
-
         by_group: dict = {}  # (id of the batches' subjects, group) -> {position in the group: batch index}
         for b, batch in enumerate(batches):
             group, position = self._finding_plan[id(batch.compiled)]
@@ -588,11 +560,10 @@ class DurableBackend:
                 # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
                 # them one per fact, in slot 0's keys
                 fired.clear()
-                parts = anchors[:end - start]
-                for pieces, values, width in columns:
-                    parts += [pieces[row - start] % tuple(values[row * width:(row + 1) * width])
-                              for row in range(start, end)]
-                self._one_by_one(group, parts, start, end)
+                self._one_by_one(group, [
+                    anchors[slot] + "".join(pieces[slot] % tuple(values[row * width:(row + 1) * width])
+                                            for pieces, values, width in columns)
+                    for slot, row in enumerate(range(start, end))])
             if three_outcome:
                 self._three_outcome_decisions(fired, present, start, end, decided)
                 continue
@@ -604,14 +575,12 @@ class DurableBackend:
                     raise EngineError(f"durable_rules gave {batches[b].compiled.rule.id} two outcomes: "
                                       f"{decided[(b, start + slot)]}, {outcome}")
 
-    def _one_by_one(self, group, parts: list, start: int, end: int) -> None:
-        """Assert each subject of a fact alone (keys renamed to slot 0); `fired` gets its tags as slot
-        numbers of the original fact."""
+    def _one_by_one(self, group, texts: list) -> None:
+        """Assert each subject of a fact alone, given its members per slot (keys renamed to slot 0); `fired`
+        gets its tags as slot numbers of the original fact."""
         first = group.prefix(0)
-        for slot in range(end - start):
-            prefix = group.prefix(slot)
-            own = [p for p in parts if p.startswith(f',"{prefix}_') or p.startswith(f',"{prefix}":')]
-            text = "".join(own).replace(f',"{prefix}', f',"{first}')
+        for slot, members in enumerate(texts):
+            text = members.replace(f',"{group.prefix(slot)}', f',"{first}')
             before = len(self.fired)
             sid = str(next(self._sid))
             self._assert_text(sid, '{"sid":"' + sid + '"' + text + "}", self.findings_rulesets[group.name])

@@ -128,8 +128,7 @@ def plan_groups(program) -> dict:
                 alone.rules.append((compiled, [], []))
                 groups[kind].append(alone)
                 current = None
-    for kind_groups in groups.values():
-        for group in kind_groups:
+        for group in groups[kind]:
             if not group.three_outcome:
                 group.slots = max(1, min(MAX_SLOTS, (FACT_PROPERTIES - 1) // group.properties(),
                                          STACK_BUDGET - _stack_path(group)))
@@ -177,8 +176,7 @@ def rule_definitions(group: Group) -> tuple[dict, list]:
         base = f"{group.prefix(0)}_{position}_"
         key = partial(group.leaf_key, 0, position)
         if group.three_outcome:
-            tests = outcome_tests(compiled, key)
-            for n, (outcome, parts) in enumerate(tests.items()):
+            for n, (outcome, parts) in enumerate(outcome_tests(compiled, key).items()):
                 out[f"{base}o{n}"] = {"all": [{"m": {"$and": [head] + parts}}]}
                 tags.append((f"{base}o{n}", position, outcome))
             continue

@@ -37,14 +37,13 @@ def key_of(texts: dict) -> str:
     return "\0".join(suffix + "\0" + text for suffix, text in texts.items())
 
 
-def acquire(key: str, texts: dict, create) -> tuple[Network, bool]:
+def acquire(key: str, texts: dict) -> tuple[Network, bool]:
     """The network of these definitions (`texts`, whose key_of is `key`: made once per layout, not per backend)
-    and whether it is new (its rulesets have not seen a fact yet); create(name, text) makes one ruleset and
-    returns its handle. Release it with `release`."""
+    and whether it is new (its rulesets have not seen a fact yet). Release it with `release`."""
     network = _networks.pop(key, None)
     fresh = network is None
     if fresh:
-        network = _build(key, texts, create)
+        network = _build(key, texts)
     _networks[key] = network  # most recently used last
     network.users += 1
     _trim()
@@ -65,12 +64,14 @@ def discard(network: Network) -> None:
         del _networks[network.key]
 
 
-def _build(key: str, texts: dict, create) -> Network:
+def _build(key: str, texts: dict) -> Network:
+    from durable.engine import durable_rules_engine
+
     prefix = f"perfaudit_{next(_counter)}"
     handles = {}  # of the rulesets created so far
     try:
-        for suffix, text in texts.items():
-            handles[suffix] = create(prefix + suffix, text)
+        for suffix, text in texts.items():  # no actions: durable.py takes them from the native queue
+            handles[suffix] = durable_rules_engine.create_ruleset(prefix + suffix, text)
     except Exception:
         _delete(Network(key, handles))
         raise
