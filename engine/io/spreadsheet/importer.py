@@ -378,11 +378,11 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
     header = (f"{name} {year} 年度 事实文件,由 perfaudit import 从 {path.name} 生成(表中金额单位: {unit_note})。",
               "请对照原表核对后再用于核查。section 是数据所在的工作表!单元格,每个数值行末的注释是它的单元格。")
     text, refs = write_yaml(data, header)
-    check_generated(text, refs, display, year, name)
+    check_generated(text, refs, display, year)
     return ImportResult(text, name, imp.notices)
 
 
-def check_generated(text: str, refs: dict, display: str, year: int, department: str) -> None:
+def check_generated(text: str, refs: dict, display: str, year: int) -> None:
     """Load the generated text with the normal facts loader; report its problems at the cells."""
     from ...construct.facts import load_facts
 
