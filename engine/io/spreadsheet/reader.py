@@ -157,6 +157,16 @@ def float_decimal(value: float) -> Decimal:
     return d
 
 
+def shown_number(value: int | float, fmt: str) -> tuple[Decimal | None, bool]:
+    """A number cell as its format shows it, and whether the format is a percentage: 0.8619 with 0.00% is
+    (86.19, True), 20 with 0.00 is (20.00, False). An infinite or NaN value is None."""
+    places, percent = format_decimals(fmt)
+    d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
+    if not d.is_finite():
+        return None, percent
+    return with_decimals(d.scaleb(2) if percent else d, places), percent
+
+
 def with_decimals(d: Decimal, places: int) -> Decimal:
     """Show at least `places` decimals (the cell's format), never dropping digits the value has. The precision
     fits the value: a cell holding 1e+308 or a 30-digit integer is padded, for the digit limit to refuse at its
