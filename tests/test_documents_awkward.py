@@ -110,6 +110,47 @@ def test_a_form_across_two_pdf_pages_is_joined(tmp_path):
     assert project["score"]["total"].ref.startswith("第2页")
 
 
+def _indicator_tables(names: list, refs: list, blank: tuple) -> list:
+    """One indicator form: the first table prints its key rows, indicator header and one indicator, each further
+    table one more indicator; the position `blank` (table, row, column) is not printed at all (no cell)."""
+    from engine.io.documents.model import TableBuilder
+
+    rows = [["项目名称", "测试项目", "", ""], ["实施单位", "测试局", "", ""],
+            ["一级指标", "三级指标", "年度指标值", "实际完成值"], ["产出指标", "数量", "10", "9"]]
+    budget, tables = [1000], []
+    for n, (name, ref) in enumerate(zip(names, refs)):
+        builder = TableBuilder(name, budget, ref)
+        for r, row in enumerate(rows if n == 0 else [["效益指标", f"质量{n}", "5", "5"]], start=1):
+            for c, text in enumerate(row, start=1):
+                if (n, r, c) != blank:
+                    builder.place(r, c, text)
+        tables.append(builder.done())
+    return tables
+
+
+def test_a_blank_position_of_a_table_continued_on_the_next_page_is_named_on_its_page():
+    from engine.io.documents.model import Document
+    from engine.io.documents.read_pdf import _join
+    from engine.io.documents.recognise import recognise
+
+    first, second = _indicator_tables(["第1页 表1", "第2页 表1"], [None, None], blank=(1, 1, 4))
+    _join(first, second)
+    [form] = recognise(Document([first]), "万元")
+    actual = form.indicators[1].values["actual"]
+    # it was named 第2页 表1 第5行第4列: the joined table's row number with the second page's table
+    assert (actual.value, actual.ref) == (None, "第2页 表1 第1行第4列")
+
+
+def test_a_blank_position_on_a_sheet_named_with_an_exclamation_mark_is_named_on_that_sheet():
+    from engine.io.documents.model import Document
+    from engine.io.documents.recognise import recognise
+    from engine.io.spreadsheet.reader import ref
+
+    [sheet] = _indicator_tables(["附件1!自评表"], [lambda r, c: f"附件1!自评表!{ref(r, c)}"], blank=(0, 4, 4))
+    [form] = recognise(Document([sheet]), "万元")
+    assert form.indicators[0].values["actual"].ref == "附件1!自评表!D4"  # it was 附件1!D4, cut at the first !
+
+
 def test_two_forms_in_one_table(tmp_path):
     path = tmp_path / "both.html"
     F.write_html(path, [F.Form(F.PUTUO_1.title, F.PUTUO_1.rows + F.PUTUO_2.rows)])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
+from ..spreadsheet.reader import ref
 from . import values
 from .model import Cell, Document
 from .vocabulary import label_key, unit_in, vocabulary
@@ -232,15 +233,15 @@ class _Reader:
     # ---- reading one value cell ------------------------------------------------
 
     def address(self, r: int, c: int) -> str:
-        """The address of a position no cell covers: the one of the row's nearest cell, its column replaced."""
+        """The address of a position no cell covers: the one of the row's nearest cell, its column replaced. Its row
+        is counted from that cell's own: a table continued on the next page (read_pdf._join) numbers its rows on
+        from the first page's, while its cells keep their page's table and row."""
         near = next((self.grid[(r, k)] for k in range(c, 0, -1) if (r, k) in self.grid), None)
-        if near is not None and "!" in near.ref:
-            from ..spreadsheet.reader import ref
-
-            return f"{near.ref.split('!')[0]}!{ref(r, c)}"
-        if near is not None:
-            return f"{place(near.ref)[0]} 第{r}行第{c}列"
-        return f"{self.table.name} 第{r}行第{c}列"
+        if near is None:
+            return f"{self.table.name} 第{r}行第{c}列"
+        table, row = place(near.ref)
+        row += r - near.row
+        return f"{table}!{ref(row, c)}" if "!" in near.ref else f"{table} 第{row}行第{c}列"
 
     def label_columns(self, entries: list) -> list:
         start = min(first for first, _ in self.columns.values())
@@ -337,7 +338,7 @@ class _Reader:
                 form.left_out.append((where, "这一行有数值但三级指标为空,未导入"))
             return
         table, row = place(name.ref)
-        record.section = f"{table} 绩效指标 {row}"
+        record.section = f"{table} 绩效指标 第{row}行"
         for key in ("level1", "level2"):
             if key in record.values and record.values[key].value:
                 self.carried[key] = record.values[key]
@@ -366,13 +367,13 @@ class _Reader:
                                         if label else "资金栏中这一行没有行标签,未导入"))
 
 
-def place(ref: str) -> tuple:
-    """A cell's address as (table, row): 第2页 表1 第7行第3列 -> (第2页 表1, 第7行); 项目表!B7 -> (项目表, 第7行)."""
-    if "!" in ref:
-        sheet, cell = ref.rsplit("!", 1)
-        return sheet, f"第{cell.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}行"
-    table, _, cell = ref.rpartition(" ")
-    return table, cell.split("行")[0] + "行"
+def place(address: str) -> tuple:
+    """A cell's address as (table, row): 第2页 表1 第7行第3列 -> (第2页 表1, 7); 项目表!B7 -> (项目表, 7)."""
+    if "!" in address:
+        sheet, cell = address.rsplit("!", 1)
+        return sheet, int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    table, _, cell = address.rpartition(" ")
+    return table, int(cell[1:].split("行")[0])
 
 
 def recognise(doc: Document, unit_option: str | None = None) -> list:
