@@ -48,6 +48,15 @@ def test_a_value_merged_down_two_rows_is_left_out_with_its_place(tmp_path):
     assert result.left_out == [("表1 第4行第5列", "全年执行数格合并跨第4至5行,印有“9”,无法确定属于哪一行")]
 
 
+def test_a_value_merged_down_two_rows_on_a_continued_pdf_page_names_that_page_s_rows(tmp_path):
+    path = tmp_path / "f.pdf"
+    F.write_pdf(path, [form(["年度资金总额", "10", "10", ("9", 2, 1), "90%", "9"],
+                            ["其中:当年财政拨款", "10", "10", "90%", "9"])], rows_per_page=3)
+    # the rows were the joined table's: 合并跨第4至5行, for a cell on page 2's first row
+    assert import_document(path, path.name).left_out == [
+        ("第2页 表1 第1行第5列", "全年执行数格合并跨第1至2行,印有“9”,无法确定属于哪一行")]
+
+
 @pytest.mark.parametrize("printed, reason", [
     ("32.4 31.69", "印有 2 个数"), ("1,23", "逗号既可能是千位分隔也可能是小数点"), ("5元", "印的单位是元"),
     ("约10", "不是数字")])

@@ -261,7 +261,8 @@ class _Reader:
                                           f"印有“{cell.text}”,无法确定属于哪一栏")
             return None
         if cell.text and cell.rowspan > 1 and not shared_down:
-            self.unreadable(record, cell, f"{HEADERS.get(key, key)}格合并跨第{cell.row}至{cell.row + cell.rowspan - 1}"
+            top = place(cell.ref)[1]  # its own table's row: a table continued on the next page numbers rows on
+            self.unreadable(record, cell, f"{HEADERS.get(key, key)}格合并跨第{top}至{top + cell.rowspan - 1}"
                                           f"行,印有“{cell.text}”,无法确定属于哪一行")
             return None
         return cell
