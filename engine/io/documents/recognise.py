@@ -116,9 +116,9 @@ class _Reader:
             for paragraph in self.doc.paragraphs:  # the title and year lines printed above this table
                 if paragraph.tables_before == k and len(paragraph.text) <= MAX_TITLE:
                     self.title_row(paragraph.text, paragraph.ref)
-            self.grid = table.grid()
+            self.grid, self.width = table.grid(), table.columns  # columns, once: it walks every cell
             for r in range(1, table.rows + 1):
-                self.row(r, _entries(self.grid, r, table.columns))
+                self.row(r, _entries(self.grid, r, self.width))
         self.new_form()  # the last form read
         return [f for f in self.forms if f.is_form]
 
