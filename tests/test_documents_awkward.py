@@ -160,6 +160,17 @@ def test_a_blank_position_on_a_sheet_named_with_an_exclamation_mark_is_named_on_
     assert form.indicators[0].values["actual"].ref == "附件1!自评表!D4"  # it was 附件1!D4, cut at the first !
 
 
+def test_a_blank_at_the_start_of_a_sheet_s_row_is_named_as_its_cell(tmp_path):
+    path = tmp_path / "f.xlsx"
+    F.write_xlsx(path, [F.Form(["项目支出绩效自评表(2023年度)"], [
+        ["项目名称", ("测试项目", 1, 5)], ["实施单位", ("测试局", 1, 5)],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "得分"],
+        ["产出指标", "数量", "数量指标", "10", "9", "5"], ["", "", "", "10", "9", "5"]])])
+    # no cell on its left: it was named 自评表 第6行第1列, unlike every other cell of a sheet
+    assert import_document(path, path.name, unit="万元").left_out == [
+        ("自评表!A6", "这一行有数值但三级指标为空,未导入")]
+
+
 def test_two_forms_in_one_table(tmp_path):
     path = tmp_path / "both.html"
     F.write_html(path, [F.Form(F.PUTUO_1.title, F.PUTUO_1.rows + F.PUTUO_2.rows)])

@@ -233,12 +233,12 @@ class _Reader:
     # ---- reading one value cell ------------------------------------------------
 
     def address(self, r: int, c: int) -> str:
-        """The address of a position no cell covers: the one of the row's nearest cell, its column replaced. Its row
-        is counted from that cell's own: a table continued on the next page (read_pdf._join) numbers its rows on
-        from the first page's, while its cells keep their page's table and row."""
-        near = next((self.grid[(r, k)] for k in range(c, 0, -1) if (r, k) in self.grid), None)
-        if near is None:
-            return f"{self.table.name} 第{r}行第{c}列"
+        """The address of a position no cell covers: the one of the row's nearest cell on its left (else on its
+        right; a row is read only when it has a cell), its column replaced. Its row is counted from that cell's
+        own: a table continued on the next page (read_pdf._join) numbers its rows on from the first page's, while
+        its cells keep their page's table and row."""
+        columns = itertools.chain(range(c, 0, -1), range(c + 1, self.width + 1))
+        near = next(self.grid[(r, k)] for k in columns if (r, k) in self.grid)
         table, row = place(near.ref)
         row += r - near.row
         return f"{table}!{ref(row, c)}" if "!" in near.ref else f"{table} 第{row}行第{c}列"
