@@ -171,6 +171,20 @@ def test_a_blank_at_the_start_of_a_sheet_s_row_is_named_as_its_cell(tmp_path):
         ("自评表!A6", "这一行有数值但三级指标为空,未导入")]
 
 
+@pytest.mark.parametrize("kind", ["html", "xlsx"])
+def test_a_new_level1_with_a_blank_level2_carries_no_level2_from_above(tmp_path, kind):
+    path = tmp_path / f"f.{kind}"
+    F.WRITERS[kind](path, [F.Form(["项目支出绩效自评表(2023年度)"], [
+        ["项目名称", ("测试项目", 1, 5)], ["实施单位", ("测试局", 1, 5)],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "得分"],
+        ["产出指标", "数量指标", "数量a", "10", "9", "5"], ["效益指标", "", "效益b", "10", "9", "5"],
+        ["", "", "效益c", "10", "9", "5"]])])
+    indicators = plain(import_document(path, path.name, unit="万元").data["projects"][0])["indicators"]
+    # the 效益指标 rows were given 数量指标, the 二级指标 of the 产出指标 above (the template's importer gave none)
+    assert [(i["level1"], i.get("level2")) for i in indicators] == [
+        ("产出指标", "数量指标"), ("效益指标", None), ("效益指标", None)]
+
+
 def test_two_forms_in_one_table(tmp_path):
     path = tmp_path / "both.html"
     F.write_html(path, [F.Form(F.PUTUO_1.title, F.PUTUO_1.rows + F.PUTUO_2.rows)])

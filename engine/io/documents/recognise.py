@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
+from ..spreadsheet.importer import carry_levels
 from ..spreadsheet.reader import ref
 from . import values
 from .model import Cell, Document
@@ -340,13 +341,7 @@ class _Reader:
             return
         table, row = place(name.ref)
         record.section = f"{table} 绩效指标 第{row}行"
-        for key in ("level1", "level2"):
-            if key in record.values and record.values[key].value:
-                self.carried[key] = record.values[key]
-                if key == "level1" and "level2" not in record.values:
-                    self.carried.pop("level2", None)
-            elif key in self.carried:
-                record.values[key] = self.carried[key]
+        carry_levels(record.values, {key for key, value in record.values.items() if value.value}, self.carried)
         form.indicators.append(record)
 
     def checklist_row(self, r: int, entries: list) -> None:

@@ -192,13 +192,7 @@ class _Importer(TableScanner):
             project_cell = cells.get("project") or previous
             if project_cell is not None and (previous is None or project_cell.ref != previous.ref):
                 carried = {"project": project_cell}  # a new project: levels are not carried across projects
-            for key in ("level1", "level2"):
-                if key in cells:
-                    carried[key] = cells[key]
-                    if key == "level1" and "level2" not in cells:
-                        carried.pop("level2", None)
-                elif key in carried:
-                    cells[key] = carried[key]
+            carry_levels(cells, set(cells), carried)
             if "project" not in cells and project_cell is not None:
                 cells["project"] = project_cell
             if "name" not in cells:
@@ -311,6 +305,19 @@ def _total_label(text: str | None) -> bool:
 
 def _row_of(ref: str) -> int:
     return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def carry_levels(found: dict, filled: set, carried: dict) -> None:
+    """An indicator row's blank 一级/二级指标 is the last one filled above it (or merged over both), within one
+    一级指标: a row filling a new 一级 but no 二级 has none. found (key -> cell or value) and carried (the levels
+    above) are updated; filled: the keys the row fills. Both importers read indicators this way."""
+    for key in ("level1", "level2"):
+        if key in filled:
+            carried[key] = found[key]
+            if key == "level1" and "level2" not in filled:
+                carried.pop("level2", None)
+        elif key in carried:
+            found[key] = carried[key]
 
 
 def _strip_suffix(text: str) -> str:
