@@ -11,11 +11,10 @@ import re
 from decimal import Decimal
 
 from ...core.errors import Collector, Diagnostic
-from .reader import (Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops, parse_number_text,
-                     shown_number, unspaced)
+from .reader import (RATE, Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops,
+                     parse_number_text, shown_number, unspaced)
 from .yamlwrite import Sourced
 
-_RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
 _QUANTITY = re.compile(r"^(≤|≥|<|>|=)?\s*[0-9]+(\.[0-9]+)?\s*\S*.*$")
 _LIST_SPLIT = re.compile(r"[、,,;;\n]+")
 
@@ -98,7 +97,7 @@ class CellReader:
                 return None
             return self.quantity(sheet, cell, header)  # a percentage-formatted number: as the sheet shows it
         text = unspaced(clean_text(value))
-        match = _RATE.match(text)
+        match = RATE.match(text)
         if match:
             return Sourced(f"{match.group(1)}%", where)
         hint = "如果是百分数,请加上 %" if parse_number_text(text) is not None else ""

@@ -30,6 +30,7 @@ _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _NUMBER_GAP = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,])")
 _SPACES = re.compile(r"(?<![0-9.,])\s+|\s+(?![0-9.,])")
 EXCEL_DIGITS = 15  # what Excel keeps and shows of a double
+RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")  # a percentage as written (65.66%), unspaced and half-width
 
 
 @dataclass(frozen=True)
