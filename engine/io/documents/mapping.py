@@ -46,9 +46,8 @@ def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
         data["printed"] = printed
     if record.unreadable:
         data["unreadable"] = ";".join(f"{where} {reason}" for where, reason in record.unreadable)
-        for item in record.unreadable:  # a cell merged down two rows is one place, though both rows name it
-            if item not in mapped.left_out:
-                mapped.left_out.append(item)
+        # a cell merged down two rows is one place, though both rows name it
+        mapped.left_out.extend(item for item in record.unreadable if item not in mapped.left_out)
     return data
 
 

@@ -83,10 +83,7 @@ class _Entry:
     first: int  # the columns this cell covers in the row
     last: int
     cell: object
-
-    @property
-    def text(self) -> str:
-        return self.cell.text
+    text: str  # the cell's
 
 
 def _entries(grid: dict, r: int, columns: int) -> list:
@@ -94,7 +91,7 @@ def _entries(grid: dict, r: int, columns: int) -> list:
     for cell, run in itertools.groupby(range(1, columns + 1), lambda c: grid.get((r, c))):  # the columns a cell covers
         if cell is not None:
             covered = list(run)
-            out.append(_Entry(covered[0], covered[-1], cell))
+            out.append(_Entry(covered[0], covered[-1], cell, cell.text))
     return out
 
 

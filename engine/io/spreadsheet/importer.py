@@ -124,12 +124,8 @@ class _Importer(TableScanner):
 
     def values(self, table: Table, cells: dict, keys) -> dict:
         """Key -> value for each of `keys` whose cell holds one, read as its column says, in the order given."""
-        out = {}
-        for key in keys:
-            value = self.value(table.sheet, cells[key], COLUMNS[table.name][key]) if key in cells else None
-            if value is not None:
-                out[key] = value
-        return out
+        read = {key: self.value(table.sheet, cells[key], COLUMNS[table.name][key]) for key in keys if key in cells}
+        return {key: value for key, value in read.items() if value is not None}
 
     def project(self, table: Table, r: int, cells: dict, name: str) -> dict:
         sheet = table.sheet
