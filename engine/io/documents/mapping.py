@@ -32,7 +32,8 @@ class Mapped:
     places: dict = field(default_factory=dict)  # a report's paragraph -> its place with its headings (二、 第5段)
 
 
-def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
+def _record(record: Record, fields, mapped: Mapped, **first) -> dict:
+    data = {**first, "section": record.section}  # a funding row's source first
     printed = {}
     for key in fields:
         found = record.values.get(key)
@@ -54,10 +55,9 @@ def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
 def _budget(form: Form, mapped: Mapped) -> dict:
     if form.budget is None:
         return {"section": f"{form.table} (资金栏中没有找到年度资金总额行)"}
-    out = _record(form.budget, BUDGET_FIELDS, mapped, {"section": form.budget.section})
+    out = _record(form.budget, BUDGET_FIELDS, mapped)
     if form.funding:
-        out["funding"] = [_record(r, FUNDING_FIELDS, mapped, {"source": r.label, "section": r.section})
-                          for r in form.funding]
+        out["funding"] = [_record(r, FUNDING_FIELDS, mapped, source=r.label) for r in form.funding]
     return out
 
 
@@ -88,11 +88,11 @@ def project(form: Form, mapped: Mapped, own_supervisor: bool = True, unprinted: 
     out["section"] = form.table
     out["budget"] = _budget(form, mapped)
     if form.goals is not None and (form.goals.values or form.goals.unreadable):
-        out["goals"] = _record(form.goals, ("expected", "actual"), mapped, {"section": form.goals.section})
+        out["goals"] = _record(form.goals, ("expected", "actual"), mapped)
     if form.indicators:
-        out["indicators"] = [_record(r, INDICATOR_FIELDS, mapped, {"section": r.section}) for r in form.indicators]
+        out["indicators"] = [_record(r, INDICATOR_FIELDS, mapped) for r in form.indicators]
     if form.score is not None:
-        out["score"] = _record(form.score, ("weight", "total"), mapped, {"section": form.score.section})
+        out["score"] = _record(form.score, ("weight", "total"), mapped)
     if form.narrative:
         out["narrative"] = [{"section": s, "heading": h, "text": Sourced(t, s)} for s, h, t in form.narrative]
     mapped.left_out.extend(form.left_out)
