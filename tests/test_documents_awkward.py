@@ -48,6 +48,15 @@ def test_a_value_merged_down_two_rows_is_left_out_with_its_place(tmp_path):
     assert result.left_out == [("表1 第4行第5列", "全年执行数格合并跨第4至5行,印有“9”,无法确定属于哪一行")]
 
 
+def test_a_value_merged_down_two_rows_on_a_continued_pdf_page_names_that_page_s_rows(tmp_path):
+    path = tmp_path / "f.pdf"
+    F.write_pdf(path, [form(["年度资金总额", "10", "10", ("9", 2, 1), "90%", "9"],
+                            ["其中:当年财政拨款", "10", "10", "90%", "9"])], rows_per_page=3)
+    # the rows were the joined table's: 合并跨第4至5行, for a cell on page 2's first row
+    assert import_document(path, path.name).left_out == [
+        ("第2页 表1 第1行第5列", "全年执行数格合并跨第1至2行,印有“9”,无法确定属于哪一行")]
+
+
 @pytest.mark.parametrize("printed, reason", [
     ("32.4 31.69", "印有 2 个数"), ("1,23", "逗号既可能是千位分隔也可能是小数点"), ("5元", "印的单位是元"),
     ("约10", "不是数字")])
@@ -108,6 +117,72 @@ def test_a_form_across_two_pdf_pages_is_joined(tmp_path):
     assert third["name"].ref == "第2页 表1 第1行第4列"  # cited where a person finds it, on page 2
     assert third["level1"].value == "产出指标" and third["level1"].ref == "第1页 表1 第11行第2列"
     assert project["score"]["total"].ref.startswith("第2页")
+
+
+def _indicator_tables(names: list, refs: list, blank: tuple) -> list:
+    """One indicator form: the first table prints its key rows, indicator header and one indicator, each further
+    table one more indicator; the position `blank` (table, row, column) is not printed at all (no cell)."""
+    from engine.io.documents.model import TableBuilder
+
+    rows = [["项目名称", "测试项目", "", ""], ["实施单位", "测试局", "", ""],
+            ["一级指标", "三级指标", "年度指标值", "实际完成值"], ["产出指标", "数量", "10", "9"]]
+    budget, tables = [1000], []
+    for n, (name, ref) in enumerate(zip(names, refs)):
+        builder = TableBuilder(name, budget, ref)
+        for r, row in enumerate(rows if n == 0 else [["效益指标", f"质量{n}", "5", "5"]], start=1):
+            for c, text in enumerate(row, start=1):
+                if (n, r, c) != blank:
+                    builder.place(r, c, text)
+        tables.append(builder.done())
+    return tables
+
+
+def test_a_blank_position_of_a_table_continued_on_the_next_page_is_named_on_its_page():
+    from engine.io.documents.model import Document
+    from engine.io.documents.read_pdf import _join
+    from engine.io.documents.recognise import recognise
+
+    first, second = _indicator_tables(["第1页 表1", "第2页 表1"], [None, None], blank=(1, 1, 4))
+    _join(first, second)
+    [form] = recognise(Document([first]), "万元")
+    actual = form.indicators[1].values["actual"]
+    # it was named 第2页 表1 第5行第4列: the joined table's row number with the second page's table
+    assert (actual.value, actual.ref) == (None, "第2页 表1 第1行第4列")
+
+
+def test_a_blank_position_on_a_sheet_named_with_an_exclamation_mark_is_named_on_that_sheet():
+    from engine.io.documents.model import Document
+    from engine.io.documents.recognise import recognise
+    from engine.io.spreadsheet.reader import ref
+
+    [sheet] = _indicator_tables(["附件1!自评表"], [lambda r, c: f"附件1!自评表!{ref(r, c)}"], blank=(0, 4, 4))
+    [form] = recognise(Document([sheet]), "万元")
+    assert form.indicators[0].values["actual"].ref == "附件1!自评表!D4"  # it was 附件1!D4, cut at the first !
+
+
+def test_a_blank_at_the_start_of_a_sheet_s_row_is_named_as_its_cell(tmp_path):
+    path = tmp_path / "f.xlsx"
+    F.write_xlsx(path, [F.Form(["项目支出绩效自评表(2023年度)"], [
+        ["项目名称", ("测试项目", 1, 5)], ["实施单位", ("测试局", 1, 5)],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "得分"],
+        ["产出指标", "数量", "数量指标", "10", "9", "5"], ["", "", "", "10", "9", "5"]])])
+    # no cell on its left: it was named 自评表 第6行第1列, unlike every other cell of a sheet
+    assert import_document(path, path.name, unit="万元").left_out == [
+        ("自评表!A6", "这一行有数值但三级指标为空,未导入")]
+
+
+@pytest.mark.parametrize("kind", ["html", "xlsx"])
+def test_a_new_level1_with_a_blank_level2_carries_no_level2_from_above(tmp_path, kind):
+    path = tmp_path / f"f.{kind}"
+    F.WRITERS[kind](path, [F.Form(["项目支出绩效自评表(2023年度)"], [
+        ["项目名称", ("测试项目", 1, 5)], ["实施单位", ("测试局", 1, 5)],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "得分"],
+        ["产出指标", "数量指标", "数量a", "10", "9", "5"], ["效益指标", "", "效益b", "10", "9", "5"],
+        ["", "", "效益c", "10", "9", "5"]])])
+    indicators = plain(import_document(path, path.name, unit="万元").data["projects"][0])["indicators"]
+    # the 效益指标 rows were given 数量指标, the 二级指标 of the 产出指标 above (the template's importer gave none)
+    assert [(i["level1"], i.get("level2")) for i in indicators] == [
+        ("产出指标", "数量指标"), ("效益指标", None), ("效益指标", None)]
 
 
 def test_two_forms_in_one_table(tmp_path):

@@ -147,7 +147,7 @@ def review(file, accept, discard, measure, project, excerpt, members, into, sour
     result, refs = reviewed(text, decisions, discarded)
     data = yaml.safe_load(result) or {}
     with input_errors():
-        check_generated(result, refs, file, data.get("year", 0), data.get("department") or "")
+        check_generated(result, refs, file, data.get("year", 0))
     check_output(output, force, [file])
     write_output(result, output, force, [file])
     claimed = sum(1 for d in decisions.values() if d.measure)

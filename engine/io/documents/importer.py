@@ -106,7 +106,7 @@ def combine(group: list) -> tuple:
     text, refs = write_yaml(data, header)
     if not problems:  # what the loader would refuse is never written: its problems are shown at the cells
         try:
-            check_generated(text, refs, "、".join(r.file for r in group), data["year"], who)
+            check_generated(text, refs, "、".join(r.file for r in group), data["year"])
         except InputError as error:
             problems.extend(error.diagnostics)
     found = [c for r in group for c in r.candidates]

@@ -32,7 +32,8 @@ class Mapped:
     places: dict = field(default_factory=dict)  # a report's paragraph -> its place with its headings (二、 第5段)
 
 
-def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
+def _record(record: Record, fields, mapped: Mapped, **first) -> dict:
+    data = {**first, "section": record.section}  # a funding row's source first
     printed = {}
     for key in fields:
         found = record.values.get(key)
@@ -46,19 +47,17 @@ def _record(record: Record, fields, mapped: Mapped, data: dict) -> dict:
         data["printed"] = printed
     if record.unreadable:
         data["unreadable"] = ";".join(f"{where} {reason}" for where, reason in record.unreadable)
-        for item in record.unreadable:  # a cell merged down two rows is one place, though both rows name it
-            if item not in mapped.left_out:
-                mapped.left_out.append(item)
+        # a cell merged down two rows is one place, though both rows name it
+        mapped.left_out.extend(item for item in record.unreadable if item not in mapped.left_out)
     return data
 
 
 def _budget(form: Form, mapped: Mapped) -> dict:
     if form.budget is None:
         return {"section": f"{form.table} (资金栏中没有找到年度资金总额行)"}
-    out = _record(form.budget, BUDGET_FIELDS, mapped, {"section": form.budget.section})
+    out = _record(form.budget, BUDGET_FIELDS, mapped)
     if form.funding:
-        out["funding"] = [_record(r, FUNDING_FIELDS, mapped, {"source": r.label, "section": r.section})
-                          for r in form.funding]
+        out["funding"] = [_record(r, FUNDING_FIELDS, mapped, source=r.label) for r in form.funding]
     return out
 
 
@@ -89,11 +88,11 @@ def project(form: Form, mapped: Mapped, own_supervisor: bool = True, unprinted: 
     out["section"] = form.table
     out["budget"] = _budget(form, mapped)
     if form.goals is not None and (form.goals.values or form.goals.unreadable):
-        out["goals"] = _record(form.goals, ("expected", "actual"), mapped, {"section": form.goals.section})
+        out["goals"] = _record(form.goals, ("expected", "actual"), mapped)
     if form.indicators:
-        out["indicators"] = [_record(r, INDICATOR_FIELDS, mapped, {"section": r.section}) for r in form.indicators]
+        out["indicators"] = [_record(r, INDICATOR_FIELDS, mapped) for r in form.indicators]
     if form.score is not None:
-        out["score"] = _record(form.score, ("weight", "total"), mapped, {"section": form.score.section})
+        out["score"] = _record(form.score, ("weight", "total"), mapped)
     if form.narrative:
         out["narrative"] = [{"section": s, "heading": h, "text": Sourced(t, s)} for s, h, t in form.narrative]
     mapped.left_out.extend(form.left_out)

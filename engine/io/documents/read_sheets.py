@@ -4,9 +4,8 @@ parts, cells and merges); legacy xls through xlrd."""
 from __future__ import annotations
 
 import itertools
-from decimal import Decimal
 
-from ..spreadsheet.reader import clean_text, float_decimal, format_decimals, ref, with_decimals
+from ..spreadsheet.reader import clean_text, ref, shown_number
 from .model import MAX_CELLS, Document, TableBuilder, TooLarge
 
 MAX_XLS_ROWS, MAX_XLS_COLUMNS = 10_000, 256
@@ -17,11 +16,9 @@ def shown(value, fmt: str = "General") -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
-        places, percent = format_decimals(fmt)
-        d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
-        if not d.is_finite():
+        d, percent = shown_number(value, fmt)
+        if d is None:
             return ""
-        d = with_decimals(d.scaleb(2) if percent else d, places)
         grouped = "#,#" in fmt.split(";")[0] or "0,0" in fmt.split(";")[0]
         return format(d, ",f" if grouped else "f") + ("%" if percent else "")
     return clean_text(value)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, replace
 
+from ..spreadsheet.importer import carry_levels
+from ..spreadsheet.reader import ref
 from . import values
 from .model import Cell, Document
 from .vocabulary import label_key, unit_in, vocabulary
@@ -81,10 +83,7 @@ class _Entry:
     first: int  # the columns this cell covers in the row
     last: int
     cell: object
-
-    @property
-    def text(self) -> str:
-        return self.cell.text
+    text: str  # the cell's
 
 
 def _entries(grid: dict, r: int, columns: int) -> list:
@@ -92,7 +91,7 @@ def _entries(grid: dict, r: int, columns: int) -> list:
     for cell, run in itertools.groupby(range(1, columns + 1), lambda c: grid.get((r, c))):  # the columns a cell covers
         if cell is not None:
             covered = list(run)
-            out.append(_Entry(covered[0], covered[-1], cell))
+            out.append(_Entry(covered[0], covered[-1], cell, cell.text))
     return out
 
 
@@ -115,9 +114,9 @@ class _Reader:
             for paragraph in self.doc.paragraphs:  # the title and year lines printed above this table
                 if paragraph.tables_before == k and len(paragraph.text) <= MAX_TITLE:
                     self.title_row(paragraph.text, paragraph.ref)
-            self.grid = table.grid()
+            self.grid, self.width = table.grid(), table.columns  # columns, once: it walks every cell
             for r in range(1, table.rows + 1):
-                self.row(r, _entries(self.grid, r, table.columns))
+                self.row(r, _entries(self.grid, r, self.width))
         self.new_form()  # the last form read
         return [f for f in self.forms if f.is_form]
 
@@ -232,15 +231,15 @@ class _Reader:
     # ---- reading one value cell ------------------------------------------------
 
     def address(self, r: int, c: int) -> str:
-        """The address of a position no cell covers: the one of the row's nearest cell, its column replaced."""
-        near = next((self.grid[(r, k)] for k in range(c, 0, -1) if (r, k) in self.grid), None)
-        if near is not None and "!" in near.ref:
-            from ..spreadsheet.reader import ref
-
-            return f"{near.ref.split('!')[0]}!{ref(r, c)}"
-        if near is not None:
-            return f"{place(near.ref)[0]} 第{r}行第{c}列"
-        return f"{self.table.name} 第{r}行第{c}列"
+        """The address of a position no cell covers: the one of the row's nearest cell on its left (else on its
+        right; a row is read only when it has a cell), its column replaced. Its row is counted from that cell's
+        own: a table continued on the next page (read_pdf._join) numbers its rows on from the first page's, while
+        its cells keep their page's table and row."""
+        columns = itertools.chain(range(c, 0, -1), range(c + 1, self.width + 1))
+        near = next(self.grid[(r, k)] for k in columns if (r, k) in self.grid)
+        table, row = place(near.ref)
+        row += r - near.row
+        return f"{table}!{ref(row, c)}" if "!" in near.ref else f"{table} 第{row}行第{c}列"
 
     def label_columns(self, entries: list) -> list:
         start = min(first for first, _ in self.columns.values())
@@ -260,7 +259,8 @@ class _Reader:
                                           f"印有“{cell.text}”,无法确定属于哪一栏")
             return None
         if cell.text and cell.rowspan > 1 and not shared_down:
-            self.unreadable(record, cell, f"{HEADERS.get(key, key)}格合并跨第{cell.row}至{cell.row + cell.rowspan - 1}"
+            top = place(cell.ref)[1]  # its own table's row: a table continued on the next page numbers rows on
+            self.unreadable(record, cell, f"{HEADERS.get(key, key)}格合并跨第{top}至{top + cell.rowspan - 1}"
                                           f"行,印有“{cell.text}”,无法确定属于哪一行")
             return None
         return cell
@@ -337,14 +337,8 @@ class _Reader:
                 form.left_out.append((where, "这一行有数值但三级指标为空,未导入"))
             return
         table, row = place(name.ref)
-        record.section = f"{table} 绩效指标 {row}"
-        for key in ("level1", "level2"):
-            if key in record.values and record.values[key].value:
-                self.carried[key] = record.values[key]
-                if key == "level1" and "level2" not in record.values:
-                    self.carried.pop("level2", None)
-            elif key in self.carried:
-                record.values[key] = self.carried[key]
+        record.section = f"{table} 绩效指标 第{row}行"
+        carry_levels(record.values, {key for key, value in record.values.items() if value.value}, self.carried)
         form.indicators.append(record)
 
     def checklist_row(self, r: int, entries: list) -> None:
@@ -366,13 +360,13 @@ class _Reader:
                                         if label else "资金栏中这一行没有行标签,未导入"))
 
 
-def place(ref: str) -> tuple:
-    """A cell's address as (table, row): 第2页 表1 第7行第3列 -> (第2页 表1, 第7行); 项目表!B7 -> (项目表, 第7行)."""
-    if "!" in ref:
-        sheet, cell = ref.rsplit("!", 1)
-        return sheet, f"第{cell.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}行"
-    table, _, cell = ref.rpartition(" ")
-    return table, cell.split("行")[0] + "行"
+def place(address: str) -> tuple:
+    """A cell's address as (table, row): 第2页 表1 第7行第3列 -> (第2页 表1, 7); 项目表!B7 -> (项目表, 7)."""
+    if "!" in address:
+        sheet, cell = address.rsplit("!", 1)
+        return sheet, int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    table, _, cell = address.rpartition(" ")
+    return table, int(cell[1:].split("行")[0])
 
 
 def recognise(doc: Document, unit_option: str | None = None) -> list:

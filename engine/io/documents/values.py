@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..spreadsheet.reader import half_width, parse_number_text, unspaced
+from ..spreadsheet.reader import RATE, half_width, parse_number_text, unspaced
 from .vocabulary import vocabulary
 
 _UNIT_SUFFIX = re.compile(r"(万元|元)$")
 _POINTS_SUFFIX = re.compile(r"分$")
-_RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
 _NUMBERS = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 
 
@@ -89,7 +88,7 @@ def rate(text: str, what: str, unit: str | None) -> Read:
     found = _mark_or_blank(text)
     if found is not None:
         return found
-    match = _RATE.match(unspaced(text))
+    match = RATE.match(unspaced(text))
     if match:
         return _as_printed(match.group(1) + "%", text)
     if parse_number_text(unspaced(text)) is not None:

@@ -7,6 +7,7 @@ from importlib import resources
 
 from ..spreadsheet.reader import half_width
 
+# 项目资金(万元), 单位:元: the two units amounts are converted from (template.UNITS), so not a forms.yaml list
 _UNIT = re.compile(r"\(\s*(万元|元)\s*\)")
 _NOISE = re.compile("[\\s*※:\uff1a]")
 _BRACKETS = str.maketrans("\uff08\uff09\uff1a", "():")

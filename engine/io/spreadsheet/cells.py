@@ -11,11 +11,10 @@ import re
 from decimal import Decimal
 
 from ...core.errors import Collector, Diagnostic
-from .reader import (Cell, Sheet, clean_text, float_decimal, format_decimals, half_width, normalise_ops,
-                     parse_number_text, unspaced, with_decimals)
+from .reader import (RATE, Cell, Sheet, clean_text, format_decimals, half_width, normalise_ops,
+                     parse_number_text, shown_number, unspaced)
 from .yamlwrite import Sourced
 
-_RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
 _QUANTITY = re.compile(r"^(≤|≥|<|>|=)?\s*[0-9]+(\.[0-9]+)?\s*\S*.*$")
 _LIST_SPLIT = re.compile(r"[、,,;;\n]+")
 
@@ -56,15 +55,13 @@ class CellReader:
             self.problem(where, f"{header} 应为数字,却是 {value}", column=header)
             return None
         if isinstance(value, (int, float)):
-            places, percent = format_decimals(cell.fmt)
+            d, percent = shown_number(value, cell.fmt)
             if percent:
                 self.problem(where, f"{header} 单元格是百分比格式", expected="普通数字格式", column=header)
                 return None
-            d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
-            if not d.is_finite():
+            if d is None:
                 self.problem(where, f"{header} 不是有限数", column=header)
-                return None
-            return with_decimals(d, places)
+            return d
         text = unspaced(clean_text(value))
         d = parse_number_text(re.sub(r"(万元|元|分)$", "", text))
         if d is None:
@@ -100,7 +97,7 @@ class CellReader:
                 return None
             return self.quantity(sheet, cell, header)  # a percentage-formatted number: as the sheet shows it
         text = unspaced(clean_text(value))
-        match = _RATE.match(text)
+        match = RATE.match(text)
         if match:
             return Sourced(f"{match.group(1)}%", where)
         hint = "如果是百分数,请加上 %" if parse_number_text(text) is not None else ""
@@ -112,13 +109,11 @@ class CellReader:
         where = self.at(sheet, cell)
         value = cell.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            places, percent = format_decimals(cell.fmt)
-            d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
-            if not d.is_finite():
+            d, percent = shown_number(value, cell.fmt)
+            if d is None:
                 self.problem(where, f"{header} 不是有限数", column=header)
                 return None
-            text = format(with_decimals(d.scaleb(2) if percent else d, places), "f") + ("%" if percent else "")
-            return Sourced(text, where)
+            return Sourced(format(d, "f") + ("%" if percent else ""), where)
         raw = clean_text(value)
         text = normalise_ops(half_width(raw))
         text = re.sub(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))", "", text).strip()

@@ -124,12 +124,8 @@ class _Importer(TableScanner):
 
     def values(self, table: Table, cells: dict, keys) -> dict:
         """Key -> value for each of `keys` whose cell holds one, read as its column says, in the order given."""
-        out = {}
-        for key in keys:
-            value = self.value(table.sheet, cells[key], COLUMNS[table.name][key]) if key in cells else None
-            if value is not None:
-                out[key] = value
-        return out
+        read = {key: self.value(table.sheet, cells[key], COLUMNS[table.name][key]) for key in keys if key in cells}
+        return {key: value for key, value in read.items() if value is not None}
 
     def project(self, table: Table, r: int, cells: dict, name: str) -> dict:
         sheet = table.sheet
@@ -192,13 +188,7 @@ class _Importer(TableScanner):
             project_cell = cells.get("project") or previous
             if project_cell is not None and (previous is None or project_cell.ref != previous.ref):
                 carried = {"project": project_cell}  # a new project: levels are not carried across projects
-            for key in ("level1", "level2"):
-                if key in cells:
-                    carried[key] = cells[key]
-                    if key == "level1" and "level2" not in cells:
-                        carried.pop("level2", None)
-                elif key in carried:
-                    cells[key] = carried[key]
+            carry_levels(cells, set(cells), carried)
             if "project" not in cells and project_cell is not None:
                 cells["project"] = project_cell
             if "name" not in cells:
@@ -313,6 +303,19 @@ def _row_of(ref: str) -> int:
     return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
+def carry_levels(found: dict, filled: set, carried: dict) -> None:
+    """An indicator row's blank 一级/二级指标 is the last one filled above it (or merged over both), within one
+    一级指标: a row filling a new 一级 but no 二级 has none. found (key -> cell or value) and carried (the levels
+    above) are updated; filled: the keys the row fills. Both importers read indicators this way."""
+    for key in ("level1", "level2"):
+        if key in filled:
+            carried[key] = found[key]
+            if key == "level1" and "level2" not in filled:
+                carried.pop("level2", None)
+        elif key in carried:
+            found[key] = carried[key]
+
+
 def _strip_suffix(text: str) -> str:
     return text.removesuffix("指标") if text not in ("指标",) else text
 
@@ -378,11 +381,11 @@ def import_workbook(path: Path, year: int, unit: str | None = None, display: str
     header = (f"{name} {year} 年度 事实文件,由 perfaudit import 从 {path.name} 生成(表中金额单位: {unit_note})。",
               "请对照原表核对后再用于核查。section 是数据所在的工作表!单元格,每个数值行末的注释是它的单元格。")
     text, refs = write_yaml(data, header)
-    check_generated(text, refs, display, year, name)
+    check_generated(text, refs, display, year)
     return ImportResult(text, name, imp.notices)
 
 
-def check_generated(text: str, refs: dict, display: str, year: int, department: str) -> None:
+def check_generated(text: str, refs: dict, display: str, year: int) -> None:
     """Load the generated text with the normal facts loader; report its problems at the cells."""
     from ...construct.facts import load_facts
 

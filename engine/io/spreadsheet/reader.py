@@ -30,6 +30,7 @@ _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _NUMBER_GAP = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,])")
 _SPACES = re.compile(r"(?<![0-9.,])\s+|\s+(?![0-9.,])")
 EXCEL_DIGITS = 15  # what Excel keeps and shows of a double
+RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")  # a percentage as written (65.66%), unspaced and half-width
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,16 @@ def float_decimal(value: float) -> Decimal:
         if d.as_tuple().exponent > 0:
             d = d.quantize(Decimal(1))
     return d
+
+
+def shown_number(value: int | float, fmt: str) -> tuple[Decimal | None, bool]:
+    """A number cell as its format shows it, and whether the format is a percentage: 0.8619 with 0.00% is
+    (86.19, True), 20 with 0.00 is (20.00, False). An infinite or NaN value is None."""
+    places, percent = format_decimals(fmt)
+    d = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
+    if not d.is_finite():
+        return None, percent
+    return with_decimals(d.scaleb(2) if percent else d, places), percent
 
 
 def with_decimals(d: Decimal, places: int) -> Decimal:
