@@ -44,17 +44,13 @@ def negate(value):
 
 
 def _arithmetic(op: str):
-    known = ARITHMETIC[op]
-    if op == "/":
-        def binary(left, right):
-            if left is None or right is None or right == 0:
-                return None  # division by zero: the rule cannot be evaluated, not a crash
-            return known(left, right)
-    else:
-        def binary(left, right):
-            if left is None or right is None:
-                return None
-            return known(left, right)
+    known, division = ARITHMETIC[op], op == "/"
+
+    def binary(left, right):
+        if left is None or right is None or (division and right == 0):
+            return None  # division by zero: the rule cannot be evaluated, not a crash
+        return known(left, right)
+
     return binary
 
 

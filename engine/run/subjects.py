@@ -86,11 +86,8 @@ def subjects_by_kind(reports: list) -> dict:
     # kinds in the order subjects_of meets them: by the first report that has one, then within a report (as
     # `kinds` lists them: the sort is stable)
     position = {id(report): i for i, report in enumerate(reports)}
-    first = {}
-    for kind, (_, columns) in kinds.items():
-        owners = columns["followup" if kind == "commitment" else "report"]
-        if owners:
-            first[kind] = position[id(owners[0])]
+    owners = {kind: columns["followup" if kind == "commitment" else "report"] for kind, (_, columns) in kinds.items()}
+    first = {kind: position[id(column[0])] for kind, column in owners.items() if column}
     return {kind: kinds[kind] for kind in sorted(first, key=first.get)}
 
 
@@ -114,16 +111,12 @@ class Subjects(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(self._n))]
-        subject = self._made.get(i)
+        row = i + self._n if i < 0 else i
+        subject = self._made.get(row)
         if subject is None:
-            row = i + self._n if i < 0 else i
             if not 0 <= row < self._n:
                 raise IndexError("subject index out of range")
-            subject = self._made.get(row)
-            if subject is None:
-                subject = self._make(*[column[row] for column in self._columns])
-                self._made[row] = subject
-            self._made[i] = subject
+            subject = self._made[row] = self._make(*[column[row] for column in self._columns])
         return subject
 
     def scopes(self) -> list:
