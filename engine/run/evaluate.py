@@ -253,16 +253,6 @@ def parameter_uses(ruleset: RuleSet, names, scope: ReportScope) -> tuple:
     return tuple(out)
 
 
-def rule_citations(ruleset: RuleSet, compiled, scope: ReportScope, cited: dict) -> tuple:
-    """(policy citations, parameter uses) of a rule for reports of one scope: the same for all its findings,
-    so built once per run (cited) and shared, which also saves memory."""
-    shared = cited.get((compiled.rule.id, scope))
-    if shared is None:
-        shared = (policy_citations(ruleset, compiled.rule.citations), parameter_uses(ruleset, compiled.params_used, scope))
-        cited[(compiled.rule.id, scope)] = shared
-    return shared
-
-
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
                  cited: dict | None = None, budget=None, report_scope: ReportScope | None = None,
                  units: dict | None = None) -> Finding:
@@ -334,15 +324,21 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
             _set(citation, "__dict__", {"file": key[0], "line": key[1], "section": key[2], "field": item[1],
                                         "kind": "fact"})
         fact_citations.append(citation)
-    fact_citations = tuple(fact_citations)
-    policies, parameters = rule_citations(ruleset, compiled, report_scope or ruleset.scope_of(report), cited)
+    # (policy citations, parameter uses) of a rule for reports of one scope: the same for all its findings,
+    # so built once per run (cited) and shared, which also saves memory
+    scope = report_scope or ruleset.scope_of(report)
+    shared = cited.get((rule.id, scope))
+    if shared is None:
+        shared = cited[(rule.id, scope)] = (policy_citations(ruleset, rule.citations),
+                                            parameter_uses(ruleset, compiled.params_used, scope))
+    policies, parameters = shared
     # Finding(...) without the frozen __init__'s fourteen object.__setattr__ calls; the fields in their order
     finding = _new(Finding)
     _set(finding, "__dict__", {
         "rule": rule.id, "title": rule.title, "family": rule.family, "severity": severity, "outcome": outcome,
         "department": report.department, "year": report.year, "project": subject.project, "subject_kind": kind,
         "subject": subject.label, "message": message, "evidence": evidence,
-        "citations": policies + fact_citations, "parameters": parameters})
+        "citations": policies + tuple(fact_citations), "parameters": parameters})
     return finding
 
 

@@ -45,14 +45,11 @@ class RuleColumns:
         for index, functions in self.when_leaves:
             columns[index] = tuple(f(frame) for f in functions)
         n = frame.n
-        if self.compiled.when is None:
-            rows = None
-        else:
+        rows = None  # the rows whose `when` is not false (None: no `when`)
+        if self.compiled.when is not None:
             when = decide_column(self.compiled.when, columns)
             rows = list(compress(count(), map(is_not, when, repeat(False))))
-            if len(rows) == n:
-                rows = None
-        if rows is None:
+        if rows is None or len(rows) == n:
             for index, functions in self.condition_leaves:
                 columns[index] = tuple(f(frame) for f in functions)
         elif not rows:
