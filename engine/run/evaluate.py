@@ -11,8 +11,11 @@ from ..construct.compile import Program
 from ..core.catalog import AMOUNT_MARK, SUBJECT_SCOPES, label_of
 from ..core.findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from ..core.model import NATIONAL, Report, ReportScope, RuleSet
-from ..expr.closures import BUDGET, MEMO, PARAMS, YEAR, compile_traced
+from ..expr import ast as A
+from ..expr.closures import BUDGET, MEMO, PARAMS, YEAR, compile_expr, compile_traced
+from ..expr.functions import FUNCTIONS
 from ..expr.joins import INDEXES
+from ..expr.semantics import to_decimal as num  # YAML integers (100) arrive as int; the rules' arithmetic is Decimal
 from .subjects import Subject
 
 
@@ -56,9 +59,6 @@ class ProjectMetrics(NamedTuple):
 
 
 def project_metrics(ruleset: RuleSet, reports) -> tuple:
-    from ..expr.functions import FUNCTIONS
-    from ..expr.semantics import to_decimal as num  # YAML integers (100) arrive as int; the rules' arithmetic is Decimal
-
     band, lookup = FUNCTIONS["band"][2], FUNCTIONS["lookup"][2]
 
     out = []
@@ -377,9 +377,6 @@ def _finding_plan(compiled):
 
 
 def _build_finding_plan(compiled):
-    from ..expr import ast as A
-    from ..expr.closures import compile_expr
-
     steps, seen, evidence = [], {}, []
     nodes = [(leaf.node, None) for leaf in compiled.leaves] + [(node, label) for label, node in compiled.evidence]
     for node, label in nodes:
