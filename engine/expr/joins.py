@@ -88,9 +88,7 @@ def plan_of(node: A.Comprehension, free_roots) -> Plan | None:
 def _key(value):
     """The value as an index key, or None when equality may not follow hashing (None, NaN, lists, records)."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool:
-        return value
-    if kind is Decimal and value.is_finite():
+    if kind is str or kind is int or kind is bool or (kind is Decimal and value.is_finite()):
         return value
     return None
 
