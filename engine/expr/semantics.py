@@ -27,9 +27,7 @@ ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operat
 
 def to_decimal(value):
     """An int (not a bool) as a Decimal; anything else as it is."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return value
+    return Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def has_none(values) -> bool:

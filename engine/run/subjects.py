@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import attrgetter
 
+from ..core.catalog import SUBJECT_SCOPES
 from ..core.model import CommitmentTarget, Report
 
 
@@ -48,7 +49,8 @@ def subjects_by_kind(reports: list) -> dict:
     column, as the evaluate stage reads them (engine/expr/columns.py).
     The same subjects as subjects_of (tests/test_columns.py); at 10,000 projects a run has 75,000 of them
     and only a few thousand become findings, so each Subject is made when it is first asked for."""
-    roots = {kind: {name: [] for name in names} for kind, names in _SCOPE_NAMES.items()}
+    # the names each kind's scope binds, in the order subjects_of binds them
+    roots = {kind: {name: [] for name in names} for kind, names in SUBJECT_SCOPES.items()}
     report_roots, project_roots, indicator_roots, claim_roots, commitment_roots = roots.values()
     project_at = []  # per project row: its index in report.projects (for Subject.key)
     commitments = []
@@ -149,11 +151,6 @@ def _claim_subject(claim, report) -> Subject:
 
 
 _INDICATORS = attrgetter("indicators")
-
-# the names each kind's scope binds, as subjects_of binds them
-_SCOPE_NAMES = {"report": ("report",), "project": ("project", "report"),
-                "indicator": ("indicator", "project", "report"), "claim": ("claim", "report"),
-                "commitment": ("commitment", "target", "report", "followup")}
 
 
 def commitment_subjects(report: Report) -> list[Subject]:
