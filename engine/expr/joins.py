@@ -139,9 +139,7 @@ class Index:
         self.merged: dict = {}  # equal key -> its bucket and the items found anywhere, in list order
 
     def positions(self, outer_equal: tuple) -> list | range:
-        if self.buckets is None:
-            return self.everything
-        key = _keys(outer_equal)
+        key = None if self.buckets is None else _keys(outer_equal)
         if key is None:
             return self.everything
         found = self.merged.get(key)
