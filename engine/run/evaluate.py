@@ -246,10 +246,9 @@ def parameter_uses(ruleset: RuleSet, names, scope: ReportScope) -> tuple:
     for name in names:
         parameter = ruleset.parameters[name]
         entry = parameter.value_for(scope)
-        if entry is None:
-            continue
-        out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
-                                policy_citations(ruleset, entry.citations), parameter.kind))
+        if entry is not None:
+            out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
+                                    policy_citations(ruleset, entry.citations), parameter.kind))
     return tuple(out)
 
 
@@ -296,16 +295,14 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
     if cited is None:  # explain: shared by this finding alone
         cited = {}
     if outcome == FIRED:
-        values = dict(evidence)
-        values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
-                       "指标": subject.label if kind == "indicator" else None, "规则": rule.title})
+        values = {**dict(evidence), "项目": subject.project, "部门": report.department, "年度": report.year,
+                  "指标": subject.label if kind == "indicator" else None, "规则": rule.title}
         message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
         missing = sorted({fact_label(kind, path, root, units.get(source.file if source else report.file, WAN))
                           for path, value, source, root in facts if value is None})
-        missing_params = sorted(name for name in used if params.get(name) is None)
-        parts = missing + [f"参数 {p}" for p in missing_params]
+        parts = missing + sorted(f"参数 {name}" for name in used if params.get(name) is None)
         what = "、".join(parts) if parts else "数据不足或除数为零"
         message = f"无法评估「{rule.title}」: 缺少 {what}"
         severity = "info"
