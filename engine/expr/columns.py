@@ -410,9 +410,7 @@ def _unary(node):
 
     def unary(frame):
         values = operand(frame)
-        if not has_none(values):
-            return list(map(operator.neg, values))
-        return list(map(negate, values))
+        return list(map(negate if has_none(values) else operator.neg, values))
 
     return unary
 
