@@ -15,9 +15,7 @@ def list_of(item: str) -> str:
 
 
 def item_type(list_type: str) -> str | None:
-    if list_type.startswith("list[") and list_type.endswith("]"):
-        return list_type[5:-1]
-    return None
+    return list_type[5:-1] if list_type.startswith("list[") and list_type.endswith("]") else None
 
 
 RECORDS: dict[str, dict[str, tuple[str, str]]] = {

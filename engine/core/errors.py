@@ -61,6 +61,4 @@ def did_you_mean(word: str, candidates) -> str:
     import difflib
 
     matches = difflib.get_close_matches(word, sorted(candidates), n=3, cutoff=0.6)
-    if not matches:
-        return ""
-    return "你是不是想写: " + " / ".join(matches) + "?"
+    return "你是不是想写: " + " / ".join(matches) + "?" if matches else ""

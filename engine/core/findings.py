@@ -139,12 +139,8 @@ def _places(text: str) -> int:
 def render_message(template: str, values: dict, money_unit: str = "万元") -> str:
     """Each {name} or {name:fmt} field of the template replaced by format_value(values.get(name), fmt),
     amounts in the report's printed money_unit."""
-    parts = parse_template(template)
-    out = [parts[0]]
-    for name, fmt, literal in parts[1]:
-        out.append(format_value(values.get(name), fmt, money_unit))
-        out.append(literal)
-    return "".join(out)
+    head, fields = parse_template(template)
+    return head + "".join([format_value(values.get(name), fmt, money_unit) + literal for name, fmt, literal in fields])
 
 
 @cache  # parsed once per message template: a rule set has a few dozen

@@ -51,9 +51,7 @@ MONEY_TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "亿元": Decima
 def money_to_wan(value, unit):
     """An amount in 万元, exactly (the exponent moves, the printed precision stays); None for an unknown unit.
     Written once for the facts loader and the rules' wan() (which passes printed-precision intervals too)."""
-    if value is None or unit is None:
-        return None
-    factor = MONEY_TO_WAN.get(unit)
+    factor = None if value is None else MONEY_TO_WAN.get(unit)
     return None if factor is None else value * factor
 
 

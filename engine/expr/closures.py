@@ -238,9 +238,7 @@ def _t_comprehension(node, sub):
 
 
 def _is_record_or_records(value) -> bool:
-    if isinstance(value, Record):
-        return True
-    return isinstance(value, list) and any(isinstance(v, Record) for v in value)
+    return isinstance(value, Record) or (isinstance(value, list) and any(isinstance(v, Record) for v in value))
 
 
 def _spend(scope, steps: int) -> None:

@@ -221,8 +221,8 @@ def _raw_path(parts: tuple):
 def _call(node):
     function = FUNCTIONS[node.name][2]
     args = tuple(compile_column(a) for a in node.args)
-    body, special = _SPECIAL.get((node.name, len(args)), (None, None))
-    if function is body:  # the column version of exactly this built-in
+    special = _SPECIAL.get(function)
+    if special is not None:  # the column version of exactly this built-in
         return lambda frame: special(*[a(frame) for a in args])
     return lambda frame: list(map(function, *[a(frame) for a in args]))
 
@@ -283,9 +283,8 @@ def _satisfies(projects: list, wheres: list) -> list:
     return out
 
 
-# (name, number of arguments) -> (the built-in's body in functions.py, its column version)
-_SPECIAL = {("present", 1): (F._present, _present), ("len", 1): (F._len, _len), ("abs", 1): (F._abs, _abs),
-            ("to_wan", 1): (F._to_wan, _to_wan), ("satisfies", 2): (F._satisfies, _satisfies)}
+# the built-in's body in functions.py -> its column version
+_SPECIAL = {F._present: _present, F._len: _len, F._abs: _abs, F._to_wan: _to_wan, F._satisfies: _satisfies}
 
 
 def _listlit(node):
@@ -324,10 +323,8 @@ def _comprehension(node):
         long = [i for i, items in enumerate(lists) if items is not None and len(items) >= joins.INDEX_MIN]
         if not long:
             return columnwise(frame)
-        out = [None] * frame.n
         scopes = frame.scopes()
-        for i in long:
-            out[i] = scalar(scopes[i])
+        out = scatter([scalar(scopes[i]) for i in long], long, frame.n)
         if len(long) < frame.n:
             short = sorted(set(range(frame.n)).difference(long))
             for i, value in zip(short, columnwise(frame.subset(short))):
@@ -413,9 +410,7 @@ def _unary(node):
 
     def unary(frame):
         values = operand(frame)
-        if not has_none(values):
-            return list(map(operator.neg, values))
-        return list(map(negate, values))
+        return list(map(negate if has_none(values) else operator.neg, values))
 
     return unary
 

@@ -30,9 +30,7 @@ def _len(xs):
 
 def _unit(x):
     """One unit of the last printed digit: unit(65.66%) = 0.0001, unit(282.19) = 0.01."""
-    if x is None:
-        return None
-    return Decimal(1).scaleb(x.as_tuple().exponent)
+    return None if x is None else Decimal(1).scaleb(x.as_tuple().exponent)
 
 
 def _band(x, bands):
@@ -40,15 +38,11 @@ def _band(x, bands):
 
 
 def _lookup(mapping, key):
-    if mapping is None or key is None:
-        return None
-    return mapping.get(key)
+    return None if mapping is None or key is None else mapping.get(key)
 
 
 def _has(mapping, key):
-    if mapping is None or key is None:
-        return None
-    return key in mapping
+    return None if mapping is None or key is None else key in mapping
 
 
 def _head_lookup(mapping, text):
@@ -64,9 +58,7 @@ def _head_lookup(mapping, text):
 def _listed(items, item):
     """The item is one of the 、-separated items of a text (a map entry such as 人、名、位): whole items only,
     so 人次 is not listed in 人、名. An empty item (a value printed without a unit) is unknown, never unlisted."""
-    if items is None or not item:
-        return None
-    return item in items.split("、")
+    return None if items is None or not item else item in items.split("、")
 
 
 def _to_wan(quantity):
@@ -112,9 +104,7 @@ def _round(x, places):
 
 
 def _choose(condition, when_true, when_false):
-    if condition is None:
-        return None
-    return when_true if condition else when_false
+    return None if condition is None else (when_true if condition else when_false)
 
 
 def _coalesce(x, default):
@@ -123,24 +113,18 @@ def _coalesce(x, default):
 
 def _printed_blank(record, name):
     """The report printed the field's cell empty (null in the facts file), as opposed to not transcribed."""
-    if record is None or name is None:
-        return None
-    return name in record.blank
+    return None if record is None or name is None else name in record.blank
 
 
 def _printed_dash(record, name):
     """The report printed "—", "/" or "无" in the field's number cell: not applicable."""
-    if record is None or name is None:
-        return None
-    return record.dashes is not None and name in record.dashes
+    return None if record is None or name is None else record.dashes is not None and name in record.dashes
 
 
 def _contains(text, words):
     """The text contains one of the words: rule vocabularies (template prompts, reverse-indicator words) name
     fragments of free text, which `==` and `in` cannot match."""
-    if text is None or words is None:
-        return None
-    return any(word and word in text for word in words)
+    return None if text is None or words is None else any(word and word in text for word in words)
 
 
 # name -> (argument types, result type, body). "T" in a result means "same as first argument".

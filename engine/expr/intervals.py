@@ -88,9 +88,7 @@ def _as_interval(x):
     if isinstance(x, Interval):
         return x
     x = to_decimal(x)  # avg divides a sum by len(values)
-    if isinstance(x, Decimal):
-        return Interval(x, x)
-    return None
+    return Interval(x, x) if isinstance(x, Decimal) else None
 
 
 def _hull(down, up, a: Interval, b: Interval) -> Interval:

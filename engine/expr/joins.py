@@ -88,9 +88,7 @@ def plan_of(node: A.Comprehension, free_roots) -> Plan | None:
 def _key(value):
     """The value as an index key, or None when equality may not follow hashing (None, NaN, lists, records)."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool:
-        return value
-    if kind is Decimal and value.is_finite():
+    if kind is str or kind is int or kind is bool or (kind is Decimal and value.is_finite()):
         return value
     return None
 
@@ -141,9 +139,7 @@ class Index:
         self.merged: dict = {}  # equal key -> its bucket and the items found anywhere, in list order
 
     def positions(self, outer_equal: tuple) -> list | range:
-        if self.buckets is None:
-            return self.everything
-        key = _keys(outer_equal)
+        key = None if self.buckets is None else _keys(outer_equal)
         if key is None:
             return self.everything
         found = self.merged.get(key)

@@ -27,9 +27,7 @@ ORDERING = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operat
 
 def to_decimal(value):
     """An int (not a bool) as a Decimal; anything else as it is."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return value
+    return Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def has_none(values) -> bool:
@@ -44,17 +42,13 @@ def negate(value):
 
 
 def _arithmetic(op: str):
-    known = ARITHMETIC[op]
-    if op == "/":
-        def binary(left, right):
-            if left is None or right is None or right == 0:
-                return None  # division by zero: the rule cannot be evaluated, not a crash
-            return known(left, right)
-    else:
-        def binary(left, right):
-            if left is None or right is None:
-                return None
-            return known(left, right)
+    known, division = ARITHMETIC[op], op == "/"
+
+    def binary(left, right):
+        if left is None or right is None or (division and right == 0):
+            return None  # division by zero: the rule cannot be evaluated, not a crash
+        return known(left, right)
+
     return binary
 
 

@@ -11,8 +11,11 @@ from ..construct.compile import Program
 from ..core.catalog import AMOUNT_MARK, SUBJECT_SCOPES, label_of
 from ..core.findings import FactCitation, Finding, ParameterUse, PolicyCitation, render_message, template_fields
 from ..core.model import NATIONAL, Report, ReportScope, RuleSet
-from ..expr.closures import BUDGET, MEMO, PARAMS, YEAR, compile_traced
+from ..expr import ast as A
+from ..expr.closures import BUDGET, MEMO, PARAMS, YEAR, compile_expr, compile_traced
+from ..expr.functions import FUNCTIONS
 from ..expr.joins import INDEXES
+from ..expr.semantics import to_decimal as num  # YAML integers (100) arrive as int; the rules' arithmetic is Decimal
 from .subjects import Subject
 
 
@@ -56,9 +59,6 @@ class ProjectMetrics(NamedTuple):
 
 
 def project_metrics(ruleset: RuleSet, reports) -> tuple:
-    from ..expr.functions import FUNCTIONS
-    from ..expr.semantics import to_decimal as num  # YAML integers (100) arrive as int; the rules' arithmetic is Decimal
-
     band, lookup = FUNCTIONS["band"][2], FUNCTIONS["lookup"][2]
 
     out = []
@@ -246,21 +246,10 @@ def parameter_uses(ruleset: RuleSet, names, scope: ReportScope) -> tuple:
     for name in names:
         parameter = ruleset.parameters[name]
         entry = parameter.value_for(scope)
-        if entry is None:
-            continue
-        out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
-                                policy_citations(ruleset, entry.citations), parameter.kind))
+        if entry is not None:
+            out.append(ParameterUse(name, parameter.title, entry.value, entry.year,
+                                    policy_citations(ruleset, entry.citations), parameter.kind))
     return tuple(out)
-
-
-def rule_citations(ruleset: RuleSet, compiled, scope: ReportScope, cited: dict) -> tuple:
-    """(policy citations, parameter uses) of a rule for reports of one scope: the same for all its findings,
-    so built once per run (cited) and shared, which also saves memory."""
-    shared = cited.get((compiled.rule.id, scope))
-    if shared is None:
-        shared = (policy_citations(ruleset, compiled.rule.citations), parameter_uses(ruleset, compiled.params_used, scope))
-        cited[(compiled.rule.id, scope)] = shared
-    return shared
 
 
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
@@ -306,16 +295,14 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
     if cited is None:  # explain: shared by this finding alone
         cited = {}
     if outcome == FIRED:
-        values = dict(evidence)
-        values.update({"项目": subject.project, "部门": report.department, "年度": report.year,
-                       "指标": subject.label if kind == "indicator" else None, "规则": rule.title})
+        values = {**dict(evidence), "项目": subject.project, "部门": report.department, "年度": report.year,
+                  "指标": subject.label if kind == "indicator" else None, "规则": rule.title}
         message = render_message(rule.message, values, report.money_unit)
         severity = rule.severity
     else:
         missing = sorted({fact_label(kind, path, root, units.get(source.file if source else report.file, WAN))
                           for path, value, source, root in facts if value is None})
-        missing_params = sorted(name for name in used if params.get(name) is None)
-        parts = missing + [f"参数 {p}" for p in missing_params]
+        parts = missing + sorted(f"参数 {name}" for name in used if params.get(name) is None)
         what = "、".join(parts) if parts else "数据不足或除数为零"
         message = f"无法评估「{rule.title}」: 缺少 {what}"
         severity = "info"
@@ -334,15 +321,21 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
             _set(citation, "__dict__", {"file": key[0], "line": key[1], "section": key[2], "field": item[1],
                                         "kind": "fact"})
         fact_citations.append(citation)
-    fact_citations = tuple(fact_citations)
-    policies, parameters = rule_citations(ruleset, compiled, report_scope or ruleset.scope_of(report), cited)
+    # (policy citations, parameter uses) of a rule for reports of one scope: the same for all its findings,
+    # so built once per run (cited) and shared, which also saves memory
+    scope = report_scope or ruleset.scope_of(report)
+    shared = cited.get((rule.id, scope))
+    if shared is None:
+        shared = cited[(rule.id, scope)] = (policy_citations(ruleset, rule.citations),
+                                            parameter_uses(ruleset, compiled.params_used, scope))
+    policies, parameters = shared
     # Finding(...) without the frozen __init__'s fourteen object.__setattr__ calls; the fields in their order
     finding = _new(Finding)
     _set(finding, "__dict__", {
         "rule": rule.id, "title": rule.title, "family": rule.family, "severity": severity, "outcome": outcome,
         "department": report.department, "year": report.year, "project": subject.project, "subject_kind": kind,
         "subject": subject.label, "message": message, "evidence": evidence,
-        "citations": policies + fact_citations, "parameters": parameters})
+        "citations": policies + tuple(fact_citations), "parameters": parameters})
     return finding
 
 
@@ -381,9 +374,6 @@ def _finding_plan(compiled):
 
 
 def _build_finding_plan(compiled):
-    from ..expr import ast as A
-    from ..expr.closures import compile_expr
-
     steps, seen, evidence = [], {}, []
     nodes = [(leaf.node, None) for leaf in compiled.leaves] + [(node, label) for label, node in compiled.evidence]
     for node, label in nodes:

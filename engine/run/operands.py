@@ -14,11 +14,17 @@ is computed on the frame of the rows whose `when` is not false and scattered bac
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from itertools import compress, count, repeat
 from operator import is_not
 
+from ..backends.batch import RuleBatch
 from ..backends.python import decide_column
 from ..construct.compile import leaves_of
+from ..core.budget import BudgetExceeded
+from ..expr.closures import BUDGET
+from ..expr.columns import Frame, compile_column, scatter
+from .subjects import subjects_by_kind
 
 
 class RuleColumns:
@@ -27,8 +33,6 @@ class RuleColumns:
     __slots__ = ("compiled", "when_leaves", "condition_leaves")
 
     def __init__(self, compiled):
-        from ..expr.columns import compile_column
-
         def sides(leaf):
             nodes = (leaf.node,) if leaf.op is None else (leaf.left, leaf.right)
             return leaf.index, tuple(compile_column(node) for node in nodes)
@@ -45,22 +49,17 @@ class RuleColumns:
         for index, functions in self.when_leaves:
             columns[index] = tuple(f(frame) for f in functions)
         n = frame.n
-        if self.compiled.when is None:
-            rows = None
-        else:
+        rows = None  # the rows whose `when` is not false (None: no `when`)
+        if self.compiled.when is not None:
             when = decide_column(self.compiled.when, columns)
             rows = list(compress(count(), map(is_not, when, repeat(False))))
-            if len(rows) == n:
-                rows = None
-        if rows is None:
+        if rows is None or len(rows) == n:
             for index, functions in self.condition_leaves:
                 columns[index] = tuple(f(frame) for f in functions)
         elif not rows:
             for index, functions in self.condition_leaves:
                 columns[index] = tuple([None] * n for _ in functions)
         else:
-            from ..expr.columns import scatter
-
             subset = frame.subset(rows)
             for index, functions in self.condition_leaves:
                 columns[index] = tuple(scatter(f(subset), rows, n) for f in functions)
@@ -88,21 +87,11 @@ def rule_batches(program, reports, params: dict, scope, budget=None, wanted=None
     (engine/backends/batch.py). budget: an engine.core.budget.Budget the comprehensions spend from; a report going over
     it is refused (InputError) naming the rule being computed. wanted: optional set of rule ids, the others
     are left out."""
-    from decimal import Decimal
-
-    from ..core.budget import BudgetExceeded
-
-    from ..backends.batch import RuleBatch
-    from ..expr.columns import Frame
-    from .subjects import subjects_by_kind
-
     plan = column_plan(program)
     year_decimal = Decimal(scope.year)
     batches = []
     shared: dict = {}  # the kinds' frames share comprehension values (a report's sums serve its claims too)
     if budget is not None:
-        from ..expr.closures import BUDGET
-
         shared[BUDGET] = budget
     for kind, (subjects, roots) in subjects_by_kind(reports).items():
         rules = program.for_subject(kind, scope)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import attrgetter
 
+from ..core.catalog import SUBJECT_SCOPES
 from ..core.model import CommitmentTarget, Report
 
 
@@ -48,7 +49,8 @@ def subjects_by_kind(reports: list) -> dict:
     column, as the evaluate stage reads them (engine/expr/columns.py).
     The same subjects as subjects_of (tests/test_columns.py); at 10,000 projects a run has 75,000 of them
     and only a few thousand become findings, so each Subject is made when it is first asked for."""
-    roots = {kind: {name: [] for name in names} for kind, names in _SCOPE_NAMES.items()}
+    # the names each kind's scope binds, in the order subjects_of binds them
+    roots = {kind: {name: [] for name in names} for kind, names in SUBJECT_SCOPES.items()}
     report_roots, project_roots, indicator_roots, claim_roots, commitment_roots = roots.values()
     project_at = []  # per project row: its index in report.projects (for Subject.key)
     commitments = []
@@ -86,11 +88,8 @@ def subjects_by_kind(reports: list) -> dict:
     # kinds in the order subjects_of meets them: by the first report that has one, then within a report (as
     # `kinds` lists them: the sort is stable)
     position = {id(report): i for i, report in enumerate(reports)}
-    first = {}
-    for kind, (_, columns) in kinds.items():
-        owners = columns["followup" if kind == "commitment" else "report"]
-        if owners:
-            first[kind] = position[id(owners[0])]
+    owners = {kind: columns["followup" if kind == "commitment" else "report"] for kind, (_, columns) in kinds.items()}
+    first = {kind: position[id(column[0])] for kind, column in owners.items() if column}
     return {kind: kinds[kind] for kind in sorted(first, key=first.get)}
 
 
@@ -114,16 +113,12 @@ class Subjects(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(self._n))]
-        subject = self._made.get(i)
+        row = i + self._n if i < 0 else i
+        subject = self._made.get(row)
         if subject is None:
-            row = i + self._n if i < 0 else i
             if not 0 <= row < self._n:
                 raise IndexError("subject index out of range")
-            subject = self._made.get(row)
-            if subject is None:
-                subject = self._make(*[column[row] for column in self._columns])
-                self._made[row] = subject
-            self._made[i] = subject
+            subject = self._made[row] = self._make(*[column[row] for column in self._columns])
         return subject
 
     def scopes(self) -> list:
@@ -156,11 +151,6 @@ def _claim_subject(claim, report) -> Subject:
 
 
 _INDICATORS = attrgetter("indicators")
-
-# the names each kind's scope binds, as subjects_of binds them
-_SCOPE_NAMES = {"report": ("report",), "project": ("project", "report"),
-                "indicator": ("indicator", "project", "report"), "claim": ("claim", "report"),
-                "commitment": ("commitment", "target", "report", "followup")}
 
 
 def commitment_subjects(report: Report) -> list[Subject]:
