@@ -15,8 +15,12 @@ def half_width_table(chars: str) -> dict:
 
 
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text
-               if not unicodedata.combining(char) and char not in "\u200b\u200c\u200d\u2060\ufeff")
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\u200b\u200c\u200d\u2060\ufeff":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def pad(text: str, width: int) -> str:
