@@ -36,12 +36,19 @@ def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
         return _load_facts(paths, progress, fast)
 
 
-def facts_digest(paths, known: dict | None = None) -> str:
-    """known: when given, filled with each file's SHA-256 (engine/run/partcache.py keys on them too)."""
+def facts_digest(paths, known: dict | None = None, departments: dict | None = None) -> str:
+    """known: when given, filled with each file's SHA-256 (engine/run/partcache.py keys on them too); departments:
+    when given, filled from the same read with each file's size and department line (run/parallel.py facts_read)."""
     files, _ = expand_paths(paths)
     known = {} if known is None else known
-    for f in files:
-        known[f] = file_sha256(f)
+    if departments is None:
+        for f in files:
+            known[f] = file_sha256(f)
+    else:
+        from .run.parallel import facts_read_all
+
+        for f, (digest, department) in zip(files, facts_read_all(files)):
+            known[f], departments[f] = digest, department
     digests = sorted(known[f].hex() for f in files)
     return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:16]
 
@@ -89,7 +96,7 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     program = compile(ruleset)
     files, problems = expand_paths(paths)  # folders listed once here, not again by each step below
     try:
-        digest = facts_digest(files, None if cache is None else cache.digests)
+        digest = facts_digest(files) if cache is None else facts_digest(files, cache.digests, cache.departments)
     except OSError:  # a listed file cannot be read (no permission, gone): load_facts below names it with the rest
         digest = None
 
