@@ -2,8 +2,6 @@
 and from the whole file when it is not there: never cut short at the head's end."""
 from __future__ import annotations
 
-import pytest
-
 from engine.run.parallel import HEAD_BYTES, department_of_file
 
 
@@ -62,15 +60,3 @@ def test_one_read_gives_the_hash_and_the_line_of_two(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
     assert parallel.facts_read(paths[2]) == (files.file_sha256(paths[2]), (len(cases[2]), None))
 
-
-def test_many_files_read_in_two_threads_give_what_one_gives(tmp_path):
-    from engine.run import parallel
-
-    paths = []
-    for n in range(70):
-        paths.append(tmp_path / f"{n}.yaml")
-        paths[-1].write_bytes(f"year: 2024\ndepartment: 局{n}\n".encode())
-    assert parallel.facts_read_all(paths) == [parallel.facts_read(path) for path in paths]
-    paths[50].unlink()
-    with pytest.raises(OSError):
-        parallel.facts_read_all(paths)

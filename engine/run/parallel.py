@@ -27,7 +27,7 @@ import re
 import time
 from collections import Counter
 from contextlib import suppress
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..backends.choice import choose_backend, open_backend
 from ..construct.facts import load_facts
@@ -139,19 +139,6 @@ def facts_read(path) -> tuple:
             return file_sha256(path), (size, department_of_stream(stream, size))
         data = stream.read()
     return hashlib.sha256(data).digest(), (len(data), department_of_file(data))
-
-
-def facts_read_all(files) -> list:
-    """facts_read of each file, half of them in a second thread (reading and hashing let go of the GIL: 216 MiB
-    at 100,000 projects); the first OSError is raised."""
-    files = list(files)
-    if len(files) < 64:
-        return [facts_read(path) for path in files]
-    half = len(files) // 2
-    with ThreadPoolExecutor(1, thread_name_prefix="perfaudit-hash") as pool:
-        second = pool.submit(lambda: [facts_read(path) for path in files[half:]])
-        first = [facts_read(path) for path in files[:half]]
-        return first + second.result()
 
 
 def partition(files, jobs: int) -> list[list]:
