@@ -209,3 +209,19 @@ def test_pieces_are_written_whole_after_short_writes(tmp_path, monkeypatch):
         output._writev_all(out.fileno(), list(pieces))
     assert (tmp_path / "out").read_bytes() == b"".join(pieces)
     assert output._WRITEV > 0 or not hasattr(os, "writev")
+
+
+def test_a_long_output_is_handed_to_the_disk_as_it_is_written(tmp_path, monkeypatch):
+    """Every WRITEBACK bytes of a temporary file get their writeback started (the final fsync then waits less);
+    never for a sink, and the bytes are the same."""
+    advised = []
+    if hasattr(os, "posix_fadvise"):
+        monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, length, advice: advised.append((offset, length)))
+    monkeypatch.setattr(output.Stream, "WRITEBACK", 3000)
+    monkeypatch.setattr(output.Stream, "BUFFER", 1000)
+    target = tmp_path / "out.txt"
+    with output.Stream(str(target)) as out:
+        for n in range(10):
+            out.write(b"%d" % n * 1000)
+    assert target.read_bytes() == b"".join(b"%d" % n * 1000 for n in range(10))
+    assert advised == ([(0, 3000), (3000, 3000), (6000, 3000)] if hasattr(os, "posix_fadvise") else [])
