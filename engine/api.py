@@ -31,11 +31,20 @@ def load_facts(paths, progress=None, fast: tuple = FAST_PATHS) -> list[Report]:
         return _load_facts(paths, progress, fast)
 
 
-def facts_digest(paths, known: dict | None = None) -> str:
-    """known: when given, filled with each file's SHA-256 (engine/run/partcache.py keys on them too)."""
+def facts_digest(paths, known: dict | None = None, departments: dict | None = None) -> str:
+    """known: when given, filled with each file's SHA-256 (engine/run/partcache.py keys on them too); departments:
+    when given, filled from the same read with each file's size and department line (run/parallel.py facts_read)."""
     files, _ = expand_paths(paths)
     known = {} if known is None else known
-    known.update((f, file_sha256(f)) for f in files)
+    if departments is None:
+        known.update((f, file_sha256(f)) for f in files)
+    else:
+        from .run.parallel import facts_read
+
+        # one thread: a pool of workers is forked next, and a thread still ending then (after join) can leave a
+        # forked worker hung on tracemalloc's lock (CPython 3.11; seen in tests/test_cache.py under -n 2)
+        for f in files:
+            known[f], departments[f] = facts_read(f)
     return hashlib.sha256("\n".join(sorted(known[f].hex() for f in files)).encode()).hexdigest()[:16]
 
 
@@ -82,7 +91,7 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
     program = compile(ruleset)
     files, problems = expand_paths(paths)  # folders listed once here, not again by each step below
     try:
-        digest = facts_digest(files, None if cache is None else cache.digests)
+        digest = facts_digest(files) if cache is None else facts_digest(files, cache.digests, cache.departments)
     except OSError:  # a listed file cannot be read (no permission, gone): load_facts below names it with the rest
         digest = None
 

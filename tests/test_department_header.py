@@ -40,3 +40,23 @@ def test_an_open_file_gives_what_its_bytes_give(tmp_path):
         path.write_bytes(data)
         with open(path, "rb") as stream:
             assert department_of_stream(stream, len(data)) == department_of_file(data), n
+
+
+def test_one_read_gives_the_hash_and_the_line_of_two(tmp_path, monkeypatch):
+    """facts_read (a cached run reads each facts file once) gives file_sha256's hash and department_groups' size and
+    line, for a file over the loader's limit too (not read whole)."""
+    from engine.load import files
+    from engine.run import parallel
+
+    cases = [b"year: 2024\ndepartment: \xe7\x94\xb2\n", b"",
+             ("year: 2024\nnarrative: |\n" + "  一段说明\n" * (HEAD_BYTES // 6) + "department: 甲局\n").encode()]
+    paths = []
+    for n, data in enumerate(cases):
+        paths.append(tmp_path / f"{n}.yaml")
+        paths[-1].write_bytes(data)
+    for path in paths:
+        assert parallel.facts_read(path) == (files.file_sha256(path), parallel._size_and_department(path))
+    monkeypatch.setattr(parallel, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
+    assert parallel.facts_read(paths[2]) == (files.file_sha256(paths[2]), (len(cases[2]), None))
+

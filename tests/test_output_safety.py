@@ -166,6 +166,7 @@ def test_a_full_disk_keeps_the_old_file(runner, tmp_path, monkeypatch):
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", full_disk)
+    monkeypatch.setattr(os, "writev", lambda fd, pieces: full_disk(fd, b"".join(pieces)))  # output.Stream's flush
     result = runner.invoke(cli, commands(target)["evaluate"] + ["--force"])
     monkeypatch.undo()
     assert result.exit_code == 74 and "磁盘已满" in result.stderr

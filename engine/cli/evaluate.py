@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
@@ -55,21 +56,19 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
 
     stream = fmt if fmt in STREAMED and earlier is None else None
     cache = _cache(cache_dir, stream)
+    spool = spool_folder(output) if stream else None  # None for standard output and devices too
     with paused_gc():  # from the first record to the last byte written (engine/run/gcpause.py)
         with input_errors():
             ruleset = api.load_rules(rules_dir)
+            again = functools.partial(api.evaluate_paths, ruleset, facts, backend=backend, jobs=jobs, stream=stream,
+                                      spool_folder=spool)
             with progress_bar(2 * len(listed), wants_progress_bar(fmt, output, len(listed))) as advance:
-                result = api.evaluate_paths(ruleset, facts, backend=backend, jobs=jobs, progress=advance,
-                                            stream=stream, spool_folder=spool_folder(output) if stream else None,
-                                            cache=cache)
+                result = again(progress=advance, cache=cache)
         if result.notice:
             click.echo(result.notice, err=True)
         if stream:  # JSON and CSV: written from the spool of rendered findings (engine/run/streaming.py)
-            try:
-                write_output_pieces(result.write, output, force, inputs)
-                found = severities(result.counts())
-            finally:
-                result.close()
+            found = _write_streamed(result, again, [cache, None] if cache else [], output, force, inputs,
+                                    rewritable=spool is not None)
         elif earlier is None:
             metadata = {"prepared_by": prepared_by, "reviewed_by": reviewed_by, "report_date": report_date}
             colour = fmt == "text" and output in (None, "-") and wants_colour(sys.stdout)
@@ -88,6 +87,27 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
         # a rule missing data could not decide is not a finding (engine/core/findings.py split_unevaluable)
         if any(SEVERITY_ORDER[severity] <= threshold for severity in found):
             sys.exit(EXIT_FINDINGS)
+
+
+def _write_streamed(result, again, caches, output, force, inputs, rewritable: bool) -> set:
+    """The streamed document written, and the severities found. A cache entry found bad while the document is written
+    (engine/run/partcache.py BadEntry; only before the first byte unless the output is `rewritable`, a temporary
+    file until it is complete) drops what was written: the run is done `again` with the next of `caches`, the entry
+    (deleted) evaluated anew; the last without the cache."""
+    from ..run.partcache import BadEntry
+    from ..run.streaming import severities
+
+    while True:
+        try:
+            write_output_pieces(functools.partial(result.write, rewritable=rewritable), output, force, inputs)
+            return severities(result.counts())
+        except BadEntry:
+            if not caches:
+                raise
+        finally:
+            result.close()
+        with input_errors():
+            result = again(cache=caches.pop(0))
 
 
 def _report_date(value):

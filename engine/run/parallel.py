@@ -20,6 +20,7 @@ worker processes. The result is the one of loading everything at once, byte for 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import re
@@ -37,6 +38,7 @@ from .evaluate import assemble, evaluate_reports, merge
 from .gcpause import paused_gc
 
 _DEPARTMENT = re.compile(r"^department:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_DEPARTMENT_BYTES = re.compile(_DEPARTMENT.pattern.encode(), re.MULTILINE)
 TASKS_PER_JOB = 4  # several partitions per worker, so that one large department does not leave a core idle
 TASK_BYTES = 4 << 20  # at most about this much YAML per partition (about 3,000 projects): bounds the memory
 # With the job count left to us (--jobs 0, the default), smaller inputs stay in one process: starting
@@ -87,7 +89,10 @@ def _department_in_head(data: bytes) -> str | None:
     head = data[:HEAD_BYTES]
     if len(data) > HEAD_BYTES:
         head = head[:head.rfind(b"\n") + 1]  # whole lines only: a line cut short would give a name cut short
-    return department_of(head.decode("utf-8", errors="replace"))
+    # the line found in the bytes and only it decoded: what department_of finds in the decoded head (the same first
+    # line: a line feed is a line feed in UTF-8, and no other byte decodes to one), without decoding 8 KB per file
+    match = _DEPARTMENT_BYTES.search(head)
+    return None if match is None else department_of(match.group(0).decode("utf-8", errors="replace"))
 
 
 def department_of(text: str) -> str | None:
@@ -103,21 +108,37 @@ def department_of(text: str) -> str | None:
     return value or None
 
 
-def department_groups(files) -> list[tuple[int, list]]:
-    """(bytes, files) of each department (by its files' `department:` line), largest first."""
+def department_groups(files, known: dict | None = None) -> list[tuple[int, list]]:
+    """(bytes, files) of each department (by its files' `department:` line), largest first. known: path -> (size,
+    department) of files already read (facts_read), not read again."""
     groups: dict = {}
     sizes = Counter()
     for path in files:
         try:
-            with open(path, "rb") as stream:
-                size = os.fstat(stream.fileno()).st_size
-                key = department_of_stream(stream, size)
+            size, key = known[path] if known and path in known else _size_and_department(path)
         except OSError:
             size, key = 0, None
         key = key if key is not None else f"\0{path}"  # unreadable or unusual: on its own
         groups.setdefault(key, []).append(path)
         sizes[key] += size
     return [(sizes[key], groups[key]) for key in sorted(groups, key=lambda k: (-sizes[k], k))]
+
+
+def _size_and_department(path) -> tuple:
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        return size, department_of_stream(stream, size)
+
+
+def facts_read(path) -> tuple:
+    """(SHA-256 as load.files.file_sha256 gives it, (size, department) as department_groups finds them) of a facts
+    file read once: the cache keys on the first and groups by the second (each file was read twice)."""
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > MAX_FILE_BYTES:  # not read whole: refused when loaded
+            return file_sha256(path), (size, department_of_stream(stream, size))
+        data = stream.read()
+    return hashlib.sha256(data).digest(), (len(data), department_of_file(data))
 
 
 def partition(files, jobs: int) -> list[list]:
@@ -336,19 +357,9 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
     """evaluate_by_department's results with a cache: one per department, from the cache or evaluated
     (departments packed into tasks as without it, each department's result split off in the worker)."""
     digests = cache.digests  # every file's, from api.facts_digest
-    groups = department_groups(files)
+    groups = department_groups(files, cache.departments)
     units = []  # (files, kept result, cache key or None)
     missing = []
-    # the program's evidence formats are the same in every part (and the key has the rules): not stored in each
-    formats = assemble(program, [], [], "", "", "").evidence_formats
-
-    def as_kept(value, evidence_formats):
-        """value with these evidence formats (an entry stores none: the program's are put back when it is read);
-        keep() shares its parameters tables as it does for every streamed result."""
-        part, departments = value
-        evaluation = dataclasses.replace(part.evaluation, evidence_formats=evidence_formats)
-        return dataclasses.replace(part, evaluation=evaluation), departments
-
     for size, group in groups:
         key = cache.key(group, digests)
         entry = cache.get(key)
@@ -357,8 +368,8 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
             if entry is not None:  # an entry whose head does not match its blocks: evaluated again
                 cache.discard(key)
             missing.append((size, group))
-        else:
-            units.append((group, keep(as_kept(value, formats)), None))
+        else:  # its blocks stay in the entry until the output is written (streaming.Spool)
+            units.append((group, keep(value), None))
             if progress is not None:
                 progress(len(group))
 
@@ -368,8 +379,8 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
         for group, value, storable in result:
             key = cache.key(group, digests) if storable and _unchanged(group, digests) else None
             if key is not None:
-                cache.put(key, *_to_entry(as_kept(value, ())))
-            units.append((group, keep(as_kept(value, formats)), key))
+                cache.put(key, *_to_entry(value))
+            units.append((group, keep(value), key))
         if progress is not None:
             progress(sum(len(group) for group, _, _ in result))
         return True  # not the result: its bytes are in the spool now, and tasks' results are kept until the end
@@ -395,14 +406,15 @@ def _cached(program, backend: str, jobs: int, files, cache, keep, progress, fmt)
 
 def _to_entry(value) -> tuple:
     """A department's (RenderedPart, departments) as a cache entry's head and blobs: its blocks' bytes are the
-    blobs, stored and read back as they are (engine/run/partcache.py)."""
+    blobs, stored as they are and read back when the output is written (engine/run/partcache.py)."""
     part, departments = value
     blocks = [(key, None, rows, counts) for key, _, rows, counts in part.blocks]
     return (dataclasses.replace(part, blocks=blocks), departments), [data for _, data, _, _ in part.blocks]
 
 
 def _from_entry(head, blobs) -> tuple | None:
-    """_to_entry's inverse; None when the entry is not one of ours."""
+    """_to_entry's inverse, the blocks' bytes as the partcache.Blob places of the blobs; None when the entry is not
+    one of ours."""
     try:
         part, departments = head
         if len(part.blocks) != len(blobs):
@@ -422,28 +434,12 @@ def _unchanged(files, digests: dict) -> bool:
 
 
 def _keeping(spool):
-    """What the parent keeps of a partition's result: all of it, or (streamed output) all but its rendered
-    findings, which go to the spool as soon as they arrive, with one parameters table per distinct set of values
-    (each partition's unpickled copies would otherwise be kept per department: memory growing with the corpus)."""
+    """What the parent keeps of a partition's result: all of it, or (streamed output) its Evaluation without findings,
+    project metrics or parameters tables (streaming.render_part), the findings' bytes going to the spool as soon as
+    they arrive."""
     if spool is None:
         return lambda result: result
-    shared: dict = {}
-    return lambda result: None if result is None else (spool.add(_sharing(result[0], shared)), result[1])
-
-
-def _sharing(part, shared: dict):
-    """part with its parameters tables replaced by the one object kept in shared (repr -> table). A part's pickle
-    already makes one object of each table its worker shared, so each object is printed once (about 35 µs)."""
-    by_object: dict = {}
-
-    def one(values):
-        found = by_object.get(id(values))
-        if found is None:
-            found = by_object[id(values)] = shared.setdefault(repr(values), values)
-        return found
-
-    parameters = tuple((report, one(values)) for report, values in part.evaluation.parameters)
-    return dataclasses.replace(part, evaluation=dataclasses.replace(part.evaluation, parameters=parameters))
+    return lambda result: None if result is None else (spool.add(result[0]), result[1])
 
 
 def _run(evaluate, tasks, progress):

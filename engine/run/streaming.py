@@ -6,7 +6,9 @@ partition (engine/run/parallel.py) renders its own findings, in the worker that 
 block of bytes per report (findings of one report are contiguous in the output: Finding.sort_key
 starts with year and department). The parent appends each block to a spool file as it arrives and
 keeps only its place, its tally of findings (findings.tally) and the partition's Evaluation without
-findings or project metrics. Once every partition is done the document is written through
+findings, project metrics, parameters tables or evidence formats (the JSON and CSV documents have none of them).
+A block taken from the cache (engine/run/partcache.py) is not copied into the spool: its place in the cache
+entry is kept, and it is read from there (and checked) when the document is written. Once every partition is done the document is written through
 engine/io/output.py's Stream (still atomic), the blocks copied from the spool in (year, department)
 order: the same bytes as rendering the merged Evaluation (tests/test_streaming.py).
 
@@ -20,11 +22,14 @@ import dataclasses
 import itertools
 import os
 import tempfile
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 
 from ..core.findings import UNEVALUABLE, tally
+from .partcache import Blob, read_blob
 
+READ_AHEAD = 6  # blocks read ahead of the one being written (Spool.blocks)
 FORMATS = {"json": "engine.render.json_report", "csv": "engine.render.csv_report"}
 
 
@@ -35,8 +40,8 @@ def renderer(fmt: str):
 
 @dataclasses.dataclass
 class RenderedPart:
-    """What a partition hands back: its Evaluation without findings and project metrics, and per report
-    ((year, department), block bytes, block rows, tally)."""
+    """What a partition hands back: its Evaluation without findings, project metrics, parameters and evidence
+    formats, and per report ((year, department), block bytes (or a partcache.Blob), block rows, tally)."""
 
     evaluation: object
     blocks: list
@@ -51,41 +56,74 @@ def render_part(evaluation, fmt: str) -> RenderedPart:
         group = list(group)
         data, rows = module.finding_block(group, memo)
         blocks.append((key, data, rows, tally(group)))
-    light = dataclasses.replace(evaluation, findings=(), project_metrics=())
+    light = dataclasses.replace(evaluation, findings=(), project_metrics=(), parameters=(), evidence_formats=())
     return RenderedPart(light, blocks)
 
 
 class Spool:
-    """The blocks received so far, in an unnamed temporary file; a block given again for the same report
-    (partitions evaluated again together, engine/run/parallel.py) replaces the earlier one."""
+    """The blocks received so far, in an unnamed temporary file (or, from the cache, their places in its entries);
+    a block given again for the same report (partitions evaluated again together, engine/run/parallel.py) replaces
+    the earlier one."""
 
     def __init__(self, fmt: str, folder=None):
         self.fmt = fmt
         self.file = tempfile.TemporaryFile(dir=folder, prefix=".perfaudit-spool-")
         self.end = 0
-        self.index: dict = {}  # (year, department) -> (offset, length, rows, tally)
+        self.index: dict = {}  # (year, department) -> (where: (offset, length) in the spool or a Blob, rows, tally)
+        self.total = None  # counts(), once asked for
 
     def add(self, part: RenderedPart):
+        self.total = None
         for key, data, rows, counts in part.blocks:
-            self.file.seek(self.end)
-            self.file.write(data)
-            self.index[key] = (self.end, len(data), rows, counts)
-            self.end += len(data)
+            self.index[key] = (data if isinstance(data, Blob) else self._append(data), rows, counts)
         return part.evaluation
 
+    def _append(self, data) -> tuple:
+        self.file.seek(self.end)
+        self.file.write(data)
+        self.end += len(data)
+        return self.end - len(data), len(data)
+
     def counts(self) -> dict:
-        total = Counter()
-        for *_, counts in self.index.values():
-            total.update(counts)
-        return total
+        """The tally of every block (asked for twice: the document's summary, the command's exit code)."""
+        if self.total is None:
+            self.total = Counter()
+            for *_, counts in self.index.values():
+                self.total.update(counts)
+        return self.total
+
+    def absorb(self) -> None:
+        """Every block still in a cache entry copied into the spool, checked (partcache.BadEntry before anything is
+        written when one is bad): for a destination that cannot be taken back once written (standard output)."""
+        for key, (where, rows, counts) in self.index.items():
+            if isinstance(where, Blob):
+                self.index[key] = (self._append(read_blob(where)), rows, counts)
 
     def blocks(self):
-        """(bytes, rows) of each report's block, in document order."""
+        """(bytes, rows) of each report's block, in document order; a block read from a cache entry is checked as
+        it is read (partcache.BadEntry when it is not what the entry's head says). The blocks are read and checked
+        a few ahead in two threads, while this one writes (reading, CRC-32 and writing all let go of the GIL)."""
         self.file.flush()
         fd = self.file.fileno()
-        for key in sorted(self.index):
-            offset, length, rows, _ = self.index[key]
-            yield os.pread(fd, length, offset), rows
+
+        def read(where):
+            return read_blob(where) if isinstance(where, Blob) else os.pread(fd, where[1], where[0])
+
+        with ThreadPoolExecutor(2, thread_name_prefix="perfaudit-blocks") as pool:
+            ahead: deque = deque()
+            try:
+                for key in sorted(self.index):
+                    where, rows, _ = self.index[key]
+                    ahead.append((pool.submit(read, where), rows))
+                    if len(ahead) > READ_AHEAD:
+                        future, rows = ahead.popleft()
+                        yield future.result(), rows
+                while ahead:
+                    future, rows = ahead.popleft()
+                    yield future.result(), rows
+            finally:
+                for future, _ in ahead:  # the writing stopped (an error): no more reading
+                    future.cancel()
 
     def close(self) -> None:
         self.file.close()
@@ -119,7 +157,13 @@ class Streamed:
     def counts(self) -> dict:
         return self.spool.counts()
 
-    def write(self, write) -> None:
+    def write(self, write, rewritable: bool = False) -> None:
+        """The document handed to write() piece by piece. Blocks from the cache are checked first, all of them,
+        unless the caller is `rewritable` (it drops what was written when this raises: output.Stream's temporary
+        file): then they go straight from the entries to write(), checked as they go, and a bad one raises
+        partcache.BadEntry midway (the department is then to be evaluated again, the document written anew)."""
+        if not rewritable:
+            self.spool.absorb()
         renderer(self.spool.fmt).write_streamed(self.evaluation, self.counts(), self.spool.blocks(), write)
 
     def close(self) -> None:
