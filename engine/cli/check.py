@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import input_errors, rules_option
+from .common import input_errors, rules_option, write_output
 
 
 @click.command()
@@ -23,8 +23,8 @@ def check(rules_dir, facts):
         parts.append(f"事实文件 {len(reports)} 份")
     unverified = sorted({f"{s.id}/{c.id}" for s in ruleset.sources.values() for c in s.clauses.values()
                          if c.verification == "unverified"})
-    click.echo("检查通过: " + ",".join(parts) + "。")
-    for line in not_in_force_lines(not_in_force(program, by_scope(ruleset, reports))):
-        click.echo(line)
+    lines = ["检查通过: " + ",".join(parts) + "。"]
+    lines += not_in_force_lines(not_in_force(program, by_scope(ruleset, reports)))
     if unverified:
-        click.echo(f"注意: 以下 {len(unverified)} 个条款的原文尚未核实,引用时会标注“未核实”: " + "、".join(unverified))
+        lines.append(f"注意: 以下 {len(unverified)} 个条款的原文尚未核实,引用时会标注“未核实”: " + "、".join(unverified))
+    write_output("\n".join(lines) + "\n", None)

@@ -1,13 +1,14 @@
 """Shared pieces of the CLI: exit codes, error display, atomic output, common options."""
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from contextlib import contextmanager
 
 import click
 
-from ..core.errors import InputError
+from ..core.errors import Diagnostic, InputError
 from ..io import output as output_files
 from ..io.output import EX_IOERR
 
@@ -97,13 +98,34 @@ def binary_stdout():
     return sys.stdout.buffer
 
 
+@contextmanager
+def stdout_errors():
+    """Standard output that cannot take the document, said as such, not as an internal error: closed when the
+    command started (Python's sys.stdout is then None; text was dropped without a word), or failing under a
+    redirection (a full disk: > /dev/full). A reader gone (| head) is click's: exit 1, quietly."""
+    if sys.stdout is None:
+        closed = output_files.refuse("标准输出", "标准输出已关闭,无法写出", "用 -o 指定输出文件")
+        raise InputProblem(closed)
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
+        what = output_files.DISK_PROBLEMS.get(exc.errno, exc.strerror or str(exc))
+        raise OutputProblem(output_files.OutputError(Diagnostic(
+            "标准输出", 0, 0, "", f"无法写入标准输出: {what}({exc.strerror})",
+            suggestion="用 -o 写入文件,或腾出空间后重试"))) from None
+
+
 def write_output(data, output: str | None, force: bool = False, inputs=()) -> None:
     """Standard output, or a file written by engine/io/output.py (atomic, never over an input or a device)."""
     if output is None or output == "-":
-        if isinstance(data, bytes):
-            binary_stdout().write(data)
-        else:
-            click.echo(data, nl=False)
+        with stdout_errors():
+            if isinstance(data, bytes):
+                binary_stdout().write(data)
+            else:
+                click.echo(data, nl=False)
+            sys.stdout.flush()
         return
     with output_errors():
         output_files.write(data, output, force=force, inputs=inputs)
@@ -113,9 +135,10 @@ def write_output_pieces(produce, output: str | None, force: bool = False, inputs
     """write_output for a document made piece by piece: produce(write) calls write(text or bytes) for each
     piece; a file is still written all or nothing (engine/io/output.py Stream), standard output as it goes."""
     if output is None or output == "-":
-        stdout = binary_stdout()
-        produce(lambda piece: stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8")))
-        stdout.flush()
+        with stdout_errors():
+            stdout = binary_stdout()
+            produce(lambda piece: stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8")))
+            stdout.flush()
         return
     with output_errors():
         with output_files.Stream(output, force=force, inputs=inputs) as out:

@@ -8,7 +8,7 @@ import click
 from ..core.findings import SEVERITY_LABELS, SEVERITY_ORDER, tally
 from ..load.files import expand_paths
 from ..render import FORMATS, RenderOptions, is_binary, render
-from ..render.style import wants_colour
+from ..render.style import is_terminal, wants_colour
 from ..run.gcpause import paused_gc
 from .common import (EXIT_FINDINGS, backend_option, check_output, files_read, force_option,
                      input_errors, rules_option, write_output, write_output_pieces)
@@ -152,4 +152,4 @@ def _earlier_ledger(fmt, output, force):
 
 
 def stdout_is_terminal() -> bool:
-    return click.get_text_stream("stdout").isatty()
+    return is_terminal(sys.stdout)  # None when the command was started with standard output closed

@@ -4,6 +4,8 @@ import json
 
 import click
 
+from .common import write_output
+
 
 @click.command()
 @click.argument("which", type=click.Choice(["rules", "facts", "ruletest"]))
@@ -11,4 +13,4 @@ def schema(which):
     """打印规则文件、事实文件或规则测试文件的 JSON Schema(供编辑器自动补全)。"""
     from ..load.validate import schema as load_schema
 
-    click.echo(json.dumps(load_schema(which), ensure_ascii=False, indent=2))
+    write_output(json.dumps(load_schema(which), ensure_ascii=False, indent=2) + "\n", None)

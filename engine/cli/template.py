@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import sys
 from pathlib import PurePath
 
 import click
 
 from ..core.errors import Diagnostic, InputError
-from .common import InputProblem, binary_stdout, check_output, input_errors, write_output
+from ..render.style import is_terminal
+from .common import InputProblem, check_output, input_errors, write_output
 
 
 @click.command()
@@ -28,7 +30,7 @@ def template(kind, output, source, force, rules_dir):
                                                              f"{'csv' if kind == 'xlsx' else 'xlsx'}")]))
     inputs = [source] if source else []
     check_output(output, force, inputs)
-    if output == "-" and kind == "xlsx" and binary_stdout().isatty():
+    if output == "-" and kind == "xlsx" and is_terminal(sys.stdout):
         raise click.UsageError("xlsx 是二进制文件,不能输出到终端;请用 -o 指定文件")
     if source:
         from .. import api
