@@ -82,7 +82,7 @@ def review(file, accept, discard, measure, project, excerpt, members, into, sour
         if not pending:
             click.echo(f"{file} 中没有待确认的数量陈述。", err=True)
             return
-        click.echo(listing(pending), nl=False)
+        write_output(listing(pending), None)
         click.echo(f"共 {len(pending)} 条。确认: perfaudit claims review {file} --accept 编号 -o 新文件"
                    "(口径待定的加 --measure 编号=口径);删去: --discard 编号;"
                    "金额填入项目: --into 编号=全年预算数 --project 编号=项目名称", err=True)

@@ -117,6 +117,15 @@ def stdout_errors():
             suggestion="用 -o 写入文件,或腾出空间后重试"))) from None
 
 
+def say(text: str) -> None:
+    """A line on standard output once the work is done (files written): not written where standard output is
+    closed, and a full disk said as stdout_errors says it."""
+    if sys.stdout is not None:
+        with stdout_errors():
+            click.echo(text)
+            sys.stdout.flush()
+
+
 def write_output(data, output: str | None, force: bool = False, inputs=()) -> None:
     """Standard output, or a file written by engine/io/output.py (atomic, never over an input or a device)."""
     if output is None or output == "-":

@@ -6,7 +6,7 @@ import click
 
 from ..core.errors import Diagnostic
 from ..io.output import write_new_files
-from .common import input_errors, input_problem, output_errors
+from .common import input_errors, input_problem, output_errors, say
 
 
 @click.command("new-year")
@@ -35,6 +35,5 @@ def new_year(year, source, out_dir):
     drafts = drafts_for(reports, year)
     with output_errors():  # all drafts or none
         write_new_files(target, [(d.filename, d.text) for d in drafts], "文件已存在,new-year 不会覆盖")
-    for d in drafts:
-        click.echo(f"已生成 {target / d.filename}(据 {d.source})")
-    click.echo(f"共 {len(drafts)} 份草稿。填写后运行: perfaudit evaluate {source} {target}")
+    say("".join(f"已生成 {target / d.filename}(据 {d.source})\n" for d in drafts)
+        + f"共 {len(drafts)} 份草稿。填写后运行: perfaudit evaluate {source} {target}")
