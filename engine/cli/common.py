@@ -109,12 +109,16 @@ def stdout_errors():
     try:
         yield
     except OSError as exc:
-        if exc.errno == errno.EPIPE:
-            raise
-        what = output_files.DISK_PROBLEMS.get(exc.errno, exc.strerror or str(exc))
-        raise OutputProblem(output_files.OutputError(Diagnostic(
-            "标准输出", 0, 0, "", f"无法写入标准输出: {what}({exc.strerror})",
-            suggestion="用 -o 写入文件,或腾出空间后重试"))) from None
+        _raise_stdout_problem(exc)
+
+
+def _raise_stdout_problem(exc: OSError):
+    if exc.errno == errno.EPIPE:
+        raise exc
+    what = output_files.DISK_PROBLEMS.get(exc.errno, exc.strerror or str(exc))
+    raise OutputProblem(output_files.OutputError(Diagnostic(
+        "标准输出", 0, 0, "", f"无法写入标准输出: {what}({exc.strerror})",
+        suggestion="用 -o 写入文件,或腾出空间后重试"))) from None
 
 
 def say(text: str) -> None:
@@ -146,7 +150,15 @@ def write_output_pieces(produce, output: str | None, force: bool = False, inputs
     if output is None or output == "-":
         with stdout_errors():
             stdout = binary_stdout()
-            produce(lambda piece: stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8")))
+
+        def write(piece) -> None:  # only the writing is standard output's: produce also reads (spool, cache)
+            try:
+                stdout.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+            except OSError as exc:
+                _raise_stdout_problem(exc)
+
+        produce(write)
+        with stdout_errors():
             stdout.flush()
         return
     with output_errors():
