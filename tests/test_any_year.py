@@ -89,3 +89,17 @@ def test_explain_of_a_rule_that_applies_says_nothing_more(runner):
     result = runner.invoke(cli, ["explain", "--rules", str(RULES), "--backend", "python", str(FACTS_2024),
                                  "--project", "智慧城管", "--rule", "execution.below-warning-line", "--format", "json"])
     assert result.exit_code == 0 and "not_shown" not in json.loads(result.stdout)
+
+
+def test_explain_gives_each_year_its_own_reason(runner, tmp_path):
+    # 2022 (四川): the rule lacks its parameter that year; 2024 (杜集区): its jurisdiction leaves the report out
+    older = seed_as(2022, tmp_path / "2022", "{province: 四川省}")
+    newer = seed_as(2024, tmp_path / "2024")
+    result = runner.invoke(cli, ["explain", "--rules", str(RULES), "--backend", "python", str(older), str(newer),
+                                 "--project", "智慧城管", "--rule", "execution.explanation-missing", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [(item["year"], item["rule"]) for item in document["not_in_force"]] == [
+        (2022, "execution.explanation-missing")]
+    assert document["not_shown"] == [{"year": 2024, "rule": "execution.explanation-missing",
+                                      "why": "只适用于四川省,本报告不在其内", "reports": 1}]

@@ -286,20 +286,23 @@ def explain_project(program: Program, reports, name: str, rule_ids=(), backend: 
         projects = tuple(explainer.project(report, project, wanted) for report, project in found)
     groups = by_scope(program.ruleset, [report for report, _ in found])
     skipped = not_in_force(program, groups, wanted)
-    unexplained = _not_shown(program, groups, projects, wanted, {rule for _, rule, _, _ in skipped})
+    unexplained = _not_shown(program, groups, projects, wanted, {(year, rule) for year, rule, _, _ in skipped})
     return Explanation(name, tuple(rule_ids), projects, explainer.notice, skipped, unexplained)
 
 
 def _not_shown(program: Program, groups: dict, projects: tuple, wanted, without_values: set) -> tuple:
     """Why a rule asked for by --rule explains nothing for the project: its effective years or its jurisdiction
-    leave the report out, or the project has nothing the rule judges. A rule left out for a parameter without a
-    value is in not_in_force already. Without this an auditor saw only that no rule applies."""
+    leave the report out, or the project has nothing the rule judges. A rule left out of a year for a parameter
+    without a value (without_values: (year, rule id)) is in not_in_force already. Without this an auditor saw only
+    that no rule applies."""
     if not wanted:
         return ()
     shown = {(p.department, p.year, e.rule) for p in projects for e in (*p.rules, *p.report_rules)}
     reasons = []
     for scope, group in groups.items():
-        for rule in (c.rule for c in program.rules if c.rule.id in wanted and c.rule.id not in without_values):
+        for rule in (c.rule for c in program.rules if c.rule.id in wanted):
+            if (scope.year, rule.id) in without_values:
+                continue
             if not rule.in_force(scope.year):
                 why = _years_text(rule.effective_from, rule.effective_to)
             elif rule.jurisdiction not in scope.jurisdictions:
