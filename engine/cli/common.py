@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..core.errors import Diagnostic, InputError
+from ..core.errors import InputError
 from ..io import output as output_files
 from ..io.output import EX_IOERR
 
@@ -104,8 +104,7 @@ def stdout_errors():
     command started (Python's sys.stdout is then None; text was dropped without a word), or failing under a
     redirection (a full disk: > /dev/full). A reader gone (| head) is click's: exit 1, quietly."""
     if sys.stdout is None:
-        closed = output_files.refuse("标准输出", "标准输出已关闭,无法写出", "用 -o 指定输出文件")
-        raise InputProblem(closed)
+        raise InputProblem(output_files.stdout_closed())
     try:
         yield
     except OSError as exc:
@@ -115,10 +114,7 @@ def stdout_errors():
 def _raise_stdout_problem(exc: OSError):
     if exc.errno == errno.EPIPE:
         raise exc
-    what = output_files.DISK_PROBLEMS.get(exc.errno, exc.strerror or str(exc))
-    raise OutputProblem(output_files.OutputError(Diagnostic(
-        "标准输出", 0, 0, "", f"无法写入标准输出: {what}({exc.strerror})",
-        suggestion="用 -o 写入文件,或腾出空间后重试"))) from None
+    raise OutputProblem(output_files.stdout_problem(exc)) from None
 
 
 def say(text: str) -> None:

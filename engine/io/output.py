@@ -189,8 +189,8 @@ def _check_folder(shown: str, path: Path) -> None:
         raise refuse(shown, "无法写入输出文件: 目录不可写", "检查 -o 给出的目录的权限,或换一个目录")
 
 
-DISK_PROBLEMS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已用完", errno.EIO: "磁盘读写错误",
-                 errno.EPIPE: "读取端已关闭"}
+_DISK = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已用完", errno.EIO: "磁盘读写错误",
+         errno.EPIPE: "读取端已关闭"}
 _USER = {errno.ENOENT: ("目录不存在", "检查 -o 给出的目录是否存在"),
          errno.ENOTDIR: ("路径中有一级不是目录", "检查 -o 给出的路径"),
          errno.EACCES: ("没有写入权限", "检查 -o 给出的目录的权限,或换一个目录"),
@@ -207,9 +207,24 @@ def _problem(shown: str, exc: OSError) -> Exception:
     if exc.errno in _USER:
         message, suggestion = _USER[exc.errno]
         return refuse(shown, f"无法写入输出文件: {message}", suggestion)
-    what = DISK_PROBLEMS.get(exc.errno, exc.strerror or str(exc))
+    what = _DISK.get(exc.errno, exc.strerror or str(exc))
     return OutputError(Diagnostic(shown, 0, 0, "", f"无法写入输出文件: {what}({exc.strerror})",
                                   suggestion="原有文件(如有)未改动;腾出空间或换一个位置后重试"))
+
+
+STDOUT = "标准输出"
+
+
+def stdout_closed() -> InputError:
+    """Standard output closed when the command started (Python's sys.stdout is then None)."""
+    return refuse(STDOUT, "标准输出已关闭,无法写出", "用 -o 指定输出文件")
+
+
+def stdout_problem(exc: OSError) -> OutputError:
+    """An OSError while writing standard output (a full disk behind > file), said as _problem says a file's."""
+    what = _DISK.get(exc.errno, exc.strerror or str(exc))
+    return OutputError(Diagnostic(STDOUT, 0, 0, "", f"无法写入标准输出: {what}({exc.strerror})",
+                                  suggestion="用 -o 写入文件,或腾出空间后重试"))
 
 
 def write(data, output: str, *, force: bool = False, inputs=()) -> None:
