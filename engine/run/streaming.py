@@ -8,9 +8,9 @@ starts with year and department). The parent appends each block to a spool file 
 keeps only its place, its tally of findings (findings.tally) and the partition's Evaluation without
 findings, project metrics, parameters tables or evidence formats (the JSON and CSV documents have none of them).
 A block taken from the cache (engine/run/partcache.py) is not copied into the spool: its place in the cache
-entry is kept, and it is read from there (and checked) when the document is written. Once every partition is done the document is written through
-engine/io/output.py's Stream (still atomic), the blocks copied from the spool in (year, department)
-order: the same bytes as rendering the merged Evaluation (tests/test_streaming.py).
+entry is kept, and it is read from there (and checked) when the document is written. Once every partition is
+done the document is written through engine/io/output.py's Stream (still atomic), the blocks copied from the
+spool in (year, department) order: the same bytes as rendering the merged Evaluation (tests/test_streaming.py).
 
 The spool is an unnamed temporary file (O_TMPFILE where the system has it): nothing to clean up, even
 after SIGKILL. It sits beside the output file (the disk the user chose for it), or in the temporary

@@ -28,8 +28,6 @@ class Read:
     problem: str | None = None  # why the cell was not read (value and printed are then meaningless)
 
 
-
-
 def _mark_or_blank(text: str) -> Read | None:
     if not text.strip():
         return Read(None)
