@@ -22,6 +22,9 @@ class RuleBatch:
     # leaves may be None: the outcome is "not applicable" whatever they hold. Read-only: a list may be
     # shared by several batches (rules reading the same expression) and another batch's leaf.
     columns: list
+    # The `when` tree decided per subject (backends/python.decide_column) where the operand stage decided it to
+    # spare the condition's leaves; None otherwise. The Python backend takes it instead of deciding it again.
+    when: list | None = None
 
 
 @dataclass(frozen=True)
