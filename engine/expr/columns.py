@@ -23,7 +23,7 @@ import operator
 import weakref
 from bisect import bisect_left
 from decimal import Decimal
-from itertools import compress, count, repeat
+from itertools import compress, count, product, repeat
 
 from . import ast as A
 from . import functions as F
@@ -446,21 +446,31 @@ def _compare(node):
 
 def logic_columns(decisive: bool, columns: list) -> list:
     """semantics.logic (Kleene and / or) of the columns, row by row."""
-    if all(set(map(type, column)) <= _BOOL for column in columns):
-        # only True and False: Kleene logic is Boolean logic, and | and & of bools are bools
-        function = operator.or_ if decisive else operator.and_
-        out = columns[0]
-        for column in columns[1:]:
-            out = list(map(function, out, column))
-        return list(out)
+    table = _KLEENE.get((decisive, len(columns)))
+    if table is None and len(columns) <= 5:
+        table = _KLEENE[(decisive, len(columns))] = {
+            values: logic(decisive, values) for values in product(_TRUTH, repeat=len(columns))}
+    if table is not None:
+        try:
+            return list(map(table.__getitem__, zip(*columns)))
+        except (KeyError, TypeError):  # a value other than True, False and None (or one equal to them)
+            pass
     return list(map(logic, repeat(decisive), zip(*columns)))
 
 
-_BOOL = {bool}
-
-
 def not_column(values: list) -> list:
-    return list(map(negation, values))
+    try:
+        return list(map(_NOT.__getitem__, values))
+    except (KeyError, TypeError):
+        return list(map(negation, values))
+
+
+# semantics.logic and negation of every combination of truth values, looked up a row at a time at C speed (a
+# third of the time of the Python call per row, half of that of a bool-only column's check). A value equal to
+# one of them (1, Decimal(0)) finds its entry, which is right: logic and negation test values by == and truth.
+_TRUTH = (True, False, None)
+_KLEENE: dict = {}  # (decisive, number of columns) -> {row: logic(decisive, row)}
+_NOT = {value: negation(value) for value in _TRUTH}
 
 
 def _logic(node):
