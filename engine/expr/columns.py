@@ -173,16 +173,26 @@ def _constant(node):
 
 
 def _decimals(column: list) -> list:
-    """semantics.to_decimal of every value (a path's value)."""
+    """semantics.to_decimal of every value (a path's value): Decimal(k) of an int k, made once for small ones
+    (分值 and 得分 are YAML integers in most reports: 840,000 of them at 10,000 projects)."""
     types = set(map(type, column))
-    if not any(issubclass(t, int) and t is not bool for t in types):
+    ints = [t for t in types if issubclass(t, int) and t is not bool]
+    if not ints:
         return column
-    if types == _INT:  # ints only (a year, a count): to_decimal is Decimal, at C speed
-        return list(map(Decimal, column))
-    return list(map(to_decimal, column))
-
-
-_INT = {int}
+    if ints != [int]:
+        return list(map(to_decimal, column))
+    rows = None if len(types) == 1 else list(compress(count(), map(operator.is_, map(type, column), repeat(int))))
+    values = column if rows is None else list(map(column.__getitem__, rows))
+    try:
+        decimals = list(map(_SMALL.__getitem__, values))
+    except KeyError:
+        decimals = list(map(Decimal, values))
+    if rows is None:
+        return decimals
+    out = list(column)
+    for i, value in zip(rows, decimals):
+        out[i] = value
+    return out
 
 
 def _attribute(column: list, part: str) -> list:
@@ -234,14 +244,11 @@ def _present(values: list) -> list:
 
 def _len(values: list) -> list:
     if not has_none(values):
-        lengths = list(map(len, values))
-        if not lengths or max(lengths) < len(_SMALL):
-            return list(map(_SMALL.__getitem__, lengths))  # Decimal(k) for small k, made once
-        return list(map(Decimal, lengths))
+        return _decimals(list(map(len, values)))
     return [None if v is None else Decimal(len(v)) for v in values]
 
 
-_SMALL = tuple(Decimal(k) for k in range(256))
+_SMALL = {k: Decimal(k) for k in range(1024)}  # Decimal(k), made once
 
 
 def _abs(values: list) -> list:
@@ -283,8 +290,26 @@ def _satisfies(projects: list, wheres: list) -> list:
     return out
 
 
+def _span(values: list) -> list:
+    """span per element, once per distinct printed figure: a column of 60,000 indicator scores holds a few dozen
+    (str tells 5 from 5.0, whose spans differ). Measured 10x faster than a span call per element."""
+    spans: dict = {}
+    out = []
+    for x in values:
+        if type(x) is Decimal:
+            key = str(x)
+            value = spans.get(key)
+            if value is None:
+                value = spans[key] = F.span(x)
+        else:
+            value = F.span(x)
+        out.append(value)
+    return out
+
+
 # the built-in's body in functions.py -> its column version
-_SPECIAL = {F._present: _present, F._len: _len, F._abs: _abs, F._to_wan: _to_wan, F._satisfies: _satisfies}
+_SPECIAL = {F._present: _present, F._len: _len, F._abs: _abs, F._to_wan: _to_wan, F._satisfies: _satisfies,
+            F.span: _span}
 
 
 def _listlit(node):
