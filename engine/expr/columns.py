@@ -42,7 +42,7 @@ class Frame:
     and a subset frame takes what its parent already computed."""
 
     __slots__ = ("n", "params", "year", "_subject_scopes", "subjects", "roots", "cache", "parent", "rows",
-                 "_scopes", "subsets", "var", "shared", "__weakref__")
+                 "_scopes", "subsets", "item_frames", "var", "shared", "__weakref__")
 
     def __init__(self, subject_scopes: list | None, n: int, params: dict, year: Decimal, parent=None, rows=None,
                  shared: dict | None = None):
@@ -60,6 +60,7 @@ class Frame:
         self.rows = rows
         self._scopes = None
         self.subsets = {}
+        self.item_frames = {}
         self.var = None  # for a comprehension's frame: the name bound to each item (roots[var])
         # comprehension values by binding, shared by the frames of one params and year (see _comprehension)
         self.shared = parent.shared if parent is not None else ({} if shared is None else shared)
@@ -118,13 +119,24 @@ class Frame:
             frame = self.subsets[key] = Frame(None, len(rows), self.params, self.year, self, rows)
         return frame
 
-    def items(self, owners: list, var: str, items: list) -> "Frame":
-        """The frame of a comprehension's items: row k binds `var` to items[k], every other name as row owners[k]
-        of this frame binds it. Its columns are its own (a node may read `var`)."""
-        frame = Frame(None, len(items), self.params, self.year, self, owners)
-        frame.var = var
-        frame.roots[var] = items
-        return frame
+    def items(self, key, var: str, lists: list) -> tuple:
+        """(the frame of a comprehension's items, ends): row k binds `var` to item k of the lists (the column
+        `key` of this frame) one after the other, every other name as this frame's row owning it binds it;
+        ends[i]: where row i's items end. Its columns are its own (a node may read `var`), shared by the
+        comprehensions over the same list with the same variable (six sums read i.weight of project.indicators)."""
+        entry = self.item_frames.get((key, var))
+        if entry is None:
+            owners, flat, ends = [], [], []
+            for i, items in enumerate(lists):
+                if items is not None:
+                    flat.extend(items)
+                    owners.extend([i] * len(items))
+                ends.append(len(flat))
+            frame = Frame(None, len(flat), self.params, self.year, self, owners)
+            frame.var = var
+            frame.roots[var] = flat
+            entry = self.item_frames[(key, var)] = (frame, ends)
+        return entry
 
     def column(self, key, compute) -> list:
         column = self.cache.get(key)
@@ -384,27 +396,23 @@ def _items(node, scalar):
     iterable, element = compile_column(node.iterable), compile_column(node.element)
     condition = compile_column(node.condition) if node.condition is not None else None
     reduce, is_first = AGGREGATES[name], name == "first"
+    key = A.without_positions(node.iterable)
 
     def items_of(frame):
         lists = iterable(frame)
         budget = frame.shared.get(BUDGET)
         if budget is not None:  # before the items are gathered: a report over budget is refused, not run
             budget.spend_rows(frame.root("report"), [0 if items is None else len(items) for items in lists])
-        owners, flat, ends = [], [], []  # ends[i]: where row i's items end in flat
-        for i, items in enumerate(lists):
-            if items is not None:
-                flat.extend(items)
-                owners.extend([i] * len(items))
-            ends.append(len(flat))
-        inner = frame.items(owners, var, flat)
+        inner, ends = frame.items(key, var, lists)
         if condition is None:
             values = element(inner)
             return [None if items is None else reduce(values[start:end], False)
                     for items, start, end in zip(lists, [0] + ends, ends)]
         keep = condition(inner)
         kept = list(compress(count(), keep))  # as `if not keep: continue`
-        values = element(inner.subset(kept)) if len(kept) < len(flat) else element(inner)
+        values = element(inner.subset(kept)) if len(kept) < inner.n else element(inner)
         # the rows with an item whose condition is unknown
+        owners = inner.rows
         unknown = {owners[k] for k in compress(count(), map(operator.is_, keep, repeat(None)))}
         out = []
         low = 0
