@@ -319,9 +319,28 @@ def _span(values: list) -> list:
     return out
 
 
+def _per_text(function, texts: list, fixed: list, fixed_first: bool) -> list:
+    """function of a text and of a value the same in every row (a parameter, a literal list), once per distinct
+    text: indicator names and categories repeat down a column (contains and head_lookup search every word)."""
+    args = (fixed, texts) if fixed_first else (texts, fixed)
+    if not texts or fixed.count(fixed[0]) != len(fixed):
+        return list(map(function, *args))
+    same, values, out = fixed[0], {}, []
+    try:
+        for text in texts:
+            value = values.get(text, values)
+            if value is values:
+                value = values[text] = function(same, text) if fixed_first else function(text, same)
+            out.append(value)
+    except TypeError:  # a value that cannot be a key
+        return list(map(function, *args))
+    return out
+
+
 # the built-in's body in functions.py -> its column version
 _SPECIAL = {F._present: _present, F._len: _len, F._abs: _abs, F._to_wan: _to_wan, F._satisfies: _satisfies,
-            F.span: _span}
+            F.span: _span, F._contains: lambda texts, words: _per_text(F._contains, texts, words, False),
+            F._head_lookup: lambda mappings, texts: _per_text(F._head_lookup, texts, mappings, True)}
 
 
 def _listlit(node):
