@@ -303,8 +303,8 @@ def _satisfies(projects: list, wheres: list) -> list:
 
 
 def _span(values: list) -> list:
-    """span per element, once per distinct printed figure: a column of 60,000 indicator scores holds a few dozen
-    (str tells 5 from 5.0, whose spans differ). Measured 10x faster than a span call per element."""
+    """span per element, once per distinct printed figure (str tells 5 from 5.0, whose spans differ): a column of
+    60,000 indicator scores holds a few dozen, 10 ms instead of 116 ms of span calls."""
     spans: dict = {}
     out = []
     for x in values:
@@ -451,8 +451,8 @@ def _items(node, scalar):
 
 
 # The fast paths below map ARITHMETIC's and ORDERING's functions (semantics.py) over columns that hold no None (and
-# no zero divisor), and and/or over columns of bools only (where Kleene logic is Boolean logic): there the
-# semantics functions compute exactly those values; every other column goes through them element by element.
+# no zero divisor), and look and/or/not up in tables of semantics.logic's and negation's values (_KLEENE, _NOT): there
+# the semantics functions compute exactly those values; every other column goes through them element by element.
 
 def _unary(node):
     """Unary minus, and not (which has no fast path)."""
