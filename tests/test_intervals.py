@@ -13,7 +13,7 @@ from engine.core.catalog import SUBJECT_SCOPES
 from engine.expr import parse
 from engine.expr.check import Checker
 from engine.expr.closures import compile_expr
-from engine.expr.intervals import _DOWN, _UP, Interval, _hull, contradicts, span
+from engine.expr.intervals import _DOWN, _UP, Interval, _exponent, _hull, contradicts, span
 
 from .row_reference import scope_for
 from .test_columns import column_of, per_subject
@@ -44,6 +44,12 @@ def test_86_19_percent_is_not_allowed_by_215457_6_over_250000():
     assert computed.high < D("0.861831")  # only 86.183%
     assert contradicts(D("0.8619"), computed) is True
     assert contradicts(D("0.8618"), computed) is False
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [Decimal(t) for t in ("0", "-0.00", "1E+2", "0E-9", "1.2E-7", "0.000001", "0.0000001", "100", "sNaN")]))
+def test_the_exponent_read_from_the_text_is_as_tuples(x):
+    assert _exponent(x) == x.as_tuple().exponent
 
 
 def test_exact_counts_give_exact_intervals():

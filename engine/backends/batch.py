@@ -8,6 +8,7 @@ Columns (rather than one dict per subject) let both sides work a whole column in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,14 @@ class RuleBatch:
     # leaves may be None: the outcome is "not applicable" whatever they hold. Read-only: a list may be
     # shared by several batches (rules reading the same expression) and another batch's leaf.
     columns: list
+    # The `when` tree decided per subject (backends/python.decide_column) where the operand stage decided it to
+    # spare the condition's leaves; None otherwise. The Python backend takes it instead of deciding it again.
+    when: list | None = None
 
 
-@dataclass(frozen=True)
-class Decision:
-    """A subject for which a rule fired or cannot be evaluated; the other outcomes make no finding."""
+class Decision(NamedTuple):
+    """A subject for which a rule fired or cannot be evaluated; the other outcomes make no finding. A named
+    tuple: one is made per finding, in a step instead of a frozen dataclass's three attribute stores."""
 
     batch: int  # index into the batches given to the backend
     row: int  # index into that batch's subjects

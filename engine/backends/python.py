@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import compress, count, repeat
 from operator import is_, is_not, or_
 
-from ..construct.compile import Leaf, Not, Or
+from ..construct.compile import Leaf, Not, Or, leaves_of
 from ..expr.columns import compare_columns, logic_columns, not_column
 from ..expr.semantics import compare, logic, negation
 from .base import outcome_of
@@ -31,12 +31,17 @@ decide = _decider(compare, negation, logic)
 decide_column = _decider(compare_columns, not_column, logic_columns)  # `decide` for every row of a batch at once
 
 
-def decisions_of(b: int, when, condition) -> list:
-    """Decision for every row whose outcome_of(when, condition) is fired or cannot-evaluate; when None: always."""
+def decisions_of(b: int, when, condition, rows=None) -> list:
+    """Decision for every row whose outcome_of(when, condition) is fired or cannot-evaluate; when None: always.
+    rows: the rows (ascending) `condition` holds values for, one each; None: every row."""
     # candidates picked at C speed: most rows pass (condition False) or do not apply (when False)
     candidates = map(is_not, condition, repeat(False))
     if when is None:
         return [Decision(b, i, outcome_of(True, condition[i])) for i in compress(count(), candidates)]
+    if rows is not None:
+        unknown = map(is_, map(when.__getitem__, rows), repeat(None))
+        return [Decision(b, rows[k], outcome_of(when[rows[k]], condition[k]))
+                for k in compress(count(), map(or_, candidates, unknown))]
     candidates = map(or_, candidates, map(is_, when, repeat(None)))
     return [Decision(b, i, outcome_of(when[i], condition[i])) for i in compress(count(), candidates)
             if when[i] is not False]
@@ -57,9 +62,21 @@ class PythonBackend:
         """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate."""
         out = []
         for b, batch in enumerate(batches):
-            compiled = batch.compiled
-            when = decide_column(compiled.when, batch.columns) if compiled.when is not None else None
-            out.extend(decisions_of(b, when, decide_column(compiled.condition, batch.columns)))
+            compiled, columns = batch.compiled, batch.columns
+            if compiled.when is None:
+                out.extend(decisions_of(b, None, decide_column(compiled.condition, columns)))
+                continue
+            when = batch.when if batch.when is not None else decide_column(compiled.when, columns)
+            # the condition decided only where `when` is not false: elsewhere its leaves are None (operands.py),
+            # which the column functions would take one row at a time
+            rows = list(compress(count(), map(is_not, when, repeat(False))))
+            if len(rows) == len(when):
+                out.extend(decisions_of(b, when, decide_column(compiled.condition, columns)))
+            elif rows:
+                picked = [None] * len(columns)
+                for index in {leaf.index for leaf in leaves_of(compiled.condition)}:
+                    picked[index] = tuple(list(map(column.__getitem__, rows)) for column in columns[index])
+                out.extend(decisions_of(b, when, decide_column(compiled.condition, picked), rows))
         return out
 
     def close(self):

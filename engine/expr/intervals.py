@@ -106,9 +106,19 @@ def span(x):
         return None
     if type(x) is Interval:
         return x
-    exponent = x.as_tuple().exponent
+    exponent = _exponent(x)
     half = _HALVES.get(exponent) or Decimal(5).scaleb(exponent - 1)
     return Interval(_DOWN.subtract(x, half), _UP.add(x, half))
+
+
+def _exponent(x: Decimal) -> int:
+    """x.as_tuple().exponent, read from str(x) in a third of its time (as_tuple builds a named tuple of the digits):
+    without E notation, str writes as many digits after the point as the exponent says (none for 0)."""
+    text = str(x)
+    if "E" in text or not text[-1].isdigit():  # E notation, NaN, Infinity
+        return x.as_tuple().exponent
+    point = text.find(".")
+    return 0 if point < 0 else point + 1 - len(text)
 
 
 def contradicts(printed, computed):

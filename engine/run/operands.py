@@ -43,13 +43,14 @@ class RuleColumns:
         self.when_leaves = tuple(sides(leaf) for leaf in when_leaves)
         self.condition_leaves = tuple(sides(leaf) for leaf in compiled.leaves if leaf.index not in in_when)
 
-    def columns(self, frame) -> list:
-        """RuleBatch.columns over the frame's subjects; a condition is computed only where `when` is not false."""
+    def columns(self, frame) -> tuple:
+        """(RuleBatch.columns, RuleBatch.when) over the frame's subjects; a condition is computed only where
+        `when` is not false."""
         columns = [None] * len(self.compiled.leaves)
         for index, functions in self.when_leaves:
             columns[index] = tuple(f(frame) for f in functions)
         n = frame.n
-        rows = None  # the rows whose `when` is not false (None: no `when`)
+        rows = when = None  # the rows whose `when` is not false (None: no `when`)
         if self.compiled.when is not None:
             when = decide_column(self.compiled.when, columns)
             rows = list(compress(count(), map(is_not, when, repeat(False))))
@@ -63,7 +64,7 @@ class RuleColumns:
             subset = frame.subset(rows)
             for index, functions in self.condition_leaves:
                 columns[index] = tuple(scatter(f(subset), rows, n) for f in functions)
-        return columns
+        return columns, when
 
 
 _last_columns = (None, None)
@@ -102,8 +103,8 @@ def rule_batches(program, reports, params: dict, scope, budget=None, wanted=None
         frame = Frame.of_subjects(subjects, params, year_decimal, roots, shared)
         for compiled in rules:
             try:
-                columns = plan[id(compiled)].columns(frame)
+                columns, when = plan[id(compiled)].columns(frame)
             except BudgetExceeded as exc:
                 raise exc.refusal(compiled.rule) from None
-            batches.append(RuleBatch(compiled, subjects, columns))
+            batches.append(RuleBatch(compiled, subjects, columns, when))
     return batches
