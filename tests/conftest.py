@@ -64,3 +64,15 @@ def seed_reports():
     from engine import load_facts
 
     return load_facts([FACTS_2024])
+
+
+@pytest.fixture(scope="session")
+def rule_test_run():
+    """(program, cases, results) of the tests' rule tests (tests/fixtures/rules/tests) run on the python backend: one
+    run (about 0.5 s) for the tests that read its results (test_ruletests.py, test_ruletest_cli.py)."""
+    from engine import compile, load_rules
+    from engine.analysis.ruletest import load_tests, run_tests
+
+    program = compile(load_rules(RULES))
+    cases = load_tests([RULES / "tests"], program)
+    return program, cases, run_tests(program, cases, "python")

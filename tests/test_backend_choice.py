@@ -92,7 +92,7 @@ def test_auto_evaluates_again_on_python_when_durable_fails_mid_run(failing_durab
 def test_the_cli_on_auto_survives_a_mid_run_durable_failure(runner, failing_durable, tmp_path, jobs):
     from bench.generate import write_corpus
 
-    write_corpus(tmp_path / "facts", 120, seed=5)
+    write_corpus(tmp_path / "facts", 24, seed=5, per_department=4)  # six departments, as 120 projects made
     args = ["evaluate", str(tmp_path / "facts"), "--rules", str(RULES), "--format", "json", "--jobs", jobs]
     auto = runner.invoke(cli, args + ["--backend", "auto"])
     python = runner.invoke(cli, args + ["--backend", "python"])

@@ -252,7 +252,8 @@ def test_findings_are_far_fewer_actions_than_outcomes(program):
         calls.append(len(backend.fired) - before)
 
     backend._run_actions = counting
-    batches = kind_batches(program.rules)
+    # the claims' rules (3,402 subject rows) rather than every kind's (48,762): the same findings rulesets' code
+    batches = kind_batches([c for c in program.rules if c.rule.subject == "claim"])
     found = decisions(backend, batches)
     pairs = sum(len(b.subjects) for b in batches)
     assert len(found) <= sum(calls) < pairs

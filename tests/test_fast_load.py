@@ -74,12 +74,12 @@ def assert_same(doc, text, paths=(reference, pure_python)):
             assert doc.line(path) == other.line(path)
 
 
-def check(text) -> bool:
-    """True when the scanner took text (and agreed with yamlsrc)."""
+def check(text, paths=(reference, pure_python)) -> bool:
+    """True when the scanner took text (and agreed with yamlsrc on each of its paths given)."""
     doc = scan(text, "f.yaml")
     if doc is None:
         return False
-    assert_same(doc, text)
+    assert_same(doc, text, paths)
     return True
 
 
@@ -169,7 +169,10 @@ def test_the_scanner_agrees_with_yamlsrc_on_mutated_files(seed):
     for text in mutations(SHIPPED + GENERATED, 300, seed):  # 1,800 files over the six seeds
         if not text.strip():
             continue
-        if check(text):
+        # every text the scanner takes is compared with yamlsrc's own path (libyaml, or the pure-Python path where
+        # libyaml declines it); every fourth also with the pure-Python path where libyaml took it, which was four
+        # fifths of this test's time (libyaml against the pure-Python path on mutated files: test_fast_paths.py)
+        if check(text, (reference, pure_python) if taken % 4 == 0 else (reference,)):
             taken += 1
         else:
             declined += 1

@@ -118,8 +118,8 @@ def test_ctrl_c_exits_130_and_stops_the_workers(corpus, tmp_path):
 
 def test_jobs_are_capped_at_the_cpus(runner, tmp_path, monkeypatch):
     corpus = tmp_path / "facts"
-    write_corpus(corpus, 120)
-    monkeypatch.setattr(parallel, "TASK_BYTES", 20_000)  # several partitions: a pool is started
+    write_corpus(corpus, 24, per_department=4)  # six departments, four projects each
+    monkeypatch.setattr(parallel, "TASK_BYTES", 5_000)  # several partitions: a pool is started
     started = []
 
     class Recording(parallel.ProcessPoolExecutor):

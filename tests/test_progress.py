@@ -53,10 +53,20 @@ def test_the_bar_counts_on_stderr(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def many_reports(tmp_path_factory):
+def files_enough_for_a_bar(tmp_path_factory):
+    """MIN_FILES + 2 files (the bar counts files), four projects each instead of 20: a fifth of the work."""
     root = tmp_path_factory.mktemp("progress-facts")
-    write_corpus(root, 20 * (MIN_FILES + 2), seed=5)
+    write_corpus(root, 4 * (MIN_FILES + 2), seed=5, per_department=4)
     return root
+
+
+@pytest.fixture
+def many_reports(files_enough_for_a_bar, monkeypatch):
+    """Without --jobs the files go to worker processes, as they did when they were larger than AUTO_PARALLEL_BYTES."""
+    from engine.run import parallel
+
+    monkeypatch.setattr(parallel, "AUTO_PARALLEL_BYTES", 0)
+    return files_enough_for_a_bar
 
 
 @pytest.mark.parametrize("args", [[], ["--format", "json"], ["--jobs", "2"]])

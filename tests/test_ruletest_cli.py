@@ -5,21 +5,12 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-import pytest
-
-from engine import compile as compile_rules
-from engine import load_rules
 from engine.analysis.coverage import coverage, coverage_counts, parameter_coverage
-from engine.analysis.ruletest import load_tests, run_tests
+from engine.analysis.ruletest import run_tests
 from engine.cli import cli
 
 from .conftest import RULES
 from .test_ruletests import FAILING  # one failing and one passing case
-
-
-@pytest.fixture(scope="module")
-def program():
-    return compile_rules(load_rules(RULES))
 
 
 def run(runner, *args):
@@ -33,9 +24,9 @@ def test_a_filter_that_matches_nothing_is_not_a_pass(runner):
     assert "0 passed" not in result.stdout
 
 
-def test_deleting_the_tests_of_one_years_parameter_value_lowers_coverage(program):
-    cases = load_tests([RULES / "tests"], program)
-    full = parameter_coverage(program, run_tests(program, cases, "python"))
+def test_deleting_the_tests_of_one_years_parameter_value_lowers_coverage(rule_test_run):
+    program, cases, results = rule_test_run
+    full = parameter_coverage(program, results)
     assert all(p.covered for p in full) and ("indicator_budget_ratio", 2025) in {(p.name, p.year) for p in full}
     without_2025 = [c for c in cases if c.year != 2025]
     results = run_tests(program, without_2025, "python")

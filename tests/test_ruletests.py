@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine import compile as compile_rules
 from engine.analysis.coverage import coverage
-from engine.analysis.ruletest import load_tests, run_tests, same_value, select
+from engine.analysis.ruletest import run_tests, same_value, select
 from engine.cli import cli
 
 from .conftest import BACKENDS, RULES
@@ -37,15 +36,13 @@ FAILING = """\
 
 
 @pytest.fixture(scope="module")
-def program():
-    from engine import load_rules
-
-    return compile_rules(load_rules(RULES))
+def program(rule_test_run):
+    return rule_test_run[0]
 
 
 @pytest.fixture(scope="module")
-def shipped(program):
-    return load_tests([RULES / "tests"], program)
+def shipped(rule_test_run):
+    return rule_test_run[1]
 
 
 def last_line(output: str) -> str:
@@ -56,15 +53,15 @@ def last_line(output: str) -> str:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_every_shipped_rule_test_passes(program, shipped, backend):
-    results = run_tests(program, shipped, backend)
+def test_every_shipped_rule_test_passes(program, shipped, rule_test_run, backend):
+    results = rule_test_run[2] if backend == "python" else run_tests(program, shipped, backend)
     failed = [(r.case.label, [f.expectation.describe() for f in r.failures]) for r in results if not r.passed]
     assert failed == []
     assert len(results) >= 80
 
 
-def test_coverage_reports_every_shipped_rule_as_tested_on_every_branch(program, shipped):
-    report = coverage(program, run_tests(program, shipped, "python"))
+def test_coverage_reports_every_shipped_rule_as_tested_on_every_branch(program, rule_test_run):
+    report = coverage(program, rule_test_run[2])
     assert {r.rule for r in report} == {c.rule.id for c in program.rules}
     assert [r.rule for r in report if not r.tests] == []
     assert {r.rule: [leaf.text for leaf in r.gaps] for r in report if r.gaps} == {}
