@@ -5,6 +5,7 @@ the report section), so that every finding can cite the facts it used.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -31,11 +32,83 @@ def fact_source(file: str, line: int, section: str, _new=object.__new__, _cls=Fa
     return source
 
 
+class Sources(dict):
+    """A record's field -> FactSource (where its value came from), read as a mapping: get, [], in, items.
+
+    Compact: the fields of a record share its file and mostly its section, so a field holds its line alone (or
+    a FactSource where its section differs), and the FactSource is made when first asked for, then kept. The
+    loader made 58 FactSources per generated project, half of the objects it keeps; a finding cites a few
+    (docs/performance.md "Cheaper records"). Filled by the facts loader with dict.__setitem__; dict(sources) and
+    dict.copy give the raw lines."""
+
+    __slots__ = ("file", "section")
+
+    @staticmethod
+    def of(file: str, section: str, lines=()) -> Sources:
+        """Sources in `file` whose fields cite `section` (lines: field -> line, or -> FactSource). No __init__:
+        made this way, one is built in 0.5 against 1.5 us (the loader makes 24 per generated project)."""
+        sources = Sources(lines)
+        sources.file, sources.section = file, section
+        return sources
+
+    def __getitem__(self, name):
+        where = dict.__getitem__(self, name)
+        if type(where) is int:
+            where = fact_source(self.file, where, self.section)
+            dict.__setitem__(self, name, where)
+        return where
+
+    def get(self, name, default=None):
+        where = dict.get(self, name, default)
+        if type(where) is int:
+            where = fact_source(self.file, where, self.section)
+            dict.__setitem__(self, name, where)
+        return where
+
+    def items(self):
+        return [(name, self[name]) for name in self]
+
+    def values(self):
+        return [self[name] for name in self]
+
+    def __setitem__(self, name, value):
+        raise TypeError("a record's sources are read-only: build a Sources instead")
+
+    def __reduce__(self):
+        return Sources.of, (self.file, self.section, dict.copy(self))
+
+
+NO_SOURCES = Sources.of("", "")  # the sources of a record not read from a file: shared, never filled
+
+
+class CellSources(Mapping):
+    """The sources of a Quantity: each of its fields cites the one cell it was read from, its indicator's
+    `target` or `actual` (one small object instead of a dict of five)."""
+
+    __slots__ = ("owner", "name")
+    FIELDS = ("op", "value", "unit", "text", "low")
+
+    def __init__(self, owner: Sources, name: str):
+        self.owner, self.name = owner, name
+
+    def __getitem__(self, key):
+        if key not in self.FIELDS:
+            raise KeyError(key)
+        return self.owner[self.name]
+
+    def __iter__(self):
+        return iter(self.FIELDS)
+
+    def __len__(self):
+        return len(self.FIELDS)
+
+
 @dataclass(slots=True)
 class Record:
-    """Base of fact records: `sources` maps a field name to where its value came from."""
+    """Base of fact records: `sources` maps a field name to where its value came from (Sources, or a dict of
+    FactSource in records made by hand)."""
 
-    sources: dict = field(default_factory=dict, repr=False, compare=False)
+    sources: Mapping = field(default_factory=lambda: NO_SOURCES, repr=False, compare=False)
     # how the report printed what is not a value: fields printed blank (null in the facts file) and fields
     # printed as a dash ("—", "/", "无" in a number cell), so that blank, not applicable and not transcribed
     # (absent) stay apart; shared empty defaults keep records that have neither cheap
