@@ -3,6 +3,7 @@
     .venv/bin/python bench/generate.py --projects 10000 --out /tmp/facts
     .venv/bin/python bench/records.py cpu /tmp/facts [N]  # load-stage CPU (N loads), collector off as the CLI loads
     .venv/bin/python bench/records.py construct /tmp/facts [N]  # the records alone, from documents read once
+    .venv/bin/python bench/records.py evaluate /tmp/facts [N]  # the python evaluate stage, the shipped rules
     .venv/bin/python bench/records.py objects /tmp/facts  # objects and bytes the loaded records hold, per project
     .venv/bin/python bench/records.py pickle /tmp/facts   # pickling the loaded reports: bytes and CPU
 
@@ -18,6 +19,7 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
+from pathlib import Path
 
 
 def _projects(reports) -> int:
@@ -63,6 +65,24 @@ def construct(path: str, repeat: int = 5) -> dict:
     return {"first_s": round(times[0], 4), "min_s": round(min(times), 4), "projects": n}
 
 
+def evaluate(path: str, repeat: int = 3, rules: Path = Path(__file__).resolve().parent.parent / "rules") -> dict:
+    """The python evaluate stage over loaded records (findings cite the facts they read, and their sources are
+    made then): fastest of `repeat`."""
+    from engine import api
+
+    gc.disable()
+    program = api.compile(api.load_rules(rules))
+    reports = api.load_facts([path])
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        evaluation = api.evaluate(program, reports, backend="python")
+        times.append(time.process_time() - start)
+        del evaluation
+        gc.collect()
+    return {"first_s": round(times[0], 4), "min_s": round(min(times), 4), "projects": _projects(reports)}
+
+
 def objects(path: str) -> dict:
     """Objects and bytes still held once the documents are gone: the records alone. Caches the loader keeps
     across files (parsed quantities, rates, names) are filled by a first load, so the second one counts records."""
@@ -103,5 +123,5 @@ def pickled(path: str) -> dict:
 
 if __name__ == "__main__":
     mode, folder, *more = sys.argv[1:]
-    print(json.dumps({"cpu": cpu, "construct": construct, "objects": objects, "pickle": pickled}[mode](folder, *map(int, more)),
+    print(json.dumps({"cpu": cpu, "construct": construct, "evaluate": evaluate, "objects": objects, "pickle": pickled}[mode](folder, *map(int, more)),
                      ensure_ascii=False))

@@ -58,8 +58,10 @@ class Sources(dict):
             dict.__setitem__(self, name, where)
         return where
 
-    def get(self, name, default=None):
-        where = dict.get(self, name, default)
+    def get(self, name, default=None, _get=dict.get):
+        where = _get(self, name)
+        if where is None:
+            return default
         if type(where) is int:
             where = fact_source(self.file, where, self.section)
             dict.__setitem__(self, name, where)
@@ -95,6 +97,12 @@ class CellSources(Mapping):
         if key not in self.FIELDS:
             raise KeyError(key)
         return self.owner[self.name]
+
+    def get(self, key, default=None, _get=dict.get):
+        if key not in self.FIELDS:
+            return default
+        where = _get(self.owner, self.name)  # the owner's FactSource, once made: no second Python call
+        return self.owner[self.name] if type(where) is int else where
 
     def __iter__(self):
         return iter(self.FIELDS)
