@@ -209,10 +209,8 @@ def test_comprehension_variable_does_not_leak():
 # ---- evaluation -----------------------------------------------------------------
 
 def make_project(name, full_year=None, executed=None, total=None, grade=None):
-    project = Project(name=name, budget=Budget(full_year=full_year, executed=executed),
-                      score=Score(total=total, grade=grade))
-    project.budget.sources["executed"] = FactSource("f.yaml", 7, "二(一) 表")
-    return project
+    budget = Budget(sources={"executed": FactSource("f.yaml", 7, "二(一) 表")}, full_year=full_year, executed=executed)
+    return Project(name=name, budget=budget, score=Score(total=total, grade=grade))
 
 
 REPORT = Report(department="测试局", year=2024, projects=[

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ..core.cjk import half_width_table
 from ..core.errors import Collector, Diagnostic, did_you_mean
-from ..core.model import (MONEY_TO_WAN, REGION_LEVELS, Approval, Budget, Claim, Commitment, FactSource, Filter, Funding,
-                          Goals, Indicator, Narrative, Project, Quantity, Report, Score, Totals, fact_source,
-                          money_to_wan)
+from ..core.model import (MONEY_TO_WAN, NO_SOURCES, REGION_LEVELS, Approval, Budget, CellSources, Claim, Commitment,
+                          Filter, Funding, Goals, Indicator, Narrative, Project, Quantity, Report, Score, Sources, Totals,
+                          fact_source, money_to_wan)
 from ..load.files import expand_paths, load_document
 from ..load.validate import schema
 from ..load.yamlsrc import FAST_PATHS, MAX_DIGITS, Document, render_path
@@ -125,9 +125,13 @@ def _remember(cache, key, value):
     cache[key] = value
 
 
+_put = dict.__setitem__  # Sources are read-only to their readers; the builder fills them
+
+
 class _Builder:
     """Records from a schema-valid document. Each mapping's value lines are asked for once
-    (`Document.value_lines`), and a FactSource is shared by fields that cite the same line and section."""
+    (`Document.value_lines`); a record's Sources holds each field's line (a FactSource where its section
+    differs from the record's), and no FactSource is made until one is asked for."""
 
     def __init__(self, doc: Document, collector: Collector):
         self.doc = doc
@@ -137,13 +141,24 @@ class _Builder:
         self.converts = self.money_unit != "万元"  # 万元 files keep their numbers as written (v1 behaviour)
         self.supervisor = None  # (the report's 主管部门, its source): the default of every project
 
+    def sources(self, record, section) -> Sources:
+        """record's Sources, made with `section` as the one most of its fields cite if it has none yet."""
+        sources = record.sources
+        if sources is NO_SOURCES:
+            sources = record.sources = Sources.of(self.file, section)
+        return sources
+
+    def put(self, record, name, line, section):
+        sources = self.sources(record, section)
+        _put(sources, name, line if section == sources.section else fact_source(self.file, line, section))
+
     def fill(self, record, data: dict, path, section, fields, rates=(), texts=()):
         """The listed fields of data into record, each with its source. A null is a cell printed blank
         (record.blank), a dash in a number cell is not applicable (record.dashes, no value); amounts
         (AMOUNTS) are converted from the report's printed unit to 万元; `printed` and `unreadable` are kept."""
         lines = self.doc.value_lines(path, data)
-        sources = record.sources
-        file = self.file
+        sources = self.sources(record, section)
+        own = section == sources.section
         blank = None
         for name in fields:
             if name in data:
@@ -164,14 +179,15 @@ class _Builder:
                 elif self.converts and name in MONEY:
                     value = money_to_wan(Decimal(value), self.money_unit)
                 setattr(record, name, value)
-                sources[name] = fact_source(file, lines[name], section)
+                _put(sources, name, lines[name] if own else fact_source(self.file, lines[name], section))
         if blank is not None:
             record.blank = record.blank.union(blank)
         if "printed" in data:
             record.printed = dict(data["printed"])
         if "unreadable" in data:
             record.unreadable = data["unreadable"]
-            sources["unreadable"] = fact_source(file, lines["unreadable"], section)
+            line = lines["unreadable"]
+            _put(sources, "unreadable", line if own else fact_source(self.file, line, section))
         return record
 
     def written(self, record, data: dict, lines, section, names):
@@ -179,16 +195,16 @@ class _Builder:
         for name in names:
             if name in data:
                 setattr(record, name, data[name])
-                record.sources[name] = fact_source(self.file, lines[name], section)
+                self.put(record, name, lines[name], section)
 
     def cite(self, record, data: dict, path, names, default):
         """record, with the source of each of `names` in data's section: its own line where data has it; the others
         share `default`'s source (the field they are read with)."""
-        file, sources, section = self.file, record.sources, data["section"]
         lines = self.doc.value_lines(path, data)
-        shared = fact_source(file, lines[default], section)
+        sources = record.sources = Sources.of(self.file, data["section"])
+        shared = lines[default]
         for name in names:
-            sources[name] = fact_source(file, lines[name], section) if name in data and name != default else shared
+            _put(sources, name, lines[name] if name in data else shared)
         return record
 
     def narrative(self, items, path) -> list:
@@ -198,7 +214,8 @@ class _Builder:
             section = n["section"]
             item = self.fill(Narrative(section=section, heading=n.get("heading", "")), n, path + (i,), section,
                              ("text",), texts=("text",))
-            item.sources["section"] = item.sources["heading"] = fact_source(self.file, lines[i], section)
+            self.put(item, "section", lines[i], section)
+            self.put(item, "heading", lines[i], section)
             out.append(item)
         return out
 
@@ -239,15 +256,16 @@ class _Builder:
         department = self.name(d["department"], ("department",)) if printed else d["department_described"]
         report = Report(department=department, year=d["year"], document=d["document"]["title"], file=file,
                         department_printed=printed)
+        sources = report.sources = Sources.of(file, "报告标题")
         if not printed:
-            report.sources["department_described"] = fact_source(file, lines["department_described"], "报告标题")
-        report.sources["department"] = fact_source(file, lines["department"], "报告标题")
-        report.sources["year"] = fact_source(file, lines["year"], "报告标题")
+            _put(sources, "department_described", lines["department_described"])
+        _put(sources, "department", lines["department"])
+        _put(sources, "year", lines["year"])
         report.money_unit = self.money_unit
-        report.sources["money_unit"] = fact_source(file, lines["unit"], "报告标题")
+        _put(sources, "money_unit", lines["unit"])
         if "region" in d:
             report.region = tuple((level, d["region"][level]) for level in REGION_LEVELS if level in d["region"])
-            report.sources["region"] = fact_source(file, lines["region"], "报告标题")
+            _put(sources, "region", lines["region"])
         document = d["document"]
         report.example = document.get("example", False)
         if len(document) > 1:  # v2 document fields
@@ -301,7 +319,6 @@ class _Builder:
 
     def project(self, p: dict, path) -> Project:
         lines = self.doc.value_lines(path, p)
-        file = self.file
         b = p["budget"]
         budget_section = b["section"]
         name = self.name(p["name"], path + ("name",))
@@ -309,16 +326,17 @@ class _Builder:
         budget = self.fill(Budget(), b, path + ("budget",), budget_section, BUDGET_NUMBERS, rates=("rate",))
         if not _BUDGET_BASIC.issuperset(b):
             self.budget_texts(budget, b, path + ("budget",), budget_section)
-        project = Project(name=name, aliases=aliases, budget=budget)
-        sources = project.sources
-        sources["name"] = fact_source(file, lines["name"], p.get("section", budget_section))
+        section = p.get("section", budget_section)
+        sources = Sources.of(self.file, section, {"name": lines["name"]})
+        project = Project(sources=sources, name=name, aliases=aliases, budget=budget)
         if not _PROJECT_BASIC.issuperset(p):
             self.project_extras(project, p, path, lines, budget_section)
         if "supervisor" in p:
             project.supervisor = p["supervisor"]
-            sources["supervisor"] = fact_source(file, lines["supervisor"], p.get("section", budget_section))
+            _put(sources, "supervisor", lines["supervisor"])
         elif self.supervisor is not None:
-            project.supervisor, sources["supervisor"] = self.supervisor
+            project.supervisor, source = self.supervisor
+            _put(sources, "supervisor", source)
         if "score" in p:
             s = p["score"]
             project.score = self.fill(Score(), s, path + ("score",), s["section"], ("total", "weight", "grade"),
@@ -327,13 +345,13 @@ class _Builder:
             project.indicators = [self.indicator(x, path + ("indicators", i)) for i, x in enumerate(p["indicators"])]
         if "departments_involved" in p:
             project.departments_involved = self.names(p["departments_involved"], path + ("departments_involved",))
-            project.sources["departments_involved"] = fact_source(
-                file, lines["departments_involved"], p.get("departments_section", budget_section))
+            self.put(project, "departments_involved", lines["departments_involved"],
+                     p.get("departments_section", budget_section))
         if "approvals" in p:
             project.approvals = [self.approval(a, path + ("approvals", i)) for i, a in enumerate(p["approvals"])]
         if "renamed_from" in p:
             project.renamed_from = self.names(p["renamed_from"], path + ("renamed_from",))
-            project.sources["renamed_from"] = fact_source(file, lines["renamed_from"], budget_section)
+            self.put(project, "renamed_from", lines["renamed_from"], budget_section)
         return project
 
     def budget_texts(self, budget: Budget, b: dict, path, section):
@@ -358,47 +376,46 @@ class _Builder:
 
     def indicator(self, x: dict, path) -> Indicator:
         lines = self.doc.value_lines(path, x)
-        file = self.file
         section = x["section"]
         kind = x.get("kind")
         if kind is None:  # derived from the printed levels; a combination the vocabulary lacks leaves it ""
             level1, level2 = _LEVEL1.get(x.get("level1")), _LEVEL2.get(x.get("level2"))
             kind = f"{level1}-{level2}"
             kind = sys.intern(kind) if kind in _KINDS else ""
-            kind_source = fact_source(file, lines["level2" if "level2" in x else "name"], section)
+            kind_line = lines["level2" if "level2" in x else "name"]
         else:
-            kind_source = fact_source(file, lines["kind"], section)  # category is read from kind
+            kind_line = lines["kind"]  # category is read from kind
         category = _categories.get(kind)
         if category is None:
             category = sys.intern(kind.split("-")[0])
             _remember(_categories, kind, category)
-        sources = {"name": fact_source(file, lines["name"], section), "kind": kind_source, "category": kind_source}
+        sources = Sources.of(self.file, section, {"name": lines["name"], "kind": kind_line, "category": kind_line})
         values = {}
         blank = None
         for name in ("target", "actual"):
             if name in x:
-                # one written value: one (immutable) source for the field and all the quantity's parts
-                source = sources[name] = fact_source(file, lines[name], section)
+                # one written value: the quantity's parts all cite the field's source
+                _put(sources, name, lines[name])
                 if x[name] is None:
                     blank = (name,) if blank is None else blank + (name,)
                 else:
-                    values[name] = self.quantity(x[name], path, name, source)
+                    values[name] = self.quantity(x[name], path, name, sources)
         ind = Indicator(sources=sources, name=x["name"], kind=kind, category=category, **values)
         if blank is not None:
             ind.blank = frozenset(blank)
         if "deviation_reason" in x:
             ind.deviation_reason = x["deviation_reason"]
-            sources["deviation_reason"] = fact_source(file, lines["deviation_reason"], section)
+            _put(sources, "deviation_reason", lines["deviation_reason"])
             if ind.deviation_reason is None:
                 ind.blank = ind.blank.union(("deviation_reason",))
         if "includes_tasks_of" in x:
             ind.includes_tasks_of = self.names(x["includes_tasks_of"], path + ("includes_tasks_of",))
-            sources["includes_tasks_of"] = fact_source(file, lines["includes_tasks_of"], section)
+            _put(sources, "includes_tasks_of", lines["includes_tasks_of"])
         if not _INDICATOR_BASIC.issuperset(x):
             self.fill(ind, x, path, section, _INDICATOR_EXTRAS, texts=_INDICATOR_TEXTS)
         return ind
 
-    def quantity(self, text: str, path, name: str, source: FactSource) -> Quantity | None:
+    def quantity(self, text: str, path, name: str, sources: Sources) -> Quantity | None:
         known = _quantities.get(text)
         if known is None:
             known = self._parse_quantity(text, path + (name,))
@@ -406,8 +423,8 @@ class _Builder:
                 return None
             _remember(_quantities, text, known)
         op, value, unit, low = known
-        return Quantity(sources={"op": source, "value": source, "unit": source, "text": source, "low": source},
-                        op=op, value=value, unit=unit, text=text, low=low, kind="" if value is not None else "text")
+        return Quantity(sources=CellSources(sources, name), op=op, value=value, unit=unit, text=text, low=low,
+                        kind="" if value is not None else "text")
 
     def _parse_quantity(self, text: str, path) -> tuple | None:
         """(op, value, unit, low) of an indicator value, or None after reporting why it is not one."""
@@ -472,7 +489,6 @@ class _Builder:
         return self.cite(approval, a, path, ("kind", "counterpart", "year", "document"), "kind")
 
     def claim(self, c: dict, path, order: int, line: int) -> Claim:
-        file = self.file
         section = c["section"]
         value = c["value"]
         unit = c.get("unit", "")
@@ -489,7 +505,7 @@ class _Builder:
             claim.where = Filter()
             self.written(claim.where, w, self.doc.value_lines(path + ("where",), w), section, ("field", "op", "value"))
         self.cite(claim, c, path, _CLAIM_FIELDS, "value")
-        claim.sources["order"] = fact_source(file, line, section)
+        _put(claim.sources, "order", line)
         return claim
 
     def commitment(self, c: dict, path) -> Commitment:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..core.errors import Diagnostic, did_you_mean
-from ..core.model import Commitment, CommitmentTarget, Project, Report
+from ..core.model import Commitment, CommitmentTarget, Project, Report, Sources
 
 INCREASE, DECREASE = "增加", "压缩"
 BUDGET_TILT = "预算倾斜"  # the commitment kind whose projects are listed by direction
@@ -153,9 +153,10 @@ def _link_commitment(report: Report, index: int, commitment: Commitment, by_key:
                                        "每个项目只列一次", "同一项目不能既增加又压缩预算"))
             continue
         seen[id(project)] = name
-        target = CommitmentTarget(name=name, direction=direction, project=project,
+        source = commitment.sources[field]
+        target = CommitmentTarget(Sources.of(source.file, source.section, {"name": source, "direction": source}),
+                                  name=name, direction=direction, project=project,
                                   followup_project=_carried_to(project, report, due, by_key))
-        target.sources["name"] = target.sources["direction"] = commitment.sources[field]
         targets.append(target)
     commitment.targets = targets
     if followup is not None and not problems:

@@ -5,6 +5,7 @@ the report section), so that every finding can cite the facts it used.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -20,10 +21,10 @@ class FactSource:
 def fact_source(file: str, line: int, section: str, _new=object.__new__, _cls=FactSource,
                 _file=FactSource.__dict__["file"].__set__, _line=FactSource.__dict__["line"].__set__,
                 _section=FactSource.__dict__["section"].__set__) -> FactSource:
-    """The same as FactSource(file, line, section), faster: the facts loader makes one per field
-    (docs/performance.md). Sets the slots directly instead of going through the frozen __init__: 305 against
-    550 ns; 353,267 calls at 10,000 generated projects, about 0.09 s or 6-7 % of the load stage (measured
-    2026-12-05, "Hacks judged again")."""
+    """The same as FactSource(file, line, section), faster. Sets the slots directly instead of going through the
+    frozen __init__: 305 against 550 ns; when the loader made one per field, 353,267 calls at 10,000 generated
+    projects, 6-7 % of the load stage ("Hacks judged again"). Since Sources makes them when asked for, 91,226 calls
+    in a python evaluation of those projects: about 0.6 % of it ("Cheaper records")."""
     source = _new(_cls)
     _file(source, file)
     _line(source, line)
@@ -31,11 +32,91 @@ def fact_source(file: str, line: int, section: str, _new=object.__new__, _cls=Fa
     return source
 
 
+class Sources(dict):
+    """A record's field -> FactSource (where its value came from), read as a mapping: get, [], in, items.
+
+    Compact: the fields of a record share its file and mostly its section, so a field holds its line alone (or
+    a FactSource where its section differs), and the FactSource is made when first asked for, then kept. The
+    loader made 58 FactSources per generated project, half of the objects it keeps; a finding cites a few
+    (docs/performance.md "Cheaper records"). Filled by the facts loader with dict.__setitem__; dict(sources) and
+    dict.copy give the raw lines."""
+
+    __slots__ = ("file", "section")
+
+    @staticmethod
+    def of(file: str, section: str, lines=()) -> Sources:
+        """Sources in `file` whose fields cite `section` (lines: field -> line, or -> FactSource). No __init__:
+        made this way, one is built in 0.5 against 1.5 us (the loader makes 24 per generated project)."""
+        sources = Sources(lines)
+        sources.file, sources.section = file, section
+        return sources
+
+    def __getitem__(self, name):
+        where = dict.__getitem__(self, name)
+        if type(where) is int:
+            where = fact_source(self.file, where, self.section)
+            dict.__setitem__(self, name, where)
+        return where
+
+    def get(self, name, default=None, _get=dict.get):
+        where = _get(self, name)
+        if where is None:
+            return default
+        if type(where) is int:
+            where = fact_source(self.file, where, self.section)
+            dict.__setitem__(self, name, where)
+        return where
+
+    def items(self):
+        return [(name, self[name]) for name in self]
+
+    def values(self):
+        return [self[name] for name in self]
+
+    def __setitem__(self, name, value):
+        raise TypeError("a record's sources are read-only: build a Sources instead")
+
+    def __reduce__(self):
+        return Sources.of, (self.file, self.section, dict.copy(self))
+
+
+NO_SOURCES = Sources.of("", "")  # the sources of a record not read from a file: shared, never filled
+
+
+class CellSources(Mapping):
+    """The sources of a Quantity: each of its fields cites the one cell it was read from, its indicator's
+    `target` or `actual` (one small object instead of a dict of five)."""
+
+    __slots__ = ("owner", "name")
+    FIELDS = ("op", "value", "unit", "text", "low")
+
+    def __init__(self, owner: Sources, name: str):
+        self.owner, self.name = owner, name
+
+    def __getitem__(self, key):
+        if key not in self.FIELDS:
+            raise KeyError(key)
+        return self.owner[self.name]
+
+    def get(self, key, default=None, _get=dict.get):
+        if key not in self.FIELDS:
+            return default
+        where = _get(self.owner, self.name)  # the owner's FactSource, once made: no second Python call
+        return self.owner[self.name] if type(where) is int else where
+
+    def __iter__(self):
+        return iter(self.FIELDS)
+
+    def __len__(self):
+        return len(self.FIELDS)
+
+
 @dataclass(slots=True)
 class Record:
-    """Base of fact records: `sources` maps a field name to where its value came from."""
+    """Base of fact records: `sources` maps a field name to where its value came from (Sources, or a dict of
+    FactSource in records made by hand)."""
 
-    sources: dict = field(default_factory=dict, repr=False, compare=False)
+    sources: Mapping = field(default_factory=lambda: NO_SOURCES, repr=False, compare=False)
     # how the report printed what is not a value: fields printed blank (null in the facts file) and fields
     # printed as a dash ("—", "/", "无" in a number cell), so that blank, not applicable and not transcribed
     # (absent) stay apart; shared empty defaults keep records that have neither cheap

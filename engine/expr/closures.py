@@ -95,18 +95,16 @@ def _t_path(node, sub):
         (a,) = rest
 
         def path1(scope, facts, params):
-            value = scope.get(head)
-            if value is None:
+            owner = scope.get(head)
+            if owner is None:
                 return None
-            root_type = type(value).__name__
-            source = value.sources.get(a) if isinstance(value, Record) else None
-            value = getattr(value, a, None)
+            value = getattr(owner, a, None)
             kind = type(value)
             if kind is Decimal or kind is str or value is None:  # the usual leaf values: a fact, as it is
-                facts.append((dotted, value, source, root_type))
+                facts.append((dotted, value, _source(owner, a), type(owner).__name__))
                 return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
-                facts.append((dotted, value, source, root_type))
+                facts.append((dotted, value, _source(owner, a), type(owner).__name__))
             return to_decimal(value)
 
         return path1
@@ -114,24 +112,22 @@ def _t_path(node, sub):
         a, b = rest
 
         def path2(scope, facts, params):
-            value = scope.get(head)
-            if value is None:
+            root = scope.get(head)
+            if root is None:
                 return None
-            root_type = type(value).__name__
-            source = value.sources.get(a) if isinstance(value, Record) else None
-            value = getattr(value, a, None)
-            if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
-                facts.append((dotted, value, source, root_type))
-            if value is None:
+            root_type = type(root).__name__
+            owner = getattr(root, a, None)
+            if not (isinstance(owner, Record) or (isinstance(owner, list) and _is_record_or_records(owner))):
+                facts.append((dotted, owner, _source(root, a), root_type))
+            if owner is None:
                 return None
-            source = value.sources.get(b) if isinstance(value, Record) else None
-            value = getattr(value, b, None)
+            value = getattr(owner, b, None)
             kind = type(value)
             if kind is Decimal or kind is str or value is None:
-                facts.append((dotted, value, source, root_type))
+                facts.append((dotted, value, _source(owner, b), root_type))
                 return value
             if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
-                facts.append((dotted, value, source, root_type))
+                facts.append((dotted, value, _source(owner, b), root_type))
             return to_decimal(value)
 
         return path2
@@ -142,10 +138,9 @@ def _t_path(node, sub):
         for part in rest:
             if value is None:
                 return None
-            source = value.sources.get(part) if isinstance(value, Record) else None
-            value = getattr(value, part, None)
+            owner, value = value, getattr(value, part, None)
             if not _is_record_or_records(value):
-                facts.append((dotted, value, source, root_type))
+                facts.append((dotted, value, _source(owner, part), root_type))
         return to_decimal(value)
 
     return path
@@ -235,6 +230,12 @@ def _t_comprehension(node, sub):
         return aggregate(values, unknown)
 
     return memoized if node.var not in names else comprehension
+
+
+def _source(owner, name):
+    """Asked for only when a field is recorded as a fact, not for each record on a path: Sources makes the
+    FactSource (engine/core/model.py), 369,161 times in an evaluation of 10,000 generated projects otherwise."""
+    return owner.sources.get(name) if isinstance(owner, Record) else None
 
 
 def _is_record_or_records(value) -> bool:
