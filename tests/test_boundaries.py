@@ -240,7 +240,10 @@ def test_reported_rate_within_the_range_its_printed_amounts_allow(run, rate, exe
 def test_reported_rate_with_zero_budget_cannot_be_evaluated(run):
     findings, outcomes = run([project(full_year=D("0"), executed=D("0"), rate="0%")])
     assert outcome_for(outcomes, "consistency.project-rate", 0) == UNKNOWN
-    assert findings_of(findings, "consistency.project-rate")[0].outcome == UNKNOWN
+    [finding] = findings_of(findings, "consistency.project-rate")
+    assert finding.outcome == UNKNOWN
+    # nothing is missing: the message says why without a 缺少 in front of it
+    assert finding.message.endswith("」: 数据不足或除数为零"), finding.message
 
 
 def two_projects():

@@ -193,6 +193,20 @@ def test_any_rests_on_its_first_true_item_and_all_on_its_first_false_one():
 
 
 def test_items_filtered_out_are_not_cited_and_first_cites_the_condition_it_stopped_at():
+    rows = [("甲", D(50)), ("乙", D(95)), ("丙", D(99))]
+    assert cited_lines("sum(p.score.total for p in report.projects if p.score.total > 90)", rows) == [2, 2, 3, 3]
     rows = [("甲", D(50)), ("乙", None), ("丙", D(99))]
-    assert cited_lines("sum(p.score.total for p in report.projects if p.score.total > 90)", rows) == [3, 3]
     assert cited_lines("first(p.score.total for p in report.projects if p.score.total > 90)", rows) == [2]
+
+
+def test_an_unknown_result_cites_the_items_whose_condition_is_unknown():
+    # the unknown condition is why the result is unknown: a finding that cannot be evaluated must name the
+    # missing fact (it said 缺少 数据不足或除数为零 for 临沧's funding row whose 全年预算 was unreadable)
+    rows = [("甲", D(50)), ("乙", None), ("丙", D(99))]
+    text = "sum(p.score.total for p in report.projects if p.score.total > 90)"
+    assert value_of(text, {"report": _records(rows)}) is None
+    assert cited_lines(text, rows) == [3, 3, 2]
+    _, facts, _ = traced(text, {"report": _records(rows)})
+    assert [(source.line, value) for _, value, source, _ in facts if value is None] == [(2, None)]
+    # a result that the other items settle does not rest on the undecided one
+    assert cited_lines("any(p.score.total > 90 for p in report.projects if p.score.total > 60)", rows) == [3, 3]

@@ -380,3 +380,14 @@ def test_a_number_merged_across_projects_or_columns_is_refused_at_the_covered_ce
         assert f"项目表!{covered}: " in out.output and "与 C3 合并,无法确定这一格的值" in out.output
     assert "项目表!C3: " not in out.output
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_template_format_follows_the_output_name_when_not_given(runner, tmp_path, monkeypatch):
+    csv_target, xlsx_target = tmp_path / "表.csv", tmp_path / "表.xlsx"
+    assert runner.invoke(cli, ["template", "-o", str(csv_target)]).exit_code == 0
+    assert csv_target.read_bytes() == runner.invoke(cli, ["template", "csv", "-o", "-"]).stdout_bytes
+    assert runner.invoke(cli, ["template", "-o", str(xlsx_target)]).exit_code == 0
+    assert load_workbook(xlsx_target).sheetnames[:3] == ["部门表", "项目表", "指标表"]
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(cli, ["template"]).exit_code == 0
+    assert (tmp_path / "自评表模板.xlsx").read_bytes()[:2] == b"PK"

@@ -45,6 +45,7 @@ from ..expr.semantics import compare
 from .base import FIRED, UNKNOWN, EngineError
 from .batch import Decision
 from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text
+from .durable_kleene import MAX_TERMS
 
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
 
@@ -293,8 +294,8 @@ class _Layout:
     """What DurableBackend derives from a program alone: groups, keys, the durable definitions and the
     tag of every durable rule name. Built once per program (`_layout_of`): about 40 ms for the shipped rules."""
 
-    def __init__(self, program):
-        self.program = program
+    def __init__(self, program, max_terms: int):
+        self.program, self.max_terms = program, max_terms
         self.groups: dict[str, list] = {}  # subject kind -> [(group name, [(rule_no, compiled)])]
         # subject kind -> per group: (group, its JSON prefix, [(rule id, [(leaf index, bool leaf?, key, key)])])
         self.fact_plans: dict = {}
@@ -327,7 +328,7 @@ class _Layout:
                 self.fact_plans[kind].append((group, ',"g":' + json.dumps(group), plan))
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
-        self.finding_groups = plan_groups(program)  # kind -> [durable_findings.Group]
+        self.finding_groups = plan_groups(program, max_terms)  # kind -> [durable_findings.Group]
         self.finding_plan: dict = {}  # id(CompiledRule) -> (Group, position in it)
         self.texts = {"": json.dumps(definition, ensure_ascii=False)}  # ruleset name suffix -> its definitions' text
         for kind_groups in self.finding_groups.values():
@@ -346,13 +347,13 @@ _LAYOUTS_KEPT = 4  # as many as compile_rules keeps programs: tests and rule-tes
 _layouts: list = []  # the _Layouts of the programs evaluated last, most recent last (each keeps its program alive)
 
 
-def _layout_of(program) -> _Layout:
+def _layout_of(program, max_terms: int) -> _Layout:
     for layout in _layouts:
-        if layout.program is program:
+        if layout.program is program and layout.max_terms == max_terms:
             _layouts.remove(layout)
             break
     else:
-        layout = _Layout(program)
+        layout = _Layout(program, max_terms)
         del _layouts[:len(_layouts) - _LAYOUTS_KEPT + 1]
     _layouts.append(layout)
     return layout
@@ -364,12 +365,13 @@ class DurableBackend:
 
     name = "durable_rules"
 
-    def __init__(self, program):
+    def __init__(self, program, max_terms: int = MAX_TERMS):
+        """max_terms: a rule with more durable rules than this for an outcome is decided the three-outcome way."""
         from durable import engine as durable_engine
 
         self._observed = durable_engine.MessageObservedException
         self._native = durable_engine.durable_rules_engine
-        layout = _layout_of(program)
+        layout = _layout_of(program, max_terms)
         self.groups, self.finding_groups = layout.groups, layout.finding_groups
         self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
         self.fired: list = []

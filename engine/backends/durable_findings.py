@@ -19,7 +19,7 @@ fact, measured), so every group has a ruleset of its own and a fact pays only fo
 slots times terms: per subject that does not grow with the slots, so facts are made as large as
 durable_rules allows: its alpha stack of 64 nodes (error 303, STACK_BUDGET) and 255 properties
 (error 302, FACT_PROPERTIES). Terms of one outcome share a durable rule as an `$or` (pack).
-A rule whose terms are too many (durable_kleene.MAX_TERMS) gets its own group, one subject per
+A rule whose terms are too many (durable_kleene.MAX_TERMS, or the backend's `max_terms`) gets its own group, one subject per
 fact, with the three-outcome rules (fired / passed / not applicable; unknown when none matched).
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ from functools import partial
 from ..construct.compile import And, Leaf, Not, leaves_of
 from ..core.catalog import SUBJECT_SCOPES
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
-from .durable_kleene import T, U, finding_terms
+from .durable_kleene import MAX_TERMS, T, U, finding_terms
 
 FACT_PROPERTIES = 240  # of durable_rules' 255 (error 302), "sid" included
 STACK_BUDGET = 60  # of durable_rules' MAX_STACK_SIZE 64 alpha nodes pending at once (error 303)
@@ -106,8 +106,8 @@ def _added(group: Group, rule: tuple) -> bool:
     return False
 
 
-def plan_groups(program) -> dict:
-    """kind -> [Group], the rules of every kind in program order."""
+def plan_groups(program, max_terms: int = MAX_TERMS) -> dict:
+    """kind -> [Group], the rules of every kind in program order; a rule of more than max_terms terms alone."""
     groups: dict = {}
     for kind_no, kind in enumerate(SUBJECT_SCOPES):
         letter = chr(ord("A") + kind_no)
@@ -116,7 +116,7 @@ def plan_groups(program) -> dict:
         for compiled in program.rules:
             if compiled.rule.subject != kind:
                 continue
-            terms = finding_terms(compiled)
+            terms = finding_terms(compiled, max_terms)
             if terms is not None and (current is None or not _added(current, (compiled, *terms))):
                 current = Group(f"{letter}{len(groups[kind])}", False)
                 if _added(current, (compiled, *terms)):

@@ -11,9 +11,9 @@ from .common import InputProblem, check_output, input_errors, write_output
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(["xlsx", "csv"]))
+@click.argument("kind", type=click.Choice(["xlsx", "csv"]), required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="写入的文件(默认 自评表模板.xlsx 或 自评表模板.csv)")
+              help="写入的文件(默认 自评表模板.xlsx 或 自评表模板.csv);不写格式时按其扩展名(.csv 为 CSV,其余为 xlsx)")
 @click.option("--from", "source", type=click.Path(dir_okay=False), default=None,
               help="用一份事实文件预先填好(如把上一年度的数据交给部门核对)")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖")
@@ -22,6 +22,8 @@ from .common import InputProblem, check_output, input_errors, write_output
                    "等查找,找不到则等级一栏不设下拉列表")
 def template(kind, output, source, force, rules_dir):
     """生成预算绩效自评表模板(部门表、项目表、指标表),部门填写后用 perfaudit import 导入。"""
+    if kind is None:  # `template -o 表.csv` says the format already
+        kind = "csv" if output and PurePath(output).suffix.lower() == ".csv" else "xlsx"
     output = output or f"自评表模板.{kind}"
     suffix = PurePath(output).suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".csv") and suffix != f".{kind}":  # import would take it by its name

@@ -204,7 +204,7 @@ def _t_comprehension(node, sub):
     def reduced(scope, items, facts, params):
         saved = scope.get(var)
         results = []
-        unknown = False
+        undecided = []  # facts of the items whose condition is unknown: an unknown result rests on them
         try:
             for item in items:
                 scope[var] = item
@@ -212,10 +212,9 @@ def _t_comprehension(node, sub):
                 if condition is not None:
                     keep = condition(scope, touched, params)
                     if keep is None:
-                        unknown = True
+                        undecided.append(touched)
                         if is_first and not results:
-                            facts.extend(touched)  # the loop stops at this item: its condition's facts stay
-                            break
+                            break  # the loop stops at this item
                     if not keep:
                         continue  # items filtered out are not facts the result rests on
                 value = element(scope, touched, params)
@@ -227,7 +226,11 @@ def _t_comprehension(node, sub):
         values = [v for v, _ in results]
         for k in rests_on(name, values):
             facts.extend(results[k][1])
-        return aggregate(values, unknown)
+        value = aggregate(values, bool(undecided))
+        if value is None:
+            for touched in undecided:
+                facts.extend(touched)
+        return value
 
     return memoized if node.var not in names else comprehension
 

@@ -303,8 +303,8 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
         missing = sorted({fact_label(kind, path, root, units.get(source.file if source else report.file, WAN))
                           for path, value, source, root in facts if value is None})
         parts = missing + sorted(f"参数 {name}" for name in used if params.get(name) is None)
-        what = "、".join(parts) if parts else "数据不足或除数为零"
-        message = f"无法评估「{rule.title}」: 缺少 {what}"
+        what = f"缺少 {'、'.join(parts)}" if parts else "数据不足或除数为零"
+        message = f"无法评估「{rule.title}」: {what}"
         severity = "info"
     cites = {}
     for path, _, source, root in facts:
