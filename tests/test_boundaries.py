@@ -154,6 +154,13 @@ def test_score_range(run, total, expected):
     assert outcome_for(outcomes, "grading.score-out-of-range", 0) == expected
 
 
+def test_a_score_above_every_band_says_why_the_band_cannot_be_judged(run):
+    findings, outcomes = run([project(total=D("100.20"), grade="优秀")])
+    assert outcome_for(outcomes, "grading.band-mismatch", 0) == UNKNOWN
+    [finding] = findings_of(findings, "grading.band-mismatch")
+    assert "缺少" not in finding.message and "不在参数表的任何区间内" in finding.message
+
+
 # ---- indicator-review ---------------------------------------------------------
 
 @pytest.mark.parametrize("target, expected", [
@@ -243,7 +250,7 @@ def test_reported_rate_with_zero_budget_cannot_be_evaluated(run):
     [finding] = findings_of(findings, "consistency.project-rate")
     assert finding.outcome == UNKNOWN
     # nothing is missing: the message says why without a 缺少 in front of it
-    assert finding.message.endswith("」: 数据不足或除数为零"), finding.message
+    assert finding.message.endswith("」: 现有数据无法判断(如除数为零,或数值不在参数表的任何区间内)"), finding.message
 
 
 def two_projects():

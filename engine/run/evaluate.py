@@ -303,7 +303,8 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
         missing = sorted({fact_label(kind, path, root, units.get(source.file if source else report.file, WAN))
                           for path, value, source, root in facts if value is None})
         parts = missing + sorted(f"参数 {name}" for name in used if params.get(name) is None)
-        what = f"缺少 {'、'.join(parts)}" if parts else "数据不足或除数为零"
+        # nothing missing: a division by zero, or a value outside every band of a parameter table (a 总分 above 100)
+        what = f"缺少 {'、'.join(parts)}" if parts else "现有数据无法判断(如除数为零,或数值不在参数表的任何区间内)"
         message = f"无法评估「{rule.title}」: {what}"
         severity = "info"
     cites = {}
