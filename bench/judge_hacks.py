@@ -95,7 +95,6 @@ def constructors(facts_dir: str, rules_dir: str, calls: int = 100_000) -> None:
     """calls: constructor calls per timing (best of 5)."""
     from engine import api
     from engine.core.findings import FactCitation, Finding
-    from engine.core.model import FactSource, fact_source
     from engine.run.gcpause import paused_gc
 
     new, put = object.__new__, object.__setattr__
@@ -114,30 +113,17 @@ def constructors(facts_dir: str, rules_dir: str, calls: int = 100_000) -> None:
         return citation
 
     finding_args = ("r", "t", "f", "s", "o", "d", 2024, "p", "k", "s", "m", (), (), ())
-    rows = [("FactSource", FactSource, fact_source, ("f", 3, "s")),
-            ("Finding", Finding, finding_bypass, finding_args),
+    rows = [("Finding", Finding, finding_bypass, finding_args),
             ("FactCitation", FactCitation, citation_bypass, ("f", 3, "s", "x"))]
     print("constructor, ns each (best of 5): plain / bypass")
     for label, plain, bypass, args in rows:
         costs = [min(timeit.repeat(lambda f=f: f(*args), number=calls, repeat=5)) * 1e9 / calls for f in (plain, bypass)]
         print(f"  {label:14s} {costs[0]:6.0f} / {costs[1]:6.0f}")
-    import engine.construct.facts
-
-    made = [0]
-
-    def counting(*args):
-        made[0] += 1
-        return fact_source(*args)
-
-    engine.construct.facts.fact_source = counting
-    try:
-        with paused_gc():
-            reports = api.load_facts([facts_dir])
-            evaluation = api.evaluate(api.compile(api.load_rules(rules_dir)), reports, backend="python")
-    finally:
-        engine.construct.facts.fact_source = fact_source
+    with paused_gc():
+        reports = api.load_facts([facts_dir])
+        evaluation = api.evaluate(api.compile(api.load_rules(rules_dir)), reports, backend="python")
     citations = {id(c) for f in evaluation.findings for c in f.citations if isinstance(c, FactCitation)}
-    print(f"  the corpus makes {made[0]} FactSources, {len(evaluation.findings)} Findings, {len(citations)} FactCitations")
+    print(f"  the corpus makes {len(evaluation.findings)} Findings, {len(citations)} FactCitations")
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from ..core.cjk import half_width_table
 from ..core.errors import Collector, Diagnostic, did_you_mean
 from ..core.model import (MONEY_TO_WAN, NO_SOURCES, REGION_LEVELS, Approval, Budget, CellSources, Claim, Commitment,
-                          Filter, Funding, Goals, Indicator, Narrative, Project, Quantity, Report, Score, Sources, Totals,
-                          fact_source, money_to_wan)
+                          FactSource, Filter, Funding, Goals, Indicator, Narrative, Project, Quantity, Report, Score,
+                          Sources, Totals, money_to_wan)
 from ..load.files import expand_paths, load_document
 from ..load.validate import schema
 from ..load.yamlsrc import FAST_PATHS, MAX_DIGITS, Document, render_path
@@ -150,7 +150,7 @@ class _Builder:
 
     def put(self, record, name, line, section):
         sources = self.sources(record, section)
-        _put(sources, name, line if section == sources.section else fact_source(self.file, line, section))
+        _put(sources, name, line if section == sources.section else FactSource(self.file, line, section))
 
     def fill(self, record, data: dict, path, section, fields, rates=(), texts=()):
         """The listed fields of data into record, each with its source. A null is a cell printed blank
@@ -179,7 +179,7 @@ class _Builder:
                 elif self.converts and name in MONEY:
                     value = money_to_wan(Decimal(value), self.money_unit)
                 setattr(record, name, value)
-                _put(sources, name, lines[name] if own else fact_source(self.file, lines[name], section))
+                _put(sources, name, lines[name] if own else FactSource(self.file, lines[name], section))
         if blank is not None:
             record.blank = record.blank.union(blank)
         if "printed" in data:
@@ -187,7 +187,7 @@ class _Builder:
         if "unreadable" in data:
             record.unreadable = data["unreadable"]
             line = lines["unreadable"]
-            _put(sources, "unreadable", line if own else fact_source(self.file, line, section))
+            _put(sources, "unreadable", line if own else FactSource(self.file, line, section))
         return record
 
     def written(self, record, data: dict, lines, section, names):

@@ -18,20 +18,6 @@ class FactSource:
     section: str  # report section, e.g. "二(一) 表 第1行"
 
 
-def fact_source(file: str, line: int, section: str, _new=object.__new__, _cls=FactSource,
-                _file=FactSource.__dict__["file"].__set__, _line=FactSource.__dict__["line"].__set__,
-                _section=FactSource.__dict__["section"].__set__) -> FactSource:
-    """The same as FactSource(file, line, section), faster. Sets the slots directly instead of going through the
-    frozen __init__: 305 against 550 ns; when the loader made one per field, 353,267 calls at 10,000 generated
-    projects, 6-7 % of the load stage ("Hacks judged again"). Since Sources makes them when asked for, 91,226 calls
-    in a python evaluation of those projects: about 0.6 % of it ("Cheaper records")."""
-    source = _new(_cls)
-    _file(source, file)
-    _line(source, line)
-    _section(source, section)
-    return source
-
-
 class Sources(dict):
     """A record's field -> FactSource (where its value came from), read as a mapping: get, [], in, items.
 
@@ -54,7 +40,7 @@ class Sources(dict):
     def __getitem__(self, name):
         where = dict.__getitem__(self, name)
         if type(where) is int:
-            where = fact_source(self.file, where, self.section)
+            where = FactSource(self.file, where, self.section)
             dict.__setitem__(self, name, where)
         return where
 
@@ -63,7 +49,7 @@ class Sources(dict):
         if where is None:
             return default
         if type(where) is int:
-            where = fact_source(self.file, where, self.section)
+            where = FactSource(self.file, where, self.section)
             dict.__setitem__(self, name, where)
         return where
 
