@@ -19,4 +19,4 @@ def test_judge_hacks_prints_its_rows(tmp_path, capsys):
     for row in ("Finding", "FactCitation"):
         assert row in out
     made = out.split("the corpus makes ")[1].split()
-    assert int(made[0]) > 0 and int(made[2]) > 0 and made[1] == "FactSources,"
+    assert int(made[0]) > 0 and int(made[2]) > 0 and made[1] == "Findings,"
