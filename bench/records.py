@@ -123,5 +123,5 @@ def pickled(path: str) -> dict:
 
 if __name__ == "__main__":
     mode, folder, *more = sys.argv[1:]
-    print(json.dumps({"cpu": cpu, "construct": construct, "evaluate": evaluate, "objects": objects, "pickle": pickled}[mode](folder, *map(int, more)),
-                     ensure_ascii=False))
+    measure = {"cpu": cpu, "construct": construct, "evaluate": evaluate, "objects": objects, "pickle": pickled}[mode]
+    print(json.dumps(measure(folder, *map(int, more)), ensure_ascii=False))

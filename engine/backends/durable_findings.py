@@ -19,8 +19,8 @@ fact, measured), so every group has a ruleset of its own and a fact pays only fo
 slots times terms: per subject that does not grow with the slots, so facts are made as large as
 durable_rules allows: its alpha stack of 64 nodes (error 303, STACK_BUDGET) and 255 properties
 (error 302, FACT_PROPERTIES). Terms of one outcome share a durable rule as an `$or` (pack).
-A rule whose terms are too many (durable_kleene.MAX_TERMS, or the backend's `max_terms`) gets its own group, one subject per
-fact, with the three-outcome rules (fired / passed / not applicable; unknown when none matched).
+A rule whose terms are too many (durable_kleene.MAX_TERMS, or the backend's `max_terms`) gets its own group, one
+subject per fact, with the three-outcome rules (fired / passed / not applicable; unknown when none matched).
 """
 from __future__ import annotations
 
