@@ -61,3 +61,28 @@ def test_a_missing_amount_is_named_in_the_reports_unit(tmp_path, program, backen
     [project] = explain_project(program, reports, "林业改革", ["execution.over-budget"], backend).projects
     [rule] = project.rules
     assert rule.message == unknown.message
+
+
+def test_the_parts_of_a_target_and_an_actual_are_named_with_them(tmp_path, program):
+    """Both are Quantities: a finding citing an indicator's target and actual cited two facts called 原文 (or
+    数值(区间为上限), 24,110 times in a 10,000-project run), which an auditor could not tell apart."""
+    from engine.core.catalog import label_of
+
+    assert label_of("Indicator", ("target", "value")) == "年度指标值的数值(区间为上限)"
+    assert label_of("Claim", ("where", "field")) == "条件的字段"
+    assert label_of("Claim", ("text",)) == "原文" and label_of("Project", ("budget", "executed")) == "全年执行(万元)"
+    path = tmp_path / "2024" / "a.yaml"
+    path.parent.mkdir()
+    path.write_text(REPORT_IN_YUAN + """    indicators:
+      - name: 验收合格率
+        kind: 产出-质量
+        section: 表 绩效指标 第1行
+        target: "≥95%"
+        actual: "90%"
+        weight: 10
+        score: 10
+""", encoding="utf-8")
+    evaluation = evaluate(program, load_facts([path]), backend="python")
+    [full_marks] = [f for f in evaluation.findings if f.rule == "scoring.full-marks-target-missed"]
+    fields = [field for _, field in fact_fields(full_marks)]
+    assert fields == ["指标", "年度指标值的数值(区间为上限)", "实际完成值的数值(区间为上限)", "分值", "得分"]

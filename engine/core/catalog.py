@@ -184,13 +184,20 @@ SUBJECT_LABELS = {"report": "报告", "project": "项目", "indicator": "指标"
 PARAMETER_TYPES = {"number": NUM, "ratio": NUM, "map": "map", "list": list_of(STR)}
 
 
+# records that are the value of one field: their fields' labels (原文, 数值, 比较符) name it too, or a finding citing an
+# indicator's target and actual would cite two facts called 数值(区间为上限)
+_VALUE_RECORDS = frozenset(("Quantity", "Filter"))
+
+
 def label_of(root_type: str, parts: tuple[str, ...]) -> str:
-    """Chinese label for a field path, for explanations: project.budget.executed -> 全年执行(万元)."""
+    """Chinese label for a field path, for explanations: project.budget.executed -> 全年执行(万元),
+    indicator.target.value -> 年度指标值的数值(区间为上限)."""
     current = root_type
-    label = ""
+    label = owner = ""
     for part in parts:
         fields = RECORDS.get(current)
         if not fields or part not in fields:
             return ".".join(parts)
+        owner = label if current in _VALUE_RECORDS else ""
         current, label = fields[part]
-    return label
+    return f"{owner}的{label}" if owner else label
