@@ -58,6 +58,14 @@ def test_help_screens_have_chinese_headings(runner, command):
     assert not ENGLISH.search(result.stdout), result.stdout
 
 
+@pytest.mark.parametrize("command", [[], ["claims"]])
+def test_command_lists_give_whole_summaries(runner, command):
+    """click cuts a command's summary at about 45 columns and ends it with "...": claims' list read
+    "用 --accept / --discard..." until review was given a summary of its own."""
+    listing = run(runner, *command, "--help").stdout
+    assert "..." not in listing.split("命令:")[1], listing
+
+
 def test_help_columns_line_up_in_terminal_columns(runner):
     from engine.core.cjk import display_width
 

@@ -42,7 +42,7 @@ def _assigned(given: tuple, option: str, example: str, file: str) -> dict:
     return out
 
 
-@claims.command("review")
+@claims.command("review", short_help="列出 perfaudit import 从文字中抽出、尚未确认的数量陈述,逐条确认、删去或填入项目")
 @click.argument("file", metavar="文件", type=click.Path(dir_okay=False))
 @click.option("--accept", multiple=True, metavar="编号", help="确认的编号(如 1,3):移入 claims:;可多次给出")
 @click.option("--discard", multiple=True, metavar="编号", help="删去的编号(如 2,4):不是数量陈述,或与核查无关;可多次给出")
