@@ -39,19 +39,19 @@ class Sources(dict):
 
     def __getitem__(self, name):
         where = dict.__getitem__(self, name)
-        if type(where) is int:
-            where = FactSource(self.file, where, self.section)
-            dict.__setitem__(self, name, where)
-        return where
+        return self._made(name, where) if type(where) is int else where
 
     def get(self, name, default=None, _get=dict.get):
         where = _get(self, name)
         if where is None:
             return default
-        if type(where) is int:
-            where = FactSource(self.file, where, self.section)
-            dict.__setitem__(self, name, where)
-        return where
+        return self._made(name, where) if type(where) is int else where
+
+    def _made(self, name, line: int) -> FactSource:
+        """The FactSource of a field that holds its line, made now and kept in its place."""
+        source = FactSource(self.file, line, self.section)
+        dict.__setitem__(self, name, source)
+        return source
 
     def items(self):
         return [(name, self[name]) for name in self]
