@@ -328,3 +328,41 @@ def test_finding_text_is_the_finding_dict_encoded():
                           tuple(rng.sample([policy, *facts], rng.randint(0, 4))),
                           rng.choice([(), parameters]))
         assert finding_text(finding, memo) == encode(finding_dict(finding), FINDING_LEVEL)
+
+
+
+def test_subexpressions_computed_once_per_finding_trace_the_same_facts(ruleset, all_reports):
+    """A rule's evidence restating its condition's predicate is traced once per finding (evaluate._shared_nodes,
+    closures.compile_traced's shared): every value, fact (in order) and parameter as tracing each anew, for the
+    fixture rules and for an evidence that keeps the items a condition's `any` ruled out (their facts replayed)."""
+    from decimal import localcontext
+
+    import engine.run.evaluate as E
+    from engine.expr import ast as A
+    from engine.expr.closures import MEMO, compile_traced
+    from engine.expr.parser import parse
+    from engine.run.subjects import subjects_of
+
+    predicate = "present(i.target.value) and i.actual.value < i.target.value and i.target.unit == i.actual.unit"
+    extra = [parse(f"any({predicate} for i in project.indicators)"),
+             parse(f"list(i.name for i in project.indicators if not ({predicate}))")]
+    program = compile(ruleset)
+    plans = [(c.rule.subject, [n for n in [leaf.node for leaf in c.leaves] + [n for _, n in c.evidence]
+                               if any(isinstance(x, A.Comprehension) for x in A.walk(n))]) for c in program.rules]
+    plans = [(kind, nodes, E._shared_nodes(nodes)) for kind, nodes in plans + [("project", extra)]]
+    plans = [plan for plan in plans if plan[2]]
+    assert len(plans) > 5 and "project" in {kind for kind, *_ in plans}
+    for report in all_reports[::4]:  # a quarter of them: every plan meets subjects whose replays carry facts
+        params = E.params_for(ruleset, ruleset.scope_of(report))
+        for subject in subjects_of(report):
+            for kind, nodes, shared in plans:
+                if kind != subject.kind:
+                    continue
+                results = []
+                for closures in ([compile_traced(n) for n in nodes], [compile_traced(n, shared) for n in nodes]):
+                    scope, facts, used = E.closure_scope(subject, params, None, {}), [], []
+                    scope[MEMO] = {}
+                    with localcontext() as ctx:
+                        ctx.prec = 34
+                        results.append(([repr(c(scope, facts, used)) for c in closures], facts, used))
+                assert results[0] == results[1], (kind, subject.key)
