@@ -88,7 +88,12 @@ def finding_text(f: Finding, memo: dict) -> str:
         out.append("{}")
     out += (f',{_IN3}"parameters": ', _once(memo, f.parameters, _parameters_text), f',{_IN3}"citations": ')
     if f.citations:
-        out += ("[", _IN4, f",{_IN4}".join([_once(memo, c, _citation_text) for c in f.citations]), _IN3, "]")
+        citations = []
+        for c in f.citations:  # most fact citations are cited once (50,000 of 55,000 at 10,000 projects): no memo
+            citations.append(f'{{{_IN5}"kind": "fact",{_IN5}"file": {_str(c.file)},{_IN5}"line": {_int(c.line)},'
+                             f'{_IN5}"section": {_str(c.section)},{_IN5}"field": {_str(c.field)}{_IN4}}}'
+                             if type(c) is FactCitation else _once(memo, c, _citation_text))
+        out += ("[", _IN4, f",{_IN4}".join(citations), _IN3, "]")
     else:
         out.append("[]")
     out.append("\n" + "  " * FINDING_LEVEL + "}")
@@ -114,11 +119,11 @@ def _parameters_text(parameters) -> str:
 
 
 def _citation_text(citation) -> str:
-    if type(citation) is not FactCitation:
-        return encode(citation_dict(citation), FINDING_LEVEL + 2)
-    # most fact citations are cited once (50,000 of 55,000 at 10,000 projects): their own text, the rest generic
-    return (f'{{{_IN5}"kind": "fact",{_IN5}"file": {_str(citation.file)},{_IN5}"line": {encode(citation.line, 5)},'
-            f'{_IN5}"section": {_str(citation.section)},{_IN5}"field": {_str(citation.field)}{_IN4}}}')
+    return encode(citation_dict(citation), FINDING_LEVEL + 2)
+
+
+def _int(value) -> str:
+    return int.__repr__(value) if type(value) is int else encode(value, FINDING_LEVEL + 3)
 
 
 def summary_dict(evaluation, counts: dict | None = None) -> dict:
