@@ -56,10 +56,11 @@ def parameter_dicts(parameters) -> list:
 
 
 def finding_text(f: Finding, memo: dict) -> str:
-    """encode(finding_dict(f), FINDING_LEVEL), spliced from pieces encoded once per document: the head of a
-    rule's findings (rule, title, family, severity, outcome), a report's department and year, evidence labels, and
-    each parameter table and citation object (a run shares them between findings). A finding cost 47 calls of
-    _encode (34 us; 0.46 s of 4 s at 10,000 generated projects); tests/test_fast_paths.py compares the two."""
+    """encode(finding_dict(f), FINDING_LEVEL), spliced from pieces encoded once per document (memo): the head of a
+    rule's findings (rule, title, family, severity, outcome), a report's department and year, evidence labels, each
+    parameter table and policy citation (a run shares them between findings); fact citations written in place. A
+    finding cost 47 calls of _encode (34 us; 0.46 s of 4 s at 10,000 generated projects); tests/test_fast_paths.py
+    compares the two."""
     head = memo.get((f.rule, f.title, f.family, f.severity, f.outcome))
     if head is None:
         head = memo[(f.rule, f.title, f.family, f.severity, f.outcome)] = "".join(
