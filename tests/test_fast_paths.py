@@ -279,15 +279,12 @@ def random_json(rng, depth=0):
 def test_jsontext_writes_what_json_dumps_writes():
     import json
 
-    from engine.render.jsontext import Items, Shared, dumps
+    from engine.render.jsontext import Items, dumps
 
     rng = random.Random(5)
     for _ in range(3000):
         value = random_json(rng)
         assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)
-        shared = Shared(value)  # one object met at two depths and twice at one: the text of each depth
-        assert dumps([shared, {"x": [shared, shared]}]) == json.dumps(
-            [value, {"x": [value, value]}], ensure_ascii=False, indent=2)
         listed = [random_json(rng) for _ in range(rng.randint(0, 3))]
         assert dumps({"a": Items(len(listed), iter(listed)), "b": 1}) == json.dumps(
             {"a": listed, "b": 1}, ensure_ascii=False, indent=2)
@@ -305,3 +302,67 @@ def test_json_report_is_json_dumps_of_the_findings(ruleset, all_reports):
     document = {"findings": [finding_dict(f) for f in evaluation.findings], "summary": summary_dict(evaluation),
                 "run": {"rules_hash": evaluation.rules_hash, "facts_hash": "abc", "version": VERSION}}
     assert render("json", evaluation) == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_finding_text_is_the_finding_dict_encoded():
+    """json_report.finding_text splices pieces it encoded once; every shape of a finding gives encode(finding_dict)."""
+    from engine.core.findings import FactCitation, Finding, ParameterUse, PolicyCitation
+    from engine.render.json_report import FINDING_LEVEL, finding_dict, finding_text
+    from engine.render.jsontext import encode
+
+    rng = random.Random(7)
+    texts = ["", "a", '引"号\\', "\u2028 新\n行", "😀"]
+    policy = PolicyCitation("src", rng.choice([None, "文号"]), "标题", "一", "", "verified", None, "http://x")
+    facts = [FactCitation(rng.choice(texts), rng.randint(0, 10**6), rng.choice(texts), rng.choice(texts))
+             for _ in range(6)]
+    parameters = (ParameterUse("p", "参数", Decimal("0.7"), 2024, (policy,)), ParameterUse("q", "", None, 2023, ()))
+    values = [None, True, False, 0, 7, Decimal("1.50"), Decimal("-0"), Decimal("1E+3"), Decimal("1E-20"), "", "x",
+              '"', [Decimal(1), None, "a"], [], ("a", ["b"])]
+    memo: dict = {}
+    for _ in range(2000):
+        finding = Finding(rng.choice(["r.a", "r.b"]), rng.choice(texts), rng.choice(texts),
+                          rng.choice(["info", "error"]), rng.choice(["fired", "cannot-evaluate"]), rng.choice(texts), rng.choice([2024, 2025]),
+                          rng.choice([None, *texts]), rng.choice(["project", "indicator"]), rng.choice(texts),
+                          rng.choice(texts),
+                          tuple((rng.choice(texts) + str(i), rng.choice(values)) for i in range(rng.randint(0, 3))),
+                          tuple(rng.sample([policy, *facts], rng.randint(0, 4))),
+                          rng.choice([(), parameters]))
+        assert finding_text(finding, memo) == encode(finding_dict(finding), FINDING_LEVEL)
+
+
+
+def test_subexpressions_computed_once_per_finding_trace_the_same_facts(ruleset, all_reports):
+    """A rule's evidence restating its condition's predicate is traced once per finding (evaluate._shared_nodes,
+    closures.compile_traced's shared): every value, fact (in order) and parameter as tracing each anew, for the
+    fixture rules and for an evidence that keeps the items a condition's `any` ruled out (their facts replayed)."""
+    from decimal import localcontext
+
+    import engine.run.evaluate as E
+    from engine.expr import ast as A
+    from engine.expr.closures import MEMO, compile_traced
+    from engine.expr.parser import parse
+    from engine.run.subjects import subjects_of
+
+    predicate = "present(i.target.value) and i.actual.value < i.target.value and i.target.unit == i.actual.unit"
+    extra = [parse(f"any({predicate} for i in project.indicators)"),
+             parse(f"list(i.name for i in project.indicators if not ({predicate}))")]
+    program = compile(ruleset)
+    plans = [(c.rule.subject, [n for n in [leaf.node for leaf in c.leaves] + [n for _, n in c.evidence]
+                               if any(isinstance(x, A.Comprehension) for x in A.walk(n))]) for c in program.rules]
+    plans = [(kind, nodes, E._shared_nodes(nodes)) for kind, nodes in plans + [("project", extra)]]
+    plans = [plan for plan in plans if plan[2]]
+    assert len(plans) > 5 and "project" in {kind for kind, *_ in plans}
+    for report in all_reports[::4]:  # a quarter of them: every plan meets subjects whose replays carry facts
+        params = E.params_for(ruleset, ruleset.scope_of(report))
+        for subject in subjects_of(report):
+            for kind, nodes, shared in plans:
+                if kind != subject.kind:
+                    continue
+                results = []
+                for closures in ([compile_traced(n) for n in nodes], [compile_traced(n, shared) for n in nodes]):
+                    scope, facts, used = E.closure_scope(subject, params, None, {}), [], []
+                    scope[MEMO] = {}
+                    with localcontext() as ctx:
+                        ctx.prec = 34
+                        results.append(([repr(c(scope, facts, used)) for c in closures], facts, used))
+                assert results[0] == results[1], (kind, subject.key)

@@ -45,6 +45,22 @@ def test_quotes_paths_and_numbers_keep_their_characters():
     assert prose(once) == once == "表中合计 213.05万元，各项目之和为 224.05万元；见（附表）"
 
 
+def test_prose_is_the_character_walk(result):
+    """style.prose visits the brackets and punctuation only: the same text as the walk over every character
+    (tests/prose_reference.py), on random mixes of what it looks at and on every finding's message."""
+    import random
+
+    from .prose_reference import prose as walked
+
+    rng = random.Random(3)
+    pieces = ["(", ")", ",", ":", ";", " ", "  ", "\t", "\n", "`", "/", "“", "”", "「", "」", "（", "，", "中", "文", "a",
+              "Z", "1", "0", ".", "%", "—", "\u3000", "\xa0", "é", "_", "-"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 24))) for _ in range(20000)]
+    texts += [f.message for f in result.findings] + [f.title for f in result.findings]
+    for text in texts:
+        assert prose(text) == walked(text), text
+
+
 def test_verbatim_policy_quotes_are_not_restyled(result):
     md = render("md", result)
     quotes = [line for line in md.splitlines() if line.startswith("    > ")]

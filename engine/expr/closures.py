@@ -46,9 +46,40 @@ DISCARD = deque(maxlen=0)
 # fact read (a path's value that is not a record or a list of records), params the parameter names in
 # first-use order.
 
-def compile_traced(node: A.Node):
-    """A closure (scope, facts, params) -> value, recording the facts and parameters it used."""
-    return _TRACERS[type(node)](node, compile_traced)
+def compile_traced(node: A.Node, shared: dict | None = None):
+    """A closure (scope, facts, params) -> value, recording the facts and parameters it used.
+
+    shared: {id(sub-expression): its shape (A.without_positions)} of sub-expressions of `node` that a finding
+    computes more than once (a rule's evidence restating its condition's predicate, `list(i.name for i in
+    project.indicators if P(i))` beside `any(P(i) for ...)`): with a scope[MEMO], each is computed once per binding
+    of its free names and replayed, value and facts, as comprehensions are."""
+    if not shared:
+        return _TRACERS[type(node)](node, compile_traced)
+
+    def sub(n):
+        inner, shape = _TRACERS[type(n)](n, sub), shared.get(id(n))
+        return inner if shape is None else _replayed(inner, _SHAPES.setdefault(shape, len(_SHAPES)), free_roots(n))
+
+    return sub(node)
+
+
+def _replayed(inner, shape: int, names: tuple):
+    def replayed(scope, facts, params):
+        memo = scope.get(MEMO)
+        if memo is None or facts is DISCARD:
+            return inner(scope, facts, params)
+        bound = tuple(map(scope.get, names))
+        key = (shape, *map(id, bound))
+        entry = memo.get(key)
+        if entry is not None:
+            facts.extend(entry[1])
+            return entry[0]
+        mark = len(facts)
+        value = inner(scope, facts, params)
+        memo[key] = (value, facts[mark:], bound)  # the bound values kept: their ids are not reused meanwhile
+        return value
+
+    return replayed
 
 
 def compile_recorded(node: A.Node):
@@ -94,6 +125,8 @@ def _t_path(node, sub):
     if len(rest) == 1:
         (a,) = rest
 
+        # `facts is not DISCARD`: an untraced closure (compile_expr: evidence, the columns' per-element work) asks
+        # no FactSource (17 % of a finding without comprehensions was _source for evidence values)
         def path1(scope, facts, params):
             owner = scope.get(head)
             if owner is None:
@@ -101,9 +134,11 @@ def _t_path(node, sub):
             value = getattr(owner, a, None)
             kind = type(value)
             if kind is Decimal or kind is str or value is None:  # the usual leaf values: a fact, as it is
-                facts.append((dotted, value, _source(owner, a), type(owner).__name__))
+                if facts is not DISCARD:
+                    facts.append((dotted, value, _source(owner, a), type(owner).__name__))
                 return value
-            if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
+            if facts is not DISCARD and not (isinstance(value, Record) or (
+                    isinstance(value, list) and _is_record_or_records(value))):
                 facts.append((dotted, value, _source(owner, a), type(owner).__name__))
             return to_decimal(value)
 
@@ -115,19 +150,21 @@ def _t_path(node, sub):
             root = scope.get(head)
             if root is None:
                 return None
-            root_type = type(root).__name__
             owner = getattr(root, a, None)
-            if not (isinstance(owner, Record) or (isinstance(owner, list) and _is_record_or_records(owner))):
-                facts.append((dotted, owner, _source(root, a), root_type))
+            if facts is not DISCARD and not (isinstance(owner, Record) or (
+                    isinstance(owner, list) and _is_record_or_records(owner))):
+                facts.append((dotted, owner, _source(root, a), type(root).__name__))
             if owner is None:
                 return None
             value = getattr(owner, b, None)
             kind = type(value)
             if kind is Decimal or kind is str or value is None:
-                facts.append((dotted, value, _source(owner, b), root_type))
+                if facts is not DISCARD:
+                    facts.append((dotted, value, _source(owner, b), type(root).__name__))
                 return value
-            if not (isinstance(value, Record) or (isinstance(value, list) and _is_record_or_records(value))):
-                facts.append((dotted, value, _source(owner, b), root_type))
+            if facts is not DISCARD and not (isinstance(value, Record) or (
+                    isinstance(value, list) and _is_record_or_records(value))):
+                facts.append((dotted, value, _source(owner, b), type(root).__name__))
             return to_decimal(value)
 
         return path2
@@ -149,6 +186,18 @@ def _t_path(node, sub):
 def _t_call(node, sub):
     function = FUNCTIONS[node.name][2]
     args = tuple(sub(a) for a in node.args)
+    # one, two or three arguments without a list comprehension's frame (Python 3.11): a finding's closures
+    # made 120,000 calls at 10,000 generated projects, 30 % of its cost
+    if len(args) == 1:
+        (a,) = args
+        return lambda scope, facts, params: function(a(scope, facts, params))
+    if len(args) == 2:
+        a, b = args
+        return lambda scope, facts, params: function(a(scope, facts, params), b(scope, facts, params))
+    if len(args) == 3:
+        a, b, c = args
+        return lambda scope, facts, params: function(a(scope, facts, params), b(scope, facts, params),
+                                                     c(scope, facts, params))
     return lambda scope, facts, params: function(*[a(scope, facts, params) for a in args])
 
 
@@ -339,6 +388,9 @@ def _t_compare(node, sub):
 def _t_logic(node, sub):
     items = tuple(sub(i) for i in node.items)
     decisive = node.op == "or"
+    if len(items) == 2:  # the usual `a and b`, without a list comprehension's frame (as _t_call)
+        a, b = items
+        return lambda scope, facts, params: logic(decisive, [a(scope, facts, params), b(scope, facts, params)])
     return lambda scope, facts, params: logic(decisive, [f(scope, facts, params) for f in items])
 
 

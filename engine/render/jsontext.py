@@ -31,17 +31,6 @@ class Encoded:
         self.data = data
 
 
-class Shared:
-    """A value that occurs many times in one document (a rule's policy citations and parameters, in every
-    finding of that rule): encoded once per indentation level, then copied."""
-
-    __slots__ = ("value", "texts")
-
-    def __init__(self, value):
-        self.value = value
-        self.texts: dict = {}
-
-
 def _float(value: float) -> str:
     if value != value:
         return "NaN"
@@ -83,13 +72,6 @@ def _encode(value, level: int, out) -> None:
         out(int.__repr__(value))
     elif isinstance(value, float):
         out(_float(value))
-    elif isinstance(value, Shared):
-        text = value.texts.get(level)
-        if text is None:
-            piece: list = []
-            _encode(value.value, level, piece.append)
-            text = value.texts[level] = "".join(piece)
-        out(text)
     elif isinstance(value, (list, tuple)):
         if not value:
             out("[]")

@@ -1,6 +1,7 @@
 """Evaluate stage: run a compiled program over reports on a backend and produce findings."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from typing import NamedTuple
@@ -377,12 +378,14 @@ def _finding_plan(compiled):
 def _build_finding_plan(compiled):
     steps, seen, evidence = [], {}, []
     nodes = [(leaf.node, None) for leaf in compiled.leaves] + [(node, label) for label, node in compiled.evidence]
-    for node, label in nodes:
-        parts = list(A.walk(node))
-        if any(isinstance(n, A.Comprehension) for n in parts):
+    nodes = [(node, label, list(A.walk(node))) for node, label in nodes]
+    whole = [any(isinstance(n, A.Comprehension) for n in parts) for _, _, parts in nodes]
+    shared = _shared_nodes([node for (node, _, _), traced in zip(nodes, whole) if traced])
+    for (node, label, parts), traced in zip(nodes, whole):
+        if traced:
             if label is not None:
                 evidence.append((label, len(steps), None))
-            steps.append(compile_traced(node))
+            steps.append(compile_traced(node, shared))
             continue
         for path in parts:
             if isinstance(path, A.Path) and len(path.parts) > 1 and path.parts not in seen:
@@ -394,6 +397,35 @@ def _build_finding_plan(compiled):
             else:
                 evidence.append((label, None, compile_expr(node)))
     return tuple(steps), tuple(evidence)
+
+
+def _shared_nodes(nodes) -> dict:
+    """The sub-expressions inside comprehensions that a finding computes more than once (in `nodes`, those traced
+    whole), the outermost of them, as compile_traced's shared: {id(node): its shape}. Each is computed once per
+    finding and binding, what is inside it with it. prose.completed-targets-missed's evidence restates its `when`'s
+    and its condition's predicates: 217 us a finding, 0.2 s of the 0.53 s of findings at 10,000 generated projects."""
+    kinds = (A.Call, A.Logic, A.Compare, A.Binary, A.Not, A.Comprehension)
+    candidates = []  # (node, its ancestors) of each sub-expression inside a comprehension, of six nodes or more
+
+    def visit(node, ancestors, inside) -> int:
+        below = (*ancestors, node)
+        if isinstance(node, A.Comprehension):
+            parts = [(node.iterable, inside), (node.element, True), (node.condition, True)]
+        else:
+            parts = [(child, inside) for child in A.children(node)]
+        size = 1 + sum(visit(part, below, within) for part, within in parts if part is not None)
+        if inside and isinstance(node, kinds) and size >= 6:  # smaller: cheaper computed again than replayed
+            candidates.append((node, ancestors))
+        return size
+
+    for node in nodes:
+        visit(node, (), False)
+    shapes = {id(node): A.without_positions(node) for node, _ in candidates}
+    counts = Counter(shapes.values())
+    outermost = [node for node, ancestors in candidates if counts[shapes[id(node)]] > 1
+                 and not any(counts[shapes[id(a)]] > 1 for a in ancestors if id(a) in shapes)]
+    twice = {shape for shape, n in Counter(shapes[id(node)] for node in outermost).items() if n > 1}
+    return {id(node): shapes[id(node)] for node in outermost if shapes[id(node)] in twice}
 
 
 _labels: dict = {}
