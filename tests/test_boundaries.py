@@ -391,3 +391,22 @@ def test_contradicting_claims(run):
     assert [claim_outcome(outcomes, rule, x) for x in "ef"] == [PASSED, FIRED]
     rule = "consistency.claim-complement"
     assert [claim_outcome(outcomes, rule, x) for x in "gi"] == [PASSED, FIRED]
+
+
+def test_a_value_that_cannot_be_read_is_quoted_with_the_transcribers_note(run, tmp_path):
+    # 临沧's budget row: two of three cells printed, which one is blank unreadable; the finding says why
+    note = "年初预算数、全年预算数、全年执行数三格中两格为 32.4、31.69,哪一格为空无法辨认"
+    unread = project(full_year=D("10"))
+    unread["budget"]["unreadable"] = note
+    findings, outcomes = run([unread, project("乙项目", full_year=D("10"), executed=D("5"))])
+    [finding] = [f for f in findings_of(findings, "execution.below-warning-line") if f.project == "甲项目"]
+    assert finding.outcome == UNKNOWN
+    assert finding.message.endswith(f"缺少 全年执行(万元)(原件注明无法辨认: {note})"), finding.message
+    assert "无法辨认的栏目及原因" in [c.field for c in finding.citations if c.kind == "fact"]
+    # a note on a record whose values the rule has is neither quoted nor cited
+    readable = project(full_year=D("10"), executed=D("5"))
+    readable["budget"]["unreadable"] = note
+    findings, _ = run([readable])
+    [finding] = findings_of(findings, "execution.below-warning-line")
+    assert finding.outcome == FIRED and "无法辨认" not in finding.message
+    assert "无法辨认的栏目及原因" not in [c.field for c in finding.citations if c.kind == "fact"]

@@ -22,14 +22,14 @@ from .common import InputProblem, check_output, input_errors, write_output
                    "等查找,找不到则等级一栏不设下拉列表")
 def template(kind, output, source, force, rules_dir):
     """生成预算绩效自评表模板(部门表、项目表、指标表),部门填写后用 perfaudit import 导入。"""
+    suffix = PurePath(output).suffix.lower() if output else ""
     if kind is None:  # `template -o 表.csv` says the format already
-        kind = "csv" if output and PurePath(output).suffix.lower() == ".csv" else "xlsx"
-    output = output or f"自评表模板.{kind}"
-    suffix = PurePath(output).suffix.lower()
+        kind = "csv" if suffix == ".csv" else "xlsx"
     if suffix in (".xlsx", ".xlsm", ".xls", ".csv") and suffix != f".{kind}":  # import would take it by its name
         raise InputProblem(InputError([Diagnostic(output, 0, 0, "", f"文件扩展名是 {suffix},生成的却是 {kind}",
                                                   suggestion=f"把文件名改为 .{kind},或用 perfaudit template "
                                                              f"{'csv' if kind == 'xlsx' else 'xlsx'}")]))
+    output = output or f"自评表模板.{kind}"
     inputs = [source] if source else []
     check_output(output, force, inputs)
     if output == "-" and kind == "xlsx" and is_terminal(sys.stdout):

@@ -306,6 +306,11 @@ def finding_of(ruleset: RuleSet, compiled, subject: Subject, params: dict, outco
         parts = missing + sorted(f"参数 {name}" for name in used if params.get(name) is None)
         # nothing missing: a division by zero, or a value outside every band of a parameter table (a 总分 above 100)
         what = f"缺少 {'、'.join(parts)}" if parts else "现有数据无法判断(如除数为零,或数值不在参数表的任何区间内)"
+        # the transcriber's note on the cells that could not be read (expr/closures.py _blank): why it is missing
+        notes = sorted({value for path, value, _, _ in facts if value is not None and path.endswith(".unreadable")})
+        if missing and notes:  # one quoted whole; the others are cited (a department's funding rows: up to 7)
+            more = f";另有 {len(notes) - 1} 处注明,见所引事实" if len(notes) > 1 else ""
+            what += f"(原件注明无法辨认: {notes[0]}{more})"
         message = f"无法评估「{rule.title}」: {what}"
         severity = "info"
     cites = {}
