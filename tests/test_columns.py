@@ -294,7 +294,7 @@ def test_comprehension_values_shared_between_frames_follow_their_bindings():
         assert repr(got_a) == repr(per_subject(text, [{"x": first}])) == repr(a[:1])
         assert repr(got_b) == repr(per_subject(text, b_scopes))
     # the memo keeps the bound objects alive, so an id is never reused for another object while it lives
-    kept = [bound for memo in shared.values() for entry in memo.values() for bound in entry[1]]
+    kept = [bound for _, columns in shared.values() for column in columns for bound in column]
     assert any(b is first for b in kept) and any(b is second for b in kept)
 
 

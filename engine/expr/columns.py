@@ -32,7 +32,7 @@ from ..core.budget import BudgetExceeded
 from ..core.model import MONEY_TO_WAN
 from .closures import BUDGET, PARAMS, YEAR, compile_expr, free_roots
 from .functions import FUNCTIONS
-from .semantics import AGGREGATES, ARITHMETIC, BINARY, ORDERING, compare, has_none, logic, negate, negation, to_decimal
+from .semantics import AGGREGATES, ARITHMETIC, COMBINE, BINARY, ORDERING, compare, has_none, logic, negate, negation, to_decimal
 
 
 class Frame:
@@ -367,7 +367,7 @@ def _listlit(node):
 
 def _comprehension(node):
     scalar = compile_expr(node)
-    names = free_roots(node)
+    names = tuple(free_roots(node))
     if node.var in names:  # the variable also names a value of the scope: the scalar closure on every subject
         return lambda frame: list(map(scalar, frame.scopes()))
     items_of = _items(node, scalar)
@@ -404,21 +404,25 @@ def _comprehension(node):
 
     def comprehension(frame):
         # the result depends only on the objects the free names are bound to: once per distinct binding,
-        # for all frames sharing `frame.shared` (the frames of all kinds of subjects of one year and chunk)
-        keys = list(zip(*[map(id, frame.root(name)) for name in names])) if names else [()] * frame.n
-        memo = frame.shared.setdefault(key, {})
+        # for all frames sharing `frame.shared` (the frames of all kinds of subjects of one year and chunk);
+        # a binding is the id of the one object bound (most comprehensions have one free name) or a tuple of ids
+        if len(names) == 1:
+            keys = list(map(id, frame.root(names[0])))
+        else:
+            keys = list(zip(*[map(id, frame.root(name)) for name in names])) if names else [()] * frame.n
+        memo = frame.shared.get(key)
+        if memo is None:
+            memo = frame.shared[key] = ({}, [])
+        values_of, kept = memo  # kept: the bound objects, whose ids cannot be reused while the memo lives
         missing = {}
         for i, binding in enumerate(keys):
-            if binding not in memo and binding not in missing:
+            if binding not in values_of and binding not in missing:
                 missing[binding] = i
         if missing:
             rows = list(missing.values())
-            values = compute(frame if len(rows) == frame.n else frame.subset(rows))
-            bound = [frame.root(name) for name in names]
-            # the bound objects are kept with the value: their ids cannot be reused while the memo lives
-            memo.update(zip(missing, zip(values, zip(*[gather(column, rows) for column in bound]) if names
-                                         else repeat(()))))
-        return [memo[binding][0] for binding in keys]
+            values_of.update(zip(missing, compute(frame if len(rows) == frame.n else frame.subset(rows))))
+            kept.extend(gather(frame.root(name), rows) for name in names)
+        return list(map(values_of.__getitem__, keys))
 
     return comprehension
 
@@ -429,7 +433,7 @@ def _items(node, scalar):
     name, var = node.name, node.var
     iterable, element = compile_column(node.iterable), compile_column(node.element)
     condition = compile_column(node.condition) if node.condition is not None else None
-    reduce, is_first = AGGREGATES[name], name == "first"
+    reduce, known, is_first = AGGREGATES[name], COMBINE.get(name), name == "first"
     key = A.without_positions(node.iterable)
 
     def items_of(frame):
@@ -440,6 +444,9 @@ def _items(node, scalar):
         inner, ends = frame.items(key, var, lists)
         if condition is None:
             values = element(inner)
+            if known is not None and not has_none(values):  # no element unknown: no test per row
+                return [None if items is None else known(values[start:end])
+                        for items, start, end in zip(lists, [0] + ends, ends)]
             return [None if items is None else reduce(values[start:end], False)
                     for items, start, end in zip(lists, [0] + ends, ends)]
         keep = condition(inner)
@@ -448,6 +455,10 @@ def _items(node, scalar):
         # the rows with an item whose condition is unknown
         owners = inner.rows
         unknown = {owners[k] for k in compress(count(), map(operator.is_, keep, repeat(None)))}
+        if known is not None and not unknown and not has_none(values):  # no element unknown: no test per row
+            bounds = [bisect_left(kept, end) for end in ends]
+            return [None if items is None else known(values[low:high])
+                    for items, low, high in zip(lists, [0] + bounds, bounds)]
         out = []
         low = 0
         for row, (items, end) in enumerate(zip(lists, ends)):
