@@ -6,7 +6,7 @@ from operator import is_, is_not, or_
 
 from ..construct.compile import Leaf, Not, Or
 from ..expr.columns import compare_columns, logic_columns, not_column
-from ..expr.semantics import compare, logic, negation
+from ..expr.semantics import compare, has_none, logic, negation
 from .base import outcome_of
 from .batch import Decision
 
@@ -68,8 +68,9 @@ class PythonBackend:
             elif when is None:  # a batch made without the operand stage's `when`: every leaf over every row
                 out.extend(decisions_of(b, decide_column(compiled.when, columns),
                                         decide_column(compiled.condition, columns)))
-            elif batch.rows is None:
-                out.extend(decisions_of(b, when, decide_column(compiled.condition, columns)))
+            elif batch.rows is None:  # `when` is not false on any row; where it is true on every row, as if absent
+                condition = decide_column(compiled.condition, columns)
+                out.extend(decisions_of(b, when if has_none(when) else None, condition))
             elif batch.rows:  # the condition's leaves hold values at these rows only
                 out.extend(decisions_of(b, when, decide_column(compiled.condition, columns), batch.rows))
         return out

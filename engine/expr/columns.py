@@ -32,7 +32,8 @@ from ..core.budget import BudgetExceeded
 from ..core.model import MONEY_TO_WAN
 from .closures import BUDGET, PARAMS, YEAR, compile_expr, free_roots
 from .functions import FUNCTIONS
-from .semantics import AGGREGATES, ARITHMETIC, COMBINE, BINARY, ORDERING, compare, has_none, logic, negate, negation, to_decimal
+from .semantics import (AGGREGATES, ARITHMETIC, BINARY, COMBINE, ORDERING, compare, has_none, logic, negate, negation,
+                        to_decimal)
 
 
 class Frame:
