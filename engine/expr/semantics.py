@@ -105,7 +105,7 @@ def _settled(decisive: bool):
     """any (decisive True) / all (decisive False): an element that is the decisive value decides, else unknown
     conditions or elements make it unknown."""
     def aggregate(values, unknown):
-        if any(v is decisive for v in values):
+        if any(map(operator.is_, values, repeat(decisive))):  # not a generator: a call per row of a column
             return decisive
         return None if unknown or None in values else (not decisive)
 
