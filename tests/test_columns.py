@@ -341,6 +341,20 @@ def test_satisfies_column_is_the_scalar_function(where):
         assert got == expected, (p, where)
 
 
+def test_span_column_is_span_of_each_value_however_values_repeat():
+    # the span memo is kept per chunk, by object and by printed figure: 5 and 5.0 are equal but span differently
+    from engine.expr.columns import _span
+    from engine.expr.intervals import span
+
+    five, five_point = Decimal("5"), Decimal("5.0")
+    values = [five, five_point, five, None, Decimal("5.00"), five_point, Decimal("0.125"), Decimal("-3E+2"), 7]
+    shared: dict = {}
+    with localcontext() as ctx:
+        ctx.prec = 34
+        for column in (values, values[::-1], [Decimal("5.0"), Decimal("5")]):
+            assert repr(_span(column, shared)) == repr([span(value) for value in column])
+
+
 def test_len_column_uses_shared_small_decimals_and_stays_exact():
     lists = [[], [1], list(range(255)), list(range(256)), list(range(1000))]
     got = column_of("len(x.items)", [{"x": NS(items=items)} for items in lists])
