@@ -415,6 +415,11 @@ def _comprehension(node):
         if memo is None:
             memo = frame.shared[key] = ({}, [])
         values_of, kept = memo  # kept: the bound objects, whose ids cannot be reused while the memo lives
+        if frame.n and len(dict.fromkeys(keys)) == frame.n and values_of.keys().isdisjoint(keys):
+            values = compute(frame)  # each row its own binding, none seen before (a project's indicators)
+            values_of.update(zip(keys, values))
+            kept.extend(frame.root(name) for name in names)
+            return values
         missing = {}
         for i, binding in enumerate(keys):
             if binding not in values_of and binding not in missing:
