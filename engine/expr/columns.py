@@ -368,7 +368,7 @@ def _listlit(node):
 
 def _comprehension(node):
     scalar = compile_expr(node)
-    names = tuple(free_roots(node))
+    names = free_roots(node)
     if node.var in names:  # the variable also names a value of the scope: the scalar closure on every subject
         return lambda frame: list(map(scalar, frame.scopes()))
     items_of = _items(node, scalar)
