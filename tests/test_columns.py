@@ -294,7 +294,7 @@ def test_comprehension_values_shared_between_frames_follow_their_bindings():
         assert repr(got_a) == repr(per_subject(text, [{"x": first}])) == repr(a[:1])
         assert repr(got_b) == repr(per_subject(text, b_scopes))
     # the memo keeps the bound objects alive, so an id is never reused for another object while it lives
-    kept = [bound for memo in shared.values() for entry in memo.values() for bound in entry[1]]
+    kept = [bound for _, columns in shared.values() for column in columns for bound in column]
     assert any(b is first for b in kept) and any(b is second for b in kept)
 
 
@@ -339,6 +339,20 @@ def test_satisfies_column_is_the_scalar_function(where):
         except Exception as exc:  # noqa: BLE001
             got = ("raises", type(exc))
         assert got == expected, (p, where)
+
+
+def test_span_column_is_span_of_each_value_however_values_repeat():
+    # the span memo is kept per chunk, by object and by printed figure: 5 and 5.0 are equal but span differently
+    from engine.expr.columns import _span
+    from engine.expr.intervals import span
+
+    five, five_point = Decimal("5"), Decimal("5.0")
+    values = [five, five_point, five, None, Decimal("5.00"), five_point, Decimal("0.125"), Decimal("-3E+2"), 7]
+    shared: dict = {}
+    with localcontext() as ctx:
+        ctx.prec = 34
+        for column in (values, values[::-1], [Decimal("5.0"), Decimal("5")]):
+            assert repr(_span(column, shared)) == repr([span(value) for value in column])
 
 
 def test_len_column_uses_shared_small_decimals_and_stays_exact():

@@ -7,25 +7,43 @@ Columns (rather than one dict per subject) let both sides work a whole column in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..expr.columns import scatter
 
-@dataclass(frozen=True)
+
 class RuleBatch:
-    compiled: object  # compile.CompiledRule
-    # subjects.Subject, all of the rule's kind and one year; one sequence shared by that kind's batches
-    # (group batches by its id()). A subjects.Subjects for the report, project, indicator and claim kinds:
-    # len() and [i] as a list's, each Subject made on first access (most subjects never make a finding).
-    subjects: list
-    # Indexed by Leaf.index: (values,) for a boolean leaf, (lefts, rights) for a comparison; each list
-    # has one entry per subject, None meaning unknown. Where a rule's `when` is false the condition's
-    # leaves may be None: the outcome is "not applicable" whatever they hold. Read-only: a list may be
-    # shared by several batches (rules reading the same expression) and another batch's leaf.
-    columns: list
-    # The `when` tree decided per subject (backends/python.decide_column) where the operand stage decided it to
-    # spare the condition's leaves; None otherwise. The Python backend takes it instead of deciding it again.
-    when: list | None = None
+    """compiled: the compile.CompiledRule. subjects: subjects.Subject, all of the rule's kind and one year; one
+    sequence shared by that kind's batches (group batches by its id()). A subjects.Subjects for the report,
+    project, indicator and claim kinds: len() and [i] as a list's, each Subject made on first access (most
+    subjects never make a finding).
+
+    given: indexed by Leaf.index, (values,) for a boolean leaf, (lefts, rights) for a comparison, None meaning
+    unknown; each list has one entry per subject, but for the leaves named in `compact`, which hold one entry per
+    row of `rows` (ascending: the rows whose `when` the operand stage found not false) and are unknown elsewhere.
+    `columns` is every leaf with one entry per subject (made on first use: the Python backend reads `given` and
+    `rows`, and spares the scatter and the gather back; durable_rules and coverage read `columns`). Read-only:
+    a list may be shared by several batches (rules reading the same expression) and another batch's leaf.
+
+    when: the `when` tree decided per subject (backends/python.decide_column) where the operand stage decided it
+    to spare the condition's leaves; None otherwise. The Python backend takes it instead of deciding it again."""
+
+    __slots__ = ("compiled", "subjects", "given", "when", "rows", "compact", "_columns")
+
+    def __init__(self, compiled, subjects, columns: list, when: list | None = None, rows: list | None = None,
+                 compact: tuple = ()):
+        self.compiled, self.subjects, self.given, self.when = compiled, subjects, columns, when
+        self.rows, self.compact = rows, compact if rows is not None else ()
+        self._columns = columns if not self.compact else None
+
+    @property
+    def columns(self) -> list:
+        if self._columns is None:
+            full, rows, n = list(self.given), self.rows, len(self.subjects)
+            for index in self.compact:
+                full[index] = tuple(scatter(values, rows, n) for values in full[index])
+            self._columns = full
+        return self._columns
 
 
 class Decision(NamedTuple):

@@ -4,9 +4,9 @@ from __future__ import annotations
 from itertools import compress, count, repeat
 from operator import is_, is_not, or_
 
-from ..construct.compile import Leaf, Not, Or, leaves_of
+from ..construct.compile import Leaf, Not, Or
 from ..expr.columns import compare_columns, logic_columns, not_column
-from ..expr.semantics import compare, logic, negation
+from ..expr.semantics import compare, has_none, logic, negation
 from .base import outcome_of
 from .batch import Decision
 
@@ -62,21 +62,17 @@ class PythonBackend:
         """[RuleBatch] -> [Decision] for every subject a rule fired on or cannot evaluate."""
         out = []
         for b, batch in enumerate(batches):
-            compiled, columns = batch.compiled, batch.columns
+            compiled, columns, when = batch.compiled, batch.given, batch.when
             if compiled.when is None:
                 out.extend(decisions_of(b, None, decide_column(compiled.condition, columns)))
-                continue
-            when = batch.when if batch.when is not None else decide_column(compiled.when, columns)
-            # the condition decided only where `when` is not false: elsewhere its leaves are None (operands.py),
-            # which the column functions would take one row at a time
-            rows = list(compress(count(), map(is_not, when, repeat(False))))
-            if len(rows) == len(when):
-                out.extend(decisions_of(b, when, decide_column(compiled.condition, columns)))
-            elif rows:
-                picked = [None] * len(columns)
-                for index in {leaf.index for leaf in leaves_of(compiled.condition)}:
-                    picked[index] = tuple(list(map(column.__getitem__, rows)) for column in columns[index])
-                out.extend(decisions_of(b, when, decide_column(compiled.condition, picked), rows))
+            elif when is None:  # a batch made without the operand stage's `when`: every leaf over every row
+                out.extend(decisions_of(b, decide_column(compiled.when, columns),
+                                        decide_column(compiled.condition, columns)))
+            elif batch.rows is None:  # `when` is not false on any row; where it is true on every row, as if absent
+                condition = decide_column(compiled.condition, columns)
+                out.extend(decisions_of(b, when if has_none(when) else None, condition))
+            elif batch.rows:  # the condition's leaves hold values at these rows only
+                out.extend(decisions_of(b, when, decide_column(compiled.condition, columns), batch.rows))
         return out
 
     def close(self):

@@ -105,7 +105,7 @@ def _settled(decisive: bool):
     """any (decisive True) / all (decisive False): an element that is the decisive value decides, else unknown
     conditions or elements make it unknown."""
     def aggregate(values, unknown):
-        if any(v is decisive for v in values):
+        if any(map(operator.is_, values, repeat(decisive))):  # not a generator: a call per row of a column
             return decisive
         return None if unknown or None in values else (not decisive)
 
@@ -121,12 +121,16 @@ def _numeric(combine):
     return aggregate
 
 
+# a numeric aggregate's value where no element is unknown and no item's condition was
+COMBINE = {
+    "sum": lambda values: sum(values, Decimal(0)),
+    "avg": lambda values: sum(values, Decimal(0)) / len(values) if values else None,
+    "min": lambda values: min(values) if values else None,
+    "max": lambda values: max(values) if values else None,
+}
 AGGREGATES = {
     "count": _count, "first": _first, "list": _list, "any": _settled(True), "all": _settled(False),
-    "sum": _numeric(lambda values: sum(values, Decimal(0))),
-    "avg": _numeric(lambda values: sum(values, Decimal(0)) / len(values) if values else None),
-    "min": _numeric(lambda values: min(values) if values else None),
-    "max": _numeric(lambda values: max(values) if values else None),
+    **{name: _numeric(combine) for name, combine in COMBINE.items()},
 }
 
 # An element value after which no later item changes the result nor the items it rests on.

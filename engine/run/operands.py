@@ -10,7 +10,7 @@ false, the rule is not applicable whatever its condition says, so the condition'
 unknown values, which every backend reads as "no value" (the durable adapter leaves the keys
 out of the fact; it still decides "not applicable" itself, from the `when` keys). Otherwise
 every leaf is computed. Column-wise, the condition
-is computed on the frame of the rows whose `when` is not false and scattered back (None elsewhere).
+is computed on the frame of the rows whose `when` is not false and handed over at those rows (RuleBatch.rows).
 """
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ from ..backends.python import decide_column
 from ..construct.compile import leaves_of
 from ..core.budget import BudgetExceeded
 from ..expr.closures import BUDGET
-from ..expr.columns import Frame, compile_column, scatter
+from ..expr.columns import Frame, compile_column
 from .subjects import subjects_by_kind
 
 
 class RuleColumns:
     """A rule's leaves as column functions (expr/columns.py): `when` leaves, then the others."""
 
-    __slots__ = ("compiled", "when_leaves", "condition_leaves")
+    __slots__ = ("compiled", "when_leaves", "condition_leaves", "compact")
 
     def __init__(self, compiled):
         def sides(leaf):
@@ -42,29 +42,25 @@ class RuleColumns:
         in_when = {leaf.index for leaf in when_leaves}
         self.when_leaves = tuple(sides(leaf) for leaf in when_leaves)
         self.condition_leaves = tuple(sides(leaf) for leaf in compiled.leaves if leaf.index not in in_when)
+        self.compact = tuple(index for index, _ in self.condition_leaves)
 
-    def columns(self, frame) -> tuple:
-        """(RuleBatch.columns, RuleBatch.when) over the frame's subjects; a condition is computed only where
-        `when` is not false."""
-        columns = [None] * len(self.compiled.leaves)
+    def batch(self, frame, subjects) -> RuleBatch:
+        """The rule's RuleBatch over the frame's subjects; a condition is computed only where `when` is not false,
+        and handed over at those rows alone (RuleBatch.rows)."""
+        compiled = self.compiled
+        columns = [None] * len(compiled.leaves)
         for index, functions in self.when_leaves:
             columns[index] = tuple(f(frame) for f in functions)
-        n = frame.n
-        rows = when = None  # the rows whose `when` is not false (None: no `when`)
-        if self.compiled.when is not None:
-            when = decide_column(self.compiled.when, columns)
+        rows = when = None  # the rows whose `when` is not false (None: every row)
+        if compiled.when is not None:
+            when = decide_column(compiled.when, columns)
             rows = list(compress(count(), map(is_not, when, repeat(False))))
-        if rows is None or len(rows) == n:
-            for index, functions in self.condition_leaves:
-                columns[index] = tuple(f(frame) for f in functions)
-        elif not rows:
-            for index, functions in self.condition_leaves:
-                columns[index] = tuple([None] * n for _ in functions)
-        else:
-            subset = frame.subset(rows)
-            for index, functions in self.condition_leaves:
-                columns[index] = tuple(scatter(f(subset), rows, n) for f in functions)
-        return columns, when
+            if len(rows) == frame.n:
+                rows = None
+        on = frame if rows is None else frame.subset(rows) if rows else None
+        for index, functions in self.condition_leaves:
+            columns[index] = tuple(f(on) for f in functions) if on is not None else tuple([] for _ in functions)
+        return RuleBatch(compiled, subjects, columns, when, rows, self.compact)
 
 
 _last_columns = (None, None)
@@ -103,8 +99,7 @@ def rule_batches(program, reports, params: dict, scope, budget=None, wanted=None
         frame = Frame.of_subjects(subjects, params, year_decimal, roots, shared)
         for compiled in rules:
             try:
-                columns, when = plan[id(compiled)].columns(frame)
+                batches.append(plan[id(compiled)].batch(frame, subjects))
             except BudgetExceeded as exc:
                 raise exc.refusal(compiled.rule) from None
-            batches.append(RuleBatch(compiled, subjects, columns, when))
     return batches
