@@ -102,11 +102,11 @@ def _stack_path(group: Group) -> int:
     return len(terms) + max((len(term) for term in terms), default=0) + 1
 
 
-def _added(group: Group, rule: tuple) -> bool:
+def _added(group: Group, rule: tuple, path_limit: int = GROUP_PATH) -> bool:
     """Whether the group still fits a fact (its keys and alpha stack) with the rule (compiled, fired, unknown)
     added: if so the rule stays in it."""
     group.rules.append(rule)
-    if group.properties() <= FACT_PROPERTIES - 1 and _stack_path(group) <= GROUP_PATH:
+    if group.properties() <= FACT_PROPERTIES - 1 and _stack_path(group) <= path_limit:
         return True
     group.rules.pop()
     return False
@@ -125,7 +125,9 @@ def plan_groups(program, max_terms: int = MAX_TERMS) -> dict:
             terms = finding_terms(compiled, max_terms)
             if terms is not None and (current is None or not _added(current, (compiled, *terms))):
                 current = Group(f"{letter}{len(groups[kind])}", False)
-                if _added(current, (compiled, *terms)):
+                # alone, a rule may take the alpha stack but for one slot's anchor: still one fact for several
+                # subjects and an action only for a finding, where the three-outcome rules run one for every subject
+                if _added(current, (compiled, *terms), STACK_BUDGET - 1):
                     groups[kind].append(current)
                 else:
                     terms = None
