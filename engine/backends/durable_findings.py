@@ -11,8 +11,11 @@ subject) pairs that are findings, instead of one per outcome. Encoding, per leaf
 A fact holds `slots` subjects of one group of rules of one kind, each under an anchor key of its
 slot: a `$nex` test only matches below the anchor of a subject that is in the fact. A rule not in
 force has no keys, so its unknown terms match: the adapter drops those tags (no batch, no decision).
-Terms are chains of single-property tests: the positive tests first (condition leaves before
-`when` leaves: they fail most often, so few chains are entered), then the `$nex` tests.
+Terms are chains of single-property tests: the `$nex` tests first, then the positive ones (condition leaves
+before `when` leaves). durable_rules decides a `$m` comparison only at the rule's end (its alpha node passes any
+fact that has the key) and walks every property of the fact below each node it enters, while a `$nex` test
+is one look-up that fails for a known leaf: put first, it keeps the unknown terms' chains from being entered at
+all (measured: /tmp/oc decide 4.5 -> 2.6 s and 3.3 -> 2.0 s, two interleaved pairs, 10,000 projects).
 
 durable_rules allocates state for every rule of a ruleset in every session (about 0.3 us a rule), so every
 group has a ruleset of its own (and the facts of a decide share one session, durable.py). Its alpha network walks
@@ -88,9 +91,9 @@ def pack(items: list, costs: list, limit: int, base: int = 0) -> list:
 
 
 def _chain(compiled, term: dict) -> list:
-    """The term's atoms, ordered: positive tests (condition, then when), then $nex tests."""
+    """The term's atoms, ordered: $nex tests, then positive tests (condition, then when); the module says why."""
     in_when = {leaf.index for leaf in leaves_of(compiled.when)} if compiled.when is not None else set()
-    return sorted(term.items(), key=lambda atom: (atom[1] == U, atom[0] in in_when, atom[0]))
+    return sorted(term.items(), key=lambda atom: (atom[1] != U, atom[0] in in_when, atom[0]))
 
 
 def _stack_path(group: Group) -> int:
