@@ -580,9 +580,13 @@ class DurableBackend:
         def template(subjects: int) -> str:
             return "".join(anchors[:subjects]) + "".join("".join(pieces[:subjects]) for pieces, _, _ in columns)
 
-        full = template(slots)
-        chunks = [zip(*[iter(values)] * (slots * width)) for _, values, width in columns]
-        bodies = (full % tuple(itertools.chain.from_iterable(args)) for args in zip(*chunks))
+        # each column's members of every whole fact in one format (C speed, no Python per fact), split at "\0"
+        # (no key or JSON text holds one: encode_basestring escapes it); a fact's body joins its columns' pieces
+        whole = count // slots
+        parts = [["".join(anchors)] * whole]
+        for pieces, values, width in columns if whole else ():
+            parts.append(("\0".join(["".join(pieces)] * whole) % tuple(values[:whole * slots * width])).split("\0"))
+        bodies = map("".join, zip(*parts))
         if count % slots:
             tail = count - count % slots
             bodies = itertools.chain(bodies, [template(count % slots) % tuple(itertools.chain.from_iterable(
