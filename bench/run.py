@@ -170,9 +170,9 @@ def durable_alone(program, reports) -> dict:
 
     The fact texts our adapter asserts for the full rule packs are captured from one real run (the
     backend's `_assert_text` wrapped), then replayed on the same rulesets with nothing of ours in
-    between: assert_fact, every action taken from the native queue (not run), delete_state.
+    between: assert_fact, every action taken from the native queue (not run), retract_fact or delete_state.
     """
-    from engine.backends.durable import DurableBackend
+    from engine.backends.durable import _SHARED, SESSION, DurableBackend
     from engine.run.evaluate import evaluate_reports
     from engine.run.gcpause import paused_gc
 
@@ -189,10 +189,11 @@ def durable_alone(program, reports) -> dict:
         evaluate_reports(program, reports, backend)
     del backend._assert_text
     native = backend._native
-    assert_fact, delete_state = native.assert_fact, native.delete_state
+    assert_fact, delete_state, retract = native.assert_fact, native.delete_state, native.retract_fact
     start_action, complete_action = native.start_action_for_state, native.complete_and_start_action
     out = {}
     actions = 0
+    shared = set()  # the rulesets whose facts went to their shared session (retracted one by one, deleted at the end)
     with Clock(out)("durable_alone"), paused_gc():
         for handle, sid, text in captured:
             try:
@@ -205,7 +206,14 @@ def durable_alone(program, reports) -> dict:
                 while message is not None:
                     actions += 1
                     message = complete_action(handle, result[1])
-            delete_state(handle, sid)
+            if not text.startswith(_SHARED):
+                delete_state(handle, sid)
+                continue
+            shared.add(handle)
+            if result is not None and result[0] == 0:
+                retract(handle, _SHARED + '"id":"' + sid + '"}')
+        for handle in shared:
+            delete_state(handle, SESSION)
     backend.close()
     out.update(durable_alone_facts=len(captured), durable_alone_actions=actions,
                durable_alone_bytes=sum(len(text) for _, _, text in captured))
@@ -495,7 +503,7 @@ def bench_size(projects: int, args, workdir: Path) -> str:
         ceiling = f"durable_rules rows left out: it does not import here ({why})"
     else:
         ceiling = (f"durable_rules alone = assert_fact + actions taken from its queue ({du['durable_alone_actions']:,}) "
-                   f"+ delete_state on the {du['durable_alone_facts']:,} fact texts "
+                   f"+ retract_fact or delete_state on the {du['durable_alone_facts']:,} fact texts "
                    f"({du['durable_alone_bytes'] / 1048576:,.1f} MiB) our adapter asserted, nothing of ours: the ceiling "
                    f"of a durable-backed evaluate with this fact layout, {rate(n, du['durable_alone_cpu'])} projects/s "
                    f"on CPU; the durable evaluate stage costs {du['evaluate_cpu'] / du['durable_alone_cpu']:,.1f}x "

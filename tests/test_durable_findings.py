@@ -239,6 +239,37 @@ def test_a_rule_not_in_force_makes_no_decision(program):
 
 
 @needs_durable
+def test_the_facts_of_a_decide_share_one_session_which_is_gone_after(program):
+    """decide_batches asserts every fact into one session per ruleset, retracts the facts and deletes the
+    session before it returns: the rulesets are shared with other backends and hold no session after."""
+    from engine.backends.durable import SESSION, DurableBackend
+
+    backend = DurableBackend(program)
+    native = backend._native
+    sessions, retracted = set(), []
+
+    class Recording:  # durable_rules' native module, recording the sessions asserted into and the retractions
+        def __getattr__(self, name):
+            return getattr(native, name)
+
+        def assert_fact(self, handle, text):
+            sessions.add(text[len('{"sid":"'):text.index('"', len('{"sid":"'))])
+            return native.assert_fact(handle, text)
+
+        def retract_fact(self, handle, text):
+            retracted.append(text)
+            return native.retract_fact(handle, text)
+
+    backend._native = Recording()
+    batches = kind_batches(program.rules)
+    assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
+    assert sessions == {SESSION} and retracted
+    for handle in backend.findings_rulesets.values():
+        with pytest.raises(Exception, match="309"):  # durable_rules' "session not found"
+            native.delete_state(handle, SESSION)
+
+
+@needs_durable
 def test_findings_are_far_fewer_actions_than_outcomes(program):
     """The point of the findings ruleset: actions run for findings only."""
     from engine.backends.durable import DurableBackend

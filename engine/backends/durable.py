@@ -1,8 +1,12 @@
 """durable_rules adapter: the only module that touches durable_rules.
 
 Guards for the traps measured on this machine (shared/research/engines-bench.md and anchors.md §6):
-- one fact per session, asserted alone and deleted at once: no assert_facts/post batches, whose
-  actions run later on a timer thread and lose findings; never more than one live session;
+- one fact at a time: no assert_facts/post batches, whose actions run later on a timer thread and lose
+  findings. decide_batches asserts its facts into one session per ruleset (SESSION), each fact with an id of
+  its own and retracted once its actions ran, and deletes the session before it returns: a new session per
+  fact cost durable_rules about 0.3 us per rule of the ruleset (it allocates and clears state for every
+  rule), more than half of its native time on the 32 rules. The warm-up and `outcomes` (explain) keep a
+  session per fact, deleted at once; never more than one live session in a ruleset;
 - no timer threads at all: no durable Host exists (rulesets are made and facts asserted through the native
   calls, durable_networks.py), so every action runs inside assert_fact;
 - a warm-up fact that matches a rule is asserted first (delete_state after an unmatched first fact
@@ -47,6 +51,8 @@ from .batch import Decision
 from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text
 from .durable_kleene import MAX_TERMS
 
+SESSION = "s"  # decide_batches' session in every findings ruleset
+_SHARED = '{"sid":"' + SESSION + '",'  # how its facts begin (the others' sessions are numbers)
 MAX_PROPERTIES = 200  # durable_rules refuses facts with more than 255 properties (error 302)
 
 
@@ -378,6 +384,7 @@ class DurableBackend:
         self.failures: list = []
         self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
         self._sid = itertools.count()
+        self._live: set = set()  # the rulesets in which SESSION exists (decide_batches deletes it before returning)
         try:
             network, fresh = networks.acquire(layout.key, layout.texts)
         except Exception as exc:  # the C extension raises a bare `error` carrying a code
@@ -417,7 +424,8 @@ class DurableBackend:
 
     def _assert_text(self, sid: str, text: str, ruleset=None):
         """Assert one fact (a JSON object carrying `sid`) into a ruleset (a native handle; default the
-        three-outcome rules), run the actions of the rules it matched, delete it.
+        three-outcome rules), run the actions of the rules it matched, delete its session. A fact of the
+        shared session (text starting with `_SHARED`, `sid` its "id") is retracted instead, if it was stored.
 
         The actions are taken from durable_rules' native queue one by one, in this thread, the way
         `Ruleset.do_actions` does, minus the per-action session state round trip (JSON decode, Closure,
@@ -427,6 +435,10 @@ class DurableBackend:
         """
         if ruleset is None:
             ruleset = self._ruleset
+        shared = text.startswith(_SHARED)
+        session = SESSION if shared else sid
+        if shared:
+            self._live.add(ruleset)
         try:
             result = self._native.assert_fact(ruleset, text)
             if result[0] == 2:
@@ -435,23 +447,43 @@ class DurableBackend:
                 if result[0] != 0:
                     raise EngineError(f"durable_rules deferred a fact (code {result[0]}); sessions must never overlap")
                 self._run_actions(result[1], ruleset)
+                if shared:  # stored (code 1: no rule's alpha path reached, nothing stored)
+                    self._retract(ruleset, sid)
         except EngineError:
-            self._delete_quietly(sid, ruleset)
+            self._delete_quietly(session, ruleset)
             raise
         except Exception as exc:
             # a rejected fact left no session (error 309 on delete): the rejection is the news
-            self._delete_quietly(sid, ruleset)
+            self._delete_quietly(session, ruleset)
             raise EngineError(f"durable_rules rejected a fact: {type(exc).__name__}: {exc}") from exc
-        try:
-            self._delete_state(ruleset, sid)
-        except Exception as exc:
-            networks.discard(self._network)
-            raise EngineError(f"durable_rules could not delete a session: {type(exc).__name__}: {exc}") from exc
+        if not shared:
+            self._end_session(ruleset, sid)
         if self.failures:
             raise EngineError(f"an action failed inside durable_rules: {self.failures[0]!r}")
 
     def _delete_state(self, ruleset, sid: str) -> None:
         self._native.delete_state(ruleset, sid)
+
+    def _end_session(self, ruleset, sid: str) -> None:
+        try:
+            self._delete_state(ruleset, sid)
+        except Exception as exc:
+            networks.discard(self._network)
+            raise EngineError(f"durable_rules could not delete a session: {type(exc).__name__}: {exc}") from exc
+
+    def _retract(self, ruleset, fact_id: str) -> None:
+        try:
+            result = self._native.retract_fact(ruleset, '{"sid":"' + SESSION + '","id":"' + fact_id + '"}')
+        except Exception as exc:
+            raise EngineError(f"durable_rules could not retract a fact: {type(exc).__name__}: {exc}") from exc
+        if result[0] != 0:
+            raise EngineError(f"durable_rules retracted a fact with code {result[0]}")
+
+    def _end_sessions(self) -> None:
+        """Delete SESSION wherever it exists, so that the rulesets are left without sessions (other backends
+        share them)."""
+        while self._live:
+            self._end_session(self._live.pop(), SESSION)
 
     def _run_actions(self, state_offset: int, handle):
         native, actions = self._native, self._actions
@@ -472,6 +504,8 @@ class DurableBackend:
         """After a failed fact: its session goes, and so do these rulesets once this backend is done with
         them (a later backend gets new ones rather than rulesets durable_rules failed on)."""
         networks.discard(self._network)
+        if sid == SESSION:
+            self._live.discard(ruleset)
         try:
             self._delete_state(ruleset, sid)
         except Exception:  # noqa: BLE001
@@ -521,10 +555,13 @@ class DurableBackend:
             by_group.setdefault((id(batch.subjects), group), {})[position] = b
         decided: dict = {}
         known = _OperandTexts()
-        for (_, group), present in by_group.items():
-            count = len(batches[next(iter(present.values()))].subjects)
-            if count:
-                self._decide_group(group, present, batches, count, decided, known)
+        try:
+            for (_, group), present in by_group.items():
+                count = len(batches[next(iter(present.values()))].subjects)
+                if count:
+                    self._decide_group(group, present, batches, count, decided, known)
+        finally:
+            self._end_sessions()
         return [Decision(b, row, outcome) for (b, row), outcome in sorted(decided.items())]
 
     def _decide_group(self, group, present: dict, batches, count: int, decided: dict, known) -> None:
@@ -543,19 +580,23 @@ class DurableBackend:
         def template(subjects: int) -> str:
             return "".join(anchors[:subjects]) + "".join("".join(pieces[:subjects]) for pieces, _, _ in columns)
 
-        full = template(slots)
-        chunks = [zip(*[iter(values)] * (slots * width)) for _, values, width in columns]
-        bodies = (full % tuple(itertools.chain.from_iterable(args)) for args in zip(*chunks))
+        # each column's members of every whole fact in one format (C speed, no Python per fact), split at "\0"
+        # (no key or JSON text holds one: encode_basestring escapes it); a fact's body joins its columns' pieces
+        whole = count // slots
+        parts = [["".join(anchors)] * whole]
+        for pieces, values, width in columns if whole else ():
+            parts.append(("\0".join(["".join(pieces)] * whole) % tuple(values[:whole * slots * width])).split("\0"))
+        bodies = map("".join, zip(*parts))
         if count % slots:
             tail = count - count % slots
             bodies = itertools.chain(bodies, [template(count % slots) % tuple(itertools.chain.from_iterable(
                 values[tail * width:] for _, values, width in columns))])
         for start, body in zip(range(0, count, slots), bodies):
             end = min(start + slots, count)
-            sid = str(next(sid_counter))
+            fact_id = str(next(sid_counter))
             fired.clear()
             try:
-                assert_text(sid, '{"sid":"' + sid + '"' + body + "}", ruleset)
+                assert_text(fact_id, _SHARED + '"id":"' + fact_id + '"' + body + "}", ruleset)
             except EngineError as error:
                 if "error code: 303" not in str(error) or end - start == 1:
                     raise
@@ -584,8 +625,9 @@ class DurableBackend:
         for slot, members in enumerate(texts):
             text = members.replace(f',"{group.prefix(slot)}', f',"{first}')
             before = len(self.fired)
-            sid = str(next(self._sid))
-            self._assert_text(sid, '{"sid":"' + sid + '"' + text + "}", self.findings_rulesets[group.name])
+            fact_id = str(next(self._sid))
+            ruleset = self.findings_rulesets[group.name]
+            self._assert_text(fact_id, _SHARED + '"id":"' + fact_id + '"' + text + "}", ruleset)
             self.fired[before:] = [(slot, position, outcome) for _, position, outcome in self.fired[before:]]
 
     @staticmethod
