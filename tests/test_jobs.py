@@ -200,3 +200,14 @@ def test_a_partition_leaves_no_records_behind(corpus, backend):
         for task in tasks:
             assert partitions.evaluate(task) is not None
             assert not [o for o in gc.get_objects() if type(o) is Report and str(Path(o.file).resolve()) in ours]
+
+
+def test_the_last_tasks_are_smaller_so_that_the_workers_finish_together(monkeypatch):
+    # 200 departments of 100 bytes in tasks of about 1,000: 20 tasks, the last two (one per worker) cut in four
+    monkeypatch.setattr(parallel, "TASK_BYTES", 1000)
+    groups = [(100, [f"d{i:03}.yaml"]) for i in range(200)]
+    tasks = parallel.pack(groups, 2)
+    sizes = [100 * sum(len(group) for group in task) for task in tasks]
+    assert sizes == [1000] * 18 + [300, 300, 200, 200] * 2
+    assert sorted(f for task in tasks for group in task for f in group) == [f"d{i:03}.yaml" for i in range(200)]
+    assert len(parallel.pack(groups, 1)) == 20  # one process: nothing to wait for

@@ -41,6 +41,7 @@ _DEPARTMENT = re.compile(r"^department:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _DEPARTMENT_BYTES = re.compile(_DEPARTMENT.pattern.encode(), re.MULTILINE)
 TASKS_PER_JOB = 4  # several partitions per worker, so that one large department does not leave a core idle
 TASK_BYTES = 4 << 20  # at most about this much YAML per partition (about 3,000 projects): bounds the memory
+TAIL_PARTS = 4  # each of the last `jobs` tasks cut in this many (pack)
 # With the job count left to us (--jobs 0, the default), smaller inputs stay in one process: starting
 # workers and sending findings back costs more than a second core saves below about 200 projects.
 AUTO_PARALLEL_BYTES = 256 << 10
@@ -148,16 +149,26 @@ def partition(files, jobs: int) -> list[list]:
 
 
 def pack(groups, jobs: int) -> list[list]:
-    """department_groups' (bytes, files), largest first, packed into tasks: lists of file lists."""
+    """department_groups' (bytes, files), largest first, packed into tasks: lists of file lists, in the order the
+    workers take them."""
     wanted = -(-sum(size for size, _ in groups) // TASK_BYTES)
     if jobs > 1:
         wanted = max(wanted, jobs * TASKS_PER_JOB)
-    count = max(1, min(len(groups), wanted))
+    tasks = _spread(groups, max(1, min(len(groups), wanted)))
+    if jobs > 1 and len(tasks) > jobs:
+        # the last tasks cut smaller, so that the workers finish near together: at 100,000 projects (35 tasks
+        # of about 0.5 s) one worker sat idle for 0.4 s while the other ran its last task
+        tasks = tasks[:-jobs] + [part for task in tasks[-jobs:] for part in _spread(task, TAIL_PARTS)]
+    return [[group for _, group in task] for task in tasks]
+
+
+def _spread(groups, count: int) -> list[list]:
+    """(bytes, files) groups, largest first, into at most `count` lists of similar bytes."""
     tasks: list[list] = [[] for _ in range(count)]
     loads = [0] * count
     for size, group in groups:  # largest first, into the least loaded task
         i = loads.index(min(loads))
-        tasks[i].append(group)
+        tasks[i].append((size, group))
         loads[i] += size
     return [task for task in tasks if task]
 
