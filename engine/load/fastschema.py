@@ -184,7 +184,7 @@ class _Compiler:
             return None  # left to the keyword-by-keyword checks
 
         def check(x):
-            if not _is_number(x):
+            if type(x) not in _NUMBER_TYPES and not _is_number(x):  # the exact types first, without a call
                 return False
             if low is not None and x < low:
                 return False
