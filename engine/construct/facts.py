@@ -125,7 +125,6 @@ def _remember(cache, key, value):
     cache[key] = value
 
 
-_ABSENT = object()
 _put = dict.__setitem__  # Sources are read-only to their readers; the builder fills them
 
 
@@ -153,23 +152,17 @@ class _Builder:
         sources = self.sources(record, section)
         _put(sources, name, line if section == sources.section else FactSource(self.file, line, section))
 
-    def fill(self, record, data: dict, path, section, fields, rates=(), texts=(), lines=None):
+    def fill(self, record, data: dict, path, section, fields, rates=(), texts=()):
         """The listed fields of data into record, each with its source. A null is a cell printed blank
         (record.blank), a dash in a number cell is not applicable (record.dashes, no value); amounts
-        (AMOUNTS) are converted from the report's printed unit to 万元; `printed` and `unreadable` are kept.
-        lines: data's value lines, when the caller has them."""
-        if lines is None:
-            lines = self.doc.value_lines(path, data)
-        sources = record.sources
-        if sources is NO_SOURCES:
-            sources = record.sources = Sources.of(self.file, section)
+        (AMOUNTS) are converted from the report's printed unit to 万元; `printed` and `unreadable` are kept."""
+        lines = self.doc.value_lines(path, data)
+        sources = self.sources(record, section)
         own = section == sources.section
-        file = self.file
         blank = None
-        get = data.get
         for name in fields:
-            value = get(name, _ABSENT)
-            if value is not _ABSENT:
+            if name in data:
+                value = data[name]
                 if value is None:
                     blank = [name] if blank is None else blank + [name]
                 elif type(value) is str and name not in texts and value in DASHES:
@@ -186,7 +179,7 @@ class _Builder:
                 elif self.converts and name in MONEY:
                     value = money_to_wan(Decimal(value), self.money_unit)
                 setattr(record, name, value)
-                _put(sources, name, lines[name] if own else FactSource(file, lines[name], section))
+                _put(sources, name, lines[name] if own else FactSource(self.file, lines[name], section))
         if blank is not None:
             record.blank = record.blank.union(blank)
         if "printed" in data:
@@ -397,22 +390,17 @@ class _Builder:
             category = sys.intern(kind.split("-")[0])
             _remember(_categories, kind, category)
         sources = Sources.of(self.file, section, {"name": lines["name"], "kind": kind_line, "category": kind_line})
-        target = actual = blank = None
-        if "target" in x:  # one written value: the quantity's parts all cite the field's source
-            _put(sources, "target", lines["target"])
-            text = x["target"]
-            if text is None:
-                blank = ("target",)
-            else:
-                target = self.quantity(text, path, "target", sources)
-        if "actual" in x:
-            _put(sources, "actual", lines["actual"])
-            text = x["actual"]
-            if text is None:
-                blank = ("actual",) if blank is None else blank + ("actual",)
-            else:
-                actual = self.quantity(text, path, "actual", sources)
-        ind = Indicator(sources=sources, name=x["name"], kind=kind, category=category, target=target, actual=actual)
+        values = {}
+        blank = None
+        for name in ("target", "actual"):
+            if name in x:
+                # one written value: the quantity's parts all cite the field's source
+                _put(sources, name, lines[name])
+                if x[name] is None:
+                    blank = (name,) if blank is None else blank + (name,)
+                else:
+                    values[name] = self.quantity(x[name], path, name, sources)
+        ind = Indicator(sources=sources, name=x["name"], kind=kind, category=category, **values)
         if blank is not None:
             ind.blank = frozenset(blank)
         if "deviation_reason" in x:
@@ -424,7 +412,7 @@ class _Builder:
             ind.includes_tasks_of = self.names(x["includes_tasks_of"], path + ("includes_tasks_of",))
             _put(sources, "includes_tasks_of", lines["includes_tasks_of"])
         if not _INDICATOR_BASIC.issuperset(x):
-            self.fill(ind, x, path, section, _INDICATOR_EXTRAS, texts=_INDICATOR_TEXTS, lines=lines)
+            self.fill(ind, x, path, section, _INDICATOR_EXTRAS, texts=_INDICATOR_TEXTS)
         return ind
 
     def quantity(self, text: str, path, name: str, sources: Sources) -> Quantity | None:

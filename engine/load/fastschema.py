@@ -305,6 +305,51 @@ class _Compiler:
             return frozenset(("number" if kinds == "integer" else kinds,))
         return frozenset()
 
+    def plan(self, schema, made: dict):
+        """The Plan of a closed object (type object, additionalProperties false) or of an array with
+        no keywords but items and minItems; None for any other schema, and for a lone $ref to one of those."""
+        for _ in range(32):  # a $ref to a $ref ...
+            if not (isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"$ref"}):
+                break
+            schema = self.resolve(schema["$ref"])
+        if not isinstance(schema, dict):
+            return None
+        if id(schema) in made:
+            return made[id(schema)]
+        keywords = set(schema) - _ANNOTATIONS
+        plan = Plan()
+        plan.ok = set()
+        if schema.get("type") == "object" and schema.get("additionalProperties") is False \
+                and isinstance(schema.get("properties", {}), dict):
+            made[id(schema)] = plan
+            properties = schema.get("properties", {})
+            plan.is_map = True
+            plan.checks = {name: self.compile(sub) for name, sub in properties.items()}
+            plan.children = {name: self.plan(sub, made) for name, sub in properties.items()}
+            plan.required = frozenset(schema.get("required", ()))
+            rest = {key: schema[key] for key in keywords - _OBJECT_KEYWORDS}
+            plan.rest = self.compile(rest) if rest else None
+            plan.finish = bool(plan.required) or plan.rest is not None
+            return plan
+        if schema.get("type") == "array" and keywords <= _ARRAY_KEYWORDS:
+            made[id(schema)] = plan
+            items = schema.get("items", True)
+            plan.is_map = False
+            plan.checks = self.compile(items)
+            plan.children = self.plan(items, made)
+            plan.least = schema.get("minItems", 0)
+            plan.finish = plan.least > 0
+            return plan
+        return None
+
+    def resolve(self, pointer: str):
+        if not pointer.startswith("#/"):
+            raise Unsupported(pointer)
+        target = self.root
+        for part in pointer[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        return target
+
     def kw_anyOf(self, value, schema):
         subs = tuple(self.compile(s) for s in value)
 
@@ -341,4 +386,46 @@ def compile_schema(schema: dict):
     try:
         return _Compiler(schema).compile(schema)
     except (Unsupported, KeyError, re.error, TypeError):
+        return None
+
+
+class Plan:
+    """A mapping or list schema as the line scanner checks it while it reads (engine/load/yamlscan.py `scan`), so
+    that a valid facts file is not walked a second time (the walk was a fifth of the load stage's instructions).
+
+    Each value is checked by the compiled check of its property (mapping) or of the items (list), the check
+    compile_schema would apply to it; a value that is a block has its own Plan, and `finished` applies what the
+    container's check adds: the required keys and the other keywords of an object, minItems of an array. So a
+    document whose every line and container passes is one the compiled check says yes to. `ok` holds the lines
+    (yamlscan's parsed-line tuples, which fix key and value) already accepted here: a province repeats them."""
+
+    __slots__ = ("is_map", "checks", "children", "required", "rest", "least", "finish", "ok")
+    LIMIT = 100_000  # lines remembered per node; then it starts again
+
+    def accepts(self, line: str, key, value) -> bool:
+        """Whether `value` (under `key` in a mapping) passes here; remembered for `line` (its text) when it does."""
+        if self.is_map:
+            check = self.checks.get(key)
+            if check is None or not check(value):
+                return False
+        elif not self.checks(value):
+            return False
+        if len(self.ok) > self.LIMIT:
+            self.ok.clear()
+        self.ok.add(line)
+        return True
+
+    def finished(self, container) -> bool:
+        if self.is_map:
+            return self.required <= container.keys() and (self.rest is None or self.rest(container))
+        return len(container) >= self.least
+
+
+def schema_plan(schema: dict) -> Plan | None:
+    """The Plan of a schema whose top is a closed object, or None when some part is not one the scanner can check
+    (the document is then checked as a whole, as before)."""
+    compiler = _Compiler(schema)
+    try:
+        return compiler.plan(schema, {})
+    except (Unsupported, KeyError, re.error, TypeError, RecursionError):
         return None

@@ -28,12 +28,18 @@ its values' lines), next to the parsed lines (which hold the columns). yamlsrc's
 and `key_marks` are built from them only when something asks (a diagnostic, a test); the facts
 builder reads the line of each field straight from the tables (`Document.value_lines`). So the
 data of a ScannedDocument must not be changed before its marks are read.
+
+Given a schema's `fastschema.Plan`, the scanner also checks each value against its property's compiled check as
+it adds it (once per distinct line and container kind: a set of the lines each accepted), and each finished
+block's required keys; a document that passes is `checked`, and validate_document has nothing left to do (the
+separate walk of every value was a fifth of the load stage's instructions).
 """
 from __future__ import annotations
 
 import re
 import sys
 from decimal import Decimal
+from itertools import count
 
 import yaml
 
@@ -66,9 +72,6 @@ _TRUE = ("true", "yes", "on", "y")
 # a digit or "-" first: PyYAML tries its float pattern before the others (checked, not assumed)
 _FLOAT_FIRST = all(_RESOLVERS[ch][0][0].endswith(":float") and _RESOLVERS[ch][0][1].match(ch.replace("-", "-0") + ".50")
                    for ch in "-0123456789")
-# the lines that are mostly new in each file, its amounts: [- ]key: digits.digits, all ASCII (nothing _UNSAFE
-# refuses); a decimal PyYAML reads as a float (_FLOAT_FIRST), kept exact. 0.xx us a line instead of 1.5
-_DECIMAL_LINE = re.compile(r"( *)(- +)?([A-Za-z0-9_][A-Za-z0-9_.\-]*): +(-?[0-9]+\.[0-9]+)" if _FLOAT_FIRST else "(?!)")
 
 # a parsed line: (indent of a key line or -1, key, kind, value, indent, item column, value column); kind 0:
 # nothing after "key:" (a block follows), 1: scalar, 2: flow collection (value = (is_map, items, columns))
@@ -161,14 +164,6 @@ def _flow(line: str, pos: int):
 
 def _parse(line: str):
     """One line -> SKIP, _BAD or its parsed form (0-based columns)."""
-    m = _DECIMAL_LINE.fullmatch(line)
-    if m:  # what the general path below gives these lines, in one match
-        indent, dash, key, number = m.groups()
-        if len(number) - 1 - (number[0] == "-") <= MAX_DIGITS:
-            ind = len(indent)
-            if dash:
-                return (-1, key, 1, Decimal(number), ind, ind + len(dash), m.start(4))
-            return (ind, key, 1, Decimal(number), ind, None, m.start(4))
     if _UNSAFE.search(line) is not None:
         return _BAD
     m = _KEY_LINE.match(line)
@@ -229,8 +224,11 @@ def _container(flow, line_no: int, tables: dict):
     return out
 
 
-def scan(text: str, display: str) -> Document | None:
-    """The document, or None when the text is not (certainly) in the subset this module reads."""
+def scan(text: str, display: str, plan=None) -> Document | None:
+    """The document, or None when the text is not (certainly) in the subset this module reads.
+
+    plan: a schema as fastschema.Plan checks it while the lines are read; the document's `checked` is that plan
+    when every value and container passed (the schema check then has nothing left to do), else None."""
     cache = _lines
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
@@ -253,15 +251,22 @@ def scan(text: str, display: str) -> Document | None:
         entries[i] = e
     tables: dict = {}  # id of each container -> line of each value (dict by key, list by index)
     nested: dict = {}  # (id of mapping, key) -> line of the key, for values that are blocks below it
-    stack: list = []  # open blocks, innermost last: (column, is_map, container, lines)
+    stack: list = []  # open blocks, innermost last: (column, is_map, container, lines, plan, its accepted lines)
     top_col = fast_col = -2  # fast_col: the open mapping's column when the next line may simply add a key
     top_map = False
     top = top_lines = None
-    # (mapping, lines, key, key line, mapping column) after a "key:" ending its line; the document itself is
-    # opened the same way, as the value of a key "" at column -1 in `holder` (whose `nested` entry no look-up makes)
+    # the open block's Plan and the lines it accepted (a set of texts, whose hash split() and the line cache
+    # have computed: one look-up for a line seen before), None once something did not pass; `opened`: each block
+    # whose Plan checks something of the whole block
+    node = ok = None
+    opened: list = []
+    # (mapping, lines, key, key line, mapping column, plan of the value) after a "key:" ending its line; the
+    # document itself is opened the same way, as the value of a key "" at column -1 in `holder` (whose `nested`
+    # entry no look-up makes)
     holder, holder_lines = {}, {}
-    pending = (holder, holder_lines, "", 0, -1)
-    for line_no, e in enumerate(entries, 1):
+    pending = (holder, holder_lines, "", 0, -1, plan)
+    sure = plan is not None
+    for line_no, e, text in zip(count(1), entries, texts):
         fast, key, kind, value, ind, item, vcol = e
         if fast != fast_col:  # not the common line (a key of the open mapping): find or open its block
             if ind < 0:
@@ -269,7 +274,7 @@ def scan(text: str, display: str) -> Document | None:
                     continue
                 return None
             if pending is not None:
-                p_map, p_lines, p_key, p_line, p_col = pending
+                p_map, p_lines, p_key, p_line, p_col, p_plan = pending
                 pending = None
                 if ind <= p_col:
                     return None  # an empty value (null), or an indentless sequence
@@ -280,15 +285,23 @@ def scan(text: str, display: str) -> Document | None:
                 nested[id(p_map), p_key] = p_line
                 tables[id(top)] = top_lines
                 top_col = ind
-                stack.append((ind, top_map, top, top_lines))
+                if p_plan is not None and p_plan.is_map is top_map:
+                    node, ok = p_plan, p_plan.ok
+                    if node.finish:
+                        opened.append((top, node))
+                else:
+                    sure, node, ok = False, None, None
+                stack.append((ind, top_map, top, top_lines, node, ok))
                 if len(stack) > _MAX_NESTING:
                     return None
             elif top_col != ind:
                 while top_col > ind and len(stack) > 1:
                     stack.pop()
-                    top_col, top_map, top, top_lines = stack[-1]
+                    top_col, top_map, top, top_lines, node, ok = stack[-1]
                 if top_col != ind:
                     return None  # indentation that matches no open block
+                if not sure:
+                    node = ok = None
             if item is not None:
                 if top_map:
                     return None  # "- " where a key belongs
@@ -296,18 +309,28 @@ def scan(text: str, display: str) -> Document | None:
                     if kind == 1:
                         top.append(value)
                     elif kind == 2:
-                        top.append(_container(value, line_no, tables))
+                        value = _container(value, line_no, tables)
+                        top.append(value)
                     else:
                         return None
                     top_lines.append(line_no)
                     fast_col = -2
+                    if ok is not None and text not in ok and not node.accepts(text, None, value):
+                        sure, node, ok = False, None, None
                     continue
                 new, new_lines = {}, {}
                 top.append(new)
                 top_lines.append(line_no)
                 tables[id(new)] = new_lines
                 top_col, top_map, top, top_lines = item, True, new, new_lines
-                stack.append((item, True, new, new_lines))
+                if node is not None and node.children is not None and node.children.is_map:
+                    node = node.children
+                    ok = node.ok
+                    if node.finish:
+                        opened.append((new, node))
+                else:
+                    sure, node, ok = False, None, None
+                stack.append((item, True, new, new_lines, node, ok))
                 if len(stack) > _MAX_NESTING:
                     return None
             elif not top_map:
@@ -318,16 +341,23 @@ def scan(text: str, display: str) -> Document | None:
         if kind == 1:
             top[key] = value
             top_lines[key] = line_no
+            if ok is not None and text not in ok and not node.accepts(text, key, value):
+                sure, node, ok = False, None, None
         elif kind == 2:
-            top[key] = _container(value, line_no, tables)
+            value = top[key] = _container(value, line_no, tables)
             top_lines[key] = line_no
+            if ok is not None and text not in ok and not node.accepts(text, key, value):
+                sure, node, ok = False, None, None
         else:
             top[key] = None
-            pending = (top, top_lines, key, line_no, top_col)
+            pending = (top, top_lines, key, line_no, top_col, None if node is None else node.children.get(key))
             fast_col = -2
     if pending is not None:
         return None
-    return ScannedDocument(display, holder[""], (holder_lines[""], stack[0][0] + 1), entries, tables, nested)
+    if sure:
+        sure = all(node.finished(container) for container, node in opened)
+    return ScannedDocument(display, holder[""], (holder_lines[""], stack[0][0] + 1), entries, tables, nested,
+                           plan if sure else None)
 
 
 class ScannedDocument(Document):
@@ -335,9 +365,10 @@ class ScannedDocument(Document):
     each value. Value lines are all the facts builder needs (`value_lines`), so valid documents never
     build them."""
 
-    def __init__(self, file, data, root_mark, entries, tables, nested):  # noqa: D107 - Document's fields, computed lazily
+    def __init__(self, file, data, root_mark, entries, tables, nested, checked):  # noqa: D107 - Document's fields
         self.file = file
         self.data = data
+        self.checked = checked
         self._root_mark = root_mark
         self._entries = entries  # the parsed form of each line (index: line - 1)
         self._tables = tables
