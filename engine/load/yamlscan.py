@@ -43,6 +43,7 @@ from itertools import count
 
 import yaml
 
+from .fastschema import Plan
 from .yamldoc import MAX_DEPTH, MAX_DIGITS, Document
 
 # in a line, any character outside printable BMP text (tab, CR, C0/C1 controls, NEL, BOM, LS/PS, surrogates,
@@ -256,10 +257,10 @@ def scan(text: str, display: str, plan=None) -> Document | None:
     top_map = False
     top = top_lines = None
     # the open block's Plan and the lines it accepted (a set of texts, whose hash split() and the line cache
-    # have computed: one look-up for a line seen before), None once something did not pass; `opened`: each block
-    # whose Plan checks something of the whole block
+    # have computed: one look-up for a line seen before), None once something did not pass; `opened`: the Plan of
+    # each block (in `blocks`) that checks something of the whole block
     node = ok = None
-    opened: list = []
+    opened, blocks = [], []
     # (mapping, lines, key, key line, mapping column, plan of the value) after a "key:" ending its line; the
     # document itself is opened the same way, as the value of a key "" at column -1 in `holder` (whose `nested`
     # entry no look-up makes)
@@ -288,7 +289,8 @@ def scan(text: str, display: str, plan=None) -> Document | None:
                 if p_plan is not None and p_plan.is_map is top_map:
                     node, ok = p_plan, p_plan.ok
                     if node.finish:
-                        opened.append((top, node))
+                        opened.append(node)
+                        blocks.append(top)
                 else:
                     sure, node, ok = False, None, None
                 stack.append((ind, top_map, top, top_lines, node, ok))
@@ -327,7 +329,8 @@ def scan(text: str, display: str, plan=None) -> Document | None:
                     node = node.children
                     ok = node.ok
                     if node.finish:
-                        opened.append((new, node))
+                        opened.append(node)
+                        blocks.append(new)
                 else:
                     sure, node, ok = False, None, None
                 stack.append((item, True, new, new_lines, node, ok))
@@ -355,7 +358,7 @@ def scan(text: str, display: str, plan=None) -> Document | None:
     if pending is not None:
         return None
     if sure:
-        sure = all(node.finished(container) for container, node in opened)
+        sure = all(map(Plan.finished, opened, blocks))
     return ScannedDocument(display, holder[""], (holder_lines[""], stack[0][0] + 1), entries, tables, nested,
                            plan if sure else None)
 
