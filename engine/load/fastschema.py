@@ -318,7 +318,6 @@ class _Compiler:
             return made[id(schema)]
         keywords = set(schema) - _ANNOTATIONS
         plan = Plan()
-        plan.ok = set()
         if schema.get("type") == "object" and schema.get("additionalProperties") is False \
                 and isinstance(schema.get("properties", {}), dict):
             made[id(schema)] = plan
@@ -396,23 +395,21 @@ class Plan:
     Each value is checked by the compiled check of its property (mapping) or of the items (list), the check
     compile_schema would apply to it; a value that is a block has its own Plan, and `finished` applies what the
     container's check adds: the required keys and the other keywords of an object, minItems of an array. So a
-    document whose every line and container passes is one the compiled check says yes to. `ok` holds the lines
-    (yamlscan's parsed-line tuples, which fix key and value) already accepted here: a province repeats them."""
+    document whose every line and container passes is one the compiled check says yes to. A line accepted here
+    is not checked again where it is repeated (`accepts`): a province repeats most of its lines."""
 
-    __slots__ = ("is_map", "checks", "children", "required", "rest", "least", "finish", "ok")
-    LIMIT = 100_000  # lines remembered per node; then it starts again
+    __slots__ = ("is_map", "checks", "children", "required", "rest", "least", "finish")
 
-    def accepts(self, line: str, key, value) -> bool:
-        """Whether `value` (under `key` in a mapping) passes here; remembered for `line` (its text) when it does."""
+    def accepts(self, seen: list, key, value) -> bool:
+        """Whether `value` (under `key` in a mapping) passes here; if it does, `seen[0]` is set to this Plan (the
+        scanner keeps it with the parsed line, which fixes key and value)."""
         if self.is_map:
             check = self.checks.get(key)
             if check is None or not check(value):
                 return False
         elif not self.checks(value):
             return False
-        if len(self.ok) > self.LIMIT:
-            self.ok.clear()
-        self.ok.add(line)
+        seen[0] = self
         return True
 
     def finished(self, container) -> bool:
