@@ -71,8 +71,6 @@ class _Compiler:
         self.refs: dict = {}  # "#/$defs/x" -> [checker], filled lazily so recursive schemas work
 
     def ref(self, pointer: str):
-        if not pointer.startswith("#/"):
-            raise Unsupported(pointer)
         if pointer in self.refs:
             cell = self.refs[pointer]
             if cell:
@@ -80,14 +78,20 @@ class _Compiler:
             return lambda x: cell[0](x)  # a reference to a schema still being compiled (recursion)
         cell: list = []
         self.refs[pointer] = cell
+        cell.append(self.compile(self.resolve(pointer)))
+        return cell[0]
+
+    def resolve(self, pointer: str):
+        """The schema a "#/..." pointer names."""
+        if not pointer.startswith("#/"):
+            raise Unsupported(pointer)
         target = self.root
         for part in pointer[2:].split("/"):
             part = part.replace("~1", "/").replace("~0", "~")
             if not isinstance(target, dict) or part not in target:
                 raise Unsupported(pointer)
             target = target[part]
-        cell.append(self.compile(target))
-        return cell[0]
+        return target
 
     def compile(self, schema):
         if schema is True:
@@ -341,14 +345,6 @@ class _Compiler:
             return plan
         return None
 
-    def resolve(self, pointer: str):
-        if not pointer.startswith("#/"):
-            raise Unsupported(pointer)
-        target = self.root
-        for part in pointer[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        return target
-
     def kw_anyOf(self, value, schema):
         subs = tuple(self.compile(s) for s in value)
 
@@ -424,5 +420,5 @@ def schema_plan(schema: dict) -> Plan | None:
     compiler = _Compiler(schema)
     try:
         return compiler.plan(schema, {})
-    except (Unsupported, KeyError, re.error, TypeError, RecursionError):
+    except (Unsupported, KeyError, re.error, TypeError):
         return None
