@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import shutil
 import time
 from decimal import Decimal
@@ -27,9 +28,10 @@ from bench.generate import generate
 from engine import load_facts
 from engine.core.errors import InputError
 from engine.load.fastschema import compile_schema
+from engine.load.validate import line_plan, schema
 from engine.load.yamlscan import scan
 
-from .conftest import FACTS
+from .conftest import FACTS, RULES
 
 # 20 files of 4 projects: every shape of a generated report, at a fifth of the text of the default 20 per file
 GENERATED = [text for _, text in generate(40, seed=23, years=(2023, 2024), per_department=4)]
@@ -178,6 +180,32 @@ def test_the_scanner_agrees_with_yamlsrc_on_mutated_files(seed):
             declined += 1
     # both branches must be exercised, or the mutations test nothing
     assert taken > 45 and declined > 90, (taken, declined)
+
+
+TEXTS = {"facts": SHIPPED + GENERATED, "rules": [p.read_text(encoding="utf-8") for p in sorted(RULES.glob("*.yaml"))]}
+
+
+@pytest.mark.parametrize("kind, seed", [("facts", 0), ("facts", 1), ("facts", 2), ("rules", 0)])
+def test_a_document_the_scanner_checked_is_valid(kind, seed):
+    # a document the scanner says it checked skips the schema check (validate_document), so it must be one the
+    # compiled check (itself compared with jsonschema in test_fast_paths.py) says yes to. For facts it must also
+    # say so of every valid one, or the load pays for both (a rules file may still be checked as a whole; rule tests,
+    # written in nested flow collections, are not scanned)
+    plan, compiled = line_plan(kind), compile_schema(schema(kind))
+    assert plan is not None and compiled is not None
+    counts = {True: 0, False: 0}
+    for text in TEXTS[kind] + list(mutations(TEXTS[kind], 400, seed + 10)):
+        doc = scan(text, "f.yaml", plan)
+        if doc is not None:
+            valid = compiled(doc.data)
+            assert valid if doc.checked is plan else kind != "facts" or not valid, text[:300]
+            counts[valid] += 1
+    assert counts[True] > 20 and counts[False] > 20, counts
+    if kind == "facts":  # a keyword of the whole mapping beyond its keys (the top's allOf: a null department)
+        unnamed = re.sub(r"(?m)^department: .*$", "department: null", TEXTS[kind][-1], count=1)
+        described = unnamed.replace("department: null", "department: null\ndepartment_described: 某单位", 1)
+        assert [scan(text, "f.yaml", plan).checked is plan for text in (unnamed, described)] == [False, True]
+    assert scan(TEXTS[kind][0], "f.yaml").checked is None  # no plan, nothing checked
 
 
 @pytest.mark.parametrize("value", SCALARS)

@@ -71,8 +71,6 @@ class _Compiler:
         self.refs: dict = {}  # "#/$defs/x" -> [checker], filled lazily so recursive schemas work
 
     def ref(self, pointer: str):
-        if not pointer.startswith("#/"):
-            raise Unsupported(pointer)
         if pointer in self.refs:
             cell = self.refs[pointer]
             if cell:
@@ -80,14 +78,20 @@ class _Compiler:
             return lambda x: cell[0](x)  # a reference to a schema still being compiled (recursion)
         cell: list = []
         self.refs[pointer] = cell
+        cell.append(self.compile(self.resolve(pointer)))
+        return cell[0]
+
+    def resolve(self, pointer: str):
+        """The schema a "#/..." pointer names."""
+        if not pointer.startswith("#/"):
+            raise Unsupported(pointer)
         target = self.root
         for part in pointer[2:].split("/"):
             part = part.replace("~1", "/").replace("~0", "~")
             if not isinstance(target, dict) or part not in target:
                 raise Unsupported(pointer)
             target = target[part]
-        cell.append(self.compile(target))
-        return cell[0]
+        return target
 
     def compile(self, schema):
         if schema is True:
@@ -184,7 +188,7 @@ class _Compiler:
             return None  # left to the keyword-by-keyword checks
 
         def check(x):
-            if not _is_number(x):
+            if type(x) not in _NUMBER_TYPES and not _is_number(x):  # the exact types first, without a call
                 return False
             if low is not None and x < low:
                 return False
@@ -305,6 +309,42 @@ class _Compiler:
             return frozenset(("number" if kinds == "integer" else kinds,))
         return frozenset()
 
+    def plan(self, schema, made: dict):
+        """The Plan of a closed object (type object, additionalProperties false) or of an array with
+        no keywords but items and minItems; None for any other schema, and for a lone $ref to one of those."""
+        for _ in range(32):  # a $ref to a $ref ...
+            if not (isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"$ref"}):
+                break
+            schema = self.resolve(schema["$ref"])
+        if not isinstance(schema, dict):
+            return None
+        if id(schema) in made:
+            return made[id(schema)]
+        keywords = set(schema) - _ANNOTATIONS
+        plan = Plan()
+        if schema.get("type") == "object" and schema.get("additionalProperties") is False \
+                and isinstance(schema.get("properties", {}), dict):
+            made[id(schema)] = plan
+            properties = schema.get("properties", {})
+            plan.is_map = True
+            plan.checks = {name: self.compile(sub) for name, sub in properties.items()}
+            plan.children = {name: self.plan(sub, made) for name, sub in properties.items()}
+            plan.required = frozenset(schema.get("required", ()))
+            rest = {key: schema[key] for key in keywords - _OBJECT_KEYWORDS}
+            plan.rest = self.compile(rest) if rest else None
+            plan.finish = bool(plan.required) or plan.rest is not None
+            return plan
+        if schema.get("type") == "array" and keywords <= _ARRAY_KEYWORDS:
+            made[id(schema)] = plan
+            items = schema.get("items", True)
+            plan.is_map = False
+            plan.checks = self.compile(items)
+            plan.children = self.plan(items, made)
+            plan.least = schema.get("minItems", 0)
+            plan.finish = plan.least > 0
+            return plan
+        return None
+
     def kw_anyOf(self, value, schema):
         subs = tuple(self.compile(s) for s in value)
 
@@ -340,5 +380,45 @@ def compile_schema(schema: dict):
     """A function instance -> bool, or None when the schema uses a keyword we do not implement."""
     try:
         return _Compiler(schema).compile(schema)
+    except (Unsupported, KeyError, re.error, TypeError):
+        return None
+
+
+class Plan:
+    """A mapping or list schema as the line scanner checks it while it reads (engine/load/yamlscan.py `scan`), so
+    that a valid facts file is not walked a second time (the walk was a fifth of the load stage's instructions).
+
+    Each value is checked by the compiled check of its property (mapping) or of the items (list), the check
+    compile_schema would apply to it; a value that is a block has its own Plan, and `finished` applies what the
+    container's check adds: the required keys and the other keywords of an object, minItems of an array. So a
+    document whose every line and container passes is one the compiled check says yes to. A line accepted here
+    is not checked again where it is repeated (`accepts`): a province repeats most of its lines."""
+
+    __slots__ = ("is_map", "checks", "children", "required", "rest", "least", "finish")
+
+    def accepts(self, seen: list, key, value) -> bool:
+        """Whether `value` (under `key` in a mapping) passes here; if it does, `seen[0]` is set to this Plan (the
+        scanner keeps it with the parsed line, which fixes key and value)."""
+        if self.is_map:
+            check = self.checks.get(key)
+            if check is None or not check(value):
+                return False
+        elif not self.checks(value):
+            return False
+        seen[0] = self
+        return True
+
+    def finished(self, container) -> bool:
+        if self.is_map:
+            return self.required <= container.keys() and (self.rest is None or self.rest(container))
+        return len(container) >= self.least
+
+
+def schema_plan(schema: dict) -> Plan | None:
+    """The Plan of a schema whose top is a closed object, or None when some part is not one the scanner can check
+    (the document is then checked as a whole, as before)."""
+    compiler = _Compiler(schema)
+    try:
+        return compiler.plan(schema, {})
     except (Unsupported, KeyError, re.error, TypeError):
         return None

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from ..core.errors import Collector, Diagnostic
-from .validate import validate_document
+from .validate import line_plan, validate_document
 from .yamlsrc import FAST_PATHS, MAX_FILE_BYTES, Document, load_yaml_file
 
 
@@ -89,7 +89,7 @@ def _resolved(files):
 def load_document(path: Path, kind: str, collector: Collector, fast: tuple = FAST_PATHS) -> Document | None:
     """The document in `path` if it is YAML valid against the `kind` schema (facts, rules, ruletest); else None,
     with every problem found added to `collector`. fast: the YAML fast paths to try (yamlsrc.load_yaml_text)."""
-    doc, problems = load_yaml_file(path, display_path(path), fast)
+    doc, problems = load_yaml_file(path, display_path(path), fast, line_plan(kind))
     collector.extend(problems)
     if doc is None:
         return None

@@ -9,7 +9,7 @@ from importlib import resources
 
 from ..core.cjk import half_width_table
 from ..core.errors import Diagnostic, did_you_mean
-from .fastschema import compile_schema
+from .fastschema import Plan, compile_schema, schema_plan
 from .yamlsrc import Document, render_path
 
 _TYPE_NAMES = {"string": "文本", "number": "数字", "integer": "整数", "object": "映射(键: 值)",
@@ -36,7 +36,15 @@ def _is_valid(name: str):
     return compile_schema(schema(name))
 
 
+@lru_cache(maxsize=None)
+def line_plan(name: str) -> Plan | None:
+    """The schema as the line scanner checks it while reading (fastschema.Plan)."""
+    return schema_plan(schema(name))
+
+
 def validate_document(doc: Document, schema_name: str) -> list[Diagnostic]:
+    if doc.checked is not None and doc.checked is line_plan(schema_name):
+        return []  # checked line by line as it was read: what the fast check below would say (tests/test_fast_load.py)
     is_valid = _is_valid(schema_name)
     if is_valid is not None and is_valid(doc.data):
         return []  # the fast check agrees with jsonschema (tests/test_fast_paths.py); it only explains failures

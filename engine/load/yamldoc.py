@@ -32,6 +32,7 @@ class Document:
     data: object
     marks: dict = field(default_factory=dict)  # path -> (line, column) of the value
     key_marks: dict = field(default_factory=dict)  # path -> (line, column) of the key
+    checked = None  # the fastschema.Plan the reader checked the document against as it read it (yamlscan.scan)
 
     def where(self, path: PathKey) -> tuple[int, int]:
         """Line and column of the value at path, or of its nearest written ancestor."""

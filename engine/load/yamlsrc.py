@@ -125,13 +125,13 @@ def _byte_place(raw: bytes, at: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, at) + 1, len(raw[start:at].decode("utf-8", errors="replace")) + 1
 
 
-def load_yaml_file(path: Path, display: str | None = None, fast: tuple = FAST_PATHS
+def load_yaml_file(path: Path, display: str | None = None, fast: tuple = FAST_PATHS, plan=None
                    ) -> tuple[Document | None, list[Diagnostic]]:
     display = display or str(path)
     text, problems = read_text(path, display)
     if text is None:
         return None, problems
-    return load_yaml_text(text, display, fast)
+    return load_yaml_text(text, display, fast, plan)
 
 
 class _TooDeep(yaml.MarkedYAMLError):
@@ -280,15 +280,17 @@ def _same_positions(root) -> bool:
     return True
 
 
-def load_yaml_text(text: str, display: str, fast: tuple = FAST_PATHS) -> tuple[Document | None, list[Diagnostic]]:
+def load_yaml_text(text: str, display: str, fast: tuple = FAST_PATHS, plan=None
+                   ) -> tuple[Document | None, list[Diagnostic]]:
     """fast: the fast paths to try (FAST_PATHS or fewer); each gives the pure-Python path's document or
-    nothing, and every error comes from the pure-Python path."""
+    nothing, and every error comes from the pure-Python path. plan: the schema the line scanner checks as it
+    reads (Document.checked)."""
     if not text.strip():
         return None, [Diagnostic(display, 1, 1, "", "文件为空", expected="一个 YAML 映射(键: 值)")]
     if "scan" in fast:
         from .yamlscan import scan
 
-        scanned = scan(text, display)
+        scanned = scan(text, display, plan)
         if scanned is not None:
             return scanned, []
     if "libyaml" in fast:
