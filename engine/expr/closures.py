@@ -49,7 +49,7 @@ DISCARD = deque(maxlen=0)
 def compile_traced(node: A.Node, shared: dict | None = None):
     """A closure (scope, facts, params) -> value, recording the facts and parameters it used.
 
-    shared: {id(sub-expression): its shape (A.without_positions)} of sub-expressions of `node` that a finding
+    shared: the ids (a set, or a dict's keys) of the sub-expressions of `node` that a finding
     computes more than once (a rule's evidence restating its condition's predicate, `list(i.name for i in
     project.indicators if P(i))` beside `any(P(i) for ...)`): with a scope[MEMO], each is computed once per binding
     of its free names and replayed, value and facts, as comprehensions are."""
@@ -57,17 +57,24 @@ def compile_traced(node: A.Node, shared: dict | None = None):
         return _TRACERS[type(node)](node, compile_traced)
 
     def sub(n):
-        inner, shape = _TRACERS[type(n)](n, sub), shared.get(id(n))
-        return inner if shape is None else _replayed(inner, _SHAPES.setdefault(shape, len(_SHAPES)), free_roots(n))
+        inner = _TRACERS[type(n)](n, sub)
+        return _replayed(inner, n, free_roots(n)) if id(n) in shared else inner
 
     return sub(node)
 
 
-def _replayed(inner, shape: int, names: tuple):
+def _replayed(inner, node, names: tuple):
+    """`inner`, the closure of `node`, computed once per binding of its free `names` in a scope with a MEMO (a
+    finding's), and replayed after: the same value and the same facts."""
+    shape = None  # an int: equal nodes, equal keys; made at the first memoized call (most closures never are)
+
     def replayed(scope, facts, params):
+        nonlocal shape
         memo = scope.get(MEMO)
         if memo is None or facts is DISCARD:
             return inner(scope, facts, params)
+        if shape is None:
+            shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))
         bound = tuple(map(scope.get, names))
         key = (shape, *map(id, bound))
         entry = memo.get(key)
@@ -219,27 +226,7 @@ def _t_comprehension(node, sub):
     is_first = name == "first"
     stop = SETTLES.get(name, _NEVER)  # an element value that settles the result: the loop ends there
     names = free_roots(node)
-    shape = None  # an int: equal nodes, equal keys; made at the first memoized call (most closures never are)
     chosen = _candidates(node)
-
-    def memoized(scope, facts, params):
-        # a finding evaluates a leaf's sums again in its evidence: the same value from the same bindings,
-        # and the same facts, so they are recorded once and replayed
-        nonlocal shape
-        memo = scope.get(MEMO)
-        if memo is None or facts is DISCARD:
-            return comprehension(scope, facts, params)
-        if shape is None:
-            shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))
-        key = (shape, tuple(id(scope.get(n)) for n in names))
-        entry = memo.get(key)
-        if entry is not None:
-            facts.extend(entry[1])
-            return entry[0]
-        mark = len(facts)
-        value = comprehension(scope, facts, params)
-        memo[key] = (value, facts[mark:])
-        return value
 
     def comprehension(scope, facts, params):
         items = iterable(scope, facts, params)
@@ -291,7 +278,8 @@ def _t_comprehension(node, sub):
                 facts.extend(touched)
         return value
 
-    return memoized if node.var not in names else comprehension
+    # a finding evaluates a leaf's sums again in its evidence: the same value from the same bindings
+    return _replayed(comprehension, node, names) if node.var not in names else comprehension
 
 
 def _source(owner, name):
