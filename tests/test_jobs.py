@@ -211,3 +211,14 @@ def test_the_last_tasks_are_smaller_so_that_the_workers_finish_together(monkeypa
     assert sizes == [1000] * 18 + [300, 300, 200, 200] * 2
     assert sorted(f for task in tasks for group in task for f in group) == [f"d{i:03}.yaml" for i in range(200)]
     assert len(parallel.pack(groups, 1)) == 20  # one process: nothing to wait for
+
+
+def test_streamed_parts_do_not_compute_the_project_metrics_they_drop(runner, corpus, monkeypatch, one_job):
+    from engine.run import evaluate as E
+
+    calls, real = [], E.project_metrics
+    monkeypatch.setattr(E, "project_metrics", lambda *a: calls.append(1) or real(*a))
+    assert run(runner, corpus, "--format", "json", "--jobs", "1").stdout == one_job("json")
+    assert calls == []  # JSON and CSV carry no project metrics: computing them was 1 % of a worker's time
+    assert run(runner, corpus, "--format", "html", "--jobs", "1").exit_code == 0
+    assert calls  # the HTML report's charts use them

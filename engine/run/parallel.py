@@ -200,8 +200,9 @@ class _Partitions:
 
     def _result(self, reports, findings) -> tuple:
         """(the reports' partial Evaluation, the departments it covers)."""
-        part = assemble(self.program, reports, findings, self.engine.name, self.notice, "")
-        if self.fmt is not None:  # streamed output: the findings leave this process as bytes
+        streamed = self.fmt is not None  # the findings leave this process as bytes, without project metrics
+        part = assemble(self.program, reports, findings, self.engine.name, self.notice, "", metrics=not streamed)
+        if streamed:
             from .streaming import render_part
 
             part = render_part(part, self.fmt)
