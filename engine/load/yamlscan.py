@@ -30,8 +30,8 @@ builder reads the line of each field straight from the tables (`Document.value_l
 data of a ScannedDocument must not be changed before its marks are read.
 
 Given a schema's `fastschema.Plan`, the scanner also checks each value against its property's compiled check as
-it adds it (once per distinct line and container kind: a set of the lines each accepted), and each finished
-block's required keys; a document that passes is `checked`, and validate_document has nothing left to do (the
+it adds it (a line accepted once is not checked again where it repeats: the parsed line keeps the Plan that
+accepted it), and each finished block's required keys; a document that passes is `checked`, and validate_document has nothing left to do (the
 separate walk of every value was a fifth of the load stage's instructions).
 """
 from __future__ import annotations
@@ -288,13 +288,9 @@ def scan(text: str, display: str, plan=None) -> Document | None:
                 nested[id(p_map), p_key] = p_line
                 tables[id(top)] = top_lines
                 top_col = ind
-                if p_plan is not None and p_plan.is_map is top_map:
-                    node = p_plan
-                    if node.finish:
-                        opened.append(node)
-                        blocks.append(top)
-                else:
-                    sure, node = False, None
+                node = _entered(p_plan, top_map, top, opened, blocks)
+                if node is None:
+                    sure = False
                 stack.append((ind, top_map, top, top_lines, node))
                 if len(stack) > _MAX_NESTING:
                     return None
@@ -327,13 +323,9 @@ def scan(text: str, display: str, plan=None) -> Document | None:
                 top_lines.append(line_no)
                 tables[id(new)] = new_lines
                 top_col, top_map, top, top_lines = item, True, new, new_lines
-                if node is not None and node.children is not None and node.children.is_map:
-                    node = node.children
-                    if node.finish:
-                        opened.append(node)
-                        blocks.append(new)
-                else:
-                    sure, node = False, None
+                node = _entered(None if node is None else node.children, True, new, opened, blocks)
+                if node is None:
+                    sure = False
                 stack.append((item, True, new, new_lines, node))
                 if len(stack) > _MAX_NESTING:
                     return None
@@ -362,6 +354,18 @@ def scan(text: str, display: str, plan=None) -> Document | None:
         sure = all(map(Plan.finished, opened, blocks))
     return ScannedDocument(display, holder[""], (holder_lines[""], stack[0][0] + 1), entries, tables, nested,
                            plan if sure else None)
+
+
+def _entered(plan, is_map: bool, block, opened: list, blocks: list):
+    """The Plan that checks a block being opened: `plan` if it is one for a block of this kind (a mapping or a
+    list), noted in `opened` beside the block when it checks something of the whole block; else None, and the
+    document is checked as a whole after it is read."""
+    if plan is None or plan.is_map is not is_map:
+        return None
+    if plan.finish:
+        opened.append(plan)
+        blocks.append(block)
+    return plan
 
 
 class ScannedDocument(Document):
