@@ -46,10 +46,10 @@ DISCARD = deque(maxlen=0)
 # fact read (a path's value that is not a record or a list of records), params the parameter names in
 # first-use order.
 
-def compile_traced(node: A.Node, shared: dict | None = None):
+def compile_traced(node: A.Node, shared: set | None = None):
     """A closure (scope, facts, params) -> value, recording the facts and parameters it used.
 
-    shared: the ids (a set, or a dict's keys) of the sub-expressions of `node` that a finding
+    shared: the ids of the sub-expressions of `node` that a finding
     computes more than once (a rule's evidence restating its condition's predicate, `list(i.name for i in
     project.indicators if P(i))` beside `any(P(i) for ...)`): with a scope[MEMO], each is computed once per binding
     of its free names and replayed, value and facts, as comprehensions are."""

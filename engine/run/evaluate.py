@@ -407,9 +407,9 @@ def _build_finding_plan(compiled):
     return tuple(steps), tuple(evidence)
 
 
-def _shared_nodes(nodes) -> dict:
+def _shared_nodes(nodes) -> set:
     """The sub-expressions inside comprehensions that a finding computes more than once (in `nodes`, those traced
-    whole), the outermost of them, as compile_traced's shared: {id(node): its shape}. Each is computed once per
+    whole), the outermost of them, as compile_traced's shared: the set of their ids. Each is computed once per
     finding and binding, what is inside it with it. prose.completed-targets-missed's evidence restates its `when`'s
     and its condition's predicates: 217 us a finding, 0.2 s of the 0.53 s of findings at 10,000 generated projects."""
     kinds = (A.Call, A.Logic, A.Compare, A.Binary, A.Not, A.Comprehension)
@@ -433,7 +433,7 @@ def _shared_nodes(nodes) -> dict:
     outermost = [node for node, ancestors in candidates if counts[shapes[id(node)]] > 1
                  and not any(counts[shapes[id(a)]] > 1 for a in ancestors if id(a) in shapes)]
     twice = {shape for shape, n in Counter(shapes[id(node)] for node in outermost).items() if n > 1}
-    return {id(node): shapes[id(node)] for node in outermost if shapes[id(node)] in twice}
+    return {id(node) for node in outermost if shapes[id(node)] in twice}
 
 
 _labels: dict = {}
