@@ -15,10 +15,11 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
   matched; we take them from durable_rules' native action queue ourselves (`_run_actions`), so an
   action that raised would be an EngineError here, never an exception swallowed into session state;
 - numbers cross as plain finite floats written without exponents (the C JSON parser rejects
-  1e-07 and Infinity), encoded pairwise so that float rounding can never change a comparison
-  (beyond float range, stand-ins in the same order); decide_batches writes whole columns at once
-  (`_OperandTexts`: each distinct operand's text made once) and sends to `encode_pair` exactly the
-  rows whose texts could collide or leave float range;
+  1e-07 and Infinity) and, past 2**63, with a point (an integer text is read by atoll, which saturates),
+  encoded pairwise so that float rounding can never change a comparison (beyond float range, stand-ins in
+  the same order); decide_batches writes whole columns at once (`_number_texts`: a short Decimal as
+  printed, which no other rounds onto) and sends to `encode_pair` exactly the rows whose texts could collide
+  or leave float range;
 - a rule's condition stays within durable_rules' 31 expression entries (compile.MAX_RULE_COST,
   checked when the rules are loaded), and a ruleset durable_rules cannot build is an EngineError;
 - the rulesets are built once per rule-set content and process and shared by the backends of that
@@ -41,7 +42,7 @@ import weakref
 from decimal import Decimal
 from functools import partial
 from json.encoder import encode_basestring
-from operator import add, contains, eq, getitem, is_, is_not, mod
+from operator import add, contains, eq, getitem, gt, is_, is_not, mod
 
 from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
@@ -99,10 +100,17 @@ def encode_pair(left, right):
 def _json_value(value) -> str:
     if isinstance(value, float):  # the common cases first
         text = repr(value)
-        return format(Decimal(text), "f") if "e" in text else text
+        return _fixed(text) if "e" in text else text
     if type(value) is str:
         return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     return json.dumps(value, ensure_ascii=False)
+
+
+def _fixed(text: str) -> str:
+    """A finite float's repr that has an exponent, written without one (the C parser rejects exponents) and
+    with a point: a text without one is read by atoll, which saturates beyond 2**63 (1E+20 would equal 1E+21)."""
+    text = format(Decimal(text), "f")
+    return text if "." in text else text + ".0"
 
 
 def fact_json(fact: dict) -> str:
@@ -116,24 +124,27 @@ def _pair_text(left_key: str, right_key: str, left, right) -> str:
     if type(left) is str and type(right) is str:
         return left_key + encode_basestring(left) + right_key + encode_basestring(right)
     if type(left) is Decimal and type(right) is Decimal:
-        fl, fr = float(left), float(right)
-        # float() rounds monotonically, so distinct floats keep the Decimals' order and equal Decimals
-        # give equal floats: only a collision of unequal Decimals needs encode_pair
-        if fl != fr or left == right:
-            lt, rt = repr(fl), repr(fr)
-            if "e" not in lt and "n" not in lt and "e" not in rt and "n" not in rt:  # no exponent, inf or nan
-                return left_key + lt + right_key + rt
+        (left_text, right_text), inexact = _number_texts([left, right])
+        if not inexact or ("n" not in (left_text, right_text) and _apart(left, right)):
+            return left_key + left_text + right_key + right_text
     a, b = encode_pair(left, right)
     return left_key + _json_value(a) + right_key + _json_value(b)
+
+
+def _apart(left: Decimal, right: Decimal) -> bool:
+    """Whether durable_rules' floats of two Decimals compare as they do: float() rounds monotonically, so
+    distinct floats keep the Decimals' order and equal Decimals give equal floats; only unequal Decimals
+    rounded to one float do not."""
+    return float(left) != float(right) or left == right
 
 
 def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> list:
     """A leaf column as one string per subject (its members in its slot's keys, or "").
 
     Column-wise, to save Python per row: each step is one C-level pass over the column (look-ups of
-    operand texts in `known`, concatenations); rows with an unknown operand are left out first, and a
-    column where floats could collide or leave their range (`_OperandTexts.shared`) is written row by
-    row by `_pair_text`, which every row's text equals (but for the sign of a zero)."""
+    number texts, look-ups of string texts in `known`, concatenations); rows with an unknown operand are left
+    out first, and a column where floats could collide or leave their range (`_operand_texts`) is written row
+    by row by `_pair_text`, which every row's text equals."""
     if is_bool:
         (values,) = column
         tables = [{True: k + "true", False: k + "false", None: ""} for k in slot_keys[0]]
@@ -177,14 +188,23 @@ def _operand_texts(lefts: list, rights: list, numeric: bool, known):
     count = len(lefts)
     first = rights[0]
     constant = rights[-1] is first and rights.count(first) == count  # usually one parameter for the column
-    try:
-        left_texts = known.texts(lefts, numeric)
-        right_texts = known.texts([first] if constant else rights, numeric)
-    except TypeError:  # an unhashable or signalling-NaN operand
-        return None
-    shared = known.shared
-    if shared and not (shared.isdisjoint(left_texts) and shared.isdisjoint(right_texts)):
-        return None
+    if not numeric:
+        try:
+            left_texts, right_texts = known.texts(lefts), known.texts([first] if constant else rights)
+        except TypeError:  # unhashable (the checker makes this unreachable)
+            return None
+        return (left_texts, right_texts[0], True) if constant else (left_texts, right_texts, False)
+    left_texts, left_inexact = _number_texts(lefts)
+    right_texts, right_inexact = _number_texts([first] if constant else rights)
+    if left_inexact or right_inexact:  # only a float's text can collide or stand for what a float cannot hold
+        if any(left_texts[row] == "n" for row in left_inexact) or any(right_texts[row] == "n" for row in right_inexact):
+            return None
+        if constant:
+            rows = range(count) if right_inexact else left_inexact
+            if not all(map(_apart, map(lefts.__getitem__, rows), itertools.repeat(first))):
+                return None
+        elif not all(_apart(lefts[row], rights[row]) for row in sorted({*left_inexact, *right_inexact})):
+            return None
     return (left_texts, right_texts[0], True) if constant else (left_texts, right_texts, False)
 
 
@@ -218,36 +238,41 @@ _BOOL_TEXTS = {True: "true", False: "false", None: ""}
 
 
 class _OperandTexts:
-    """JSON texts of operands, each computed once while the batches keep the operands alive (decide_batches).
-
-    Equal texts are equal floats (repr is one-to-one on finite floats, and a zero text is only made
-    for a zero Decimal, see _float_texts), so a comparison whose Decimals differ while durable_rules
-    would see equal floats can only involve a text in `shared`: one that two unequal Decimals were
-    given, or "n". Rows with such a text are redone by `_pair_text`."""
+    """JSON texts of string operands, each encoded once while the batches keep them alive (decide_batches);
+    numbers are written column by column (`_number_texts`)."""
 
     def __init__(self):
-        self.numbers: dict = {None: ""}
-        self.strings: dict = {None: ""}
-        self.owners: dict = {}  # float text -> the first Decimal it was made for
-        self.shared: set = set()
+        self.strings: dict = {}
 
-    def texts(self, values: list, numeric: bool) -> list:
-        """The text of each value ("" for None)."""
-        cache = self.numbers if numeric else self.strings
+    def texts(self, values: list) -> list:
+        cache = self.strings
         texts = list(map(cache.get, values))
         if None in texts:
             missing = list(dict.fromkeys(itertools.compress(values, map(is_, texts, itertools.repeat(None)))))
-            if numeric:
-                made = _float_texts(missing)
-                owners, shared = self.owners, self.shared
-                for text, value in zip(made, missing):  # values equal to a cached one were not missing
-                    if owners.setdefault(text, value) is not value or text == "n":
-                        shared.add(text)
-            else:
-                made = list(map(encode_basestring, missing))
-            cache.update(zip(missing, made))
+            cache.update(zip(missing, map(encode_basestring, missing)))
             texts = list(map(cache.__getitem__, values))
         return texts
+
+
+PLAIN_LENGTH = 15  # str(Decimal) this long or shorter, without exponent, holds at most 15 significant digits
+
+
+def _number_texts(values: list) -> tuple:
+    """(the JSON number durable_rules reads as float(value) for each Decimal, the rows whose text is a float's).
+
+    A Decimal printed plainly in at most PLAIN_LENGTH characters is written as printed: C's atof (and atoll for
+    an integer, compared as a double) reads float(value) from it, and two unequal such Decimals (at most 15
+    significant digits, DBL_DIG) never round to one float, so they need no collision check. Any other is written
+    as its float (`_float_texts`, which may say "n"), and a comparison with it can collide (`_apart`)."""
+    texts = list(map(str, values))  # no cache: a first Decimal hash (0.4 us) costs more than str() (0.15 us)
+    inexact = list(itertools.compress(range(len(texts)), map(gt, map(len, texts), itertools.repeat(PLAIN_LENGTH))))
+    joined = "".join(texts)
+    if "E" in joined or "N" in joined or "I" in joined:  # an exponent, NaN or Infinity
+        inexact = sorted({*inexact, *(row for row, text in enumerate(texts) if "E" in text or "N" in text or "I" in text)})
+    if inexact:
+        for row, text in zip(inexact, _float_texts(list(map(values.__getitem__, inexact)))):
+            texts[row] = text
+    return texts, inexact
 
 
 def _float_texts(values: list) -> list:
@@ -258,7 +283,7 @@ def _float_texts(values: list) -> list:
     joined = "".join(texts)
     if "e" in joined or "n" in joined or 0.0 in floats:
         for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("e"))):
-            texts[row] = format(Decimal(texts[row]), "f")  # finite: "inf" and "nan" hold no "e"
+            texts[row] = _fixed(texts[row])  # finite: "inf" and "nan" hold no "e"
         if "n" in joined:
             for row in itertools.compress(range(len(texts)), map(contains, texts, itertools.repeat("n"))):
                 texts[row] = "n"
