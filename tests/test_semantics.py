@@ -210,3 +210,14 @@ def test_an_unknown_result_cites_the_items_whose_condition_is_unknown():
     assert [(source.line, value) for _, value, source, _ in facts if value is None] == [(2, None)]
     # a result that the other items settle does not rest on the undecided one
     assert cited_lines("any(p.score.total > 90 for p in report.projects if p.score.total > 60)", rows) == [3, 3]
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([], False), ([Decimal("1"), "a", True], False), ([Decimal(0), 0, False, "", Decimal("-0E+3")], False),
+    ([False, None], True), ([Decimal("2"), None], True), ([None], True), ([Decimal(0), Decimal(1), None], True),
+])
+def test_has_none_finds_none_whatever_else_is_falsy(values, expected):
+    # has_none asks all(values) first: a falsy value must not be taken for None, nor hide one after it
+    from engine.expr.semantics import has_none
+
+    assert has_none(values) is expected
