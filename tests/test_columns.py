@@ -355,6 +355,24 @@ def test_span_column_is_span_of_each_value_however_values_repeat():
             assert repr(_span(column, shared)) == repr([span(value) for value in column])
 
 
+def test_unit_column_is_unit_of_each_value_however_exponents_alternate():
+    # the column makes unit() once per run of values with the same exponent: 5 and 5.0 are equal, their units not
+    from engine.expr.columns import _unit
+    from engine.expr.functions import _unit as unit
+
+    values = [Decimal("0.8567"), Decimal("0.1234"), Decimal("5"), Decimal("5.0"), Decimal("5.0"), None,
+              Decimal("5.00"), Decimal("-3E+2"), Decimal("7E+2"), Decimal("0E-4"), Decimal("0.0001"), Decimal("1")]
+    with localcontext() as ctx:
+        ctx.prec = 34
+        for column in (values, values[::-1], [Decimal("5"), Decimal("5.0")], []):
+            assert repr(_unit(column)) == repr([unit(value) for value in column])
+        for odd in ([Decimal("2"), 3], [Decimal("2"), Decimal("NaN")], [Decimal("Infinity")]):  # raise as unit does
+            with pytest.raises((AttributeError, TypeError)) as raised:
+                _unit(odd)
+            with pytest.raises(raised.type):
+                list(map(unit, odd))
+
+
 def test_len_column_uses_shared_small_decimals_and_stays_exact():
     lists = [[], [1], list(range(255)), list(range(256)), list(range(1000))]
     got = column_of("len(x.items)", [{"x": NS(items=items)} for items in lists])
@@ -424,9 +442,10 @@ def test_number_text_reads_the_exponent_as_as_tuple_did(digits, exponent):
     format(value, 'f') instead of as_tuple()."""
     from decimal import ROUND_HALF_UP
 
-    from engine.core.findings import format_value, plain_number
+    from engine.core.findings import _plain, format_value, plain_number
 
     value = Decimal(digits).scaleb(exponent)
+    assert _plain(value) == format(value, "f")  # str where it has no exponent
     short = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if value.as_tuple().exponent < -4 else value
     assert plain_number(value) == format(short, "f")
     scaled = value.scaleb(2)
