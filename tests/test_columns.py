@@ -395,6 +395,29 @@ def test_findings_are_dataclass_instances_with_their_fields_in_order(program):
         assert rebuilt == finding and repr(rebuilt) == repr(finding)
 
 
+def test_evidence_read_from_the_leaf_columns_is_the_evidence_computed_again(program):
+    # make_finding(at=(batch, row)) reads an evidence that restates a leaf side from the operand stage's columns,
+    # at the row's place among the compact rows of a condition; without `at` it computes it with the closures
+    backend, ruleset = PythonBackend(program), program.ruleset
+    read = {"sides": 0, "compact": 0, "findings": 0}
+    for reports in (load_facts([FACTS]), load_generated(45, seed=3)):
+        for scope, group in E.by_scope(ruleset, reports).items():
+            params = E.params_for(ruleset, scope)
+            with localcontext() as ctx:
+                ctx.prec = 34
+                batches = rule_batches(program, group, params, scope)
+            for d in backend.decide_batches(batches):
+                batch = batches[d.batch]
+                sides = [side for *_, side in E._finding_plan(batch.compiled)[1] if side is not None]
+                read["sides"] += len(sides)
+                read["compact"] += sum(leaf in batch.compact and batch.rows[0] != d.row for leaf, _ in sides)
+                args = (ruleset, batch.compiled, batch.subjects[d.row], params, d.outcome, {}, None, scope)
+                finding = E.make_finding(*args, None, (batch, d.row))
+                assert repr(finding) == repr(E.make_finding(*args)), batch.compiled.rule.id
+                read["findings"] += 1
+    assert read["findings"] > 100 and read["sides"] > 20 and read["compact"] > 4, read
+
+
 def _render_reference(template: str, values: dict) -> str:
     import re
 

@@ -1,6 +1,7 @@
 """Evaluate stage: run a compiled program over reports on a backend and produce findings."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
@@ -151,7 +152,7 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
                 batch = batches[d.batch]
                 try:
                     findings.append(make_finding(program.ruleset, batch.compiled, batch.subjects[d.row], params,
-                                                 d.outcome, cited, budget, scope, units))
+                                                 d.outcome, cited, budget, scope, units, (batch, d.row)))
                 except BudgetExceeded as exc:
                     raise exc.refusal(batch.compiled.rule) from None
             if progress is not None:
@@ -258,10 +259,12 @@ def parameter_uses(ruleset: RuleSet, names, scope: ReportScope) -> tuple:
 
 def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, outcome: str,
                  cited: dict | None = None, budget=None, report_scope: ReportScope | None = None,
-                 units: dict | None = None) -> Finding:
+                 units: dict | None = None, at: tuple | None = None) -> Finding:
     """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
     same for all its findings, so they are built once (and shared, which also saves memory).
     budget: optional engine.core.budget.Budget the comprehensions spend from (raises BudgetExceeded).
+    at: optional (RuleBatch, row) the subject's leaves were computed in: an evidence value that is a side of a
+    leaf is read there instead of computed again (the column's value is the closure's, tests/test_columns.py).
 
     The leaves and evidence are re-run with traced closures (expr/closures.py), which record the facts
     and parameters they use."""
@@ -274,8 +277,14 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
     with localcontext() as ctx:
         ctx.prec = 34  # the expressions' precision (expr/semantics.py)
         values = [step(scope, facts, used) for step in steps]
-        evidence = tuple((label, values[index] if index is not None else value(scope))
-                         for label, index, value in evidence_plan)
+        if at is None:
+            evidence = tuple((label, values[index] if index is not None else value(scope))
+                             for label, index, value, _ in evidence_plan)
+        else:
+            batch, row = at
+            evidence = tuple((label, values[index] if index is not None else value(scope) if side is None
+                              else _side_value(batch, row, *side))
+                             for label, index, value, side in evidence_plan)
     return finding_of(ruleset, compiled, subject, params, outcome, evidence, facts, used, cited, report_scope, units)
 
 
@@ -366,8 +375,16 @@ def prepare_findings(program: Program) -> None:
         _finding_plan(compiled)
 
 
+def _side_value(batch, row: int, leaf: int, side: int):
+    """The value the operand stage computed for a side of a leaf at a row of the batch."""
+    if leaf in batch.compact:  # held at the rows of batch.rows alone, the finding's among them
+        row = bisect_left(batch.rows, row)
+    return batch.given[leaf][side][row]
+
+
 def _finding_plan(compiled):
-    """(traced steps, ((label, index of its step or None, closure computing its value) per evidence)).
+    """(traced steps, ((label, index of its step or None, closure computing its value, (leaf index, side) of the
+    leaf side it equals or None) per evidence)).
 
     What a traced closure records for an expression without comprehensions is the trace of its paths,
     left to right, whatever their values (no operator short-circuits); a path traced again adds
@@ -385,6 +402,10 @@ def _finding_plan(compiled):
 
 def _build_finding_plan(compiled):
     steps, seen, evidence = [], {}, []
+    sides: dict = {}  # leaf sides by shape: an evidence restating one (执行率 beside `执行率 < 预警线`) is read there
+    for leaf in compiled.leaves:
+        for side, node in enumerate((leaf.node,) if leaf.op is None else (leaf.left, leaf.right)):
+            sides.setdefault(A.without_positions(node), (leaf.index, side))
     nodes = [(leaf.node, None) for leaf in compiled.leaves] + [(node, label) for label, node in compiled.evidence]
     nodes = [(node, label, list(A.walk(node))) for node, label in nodes]
     whole = [any(isinstance(n, A.Comprehension) for n in parts) for _, _, parts in nodes]
@@ -392,7 +413,7 @@ def _build_finding_plan(compiled):
     for (node, label, parts), traced in zip(nodes, whole):
         if traced:
             if label is not None:
-                evidence.append((label, len(steps), None))
+                evidence.append((label, len(steps), None, None))
             steps.append(compile_traced(node, shared))
             continue
         for path in parts:
@@ -401,9 +422,9 @@ def _build_finding_plan(compiled):
                 steps.append(compile_traced(path))
         if label is not None:
             if isinstance(node, A.Path) and node.parts in seen:  # its step computed the same value
-                evidence.append((label, seen[node.parts], None))
+                evidence.append((label, seen[node.parts], None, None))
             else:
-                evidence.append((label, None, compile_expr(node)))
+                evidence.append((label, None, compile_expr(node), sides.get(A.without_positions(node))))
     return tuple(steps), tuple(evidence)
 
 
