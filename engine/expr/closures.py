@@ -267,8 +267,9 @@ def _leaf(facts, dotted: str, owner, name: str, root):
     value = getattr(owner, name, None)
     kind = type(value)
     if kind is Decimal or kind is str:  # the usual leaf values: a fact, as it is
-        if facts is not DISCARD:
-            facts.append((dotted, value, _source(owner, name), type(root).__name__))
+        if facts is not DISCARD:  # _source inline: a finding's comprehension over 20 projects reads 20 of them
+            facts.append((dotted, value, owner.sources.get(name) if isinstance(owner, Record) else None,
+                          type(root).__name__))
         return value
     if value is None:
         if facts is not DISCARD:
