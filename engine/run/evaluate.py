@@ -145,16 +145,21 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
         for start in range(0, len(group), REPORTS_PER_BATCH):
             chunk = group[start:start + REPORTS_PER_BATCH]
             with localcontext() as ctx:
-                ctx.prec = 34  # the expressions' precision (expr/semantics.py); findings below set their own
+                ctx.prec = 34  # the expressions' precision (expr/semantics.py); the messages below are written outside
                 batches = rule_batches(program, chunk, params, scope, budget)
                 decisions = engine.decide_batches(batches)
-            for d in decisions:
+                traced = []  # make_finding's first half, in this context rather than one made per finding
+                for d in decisions:
+                    batch = batches[d.batch]
+                    try:
+                        traced.append(trace_finding(batch.compiled, batch.subjects[d.row], params, cited, budget,
+                                                    (batch, d.row)))
+                    except BudgetExceeded as exc:
+                        raise exc.refusal(batch.compiled.rule) from None
+            for d, (evidence, facts, used) in zip(decisions, traced):
                 batch = batches[d.batch]
-                try:
-                    findings.append(make_finding(program.ruleset, batch.compiled, batch.subjects[d.row], params,
-                                                 d.outcome, cited, budget, scope, units, (batch, d.row)))
-                except BudgetExceeded as exc:
-                    raise exc.refusal(batch.compiled.rule) from None
+                findings.append(finding_of(program.ruleset, batch.compiled, batch.subjects[d.row], params, d.outcome,
+                                           evidence, facts, used, cited, scope, units))
             if progress is not None:
                 for report in chunk:
                     progress(report)
@@ -263,29 +268,33 @@ def make_finding(ruleset: RuleSet, compiled, subject: Subject, params: dict, out
     """cited: optional dict shared by the findings of one run; the citations of a rule in a year are the
     same for all its findings, so they are built once (and shared, which also saves memory).
     budget: optional engine.core.budget.Budget the comprehensions spend from (raises BudgetExceeded).
-    at: optional (RuleBatch, row) the subject's leaves were computed in: an evidence value that is a side of a
-    leaf is read there instead of computed again (the column's value is the closure's, tests/test_columns.py).
+    at: see trace_finding.
 
     The leaves and evidence are re-run with traced closures (expr/closures.py), which record the facts
     and parameters they use."""
+    with localcontext() as ctx:
+        ctx.prec = 34  # the expressions' precision (expr/semantics.py)
+        evidence, facts, used = trace_finding(compiled, subject, params, cited, budget, at)
+    return finding_of(ruleset, compiled, subject, params, outcome, evidence, facts, used, cited, report_scope, units)
+
+
+def trace_finding(compiled, subject: Subject, params: dict, cited: dict | None, budget, at: tuple | None = None):
+    """(evidence, facts, parameters used) of a finding, for finding_of; in a decimal context of 34 digits.
+    at: optional (RuleBatch, row) the subject's leaves were computed in: an evidence value that is a side of a
+    leaf is read there instead of computed again (the column's value is the closure's, tests/test_columns.py)."""
     steps, evidence_plan = _finding_plan(compiled)
     facts: list = []  # (path, value, source, root type) per fact read
     used: list = []
     # the lists indexed for one finding serve the next (expr/joins.py): kept in `cited`, as long as the run
     scope = closure_scope(subject, params, budget, cited.setdefault(INDEXES, {}) if cited is not None else {})
     scope[MEMO] = {}
-    with localcontext() as ctx:
-        ctx.prec = 34  # the expressions' precision (expr/semantics.py)
-        values = [step(scope, facts, used) for step in steps]
-        if at is None:
-            evidence = tuple((label, values[index] if index is not None else value(scope))
-                             for label, index, value, _ in evidence_plan)
-        else:
-            batch, row = at
-            evidence = tuple((label, values[index] if index is not None else value(scope) if side is None
-                              else _side_value(batch, row, *side))
-                             for label, index, value, side in evidence_plan)
-    return finding_of(ruleset, compiled, subject, params, outcome, evidence, facts, used, cited, report_scope, units)
+    values = [step(scope, facts, used) for step in steps]
+    if at is None:
+        return tuple((label, values[index] if index is not None else value(scope))
+                     for label, index, value, _ in evidence_plan), facts, used
+    batch, row = at
+    return tuple((label, values[index] if index is not None else value(scope) if side is None
+                  else _side_value(batch, row, *side)) for label, index, value, side in evidence_plan), facts, used
 
 
 def closure_scope(subject: Subject, params: dict, budget, indexes: dict) -> dict:
