@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from decimal import Decimal
+from itertools import repeat
 
 from . import ast as A
 from . import joins
@@ -291,7 +292,8 @@ def _blank(facts: list, dotted: str, owner, name: str, root_type: str) -> None:
 
 
 def _is_record_or_records(value) -> bool:
-    return isinstance(value, Record) or (isinstance(value, list) and any(isinstance(v, Record) for v in value))
+    # map, not a generator: a list of names (departments_involved) is read by every finding citing it
+    return isinstance(value, Record) or (isinstance(value, list) and any(map(isinstance, value, repeat(Record))))
 
 
 def _spend(scope, steps: int) -> None:
