@@ -190,6 +190,10 @@ def test_any_rests_on_its_first_true_item_and_all_on_its_first_false_one():
     assert cited_lines("all(p.score.total > 60 for p in report.projects)", rows) == [1]
     # nothing decides: every item
     assert cited_lines("any(p.score.total > 100 for p in report.projects)", rows) == [1, 2, 3]
+    # without a condition: first rests on its first item, the other aggregates on every item, in order
+    assert cited_lines("first(p.score.total for p in report.projects)", rows) == [1]
+    for name in ("sum", "avg", "min", "max", "count", "list"):
+        assert cited_lines(f"{name}(p.score.total for p in report.projects)", rows) == [1, 2, 3], name
 
 
 def test_items_filtered_out_are_not_cited_and_first_cites_the_condition_it_stopped_at():

@@ -220,8 +220,21 @@ def _t_comprehension(node, sub):
         _spend(scope, len(items))
         return reduced(scope, items, facts, params)
 
+    # no condition, and an aggregate resting on every item (semantics.rests_on): the items' facts, in order, are
+    # recorded as they are read, without a list per item (sum and avg over a report's projects)
+    every = condition is None and not is_first and name not in SETTLES
+
     def reduced(scope, items, facts, params):
         saved = scope.get(var)
+        if every:
+            values = []
+            try:
+                for item in items:
+                    scope[var] = item
+                    values.append(element(scope, facts, params))
+            finally:
+                scope[var] = saved
+            return aggregate(values, False)
         results = []
         undecided = []  # facts of the items whose condition is unknown: an unknown result rests on them
         try:
