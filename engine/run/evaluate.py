@@ -151,15 +151,15 @@ def evaluate_reports(program: Program, reports, engine, progress=None) -> list:
                 traced = []  # make_finding's first half, in this context rather than one made per finding
                 for d in decisions:
                     batch = batches[d.batch]
+                    subject = batch.subjects[d.row]
                     try:
-                        traced.append(trace_finding(batch.compiled, batch.subjects[d.row], params, cited, budget,
-                                                    (batch, d.row)))
+                        traced.append((batch.compiled, subject, d.outcome,
+                                       *trace_finding(batch.compiled, subject, params, cited, budget, (batch, d.row))))
                     except BudgetExceeded as exc:
                         raise exc.refusal(batch.compiled.rule) from None
-            for d, (evidence, facts, used) in zip(decisions, traced):
-                batch = batches[d.batch]
-                findings.append(finding_of(program.ruleset, batch.compiled, batch.subjects[d.row], params, d.outcome,
-                                           evidence, facts, used, cited, scope, units))
+            for compiled, subject, outcome, evidence, facts, used in traced:
+                findings.append(finding_of(program.ruleset, compiled, subject, params, outcome, evidence, facts, used,
+                                           cited, scope, units))
             if progress is not None:
                 for report in chunk:
                     progress(report)
