@@ -301,13 +301,12 @@ def _unit(values: list) -> list:
     """functions._unit per element, made once per run of values with the same exponent: it depends on the exponent
     alone (`same_quantum`), and as_tuple makes a named tuple: 75 against 605 ns a value (the rates of a column
     share theirs)."""
-    out, unit, last = [], F._unit, None  # last: a finite Decimal whose unit `made` is
+    out, unit, last, made = [], F._unit, None, None  # last: a finite Decimal whose unit `made` is
     for x in values:
-        if last is not None and type(x) is Decimal and x.same_quantum(last):
-            out.append(made)
-        else:
-            out.append(made := unit(x))
+        if last is None or type(x) is not Decimal or not x.same_quantum(last):
+            made = unit(x)
             last = x if type(x) is Decimal and x.is_finite() else None
+        out.append(made)
     return out
 
 
