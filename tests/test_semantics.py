@@ -190,6 +190,10 @@ def test_any_rests_on_its_first_true_item_and_all_on_its_first_false_one():
     assert cited_lines("all(p.score.total > 60 for p in report.projects)", rows) == [1]
     # nothing decides: every item
     assert cited_lines("any(p.score.total > 100 for p in report.projects)", rows) == [1, 2, 3]
+    # without a condition: first rests on its first item, the other aggregates on every item, in order
+    assert cited_lines("first(p.score.total for p in report.projects)", rows) == [1]
+    for name in ("sum", "avg", "min", "max", "count", "list"):
+        assert cited_lines(f"{name}(p.score.total for p in report.projects)", rows) == [1, 2, 3], name
 
 
 def test_items_filtered_out_are_not_cited_and_first_cites_the_condition_it_stopped_at():
@@ -210,3 +214,14 @@ def test_an_unknown_result_cites_the_items_whose_condition_is_unknown():
     assert [(source.line, value) for _, value, source, _ in facts if value is None] == [(2, None)]
     # a result that the other items settle does not rest on the undecided one
     assert cited_lines("any(p.score.total > 90 for p in report.projects if p.score.total > 60)", rows) == [3, 3]
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([], False), ([Decimal("1"), "a", True], False), ([Decimal(0), 0, False, "", Decimal("-0E+3")], False),
+    ([False, None], True), ([Decimal("2"), None], True), ([None], True), ([Decimal(0), Decimal(1), None], True),
+])
+def test_has_none_finds_none_whatever_else_is_falsy(values, expected):
+    # has_none asks all(values) first: a falsy value must not be taken for None, nor hide one after it
+    from engine.expr.semantics import has_none
+
+    assert has_none(values) is expected

@@ -36,9 +36,11 @@ def value_key(row) -> str:
 
 
 def contains(row, x) -> bool:
-    above = x > row["min"] or (x == row["min"] and row.get("include_min", True))
-    below = x < row["max"] or (x == row["max"] and row.get("include_max", False))
-    return above and below
+    low = row["min"]  # a row x is below is not asked about its top: band() tries the rows top first
+    if not (x > low or (x == low and row.get("include_min", True))):
+        return False
+    high = row["max"]
+    return x < high or (x == high and row.get("include_max", False))
 
 
 def decide(rows, x):
