@@ -144,23 +144,39 @@ def test_kleene_terms_equal_decide_on_random_trees(ruleset, shape):
 
 # ---- durable decide_batches against the Python backend ------------------------------------
 
-def exhaustive_batch(compiled, subjects, variant: int = 0) -> RuleBatch:
+def shared_value(leaf, state: str, variant: int = 0):
+    """leaf_value, but a right side durable_findings.shared_right is one value in every row where it is known, as
+    a decide's parameters and literals are: Decimal 1, or "甲" for an == or != of odd index."""
+    from engine.backends.durable_findings import shared_right
+    from engine.expr.semantics import compare
+
+    if not shared_right(leaf):
+        return leaf_value(leaf, state, variant)
+    text = leaf.op in ("==", "!=") and leaf.index % 2
+    right, lefts = ("甲", ["甲", 'a"b']) if text else (Decimal("1"), [Decimal("0"), Decimal("1"), Decimal("2")])
+    if state == "U":
+        return [(None, None), (None, right), (lefts[0], None)][variant % 3]
+    candidates = [left for left in lefts if compare(leaf.op, left, right) == (state == "T")]
+    return candidates[variant % len(candidates)], right
+
+
+def exhaustive_batch(compiled, subjects, variant: int = 0, value=leaf_value) -> RuleBatch:
     """One subject per true/false/unknown assignment of the rule's leaves (subjects: one shared list)."""
     combos = list(assignments(compiled))
-    rows = [[leaf_value(leaf, combo[leaf.index], variant + n) for leaf in compiled.leaves]
+    rows = [[value(leaf, combo[leaf.index], variant + n) for leaf in compiled.leaves]
             for n, combo in enumerate(combos)]
     rows += [rows[n % len(rows)] for n in range(len(subjects) - len(rows))]
     columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
     return RuleBatch(compiled, subjects, columns)
 
 
-def kind_batches(rules, variant: int = 0) -> list:
+def kind_batches(rules, variant: int = 0, value=leaf_value) -> list:
     """exhaustive_batch for every rule, the rules of one kind sharing one subjects list of the longest length."""
     by_kind: dict = {}
     for compiled in rules:
         subjects = by_kind.setdefault(compiled.rule.subject, [])
         subjects.extend([object()] * (3 ** len(compiled.leaves) - len(subjects)))
-    return [exhaustive_batch(c, by_kind[c.rule.subject], variant + n) for n, c in enumerate(rules)]
+    return [exhaustive_batch(c, by_kind[c.rule.subject], variant + n, value) for n, c in enumerate(rules)]
 
 
 def decisions(backend, batches):
@@ -183,6 +199,32 @@ def test_every_shipped_rule_on_every_assignment(program):
 
 
 @needs_durable
+def test_shared_right_sides_are_written_once_per_fact(program, monkeypatch):
+    """A right side of literals and parameters is one member per fact that every slot's rules compare with
+    (exhaustive_batch's varying right sides above decide each subject alone: `_one_by_one`)."""
+    from engine.backends.durable import DurableBackend
+    from engine.backends.durable_findings import shared_right
+
+    assert sum(shared_right(leaf) for compiled in program.rules for leaf in compiled.leaves) > 20
+    batches = kind_batches(program.rules, variant=1, value=shared_value)
+    backend = DurableBackend(program)
+    monkeypatch.setattr(backend, "_one_by_one", None)  # no subject alone: every fact holds its group's slots
+    found = decisions(backend, batches)
+    assert found == decisions(PythonBackend(program), batches)
+    assert {o for _, _, o in found} == {FIRED, UNKNOWN}
+    # every operand known: the columns without a row left out
+    by_kind: dict = {}
+    batches = []
+    for compiled in program.rules:
+        subjects = by_kind.setdefault(compiled.rule.subject, [object()] * 50)
+        rows = [[shared_value(leaf, "TF"[(n + leaf.index) % 2], n) for leaf in compiled.leaves] for n in range(50)]
+        columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
+        batches.append(RuleBatch(compiled, subjects, columns))
+    found = decisions(backend, batches)
+    assert found and found == decisions(PythonBackend(program), batches)
+
+
+@needs_durable
 def test_full_facts_with_every_operand_known(program):
     """Every leaf known for every subject: each fact carries its group's most properties."""
     from engine.backends.durable import DurableBackend
@@ -197,7 +239,7 @@ def test_full_facts_with_every_operand_known(program):
         columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
         batches.append(RuleBatch(compiled, subjects, columns))
     assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
-    assert all(g.slots * g.properties() + 1 <= FACT_PROPERTIES
+    assert all(g.slots * g.properties() + g.shared() + 1 <= FACT_PROPERTIES
                for groups in backend.finding_groups.values() for g in groups)
     assert max(g.slots for groups in backend.finding_groups.values() for g in groups) > 1
 

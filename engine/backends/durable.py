@@ -42,14 +42,14 @@ import weakref
 from decimal import Decimal
 from functools import partial
 from json.encoder import encode_basestring
-from operator import add, contains, eq, getitem, gt, is_, is_not, mod
+from operator import add, and_, contains, eq, getitem, gt, is_, is_not, mod
 
 from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, UNKNOWN, EngineError
 from .batch import Decision
-from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text
+from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text, shared_right
 from .durable_kleene import MAX_TERMS
 
 SESSION = "s"  # decide_batches' session in every findings ruleset
@@ -237,6 +237,36 @@ def _column_template(slot_keys, column, is_bool: bool, known):
 _BOOL_TEXTS = {True: "true", False: "false", None: ""}
 
 
+def _shared_template(slot_keys, column, known):
+    """`_column_template` of a comparison whose right side is shared (durable_findings.shared_right), with the
+    member that right side writes once per fact: (pieces, values, 1, member); None where the rows known on both
+    sides have unequal right operands or a row needs `_pair_text`. A row with an unknown operand writes no left
+    key (the leaf is unknown); a column known in no row writes no member either."""
+    lefts, rights = column
+    keys = slot_keys[0]
+    rows = None
+    if type(None) in set(map(type, lefts)) | set(map(type, rights)):  # not `None in`: Decimal's == None is slow
+        rows = list(itertools.compress(range(len(lefts)), map(and_, map(is_not, lefts, itertools.repeat(None)),
+                                                               map(is_not, rights, itertools.repeat(None)))))
+        if not rows:
+            return ["%s"] * len(keys), [""] * len(lefts), 1, ""
+        lefts, rights = list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows))
+    first = rights[0]
+    types = set(map(type, lefts)) | {type(first)}
+    if types not in ({Decimal}, {str}) or rights.count(first) != len(rights):
+        return None
+    # equal right operands (Decimal("1.0") and Decimal("1.00") are one float): the first's text for every row
+    texts = _operand_texts(lefts, [first] * len(lefts), types == {Decimal}, known)
+    if texts is None:
+        return None
+    if rows is None:
+        return [key.replace("%", "%%") + "%s" for key in keys], texts[0], 1, slot_keys[1][0] + texts[1]
+    out = [""] * len(column[0])
+    for row, text in zip(rows, texts[0]):
+        out[row] = keys[row % len(keys)] + text
+    return ["%s"] * len(keys), out, 1, slot_keys[1][0] + texts[1]
+
+
 class _OperandTexts:
     """JSON texts of string operands, each encoded once while the batches keep them alive (decide_batches);
     numbers are written column by column (`_number_texts`)."""
@@ -332,6 +362,7 @@ class _Layout:
         self.fact_plans: dict = {}
         # (group name, rule position, leaf index) -> ([member prefix per slot], [right member prefix per slot])
         self.slot_keys: dict = {}
+        self.shared: set = set()  # the (group name, rule position, leaf index) of shared right sides
         self.tags: dict = {"warmup": ("warmup", None)}  # durable rule name -> what its action records
         warmup = {"all": [{"m": {"g": "__warmup__"}}]}
         definition = {"warmup": warmup}
@@ -367,6 +398,8 @@ class _Layout:
                 for position, (compiled, _, _) in enumerate(group.rules):
                     self.finding_plan[id(compiled)] = (group, position)
                     for leaf in compiled.leaves:
+                        if shared_right(leaf):
+                            self.shared.add((group.name, position, leaf.index))
                         self.slot_keys[(group.name, position, leaf.index)] = tuple(
                             [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
                             for side in (("t",) if leaf.op is None else ("l", "r")))
@@ -405,6 +438,7 @@ class DurableBackend:
         layout = _layout_of(program, max_terms)
         self.groups, self.finding_groups = layout.groups, layout.finding_groups
         self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
+        self._shared = layout.shared
         self.fired: list = []
         self.failures: list = []
         self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
@@ -593,45 +627,61 @@ class DurableBackend:
         slots = group.slots
         anchors = [f',"{group.prefix(slot)}":1' for slot in range(slots)]
         columns = []  # (pieces, values, values per row)
-        for position, b in present.items():
-            batch = batches[b]
-            for leaf in batch.compiled.leaves:
-                columns.append(_column_template(self._slot_keys[(group.name, position, leaf.index)],
-                                                batch.columns[leaf.index], leaf.op is None, known))
+        heads = []  # the members of shared right sides (durable_findings.shared_right), once per fact
+        leaves = [((group.name, position, leaf.index), batches[b].columns[leaf.index], leaf)
+                  for position, b in present.items() for leaf in batches[b].compiled.leaves]
+        for name, column, leaf in leaves:
+            keys = self._slot_keys[name]
+            if name not in self._shared:
+                columns.append(_column_template(keys, column, leaf.op is None, known))
+                continue
+            shared = _shared_template(keys, column, known)
+            if shared is None:  # right sides that differ between subjects: each subject a fact of its own
+                heads = None
+                break
+            columns.append(shared[:3])
+            heads.append(shared[3])
         fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
         ruleset = self.findings_rulesets[group.name]
         three_outcome = group.three_outcome
-
-        def template(subjects: int) -> str:
-            return "".join(anchors[:subjects]) + "".join("".join(pieces[:subjects]) for pieces, _, _ in columns)
-
-        # each column's members of every whole fact in one format (C speed, no Python per fact), split at "\0"
-        # (no key or JSON text holds one: encode_basestring escapes it); a fact's body joins its columns' pieces
-        whole = count // slots
-        parts = [["".join(anchors)] * whole]
-        for pieces, values, width in columns if whole else ():
-            parts.append(("\0".join(["".join(pieces)] * whole) % tuple(values[:whole * slots * width])).split("\0"))
-        bodies = map("".join, zip(*parts))
-        if count % slots:
-            tail = count - count % slots
-            bodies = itertools.chain(bodies, [template(count % slots) % tuple(itertools.chain.from_iterable(
-                values[tail * width:] for _, values, width in columns))])
-        for start, body in zip(range(0, count, slots), bodies):
+        if heads is None:
+            rows = [_column_rows(self._slot_keys[name], column, leaf.op is None) for name, column, leaf in leaves]
+            bodies = None
+        else:
+            head = "".join(heads)
+            # each column's members of every whole fact in one format (C speed, no Python per fact), split at "\0"
+            # (no key or JSON text holds one: encode_basestring escapes it); a fact's body joins its columns' pieces
+            whole = count // slots
+            parts = [["".join(anchors) + head] * whole]
+            for pieces, values, width in columns if whole else ():
+                parts.append(("\0".join(["".join(pieces)] * whole) % tuple(values[:whole * slots * width])).split("\0"))
+            bodies = map("".join, zip(*parts))
+            if count % slots:
+                tail, subjects = count - count % slots, count % slots
+                bodies = itertools.chain(bodies, ["".join(anchors[:subjects]) + head + "".join(
+                    "".join(pieces[:subjects]) for pieces, _, _ in columns) % tuple(itertools.chain.from_iterable(
+                        values[tail * width:] for _, values, width in columns))])
+        for start in range(0, count, slots):
             end = min(start + slots, count)
-            fact_id = str(next(sid_counter))
             fired.clear()
-            try:
-                assert_text(fact_id, _SHARED + '"id":"' + fact_id + '"' + body + "}", ruleset)
-            except EngineError as error:
-                if "error code: 303" not in str(error) or end - start == 1:
-                    raise
-                # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
-                # them one per fact, in slot 0's keys
-                fired.clear()
-                self._one_by_one(group, [
-                    anchors[slot] + "".join(pieces[slot] % tuple(values[row * width:(row + 1) * width])
-                                            for pieces, values, width in columns)
-                    for slot, row in enumerate(range(start, end))])
+            if bodies is None:
+                self._one_by_one(group, [anchors[slot] + "".join(texts[row] for texts in rows)
+                                         for slot, row in enumerate(range(start, end))])
+            else:
+                body = next(bodies)
+                fact_id = str(next(sid_counter))
+                try:
+                    assert_text(fact_id, _SHARED + '"id":"' + fact_id + '"' + body + "}", ruleset)
+                except EngineError as error:
+                    if "error code: 303" not in str(error) or end - start == 1:
+                        raise
+                    # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
+                    # them one per fact, in slot 0's keys
+                    fired.clear()
+                    self._one_by_one(group, [
+                        anchors[slot] + head + "".join(pieces[slot] % tuple(values[row * width:(row + 1) * width])
+                                                       for pieces, values, width in columns)
+                        for slot, row in enumerate(range(start, end))])
             if three_outcome:
                 self._three_outcome_decisions(fired, present, start, end, decided)
                 continue
