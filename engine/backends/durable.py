@@ -35,6 +35,7 @@ rules match only findings. Each has its own warm-up.
 """
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import math
@@ -42,7 +43,7 @@ import weakref
 from decimal import Decimal
 from functools import partial
 from json.encoder import encode_basestring
-from operator import add, and_, contains, eq, getitem, gt, is_, is_not, mod
+from operator import add, contains, eq, getitem, gt, is_, is_not, mod
 
 from . import durable_networks as networks
 from ..core.catalog import SUBJECT_SCOPES
@@ -138,8 +139,10 @@ def _apart(left: Decimal, right: Decimal) -> bool:
     return float(left) != float(right) or left == right
 
 
-def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> list:
-    """A leaf column as one string per subject (its members in its slot's keys, or "").
+def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts", heads: list | None = None):
+    """A leaf column as one string per subject (its members in its slot's keys, or ""). With `heads`, a shared
+    right side (durable_findings.shared_right): its member is appended to heads, once, and the rows hold the left
+    members alone; None where the rows known on both sides have unequal right operands or need `_pair_text`.
 
     Column-wise, to save Python per row: each step is one C-level pass over the column (look-ups of
     number texts, look-ups of string texts in `known`, concatenations); rows with an unknown operand are left
@@ -160,7 +163,7 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
     types = left_types | right_types
     numeric = types <= _NUMBER
     if not (numeric or types <= _STRING):  # mixed or boolean operands (== and != only)
-        return _column_rows(slot_keys, column, False)
+        return None if heads is not None else _column_rows(slot_keys, column, False)
     # members only for the rows whose operands are both known, in their slots' keys
     rows = range(count)
     if type(None) in left_types:
@@ -170,24 +173,34 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
     out = [""] * count
     if not rows:
         return out
-    texts = _operand_texts(list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known)
+    texts = _operand_texts(list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known,
+                           heads is not None)
     if texts is None:  # a row for `_pair_text`, or an operand that cannot be looked up
-        return _column_rows(slot_keys, column, False)
+        return None if heads is not None else _column_rows(slot_keys, column, False)
     left_texts, right_texts, constant = texts
     slot_of = list(map(mod, rows, itertools.repeat(len(slot_keys[0]))))
     left_keys, right_keys = (map(keys.__getitem__, slot_of) for keys in slot_keys)
-    for row, text in zip(rows, map(add, map(add, map(add, left_keys, left_texts), right_keys),
-                                   itertools.repeat(right_texts) if constant else right_texts)):
-        out[row] = text
+    if heads is not None:
+        heads.append(slot_keys[1][0] + right_texts)
+        members = map(add, left_keys, left_texts)
+    else:
+        members = map(add, map(add, map(add, left_keys, left_texts), right_keys),
+                      itertools.repeat(right_texts) if constant else right_texts)
+    collections.deque(map(out.__setitem__, rows, members), 0)  # out[row] = member, without Python per row
     return out
 
 
-def _operand_texts(lefts: list, rights: list, numeric: bool, known):
+def _operand_texts(lefts: list, rights: list, numeric: bool, known, shared: bool = False):
     """(left texts, right texts or the one right text, whether it is one) of known operands, or None
-    where a row needs `_pair_text` (a float collision or beyond float range) or cannot be looked up."""
+    where a row needs `_pair_text` (a float collision or beyond float range) or cannot be looked up, or where a
+    shared right side (durable_findings.shared_right) is not one value."""
     count = len(lefts)
     first = rights[0]
-    constant = rights[-1] is first and rights.count(first) == count  # usually one parameter for the column
+    # usually one parameter for the column; equal Decimals (1.0, 1.00) are one float, so the first's text stands
+    # for them all (a shared side's rows are not the same object where the operand stage computed them)
+    constant = (shared or rights[-1] is first) and rights.count(first) == count
+    if shared and not constant:
+        return None
     if not numeric:
         try:
             left_texts, right_texts = known.texts(lefts), known.texts([first] if constant else rights)
@@ -197,21 +210,23 @@ def _operand_texts(lefts: list, rights: list, numeric: bool, known):
     left_texts, left_inexact = _number_texts(lefts)
     right_texts, right_inexact = _number_texts([first] if constant else rights)
     if left_inexact or right_inexact:  # only a float's text can collide or stand for what a float cannot hold
-        if any(left_texts[row] == "n" for row in left_inexact) or any(right_texts[row] == "n" for row in right_inexact):
+        if "n" in map(left_texts.__getitem__, left_inexact) or "n" in map(right_texts.__getitem__, right_inexact):
             return None
-        if constant:
+        if constant:  # `_apart` at C speed: only a left whose float is the right's needs the Decimals compared
             rows = range(count) if right_inexact else left_inexact
-            if not all(map(_apart, map(lefts.__getitem__, rows), itertools.repeat(first))):
+            floats, right = list(map(float, map(lefts.__getitem__, rows))), float(first)
+            if right in floats and not all(lefts[row] == first for row, value in zip(rows, floats) if value == right):
                 return None
         elif not all(_apart(lefts[row], rights[row]) for row in sorted({*left_inexact, *right_inexact})):
             return None
     return (left_texts, right_texts[0], True) if constant else (left_texts, right_texts, False)
 
 
-def _column_template(slot_keys, column, is_bool: bool, known):
+def _column_template(slot_keys, column, is_bool: bool, known, heads: list | None = None):
     """A leaf column as format pieces per slot and values per row: ([piece per slot], [values], values per
     row), the pieces holding the keys (and a constant right operand), so that rows cost no concatenation.
-    Columns with an unknown operand or a row for `_pair_text` are their members (`_column_texts`)."""
+    Columns with an unknown operand or a row for `_pair_text` are their members (`_column_texts`). With `heads`
+    (a shared right side) as `_column_texts`: None where the side is not one value."""
     escape = lambda text: text.replace("%", "%%")  # noqa: E731
     if is_bool:
         (values,) = column
@@ -224,47 +239,22 @@ def _column_template(slot_keys, column, is_bool: bool, known):
     else:
         lefts, rights = column
         types = set(map(type, lefts)) | set(map(type, rights))
-        texts = _operand_texts(lefts, rights, types == {Decimal}, known) if types in ({Decimal}, {str}) else None
+        texts = (_operand_texts(lefts, rights, types == {Decimal}, known, heads is not None)
+                 if types in ({Decimal}, {str}) else None)
         if texts is not None:
             left_texts, right_texts, constant = texts
+            if heads is not None:
+                heads.append(slot_keys[1][0] + right_texts)
+                return [escape(left) + "%s" for left in slot_keys[0]], left_texts, 1
             if constant:
                 return [escape(left) + "%s" + escape(right + right_texts) for left, right in zip(*slot_keys)], left_texts, 1
             return ([escape(left) + "%s" + escape(right) + "%s" for left, right in zip(*slot_keys)],
                     list(itertools.chain.from_iterable(zip(left_texts, right_texts))), 2)
-    return ["%s"] * len(slot_keys[0]), _column_texts(slot_keys, column, is_bool, known), 1
+    texts = _column_texts(slot_keys, column, is_bool, known, heads)
+    return None if texts is None else (["%s"] * len(slot_keys[0]), texts, 1)
 
 
 _BOOL_TEXTS = {True: "true", False: "false", None: ""}
-
-
-def _shared_template(slot_keys, column, known):
-    """`_column_template` of a comparison whose right side is shared (durable_findings.shared_right), with the
-    member that right side writes once per fact: (pieces, values, 1, member); None where the rows known on both
-    sides have unequal right operands or a row needs `_pair_text`. A row with an unknown operand writes no left
-    key (the leaf is unknown); a column known in no row writes no member either."""
-    lefts, rights = column
-    keys = slot_keys[0]
-    rows = None
-    if type(None) in set(map(type, lefts)) | set(map(type, rights)):  # not `None in`: Decimal's == None is slow
-        rows = list(itertools.compress(range(len(lefts)), map(and_, map(is_not, lefts, itertools.repeat(None)),
-                                                               map(is_not, rights, itertools.repeat(None)))))
-        if not rows:
-            return ["%s"] * len(keys), [""] * len(lefts), 1, ""
-        lefts, rights = list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows))
-    first = rights[0]
-    types = set(map(type, lefts)) | {type(first)}
-    if types not in ({Decimal}, {str}) or rights.count(first) != len(rights):
-        return None
-    # equal right operands (Decimal("1.0") and Decimal("1.00") are one float): the first's text for every row
-    texts = _operand_texts(lefts, [first] * len(lefts), types == {Decimal}, known)
-    if texts is None:
-        return None
-    if rows is None:
-        return [key.replace("%", "%%") + "%s" for key in keys], texts[0], 1, slot_keys[1][0] + texts[1]
-    out = [""] * len(column[0])
-    for row, text in zip(rows, texts[0]):
-        out[row] = keys[row % len(keys)] + text
-    return ["%s"] * len(keys), out, 1, slot_keys[1][0] + texts[1]
 
 
 class _OperandTexts:
@@ -631,16 +621,12 @@ class DurableBackend:
         leaves = [((group.name, position, leaf.index), batches[b].columns[leaf.index], leaf)
                   for position, b in present.items() for leaf in batches[b].compiled.leaves]
         for name, column, leaf in leaves:
-            keys = self._slot_keys[name]
-            if name not in self._shared:
-                columns.append(_column_template(keys, column, leaf.op is None, known))
-                continue
-            shared = _shared_template(keys, column, known)
-            if shared is None:  # right sides that differ between subjects: each subject a fact of its own
+            template = _column_template(self._slot_keys[name], column, leaf.op is None, known,
+                                        heads if name in self._shared else None)
+            if template is None:  # a shared right side that differs between subjects: each a fact of its own
                 heads = None
                 break
-            columns.append(shared[:3])
-            heads.append(shared[3])
+            columns.append(template)
         fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
         ruleset = self.findings_rulesets[group.name]
         three_outcome = group.three_outcome
