@@ -24,6 +24,7 @@ from engine.backends.batch import RuleBatch
 from engine.backends.durable_kleene import finding_terms
 from engine.backends.python import PythonBackend, decide
 from engine.construct.compile import And, CompiledRule, Leaf, Not, Or, Program, rule_cost, MAX_RULE_COST
+from engine.expr.ast import Path
 
 from .conftest import needs_durable
 
@@ -379,7 +380,10 @@ TRICKY = [Decimal("0.1"), Decimal("0.1000000000000000000001"), Decimal("0.099999
           Decimal("-1E-400"), Decimal("1E+400"), Decimal("-1E+400"), Decimal("12.50"), Decimal("12.5"),
           Decimal("1E+20"), Decimal("1E+21"), Decimal("100000000000000"), Decimal("99999999999999.9"),  # past int64;
           Decimal("-0.00000123456"), Decimal("5"), Decimal("5.0000000000000001"), Decimal("9.000000000000001"),
-          Decimal("9.000000000000002"), None]  # 15 characters and more
+          Decimal("9.000000000000002"), None,  # 15 characters and more
+          Decimal("0.2999999999999999888977697537"), Decimal("0.3"), Decimal("-0.1000000000000000000001"),  # written
+          Decimal("1234567890123456789.25"), Decimal("1234567890123456789.5"),  # as printed; the point at 20
+          Decimal("12345678901234567890.5"), Decimal("123456789012345678901.5")]  # and beyond
 
 
 @needs_durable
@@ -393,10 +397,13 @@ def test_tricky_decimals_compare_in_durable_rules_as_in_python(program):
     subjects = [object()] * len(pairs)
     columns = [([a for a, _ in pairs], [b for _, b in pairs])]
     batches = [RuleBatch(compiled, subjects, columns) for compiled in rules]
-    for constant in (Decimal("1E+20"), Decimal("0.1"), Decimal("5")):  # one parameter for the whole column
+    # one parameter for the whole column, also as a shared right side (durable_findings.shared_right)
+    shared = tuple(probe(program.ruleset, None, leaf, (leaf,), number + len(ops)) for number, leaf in enumerate(
+        Leaf(0, None, op, None, Path(0, ("param", "x"))) for op in ops))
+    for constant in (Decimal("1E+20"), Decimal("0.1"), Decimal("5"), Decimal("0.3"), Decimal("1234567890123456789.5")):
         subjects = [object()] * len(TRICKY)  # a list of its own: one batch per rule and subjects
-        batches += [RuleBatch(compiled, subjects, [(TRICKY, [constant] * len(TRICKY))]) for compiled in rules]
-    found = assert_same_decisions(dataclasses.replace(program, rules=rules), batches)
+        batches += [RuleBatch(compiled, subjects, [(TRICKY, [constant] * len(TRICKY))]) for compiled in rules + shared]
+    found = assert_same_decisions(dataclasses.replace(program, rules=rules + shared), batches)
     assert len(found) > len(pairs)  # fired and unknown ones
 
 
