@@ -74,18 +74,32 @@ class Group:
     """Rules of one kind decided together; `slots` subjects per fact."""
 
     def __init__(self, name: str, three_outcome: bool):
-        self.name = name  # prefix of every key and durable rule name of the group: no '"', no '.'
+        self.name = name  # in every durable rule name of the group: no '"', no '.'
         self.three_outcome = three_outcome
         self.rules: list = []  # (compiled, fired terms, unknown terms)
         self.slots = 1
+        self.codes: dict = {}  # (rule position, leaf index, side) -> letters, in the order first asked
 
-    def prefix(self, slot: int) -> str:
-        return f"{self.name}x{slot}"
+    @staticmethod
+    def prefix(slot: int) -> str:
+        """The start of a slot's keys (its anchor is the prefix alone) and durable rule names: the slot's number,
+        which nothing else in a ruleset's text starts with. Keys are short (a fact's property names were 64 % of
+        its bytes, and durable_rules parses and hashes each): the slot's number and letters."""
+        return str(slot)
 
     def leaf_key(self, slot: int, position: int, leaf: Leaf, side: str) -> str:
+        code = self.codes.get((position, leaf.index, side))
+        if code is None:
+            number, code = len(self.codes), ""
+            while True:  # a, b, ..., z, ba, bb, ...
+                number, digit = divmod(number, 26)
+                code = chr(ord("a") + digit) + code
+                if not number:
+                    break
+            self.codes[(position, leaf.index, side)] = code
         if side == "r" and shared_right(leaf):  # no slot prefix: ruleset_text leaves it as it is in every slot
-            return f"{self.name}p_{position}_{leaf.index}"
-        return f"{self.prefix(slot)}_{position}_{leaf.index}{side}"
+            return "p" + code
+        return self.prefix(slot) + code
 
     def properties(self) -> int:
         """Keys one subject can write: anchor, 1 per boolean leaf or comparison, 1 more for a right side not shared."""
@@ -207,7 +221,7 @@ def rule_definitions(group: Group) -> tuple[dict, list]:
     out, tags = {}, []
     head = {group.prefix(0): 1}
     for position, (compiled, fired, unknown) in enumerate(group.rules):
-        base = f"{group.prefix(0)}_{position}_"
+        base = f"{group.prefix(0)}{group.name}_{position}_"
         key = partial(group.leaf_key, 0, position)
         if group.three_outcome:
             for n, (outcome, parts) in enumerate(outcome_tests(compiled, key).items()):
@@ -234,8 +248,8 @@ def ruleset_text(group: Group, warmup: dict, register) -> str:
     """The JSON text of a group's ruleset: the warm-up rule, then every slot's rules in slot order, as
     json.dumps of that dict would write it; `register(name, tag)` is told every rule's tag.
 
-    Every key, anchor and rule name of slot 0 starts with its prefix (`"C7x0`, no other string of the
-    text does), so each slot's rules are slot 0's text with its own prefix: one encoding, not `slots`."""
+    Every key, anchor and rule name of slot 0 starts with its prefix (`"0`, no other string of the text does),
+    so each slot's rules are slot 0's text with its own prefix: one encoding, not `slots`."""
     rules, tags = rule_definitions(group)
     first = json.dumps(rules, ensure_ascii=False)[1:-1]
     parts = [json.dumps({"warmup": warmup}, ensure_ascii=False)[1:-1]]
