@@ -221,7 +221,7 @@ def _operand_texts(lefts: list, rights: list, numeric: bool, known, shared: bool
                 return None
         else:
             rows = sorted({*left_inexact, *right_inexact})
-            meet = map(eq, map(float, map(left_texts.__getitem__, rows)), map(float, map(right_texts.__getitem__, rows)))
+            meet = map(eq, *(map(float, map(texts.__getitem__, rows)) for texts in (left_texts, right_texts)))
             if not all(lefts[row] == rights[row] for row in itertools.compress(rows, meet)):
                 return None
     return (left_texts, right_texts[0], True) if constant else (left_texts, right_texts, False)
