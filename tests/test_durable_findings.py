@@ -407,6 +407,21 @@ def test_tricky_decimals_compare_in_durable_rules_as_in_python(program):
     assert len(found) > len(pairs)  # fired and unknown ones
 
 
+@needs_durable
+def test_percent_signs_in_operands_and_constants(program):
+    """A fact's text is joined from its pieces (keys, a constant right operand: `%` escaped as for a format) and
+    values: a `%` in either stays itself."""
+    ops = ["==", "!="]
+    rules = tuple(probe(program.ruleset, None, leaf, (leaf,), number)
+                  for number, leaf in enumerate(Leaf(0, None, op, None, None) for op in ops))
+    lefts = ["100%", "%s", "a%%b", "%", "100%s", "甲"] * 5  # every row known: the constant in the pieces
+    batches = []
+    for constant in ("100%", "%s", "%%"):
+        subjects = [object()] * len(lefts)
+        batches += [RuleBatch(compiled, subjects, [(lefts, [constant] * len(lefts))]) for compiled in rules]
+    assert assert_same_decisions(dataclasses.replace(program, rules=rules), batches)
+
+
 def _column_cases():
     rows = list(itertools.product(TRICKY, TRICKY))
     lefts, rights = [a for a, _ in rows], [b for _, b in rows]

@@ -39,6 +39,7 @@ import collections
 import itertools
 import json
 import math
+import re
 import weakref
 from decimal import Decimal
 from functools import partial
@@ -666,13 +667,28 @@ class DurableBackend:
             bodies = None
         else:
             head = "".join(heads)
-            # each column's members of every whole fact in one format (C speed, no Python per fact), split at "\0"
-            # (no key or JSON text holds one: encode_basestring escapes it); a fact's body joins its columns' pieces
+            # every whole fact in one join (C speed, no Python per fact), split at "\0" (no key or JSON text holds
+            # one: encode_basestring escapes it): a fact's text pieces and values alternate, each put in place for
+            # all facts by one extended-slice assignment (about 180 for the 32 rules' project group); a join, not
+            # the pieces' format, which cost twice as much
             whole = count // slots
-            parts = [["".join(anchors) + head] * whole]
-            for pieces, values, width in columns if whole else ():
-                parts.append(("\0".join(["".join(pieces)] * whole) % tuple(values[:whole * slots * width])).split("\0"))
-            bodies = map("".join, zip(*parts))
+            texts = ["".join(anchors) + head]  # a fact's text between two values
+            for token in re.split("(%%|%s)", "".join("".join(pieces) for pieces, _, _ in columns)):
+                if token == "%s":
+                    texts.append("")
+                else:
+                    texts[-1] += "%" if token == "%%" else token
+            texts[-1] += "\0"
+            stride = 2 * len(texts) - 1
+            flat = [None] * (whole * stride)
+            for k, text in enumerate(texts):
+                flat[2 * k::stride] = [text] * whole
+            k = 1
+            for _, values, width in columns:
+                for n in range(slots * width):
+                    flat[k::stride] = values[n:whole * slots * width:slots * width]
+                    k += 2
+            bodies = iter("".join(flat).split("\0")[:whole])
             if count % slots:
                 tail, subjects = count - count % slots, count % slots
                 bodies = itertools.chain(bodies, ["".join(anchors[:subjects]) + head + "".join(
