@@ -226,6 +226,35 @@ def test_shared_right_sides_are_written_once_per_fact(program, monkeypatch):
 
 
 @needs_durable
+def test_subjects_whose_when_is_false_for_every_rule_of_a_group_make_no_fact(program, monkeypatch):
+    """With the batches' `when` (as the operand stage gives it), a subject not applicable to any rule of its group
+    is not asserted; the decisions are the Python backend's."""
+    from engine.backends.durable import DurableBackend
+
+    batches = []
+    for batch in kind_batches(program.rules, variant=1):
+        compiled, columns = batch.compiled, batch.columns
+        when = None
+        if compiled.when is not None:
+            rows = zip(*(zip(*column) for column in columns))  # per subject, each leaf's values
+            when = [decide(compiled.when, list(values)) for values in rows]
+        batches.append(RuleBatch(compiled, batch.subjects, columns, when))
+    backend = DurableBackend(program)
+    asserted = []
+    real = backend._assert_text
+    monkeypatch.setattr(backend, "_assert_text", lambda sid, text, ruleset=None: (
+        asserted.append(text), real(sid, text, ruleset))[1])
+    assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
+    whole = decisions(DurableBackend(program), [RuleBatch(b.compiled, b.subjects, b.columns) for b in batches])
+    assert whole == decisions(PythonBackend(program), batches)
+    every = []
+    monkeypatch.setattr(backend, "_assert_text", lambda sid, text, ruleset=None: (
+        every.append(text), real(sid, text, ruleset))[1])
+    backend.decide_batches([RuleBatch(b.compiled, b.subjects, b.columns) for b in batches])
+    assert len(asserted) < len(every)
+
+
+@needs_durable
 def test_full_facts_with_every_operand_known(program):
     """Every leaf known for every subject: each fact carries its group's most properties."""
     from engine.backends.durable import DurableBackend

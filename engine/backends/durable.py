@@ -652,6 +652,21 @@ class DurableBackend:
         heads = []  # the members of shared right sides (durable_findings.shared_right), once per fact
         leaves = [((group.name, position, leaf.index), batches[b].columns[leaf.index], leaf)
                   for position, b in present.items() for leaf in batches[b].compiled.leaves]
+        kept = range(count)  # the subjects asserted, by their row in the batches
+        whens = [batches[b].when for b in present.values()]
+        if None not in whens:
+            # a subject whose `when` the operand stage found false for every rule of the group (as the batches say)
+            # is not applicable to any: no fact (40 % of the 32 rules' claims; 30-100 % of some /tmp/oc groups)
+            kept = list(itertools.compress(kept, map(any, zip(*(map(is_not, when, itertools.repeat(False))
+                                                                 for when in whens)))))
+            if not kept:
+                return
+            if len(kept) < count:
+                taken: dict = {}  # id of a column's list -> its rows (a list may serve several leaves)
+                for side in {id(side): side for _, column, _ in leaves for side in column}.values():
+                    taken[id(side)] = list(map(side.__getitem__, kept))
+                leaves = [(name, tuple(taken[id(side)] for side in column), leaf) for name, column, leaf in leaves]
+                count = len(kept)
         for name, column, leaf in leaves:
             template = _column_template(self._slot_keys[name], column, leaf.op is None, known,
                                         heads if name in self._shared else None)
@@ -716,15 +731,15 @@ class DurableBackend:
                                                        for pieces, values, width in columns)
                         for slot, row in enumerate(range(start, end))])
             if three_outcome:
-                self._three_outcome_decisions(fired, present, start, end, decided)
+                self._three_outcome_decisions(fired, present, kept[start:end], decided)
                 continue
             for slot, position, outcome in fired:
                 b = present.get(position)
                 if b is None:  # a rule not in force this year: its $nex tests saw no keys
                     continue
-                if decided.setdefault((b, start + slot), outcome) != outcome:
+                if decided.setdefault((b, kept[start + slot]), outcome) != outcome:
                     raise EngineError(f"durable_rules gave {batches[b].compiled.rule.id} two outcomes: "
-                                      f"{decided[(b, start + slot)]}, {outcome}")
+                                      f"{decided[(b, kept[start + slot])]}, {outcome}")
 
     def _one_by_one(self, group, texts: list) -> None:
         """Assert each subject of a fact alone, given its members per slot (keys renamed to slot 0); `fired`
@@ -739,14 +754,15 @@ class DurableBackend:
             self.fired[before:] = [(slot, position, outcome) for _, position, outcome in self.fired[before:]]
 
     @staticmethod
-    def _three_outcome_decisions(fired, present: dict, start: int, end: int, decided: dict) -> None:
+    def _three_outcome_decisions(fired, present: dict, rows, decided: dict) -> None:
+        """Decisions of one fact of a three-outcome group, whose slots hold the subjects of `rows`."""
         seen: dict = {}
         for slot, position, outcome in fired:
             if seen.setdefault((slot, position), outcome) != outcome:
                 raise EngineError(f"durable_rules gave a rule two outcomes: {seen[(slot, position)]}, {outcome}")
         for position, b in present.items():
-            for row in range(start, end):
-                outcome = seen.get((row - start, position), UNKNOWN)
+            for slot, row in enumerate(rows):
+                outcome = seen.get((slot, position), UNKNOWN)
                 if outcome in (FIRED, UNKNOWN):
                     decided[(b, row)] = outcome
 
