@@ -24,6 +24,7 @@ from engine.backends.batch import RuleBatch
 from engine.backends.durable_kleene import finding_terms
 from engine.backends.python import PythonBackend, decide
 from engine.construct.compile import And, CompiledRule, Leaf, Not, Or, Program, rule_cost, MAX_RULE_COST
+from engine.expr.ast import Path
 
 from .conftest import needs_durable
 
@@ -144,23 +145,39 @@ def test_kleene_terms_equal_decide_on_random_trees(ruleset, shape):
 
 # ---- durable decide_batches against the Python backend ------------------------------------
 
-def exhaustive_batch(compiled, subjects, variant: int = 0) -> RuleBatch:
+def shared_value(leaf, state: str, variant: int = 0):
+    """leaf_value, but a right side durable_findings.shared_right is one value in every row where it is known, as
+    a decide's parameters and literals are: Decimal 1, or "甲" for an == or != of odd index."""
+    from engine.backends.durable_findings import shared_right
+    from engine.expr.semantics import compare
+
+    if not shared_right(leaf):
+        return leaf_value(leaf, state, variant)
+    text = leaf.op in ("==", "!=") and leaf.index % 2
+    right, lefts = ("甲", ["甲", 'a"b']) if text else (Decimal("1"), [Decimal("0"), Decimal("1"), Decimal("2")])
+    if state == "U":
+        return [(None, None), (None, right), (lefts[0], None)][variant % 3]
+    candidates = [left for left in lefts if compare(leaf.op, left, right) == (state == "T")]
+    return candidates[variant % len(candidates)], right
+
+
+def exhaustive_batch(compiled, subjects, variant: int = 0, value=leaf_value) -> RuleBatch:
     """One subject per true/false/unknown assignment of the rule's leaves (subjects: one shared list)."""
     combos = list(assignments(compiled))
-    rows = [[leaf_value(leaf, combo[leaf.index], variant + n) for leaf in compiled.leaves]
+    rows = [[value(leaf, combo[leaf.index], variant + n) for leaf in compiled.leaves]
             for n, combo in enumerate(combos)]
     rows += [rows[n % len(rows)] for n in range(len(subjects) - len(rows))]
     columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
     return RuleBatch(compiled, subjects, columns)
 
 
-def kind_batches(rules, variant: int = 0) -> list:
+def kind_batches(rules, variant: int = 0, value=leaf_value) -> list:
     """exhaustive_batch for every rule, the rules of one kind sharing one subjects list of the longest length."""
     by_kind: dict = {}
     for compiled in rules:
         subjects = by_kind.setdefault(compiled.rule.subject, [])
         subjects.extend([object()] * (3 ** len(compiled.leaves) - len(subjects)))
-    return [exhaustive_batch(c, by_kind[c.rule.subject], variant + n) for n, c in enumerate(rules)]
+    return [exhaustive_batch(c, by_kind[c.rule.subject], variant + n, value) for n, c in enumerate(rules)]
 
 
 def decisions(backend, batches):
@@ -183,6 +200,61 @@ def test_every_shipped_rule_on_every_assignment(program):
 
 
 @needs_durable
+def test_shared_right_sides_are_written_once_per_fact(program, monkeypatch):
+    """A right side of literals and parameters is one member per fact that every slot's rules compare with
+    (exhaustive_batch's varying right sides above decide each subject alone: `_one_by_one`)."""
+    from engine.backends.durable import DurableBackend
+    from engine.backends.durable_findings import shared_right
+
+    assert sum(shared_right(leaf) for compiled in program.rules for leaf in compiled.leaves) > 20
+    batches = kind_batches(program.rules, variant=1, value=shared_value)
+    backend = DurableBackend(program)
+    monkeypatch.setattr(backend, "_one_by_one", None)  # no subject alone: every fact holds its group's slots
+    found = decisions(backend, batches)
+    assert found == decisions(PythonBackend(program), batches)
+    assert {o for _, _, o in found} == {FIRED, UNKNOWN}
+    # every operand known: the columns without a row left out
+    by_kind: dict = {}
+    batches = []
+    for compiled in program.rules:
+        subjects = by_kind.setdefault(compiled.rule.subject, [object()] * 50)
+        rows = [[shared_value(leaf, "TF"[(n + leaf.index) % 2], n) for leaf in compiled.leaves] for n in range(50)]
+        columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
+        batches.append(RuleBatch(compiled, subjects, columns))
+    found = decisions(backend, batches)
+    assert found and found == decisions(PythonBackend(program), batches)
+
+
+@needs_durable
+def test_subjects_whose_when_is_false_for_every_rule_of_a_group_make_no_fact(program, monkeypatch):
+    """With the batches' `when` (as the operand stage gives it), a subject not applicable to any rule of its group
+    is not asserted; the decisions are the Python backend's."""
+    from engine.backends.durable import DurableBackend
+
+    batches = []
+    for batch in kind_batches(program.rules, variant=1):
+        compiled, columns = batch.compiled, batch.columns
+        when = None
+        if compiled.when is not None:
+            rows = zip(*(zip(*column) for column in columns))  # per subject, each leaf's values
+            when = [decide(compiled.when, list(values)) for values in rows]
+        batches.append(RuleBatch(compiled, batch.subjects, columns, when))
+    backend = DurableBackend(program)
+    asserted = []
+    real = backend._assert_text
+    monkeypatch.setattr(backend, "_assert_text", lambda sid, text, ruleset=None: (
+        asserted.append(text), real(sid, text, ruleset))[1])
+    assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
+    whole = decisions(DurableBackend(program), [RuleBatch(b.compiled, b.subjects, b.columns) for b in batches])
+    assert whole == decisions(PythonBackend(program), batches)
+    every = []
+    monkeypatch.setattr(backend, "_assert_text", lambda sid, text, ruleset=None: (
+        every.append(text), real(sid, text, ruleset))[1])
+    backend.decide_batches([RuleBatch(b.compiled, b.subjects, b.columns) for b in batches])
+    assert len(asserted) < len(every)
+
+
+@needs_durable
 def test_full_facts_with_every_operand_known(program):
     """Every leaf known for every subject: each fact carries its group's most properties."""
     from engine.backends.durable import DurableBackend
@@ -197,7 +269,7 @@ def test_full_facts_with_every_operand_known(program):
         columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
         batches.append(RuleBatch(compiled, subjects, columns))
     assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
-    assert all(g.slots * g.properties() + 1 <= FACT_PROPERTIES
+    assert all(g.slots * g.properties() + g.shared() + 1 <= FACT_PROPERTIES
                for groups in backend.finding_groups.values() for g in groups)
     assert max(g.slots for groups in backend.finding_groups.values() for g in groups) > 1
 
@@ -303,7 +375,7 @@ def test_an_alpha_stack_overflow_is_decided_one_subject_at_a_time(program, monke
     overflowed = []
 
     def assert_text(sid, text, ruleset=None):
-        if ruleset in backend.findings_rulesets.values() and text.count("x1") and not overflowed:
+        if ruleset in backend.findings_rulesets.values() and '"1":1' in text and not overflowed:  # slot 1's anchor
             overflowed.append(sid)
             raise EngineError("durable_rules rejected a fact: error: Could not assert fact, error code: 303")
         return real(sid, text, ruleset)
@@ -337,7 +409,10 @@ TRICKY = [Decimal("0.1"), Decimal("0.1000000000000000000001"), Decimal("0.099999
           Decimal("-1E-400"), Decimal("1E+400"), Decimal("-1E+400"), Decimal("12.50"), Decimal("12.5"),
           Decimal("1E+20"), Decimal("1E+21"), Decimal("100000000000000"), Decimal("99999999999999.9"),  # past int64;
           Decimal("-0.00000123456"), Decimal("5"), Decimal("5.0000000000000001"), Decimal("9.000000000000001"),
-          Decimal("9.000000000000002"), None]  # 15 characters and more
+          Decimal("9.000000000000002"), None,  # 15 characters and more
+          Decimal("0.2999999999999999888977697537"), Decimal("0.3"), Decimal("-0.1000000000000000000001"),  # written
+          Decimal("1234567890123456789.25"), Decimal("1234567890123456789.5"),  # as printed; the point at 20
+          Decimal("12345678901234567890.5"), Decimal("123456789012345678901.5")]  # and beyond
 
 
 @needs_durable
@@ -351,11 +426,29 @@ def test_tricky_decimals_compare_in_durable_rules_as_in_python(program):
     subjects = [object()] * len(pairs)
     columns = [([a for a, _ in pairs], [b for _, b in pairs])]
     batches = [RuleBatch(compiled, subjects, columns) for compiled in rules]
-    for constant in (Decimal("1E+20"), Decimal("0.1"), Decimal("5")):  # one parameter for the whole column
+    # one parameter for the whole column, also as a shared right side (durable_findings.shared_right)
+    shared = tuple(probe(program.ruleset, None, leaf, (leaf,), number + len(ops)) for number, leaf in enumerate(
+        Leaf(0, None, op, None, Path(0, ("param", "x"))) for op in ops))
+    for constant in (Decimal("1E+20"), Decimal("0.1"), Decimal("5"), Decimal("0.3"), Decimal("1234567890123456789.5")):
         subjects = [object()] * len(TRICKY)  # a list of its own: one batch per rule and subjects
-        batches += [RuleBatch(compiled, subjects, [(TRICKY, [constant] * len(TRICKY))]) for compiled in rules]
-    found = assert_same_decisions(dataclasses.replace(program, rules=rules), batches)
+        batches += [RuleBatch(compiled, subjects, [(TRICKY, [constant] * len(TRICKY))]) for compiled in rules + shared]
+    found = assert_same_decisions(dataclasses.replace(program, rules=rules + shared), batches)
     assert len(found) > len(pairs)  # fired and unknown ones
+
+
+@needs_durable
+def test_percent_signs_in_operands_and_constants(program):
+    """A fact's text is joined from its pieces (keys, a constant right operand: `%` escaped as for a format) and
+    values: a `%` in either stays itself."""
+    ops = ["==", "!="]
+    rules = tuple(probe(program.ruleset, None, leaf, (leaf,), number)
+                  for number, leaf in enumerate(Leaf(0, None, op, None, None) for op in ops))
+    lefts = ["100%", "%s", "a%%b", "%", "100%s", "甲"] * 5  # every row known: the constant in the pieces
+    batches = []
+    for constant in ("100%", "%s", "%%"):
+        subjects = [object()] * len(lefts)
+        batches += [RuleBatch(compiled, subjects, [(lefts, [constant] * len(lefts))]) for compiled in rules]
+    assert assert_same_decisions(dataclasses.replace(program, rules=rules), batches)
 
 
 def _column_cases():

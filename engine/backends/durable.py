@@ -17,9 +17,9 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
 - numbers cross as plain finite floats written without exponents (the C JSON parser rejects
   1e-07 and Infinity) and, past 2**63, with a point (an integer text is read by atoll, which saturates),
   encoded pairwise so that float rounding can never change a comparison (beyond float range, stand-ins in
-  the same order); decide_batches writes whole columns at once (`_number_texts`: a short Decimal as
-  printed, which no other rounds onto) and sends to `encode_pair` exactly the rows whose texts could collide
-  or leave float range;
+  the same order); decide_batches writes whole columns at once (`_number_texts`: a Decimal as printed where
+  atof reads its float from that) and sends to `encode_pair` exactly the rows whose texts could collide or
+  leave float range;
 - a rule's condition stays within durable_rules' 31 expression entries (compile.MAX_RULE_COST,
   checked when the rules are loaded), and a ruleset durable_rules cannot build is an EngineError;
 - the rulesets are built once per rule-set content and process and shared by the backends of that
@@ -35,9 +35,11 @@ rules match only findings. Each has its own warm-up.
 """
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import math
+import re
 import weakref
 from decimal import Decimal
 from functools import partial
@@ -49,7 +51,7 @@ from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, UNKNOWN, EngineError
 from .batch import Decision
-from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text
+from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text, shared_right
 from .durable_kleene import MAX_TERMS
 
 SESSION = "s"  # decide_batches' session in every findings ruleset
@@ -138,8 +140,10 @@ def _apart(left: Decimal, right: Decimal) -> bool:
     return float(left) != float(right) or left == right
 
 
-def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> list:
-    """A leaf column as one string per subject (its members in its slot's keys, or "").
+def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts", heads: list | None = None):
+    """A leaf column as one string per subject (its members in its slot's keys, or ""). With `heads`, a shared
+    right side (durable_findings.shared_right): its member is appended to heads, once, and the rows hold the left
+    members alone; None where the rows known on both sides have unequal right operands or need `_pair_text`.
 
     Column-wise, to save Python per row: each step is one C-level pass over the column (look-ups of
     number texts, look-ups of string texts in `known`, concatenations); rows with an unknown operand are left
@@ -154,13 +158,13 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
             return _column_rows(slot_keys, column, True)
     lefts, rights = column
     count = len(lefts)
-    left_types, right_types = set(map(type, lefts)), set(map(type, rights))
+    left_types, right_types = known.types(lefts), known.types(rights)
     if left_types == _NONE or right_types == _NONE:
         return [""] * count
     types = left_types | right_types
     numeric = types <= _NUMBER
     if not (numeric or types <= _STRING):  # mixed or boolean operands (== and != only)
-        return _column_rows(slot_keys, column, False)
+        return None if heads is not None else _column_rows(slot_keys, column, False)
     # members only for the rows whose operands are both known, in their slots' keys
     rows = range(count)
     if type(None) in left_types:
@@ -170,48 +174,65 @@ def _column_texts(slot_keys, column, is_bool: bool, known: "_OperandTexts") -> l
     out = [""] * count
     if not rows:
         return out
-    texts = _operand_texts(list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known)
+    texts = _operand_texts(list(map(lefts.__getitem__, rows)), list(map(rights.__getitem__, rows)), numeric, known,
+                           heads is not None)
     if texts is None:  # a row for `_pair_text`, or an operand that cannot be looked up
-        return _column_rows(slot_keys, column, False)
+        return None if heads is not None else _column_rows(slot_keys, column, False)
     left_texts, right_texts, constant = texts
     slot_of = list(map(mod, rows, itertools.repeat(len(slot_keys[0]))))
     left_keys, right_keys = (map(keys.__getitem__, slot_of) for keys in slot_keys)
-    for row, text in zip(rows, map(add, map(add, map(add, left_keys, left_texts), right_keys),
-                                   itertools.repeat(right_texts) if constant else right_texts)):
-        out[row] = text
+    if heads is not None:
+        heads.append(slot_keys[1][0] + right_texts)
+        members = map(add, left_keys, left_texts)
+    else:
+        members = map(add, map(add, map(add, left_keys, left_texts), right_keys),
+                      itertools.repeat(right_texts) if constant else right_texts)
+    collections.deque(map(out.__setitem__, rows, members), 0)  # out[row] = member, without Python per row
     return out
 
 
-def _operand_texts(lefts: list, rights: list, numeric: bool, known):
+def _operand_texts(lefts: list, rights: list, numeric: bool, known, shared: bool = False):
     """(left texts, right texts or the one right text, whether it is one) of known operands, or None
-    where a row needs `_pair_text` (a float collision or beyond float range) or cannot be looked up."""
+    where a row needs `_pair_text` (a float collision or beyond float range) or cannot be looked up, or where a
+    shared right side (durable_findings.shared_right) is not one value."""
     count = len(lefts)
     first = rights[0]
-    constant = rights[-1] is first and rights.count(first) == count  # usually one parameter for the column
+    # usually one parameter for the column; equal Decimals (1.0, 1.00) are one float, so the first's text stands
+    # for them all (a shared side's rows are not the same object where the operand stage computed them)
+    constant = (shared or rights[-1] is first) and rights.count(first) == count
+    if shared and not constant:
+        return None
     if not numeric:
         try:
             left_texts, right_texts = known.texts(lefts), known.texts([first] if constant else rights)
         except TypeError:  # unhashable (the checker makes this unreachable)
             return None
         return (left_texts, right_texts[0], True) if constant else (left_texts, right_texts, False)
-    left_texts, left_inexact = _number_texts(lefts)
-    right_texts, right_inexact = _number_texts([first] if constant else rights)
+    left_texts, left_inexact = known.numbers(lefts)
+    right_texts, right_inexact = _number_texts([first]) if constant else known.numbers(rights)
     if left_inexact or right_inexact:  # only a float's text can collide or stand for what a float cannot hold
-        if any(left_texts[row] == "n" for row in left_inexact) or any(right_texts[row] == "n" for row in right_inexact):
+        if "n" in map(left_texts.__getitem__, left_inexact) or "n" in map(right_texts.__getitem__, right_inexact):
             return None
+        # `_apart` at C speed, on the floats durable_rules reads from the texts (float() of a text is 0.25 us, of a
+        # Decimal 0.35): only where they meet are the Decimals compared
         if constant:
             rows = range(count) if right_inexact else left_inexact
-            if not all(map(_apart, map(lefts.__getitem__, rows), itertools.repeat(first))):
+            floats, right = list(map(float, map(left_texts.__getitem__, rows))), float(right_texts[0])
+            if right in floats and not all(lefts[row] == first for row, value in zip(rows, floats) if value == right):
                 return None
-        elif not all(_apart(lefts[row], rights[row]) for row in sorted({*left_inexact, *right_inexact})):
-            return None
+        else:
+            rows = sorted({*left_inexact, *right_inexact})
+            meet = map(eq, *(map(float, map(texts.__getitem__, rows)) for texts in (left_texts, right_texts)))
+            if not all(lefts[row] == rights[row] for row in itertools.compress(rows, meet)):
+                return None
     return (left_texts, right_texts[0], True) if constant else (left_texts, right_texts, False)
 
 
-def _column_template(slot_keys, column, is_bool: bool, known):
+def _column_template(slot_keys, column, is_bool: bool, known, heads: list | None = None):
     """A leaf column as format pieces per slot and values per row: ([piece per slot], [values], values per
     row), the pieces holding the keys (and a constant right operand), so that rows cost no concatenation.
-    Columns with an unknown operand or a row for `_pair_text` are their members (`_column_texts`)."""
+    Columns with an unknown operand or a row for `_pair_text` are their members (`_column_texts`). With `heads`
+    (a shared right side) as `_column_texts`: None where the side is not one value."""
     escape = lambda text: text.replace("%", "%%")  # noqa: E731
     if is_bool:
         (values,) = column
@@ -223,15 +244,20 @@ def _column_template(slot_keys, column, is_bool: bool, known):
             return [escape(key) + "%s" for key in slot_keys[0]], texts, 1
     else:
         lefts, rights = column
-        types = set(map(type, lefts)) | set(map(type, rights))
-        texts = _operand_texts(lefts, rights, types == {Decimal}, known) if types in ({Decimal}, {str}) else None
+        types = known.types(lefts) | known.types(rights)
+        texts = (_operand_texts(lefts, rights, types == {Decimal}, known, heads is not None)
+                 if types in ({Decimal}, {str}) else None)
         if texts is not None:
             left_texts, right_texts, constant = texts
+            if heads is not None:
+                heads.append(slot_keys[1][0] + right_texts)
+                return [escape(left) + "%s" for left in slot_keys[0]], left_texts, 1
             if constant:
                 return [escape(left) + "%s" + escape(right + right_texts) for left, right in zip(*slot_keys)], left_texts, 1
             return ([escape(left) + "%s" + escape(right) + "%s" for left, right in zip(*slot_keys)],
                     list(itertools.chain.from_iterable(zip(left_texts, right_texts))), 2)
-    return ["%s"] * len(slot_keys[0]), _column_texts(slot_keys, column, is_bool, known), 1
+    texts = _column_texts(slot_keys, column, is_bool, known, heads)
+    return None if texts is None else (["%s"] * len(slot_keys[0]), texts, 1)
 
 
 _BOOL_TEXTS = {True: "true", False: "false", None: ""}
@@ -239,10 +265,25 @@ _BOOL_TEXTS = {True: "true", False: "false", None: ""}
 
 class _OperandTexts:
     """JSON texts of string operands, each encoded once while the batches keep them alive (decide_batches);
-    numbers are written column by column (`_number_texts`)."""
+    numbers are written column by column (`_number_texts`), and a column's number texts and types are made once
+    per list: the operand stage shares a list between the leaves that read one expression (50,000 of the 239,000
+    number rows at 10,000 projects with the 32 rules), and `_column_texts` looks again at `_column_template`'s."""
 
     def __init__(self):
         self.strings: dict = {}
+        self.columns: dict = {}  # (id of a list, what) -> (the list, kept alive while its id is a key; the result)
+
+    def _once(self, what, function, values: list):
+        entry = self.columns.get((id(values), what))
+        if entry is None or entry[0] is not values:
+            entry = self.columns[(id(values), what)] = (values, function(values))
+        return entry[1]
+
+    def numbers(self, values: list) -> tuple:
+        return self._once("numbers", _number_texts, values)
+
+    def types(self, values: list) -> set:
+        return self._once("types", _types, values)
 
     def texts(self, values: list) -> list:
         cache = self.strings
@@ -254,23 +295,34 @@ class _OperandTexts:
         return texts
 
 
+def _types(values: list) -> set:
+    return set(map(type, values))
+
+
 PLAIN_LENGTH = 15  # str(Decimal) this long or shorter, without exponent, holds at most 15 significant digits
 
 
 def _number_texts(values: list) -> tuple:
-    """(the JSON number durable_rules reads as float(value) for each Decimal, the rows whose text is a float's).
+    """(the JSON number durable_rules reads as float(value) for each Decimal, the rows that can collide).
 
     A Decimal printed plainly in at most PLAIN_LENGTH characters is written as printed: C's atof (and atoll for
     an integer, compared as a double) reads float(value) from it, and two unequal such Decimals (at most 15
-    significant digits, DBL_DIG) never round to one float, so they need no collision check. Any other is written
-    as its float (`_float_texts`, which may say "n"), and a comparison with it can collide (`_apart`)."""
+    significant digits, DBL_DIG) never round to one float, so they need no collision check. A longer one with a
+    point below 1e19 (a rate computed by division: 28 digits) is written as printed too, since glibc's atof rounds
+    correctly: no float() and repr() (1 us a row). Any other (an integer text is read by atoll, which saturates;
+    an exponent; beyond float range) is written as its float (`_float_texts`, which may say "n"). The long ones
+    can collide (`_apart`)."""
     texts = list(map(str, values))  # no cache: a first Decimal hash (0.4 us) costs more than str() (0.15 us)
     inexact = list(itertools.compress(range(len(texts)), map(gt, map(len, texts), itertools.repeat(PLAIN_LENGTH))))
     joined = "".join(texts)
+    odd = set()
     if "E" in joined or "N" in joined or "I" in joined:  # an exponent, NaN or Infinity
-        inexact = sorted({*inexact, *(row for row, text in enumerate(texts) if "E" in text or "N" in text or "I" in text)})
+        odd = {row for row, text in enumerate(texts) if "E" in text or "N" in text or "I" in text}
+        inexact = sorted({*inexact, *odd})
     if inexact:
-        for row, text in zip(inexact, _float_texts(list(map(values.__getitem__, inexact)))):
+        points = map(str.find, map(texts.__getitem__, inexact), itertools.repeat("."))
+        floated = [row for row, point in zip(inexact, points) if not 0 < point <= 20 or row in odd]
+        for row, text in zip(floated, _float_texts(list(map(values.__getitem__, floated)))):
             texts[row] = text
     return texts, inexact
 
@@ -332,6 +384,7 @@ class _Layout:
         self.fact_plans: dict = {}
         # (group name, rule position, leaf index) -> ([member prefix per slot], [right member prefix per slot])
         self.slot_keys: dict = {}
+        self.shared: set = set()  # the (group name, rule position, leaf index) of shared right sides
         self.tags: dict = {"warmup": ("warmup", None)}  # durable rule name -> what its action records
         warmup = {"all": [{"m": {"g": "__warmup__"}}]}
         definition = {"warmup": warmup}
@@ -367,6 +420,8 @@ class _Layout:
                 for position, (compiled, _, _) in enumerate(group.rules):
                     self.finding_plan[id(compiled)] = (group, position)
                     for leaf in compiled.leaves:
+                        if shared_right(leaf):
+                            self.shared.add((group.name, position, leaf.index))
                         self.slot_keys[(group.name, position, leaf.index)] = tuple(
                             [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
                             for side in (("t",) if leaf.op is None else ("l", "r")))
@@ -405,6 +460,7 @@ class DurableBackend:
         layout = _layout_of(program, max_terms)
         self.groups, self.finding_groups = layout.groups, layout.finding_groups
         self._plans, self._slot_keys, self._finding_plan = layout.fact_plans, layout.slot_keys, layout.finding_plan
+        self._shared = layout.shared
         self.fired: list = []
         self.failures: list = []
         self._tags, self._actions = layout.tags, {}  # durable rule name -> action, made at its first match
@@ -593,55 +649,97 @@ class DurableBackend:
         slots = group.slots
         anchors = [f',"{group.prefix(slot)}":1' for slot in range(slots)]
         columns = []  # (pieces, values, values per row)
-        for position, b in present.items():
-            batch = batches[b]
-            for leaf in batch.compiled.leaves:
-                columns.append(_column_template(self._slot_keys[(group.name, position, leaf.index)],
-                                                batch.columns[leaf.index], leaf.op is None, known))
+        heads = []  # the members of shared right sides (durable_findings.shared_right), once per fact
+        leaves = [((group.name, position, leaf.index), batches[b].columns[leaf.index], leaf)
+                  for position, b in present.items() for leaf in batches[b].compiled.leaves]
+        kept = range(count)  # the subjects asserted, by their row in the batches
+        whens = [batches[b].when for b in present.values()]
+        if None not in whens:
+            # a subject whose `when` the operand stage found false for every rule of the group (as the batches say)
+            # is not applicable to any: no fact (40 % of the 32 rules' claims; 30-100 % of some /tmp/oc groups)
+            kept = list(itertools.compress(kept, map(any, zip(*(map(is_not, when, itertools.repeat(False))
+                                                                 for when in whens)))))
+            if not kept:
+                return
+            if len(kept) < count:
+                taken: dict = {}  # id of a column's list -> its rows (a list may serve several leaves)
+                for side in {id(side): side for _, column, _ in leaves for side in column}.values():
+                    taken[id(side)] = list(map(side.__getitem__, kept))
+                leaves = [(name, tuple(taken[id(side)] for side in column), leaf) for name, column, leaf in leaves]
+                count = len(kept)
+        for name, column, leaf in leaves:
+            template = _column_template(self._slot_keys[name], column, leaf.op is None, known,
+                                        heads if name in self._shared else None)
+            if template is None:  # a shared right side that differs between subjects: each a fact of its own
+                heads = None
+                break
+            columns.append(template)
         fired, sid_counter, assert_text = self.fired, self._sid, self._assert_text
         ruleset = self.findings_rulesets[group.name]
         three_outcome = group.three_outcome
-
-        def template(subjects: int) -> str:
-            return "".join(anchors[:subjects]) + "".join("".join(pieces[:subjects]) for pieces, _, _ in columns)
-
-        # each column's members of every whole fact in one format (C speed, no Python per fact), split at "\0"
-        # (no key or JSON text holds one: encode_basestring escapes it); a fact's body joins its columns' pieces
-        whole = count // slots
-        parts = [["".join(anchors)] * whole]
-        for pieces, values, width in columns if whole else ():
-            parts.append(("\0".join(["".join(pieces)] * whole) % tuple(values[:whole * slots * width])).split("\0"))
-        bodies = map("".join, zip(*parts))
-        if count % slots:
-            tail = count - count % slots
-            bodies = itertools.chain(bodies, [template(count % slots) % tuple(itertools.chain.from_iterable(
-                values[tail * width:] for _, values, width in columns))])
-        for start, body in zip(range(0, count, slots), bodies):
+        if heads is None:
+            rows = [_column_rows(self._slot_keys[name], column, leaf.op is None) for name, column, leaf in leaves]
+            bodies = None
+        else:
+            head = "".join(heads)
+            # every whole fact in one join (C speed, no Python per fact), split at "\0" (no key or JSON text holds
+            # one: encode_basestring escapes it): a fact's text pieces and values alternate, each put in place for
+            # all facts by one extended-slice assignment (about 180 for the 32 rules' project group); a join, not
+            # the pieces' format, which cost twice as much
+            whole = count // slots
+            texts = ["".join(anchors) + head]  # a fact's text between two values
+            for token in re.split("(%%|%s)", "".join("".join(pieces) for pieces, _, _ in columns)):
+                if token == "%s":
+                    texts.append("")
+                else:
+                    texts[-1] += "%" if token == "%%" else token
+            texts[-1] += "\0"
+            stride = 2 * len(texts) - 1
+            flat = [None] * (whole * stride)
+            for k, text in enumerate(texts):
+                flat[2 * k::stride] = [text] * whole
+            k = 1
+            for _, values, width in columns:
+                for n in range(slots * width):
+                    flat[k::stride] = values[n:whole * slots * width:slots * width]
+                    k += 2
+            bodies = iter("".join(flat).split("\0")[:whole])
+            if count % slots:
+                tail, subjects = count - count % slots, count % slots
+                bodies = itertools.chain(bodies, ["".join(anchors[:subjects]) + head + "".join(
+                    "".join(pieces[:subjects]) for pieces, _, _ in columns) % tuple(itertools.chain.from_iterable(
+                        values[tail * width:] for _, values, width in columns))])
+        for start in range(0, count, slots):
             end = min(start + slots, count)
-            fact_id = str(next(sid_counter))
             fired.clear()
-            try:
-                assert_text(fact_id, _SHARED + '"id":"' + fact_id + '"' + body + "}", ruleset)
-            except EngineError as error:
-                if "error code: 303" not in str(error) or end - start == 1:
-                    raise
-                # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
-                # them one per fact, in slot 0's keys
-                fired.clear()
-                self._one_by_one(group, [
-                    anchors[slot] + "".join(pieces[slot] % tuple(values[row * width:(row + 1) * width])
-                                            for pieces, values, width in columns)
-                    for slot, row in enumerate(range(start, end))])
+            if bodies is None:
+                self._one_by_one(group, [anchors[slot] + "".join(texts[row] for texts in rows)
+                                         for slot, row in enumerate(range(start, end))])
+            else:
+                body = next(bodies)
+                fact_id = str(next(sid_counter))
+                try:
+                    assert_text(fact_id, _SHARED + '"id":"' + fact_id + '"' + body + "}", ruleset)
+                except EngineError as error:
+                    if "error code: 303" not in str(error) or end - start == 1:
+                        raise
+                    # durable_rules' alpha stack (64 nodes) overflowed on this many subjects at once: decide
+                    # them one per fact, in slot 0's keys
+                    fired.clear()
+                    self._one_by_one(group, [
+                        anchors[slot] + head + "".join(pieces[slot] % tuple(values[row * width:(row + 1) * width])
+                                                       for pieces, values, width in columns)
+                        for slot, row in enumerate(range(start, end))])
             if three_outcome:
-                self._three_outcome_decisions(fired, present, start, end, decided)
+                self._three_outcome_decisions(fired, present, kept[start:end], decided)
                 continue
             for slot, position, outcome in fired:
                 b = present.get(position)
                 if b is None:  # a rule not in force this year: its $nex tests saw no keys
                     continue
-                if decided.setdefault((b, start + slot), outcome) != outcome:
+                if decided.setdefault((b, kept[start + slot]), outcome) != outcome:
                     raise EngineError(f"durable_rules gave {batches[b].compiled.rule.id} two outcomes: "
-                                      f"{decided[(b, start + slot)]}, {outcome}")
+                                      f"{decided[(b, kept[start + slot])]}, {outcome}")
 
     def _one_by_one(self, group, texts: list) -> None:
         """Assert each subject of a fact alone, given its members per slot (keys renamed to slot 0); `fired`
@@ -656,14 +754,15 @@ class DurableBackend:
             self.fired[before:] = [(slot, position, outcome) for _, position, outcome in self.fired[before:]]
 
     @staticmethod
-    def _three_outcome_decisions(fired, present: dict, start: int, end: int, decided: dict) -> None:
+    def _three_outcome_decisions(fired, present: dict, rows, decided: dict) -> None:
+        """Decisions of one fact of a three-outcome group, whose slots hold the subjects of `rows`."""
         seen: dict = {}
         for slot, position, outcome in fired:
             if seen.setdefault((slot, position), outcome) != outcome:
                 raise EngineError(f"durable_rules gave a rule two outcomes: {seen[(slot, position)]}, {outcome}")
         for position, b in present.items():
-            for row in range(start, end):
-                outcome = seen.get((row - start, position), UNKNOWN)
+            for slot, row in enumerate(rows):
+                outcome = seen.get((slot, position), UNKNOWN)
                 if outcome in (FIRED, UNKNOWN):
                     decided[(b, row)] = outcome
 

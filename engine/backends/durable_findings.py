@@ -7,7 +7,11 @@ subject) pairs that are findings, instead of one per outcome. Encoding, per leaf
   left key's presence is the leaf being known. T is `l op $m r`, F is `l negop $m r`, U is
   `$nex l`. No `$ex` guard is needed: `r` is present whenever `l` is (the guard in the
   three-outcome rules protects against a lone key, which this encoding never writes);
-- a boolean leaf writes `<t>`: true/false, or nothing when unknown (U is `$nex t`).
+- a boolean leaf writes `<t>`: true/false, or nothing when unknown (U is `$nex t`);
+- a right side of literals and parameters alone (`shared_right`) is one key per fact, not per slot, written when
+  any subject's leaf is known; a subject writes its `<l>` only where both its operands are known, so `<l>` present
+  still means the leaf is known and its right key is there. Right sides that differ between a fact's subjects
+  (never in a decide, whose reports share one scope) make each subject a fact of its own.
 A fact holds `slots` subjects of one group of rules of one kind, each under an anchor key of its
 slot: a `$nex` test only matches below the anchor of a subject that is in the fact. A rule not in
 force has no keys, so its unknown terms match: the adapter drops those tags (no batch, no decision).
@@ -33,6 +37,7 @@ from functools import partial
 
 from ..construct.compile import And, Leaf, Not, leaves_of
 from ..core.catalog import SUBJECT_SCOPES
+from ..expr import ast as A
 from .base import FIRED, NOT_APPLICABLE, PASSED, UNKNOWN
 from .durable_kleene import MAX_TERMS, T, U, finding_terms
 
@@ -56,24 +61,54 @@ def comparison(op, left_key, right_key):
     return {_OPS[op]: {left_key: {"$m": right_key}}}
 
 
+def shared_right(leaf: Leaf) -> bool:
+    """Whether a comparison's right side reads no subject (literals, parameters, the year): one value for every
+    subject of a decide, since a batch holds reports of one scope. Such a side is written once per fact under one
+    key that every slot's rules compare with (19 % of the properties of the 32 rules' facts were these)."""
+    return leaf.op is not None and leaf.right is not None and all(
+        not isinstance(node, A.Comprehension) and (not isinstance(node, A.Path) or node.parts[0] in ("param", "year"))
+        for node in A.walk(leaf.right))
+
+
 class Group:
     """Rules of one kind decided together; `slots` subjects per fact."""
 
     def __init__(self, name: str, three_outcome: bool):
-        self.name = name  # prefix of every key and durable rule name of the group: no '"', no '.'
+        self.name = name  # in every durable rule name of the group: no '"', no '.'
         self.three_outcome = three_outcome
         self.rules: list = []  # (compiled, fired terms, unknown terms)
         self.slots = 1
+        self.codes: dict = {}  # (rule position, leaf index, side) -> letters, in the order first asked
 
-    def prefix(self, slot: int) -> str:
-        return f"{self.name}x{slot}"
+    @staticmethod
+    def prefix(slot: int) -> str:
+        """The start of a slot's keys (its anchor is the prefix alone) and durable rule names: the slot's number,
+        which nothing else in a ruleset's text starts with. Keys are short (a fact's property names were 64 % of
+        its bytes, and durable_rules parses and hashes each): the slot's number and letters."""
+        return str(slot)
 
     def leaf_key(self, slot: int, position: int, leaf: Leaf, side: str) -> str:
-        return f"{self.prefix(slot)}_{position}_{leaf.index}{side}"
+        code = self.codes.get((position, leaf.index, side))
+        if code is None:
+            number, code = len(self.codes), ""
+            while True:  # a, b, ..., z, ba, bb, ...
+                number, digit = divmod(number, 26)
+                code = chr(ord("a") + digit) + code
+                if not number:
+                    break
+            self.codes[(position, leaf.index, side)] = code
+        if side == "r" and shared_right(leaf):  # no slot prefix: ruleset_text leaves it as it is in every slot
+            return "p" + code
+        return self.prefix(slot) + code
 
     def properties(self) -> int:
-        """Keys one subject can write: anchor, 2 per comparison, 1 per boolean leaf."""
-        return 1 + sum(1 if leaf.op is None else 2 for compiled, _, _ in self.rules for leaf in compiled.leaves)
+        """Keys one subject can write: anchor, 1 per boolean leaf or comparison, 1 more for a right side not shared."""
+        return 1 + sum(2 - (leaf.op is None or shared_right(leaf)) for compiled, _, _ in self.rules
+                       for leaf in compiled.leaves)
+
+    def shared(self) -> int:
+        """Keys a fact writes once for all its subjects (shared_right)."""
+        return sum(map(shared_right, (leaf for compiled, _, _ in self.rules for leaf in compiled.leaves)))
 
 
 def pack(items: list, costs: list, limit: int, base: int = 0) -> list:
@@ -109,7 +144,7 @@ def _added(group: Group, rule: tuple, path_limit: int = GROUP_PATH) -> bool:
     """Whether the group still fits a fact (its keys and alpha stack) with the rule (compiled, fired, unknown)
     added: if so the rule stays in it."""
     group.rules.append(rule)
-    if group.properties() <= FACT_PROPERTIES - 1 and _stack_path(group) <= path_limit:
+    if group.properties() + group.shared() <= FACT_PROPERTIES - 1 and _stack_path(group) <= path_limit:
         return True
     group.rules.pop()
     return False
@@ -142,7 +177,8 @@ def plan_groups(program, max_terms: int = MAX_TERMS) -> dict:
         for group in groups[kind]:
             if not group.three_outcome:
                 path = _stack_path(group)
-                group.slots = max(1, min(MAX_SLOTS, (FACT_PROPERTIES - 1) // group.properties(), STACK_BUDGET - path,
+                group.slots = max(1, min(MAX_SLOTS, (FACT_PROPERTIES - 1 - group.shared()) // group.properties(),
+                                         STACK_BUDGET - path,
                                          round(math.sqrt(ALPHA_WORK / (group.properties() * path)))))
     return groups
 
@@ -185,7 +221,7 @@ def rule_definitions(group: Group) -> tuple[dict, list]:
     out, tags = {}, []
     head = {group.prefix(0): 1}
     for position, (compiled, fired, unknown) in enumerate(group.rules):
-        base = f"{group.prefix(0)}_{position}_"
+        base = f"{group.prefix(0)}{group.name}_{position}_"
         key = partial(group.leaf_key, 0, position)
         if group.three_outcome:
             for n, (outcome, parts) in enumerate(outcome_tests(compiled, key).items()):
@@ -212,8 +248,8 @@ def ruleset_text(group: Group, warmup: dict, register) -> str:
     """The JSON text of a group's ruleset: the warm-up rule, then every slot's rules in slot order, as
     json.dumps of that dict would write it; `register(name, tag)` is told every rule's tag.
 
-    Every key, anchor and rule name of slot 0 starts with its prefix (`"C7x0`, no other string of the
-    text does), so each slot's rules are slot 0's text with its own prefix: one encoding, not `slots`."""
+    Every key, anchor and rule name of slot 0 starts with its prefix (`"0`, no other string of the text does),
+    so each slot's rules are slot 0's text with its own prefix: one encoding, not `slots`."""
     rules, tags = rule_definitions(group)
     first = json.dumps(rules, ensure_ascii=False)[1:-1]
     parts = [json.dumps({"warmup": warmup}, ensure_ascii=False)[1:-1]]
