@@ -493,3 +493,32 @@ def test_column_texts_are_the_rows_texts_and_keep_the_decimal_order():
         assert texts == _column_rows(keys, (booleans,), True)
         pieces, values, width = _column_template(keys, (booleans,), True, known)
         assert [pieces[row % 3] % tuple(values[row * width:(row + 1) * width]) for row in range(len(booleans))] == texts
+
+
+@needs_durable
+def test_property_names_are_told_apart_by_their_fnv_hash_alone(program, monkeypatch):
+    """durable_rules keys a fact's properties by a 32-bit FNV-1a hash of the name: two names with one hash are one
+    property to it. The adapter computes that hash for every key of a layout and refuses a layout with a clash."""
+    import json
+
+    from durable import engine as durable_engine
+
+    from engine.backends import durable_findings
+    from engine.backends.base import EngineError
+    from engine.backends.durable import DurableBackend
+
+    assert durable_findings.fnv1a("k32728") == durable_findings.fnv1a("k261234")  # found by a birthday search
+    assert durable_findings.clashing(["k32728", "k261234", "k1"]) == ["k32728"]
+    native = durable_engine.durable_rules_engine
+    handle = native.create_ruleset("fnv_probe", json.dumps({"r": {"all": [{"m": {"k32728": 1}}]},
+                                                            "w": {"all": [{"m": {"g": "w"}}]}}))
+    try:
+        assert native.assert_fact(handle, '{"sid":"0","g":"w"}')[0] == 0  # the warm-up (durable_networks' trap)
+        assert native.assert_fact(handle, '{"sid":"1","k261234":1}')[0] == 0  # matched on the other name
+        assert native.assert_fact(handle, '{"sid":"2","k261235":1}')[0] == 1
+    finally:
+        native.delete_ruleset(handle)
+    monkeypatch.setattr(durable_findings, "fnv1a", lambda key: 0)
+    monkeypatch.setattr("engine.backends.durable._layouts", [])
+    with pytest.raises(EngineError, match="散列值相同"):
+        DurableBackend(program)

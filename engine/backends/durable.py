@@ -51,7 +51,7 @@ from ..core.catalog import SUBJECT_SCOPES
 from ..expr.semantics import compare
 from .base import FIRED, UNKNOWN, EngineError
 from .batch import Decision
-from .durable_findings import comparison, outcome_tests, pack, plan_groups, ruleset_text, shared_right
+from .durable_findings import clashing, comparison, outcome_tests, pack, plan_groups, ruleset_text, shared_right
 from .durable_kleene import MAX_TERMS
 
 SESSION = "s"  # decide_batches' session in every findings ruleset
@@ -253,7 +253,8 @@ def _column_template(slot_keys, column, is_bool: bool, known, heads: list | None
                 heads.append(slot_keys[1][0] + right_texts)
                 return [escape(left) + "%s" for left in slot_keys[0]], left_texts, 1
             if constant:
-                return [escape(left) + "%s" + escape(right + right_texts) for left, right in zip(*slot_keys)], left_texts, 1
+                return ([escape(left) + "%s" + escape(right + right_texts) for left, right in zip(*slot_keys)],
+                        left_texts, 1)
             return ([escape(left) + "%s" + escape(right) + "%s" for left, right in zip(*slot_keys)],
                     list(itertools.chain.from_iterable(zip(left_texts, right_texts))), 2)
     texts = _column_texts(slot_keys, column, is_bool, known, heads)
@@ -426,7 +427,20 @@ class _Layout:
                             [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
                             for side in (("t",) if leaf.op is None else ("l", "r")))
                 self.texts[f"_{group.name}"] = ruleset_text(group, warmup, self.tags.__setitem__)
+                _check_keys(["sid", "id"] + [group.prefix(slot) for slot in range(group.slots)] + [
+                    key[2:-2] for (name, _, _), sides in self.slot_keys.items() if name == group.name
+                    for keys in sides for key in keys])
+        for plans in self.fact_plans.values():
+            for _, _, plan in plans:
+                _check_keys(["sid", "g"] + [json.loads(key[:-1]) for _, leaves in plan for _, _, *keys in leaves
+                                            for key in keys if key])
         self.key = networks.key_of(self.texts)
+
+
+def _check_keys(keys: list) -> None:
+    clash = clashing(keys)
+    if clash:  # never seen: the keys are short and few, but a clash would decide wrongly, not fail
+        raise EngineError(f"durable_rules 无法区分事实中的属性名 {clash[0]}(散列值相同)")
 
 
 _LAYOUTS_KEPT = 4  # as many as compile_rules keeps programs: tests and rule-test runs alternate rule sets

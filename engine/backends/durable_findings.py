@@ -70,6 +70,21 @@ def shared_right(leaf: Leaf) -> bool:
         for node in A.walk(leaf.right))
 
 
+def fnv1a(key: str) -> int:
+    """durable_rules' hash of a property name (src/rules/json.c getStringAndHash, FNV-1a over the bytes): the only
+    thing that tells two properties of a fact apart."""
+    value = 0x811C9DC5
+    for byte in key.encode():
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def clashing(keys) -> list:
+    """Property names of one fact that durable_rules would take for one another (equal FNV-1a hashes)."""
+    seen: dict = {}
+    return [key for key in sorted(set(keys)) if seen.setdefault(fnv1a(key), key) != key]
+
+
 class Group:
     """Rules of one kind decided together; `slots` subjects per fact."""
 
