@@ -28,7 +28,12 @@ Guards for the traps measured on this machine (shared/research/engines-bench.md 
   failed on are never handed out again;
 - every comparison is guarded by $ex, because durable_rules treats a missing property as equal
   to a present one in some rule combinations (the findings rules, durable_findings.py, instead
-  never write one operand of a comparison without the other).
+  never write one operand of a comparison without the other);
+- durable_rules tells a fact's properties apart by a 32-bit FNV-1a hash of the name alone: a layout with two
+  names of one hash is refused (`_check_keys`).
+What durable_rules decides: every leaf's truth and the rule's Kleene logic over them, from the operands the
+operand stage computed. A subject whose `when` the operand stage already found false for every rule of a group
+(RuleBatch.when) is not asserted at all: not applicable to any, it could give no decision.
 `outcomes` (explain) uses the three-outcome ruleset below; `decide_batches` uses the findings
 rulesets of durable_findings.py (one per group of rules, several subjects per fact), whose
 rules match only findings. Each has its own warm-up.
