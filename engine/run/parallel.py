@@ -179,6 +179,7 @@ class _Partitions:
     def __init__(self, program, backend: str, fmt: str | None = None):
         self.program, self.backend, self.fmt = program, backend, fmt
         self.engine = self.notice = None
+        self.spool = None  # a worker's streaming.appender() of the parent's spool, when it has one
 
     def evaluate(self, files):
         """A partial Evaluation and the departments it covers, or None when the input has an error.
@@ -248,9 +249,15 @@ class _Partitions:
 _worker: list = []  # a worker process's _Partitions
 
 
-def _start_worker(program, backend: str, parent: int, fmt) -> None:
+def _start_worker(program, backend: str, parent: int, fmt, spool: int | None = None) -> None:
+    """spool: the file descriptor of the parent's spool (inherited: the workers are forked), when they are to append
+    their blocks to it themselves."""
     _die_with_parent(parent)
     _worker[:] = [_Partitions(program, backend, fmt)]
+    if spool is not None:
+        from .streaming import appender
+
+        _worker[0].spool = appender(spool)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -301,7 +308,13 @@ def _stop_workers(pool) -> None:
 
 
 def _evaluate_in_worker(files):
-    return _worker[0].evaluate_hashed(files)
+    partitions = _worker[0]
+    result = partitions.evaluate_hashed(files)
+    if result is not None and partitions.spool is not None:
+        from .streaming import spooled
+
+        result = (spooled(result[0], partitions.spool), *result[1:])
+    return result
 
 
 def _evaluate_groups_in_worker(groups):
@@ -346,13 +359,14 @@ def evaluate_by_department(program, files, backend: str, jobs: int, facts_hash: 
         return _rejoin_split_departments(lambda task: keep(pool.submit(_evaluate_in_worker, task).result()),
                                          tasks, results)
 
-    results = _in_processes(program, backend, fmt, jobs, tasks, here, in_pool)
+    results = _in_processes(program, backend, fmt, jobs, tasks, here, in_pool,
+                            None if spool is None or _context().get_start_method() != "fork" else spool.file.fileno())
     return None if results is None else _merged(results, facts_hash, capped)
 
 
-def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
+def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool, spool: int | None = None):
     """here(_Partitions) in this process (one job or one task), else in_pool(a pool of `jobs` workers), whose
-    workers are stopped at once on any error (Ctrl-C, a signal, an error in a partition)."""
+    workers are stopped at once on any error (Ctrl-C, a signal, an error in a partition). spool: _start_worker's."""
     if not tasks:
         return []
     if jobs <= 1 or len(tasks) == 1:
@@ -363,7 +377,7 @@ def _in_processes(program, backend: str, fmt, jobs: int, tasks, here, in_pool):
             partitions.close()
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_context(),
-                             initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt)) as pool:
+                             initializer=_start_worker, initargs=(program, backend, os.getpid(), fmt, spool)) as pool:
         try:
             return in_pool(pool)
         except BaseException:  # no worker finishes the queue
