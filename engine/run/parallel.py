@@ -126,7 +126,9 @@ def department_groups(files, known: dict | None = None) -> list[tuple[int, list]
 
 
 def _size_and_department(path) -> tuple:
-    with open(path, "rb") as stream:
+    # unbuffered: a buffered reader per file was a fifth of grouping 5,000 files (0.049-0.054 -> 0.040 s); a head read
+    # short (not on a regular file) only misplaces the file, and what was loaded is checked (evaluate_by_department)
+    with open(path, "rb", buffering=0) as stream:
         size = os.fstat(stream.fileno()).st_size
         return size, department_of_stream(stream, size)
 
