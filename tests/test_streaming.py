@@ -253,3 +253,20 @@ def test_a_long_output_is_handed_to_the_disk_as_it_is_written(tmp_path, monkeypa
             out.write(b"%d" % n * 1000)
     assert target.read_bytes() == b"".join(b"%d" % n * 1000 for n in range(10))
     assert advised == ([(0, 3000), (3000, 3000), (6000, 3000)] if hasattr(os, "posix_fadvise") else [])
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_under_the_spool_exits_74(runner, corpus, tmp_path, monkeypatch, jobs):
+    from engine.run import streaming
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # a worker's append fails the same way (it is forked with this patch): it hands its blocks to the parent, whose
+    # append fails in turn; it was an internal error (exit 70)
+    monkeypatch.setattr(streaming, "append", full)
+    target = tmp_path / "out.json"
+    result = runner.invoke(cli, ["evaluate", str(corpus), "--rules", str(RULES), "--format", "json", "-o", str(target),
+                                 "--jobs", jobs])
+    assert result.exit_code == 74 and "磁盘已满" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []

@@ -102,7 +102,7 @@ class Spool:
     the earlier one."""
 
     def __init__(self, fmt: str, folder=None):
-        self.fmt = fmt
+        self.fmt, self.folder = fmt, folder and str(folder)
         self.file = tempfile.TemporaryFile(dir=folder, prefix=".perfaudit-spool-")
         self.end = 0
         # the parent's appends go where the workers' go (the end of the file), not over them
@@ -118,10 +118,15 @@ class Spool:
         return part.evaluation
 
     def _append(self, data) -> tuple:
-        if self.appender is not None:
-            return append(self.appender, data)
-        self.file.seek(self.end)
-        self.file.write(data)
+        try:
+            if self.appender is not None:
+                return append(self.appender, data)
+            self.file.seek(self.end)
+            self.file.write(data)
+        except OSError as exc:  # a full disk under the spool is the output's problem (exit 74), not a perfaudit bug
+            from ..io.output import _problem
+
+            raise _problem(self.folder or tempfile.gettempdir(), exc) from None
         self.end += len(data)
         return self.end - len(data), len(data)
 
