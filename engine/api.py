@@ -8,13 +8,12 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 from .construct.compile import Program, compile_rules
 from .construct.facts import load_facts as _load_facts
 from .construct.rules import load_rules  # noqa: F401 (re-exported: the API's load_rules, raises InputError)
 from .core.model import Report, RuleSet
-from .load.files import expand_paths, file_sha256
+from .load.files import digest_of, expand_paths, file_sha256
 from .load.yamlsrc import FAST_PATHS
 from .run.evaluate import Evaluation, prepare_findings
 from .run.evaluate import evaluate as _evaluate
@@ -45,7 +44,7 @@ def facts_digest(paths, known: dict | None = None, departments: dict | None = No
         # forked worker hung on tracemalloc's lock (CPython 3.11; seen in tests/test_cache.py under -n 2)
         for f in files:
             known[f], departments[f] = facts_read(f)
-    return hashlib.sha256("\n".join(sorted(known[f].hex() for f in files)).encode()).hexdigest()[:16]
+    return digest_of(known[f] for f in files)
 
 
 def compile(ruleset: RuleSet | Program) -> Program:  # noqa: A001 - the stage's name
@@ -90,14 +89,16 @@ def evaluate_paths(ruleset: RuleSet | Program, paths, backend: str = "auto", job
 
     program = compile(ruleset)
     files, problems = expand_paths(paths)  # folders listed once here, not again by each step below
-    try:
-        digest = facts_digest(files) if cache is None else facts_digest(files, cache.digests, cache.departments)
-    except OSError:  # a listed file cannot be read (no permission, gone): load_facts below names it with the rest
-        digest = None
+    digest, readable = None, True  # without a cache, the workers hash the files as they load them (run/parallel.py)
+    if cache is not None:
+        try:
+            digest = facts_digest(files, cache.digests, cache.departments)
+        except OSError:  # a listed file cannot be read (no permission, gone): load_facts below names it with the rest
+            readable = False
 
     def by_department(engine, count, notice=None):
         # the whole-load path below raises the input's errors (or has nothing to load)
-        if problems or not files or digest is None:
+        if problems or not files or not readable:
             return None
         spool = None if stream is None else Spool(stream, spool_folder)
         result = None

@@ -11,7 +11,7 @@ from ..render import FORMATS, RenderOptions, is_binary, render
 from ..render.style import is_terminal, wants_colour
 from ..run.gcpause import paused_gc
 from .common import (EXIT_FINDINGS, backend_option, check_output, files_read, force_option,
-                     input_errors, rules_option, write_output, write_output_pieces)
+                     output_errors, rules_option, write_output, write_output_pieces)
 
 
 SEVERITY_NAMES = {label: name for name, label in SEVERITY_LABELS.items()}  # --fail-on 错误 = error
@@ -58,7 +58,7 @@ def evaluate(facts, rules_dir, fmt, fail_on, output, force, verbose, backend, jo
     cache = _cache(cache_dir, stream)
     spool = spool_folder(output) if stream else None  # None for standard output and devices too
     with paused_gc():  # from the first record to the last byte written (engine/run/gcpause.py)
-        with input_errors():
+        with output_errors():  # input errors, and a full disk under the spool (engine/run/streaming.py)
             ruleset = api.load_rules(rules_dir)
             again = functools.partial(api.evaluate_paths, ruleset, facts, backend=backend, jobs=jobs, stream=stream,
                                       spool_folder=spool)
@@ -106,7 +106,7 @@ def _write_streamed(result, again, caches, output, force, inputs, rewritable: bo
                 raise
         finally:
             result.close()
-        with input_errors():
+        with output_errors():
             result = again(cache=caches.pop(0))
 
 

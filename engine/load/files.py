@@ -22,6 +22,12 @@ def file_sha256(path) -> bytes:
             return b"over the limit: %d bytes" % size
         return hashlib.file_digest(stream, "sha256").digest()
 
+
+def digest_of(hashes) -> str:
+    """The facts hash of a run (api.facts_digest) from its files' file_sha256, in any order: a worker hashes the
+    files it loads (engine/run/parallel.py)."""
+    return hashlib.sha256("\n".join(sorted(h.hex() for h in hashes)).encode()).hexdigest()[:16]
+
 YAML_SUFFIXES = (".yaml", ".yml")
 
 

@@ -7,6 +7,9 @@ block of bytes per report (findings of one report are contiguous in the output: 
 starts with year and department). The parent appends each block to a spool file as it arrives and
 keeps only its place, its tally of findings (findings.tally) and the partition's Evaluation without
 findings, project metrics, parameters tables or evidence formats (the JSON and CSV documents have none of them).
+Where the system lets a worker open the spool for appending (Linux: /proc/self/fd), the worker appends its blocks
+itself and hands back their places: the parent no longer receives, unpickles and writes every byte of the findings
+while the workers run (about 0.2 s of its CPU at 100,000 projects, on cores the workers need).
 A block taken from the cache (engine/run/partcache.py) is not copied into the spool: its place in the cache
 entry is kept, and it is read from there (and checked) when the document is written. Once every partition is
 done the document is written through engine/io/output.py's Stream (still atomic), the blocks copied from the
@@ -19,6 +22,7 @@ folder for standard output and devices.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import itertools
 import os
 import tempfile
@@ -41,7 +45,8 @@ def renderer(fmt: str):
 @dataclasses.dataclass
 class RenderedPart:
     """What a partition hands back: its Evaluation without findings, project metrics, parameters and evidence
-    formats, and per report ((year, department), block bytes (or a partcache.Blob), block rows, tally)."""
+    formats, and per report ((year, department), block bytes (or a partcache.Blob, or its (offset, length) in the
+    spool once a worker appended it: spooled), block rows, tally)."""
 
     evaluation: object
     blocks: list
@@ -60,27 +65,68 @@ def render_part(evaluation, fmt: str) -> RenderedPart:
     return RenderedPart(light, blocks)
 
 
+def appender(fd: int) -> int | None:
+    """A file description of the spool (open as `fd`) of this process's own, for appending (O_APPEND: each write
+    lands whole at the end of the file, whoever else appends), or None where it cannot be had (no /proc)."""
+    try:
+        return os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def append(fd: int, data: bytes) -> tuple:
+    """data appended through an appender() in one write: its (offset, length) in the spool."""
+    written = os.write(fd, data)
+    if written != len(data):  # a regular file's write stops short on a full disk (and over 2 GiB: a block is not)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return os.lseek(fd, 0, os.SEEK_CUR) - written, written
+
+
+def spooled(part: RenderedPart, fd: int) -> RenderedPart:
+    """part's blocks appended to the spool through an appender() (in the worker that rendered them), replaced by
+    their places; part itself when that fails (the parent writes them, and says why if it cannot either)."""
+    try:
+        start, _ = append(fd, b"".join(data for _, data, _, _ in part.blocks))
+    except OSError:
+        return part
+    blocks = []
+    for key, data, rows, counts in part.blocks:
+        blocks.append((key, (start, len(data)), rows, counts))
+        start += len(data)
+    return dataclasses.replace(part, blocks=blocks)
+
+
 class Spool:
     """The blocks received so far, in an unnamed temporary file (or, from the cache, their places in its entries);
     a block given again for the same report (partitions evaluated again together, engine/run/parallel.py) replaces
     the earlier one."""
 
     def __init__(self, fmt: str, folder=None):
-        self.fmt = fmt
+        self.fmt, self.folder = fmt, folder and str(folder)
         self.file = tempfile.TemporaryFile(dir=folder, prefix=".perfaudit-spool-")
         self.end = 0
+        # the parent's appends go where the workers' go (the end of the file), not over them
+        self.appender = appender(self.file.fileno())
         self.index: dict = {}  # (year, department) -> (where: (offset, length) in the spool or a Blob, rows, tally)
         self.total = None  # counts(), once asked for
 
     def add(self, part: RenderedPart):
         self.total = None
         for key, data, rows, counts in part.blocks:
-            self.index[key] = (data if isinstance(data, Blob) else self._append(data), rows, counts)
+            # a place (a Blob, or where a worker appended it) as it is
+            self.index[key] = (data if isinstance(data, tuple) else self._append(data), rows, counts)
         return part.evaluation
 
     def _append(self, data) -> tuple:
-        self.file.seek(self.end)
-        self.file.write(data)
+        try:
+            if self.appender is not None:
+                return append(self.appender, data)
+            self.file.seek(self.end)
+            self.file.write(data)
+        except OSError as exc:  # a full disk under the spool is the output's problem (exit 74), not a perfaudit bug
+            from ..io.output import _problem
+
+            raise _problem(self.folder or tempfile.gettempdir(), exc) from None
         self.end += len(data)
         return self.end - len(data), len(data)
 
@@ -126,6 +172,9 @@ class Spool:
                     future.cancel()
 
     def close(self) -> None:
+        if self.appender is not None:
+            os.close(self.appender)
+            self.appender = None
         self.file.close()
 
 
