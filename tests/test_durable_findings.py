@@ -180,6 +180,18 @@ def kind_batches(rules, variant: int = 0, value=leaf_value) -> list:
     return [exhaustive_batch(c, by_kind[c.rule.subject], variant + n, value) for n, c in enumerate(rules)]
 
 
+def known_batches(rules, value, count: int) -> list:
+    """`count` subjects per kind with every leaf known, true and false by turns: value(leaf, "T" or "F", n)."""
+    by_kind: dict = {}
+    batches = []
+    for compiled in rules:
+        subjects = by_kind.setdefault(compiled.rule.subject, [object()] * count)
+        rows = [[value(leaf, "TF"[(n + leaf.index) % 2], n) for leaf in compiled.leaves] for n in range(count)]
+        columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
+        batches.append(RuleBatch(compiled, subjects, columns))
+    return batches
+
+
 def decisions(backend, batches):
     return sorted((d.batch, d.row, d.outcome) for d in backend.decide_batches(batches))
 
@@ -214,13 +226,7 @@ def test_shared_right_sides_are_written_once_per_fact(program, monkeypatch):
     assert found == decisions(PythonBackend(program), batches)
     assert {o for _, _, o in found} == {FIRED, UNKNOWN}
     # every operand known: the columns without a row left out
-    by_kind: dict = {}
-    batches = []
-    for compiled in program.rules:
-        subjects = by_kind.setdefault(compiled.rule.subject, [object()] * 50)
-        rows = [[shared_value(leaf, "TF"[(n + leaf.index) % 2], n) for leaf in compiled.leaves] for n in range(50)]
-        columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
-        batches.append(RuleBatch(compiled, subjects, columns))
+    batches = known_batches(program.rules, shared_value, 50)
     found = decisions(backend, batches)
     assert found and found == decisions(PythonBackend(program), batches)
 
@@ -261,13 +267,7 @@ def test_full_facts_with_every_operand_known(program):
     from engine.backends.durable_findings import FACT_PROPERTIES
 
     backend = DurableBackend(program)
-    by_kind: dict = {}
-    batches = []
-    for compiled in program.rules:
-        subjects = by_kind.setdefault(compiled.rule.subject, [object()] * 100)
-        rows = [[leaf_value(leaf, "TF"[(n + leaf.index) % 2], n) for leaf in compiled.leaves] for n in range(100)]
-        columns = [tuple(list(side) for side in zip(*(row[leaf.index] for row in rows))) for leaf in compiled.leaves]
-        batches.append(RuleBatch(compiled, subjects, columns))
+    batches = known_batches(program.rules, leaf_value, 100)
     assert decisions(backend, batches) == decisions(PythonBackend(program), batches)
     assert all(g.slots * g.properties() + g.shared() + 1 <= FACT_PROPERTIES
                for groups in backend.finding_groups.values() for g in groups)
