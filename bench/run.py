@@ -282,23 +282,65 @@ def durable_six_rules(reports) -> dict:
 
 # ---- running and timing child processes ------------------------------------------------------------
 
-def run_measured(argv, cwd=ROOT) -> tuple[float, int, str, float]:
-    """(wall seconds, peak RSS in MiB, stdout, CPU seconds) of one child process."""
+def run_measured(argv, cwd=ROOT) -> tuple[float, int, str, float, int]:
+    """(wall seconds, peak RSS in MiB, stdout, CPU seconds, peak summed RSS of it and its descendants in MiB) of one
+    child process. The peak RSS from wait4 is the largest of the process and its waited children (an upper bound
+    of each); the summed one is sampled (`_tree_kib`, every 0.1 s; 0 where /proc is missing)."""
+    import threading
+
     t = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _tree_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    finally:
+        done.set()
+        sampler.join()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(map(str, argv))} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return wall, usage.ru_maxrss // 1024, stdout, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss // 1024, stdout, usage.ru_utime + usage.ru_stime, peak[0] // 1024
 
 
-def median_runs(argv, repeat: int) -> tuple[float, int, str, float]:
+def _tree_kib(root: int) -> int:
+    """KiB resident now in `root` and its descendants (Linux /proc; 0 where it cannot be read)."""
+    children: dict = {}
+    try:
+        entries = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
+    except OSError:
+        return 0
+    for pid in entries:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):  # gone meanwhile
+            continue
+        children.setdefault(parent, []).append(int(pid))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/status", "rb") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith(b"VmRSS:")), 0)
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def median_runs(argv, repeat: int) -> tuple[float, int, str, float, int]:
     runs = [run_measured(argv) for _ in range(repeat)]
     return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2],
-            statistics.median(r[3] for r in runs))
+            statistics.median(r[3] for r in runs), max(r[4] for r in runs))
 
 
 def stage_worker(facts_dir, backend, rules_dir, with_loop, repeat) -> dict:
@@ -306,7 +348,7 @@ def stage_worker(facts_dir, backend, rules_dir, with_loop, repeat) -> dict:
     results = []
     peak = 0
     for _ in range(repeat):
-        _, rss, stdout, _ = run_measured(argv)
+        _, rss, stdout, _, _ = run_measured(argv)
         results.append(json.loads(stdout))
         peak = max(peak, rss)
     merged = {}
@@ -332,21 +374,27 @@ finally:
 """
 
 
-def cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir, extra=()) -> tuple[float, int, int, float]:
+def cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir, extra=()) -> tuple:
     """(median wall seconds, peak RSS of the CLI process (or of a larger worker) and of the largest worker in MiB,
-    CPU seconds of the CLI and its workers)."""
+    CPU seconds of the CLI and its workers, peak of their summed RSS in MiB as sampled)."""
     out = Path(workdir) / f"findings-{backend}-{jobs}.json"
     argv = [sys.executable, "-c", CLI_WITH_WORKER_RSS, "evaluate", facts_dir, "--rules", rules_dir,
             "--backend", backend, "--format", "json", "-o", str(out), "--force", "--jobs", str(jobs), *extra]
-    wall, rss, stdout, cpu = median_runs(argv, repeat)  # wait4 counts the workers' CPU in the CLI's
-    return wall, rss, int(stdout.split()[-2]), cpu
+    wall, rss, stdout, cpu, tree = median_runs(argv, repeat)  # wait4 counts the workers' CPU in the CLI's
+    return wall, rss, int(stdout.split()[-2]), cpu, tree
 
 
 def end_to_end_row(facts_dir, rules_dir, backend, jobs, repeat, workdir, n, prefix="") -> tuple:
-    wall, rss, worker, cpu = cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir)
+    wall, rss, worker, cpu, tree = cli_end_to_end(facts_dir, rules_dir, backend, jobs, repeat, workdir)
     label = f"end to end{' ' + prefix if prefix else ': '}perfaudit evaluate --format json --backend {backend} --jobs {jobs}"
-    memory = f"{rss:,} MiB" if jobs == 1 else f"{rss:,} MiB + {jobs} x {worker:,} MiB"
-    return (label, fmt_s(wall), fmt_s(cpu), rate(n, wall), memory)
+    return (label, fmt_s(wall), fmt_s(cpu), rate(n, wall), _memory(rss, jobs, worker, tree))
+
+
+def _memory(rss: int, jobs: int, worker: int, tree: int) -> str:
+    """The bounds wait4 gives (the CLI or a larger worker; the largest worker), and the sampled sum of all processes
+    (issue 17's target is on that sum; the bounds' sum can pass it when no process reached its bound at once)."""
+    bounds = f"{rss:,} MiB" if jobs == 1 else f"{rss:,} MiB + {jobs} x {worker:,} MiB"
+    return f"{bounds}; all {tree:,} MiB" if tree else bounds
 
 
 def changed_with_cache_row(facts_dir, rules_dir, backend, jobs, repeat, workdir, n) -> tuple:
@@ -365,8 +413,8 @@ def changed_with_cache_row(facts_dir, rules_dir, backend, jobs, repeat, workdir,
     shutil.rmtree(cache, ignore_errors=True)
     wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[3] for r in runs)
     label = f"end to end after one department's file changed, with --cache: --backend {backend} --jobs {jobs}"
-    return (label, fmt_s(wall), fmt_s(cpu), rate(n, wall), f"{max(r[1] for r in runs):,} MiB + {jobs} x "
-            f"{max(r[2] for r in runs):,} MiB")
+    return (label, fmt_s(wall), fmt_s(cpu), rate(n, wall),
+            _memory(max(r[1] for r in runs), jobs, max(r[2] for r in runs), max(r[4] for r in runs)))
 
 
 @contextmanager

@@ -42,6 +42,10 @@ def test_bench_prints_every_measurement(bench):
                 "after one department's file changed, with --cache"):
         assert row in out, row
     assert "same as the engine's: yes" in out and "evaluate, python backend, 8 rules" in out
+    # the end-to-end rows' memory: wait4's bounds and the sampled sum of all processes (issue 17's target)
+    row = next(line for line in out.splitlines() if f"--backend {backend} --jobs 2" in line)
+    summed = int(row.split("; all ")[1].split(" MiB")[0].replace(",", ""))
+    assert 20 < summed < 4096, row
     if not HAVE_DURABLE:  # Python 3.13: the durable_rules rows are left out, saying why
         assert "durable_rules rows left out: it does not import here" in out and "durable_rules backend" not in out
         return
