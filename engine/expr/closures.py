@@ -27,7 +27,6 @@ PARAMS, YEAR = " params", " year"
 BUDGET = " budget"  # in a scope: the engine.core.budget.Budget that comprehensions spend their items from
 VALUES = " values"  # in a recorded scope (compile_recorded): id(node) -> its value
 MEMO = " memo"  # in a traced scope: {(node shape, ids of its free names' values): (value, facts it added)}
-_SHAPES: dict = {}
 
 
 def compile_expr(node: A.Node):
@@ -75,7 +74,7 @@ def _replayed(inner, node, names: tuple):
         if memo is None or facts is DISCARD:
             return inner(scope, facts, params)
         if shape is None:
-            shape = _SHAPES.setdefault(A.without_positions(node), len(_SHAPES))
+            shape = A.shape(node)
         bound = tuple(map(scope.get, names))
         key = (shape, *map(id, bound))
         entry = memo.get(key)

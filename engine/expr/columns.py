@@ -164,13 +164,6 @@ def scatter(column: list, rows: list, n: int) -> list:
 
 
 _compiled: dict = {}  # node without positions -> column function, shared by every rule and program
-_shapes: dict = {}  # node without positions -> an int naming it in frames' caches and memos
-
-
-def _shape(node: A.Node) -> int:
-    """Equal nodes, equal ints: a frozen node hashes its whole tree again at every lookup (1 % of the evaluate
-    stage of 10,000 projects went to AST __hash__)."""
-    return _shapes.setdefault(A.without_positions(node), len(_shapes))
 
 
 def compile_column(node: A.Node):
@@ -180,7 +173,7 @@ def compile_column(node: A.Node):
     if function is None:
         compute = _BUILDERS[type(node)](node)
 
-        def function(frame, key=_shape(node), compute=compute):
+        def function(frame, key=A.shape(node), compute=compute):
             return frame.column(key, compute)
 
         _compiled[key] = function
@@ -399,7 +392,7 @@ def _comprehension(node):
     items_of = _items(node, scalar)
     iterable = compile_column(node.iterable) if joins.plan_of(node, free_roots) is not None else None
 
-    key = ("comprehension", _shape(node))  # in Frame.shared beside other memos
+    key = ("comprehension", A.shape(node))  # in Frame.shared beside other memos
 
     def columnwise(frame):
         try:
@@ -465,7 +458,7 @@ def _items(node, scalar):
     iterable, element = compile_column(node.iterable), compile_column(node.element)
     condition = compile_column(node.condition) if node.condition is not None else None
     reduce, known, is_first = AGGREGATES[name], COMBINE.get(name), name == "first"
-    key = _shape(node.iterable)
+    key = A.shape(node.iterable)
 
     def items_of(frame):
         lists = iterable(frame)
