@@ -404,8 +404,11 @@ class _Layout:
             # is a fact of its own
             for group, members in self.groups[kind]:
                 plan = []
+                names = ["sid", "g"]  # the property names of the group's facts
                 for rule_no, compiled in members:
                     key = partial(_rule_key, f"r{rule_no}_")
+                    names += [key(leaf, side) for leaf in compiled.leaves
+                              for side in (("t",) if leaf.op is None else ("l", "r"))]
                     plan.append((compiled.rule.id, [
                         (leaf.index, True, json.dumps(key(leaf, "t")) + ":", "") if leaf.op is None else
                         (leaf.index, False, json.dumps(key(leaf, "l")) + ":", json.dumps(key(leaf, "r")) + ":")
@@ -416,6 +419,7 @@ class _Layout:
                         definition[name] = {"all": [{"m": {"$and": [selector] + tests}}]}
                         self.tags[name] = (compiled.rule.id, outcome)
                 self.fact_plans[kind].append((group, ',"g":' + json.dumps(group), plan))
+                _check_keys(names)
         # the findings rules (decide_batches): one ruleset per group, because durable_rules allocates
         # state for every rule of a ruleset in every session, so a fact pays for every rule (~0.3 us each)
         self.finding_groups = plan_groups(program, max_terms)  # kind -> [durable_findings.Group]
@@ -423,22 +427,19 @@ class _Layout:
         self.texts = {"": json.dumps(definition, ensure_ascii=False)}  # ruleset name suffix -> its definitions' text
         for kind_groups in self.finding_groups.values():
             for group in kind_groups:
+                names = ["sid", "id"] + [group.prefix(slot) for slot in range(group.slots)]  # as above
                 for position, (compiled, _, _) in enumerate(group.rules):
                     self.finding_plan[id(compiled)] = (group, position)
                     for leaf in compiled.leaves:
                         if shared_right(leaf):
                             self.shared.add((group.name, position, leaf.index))
+                        sides = [[group.leaf_key(slot, position, leaf, side) for slot in range(group.slots)]
+                                 for side in (("t",) if leaf.op is None else ("l", "r"))]
+                        names += itertools.chain.from_iterable(sides)
                         self.slot_keys[(group.name, position, leaf.index)] = tuple(
-                            [',"' + group.leaf_key(slot, position, leaf, side) + '":' for slot in range(group.slots)]
-                            for side in (("t",) if leaf.op is None else ("l", "r")))
+                            [',"' + name + '":' for name in side] for side in sides)
                 self.texts[f"_{group.name}"] = ruleset_text(group, warmup, self.tags.__setitem__)
-                _check_keys(["sid", "id"] + [group.prefix(slot) for slot in range(group.slots)] + [
-                    key[2:-2] for (name, _, _), sides in self.slot_keys.items() if name == group.name
-                    for keys in sides for key in keys])
-        for plans in self.fact_plans.values():
-            for _, _, plan in plans:
-                _check_keys(["sid", "g"] + [json.loads(key[:-1]) for _, leaves in plan for _, _, *keys in leaves
-                                            for key in keys if key])
+                _check_keys(names)
         self.key = networks.key_of(self.texts)
 
 
